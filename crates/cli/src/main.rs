@@ -1,0 +1,275 @@
+//! `watchword-cli`: the same store and code engine as the desktop app, from a
+//! terminal. Data goes to stdout, messages to stderr; a failure exits non-zero
+//! and changes nothing.
+
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+use watchword_core::account::{Account, AccountId};
+use watchword_core::manual::ManualEntry;
+use watchword_core::store::{AccountSummary, Config, Store};
+use watchword_core::{otp, uri, Code, Error};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "watchword-cli",
+    version,
+    about = "Two-step verification codes from your keychain"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List stored accounts (issuer, account, type; never secrets).
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the current code of the account matching QUERY, or of --uri.
+    Code(CodeArgs),
+    /// Add an account from an otpauth URI ("-" reads it from stdin) or from
+    /// --issuer/--account/--secret.
+    Add(AddArgs),
+    /// Remove the account matching QUERY.
+    Remove {
+        /// Issuer or account name (case-insensitive; must match one account).
+        query: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct CodeArgs {
+    /// Issuer or account name (case-insensitive).
+    #[arg(required_unless_present = "uri", conflicts_with = "uri")]
+    query: Option<String>,
+    /// Compute the code for this otpauth URI without storing anything.
+    #[arg(long)]
+    uri: Option<String>,
+    /// Compute the code at this Unix time instead of now.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    at: Option<u64>,
+    /// Print {"code","next","remaining","period"} as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct AddArgs {
+    /// otpauth:// URI, or "-" to read it from stdin.
+    #[arg(conflicts_with_all = ["secret"])]
+    uri: Option<String>,
+    /// Issuer (with --secret, or to override the URI's).
+    #[arg(long)]
+    issuer: Option<String>,
+    /// Account name (with --secret, or to override the URI's).
+    #[arg(long)]
+    account: Option<String>,
+    /// The setup key as shown by the site (spaces and lowercase are fine).
+    #[arg(long, required_unless_present = "uri")]
+    secret: Option<String>,
+    /// totp, hotp or steam (with --secret).
+    #[arg(long = "type", default_value = "totp")]
+    kind: String,
+    /// SHA1, SHA256 or SHA512 (with --secret).
+    #[arg(long, default_value = "SHA1")]
+    algorithm: String,
+    /// Number of digits, 4 to 10 (with --secret).
+    #[arg(long, default_value_t = 6)]
+    digits: u8,
+    /// Seconds per code (with --secret, TOTP).
+    #[arg(long, default_value_t = 30)]
+    period: u32,
+    /// Initial counter (with --secret, HOTP).
+    #[arg(long, default_value_t = 0)]
+    counter: u64,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("watchword-cli: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Code(CodeArgs {
+            uri: Some(text),
+            at,
+            json,
+            ..
+        }) => {
+            let account = uri::parse(&text).map_err(|e| e.to_string())?;
+            print_code(&otp::code_at(&account, at.unwrap_or_else(now)), json);
+            Ok(())
+        }
+        Command::Code(CodeArgs {
+            query: Some(query),
+            at,
+            json,
+            ..
+        }) => {
+            let mut store = open_store()?;
+            let id = find_one(&mut store, &query)?;
+            let code = store
+                .next_code(&id, at.unwrap_or_else(now))
+                .map_err(describe)?;
+            print_code(&code, json);
+            Ok(())
+        }
+        Command::Code(_) => Err("give an account to look for, or --uri".into()),
+        Command::List { json } => {
+            let mut store = open_store()?;
+            store.load().map_err(describe)?;
+            let list = store.summaries();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&list).expect("plain data")
+                );
+            } else if list.is_empty() {
+                eprintln!("No accounts yet: add one with `watchword-cli add URI`.");
+            } else {
+                print_table(&list);
+            }
+            Ok(())
+        }
+        Command::Add(args) => {
+            let account = account_from_args(args)?;
+            let name = account.display_name();
+            let mut store = open_store()?;
+            store.add(account).map_err(describe)?;
+            eprintln!("Added {name}.");
+            Ok(())
+        }
+        Command::Remove { query } => {
+            let mut store = open_store()?;
+            let id = find_one(&mut store, &query)?;
+            let name = store.account(&id).map_err(describe)?.display_name();
+            store.remove(&id).map_err(describe)?;
+            eprintln!("Removed {name}.");
+            Ok(())
+        }
+    }
+}
+
+fn account_from_args(args: AddArgs) -> Result<Account, String> {
+    let issuer = args.issuer.unwrap_or_default();
+    let name = args.account.unwrap_or_default();
+    if let Some(text) = args.uri {
+        let text = if text == "-" {
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .map_err(|e| format!("cannot read the URI from stdin: {e}"))?;
+            input
+        } else {
+            text
+        };
+        if !text.trim().to_ascii_lowercase().starts_with("otpauth://") {
+            return Err("expected an otpauth:// URI; for a bare key use --secret".into());
+        }
+        return uri::parse_input(&text, &issuer, &name).map_err(|e| e.to_string());
+    }
+    let entry = ManualEntry {
+        input: args.secret.unwrap_or_default(),
+        issuer,
+        name,
+        kind: Some(args.kind),
+        algorithm: Some(args.algorithm),
+        digits: Some(args.digits),
+        period: Some(args.period),
+        counter: Some(args.counter),
+    };
+    if entry
+        .input
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("otpauth://")
+    {
+        return Err("--secret takes a key; pass an otpauth:// URI as the argument instead".into());
+    }
+    entry.to_account().map_err(|e| e.to_string())
+}
+
+fn open_store() -> Result<Store, String> {
+    let config = Config::from_env().map_err(describe)?;
+    Store::open(&config).map_err(describe)
+}
+
+/// The one account matching `query`; several matches are listed and refused.
+fn find_one(store: &mut Store, query: &str) -> Result<AccountId, String> {
+    store.load().map_err(describe)?;
+    let found = store.find(query);
+    match found.as_slice() {
+        [] => Err(format!(
+            "no account matches \"{query}\"; `watchword-cli list` shows them all"
+        )),
+        [one] => {
+            AccountId::parse(&one.id).ok_or_else(|| format!("account id {} is not valid", one.id))
+        }
+        many => {
+            let names: Vec<String> = many.iter().map(|s| format!("  {}", label(s))).collect();
+            Err(format!(
+                "\"{query}\" matches {} accounts; be more specific:\n{}",
+                many.len(),
+                names.join("\n")
+            ))
+        }
+    }
+}
+
+fn label(s: &AccountSummary) -> String {
+    match (s.issuer.is_empty(), s.name.is_empty()) {
+        (false, false) => format!("{}: {}", s.issuer, s.name),
+        (false, true) => s.issuer.clone(),
+        _ => s.name.clone(),
+    }
+}
+
+fn print_table(list: &[AccountSummary]) {
+    let width = list
+        .iter()
+        .map(|s| s.issuer.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    println!("{:<width$}  {:<5}  ACCOUNT", "ISSUER", "TYPE");
+    for s in list {
+        println!("{:<width$}  {:<5}  {}", s.issuer, s.kind, s.name);
+    }
+}
+
+fn print_code(code: &Code, json: bool) {
+    if json {
+        let value = serde_json::json!({
+            "code": code.current,
+            "next": code.next,
+            "remaining": code.remaining,
+            "period": code.period,
+        });
+        println!("{value}");
+    } else {
+        println!("{}", code.current);
+    }
+}
+
+fn describe(err: Error) -> String {
+    err.to_string()
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

@@ -1,0 +1,236 @@
+//! Exporting accounts: an encrypted Aegis vault, a plain otpauth URI list, and
+//! Google Authenticator export codes.
+//!
+//! Every function takes the accounts and returns text; writing it anywhere is
+//! the caller's business. Each result holds the secrets: the Aegis vault
+//! encrypted, the two others in the clear (warn before offering them).
+//!
+//! The Aegis vault follows
+//! <https://github.com/beemdevelopment/Aegis/blob/master/docs/vault.md>: one
+//! password slot (scrypt N = 2^15, r = 8, p = 1, 32-byte key) wrapping a random
+//! 256-bit master key with AES-256-GCM, and the db (version 3) encrypted with
+//! AES-256-GCM under the master key. Aegis for Android restores it, and so
+//! does [`crate::import::aegis`].
+
+use crate::account::{Account, OtpKind};
+use crate::import::crypto;
+use crate::migration;
+use serde_json::{json, Value};
+use thiserror::Error;
+use zeroize::{Zeroize, Zeroizing};
+
+/// scrypt cost of the password slot: N = 2^15, as Aegis writes it.
+const SCRYPT_LOG_N: u8 = 15;
+const SCRYPT_R: u32 = 8;
+const SCRYPT_P: u32 = 1;
+/// db version written: the one current Aegis writes (groups by UUID).
+const DB_VERSION: u64 = 3;
+
+/// Why an export could not be made.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ExportError {
+    /// Occurs when an encrypted backup is asked for with an empty password.
+    #[error("choose a password for the encrypted backup")]
+    EmptyPassword,
+    /// Occurs when there is nothing to export.
+    #[error("there are no accounts to export")]
+    NoAccounts,
+    /// Occurs when an account cannot be carried by Google Authenticator's
+    /// format (another period than 30 s, other digits than 6 or 8, Steam).
+    #[error("{label} cannot be exported to Google Authenticator: {reason}")]
+    NotForGoogle {
+        /// 0-based position of the account in the list given.
+        index: usize,
+        /// "Issuer (name)" of the account.
+        label: String,
+        /// What the format cannot carry.
+        reason: String,
+    },
+}
+
+impl ExportError {
+    /// A stable machine-readable code for the UI to branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExportError::EmptyPassword => "empty_password",
+            ExportError::NoAccounts => "no_accounts",
+            ExportError::NotForGoogle { .. } => "not_for_google",
+        }
+    }
+}
+
+/// An encrypted Aegis vault (`.json`) holding `accounts`, protected by
+/// `password`. Slow on purpose (scrypt): call it off the UI thread.
+pub fn aegis_encrypted(accounts: &[Account], password: &str) -> Result<String, ExportError> {
+    if password.is_empty() {
+        return Err(ExportError::EmptyPassword);
+    }
+    let master_key = Zeroizing::new(crypto::random::<32>());
+    let salt = crypto::random::<32>();
+    let slot_key = crate::import::aegis::scrypt_key(
+        password.as_bytes(),
+        &salt,
+        SCRYPT_LOG_N,
+        SCRYPT_R,
+        SCRYPT_P,
+    )
+    .expect("Aegis' own scrypt parameters are valid");
+
+    let slot_nonce = crypto::random::<12>();
+    let wrapped = crypto::aes_gcm_encrypt(slot_key.as_ref(), &slot_nonce, master_key.as_ref());
+    let (wrapped_key, slot_tag) = split_tag(&wrapped);
+
+    let mut db = serde_json::to_vec(&aegis_db(accounts)).expect("a JSON value serialises");
+    let db_nonce = crypto::random::<12>();
+    let sealed_db = crypto::aes_gcm_encrypt(master_key.as_ref(), &db_nonce, &db);
+    db.zeroize();
+    let (db_ciphertext, db_tag) = split_tag(&sealed_db);
+
+    let hex = |bytes: &[u8]| data_encoding::HEXLOWER.encode(bytes);
+    let vault = json!({
+        "version": 1,
+        "header": {
+            "slots": [{
+                "type": 1,
+                "uuid": uuid_v4(),
+                "key": hex(wrapped_key),
+                "key_params": {"nonce": hex(&slot_nonce), "tag": hex(slot_tag)},
+                "n": 1u64 << SCRYPT_LOG_N,
+                "r": SCRYPT_R,
+                "p": SCRYPT_P,
+                "salt": hex(&salt),
+                "repaired": true,
+                "is_backup": false,
+            }],
+            "params": {"nonce": hex(&db_nonce), "tag": hex(db_tag)},
+        },
+        "db": data_encoding::BASE64.encode(db_ciphertext),
+    });
+    Ok(serde_json::to_string_pretty(&vault).expect("a JSON value serialises"))
+}
+
+/// The db object of an Aegis vault (`{"version", "entries", "groups", …}`).
+fn aegis_db(accounts: &[Account]) -> Value {
+    let entries: Vec<Value> = accounts.iter().map(aegis_entry).collect();
+    json!({
+        "version": DB_VERSION,
+        "entries": entries,
+        "groups": [],
+        "icons_optimized": true,
+    })
+}
+
+/// One account as an Aegis db entry.
+fn aegis_entry(account: &Account) -> Value {
+    let secret = account.secret.to_base32();
+    let algo = account.algorithm.as_str();
+    let (kind, info) = match account.kind {
+        OtpKind::Totp { period } => (
+            "totp",
+            json!({"secret": secret, "algo": algo, "digits": account.digits, "period": period}),
+        ),
+        OtpKind::Hotp { counter } => (
+            "hotp",
+            json!({"secret": secret, "algo": algo, "digits": account.digits, "counter": counter}),
+        ),
+        // What Steam computes, whatever the account says.
+        OtpKind::Steam => (
+            "steam",
+            json!({
+                "secret": secret,
+                "algo": "SHA1",
+                "digits": crate::otp::steam::LENGTH,
+                "period": crate::otp::steam::PERIOD,
+            }),
+        ),
+    };
+    json!({
+        "type": kind,
+        "uuid": uuid_v4(),
+        "name": account.name,
+        "issuer": account.issuer,
+        "note": "",
+        "favorite": false,
+        "icon": null,
+        "info": info,
+        "groups": [],
+    })
+}
+
+/// (ciphertext, tag) of AES-GCM output.
+fn split_tag(sealed: &[u8]) -> (&[u8], &[u8]) {
+    sealed.split_at(sealed.len().saturating_sub(16))
+}
+
+/// A random (version 4) UUID, as Aegis gives every slot and entry.
+fn uuid_v4() -> String {
+    let mut b = crypto::random::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex = data_encoding::HEXLOWER.encode(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// One canonical `otpauth://` URI per line (each line ends with `\n`). Not
+/// encrypted: the UI warns before offering it.
+pub fn uri_list(accounts: &[Account]) -> String {
+    accounts
+        .iter()
+        .map(|account| crate::uri::format(account) + "\n")
+        .collect()
+}
+
+/// Google Authenticator export URIs (`otpauth-migration://offline?data=…`),
+/// at most [`migration::MAX_ACCOUNTS_PER_CODE`] accounts each, all sharing one
+/// random batch id: show each as a QR code for the phone to scan. Accounts
+/// the format cannot carry are refused, never changed.
+pub fn google_migration(accounts: &[Account]) -> Result<Vec<String>, ExportError> {
+    if accounts.is_empty() {
+        return Err(ExportError::NoAccounts);
+    }
+    let batch_id = i32::from_le_bytes(crypto::random::<4>()) & i32::MAX;
+    migration::encode_batches(accounts, batch_id).map_err(|error| match error {
+        migration::EncodeError::Unrepresentable {
+            index,
+            label,
+            reason,
+        } => ExportError::NotForGoogle {
+            index,
+            label,
+            reason: reason.to_owned(),
+        },
+        // encode_batches makes the chunks itself; a bad batch cannot happen,
+        // but say something true if it ever does.
+        other => ExportError::NotForGoogle {
+            index: 0,
+            label: String::new(),
+            reason: other.to_string(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_version_4() {
+        let uuid = uuid_v4();
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(&uuid[14..15], "4");
+        assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"), "{uuid}");
+    }
+
+    #[test]
+    fn empty_password_is_refused() {
+        assert_eq!(aegis_encrypted(&[], ""), Err(ExportError::EmptyPassword));
+    }
+}

@@ -1,0 +1,334 @@
+//! Aegis Authenticator's vault file, plain or encrypted.
+//!
+//! Format: <https://github.com/beemdevelopment/Aegis/blob/master/docs/vault.md>.
+//! `{"version": 1, "header": {"slots": [...], "params": {"nonce", "tag"}}, "db": ...}`;
+//! in an encrypted vault each password slot wraps the master key with
+//! AES-256-GCM under scrypt(password, salt, n, r, p) and `db` is the base64 of
+//! the AES-256-GCM-encrypted db JSON (`{"version", "entries": [...]}`).
+//!
+//! What the conversion loses: icons, notes, favourites, groups, usage counts
+//! and entry UUIDs. Entry types Watchword does not compute (`motp`,
+//! `yandex`) are reported as entry errors. Only password slots can open an
+//! encrypted vault (biometric slots are bound to the phone that made them).
+
+use super::crypto;
+use super::{
+    as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
+};
+use crate::account::{Account, OtpKind};
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+/// Newest vault file version (`version` at the top) this importer reads.
+const MAX_FILE_VERSION: u64 = 1;
+/// Newest db version (`db.version`) this importer reads.
+const MAX_DB_VERSION: u64 = 3;
+/// Slot type of a password slot.
+const SLOT_PASSWORD: u64 = 1;
+
+/// The Aegis vault importer.
+#[derive(Debug, Clone, Copy)]
+pub struct Aegis;
+
+impl Importer for Aegis {
+    const FORMAT: Format = Format::Aegis;
+
+    fn read(bytes: &[u8]) -> Result<Read, ImportError> {
+        let doc = super::parse_json(bytes, Self::FORMAT)?;
+        let damaged = |part: &str, reason: &str| ImportError::damaged(Self::FORMAT, part, reason);
+        if !doc.is_object() {
+            return Err(damaged("the file", "it is not a JSON object"));
+        }
+        match doc.get("version").and_then(Value::as_u64) {
+            Some(version) if version <= MAX_FILE_VERSION => {}
+            Some(version) => {
+                return Err(ImportError::unsupported(
+                    Self::FORMAT,
+                    format!(
+                    "vault file version {version} is newer than Watchword reads; update Watchword"
+                ),
+                ))
+            }
+            None => return Err(damaged("version", "it is missing or not a number")),
+        }
+        let header = doc
+            .get("header")
+            .filter(|h| h.is_object())
+            .ok_or_else(|| damaged("header", "it is missing"))?;
+        let db = doc
+            .get("db")
+            .ok_or_else(|| damaged("db", "it is missing"))?;
+        match header.get("slots") {
+            None | Some(Value::Null) => Ok(Read::Plain(entries_from_db(db)?)),
+            Some(Value::Array(slots)) => {
+                let vault = EncryptedVault::parse(slots, header, db)?;
+                Ok(Read::Encrypted(EncryptedBackup::new(Self::FORMAT, vault)))
+            }
+            Some(_) => Err(damaged("header.slots", "it is not a list")),
+        }
+    }
+}
+
+/// The entries of a decrypted (or plain) db object.
+pub(crate) fn entries_from_db(db: &Value) -> Result<Entries, ImportError> {
+    let damaged = |part: &str, reason: &str| ImportError::damaged(Format::Aegis, part, reason);
+    if !db.is_object() {
+        return Err(damaged("db", "it is not a JSON object"));
+    }
+    if let Some(version) = db.get("version").and_then(Value::as_u64) {
+        if version > MAX_DB_VERSION {
+            return Err(ImportError::unsupported(
+                Format::Aegis,
+                format!("db version {version} is newer than Watchword reads; update Watchword"),
+            ));
+        }
+    }
+    let list = match db.get("entries") {
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(damaged("db.entries", "it is not a list")),
+        None => return Err(damaged("db.entries", "it is missing")),
+    };
+    let mut entries = Entries::new(Format::Aegis, convert);
+    for entry in list {
+        let issuer = entry.get("issuer").and_then(Value::as_str).unwrap_or("");
+        let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
+        entries.push(display_name(issuer, name), entry.clone());
+    }
+    Ok(entries)
+}
+
+/// One Aegis db entry to an account.
+fn convert(entry: &Value) -> Result<Account, String> {
+    as_object(entry, "the entry")?;
+    let kind_name = field_str(entry, "type")?.to_ascii_lowercase();
+    let issuer = opt_str(entry, "issuer")?.unwrap_or("");
+    let name = opt_str(entry, "name")?.unwrap_or("");
+    let info = entry.get("info").ok_or("field \"info\" is missing")?;
+    as_object(info, "field \"info\"")?;
+    let secret = base32_secret(field_str(info, "secret")?)?;
+    let algorithm = parse_algorithm(opt_str(info, "algo")?.unwrap_or("SHA1"))?;
+    let digits = opt_u64(info, "digits")?.unwrap_or(6);
+    let kind = match kind_name.as_str() {
+        "totp" => totp_kind(opt_u64(info, "period")?.unwrap_or(30))?,
+        "hotp" => OtpKind::Hotp {
+            counter: opt_u64(info, "counter")?.unwrap_or(0),
+        },
+        "steam" => OtpKind::Steam,
+        other => return Err(format!("{other} entries are not supported")),
+    };
+    super::account(issuer, name, secret, algorithm, digits, kind)
+}
+
+/// An encrypted vault, its slots and db parsed and checked.
+struct EncryptedVault {
+    slots: Vec<PasswordSlot>,
+    nonce: Vec<u8>,
+    /// The db ciphertext followed by its tag.
+    sealed_db: Vec<u8>,
+}
+
+/// A password slot: the master key wrapped under a scrypt-derived key.
+struct PasswordSlot {
+    salt: Vec<u8>,
+    log_n: u8,
+    r: u32,
+    p: u32,
+    nonce: Vec<u8>,
+    /// The wrapped key followed by its tag.
+    sealed_key: Vec<u8>,
+    /// False for slots made by Aegis before 0.6.3, which derived the key from
+    /// a mis-encoded password (see [`legacy_password_bytes`]).
+    repaired: bool,
+}
+
+impl EncryptedVault {
+    fn parse(slots: &[Value], header: &Value, db: &Value) -> Result<Self, ImportError> {
+        let damaged =
+            |part: String, reason: &str| ImportError::damaged(Format::Aegis, part, reason);
+        let mut password_slots = Vec::new();
+        for (index, slot) in slots.iter().enumerate() {
+            let part = format!("header.slots[{index}]");
+            if slot.get("type").and_then(Value::as_u64) != Some(SLOT_PASSWORD) {
+                continue;
+            }
+            password_slots.push(PasswordSlot::parse(slot, &part)?);
+        }
+        if password_slots.is_empty() {
+            return Err(ImportError::unsupported(
+                Format::Aegis,
+                "the vault has no password slot (only a fingerprint unlock); export it from Aegis with a password",
+            ));
+        }
+        let params = header
+            .get("params")
+            .ok_or_else(|| damaged("header.params".into(), "it is missing"))?;
+        let nonce = hex_field(params, "nonce", "header.params")?;
+        let tag = hex_field(params, "tag", "header.params")?;
+        if nonce.len() != 12 || tag.len() != 16 {
+            return Err(damaged(
+                "header.params".into(),
+                "the nonce or tag has the wrong length",
+            ));
+        }
+        let text = db
+            .as_str()
+            .ok_or_else(|| damaged("db".into(), "it is not base64 text"))?;
+        let mut sealed_db = super::base64_decode(text)
+            .ok_or_else(|| damaged("db".into(), "it is not valid base64"))?;
+        sealed_db.extend_from_slice(&tag);
+        Ok(Self {
+            slots: password_slots,
+            nonce,
+            sealed_db,
+        })
+    }
+}
+
+impl PasswordSlot {
+    fn parse(slot: &Value, part: &str) -> Result<Self, ImportError> {
+        let damaged = |reason: &str| ImportError::damaged(Format::Aegis, part, reason);
+        let number = |key: &str| {
+            slot.get(key)
+                .and_then(Value::as_u64)
+                .ok_or_else(|| damaged(&format!("\"{key}\" is missing or not a number")))
+        };
+        let (n, r, p) = (number("n")?, number("r")?, number("p")?);
+        // Bounds keep a hostile file from asking for gigabytes or hours:
+        // Aegis uses n = 2^15, r = 8, p = 1 (32 MiB, well under a second).
+        let sane = n.is_power_of_two()
+            && (2..=1 << 20).contains(&n)
+            && (1..=32).contains(&r)
+            && (1..=16).contains(&p)
+            && n * r <= 1 << 21;
+        if !sane {
+            return Err(damaged("its scrypt parameters are out of range"));
+        }
+        let key_params = slot
+            .get("key_params")
+            .ok_or_else(|| damaged("\"key_params\" is missing"))?;
+        let nonce = hex_field(key_params, "nonce", part)?;
+        let tag = hex_field(key_params, "tag", part)?;
+        let mut sealed_key = hex_field(slot, "key", part)?;
+        if nonce.len() != 12 || tag.len() != 16 || sealed_key.len() != 32 {
+            return Err(damaged(
+                "the wrapped key, its nonce or its tag has the wrong length",
+            ));
+        }
+        sealed_key.extend_from_slice(&tag);
+        Ok(Self {
+            salt: hex_field(slot, "salt", part)?,
+            log_n: n.trailing_zeros() as u8,
+            r: r as u32,
+            p: p as u32,
+            nonce,
+            sealed_key,
+            repaired: slot
+                .get("repaired")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+
+    /// The master key, when `password` opens this slot.
+    fn unwrap(&self, password: &str) -> Option<Zeroizing<Vec<u8>>> {
+        let mut candidates = vec![Zeroizing::new(password.as_bytes().to_vec())];
+        if !self.repaired {
+            let legacy = legacy_password_bytes(password);
+            if *legacy != *candidates[0] {
+                candidates.push(legacy);
+            }
+        }
+        candidates.iter().find_map(|bytes| {
+            let key = scrypt_key(bytes, &self.salt, self.log_n, self.r, self.p)?;
+            crypto::aes_gcm_decrypt(key.as_ref(), &self.nonce, &self.sealed_key, &[])
+        })
+    }
+}
+
+impl Decrypt for EncryptedVault {
+    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+        let master = self
+            .slots
+            .iter()
+            .find_map(|slot| slot.unwrap(password))
+            .ok_or(ImportError::WrongPassword)?;
+        // The slot's tag proved the password right, so a db that fails its
+        // own tag was altered or cut.
+        let plaintext = crypto::aes_gcm_decrypt(&master, &self.nonce, &self.sealed_db, &[])
+            .ok_or_else(|| {
+                ImportError::damaged(
+                    Format::Aegis,
+                    "db",
+                    "it does not decrypt with the vault's key (altered or truncated)",
+                )
+            })?;
+        let db = super::json_from_plaintext(plaintext.to_vec(), Format::Aegis, "db")?;
+        let entries = entries_from_db(&db);
+        let mut db = db;
+        super::wipe(&mut db);
+        entries
+    }
+}
+
+/// scrypt with the slot's parameters; `None` for parameters scrypt refuses.
+pub(crate) fn scrypt_key(
+    password: &[u8],
+    salt: &[u8],
+    log_n: u8,
+    r: u32,
+    p: u32,
+) -> Option<Zeroizing<[u8; 32]>> {
+    let params = scrypt::Params::new(log_n, r, p).ok()?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    scrypt::scrypt(password, salt, &params, key.as_mut()).ok()?;
+    Some(key)
+}
+
+/// A hex field of `object`, or which part is damaged.
+fn hex_field(object: &Value, key: &str, part: &str) -> Result<Vec<u8>, ImportError> {
+    object
+        .get(key)
+        .and_then(Value::as_str)
+        .and_then(super::hex_decode)
+        .ok_or_else(|| {
+            ImportError::damaged(
+                Format::Aegis,
+                part,
+                format!("\"{key}\" is missing or not hex"),
+            )
+        })
+}
+
+/// The bytes Aegis before 0.6.3 derived slot keys from: Java's
+/// `UTF_8.encode(CharBuffer).array()`, which is the UTF-8 encoding followed by
+/// the zero bytes of the buffer's unused capacity (`floor(chars × 1.1)`,
+/// doubled plus one until it fits). Vaults made then carry `"repaired": false`
+/// until Aegis rewrites their slot.
+fn legacy_password_bytes(password: &str) -> Zeroizing<Vec<u8>> {
+    let utf16_units = password.encode_utf16().count();
+    // Java computes `(int)(remaining * averageBytesPerChar)` in float.
+    let mut capacity = (utf16_units as f32 * 1.1f32) as usize;
+    let mut bytes = Zeroizing::new(password.as_bytes().to_vec());
+    while bytes.len() > capacity {
+        capacity = 2 * capacity + 1;
+    }
+    bytes.resize(capacity, 0);
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_password_bytes_pad_like_java() {
+        assert_eq!(legacy_password_bytes("test").as_slice(), b"test");
+        assert_eq!(
+            legacy_password_bytes("0123456789").as_slice(),
+            b"0123456789\0"
+        );
+        // "é" is one UTF-16 unit and two UTF-8 bytes: capacity 1 grows to 3.
+        assert_eq!(legacy_password_bytes("é").as_slice(), b"\xc3\xa9\0");
+    }
+}

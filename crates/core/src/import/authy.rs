@@ -1,0 +1,213 @@
+//! Authy's Android token store, plain or encrypted.
+//!
+//! Format: Authy publishes none; this follows Aegis' `AuthyImporter`
+//! (<https://github.com/beemdevelopment/Aegis/blob/master/app/src/main/java/com/beemdevelopment/aegis/importers/AuthyImporter.java>).
+//! The shared preferences file `com.authy.storage.tokens.authenticator.xml`
+//! (and `…tokens.authy.xml`) of Authy for Android is a `<map>` whose
+//! string `com.authy.storage.tokens.authenticator.key` holds a JSON array of
+//! tokens `{accountType, digits, decryptedSecret | encryptedSecret + salt,
+//! originalIssuer, originalName, name, …}`. An encrypted token's secret is the
+//! base32 key encrypted with AES-256-CBC (PKCS#7, zero IV) under
+//! PBKDF2-HMAC-SHA1(backup password, salt as UTF-8, 1000, 32 bytes). Authy's
+//! own accounts (`secretSeed`, hex) are 7-digit 10 s TOTP.
+//!
+//! What the conversion loses: Authy stores neither the algorithm nor the
+//! period, so every account becomes SHA1 with a 30 s period (10 s for Authy's
+//! own tokens); logos and upload state are dropped. The issuer comes from
+//! `originalIssuer`, else the part of `originalName` before ":", else the
+//! part of `name` before " - ", else the account type; it is removed from the
+//! front of `name`.
+
+use super::crypto;
+use super::{
+    as_object, base32_secret, display_name, opt_str, opt_u64, Decrypt, EncryptedBackup, Entries,
+    Format, ImportError, Importer, Read,
+};
+use crate::account::{Account, Algorithm, OtpKind};
+use crate::secret::Secret;
+use serde_json::Value;
+
+/// The preference keys that hold token lists.
+const TOKEN_KEYS: [&str; 2] = [
+    "com.authy.storage.tokens.authenticator.key",
+    "com.authy.storage.tokens.authy.key",
+];
+const ITERATIONS: u32 = 1000;
+const IV: [u8; 16] = [0; 16];
+
+/// The Authy importer.
+#[derive(Debug, Clone, Copy)]
+pub struct Authy;
+
+impl Importer for Authy {
+    const FORMAT: Format = Format::Authy;
+
+    fn read(bytes: &[u8]) -> Result<Read, ImportError> {
+        let text = super::text_of(bytes).ok_or_else(|| {
+            ImportError::damaged(Self::FORMAT, "the file", "it is not UTF-8 text")
+        })?;
+        let strings = super::android_prefs_strings(text, Self::FORMAT)?;
+        let (key, list) = strings
+            .iter()
+            .find(|(name, _)| TOKEN_KEYS.contains(&name.as_str()))
+            .ok_or_else(|| {
+                ImportError::damaged(Self::FORMAT, "the file", "it holds no Authy token list")
+            })?;
+        let tokens = super::json_from_str(list, Self::FORMAT, key)?;
+        let tokens = match tokens {
+            Value::Array(tokens) => tokens,
+            _ => {
+                return Err(ImportError::damaged(
+                    Self::FORMAT,
+                    key.as_str(),
+                    "it is not a list",
+                ))
+            }
+        };
+        let encrypted = tokens
+            .iter()
+            .any(|t| t.get("decryptedSecret").is_none() && t.get("secretSeed").is_none());
+        if encrypted {
+            Ok(Read::Encrypted(EncryptedBackup::new(
+                Self::FORMAT,
+                EncryptedTokens { tokens },
+            )))
+        } else {
+            Ok(Read::Plain(entries_from(tokens)))
+        }
+    }
+}
+
+/// True for an Authy token store.
+pub(crate) fn looks_like(text: &str) -> bool {
+    text.contains("<map") && text.contains("com.authy.storage.tokens.")
+}
+
+fn entries_from(tokens: Vec<Value>) -> Entries {
+    let mut entries = Entries::new(Format::Authy, convert);
+    for token in tokens {
+        let (issuer, name) = names(&token);
+        entries.push(display_name(&issuer, &name), token);
+    }
+    entries
+}
+
+/// (issuer, name) as Aegis derives them from Authy's fields.
+fn names(token: &Value) -> (String, String) {
+    let text = |key: &str| token.get(key).and_then(Value::as_str);
+    let mut name = text("name").unwrap_or("").to_owned();
+    if token.get("secretSeed").is_some() {
+        // Authy's own accounts: the name is the service.
+        return (name, String::new());
+    }
+    let (issuer, separator) = if let Some(issuer) = text("originalIssuer") {
+        (issuer.to_owned(), "")
+    } else if let Some((issuer, _)) = text("originalName").and_then(|n| n.split_once(':')) {
+        (issuer.to_owned(), ":")
+    } else if let Some((issuer, _)) = name.split_once(" - ") {
+        (issuer.to_owned(), " - ")
+    } else {
+        let kind = text("accountType").unwrap_or("");
+        let mut chars = kind.chars();
+        let capitalised = chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        (capitalised, "")
+    };
+    let prefix = format!("{issuer}{separator}");
+    if !prefix.is_empty() {
+        name = name.replace(&prefix, "");
+    }
+    let name = name.strip_prefix(": ").unwrap_or(&name).to_owned();
+    (issuer, name)
+}
+
+fn convert(token: &Value) -> Result<Account, String> {
+    as_object(token, "the token")?;
+    let (issuer, name) = names(token);
+    let digits = opt_u64(token, "digits")?.unwrap_or(6);
+    if let Some(seed) = opt_str(token, "secretSeed")? {
+        let bytes = super::hex_decode(seed).ok_or("field \"secretSeed\" is not hex")?;
+        return super::account(
+            &issuer,
+            &name,
+            Secret::from_bytes(bytes),
+            Algorithm::Sha1,
+            digits,
+            OtpKind::Totp { period: 10 },
+        );
+    }
+    let secret = match opt_str(token, "decryptedSecret")? {
+        Some(text) => base32_secret(text)?,
+        None => return Err("the token has no secret".into()),
+    };
+    super::account(
+        &issuer,
+        &name,
+        secret,
+        Algorithm::Sha1,
+        digits,
+        OtpKind::Totp { period: 30 },
+    )
+}
+
+struct EncryptedTokens {
+    tokens: Vec<Value>,
+}
+
+/// The base32 secret of one encrypted token, or `None` when the password
+/// does not open it.
+fn decrypt_token(token: &Value, password: &str) -> Option<String> {
+    let sealed = token.get("encryptedSecret")?.as_str()?;
+    let salt = token.get("salt")?.as_str()?;
+    let ciphertext = super::base64_decode(sealed)?;
+    let key = crypto::pbkdf2_sha1(password.as_bytes(), salt.as_bytes(), ITERATIONS);
+    let plaintext = crypto::aes_cbc_decrypt(key.as_ref(), &IV, &ciphertext)?;
+    let text = std::str::from_utf8(&plaintext).ok()?.to_owned();
+    // A wrong key passes the padding check now and then; its noise is not
+    // base32.
+    base32_secret(&text).ok()?;
+    Some(text)
+}
+
+impl Decrypt for EncryptedTokens {
+    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+        let mut tokens = self.tokens.clone();
+        let mut opened = 0;
+        let mut failed = Vec::new();
+        for (index, token) in tokens.iter_mut().enumerate() {
+            if token.get("encryptedSecret").is_none() {
+                continue;
+            }
+            match decrypt_token(token, password) {
+                Some(secret) => {
+                    opened += 1;
+                    if let Some(object) = token.as_object_mut() {
+                        object.remove("encryptedSecret");
+                        object.remove("salt");
+                        object.insert("decryptedSecret".into(), Value::String(secret));
+                    }
+                }
+                None => failed.push(index),
+            }
+        }
+        if opened == 0 && !failed.is_empty() {
+            return Err(ImportError::WrongPassword);
+        }
+        // The password opened other tokens, so these are damaged.
+        let mut entries = Entries::new(Format::Authy, convert);
+        for (index, token) in tokens.into_iter().enumerate() {
+            let (issuer, name) = names(&token);
+            if failed.contains(&index) {
+                entries.push_error(
+                    display_name(&issuer, &name),
+                    "its secret does not decrypt although the password opened other tokens (damaged)",
+                );
+            } else {
+                entries.push(display_name(&issuer, &name), token);
+            }
+        }
+        Ok(entries)
+    }
+}

@@ -1,0 +1,155 @@
+//! Bitwarden's unencrypted exports, JSON and CSV.
+//!
+//! Format: <https://bitwarden.com/help/export-your-data/> and
+//! <https://bitwarden.com/help/condition-bitwarden-import/>. Each login item
+//! may carry a `totp` (CSV: `login_totp`): an `otpauth://` URI, a
+//! `steam://KEY` or a bare base32 key (TOTP, SHA1, 6 digits, 30 s). Items
+//! without one are not accounts and are passed over.
+//!
+//! What the conversion loses: everything that is not the one-time code
+//! (passwords, URIs, notes, folders). A URI without issuer or account name
+//! takes the item's name and the login's username. Steam keys become Steam
+//! accounts with the issuer "Steam". Password-protected (encrypted) exports
+//! are refused with a message: export again unencrypted.
+
+use super::{display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Read};
+use crate::account::{Account, OtpKind};
+use serde_json::{json, Value};
+
+/// The Bitwarden importer (JSON or CSV, told apart by content).
+#[derive(Debug, Clone, Copy)]
+pub struct Bitwarden;
+
+impl Importer for Bitwarden {
+    const FORMAT: Format = Format::Bitwarden;
+
+    fn read(bytes: &[u8]) -> Result<Read, ImportError> {
+        let text = super::text_of(bytes).ok_or_else(|| {
+            ImportError::damaged(Self::FORMAT, "the file", "it is not UTF-8 text")
+        })?;
+        if text.trim_start().starts_with('{') {
+            read_json(bytes)
+        } else {
+            read_csv(text)
+        }
+        .map(Read::Plain)
+    }
+}
+
+/// True for the header line of a Bitwarden CSV export.
+pub(crate) fn is_csv_header(line: &str) -> bool {
+    line.split(',').any(|column| column.trim() == "login_totp")
+}
+
+fn read_json(bytes: &[u8]) -> Result<Entries, ImportError> {
+    let doc = super::parse_json(bytes, Format::Bitwarden)?;
+    if doc.get("encrypted").and_then(Value::as_bool) == Some(true) {
+        return Err(ImportError::unsupported(
+            Format::Bitwarden,
+            "password-protected Bitwarden exports are not supported; export the vault again as unencrypted .json or .csv",
+        ));
+    }
+    let items = doc.get("items").and_then(Value::as_array).ok_or_else(|| {
+        ImportError::damaged(Format::Bitwarden, "items", "it is missing or not a list")
+    })?;
+    let mut entries = Entries::new(Format::Bitwarden, convert);
+    for item in items {
+        let login = item.get("login");
+        let totp = login.and_then(|l| l.get("totp")).and_then(Value::as_str);
+        let Some(totp) = totp.filter(|t| !t.trim().is_empty()) else {
+            continue;
+        };
+        let name = item.get("name").and_then(Value::as_str).unwrap_or("");
+        let username = login
+            .and_then(|l| l.get("username"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        entries.push(
+            display_name(name, username),
+            json!({"totp": totp, "name": name, "username": username}),
+        );
+    }
+    Ok(entries)
+}
+
+fn read_csv(text: &str) -> Result<Entries, ImportError> {
+    let damaged =
+        |part: String, reason: String| ImportError::damaged(Format::Bitwarden, part, reason);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|_| damaged("the header line".into(), "it is not valid CSV".into()))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let totp_column = column("login_totp").ok_or_else(|| {
+        damaged(
+            "the header line".into(),
+            "it has no login_totp column".into(),
+        )
+    })?;
+    let name_column = column("name");
+    let username_column = column("login_username");
+    let mut entries = Entries::new(Format::Bitwarden, convert);
+    for (row, record) in reader.records().enumerate() {
+        // Row 1 is the header line.
+        let line = row + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let reason = match error.kind() {
+                    csv::ErrorKind::Utf8 { .. } => "it is not UTF-8 text",
+                    _ => "it is not valid CSV (an unclosed quote?)",
+                };
+                return Err(damaged(format!("row {line}"), reason.into()));
+            }
+        };
+        let get = |index: Option<usize>| index.and_then(|i| record.get(i)).unwrap_or("");
+        let totp = get(Some(totp_column));
+        if totp.trim().is_empty() {
+            continue;
+        }
+        let (name, username) = (get(name_column), get(username_column));
+        entries.push(
+            display_name(name, username),
+            json!({"totp": totp, "name": name, "username": username}),
+        );
+    }
+    Ok(entries)
+}
+
+fn convert(entry: &Value) -> Result<Account, String> {
+    let totp = field_str(entry, "totp")?.trim();
+    let item_name = opt_str(entry, "name")?.unwrap_or("");
+    let username = opt_str(entry, "username")?.unwrap_or("");
+    let head = totp.get(..8).unwrap_or("").to_ascii_lowercase();
+    if head == "steam://" {
+        let secret = super::base32_secret(&totp[8..])?;
+        let name = if username.is_empty() {
+            item_name
+        } else {
+            username
+        };
+        return super::account(
+            "Steam",
+            name,
+            secret,
+            crate::account::Algorithm::Sha1,
+            5,
+            OtpKind::Steam,
+        );
+    }
+    if super::uri_list::is_otpauth_uri(totp) {
+        let mut account = crate::uri::parse(totp).map_err(|error| error.to_string())?;
+        if account.issuer.is_empty() {
+            account.issuer = item_name.trim().to_owned();
+        }
+        if account.name.is_empty() {
+            account.name = username.trim().to_owned();
+        }
+        return Ok(account);
+    }
+    let secret = super::base32_secret(totp)?;
+    Ok(Account::totp(item_name.trim(), username.trim(), secret))
+}

@@ -1,0 +1,548 @@
+//! FreeOTP's token stores: v1 `tokens.xml` and the v2 encrypted backup.
+//!
+//! Formats, from FreeOTP's source (<https://github.com/freeotp/freeotp-android>)
+//! and Aegis' `FreeOtpImporter`:
+//!
+//! - **v1** (FreeOTP before 2.0): Android shared preferences, `<map>` of
+//!   `<string name="issuer:label">{token JSON}</string>` plus a `tokenOrder`.
+//!   A token is `{algo, counter, digits, issuerExt, issuerInt, label, period,
+//!   secret: [signed bytes], type}`.
+//! - **v2** (`externalBackup.xml`, despite the name not XML): a Java-serialised
+//!   `java.util.HashMap<String, String>`. `masterKey` holds
+//!   `{mAlgorithm: "PBKDF2withHmacSHA512" | "PBKDF2withHmacSHA1", mIterations,
+//!   mSalt, mEncryptedKey}`; the master key is AES-256-GCM-encrypted under
+//!   PBKDF2(password, mSalt, mIterations, 32 bytes) with `mToken` as the
+//!   associated data and the nonce in `mParameters` (DER `SEQUENCE { OCTET
+//!   STRING nonce, INTEGER tagLength }`). Each token has two keys: `UUID`
+//!   (`{"key": "{encrypted secret, same shape}"}`, encrypted under the master
+//!   key) and `UUID-token` (the token JSON without its secret).
+//!
+//! What the conversion loses: icons, colours and the token order. FreeOTP v1
+//! saves an HOTP token's counter *before* the code it last showed, so it comes
+//! out one less than the account had when exported (v2 saves it as is). A TOTP
+//! token whose issuer is "Steam" becomes a Steam account, as FreeOTP computes
+//! those.
+
+use super::crypto;
+use super::{
+    as_object, byte_array, display_name, field_str, opt_str, opt_u64, parse_algorithm, totp_kind,
+    Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
+};
+use crate::account::{Account, OtpKind};
+use crate::secret::Secret;
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+/// The first bytes of a Java object serialisation stream.
+pub(crate) const JAVA_SERIALIZATION_MAGIC: [u8; 2] = [0xAC, 0xED];
+
+/// The FreeOTP importer (v1 XML and v2 encrypted backups, told apart by
+/// content).
+#[derive(Debug, Clone, Copy)]
+pub struct FreeOtp;
+
+impl Importer for FreeOtp {
+    const FORMAT: Format = Format::FreeOtp;
+
+    fn read(bytes: &[u8]) -> Result<Read, ImportError> {
+        if bytes.starts_with(&JAVA_SERIALIZATION_MAGIC) {
+            return read_v2(bytes);
+        }
+        let text = super::text_of(bytes).ok_or_else(|| {
+            ImportError::damaged(
+                Self::FORMAT,
+                "the file",
+                "it is neither XML nor a FreeOTP 2 backup",
+            )
+        })?;
+        let mut entries = Entries::new(Self::FORMAT, convert_token);
+        for (key, value) in super::android_prefs_strings(text, Self::FORMAT)? {
+            if key == "tokenOrder" {
+                continue;
+            }
+            match serde_json::from_str::<Value>(&value) {
+                Ok(token) => {
+                    let shown = token_name(&token).or_else(|| display_name("", &key));
+                    entries.push(shown, token);
+                }
+                Err(_) => entries.push_error(display_name("", &key), "the token is not valid JSON"),
+            }
+        }
+        Ok(Read::Plain(entries))
+    }
+}
+
+/// True for a FreeOTP v1 `tokens.xml`.
+pub(crate) fn looks_like_v1(text: &str) -> bool {
+    text.contains("<map") && (text.contains("tokenOrder") || text.contains("issuerExt"))
+}
+
+/// "Issuer (label)" of a token JSON.
+pub(crate) fn token_name(token: &Value) -> Option<String> {
+    let issuer = token
+        .get("issuerExt")
+        .and_then(Value::as_str)
+        .filter(|issuer| !issuer.is_empty())
+        .or_else(|| token.get("issuerInt").and_then(Value::as_str))
+        .unwrap_or("");
+    let label = token.get("label").and_then(Value::as_str).unwrap_or("");
+    display_name(issuer, label)
+}
+
+/// One FreeOTP (or FreeOTP+) token to an account.
+pub(crate) fn convert_token(token: &Value) -> Result<Account, String> {
+    as_object(token, "the token")?;
+    let issuer = match opt_str(token, "issuerExt")? {
+        Some(issuer) if !issuer.is_empty() => issuer,
+        _ => opt_str(token, "issuerInt")?.unwrap_or(""),
+    };
+    let name = opt_str(token, "label")?.unwrap_or("");
+    let secret = Secret::from_bytes(byte_array(token, "secret")?);
+    let algorithm = parse_algorithm(opt_str(token, "algo")?.unwrap_or("SHA1"))?;
+    let digits = opt_u64(token, "digits")?.unwrap_or(6);
+    let kind = match field_str(token, "type")?.to_ascii_uppercase().as_str() {
+        "TOTP" if issuer == "Steam" => OtpKind::Steam,
+        "TOTP" => totp_kind(opt_u64(token, "period")?.unwrap_or(30))?,
+        "HOTP" => OtpKind::Hotp {
+            counter: opt_u64(token, "counter")?.unwrap_or(0),
+        },
+        other => return Err(format!("unsupported token type \"{other}\"")),
+    };
+    super::account(issuer, name, secret, algorithm, digits, kind)
+}
+
+// ----- v2 ------------------------------------------------------------------
+
+fn read_v2(bytes: &[u8]) -> Result<Read, ImportError> {
+    let map = java::parse_string_map(bytes)
+        .map_err(|reason| ImportError::damaged(Format::FreeOtp, "the serialised map", reason))?;
+    let master_text = map
+        .iter()
+        .find(|(key, _)| key == "masterKey")
+        .map(|(_, value)| value.as_str())
+        .ok_or_else(|| ImportError::damaged(Format::FreeOtp, "masterKey", "it is missing"))?;
+    let master = MasterKey::parse(master_text)?;
+    Ok(Read::Encrypted(EncryptedBackup::new(
+        Format::FreeOtp,
+        EncryptedTokens { master, map },
+    )))
+}
+
+/// The password-wrapped master key of a v2 backup.
+struct MasterKey {
+    sha512: bool,
+    iterations: u32,
+    salt: Vec<u8>,
+    sealed: SealedBytes,
+}
+
+/// Largest PBKDF2 iteration count accepted (FreeOTP uses 100 000).
+const MAX_ITERATIONS: u64 = 2_000_000;
+
+impl MasterKey {
+    fn parse(text: &str) -> Result<Self, ImportError> {
+        let damaged = |reason: String| ImportError::damaged(Format::FreeOtp, "masterKey", reason);
+        let value: Value =
+            serde_json::from_str(text).map_err(|_| damaged("it is not valid JSON".into()))?;
+        let sha512 = match field_str(&value, "mAlgorithm").map_err(damaged)? {
+            "PBKDF2withHmacSHA512" => true,
+            "PBKDF2withHmacSHA1" => false,
+            other => {
+                return Err(ImportError::unsupported(
+                    Format::FreeOtp,
+                    format!("unknown key derivation \"{other}\""),
+                ))
+            }
+        };
+        let iterations = opt_u64(&value, "mIterations")
+            .map_err(damaged)?
+            .filter(|n| (1..=MAX_ITERATIONS).contains(n))
+            .ok_or_else(|| damaged("mIterations is missing or out of range".into()))?;
+        let encrypted = value
+            .get("mEncryptedKey")
+            .ok_or_else(|| damaged("mEncryptedKey is missing".into()))?;
+        Ok(Self {
+            sha512,
+            iterations: iterations as u32,
+            salt: byte_array(&value, "mSalt").map_err(damaged)?,
+            sealed: SealedBytes::parse(encrypted).map_err(damaged)?,
+        })
+    }
+
+    fn unwrap(&self, password: &str) -> Option<Zeroizing<Vec<u8>>> {
+        let key = if self.sha512 {
+            crypto::pbkdf2_sha512(password.as_bytes(), &self.salt, self.iterations)
+        } else {
+            crypto::pbkdf2_sha1(password.as_bytes(), &self.salt, self.iterations)
+        };
+        self.sealed.open(key.as_ref())
+    }
+}
+
+/// FreeOTP's `EncryptedKey`: AES-GCM ciphertext with its nonce (inside DER
+/// parameters) and the associated data (`mToken`).
+struct SealedBytes {
+    ciphertext: Vec<u8>,
+    nonce: Vec<u8>,
+    aad: Vec<u8>,
+}
+
+impl SealedBytes {
+    fn parse(value: &Value) -> Result<Self, String> {
+        let cipher = field_str(value, "mCipher")?;
+        if cipher != "AES/GCM/NoPadding" {
+            return Err(format!("unknown cipher \"{cipher}\""));
+        }
+        let parameters = byte_array(value, "mParameters")?;
+        let nonce = der_nonce(&parameters).ok_or("its mParameters hold no nonce")?;
+        if nonce.len() != 12 {
+            return Err("its nonce is not 12 bytes long".into());
+        }
+        Ok(Self {
+            ciphertext: byte_array(value, "mCipherText")?,
+            nonce,
+            aad: field_str(value, "mToken")?.as_bytes().to_vec(),
+        })
+    }
+
+    fn open(&self, key: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        crypto::aes_gcm_decrypt(key, &self.nonce, &self.ciphertext, &self.aad)
+    }
+}
+
+/// The OCTET STRING of DER-encoded GCM parameters: either the octet string
+/// itself or the first one inside a SEQUENCE.
+fn der_nonce(der: &[u8]) -> Option<Vec<u8>> {
+    /// (tag, content, rest) of the DER element at the start of `bytes`
+    /// (short and long length forms).
+    fn element(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let (&tag, rest) = bytes.split_first()?;
+        let (&first, rest) = rest.split_first()?;
+        let (length, rest) = if first < 0x80 {
+            (usize::from(first), rest)
+        } else {
+            let count = usize::from(first & 0x7f);
+            if count == 0 || count > 4 {
+                return None;
+            }
+            let (digits, rest) = (rest.get(..count)?, rest.get(count..)?);
+            let length = digits
+                .iter()
+                .fold(0usize, |n, &b| (n << 8) | usize::from(b));
+            (length, rest)
+        };
+        Some((tag, rest.get(..length)?, rest.get(length..)?))
+    }
+    const OCTET_STRING: u8 = 0x04;
+    const SEQUENCE: u8 = 0x30;
+    let (tag, content, _) = element(der)?;
+    match tag {
+        OCTET_STRING => Some(content.to_vec()),
+        SEQUENCE => {
+            let mut rest = content;
+            while !rest.is_empty() {
+                let (tag, content, next) = element(rest)?;
+                if tag == OCTET_STRING {
+                    return Some(content.to_vec());
+                }
+                rest = next;
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+struct EncryptedTokens {
+    master: MasterKey,
+    map: Vec<(String, String)>,
+}
+
+impl Decrypt for EncryptedTokens {
+    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+        let master = self
+            .master
+            .unwrap(password)
+            .ok_or(ImportError::WrongPassword)?;
+        let mut entries = Entries::new(Format::FreeOtp, convert_token);
+        for (key, value) in &self.map {
+            if key == "masterKey" || key.ends_with("-token") {
+                continue;
+            }
+            let token_key = format!("{key}-token");
+            let token = self
+                .map
+                .iter()
+                .find(|(k, _)| *k == token_key)
+                .and_then(|(_, v)| serde_json::from_str::<Value>(v).ok());
+            let Some(mut token) = token.filter(Value::is_object) else {
+                entries.push_error(None, "its token description is missing or not valid JSON");
+                continue;
+            };
+            let shown = token_name(&token);
+            match decrypt_secret(value, &master) {
+                Ok(secret) => {
+                    let bytes: Vec<Value> = secret.iter().map(|&b| Value::from(b)).collect();
+                    if let Some(object) = token.as_object_mut() {
+                        object.insert("secret".to_owned(), Value::Array(bytes));
+                    }
+                    entries.push(shown, token);
+                }
+                Err(reason) => entries.push_error(shown, reason),
+            }
+        }
+        Ok(entries)
+    }
+}
+
+/// The secret of one token: `{"key": "{EncryptedKey JSON}"}` opened with the
+/// master key.
+fn decrypt_secret(value: &str, master: &[u8]) -> Result<Zeroizing<Vec<u8>>, String> {
+    let outer: Value =
+        serde_json::from_str(value).map_err(|_| "its encrypted key is not valid JSON")?;
+    let inner: Value = serde_json::from_str(field_str(&outer, "key")?)
+        .map_err(|_| "its encrypted key is not valid JSON")?;
+    SealedBytes::parse(&inner)?
+        .open(master)
+        .ok_or_else(|| "its secret does not decrypt with the backup's master key (damaged)".into())
+}
+
+/// Just enough of Java's object serialisation protocol
+/// (<https://docs.oracle.com/javase/8/docs/platform/serialization/spec/protocol.html>)
+/// to read a `java.util.HashMap<String, String>`.
+mod java {
+    const STREAM_VERSION: u16 = 5;
+    const TC_NULL: u8 = 0x70;
+    const TC_REFERENCE: u8 = 0x71;
+    const TC_CLASSDESC: u8 = 0x72;
+    const TC_OBJECT: u8 = 0x73;
+    const TC_STRING: u8 = 0x74;
+    const TC_BLOCKDATA: u8 = 0x77;
+    const TC_ENDBLOCKDATA: u8 = 0x78;
+    const TC_LONGSTRING: u8 = 0x7C;
+    /// The first handle assigned in a stream.
+    const BASE_HANDLE: u32 = 0x7E_0000;
+
+    struct Reader<'a> {
+        bytes: &'a [u8],
+        at: usize,
+        /// Objects by handle: strings, `None` for everything else.
+        handles: Vec<Option<String>>,
+    }
+
+    type Result<T> = std::result::Result<T, String>;
+
+    impl<'a> Reader<'a> {
+        fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+            let end = self
+                .at
+                .checked_add(n)
+                .filter(|&end| end <= self.bytes.len());
+            let Some(end) = end else {
+                return Err("it ends too early: the file is truncated".into());
+            };
+            let slice = &self.bytes[self.at..end];
+            self.at = end;
+            Ok(slice)
+        }
+
+        fn u8(&mut self) -> Result<u8> {
+            Ok(self.take(1)?[0])
+        }
+
+        fn u16(&mut self) -> Result<u16> {
+            let b = self.take(2)?;
+            Ok(u16::from_be_bytes([b[0], b[1]]))
+        }
+
+        fn u32(&mut self) -> Result<u32> {
+            let b = self.take(4)?;
+            Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        }
+
+        fn expect(&mut self, byte: u8, what: &str) -> Result<()> {
+            let at = self.at;
+            let found = self.u8()?;
+            if found == byte {
+                Ok(())
+            } else {
+                Err(format!("expected {what} at byte {at}, found 0x{found:02x}"))
+            }
+        }
+
+        /// A `writeUTF` string: u16 length and modified UTF-8.
+        fn utf(&mut self) -> Result<String> {
+            let length = usize::from(self.u16()?);
+            decode_modified_utf8(self.take(length)?)
+        }
+
+        /// A string object (new or back-referenced), or `None` for null.
+        fn string_object(&mut self) -> Result<Option<String>> {
+            let at = self.at;
+            match self.u8()? {
+                TC_STRING => {
+                    let text = self.utf()?;
+                    self.handles.push(Some(text.clone()));
+                    Ok(Some(text))
+                }
+                TC_LONGSTRING => {
+                    let b = self.take(8)?;
+                    let length =
+                        u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                    let length = usize::try_from(length)
+                        .map_err(|_| "a string is longer than the file".to_owned())?;
+                    let text = decode_modified_utf8(self.take(length)?)?;
+                    self.handles.push(Some(text.clone()));
+                    Ok(Some(text))
+                }
+                TC_REFERENCE => {
+                    let handle = self.u32()?;
+                    let index = handle.checked_sub(BASE_HANDLE).map(|i| i as usize);
+                    match index.and_then(|i| self.handles.get(i)) {
+                        Some(Some(text)) => Ok(Some(text.clone())),
+                        _ => Err(format!("a reference at byte {at} does not name a string")),
+                    }
+                }
+                TC_NULL => Ok(None),
+                other => Err(format!(
+                    "expected a string at byte {at}, found 0x{other:02x}"
+                )),
+            }
+        }
+    }
+
+    /// The entries of a serialised `HashMap<String, String>`, in stream order;
+    /// null keys or values are left out.
+    pub(super) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>> {
+        let mut r = Reader {
+            bytes,
+            at: 0,
+            handles: Vec::new(),
+        };
+        if r.u16()? != 0xACED || r.u16()? != STREAM_VERSION {
+            return Err("it is not a Java serialisation stream of version 5".into());
+        }
+        r.expect(TC_OBJECT, "an object")?;
+        r.expect(TC_CLASSDESC, "a class description")?;
+        let class = r.utf()?;
+        if class != "java.util.HashMap" {
+            return Err(format!("it holds a {class}, not a java.util.HashMap"));
+        }
+        r.take(8)?; // serialVersionUID
+        r.handles.push(None); // the class description
+        r.u8()?; // flags
+        let field_count = r.u16()?;
+        let mut data_len = 0usize;
+        for _ in 0..field_count {
+            let code = r.u8()?;
+            r.utf()?;
+            data_len += match code {
+                b'B' | b'Z' => 1,
+                b'C' | b'S' => 2,
+                b'F' | b'I' => 4,
+                b'D' | b'J' => 8,
+                _ => return Err("the map class has a field of an unexpected type".into()),
+            };
+        }
+        r.expect(TC_ENDBLOCKDATA, "the end of the class annotation")?;
+        r.expect(TC_NULL, "no superclass")?;
+        r.handles.push(None); // the map itself
+        r.take(data_len)?; // loadFactor, threshold
+        r.expect(TC_BLOCKDATA, "the map's size block")?;
+        let block_len = usize::from(r.u8()?);
+        if block_len < 8 {
+            return Err("the map's size block is too short".into());
+        }
+        r.u32()?; // capacity
+        let size = r.u32()?;
+        r.take(block_len - 8)?;
+        let mut map = Vec::new();
+        for _ in 0..size {
+            let key = r.string_object()?;
+            let value = r.string_object()?;
+            if let (Some(key), Some(value)) = (key, value) {
+                map.push((key, value));
+            }
+        }
+        r.expect(TC_ENDBLOCKDATA, "the end of the map")?;
+        Ok(map)
+    }
+
+    /// Java's modified UTF-8 (`DataInput.readUTF`): UTF-8 of UTF-16 units,
+    /// NUL as two bytes, surrogates encoded one by one.
+    fn decode_modified_utf8(bytes: &[u8]) -> Result<String> {
+        let bad = || "a string is not valid modified UTF-8".to_owned();
+        let mut units = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (unit, len) = if b < 0x80 {
+                (u16::from(b), 1)
+            } else if b & 0xE0 == 0xC0 {
+                let b1 = *bytes.get(i + 1).ok_or_else(bad)?;
+                if b1 & 0xC0 != 0x80 {
+                    return Err(bad());
+                }
+                ((u16::from(b & 0x1F) << 6) | u16::from(b1 & 0x3F), 2)
+            } else if b & 0xF0 == 0xE0 {
+                let (b1, b2) = match bytes.get(i + 1..i + 3) {
+                    Some(&[b1, b2]) if b1 & 0xC0 == 0x80 && b2 & 0xC0 == 0x80 => (b1, b2),
+                    _ => return Err(bad()),
+                };
+                (
+                    (u16::from(b & 0x0F) << 12)
+                        | (u16::from(b1 & 0x3F) << 6)
+                        | u16::from(b2 & 0x3F),
+                    3,
+                )
+            } else {
+                return Err(bad());
+            };
+            units.push(unit);
+            i += len;
+        }
+        String::from_utf16(&units).map_err(|_| bad())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn modified_utf8() {
+            assert_eq!(decode_modified_utf8(b"abc"), Ok("abc".to_owned()));
+            assert_eq!(decode_modified_utf8(b"\xC0\x80"), Ok("\0".to_owned()));
+            // U+1F600 as two 3-byte surrogates.
+            assert_eq!(
+                decode_modified_utf8(b"\xED\xA0\xBD\xED\xB8\x80"),
+                Ok("\u{1F600}".to_owned())
+            );
+            assert!(decode_modified_utf8(b"\xFF").is_err());
+            assert!(decode_modified_utf8(b"\xE0\x80").is_err());
+        }
+
+        #[test]
+        fn truncated_streams_are_errors_not_panics() {
+            let stream = b"\xAC\xED\x00\x05\x73\x72\x00\x11java.util.HashMap";
+            for end in 0..stream.len() {
+                assert!(parse_string_map(&stream[..end]).is_err());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_nonce_from_gcm_parameters() {
+        let der = [
+            48, 17, 4, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 2, 1, 16,
+        ];
+        assert_eq!(der_nonce(&der), Some((1..=12).collect()));
+        assert_eq!(der_nonce(&[4, 2, 9, 9]), Some(vec![9, 9]));
+        assert_eq!(der_nonce(&[48, 3, 2, 1, 16]), None);
+        assert_eq!(der_nonce(&[48, 20, 4]), None);
+    }
+}

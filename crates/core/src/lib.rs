@@ -1,0 +1,21 @@
+//! Watchword's domain logic: one-time codes, otpauth URIs and the keychain-backed
+//! account store. Pure Rust; the desktop shell and the CLI are thin layers on top.
+
+pub mod account;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod manual;
+pub mod migration;
+pub mod otp;
+pub mod payload;
+pub mod qr;
+pub mod secret;
+pub mod store;
+pub mod uri;
+
+pub use account::{Account, AccountId, Algorithm, OtpKind};
+pub use error::{Error, UriError};
+pub use otp::Code;
+pub use secret::Secret;
+pub use store::{AccountSummary, Store};

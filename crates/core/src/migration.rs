@@ -1,0 +1,642 @@
+//! Google Authenticator's export format, `otpauth-migration://offline?data=…`:
+//! decode it into accounts and encode accounts back into it.
+//!
+//! The data parameter is base64 of a protobuf `MigrationPayload`. Google has
+//! never published the schema; the one everybody uses was recovered from the
+//! app (see `../shared/fixtures/importers/README.md` and
+//! <https://github.com/qistoph/otp_export/blob/master/OtpMigration.proto>):
+//!
+//! ```text
+//! MigrationPayload { repeated OtpParameters otp_parameters = 1; int32 version = 2;
+//!                    int32 batch_size = 3; int32 batch_index = 4; int32 batch_id = 5; }
+//! OtpParameters    { bytes secret = 1; string name = 2; string issuer = 3;
+//!                    Algorithm algorithm = 4;  // 0 unspecified, 1 SHA1, 2 SHA256, 3 SHA512, 4 MD5
+//!                    DigitCount digits = 5;    // 0 unspecified, 1 six, 2 eight
+//!                    OtpType type = 6;         // 0 unspecified, 1 HOTP, 2 TOTP
+//!                    int64 counter = 7; }
+//! ```
+//!
+//! What the conversion loses: the format has no period, so every TOTP account
+//! it carries is a 30-second one, and only 6 or 8 digits; [`encode`] refuses
+//! accounts it cannot carry (other periods, other digit counts, Steam) rather
+//! than change them silently. A label `Issuer:name` in `name` is split the way
+//! the app shows it. Unknown fields are skipped, so newer exports still read.
+//!
+//! The protobuf reader is written here (about a hundred lines) rather than
+//! pulled in with a code generator: the schema is seven fields, and a
+//! hand-written reader can report *where* the data is damaged and keep going
+//! past one bad entry.
+
+use crate::account::{Account, Algorithm, OtpKind};
+use crate::secret::Secret;
+use percent_encoding::percent_decode_str;
+use std::sync::LazyLock;
+use thiserror::Error;
+use zeroize::Zeroize;
+
+/// Scheme and host of every export URI.
+const PREFIX: &str = "otpauth-migration://offline";
+
+/// Most accounts Google Authenticator puts in one export code; [`encode_batches`]
+/// splits larger exports the same way.
+pub const MAX_ACCOUNTS_PER_CODE: usize = 10;
+
+/// Base64 without padding that also accepts non-zero trailing bits: the data
+/// is normalised to the standard alphabet first (see [`decode_data`]).
+static BASE64_LENIENT: LazyLock<data_encoding::Encoding> = LazyLock::new(|| {
+    let mut spec = data_encoding::BASE64_NOPAD.specification();
+    spec.check_trailing_bits = false;
+    spec.encoding()
+        .expect("BASE64_NOPAD's own specification stays valid without the trailing-bit check")
+});
+
+/// Why an export could not be read at all.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MigrationError {
+    /// Occurs when the text does not start with `otpauth-migration://offline`.
+    #[error("not a Google Authenticator export (otpauth-migration://offline)")]
+    NotMigration,
+    /// Occurs when the URI has no `data` parameter, or an empty one.
+    #[error("the Google Authenticator export has no data")]
+    MissingData,
+    /// Occurs when the `data` parameter is not base64 (after undoing URL
+    /// escapes); `position` counts characters from 1.
+    #[error("the Google Authenticator export data is not valid base64 (bad character at position {position}); the QR code may have been copied incompletely")]
+    BadBase64 {
+        /// 1-based position of the first character that is not base64, or
+        /// the length when the data stops in the middle of a byte.
+        position: usize,
+    },
+    /// Occurs when the decoded bytes are not a well-formed export: a field
+    /// runs past the end (truncated data) or has an impossible encoding.
+    #[error("the Google Authenticator export data is damaged at byte {offset}: {reason}")]
+    Malformed {
+        /// Offset in the decoded bytes where reading failed.
+        offset: usize,
+        /// What was wrong there.
+        reason: &'static str,
+    },
+}
+
+/// Why one account of an export was skipped; the others still import.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EntryProblem {
+    /// Occurs when the account uses a hash Watchword cannot compute (MD5, or
+    /// a value newer than this schema).
+    #[error("it uses the {0} algorithm, which Watchword does not support")]
+    UnsupportedAlgorithm(String),
+    /// Occurs when the digit count is neither 6 nor 8 (values 1 and 2).
+    #[error("its digit count (code {0}) is not one Watchword knows")]
+    UnsupportedDigits(u64),
+    /// Occurs when the type is neither HOTP nor TOTP.
+    #[error("its type (code {0}) is neither TOTP nor HOTP")]
+    UnsupportedType(u64),
+    /// Occurs when the account has no secret key.
+    #[error("it has no secret key")]
+    EmptySecret,
+    /// Occurs when the entry's own bytes are damaged (its neighbours are not).
+    #[error("its data is damaged at byte {offset}: {reason}")]
+    Malformed {
+        /// Offset inside the entry.
+        offset: usize,
+        /// What was wrong there.
+        reason: &'static str,
+    },
+}
+
+/// One account of an export that could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("account {} ({label}) was skipped: {problem}", .index + 1)]
+pub struct SkippedEntry {
+    /// 0-based position of the entry in the export code.
+    pub index: usize,
+    /// "Issuer (name)" as far as it could be read, for the message; never the
+    /// secret.
+    pub label: String,
+    /// Why it was skipped.
+    pub problem: EntryProblem,
+}
+
+/// The content of one export QR code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationBatch {
+    /// Accounts read, in the export's order.
+    pub accounts: Vec<Account>,
+    /// Entries that could not be read, with the reason for each.
+    pub skipped: Vec<SkippedEntry>,
+    /// Format version written by the app (1 today); informational.
+    pub version: i32,
+    /// How many codes the export was split into (at least 1).
+    pub batch_size: u32,
+    /// 0-based position of this code among them (`batch_index + 1` of
+    /// `batch_size` for people).
+    pub batch_index: u32,
+    /// Identifies the export: every code of one export carries the same id.
+    pub batch_id: i32,
+}
+
+/// Why accounts could not be written as a Google Authenticator export.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EncodeError {
+    /// Occurs when an account has something the format cannot carry (a
+    /// period other than 30 s, a digit count other than 6 or 8, Steam).
+    #[error("{label} cannot be exported to Google Authenticator: {reason}")]
+    Unrepresentable {
+        /// 0-based position of the account in the list given.
+        index: usize,
+        /// "Issuer (name)" of the account.
+        label: String,
+        /// What the format cannot carry.
+        reason: &'static str,
+    },
+    /// Occurs when one code is asked to hold more than
+    /// [`MAX_ACCOUNTS_PER_CODE`] accounts, or the batch numbers do not fit
+    /// (`batch_index` must be below `batch_size`).
+    #[error("a Google Authenticator export code holds 1 to 10 accounts and batch {batch_index} must be below batch size {batch_size}; got {count} accounts")]
+    BadBatch {
+        /// Accounts given for the code.
+        count: usize,
+        /// Index asked for.
+        batch_index: u32,
+        /// Size asked for.
+        batch_size: u32,
+    },
+}
+
+/// Reads an `otpauth-migration://offline?data=…` URI.
+///
+/// The data may be percent-escaped (`%2B`, `%2F`, `%3D`, as the app writes
+/// it) or not, padded or not, standard or URL-safe base64, and may have had
+/// its `+` turned into spaces by a form decoder. One unreadable entry (MD5,
+/// an unknown type) is listed in [`MigrationBatch::skipped`]; only data that
+/// cannot be read at all is an error.
+pub fn decode(uri: &str) -> Result<MigrationBatch, MigrationError> {
+    let uri = uri.trim();
+    let rest = uri
+        .get(..PREFIX.len())
+        .filter(|head| head.eq_ignore_ascii_case(PREFIX))
+        .map(|_| &uri[PREFIX.len()..])
+        .ok_or(MigrationError::NotMigration)?;
+    // `offline` must end there: `otpauth-migration://offlinex` is not ours.
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    let query = match rest.strip_prefix('?') {
+        Some(query) => query,
+        None if rest.is_empty() => return Err(MigrationError::MissingData),
+        None => return Err(MigrationError::NotMigration),
+    };
+    let query = query.split_once('#').map_or(query, |(before, _)| before);
+    let data = query
+        .split('&')
+        .find_map(|pair| {
+            let (key, value) = pair.split_once('=')?;
+            key.eq_ignore_ascii_case("data").then_some(value)
+        })
+        .filter(|data| !data.trim().is_empty())
+        .ok_or(MigrationError::MissingData)?;
+    let mut bytes = decode_data(data)?;
+    let batch = read_payload(&bytes);
+    bytes.zeroize();
+    batch
+}
+
+/// Base64 text (escaped or not) to bytes. The decoded bytes hold secrets:
+/// the caller wipes them.
+fn decode_data(data: &str) -> Result<Vec<u8>, MigrationError> {
+    // Percent escapes first: `%2B` must become `+`, not a space.
+    let mut text: String = percent_decode_str(data)
+        .decode_utf8()
+        .map_err(|_| MigrationError::BadBase64 { position: 1 })?
+        .into_owned();
+    let mut symbols = String::with_capacity(text.len());
+    let mut bad = None;
+    for (index, c) in text.chars().enumerate() {
+        match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '+' | '/' => symbols.push(c),
+            // URL-safe alphabet.
+            '-' => symbols.push('+'),
+            '_' => symbols.push('/'),
+            // A form decoder's `+`.
+            ' ' => symbols.push('+'),
+            '=' | '\n' | '\r' | '\t' => {}
+            _ => {
+                bad = Some(index + 1);
+                break;
+            }
+        }
+    }
+    text.zeroize();
+    let result =
+        match bad {
+            Some(position) => Err(MigrationError::BadBase64 { position }),
+            None => BASE64_LENIENT.decode(symbols.as_bytes()).map_err(|error| {
+                MigrationError::BadBase64 {
+                    position: error.position + 1,
+                }
+            }),
+        };
+    symbols.zeroize();
+    result
+}
+
+/// Protobuf wire types this schema can meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wire {
+    Varint,
+    Fixed64,
+    Bytes,
+    Fixed32,
+}
+
+/// A field as read from the wire.
+#[derive(Debug)]
+enum Value<'a> {
+    Int(u64),
+    Bytes(&'a [u8]),
+    Fixed,
+}
+
+/// A protobuf reader over one message's bytes.
+#[derive(Debug)]
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+type Damage = (usize, &'static str);
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, at: 0 }
+    }
+
+    fn varint(&mut self) -> Result<u64, Damage> {
+        let start = self.at;
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self
+                .bytes
+                .get(self.at)
+                .ok_or((start, "the data ends inside a number (truncated)"))?;
+            self.at += 1;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err((start, "a number is longer than 10 bytes"))
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'a [u8], Damage> {
+        let start = self.at;
+        let end = start
+            .checked_add(len)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or((start, "a field runs past the end of the data (truncated)"))?;
+        self.at = end;
+        Ok(&self.bytes[start..end])
+    }
+
+    /// The next field as (number, value), `None` at the end.
+    fn field(&mut self) -> Result<Option<(u64, Value<'a>)>, Damage> {
+        if self.at >= self.bytes.len() {
+            return Ok(None);
+        }
+        let start = self.at;
+        let key = self.varint()?;
+        let number = key >> 3;
+        let wire = match key & 7 {
+            0 => Wire::Varint,
+            1 => Wire::Fixed64,
+            2 => Wire::Bytes,
+            5 => Wire::Fixed32,
+            _ => return Err((start, "a field has an unknown encoding")),
+        };
+        if number == 0 {
+            return Err((start, "a field has number 0"));
+        }
+        // Errors point at the start of the field they occur in.
+        let at_field = |(_, reason): Damage| (start, reason);
+        let value = match wire {
+            Wire::Varint => Value::Int(self.varint().map_err(at_field)?),
+            Wire::Fixed64 => {
+                self.take(8).map_err(at_field)?;
+                Value::Fixed
+            }
+            Wire::Fixed32 => {
+                self.take(4).map_err(at_field)?;
+                Value::Fixed
+            }
+            Wire::Bytes => {
+                let len = usize::try_from(self.varint().map_err(at_field)?)
+                    .map_err(|_| (start, "a field length is impossibly large"))?;
+                Value::Bytes(self.take(len).map_err(at_field)?)
+            }
+        };
+        Ok(Some((number, value)))
+    }
+}
+
+/// `int32` fields travel as 64-bit two's complement varints; keep the low
+/// 32 bits as protobuf does.
+fn int32(value: u64) -> i32 {
+    value as u32 as i32
+}
+
+fn read_payload(bytes: &[u8]) -> Result<MigrationBatch, MigrationError> {
+    let damaged = |(offset, reason): Damage| MigrationError::Malformed { offset, reason };
+    let mut reader = Reader::new(bytes);
+    let mut batch = MigrationBatch {
+        accounts: Vec::new(),
+        skipped: Vec::new(),
+        version: 0,
+        batch_size: 1,
+        batch_index: 0,
+        batch_id: 0,
+    };
+    let mut index = 0;
+    while let Some((number, value)) = reader.field().map_err(damaged)? {
+        match (number, value) {
+            (1, Value::Bytes(entry)) => {
+                match read_entry(entry) {
+                    Ok(account) => batch.accounts.push(account),
+                    Err((label, problem)) => batch.skipped.push(SkippedEntry {
+                        index,
+                        label,
+                        problem,
+                    }),
+                }
+                index += 1;
+            }
+            (2, Value::Int(v)) => batch.version = int32(v),
+            // Old exports write 0 for "one code".
+            (3, Value::Int(v)) => batch.batch_size = int32(v).max(1) as u32,
+            (4, Value::Int(v)) => batch.batch_index = int32(v).max(0) as u32,
+            (5, Value::Int(v)) => batch.batch_id = int32(v),
+            // Unknown fields (and known numbers with a surprising encoding)
+            // are skipped, as protobuf readers do.
+            _ => {}
+        }
+    }
+    Ok(batch)
+}
+
+/// Reads one `OtpParameters`; on failure, the label read so far and why.
+fn read_entry(bytes: &[u8]) -> Result<Account, (String, EntryProblem)> {
+    let mut reader = Reader::new(bytes);
+    let mut secret = Vec::new();
+    let mut name = String::new();
+    let mut issuer = String::new();
+    let (mut algorithm, mut digits, mut kind, mut counter) = (0u64, 0u64, 0u64, 0u64);
+    let mut damage = None;
+    loop {
+        match reader.field() {
+            Ok(None) => break,
+            Ok(Some((number, value))) => match (number, value) {
+                (1, Value::Bytes(b)) => {
+                    secret.zeroize();
+                    secret = b.to_vec();
+                }
+                (2, Value::Bytes(b)) => name = String::from_utf8_lossy(b).into_owned(),
+                (3, Value::Bytes(b)) => issuer = String::from_utf8_lossy(b).into_owned(),
+                (4, Value::Int(v)) => algorithm = v,
+                (5, Value::Int(v)) => digits = v,
+                (6, Value::Int(v)) => kind = v,
+                (7, Value::Int(v)) => counter = v,
+                _ => {}
+            },
+            Err(error) => {
+                damage = Some(error);
+                break;
+            }
+        }
+    }
+    let (issuer, name) = split_label(issuer.trim(), name.trim());
+    let secret = Secret::from_bytes(secret);
+    let label = Account::totp(&issuer, &name, Secret::from_bytes(Vec::new())).display_name();
+    let fail = |problem| Err((label.clone(), problem));
+    if let Some((offset, reason)) = damage {
+        return fail(EntryProblem::Malformed { offset, reason });
+    }
+    let algorithm = match algorithm {
+        0 | 1 => Algorithm::Sha1,
+        2 => Algorithm::Sha256,
+        3 => Algorithm::Sha512,
+        4 => return fail(EntryProblem::UnsupportedAlgorithm("MD5".to_owned())),
+        other => {
+            return fail(EntryProblem::UnsupportedAlgorithm(format!(
+                "unknown ({other})"
+            )))
+        }
+    };
+    let digits = match digits {
+        0 | 1 => 6,
+        2 => 8,
+        other => return fail(EntryProblem::UnsupportedDigits(other)),
+    };
+    let kind = match kind {
+        0 | 2 => OtpKind::Totp { period: 30 },
+        1 => OtpKind::Hotp { counter },
+        other => return fail(EntryProblem::UnsupportedType(other)),
+    };
+    if secret.is_empty() {
+        return fail(EntryProblem::EmptySecret);
+    }
+    Ok(Account {
+        issuer,
+        name,
+        secret,
+        algorithm,
+        digits,
+        kind,
+    })
+}
+
+/// Google Authenticator stores the whole label it scanned as the name
+/// (`GitHub:alice`) next to the issuer (`GitHub`); show what the app shows.
+fn split_label(issuer: &str, name: &str) -> (String, String) {
+    if let Some((prefix, rest)) = name.split_once(':') {
+        let prefix = prefix.trim();
+        if issuer.is_empty() {
+            return (prefix.to_owned(), rest.trim().to_owned());
+        }
+        if prefix.eq_ignore_ascii_case(issuer) {
+            return (issuer.to_owned(), rest.trim().to_owned());
+        }
+    }
+    (issuer.to_owned(), name.to_owned())
+}
+
+/// Whether `account` can travel in a Google Authenticator export unchanged.
+pub fn check_exportable(account: &Account) -> Result<(), &'static str> {
+    match account.kind {
+        OtpKind::Steam => Err("Steam accounts are not supported by Google Authenticator"),
+        OtpKind::Totp { period } if period != 30 => {
+            Err("its period is not 30 seconds, and the format has no period")
+        }
+        _ if !matches!(account.digits, 6 | 8) => {
+            Err("it has neither 6 nor 8 digits, the only counts the format has")
+        }
+        _ if account.secret.is_empty() => Err("it has no secret key"),
+        _ => Ok(()),
+    }
+}
+
+/// Writes one export code's URI for up to [`MAX_ACCOUNTS_PER_CODE`] accounts,
+/// as Google Authenticator does (data percent-escaped, version 1).
+///
+/// `batch_index` is 0-based and below `batch_size`; every code of one export
+/// shares `batch_id`. Accounts the format cannot carry are refused, not
+/// changed. The result holds the secrets: treat it like them.
+pub fn encode(
+    accounts: &[Account],
+    batch_index: u32,
+    batch_size: u32,
+    batch_id: i32,
+) -> Result<String, EncodeError> {
+    if accounts.is_empty()
+        || accounts.len() > MAX_ACCOUNTS_PER_CODE
+        || batch_size == 0
+        || batch_index >= batch_size
+    {
+        return Err(EncodeError::BadBatch {
+            count: accounts.len(),
+            batch_index,
+            batch_size,
+        });
+    }
+    let mut payload = Vec::new();
+    for (index, account) in accounts.iter().enumerate() {
+        check_exportable(account).map_err(|reason| EncodeError::Unrepresentable {
+            index,
+            label: account.display_name(),
+            reason,
+        })?;
+        let mut entry = Vec::new();
+        put_bytes(&mut entry, 1, account.secret.expose());
+        // Google writes the label it would show, `Issuer:name`, as the name.
+        let name = if account.issuer.is_empty() {
+            account.name.clone()
+        } else {
+            format!("{}:{}", account.issuer, account.name)
+        };
+        put_bytes(&mut entry, 2, name.as_bytes());
+        put_bytes(&mut entry, 3, account.issuer.as_bytes());
+        let algorithm = match account.algorithm {
+            Algorithm::Sha1 => 1,
+            Algorithm::Sha256 => 2,
+            Algorithm::Sha512 => 3,
+        };
+        put_int(&mut entry, 4, algorithm);
+        put_int(&mut entry, 5, if account.digits == 8 { 2 } else { 1 });
+        match account.kind {
+            OtpKind::Hotp { counter } => {
+                put_int(&mut entry, 6, 1);
+                put_int(&mut entry, 7, counter);
+            }
+            _ => put_int(&mut entry, 6, 2),
+        }
+        put_bytes(&mut payload, 1, &entry);
+        entry.zeroize();
+    }
+    put_int(&mut payload, 2, 1);
+    put_int(&mut payload, 3, u64::from(batch_size));
+    put_int(&mut payload, 4, u64::from(batch_index));
+    // int32 fields are sign-extended to 64 bits on the wire.
+    put_int(&mut payload, 5, i64::from(batch_id) as u64);
+    let mut data = data_encoding::BASE64.encode(&payload);
+    payload.zeroize();
+    let escaped = data
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    data.zeroize();
+    Ok(format!("{PREFIX}?data={escaped}"))
+}
+
+/// Splits `accounts` into export codes of at most [`MAX_ACCOUNTS_PER_CODE`]
+/// accounts sharing `batch_id`, in order.
+pub fn encode_batches(accounts: &[Account], batch_id: i32) -> Result<Vec<String>, EncodeError> {
+    let chunks: Vec<&[Account]> = accounts.chunks(MAX_ACCOUNTS_PER_CODE).collect();
+    let size = u32::try_from(chunks.len()).map_err(|_| EncodeError::BadBatch {
+        count: accounts.len(),
+        batch_index: 0,
+        batch_size: u32::MAX,
+    })?;
+    chunks
+        .iter()
+        .enumerate()
+        .map(|(index, chunk)| {
+            encode(chunk, index as u32, size, batch_id).map_err(|error| match error {
+                // Report positions in the whole list, not in the chunk.
+                EncodeError::Unrepresentable {
+                    index: i,
+                    label,
+                    reason,
+                } => EncodeError::Unrepresentable {
+                    index: index * MAX_ACCOUNTS_PER_CODE + i,
+                    label,
+                    reason,
+                },
+                other => other,
+            })
+        })
+        .collect()
+}
+
+fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn put_int(out: &mut Vec<u8>, number: u64, value: u64) {
+    put_varint(out, number << 3);
+    put_varint(out, value);
+}
+
+fn put_bytes(out: &mut Vec<u8>, number: u64, bytes: &[u8]) {
+    put_varint(out, (number << 3) | 2);
+    put_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip() {
+        for value in [0u64, 1, 127, 128, 300, u32::MAX as u64, u64::MAX] {
+            let mut out = Vec::new();
+            put_varint(&mut out, value);
+            assert_eq!(Reader::new(&out).varint(), Ok(value));
+        }
+        assert_eq!(
+            Reader::new(&[0x80]).varint(),
+            Err((0, "the data ends inside a number (truncated)"))
+        );
+        assert_eq!(
+            Reader::new(&[0xff; 11]).varint(),
+            Err((0, "a number is longer than 10 bytes"))
+        );
+    }
+
+    #[test]
+    fn labels_split_like_the_app_shows_them() {
+        assert_eq!(
+            split_label("GitHub", "GitHub:alice"),
+            ("GitHub".into(), "alice".into())
+        );
+        assert_eq!(split_label("", "ACME: bob"), ("ACME".into(), "bob".into()));
+        assert_eq!(
+            split_label("Other", "ACME:bob"),
+            ("Other".into(), "ACME:bob".into())
+        );
+        assert_eq!(split_label("X", "bob"), ("X".into(), "bob".into()));
+    }
+}

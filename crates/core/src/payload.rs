@@ -1,0 +1,264 @@
+//! What a decoded QR payload is: one account (`otpauth://`), a Google
+//! Authenticator export (`otpauth-migration://`), or something else, named in
+//! words so the UI can say "This QR code holds a web link, not an
+//! authenticator code" instead of a parse error.
+//!
+//! [`BatchTracker`] follows an export spread over several codes and says which
+//! parts are still missing.
+
+use crate::account::Account;
+use crate::error::UriError;
+use crate::migration::{self, MigrationBatch, MigrationError};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What one QR code holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QrPayload {
+    /// An `otpauth://` URI: one account, or why it could not be read.
+    Account(Result<Account, UriError>),
+    /// A Google Authenticator export code, or why it could not be read.
+    Migration(Result<MigrationBatch, MigrationError>),
+    /// Anything else.
+    NotOtp(NotOtpKind),
+}
+
+/// What a QR code that is not an authenticator code holds.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NotOtpKind {
+    /// `http://` or `https://`.
+    WebLink,
+    /// `WIFI:` network credentials.
+    WifiNetwork,
+    /// `BEGIN:VCARD` or `MECARD:`.
+    Contact,
+    /// `mailto:` or `MATMSG:`.
+    Email,
+    /// `tel:`.
+    PhoneNumber,
+    /// `sms:` / `smsto:`.
+    TextMessage,
+    /// `geo:`.
+    Location,
+    /// `BEGIN:VEVENT` / `BEGIN:VCALENDAR`.
+    CalendarEvent,
+    /// A cryptocurrency payment address (`bitcoin:`, `ethereum:`, …).
+    Payment,
+    /// Some other `scheme:` URI.
+    OtherLink,
+    /// Anything without a recognisable prefix.
+    PlainText,
+}
+
+impl NotOtpKind {
+    /// The kind in a few words, with an article: "a web link".
+    pub fn description(self) -> &'static str {
+        match self {
+            NotOtpKind::WebLink => "a web link",
+            NotOtpKind::WifiNetwork => "Wi-Fi network credentials",
+            NotOtpKind::Contact => "a contact card",
+            NotOtpKind::Email => "an e-mail address",
+            NotOtpKind::PhoneNumber => "a phone number",
+            NotOtpKind::TextMessage => "a text message",
+            NotOtpKind::Location => "a map location",
+            NotOtpKind::CalendarEvent => "a calendar event",
+            NotOtpKind::Payment => "a payment address",
+            NotOtpKind::OtherLink => "a link for another app",
+            NotOtpKind::PlainText => "plain text",
+        }
+    }
+
+    /// A stable machine-readable name for the UI to branch on.
+    pub fn code(self) -> &'static str {
+        match self {
+            NotOtpKind::WebLink => "web_link",
+            NotOtpKind::WifiNetwork => "wifi",
+            NotOtpKind::Contact => "contact",
+            NotOtpKind::Email => "email",
+            NotOtpKind::PhoneNumber => "phone",
+            NotOtpKind::TextMessage => "sms",
+            NotOtpKind::Location => "location",
+            NotOtpKind::CalendarEvent => "calendar_event",
+            NotOtpKind::Payment => "payment",
+            NotOtpKind::OtherLink => "other_link",
+            NotOtpKind::PlainText => "plain_text",
+        }
+    }
+
+    /// The sentence for people: "This QR code holds a web link, not an
+    /// authenticator code."
+    pub fn message(self) -> String {
+        format!(
+            "This QR code holds {}, not an authenticator code.",
+            self.description()
+        )
+    }
+}
+
+/// Classifies a decoded payload. The payload itself is never copied into a
+/// [`NotOtpKind`]: a Wi-Fi code's password has no business in a message.
+pub fn classify(text: &str) -> QrPayload {
+    let trimmed = text.trim();
+    if starts_with_ignore_case(trimmed, "otpauth-migration:") {
+        return QrPayload::Migration(migration::decode(trimmed));
+    }
+    if starts_with_ignore_case(trimmed, "otpauth:") {
+        return QrPayload::Account(crate::uri::parse(trimmed));
+    }
+    QrPayload::NotOtp(kind_of(trimmed))
+}
+
+fn kind_of(text: &str) -> NotOtpKind {
+    const PREFIXES: &[(&str, NotOtpKind)] = &[
+        ("http://", NotOtpKind::WebLink),
+        ("https://", NotOtpKind::WebLink),
+        ("www.", NotOtpKind::WebLink),
+        ("wifi:", NotOtpKind::WifiNetwork),
+        ("begin:vcard", NotOtpKind::Contact),
+        ("mecard:", NotOtpKind::Contact),
+        ("mailto:", NotOtpKind::Email),
+        ("matmsg:", NotOtpKind::Email),
+        ("tel:", NotOtpKind::PhoneNumber),
+        ("sms:", NotOtpKind::TextMessage),
+        ("smsto:", NotOtpKind::TextMessage),
+        ("mmsto:", NotOtpKind::TextMessage),
+        ("geo:", NotOtpKind::Location),
+        ("begin:vevent", NotOtpKind::CalendarEvent),
+        ("begin:vcalendar", NotOtpKind::CalendarEvent),
+        ("bitcoin:", NotOtpKind::Payment),
+        ("ethereum:", NotOtpKind::Payment),
+        ("litecoin:", NotOtpKind::Payment),
+        ("monero:", NotOtpKind::Payment),
+    ];
+    if let Some((_, kind)) = PREFIXES
+        .iter()
+        .find(|(prefix, _)| starts_with_ignore_case(text, prefix))
+    {
+        return *kind;
+    }
+    if looks_like_uri(text) {
+        NotOtpKind::OtherLink
+    } else {
+        NotOtpKind::PlainText
+    }
+}
+
+/// `scheme://…` with an RFC 3986 scheme: letters first, then letters,
+/// digits, `+`, `-`, `.`.
+fn looks_like_uri(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return false;
+    };
+    !rest.is_empty()
+        && scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+}
+
+/// An export spread over several codes: which parts are still missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchProgress {
+    /// The export's id, shared by all its codes.
+    pub batch_id: i32,
+    /// How many codes the export has.
+    pub batch_size: u32,
+    /// 0-based indexes seen so far.
+    pub seen: BTreeSet<u32>,
+}
+
+impl BatchProgress {
+    /// 0-based indexes of the codes not seen yet, in order. People count
+    /// from 1: show `index + 1` ("part 2 of 3 is missing").
+    pub fn missing(&self) -> Vec<u32> {
+        (0..self.batch_size)
+            .filter(|index| !self.seen.contains(index))
+            .collect()
+    }
+
+    /// Every code of the export was seen.
+    pub fn is_complete(&self) -> bool {
+        self.missing().is_empty()
+    }
+}
+
+/// What [`BatchTracker::add`] made of a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchAdded {
+    /// A code not seen before: its accounts are new.
+    New,
+    /// The same part of the same export was seen already (the user dropped
+    /// the same screenshot twice): do not add its accounts again.
+    AlreadySeen,
+}
+
+/// Follows the Google Authenticator export codes seen in one import session,
+/// grouped by batch id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchTracker {
+    batches: BTreeMap<i32, BatchProgress>,
+}
+
+impl BatchTracker {
+    /// An empty tracker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records `batch`. An index past the declared size (a damaged or
+    /// hand-made code) widens the batch rather than being lost.
+    pub fn add(&mut self, batch: &MigrationBatch) -> BatchAdded {
+        let progress = self
+            .batches
+            .entry(batch.batch_id)
+            .or_insert_with(|| BatchProgress {
+                batch_id: batch.batch_id,
+                batch_size: batch.batch_size.max(1),
+                seen: BTreeSet::new(),
+            });
+        progress.batch_size = progress
+            .batch_size
+            .max(batch.batch_size)
+            .max(batch.batch_index.saturating_add(1));
+        if progress.seen.insert(batch.batch_index) {
+            BatchAdded::New
+        } else {
+            BatchAdded::AlreadySeen
+        }
+    }
+
+    /// Every export seen, by batch id.
+    pub fn batches(&self) -> impl Iterator<Item = &BatchProgress> {
+        self.batches.values()
+    }
+
+    /// Exports with parts still missing.
+    pub fn incomplete(&self) -> Vec<&BatchProgress> {
+        self.batches.values().filter(|b| !b.is_complete()).collect()
+    }
+
+    /// No export has a part missing.
+    pub fn is_complete(&self) -> bool {
+        self.batches.values().all(BatchProgress::is_complete)
+    }
+}
+
+/// Missing parts of the exports among `batches`, one entry per incomplete
+/// export: a shortcut for a [`BatchTracker`] fed with all of them.
+pub fn missing_batches<'a>(
+    batches: impl IntoIterator<Item = &'a MigrationBatch>,
+) -> Vec<BatchProgress> {
+    let mut tracker = BatchTracker::new();
+    for batch in batches {
+        tracker.add(batch);
+    }
+    tracker.incomplete().into_iter().cloned().collect()
+}

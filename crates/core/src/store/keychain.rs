@@ -1,0 +1,240 @@
+//! The keychain behind the store: a tiny trait over "one text item per
+//! account", implemented for the OS keychain through the keyring ecosystem
+//! (Secret Service on Linux, Keychain on macOS, Credential Manager on Windows).
+//! The trait exists so tests can inject faults a real keychain cannot produce
+//! on demand.
+
+use crate::error::{Error, KeychainProblem, Result};
+use keyring_core::{CredentialStore, Entry};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Where account items live. Items are addressed by account id (the keychain
+/// item's user name) under one service name.
+pub trait Keychain: Send + Sync {
+    /// The item's content, `None` when there is no such item.
+    fn get(&self, id: &str) -> Result<Option<String>>;
+    /// Creates or replaces the item; `label` is what keychain managers show.
+    fn set(&self, id: &str, value: &str, label: &str) -> Result<()>;
+    /// Removes the item; removing a missing item is not an error.
+    fn delete(&self, id: &str) -> Result<()>;
+    /// The ids of every item under our service name.
+    fn list(&self) -> Result<Vec<String>>;
+    /// A short human name for messages ("Secret Service", …).
+    fn name(&self) -> &'static str;
+}
+
+/// The operating system's keychain.
+pub struct SystemKeychain {
+    store: Arc<CredentialStore>,
+    service: String,
+}
+
+impl std::fmt::Debug for SystemKeychain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemKeychain")
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(target_os = "linux")]
+const NAME: &str = "Secret Service";
+#[cfg(target_os = "macos")]
+const NAME: &str = "macOS Keychain";
+#[cfg(target_os = "windows")]
+const NAME: &str = "Windows Credential Manager";
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+const NAME: &str = "keychain";
+
+impl SystemKeychain {
+    /// Connects to the platform keychain; items go under `service`.
+    pub fn connect(service: &str) -> Result<Self> {
+        let store = platform_store().map_err(|err| unavailable(&err))?;
+        Ok(Self {
+            store,
+            service: service.to_owned(),
+        })
+    }
+
+    fn entry(&self, id: &str, label: Option<&str>) -> Result<Entry> {
+        // Only the Secret Service store takes a label for new items.
+        let modifiers: Option<HashMap<&str, &str>> = if cfg!(target_os = "linux") {
+            label.map(|label| HashMap::from([("label", label)]))
+        } else {
+            None
+        };
+        self.store
+            .build(&self.service, id, modifiers.as_ref())
+            .map_err(|err| map_error(&err))
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(zbus_secret_service_keyring_store::Store::new()?)
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(apple_native_keyring_store::keychain::Store::new()?)
+}
+
+#[cfg(target_os = "windows")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(windows_native_keyring_store::Store::new()?)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Err(keyring_core::Error::NotSupportedByStore(
+        "no keychain is supported on this operating system".into(),
+    ))
+}
+
+impl Keychain for SystemKeychain {
+    fn get(&self, id: &str) -> Result<Option<String>> {
+        match self.entry(id, None)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(keyring_core::Error::BadEncoding(_)) => Err(Error::DamagedItem {
+                id: id.to_owned(),
+                reason: "its content is not text".into(),
+            }),
+            Err(err) => Err(map_error(&err)),
+        }
+    }
+
+    fn set(&self, id: &str, value: &str, label: &str) -> Result<()> {
+        self.entry(id, Some(label))?
+            .set_password(value)
+            .map_err(|err| map_error(&err))
+    }
+
+    fn delete(&self, id: &str) -> Result<()> {
+        match self.entry(id, None)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(err) => Err(map_error(&err)),
+        }
+    }
+
+    fn list(&self) -> Result<Vec<String>> {
+        let mut spec = HashMap::new();
+        // Each store names its search keys differently.
+        #[cfg(target_os = "windows")]
+        let pattern = format!(r"\.{}$", regex_escape(&self.service));
+        #[cfg(target_os = "windows")]
+        spec.insert("pattern", pattern.as_str());
+        #[cfg(not(target_os = "windows"))]
+        spec.insert("service", self.service.as_str());
+        let entries = self.store.search(&spec).map_err(|err| map_error(&err))?;
+        let mut ids: Vec<String> = entries
+            .iter()
+            .filter_map(|entry| entry.get_specifiers())
+            .filter(|(service, _)| *service == self.service)
+            .map(|(_, user)| user)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+}
+
+#[cfg(target_os = "windows")]
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = !c.is_ascii_alphanumeric() && c != '_' && c != '-';
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
+}
+
+fn unavailable(err: &keyring_core::Error) -> Error {
+    let message = if cfg!(target_os = "linux") {
+        "No Secret Service is running: start gnome-keyring or KWallet (or log in to a desktop session that provides one) and try again".to_owned()
+    } else {
+        format!("The {NAME} cannot be opened: {err}")
+    };
+    Error::Keychain {
+        problem: KeychainProblem::Unavailable,
+        message,
+    }
+}
+
+/// Turns a keyring error into one that says which failure it is and what to
+/// do. Keyring errors never carry the secret itself, only platform messages.
+pub(crate) fn map_error(err: &keyring_core::Error) -> Error {
+    use keyring_core::Error as K;
+    let detail = err.to_string();
+    let lower = detail.to_lowercase();
+    let (problem, message) = match err {
+        K::NoStorageAccess(_) if lower.contains("prompt") => (
+            KeychainProblem::Denied,
+            format!("The {NAME} asked to be unlocked and the request was dismissed: unlock it and try again"),
+        ),
+        K::NoStorageAccess(_) => (
+            KeychainProblem::Locked,
+            format!("The {NAME} is locked: unlock it (for example by logging in to your desktop session, or in Passwords and Keys) and try again"),
+        ),
+        K::PlatformFailure(_)
+            if lower.contains("serviceunknown")
+                || lower.contains("service unknown")
+                || lower.contains("was not provided by any .service files")
+                || lower.contains("no such file or directory")
+                || lower.contains("connection refused") =>
+        {
+            return unavailable(err)
+        }
+        K::PlatformFailure(_) if lower.contains("denied") || lower.contains("not allowed") => (
+            KeychainProblem::Denied,
+            format!("The {NAME} refused access to Watchword's items: {detail}"),
+        ),
+        K::NoDefaultStore => return unavailable(err),
+        _ => (
+            KeychainProblem::Failed,
+            format!("The {NAME} reported an error: {detail}"),
+        ),
+    };
+    Error::Keychain { problem, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locked_and_prompt_errors_are_told_apart() {
+        let locked =
+            keyring_core::Error::NoStorageAccess("Secret Service: object is locked".into());
+        assert!(matches!(
+            map_error(&locked),
+            Error::Keychain {
+                problem: KeychainProblem::Locked,
+                ..
+            }
+        ));
+        let prompt =
+            keyring_core::Error::NoStorageAccess("Secret Service: prompt was dismissed".into());
+        assert!(matches!(
+            map_error(&prompt),
+            Error::Keychain {
+                problem: KeychainProblem::Denied,
+                ..
+            }
+        ));
+        let gone = keyring_core::Error::PlatformFailure(
+            "org.freedesktop.DBus.Error.ServiceUnknown: The name is not activatable".into(),
+        );
+        let mapped = map_error(&gone);
+        assert_eq!(mapped.code(), "keychain_unavailable");
+        assert!(mapped.to_string().contains("gnome-keyring or KWallet"));
+    }
+}

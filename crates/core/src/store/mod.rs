@@ -1,0 +1,379 @@
+//! The account store. The OS keychain is the source of truth: one item per
+//! account holding its canonical otpauth URI. A metadata file beside it keeps
+//! order, pins and a display copy of each name; it is rebuilt from the
+//! keychain whenever it is missing or out of date.
+
+pub mod keychain;
+pub mod metadata;
+
+use crate::account::{Account, AccountId, OtpKind};
+use crate::error::{Error, Result};
+use crate::otp::{self, Code};
+use crate::uri;
+use keychain::{Keychain, SystemKeychain};
+use metadata::{Loaded, MetaEntry, Metadata};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Environment variable that overrides the data folder.
+pub const DATA_DIR_VAR: &str = "WATCHWORD_DATA_DIR";
+/// Environment variable that overrides the keychain service name.
+pub const SERVICE_VAR: &str = "WATCHWORD_KEYCHAIN_SERVICE";
+/// Keychain service name used unless overridden.
+pub const DEFAULT_SERVICE: &str = "watchword";
+const META_VERSION: u32 = 1;
+
+/// Where the store keeps things.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Folder of the metadata file.
+    pub data_dir: PathBuf,
+    /// Keychain service name of every item.
+    pub service: String,
+}
+
+impl Config {
+    /// The platform's data folder (`~/.local/share/watchword` on Linux) and the
+    /// `watchword` service, each overridable by its environment variable.
+    pub fn from_env() -> Result<Self> {
+        let data_dir = match std::env::var_os(DATA_DIR_VAR).filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => default_data_dir().ok_or_else(|| Error::Io {
+                action: "find",
+                path: PathBuf::from("the user's data folder"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("set {DATA_DIR_VAR} or HOME"),
+                ),
+            })?,
+        };
+        let service = std::env::var(SERVICE_VAR)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_SERVICE.to_owned());
+        Ok(Self { data_dir, service })
+    }
+}
+
+fn default_data_dir() -> Option<PathBuf> {
+    let home = || {
+        std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from)
+    };
+    if cfg!(target_os = "windows") {
+        std::env::var_os("APPDATA").map(|d| PathBuf::from(d).join("Watchword"))
+    } else if cfg!(target_os = "macos") {
+        home().map(|h| h.join("Library/Application Support/Watchword"))
+    } else {
+        std::env::var_os("XDG_DATA_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| home().map(|h| h.join(".local/share")))
+            .map(|d| d.join("watchword"))
+    }
+}
+
+/// What the list shows of an account: never its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountSummary {
+    /// Stable id.
+    pub id: String,
+    /// Issuer ("Amazon"), may be empty.
+    pub issuer: String,
+    /// Account name, may be empty.
+    pub name: String,
+    /// `totp`, `hotp` or `steam`.
+    pub kind: String,
+    /// Pinned to the top.
+    pub pinned: bool,
+}
+
+impl From<&MetaEntry> for AccountSummary {
+    fn from(entry: &MetaEntry) -> Self {
+        Self {
+            id: entry.id.clone(),
+            issuer: entry.issuer.clone(),
+            name: entry.name.clone(),
+            kind: entry.kind.clone(),
+            pinned: entry.pinned,
+        }
+    }
+}
+
+/// What [`Store::load`] found in the keychain.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Accounts read.
+    pub accounts: usize,
+    /// Items of ours that could not be read, with the reason; left untouched.
+    pub damaged: Vec<(String, String)>,
+    /// Accounts found in the keychain that the metadata did not list.
+    pub recovered: usize,
+    /// True when the metadata file was unreadable and was moved aside.
+    pub metadata_was_damaged: bool,
+}
+
+/// The account store.
+pub struct Store {
+    keychain: Box<dyn Keychain>,
+    meta_path: PathBuf,
+    meta: Metadata,
+    accounts: HashMap<AccountId, Account>,
+    /// Items of ours that could not be parsed, with the reason.
+    damaged: HashMap<String, String>,
+    loaded: bool,
+    metadata_was_damaged: bool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("meta_path", &self.meta_path)
+            .field("accounts", &self.meta.accounts.len())
+            .field("loaded", &self.loaded)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store on the OS keychain. Reads only the metadata file; the
+    /// keychain is read by [`Store::load`].
+    pub fn open(config: &Config) -> Result<Self> {
+        let keychain = SystemKeychain::connect(&config.service)?;
+        Self::with_keychain(&config.data_dir, Box::new(keychain))
+    }
+
+    /// Opens the store on any keychain (tests use this for fault injection).
+    pub fn with_keychain(data_dir: &Path, keychain: Box<dyn Keychain>) -> Result<Self> {
+        create_private_dir(data_dir)?;
+        let meta_path = data_dir.join(metadata::FILE_NAME);
+        let (meta, metadata_was_damaged) = match metadata::read(&meta_path)? {
+            Loaded::Read(meta) => (meta, false),
+            Loaded::Missing => (Metadata::default(), false),
+            Loaded::Damaged(_) => (Metadata::default(), true),
+        };
+        Ok(Self {
+            keychain,
+            meta_path,
+            meta,
+            accounts: HashMap::new(),
+            damaged: HashMap::new(),
+            loaded: false,
+            metadata_was_damaged,
+        })
+    }
+
+    /// The list as the metadata file has it: pinned first, then the user's
+    /// order. Available before [`Store::load`].
+    pub fn summaries(&self) -> Vec<AccountSummary> {
+        let mut list: Vec<AccountSummary> = self.meta.accounts.iter().map(Into::into).collect();
+        // A stable sort keeps the user's order inside each group.
+        list.sort_by_key(|s| !s.pinned);
+        list
+    }
+
+    /// Reads every account from the keychain and brings the metadata in line
+    /// with it: accounts missing from the metadata are added back, entries
+    /// whose item is gone are dropped. Unreadable items are reported and left
+    /// as they are.
+    pub fn load(&mut self) -> Result<LoadReport> {
+        let ids = self.keychain.list()?;
+        let mut report = LoadReport {
+            metadata_was_damaged: self.metadata_was_damaged,
+            ..LoadReport::default()
+        };
+        let mut accounts = HashMap::new();
+        for raw_id in ids {
+            let Some(id) = AccountId::parse(&raw_id) else {
+                continue; // Not an item Watchword created.
+            };
+            let Some(text) = self.keychain.get(&raw_id)? else {
+                continue; // Deleted between the listing and the read.
+            };
+            match uri::parse(&text) {
+                Ok(account) => {
+                    accounts.insert(id, account);
+                }
+                Err(err) => report.damaged.push((raw_id, err.to_string())),
+            }
+        }
+        let before = self.meta.clone();
+        let damaged: HashMap<String, String> = report.damaged.iter().cloned().collect();
+        // Keep entries whose item exists, readable or not; drop the rest.
+        self.meta.accounts.retain(|e| {
+            damaged.contains_key(&e.id)
+                || AccountId::parse(&e.id).is_some_and(|id| accounts.contains_key(&id))
+        });
+        for entry in &mut self.meta.accounts {
+            if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get(&id)) {
+                entry.issuer.clone_from(&account.issuer);
+                entry.name.clone_from(&account.name);
+                entry.kind = account.kind.name().to_owned();
+            }
+        }
+        let mut recovered: Vec<(&AccountId, &Account)> = accounts
+            .iter()
+            .filter(|(id, _)| !self.meta.accounts.iter().any(|e| e.id == id.as_str()))
+            .collect();
+        recovered.sort_by(|a, b| {
+            (a.1.issuer.to_lowercase(), a.1.name.to_lowercase(), a.0).cmp(&(
+                b.1.issuer.to_lowercase(),
+                b.1.name.to_lowercase(),
+                b.0,
+            ))
+        });
+        report.recovered = recovered.len();
+        for (id, account) in recovered {
+            self.meta.accounts.push(meta_entry(id, account));
+        }
+        report.accounts = accounts.len();
+        self.accounts = accounts;
+        self.damaged = damaged;
+        self.loaded = true;
+        if self.meta != before || self.meta.version != META_VERSION || self.metadata_was_damaged {
+            self.meta.version = META_VERSION;
+            self.save_meta()?;
+            self.metadata_was_damaged = false;
+        }
+        Ok(report)
+    }
+
+    fn ensure_loaded(&mut self) -> Result<()> {
+        if !self.loaded {
+            self.load()?;
+        }
+        Ok(())
+    }
+
+    /// Adds an account: the keychain item first, then the metadata, so a crash
+    /// in between loses nothing. An account with the same key and issuer is
+    /// refused with [`Error::Duplicate`].
+    pub fn add(&mut self, account: Account) -> Result<AccountId> {
+        self.ensure_loaded()?;
+        if self.accounts.values().any(|a| a.same_as(&account)) {
+            return Err(Error::Duplicate(account.display_name()));
+        }
+        let id = AccountId::random();
+        self.write_item(&id, &account)?;
+        self.meta.accounts.push(meta_entry(&id, &account));
+        self.accounts.insert(id.clone(), account);
+        self.save_meta()?;
+        Ok(id)
+    }
+
+    /// True when an account with the same key and issuer is stored.
+    pub fn contains(&mut self, account: &Account) -> Result<bool> {
+        self.ensure_loaded()?;
+        Ok(self.accounts.values().any(|a| a.same_as(account)))
+    }
+
+    /// Removes an account: the keychain item, then its metadata.
+    pub fn remove(&mut self, id: &AccountId) -> Result<()> {
+        self.ensure_loaded()?;
+        if !self.accounts.contains_key(id) && !self.damaged.contains_key(id.as_str()) {
+            return Err(Error::NotFound(id.to_string()));
+        }
+        self.keychain.delete(id.as_str())?;
+        self.accounts.remove(id);
+        self.damaged.remove(id.as_str());
+        self.meta.accounts.retain(|e| e.id != id.as_str());
+        self.save_meta()
+    }
+
+    /// The account with this id.
+    pub fn account(&mut self, id: &AccountId) -> Result<&Account> {
+        self.ensure_loaded()?;
+        if let Some(reason) = self.damaged.get(id.as_str()) {
+            return Err(Error::DamagedItem {
+                id: id.to_string(),
+                reason: reason.clone(),
+            });
+        }
+        self.accounts
+            .get(id)
+            .ok_or_else(|| Error::NotFound(id.to_string()))
+    }
+
+    /// The current code of a time-based account, or the code for the stored
+    /// counter of an HOTP account (without advancing it).
+    pub fn code(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+        Ok(otp::code_at(self.account(id)?, unix_seconds))
+    }
+
+    /// Generates the next HOTP code: the advanced counter is saved to the
+    /// keychain before the code is returned, so a code is never shown twice.
+    /// For time-based accounts this is the same as [`Store::code`].
+    pub fn next_code(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+        let account = self.account(id)?.clone();
+        let OtpKind::Hotp { counter } = account.kind else {
+            return Ok(otp::code_at(&account, unix_seconds));
+        };
+        let mut advanced = account.clone();
+        advanced.kind = OtpKind::Hotp {
+            counter: counter.wrapping_add(1),
+        };
+        self.write_item(id, &advanced)?;
+        self.accounts.insert(id.clone(), advanced);
+        Ok(otp::code_at(&account, unix_seconds))
+    }
+
+    /// Accounts whose issuer or name contains `query`, ignoring case; an exact
+    /// match of the whole issuer, name or "issuer:name" wins over partial ones.
+    pub fn find(&self, query: &str) -> Vec<AccountSummary> {
+        let q = query.trim().to_lowercase();
+        let all = self.summaries();
+        let exact: Vec<AccountSummary> = all
+            .iter()
+            .filter(|s| {
+                let (i, n) = (s.issuer.to_lowercase(), s.name.to_lowercase());
+                i == q || n == q || format!("{i}:{n}") == q || s.id == q
+            })
+            .cloned()
+            .collect();
+        if !exact.is_empty() {
+            return exact;
+        }
+        all.into_iter()
+            .filter(|s| s.issuer.to_lowercase().contains(&q) || s.name.to_lowercase().contains(&q))
+            .collect()
+    }
+
+    /// Which keychain holds the accounts, for messages.
+    pub fn keychain_name(&self) -> &'static str {
+        self.keychain.name()
+    }
+
+    fn write_item(&self, id: &AccountId, account: &Account) -> Result<()> {
+        let label = format!("Watchword: {}", account.display_name());
+        self.keychain
+            .set(id.as_str(), &uri::format(account), &label)
+    }
+
+    fn save_meta(&self) -> Result<()> {
+        metadata::write(&self.meta_path, &self.meta)
+    }
+}
+
+fn meta_entry(id: &AccountId, account: &Account) -> MetaEntry {
+    MetaEntry {
+        id: id.to_string(),
+        issuer: account.issuer.clone(),
+        name: account.name.clone(),
+        kind: account.kind.name().to_owned(),
+        pinned: false,
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| Error::Io {
+        action: "create",
+        path: dir.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,842 @@
+//! otpauth:// URIs and typed setup keys: lenient in, canonical out.
+//!
+//! The format is Google's "Key Uri Format"
+//! (<https://github.com/google/google-authenticator/wiki/Key-Uri-Format>):
+//! `otpauth://TYPE/LABEL?PARAMETERS`, where the label is `accountname` or
+//! `issuer (":" / "%3A") *"%20" accountname`. [`parse`] also accepts what other
+//! generators produce in practice (any case in the scheme, type and key, spaces
+//! and padding in the key, `SHA-256`, Steam in either of its two spellings);
+//! [`format`] always writes one canonical form that [`parse`] reads back to the
+//! same [`Account`].
+
+use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
+use crate::error::UriError;
+use crate::otp::steam;
+use crate::secret::Secret;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::sync::LazyLock;
+
+const SCHEME: &str = "otpauth://";
+
+/// Longest period accepted: one day. Longer ones are a typo, not a policy.
+const MAX_PERIOD: u32 = 86_400;
+
+/// What [`format`] percent-encodes in label parts and query values: everything
+/// but RFC 3986 unreserved characters and `@` (legal in both places and common
+/// in account names). So `:` (the label separator), `&`, `=`, `?`, `#`, `/`,
+/// `%`, `+` and spaces (as `%20`) are always escaped, which keeps the label
+/// split and the query split unambiguous.
+const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'@');
+
+/// Base32 without padding that accepts non-zero trailing bits: some
+/// generators emit keys whose last character carries unused bits, and every
+/// authenticator app decodes those anyway.
+static BASE32_LENIENT: LazyLock<data_encoding::Encoding> = LazyLock::new(|| {
+    let mut spec = data_encoding::BASE32_NOPAD.specification();
+    spec.check_trailing_bits = false;
+    spec.encoding()
+        .expect("BASE32_NOPAD's own specification stays valid without the trailing-bit check")
+});
+
+/// Parses an `otpauth://totp/…`, `otpauth://hotp/…` or `otpauth://steam/…`
+/// URI (also `otpauth://totp/…?encoder=steam`).
+///
+/// Issuer and name are percent-decoded and trimmed; when the `issuer`
+/// parameter and the label's prefix differ, the parameter wins. Unknown
+/// parameters (`image`, `icon`, `color`, …) are ignored. Steam accounts always
+/// get SHA1, 5 characters and 30 seconds whatever the URI says, because that
+/// is what Steam computes.
+pub fn parse(uri: &str) -> Result<Account, UriError> {
+    let uri = uri.trim();
+    let rest = strip_prefix_ignore_case(uri, SCHEME).ok_or(UriError::NotOtpauth)?;
+    // RFC 3986: a `#` starts a fragment, which is not part of the URI's data.
+    // Android's `Uri` (Google Authenticator, Aegis) drops it the same way; a
+    // literal `#` in a name or issuer must be sent as `%23`.
+    let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (kind_text, label) = path.split_once('/').unwrap_or((path, ""));
+
+    let params = Params::parse(query);
+    let kind_name = kind_text.to_ascii_lowercase();
+    let steam = match kind_name.as_str() {
+        "steam" => true,
+        "totp" => params
+            .get("encoder")
+            .is_some_and(|encoder| encoder.trim().eq_ignore_ascii_case("steam")),
+        "hotp" => false,
+        _ => return Err(UriError::UnknownType(kind_name)),
+    };
+
+    let (label_issuer, name) = parse_label(label)?;
+    // An empty `issuer=` says nothing, so the label's prefix still counts.
+    let issuer = match params.decoded("issuer")? {
+        Some(issuer) if !issuer.trim().is_empty() => issuer.trim().to_owned(),
+        _ => label_issuer,
+    };
+
+    let secret = match params.decoded("secret")? {
+        Some(mut text) => {
+            let secret = parse_secret(&text);
+            // The decoded copy is as secret as the key.
+            zeroize::Zeroize::zeroize(&mut text);
+            secret?
+        }
+        None => return Err(UriError::MissingSecret),
+    };
+
+    if steam {
+        return Ok(Account {
+            issuer,
+            name,
+            secret,
+            algorithm: Algorithm::Sha1,
+            digits: steam::LENGTH as u8,
+            kind: OtpKind::Steam,
+        });
+    }
+
+    let algorithm = match params.decoded("algorithm")? {
+        Some(text) => parse_algorithm(&text)?,
+        None => Algorithm::Sha1,
+    };
+    let digits = match params.decoded("digits")? {
+        Some(text) => parse_digits(&text)?,
+        None => 6,
+    };
+    let kind = if kind_name == "hotp" {
+        let counter = match params.decoded("counter")? {
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| UriError::InvalidCounter(text))?,
+            // Google's format makes `counter` required for HOTP; starting at 0
+            // is what every app does when a generator forgets it.
+            None => 0,
+        };
+        OtpKind::Hotp { counter }
+    } else {
+        let period = match params.decoded("period")? {
+            Some(text) => parse_period(&text)?,
+            None => 30,
+        };
+        OtpKind::Totp { period }
+    };
+
+    Ok(Account {
+        issuer,
+        name,
+        secret,
+        algorithm,
+        digits,
+        kind,
+    })
+}
+
+/// Writes the canonical URI of `account`:
+/// `otpauth://totp/ISSUER:NAME?secret=…&issuer=ISSUER&algorithm=SHA1&digits=6&period=30`
+/// (HOTP: `counter=N` instead of `period`). Steam uses Aegis' export form,
+/// `otpauth://steam/Steam:NAME?secret=…&issuer=Steam&algorithm=SHA1&digits=5&period=30`,
+/// which Aegis, 2FAS and others import.
+///
+/// With an empty issuer the label is just the name and there is no `issuer`
+/// parameter. The result holds the secret: treat it like the secret.
+pub fn format(account: &Account) -> String {
+    let issuer = encode(&account.issuer);
+    let name = encode(&account.name);
+    let label = if !account.issuer.is_empty() {
+        format!("{issuer}:{name}")
+    } else if name.contains("%3A") {
+        // Without a literal `:`, `parse` would take an encoded colon in the
+        // name for the separator (Google's grammar allows `%3A` there). An
+        // empty issuer before a literal `:` keeps the name whole.
+        format!(":{name}")
+    } else {
+        name
+    };
+
+    let mut uri = format!(
+        "{SCHEME}{}/{label}?secret={}",
+        account.kind.name(),
+        account.secret.to_base32()
+    );
+    if !account.issuer.is_empty() {
+        uri.push_str("&issuer=");
+        uri.push_str(&issuer);
+    }
+    let (algorithm, digits) = match account.kind {
+        OtpKind::Steam => (Algorithm::Sha1, steam::LENGTH as u8),
+        _ => (account.algorithm, account.digits),
+    };
+    uri.push_str(&format!(
+        "&algorithm={}&digits={digits}",
+        algorithm.as_str()
+    ));
+    match account.kind {
+        OtpKind::Totp { period } => uri.push_str(&format!("&period={period}")),
+        OtpKind::Steam => uri.push_str(&format!("&period={}", steam::PERIOD)),
+        OtpKind::Hotp { counter } => uri.push_str(&format!("&counter={counter}")),
+    }
+    uri
+}
+
+/// Reads a base32 key as people copy it from a "Can't scan the barcode?" page:
+/// any case, with spaces, hyphens and trailing `=` padding.
+///
+/// Errors name the 1-based position of a bad character in `text` and never
+/// repeat the key itself.
+pub fn parse_secret(text: &str) -> Result<Secret, UriError> {
+    let mut symbols = String::with_capacity(text.len());
+    // Position of the first `=` seen: padding is fine only at the end.
+    let mut padding_at = None;
+    for (index, c) in text.chars().enumerate() {
+        let position = index + 1;
+        match c {
+            c if c.is_whitespace() || c == '-' => {}
+            '=' => {
+                padding_at.get_or_insert(position);
+            }
+            'A'..='Z' | 'a'..='z' | '2'..='7' => {
+                if let Some(position) = padding_at {
+                    return Err(UriError::InvalidSecretCharacter { position });
+                }
+                symbols.push(c.to_ascii_uppercase());
+            }
+            _ => return Err(UriError::InvalidSecretCharacter { position }),
+        }
+    }
+    if symbols.is_empty() {
+        return Err(UriError::EmptySecret);
+    }
+    let length = symbols.len();
+    // 8 base32 characters carry 5 bytes; a final group of 1, 3 or 6
+    // characters ends in the middle of a byte, so the key was cut short.
+    if matches!(length % 8, 1 | 3 | 6) {
+        return Err(UriError::InvalidSecretLength { length });
+    }
+    let bytes = BASE32_LENIENT
+        .decode(symbols.as_bytes())
+        .map_err(|_| UriError::InvalidSecretLength { length });
+    // The normalised copy is as secret as the key.
+    zeroize::Zeroize::zeroize(&mut symbols);
+    Ok(Secret::from_bytes(bytes?))
+}
+
+/// Turns what someone pasted or typed while adding an account into one: an
+/// `otpauth://` URI, or a bare key for a TOTP account with the usual
+/// parameters. A non-empty `issuer` or `name` given beside the text replaces
+/// the URI's.
+pub fn parse_input(text: &str, issuer: &str, name: &str) -> Result<Account, UriError> {
+    let text = text.trim();
+    let (issuer, name) = (issuer.trim(), name.trim());
+    if strip_prefix_ignore_case(text, SCHEME).is_some() {
+        let mut account = parse(text)?;
+        if !issuer.is_empty() {
+            account.issuer = issuer.to_owned();
+        }
+        if !name.is_empty() {
+            account.name = name.to_owned();
+        }
+        return Ok(account);
+    }
+    // Some other URI (an `otpauth-migration://` export, a web link) is not a
+    // key with a bad character in it; say what it is not.
+    if text.contains("://") {
+        return Err(UriError::NotOtpauth);
+    }
+    Ok(Account::totp(issuer, name, parse_secret(text)?))
+}
+
+/// `text` without `prefix`, compared ASCII-case-insensitively.
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// Splits and decodes a label into (issuer prefix, account name), both
+/// trimmed.
+///
+/// The separator is the first literal `:`; failing that, the first `%3A`
+/// (Google's grammar allows both). Splitting before decoding is what lets an
+/// escaped `:` live inside an issuer or a name.
+///
+/// `+` stays a plus sign here: RFC 3986 paths have no "`+` is a space" rule,
+/// Android's `Uri.getPath()` (Google Authenticator, Aegis) keeps it, and
+/// plus-addressed e-mails (`me+github@example.com`) are common account names.
+fn parse_label(label: &str) -> Result<(String, String), UriError> {
+    // Some generators write `otpauth://totp//Label`.
+    let label = label.strip_prefix('/').unwrap_or(label);
+    let split = label.split_once(':').or_else(|| {
+        let at = label.to_ascii_uppercase().find("%3A")?;
+        Some((&label[..at], &label[at + 3..]))
+    });
+    let decode = |raw: &str| percent_decode(raw, "label").map(|text| text.trim().to_owned());
+    match split {
+        Some((issuer, name)) => Ok((decode(issuer)?, decode(name)?)),
+        None => Ok((String::new(), decode(label)?)),
+    }
+}
+
+/// Decodes `%XX` escapes, refusing a `%` without two hex digits after it and
+/// escapes that do not decode to UTF-8 (`percent_decode_str` would pass the
+/// former through silently).
+fn percent_decode(raw: &str, part: &'static str) -> Result<String, UriError> {
+    let bytes = raw.as_bytes();
+    let well_formed = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !well_formed {
+        return Err(UriError::BadEscape(part));
+    }
+    percent_decode_str(raw)
+        .decode_utf8()
+        .map(|text| text.into_owned())
+        .map_err(|_| UriError::BadEscape(part))
+}
+
+fn encode(text: &str) -> String {
+    utf8_percent_encode(text, ENCODE).to_string()
+}
+
+/// The raw `key=value` pairs of a query; values are decoded on demand so a
+/// malformed escape in a parameter we ignore (an icon URL) cannot fail the
+/// import.
+#[derive(Debug)]
+struct Params<'a>(Vec<(String, &'a str)>);
+
+impl<'a> Params<'a> {
+    fn parse(query: &'a str) -> Self {
+        let pairs = query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .filter_map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                // Keys are matched case-insensitively; one we cannot decode is
+                // not one we know.
+                let key = percent_decode(&key.replace('+', " "), "query").ok()?;
+                Some((key.trim().to_ascii_lowercase(), value))
+            })
+            .collect();
+        Self(pairs)
+    }
+
+    /// The raw value of the first `key` parameter (Android's
+    /// `getQueryParameter` also takes the first).
+    fn get(&self, key: &str) -> Option<&'a str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    /// The decoded value of `key`. In query values `+` means a space (HTML
+    /// form encoding, which many generators use); a literal plus is `%2B`.
+    fn decoded(&self, key: &str) -> Result<Option<String>, UriError> {
+        self.get(key)
+            .map(|raw| percent_decode(&raw.replace('+', " "), "query"))
+            .transpose()
+    }
+}
+
+/// `SHA1`, `sha256`, `SHA-512`, `HmacSHA1`…: letters and digits only, any case.
+/// Reads an algorithm name as apps write it (`SHA1`, `sha-256`, `HmacSHA512`).
+pub fn parse_algorithm(text: &str) -> Result<Algorithm, UriError> {
+    let normalised: String = text
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let normalised = normalised.strip_prefix("HMAC").unwrap_or(&normalised);
+    match normalised {
+        "SHA1" => Ok(Algorithm::Sha1),
+        "SHA256" => Ok(Algorithm::Sha256),
+        "SHA512" => Ok(Algorithm::Sha512),
+        _ => Err(UriError::UnknownAlgorithm(text.to_owned())),
+    }
+}
+
+fn parse_digits(text: &str) -> Result<u8, UriError> {
+    text.trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|digits| DIGITS_RANGE.contains(digits))
+        .ok_or_else(|| UriError::DigitsOutOfRange(text.to_owned()))
+}
+
+fn parse_period(text: &str) -> Result<u32, UriError> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|period| (1..=MAX_PERIOD).contains(period))
+        .ok_or_else(|| UriError::PeriodOutOfRange(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 4226's secret "12345678901234567890" in base32.
+    const RFC_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    const RFC_BYTES: &[u8] = b"12345678901234567890";
+
+    fn ok(uri: &str) -> Account {
+        match parse(uri) {
+            Ok(account) => account,
+            Err(error) => panic!("{uri}: {error}"),
+        }
+    }
+
+    fn err(uri: &str) -> UriError {
+        match parse(uri) {
+            Ok(account) => panic!("{uri} parsed as {account:?}"),
+            Err(error) => error,
+        }
+    }
+
+    #[test]
+    fn google_example_with_all_parameters() {
+        // The second example of Google's Key Uri Format page.
+        let account = ok("otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30");
+        assert_eq!(account.issuer, "ACME Co");
+        assert_eq!(account.name, "john.doe@email.com");
+        assert_eq!(
+            account.secret.to_base32(),
+            "HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ"
+        );
+        assert_eq!(account.algorithm, Algorithm::Sha1);
+        assert_eq!(account.digits, 6);
+        assert_eq!(account.kind, OtpKind::Totp { period: 30 });
+    }
+
+    #[test]
+    fn defaults_are_sha1_six_digits_thirty_seconds() {
+        let account = ok(&format!("otpauth://totp/alice?secret={RFC_B32}"));
+        assert_eq!(account.secret.expose(), RFC_BYTES);
+        assert_eq!(account.issuer, "");
+        assert_eq!(account.name, "alice");
+        assert_eq!(account.algorithm, Algorithm::Sha1);
+        assert_eq!(account.digits, 6);
+        assert_eq!(account.kind, OtpKind::Totp { period: 30 });
+    }
+
+    #[test]
+    fn label_forms() {
+        let cases = [
+            ("Example:alice@google.com", "Example", "alice@google.com"),
+            ("Example:%20alice", "Example", "alice"),
+            ("Example: alice", "Example", "alice"),
+            ("Provider1:Alice%20Smith", "Provider1", "Alice Smith"),
+            // Google's third example: the separator itself escaped.
+            (
+                "Big%20Corporation%3A%20alice@bigco.com",
+                "Big Corporation",
+                "alice@bigco.com",
+            ),
+            ("Big%20Corp%3aalice", "Big Corp", "alice"),
+            ("alice", "", "alice"),
+            ("/Example:alice", "Example", "alice"),
+            ("", "", ""),
+            ("Example:", "Example", ""),
+            // A literal colon is the separator, so an escaped one is content.
+            ("a%3Ab:c%3Ad", "a:b", "c:d"),
+            // `+` in the label is a plus sign (plus-addressed e-mail).
+            ("GitHub:me+gh@example.com", "GitHub", "me+gh@example.com"),
+            ("%E2%9C%93%20Caf%C3%A9:%C3%A9l%C3%A8ve", "✓ Café", "élève"),
+        ];
+        for (label, issuer, name) in cases {
+            let account = ok(&format!("otpauth://totp/{label}?secret={RFC_B32}"));
+            assert_eq!(
+                (account.issuer.as_str(), account.name.as_str()),
+                (issuer, name),
+                "{label}"
+            );
+        }
+    }
+
+    #[test]
+    fn label_without_slash_or_query_parts() {
+        let account = ok(&format!("otpauth://totp?secret={RFC_B32}"));
+        assert_eq!((account.issuer.as_str(), account.name.as_str()), ("", ""));
+    }
+
+    #[test]
+    fn issuer_parameter_wins_over_label_prefix() {
+        let account = ok(&format!(
+            "otpauth://totp/Old%20Name:alice?secret={RFC_B32}&issuer=New%20Name"
+        ));
+        assert_eq!(account.issuer, "New Name");
+        assert_eq!(account.name, "alice");
+        let account = ok(&format!(
+            "otpauth://totp/Label:alice?secret={RFC_B32}&issuer=%20"
+        ));
+        assert_eq!(account.issuer, "Label");
+        let account = ok(&format!(
+            "otpauth://totp/alice?issuer=ACME&secret={RFC_B32}"
+        ));
+        assert_eq!(account.issuer, "ACME");
+        assert_eq!(account.name, "alice");
+    }
+
+    #[test]
+    fn plus_in_query_values_is_a_space() {
+        let account = ok(&format!("otpauth://totp/a?secret={RFC_B32}&issuer=ACME+Co"));
+        assert_eq!(account.issuer, "ACME Co");
+        let account = ok(&format!("otpauth://totp/a?secret={RFC_B32}&issuer=C%2B%2B"));
+        assert_eq!(account.issuer, "C++");
+    }
+
+    #[test]
+    fn scheme_type_keys_and_values_are_case_insensitive() {
+        let account = ok(&format!(
+            "  OTPAUTH://TOTP/ACME:bob?SECRET={}&Algorithm=sha-256&DIGITS=8\n",
+            RFC_B32.to_lowercase()
+        ));
+        assert_eq!(account.secret.expose(), RFC_BYTES);
+        assert_eq!(account.algorithm, Algorithm::Sha256);
+        assert_eq!(account.digits, 8);
+        assert_eq!(
+            ok(&format!("otpauth://Hotp/x?secret={RFC_B32}")).kind,
+            OtpKind::Hotp { counter: 0 }
+        );
+    }
+
+    #[test]
+    fn algorithm_spellings() {
+        for (text, algorithm) in [
+            ("SHA1", Algorithm::Sha1),
+            ("sha1", Algorithm::Sha1),
+            ("SHA-1", Algorithm::Sha1),
+            ("SHA256", Algorithm::Sha256),
+            ("SHA-256", Algorithm::Sha256),
+            ("sha_512", Algorithm::Sha512),
+            ("HmacSHA512", Algorithm::Sha512),
+        ] {
+            let account = ok(&format!(
+                "otpauth://totp/a?secret={RFC_B32}&algorithm={text}"
+            ));
+            assert_eq!(account.algorithm, algorithm, "{text}");
+        }
+    }
+
+    #[test]
+    fn lenient_secrets() {
+        for text in [
+            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+            "gezdgnbvgy3tqojqgezdgnbvgy3tqojq",
+            "gezd gnbv gy3t qojq gezd gnbv gy3t qojq",
+            "GEZD-GNBV-GY3T-QOJQ-GEZD-GNBV-GY3T-QOJQ",
+            " gezdgnbvgy3tqojq\tgezdgnbvgy3tqojq\n",
+        ] {
+            assert_eq!(
+                parse_secret(text).map(|s| s.expose().to_vec()),
+                Ok(RFC_BYTES.to_vec()),
+                "{text:?}"
+            );
+        }
+        // Padding, as RFC 4648 writes it.
+        assert_eq!(
+            parse_secret("MZXW6===").map(|s| s.expose().to_vec()),
+            Ok(b"foo".to_vec())
+        );
+        assert_eq!(parse_secret("mzxw 6==="), parse_secret("MZXW6"));
+        // In a URI: `+` became a space, and `%20` too; both are dropped.
+        let account = ok("otpauth://totp/a?secret=mzxw+6%3D%3D%3D%20");
+        assert_eq!(account.secret.expose(), b"foo");
+    }
+
+    #[test]
+    fn secrets_with_unused_trailing_bits_are_accepted() {
+        // "74" is the canonical encoding of 0xff; "77" has the same byte with
+        // its two spare bits set, which strict decoders reject.
+        assert_eq!(
+            parse_secret("77").map(|s| s.expose().to_vec()),
+            Ok(vec![0xff])
+        );
+        // An 80-bit (16-character) key, as many sites issue.
+        assert_eq!(parse_secret("JBSWY3DPEHPK3PXP").map(|s| s.len()), Ok(10));
+    }
+
+    #[test]
+    fn steam_in_both_spellings() {
+        for uri in [
+            format!("otpauth://steam/Steam:gabe?secret={RFC_B32}&issuer=Steam"),
+            format!("otpauth://totp/Steam:gabe?secret={RFC_B32}&issuer=Steam&encoder=steam"),
+            format!("otpauth://totp/Steam:gabe?secret={RFC_B32}&issuer=Steam&encoder=Steam&digits=6&algorithm=SHA256&period=60"),
+            format!("otpauth://STEAM/Steam:gabe?secret={RFC_B32}&digits=5&period=30"),
+        ] {
+            let account = ok(&uri);
+            assert_eq!(account.kind, OtpKind::Steam, "{uri}");
+            assert_eq!(account.digits, 5, "{uri}");
+            assert_eq!(account.algorithm, Algorithm::Sha1, "{uri}");
+            assert_eq!((account.issuer.as_str(), account.name.as_str()), ("Steam", "gabe"));
+        }
+    }
+
+    #[test]
+    fn hotp_counter() {
+        let account = ok(&format!(
+            "otpauth://hotp/a?secret={RFC_B32}&counter=18446744073709551615"
+        ));
+        assert_eq!(account.kind, OtpKind::Hotp { counter: u64::MAX });
+        // A period on an HOTP URI, or a counter on a TOTP one, is ignored.
+        let account = ok(&format!(
+            "otpauth://hotp/a?secret={RFC_B32}&counter=3&period=0"
+        ));
+        assert_eq!(account.kind, OtpKind::Hotp { counter: 3 });
+        let account = ok(&format!("otpauth://totp/a?secret={RFC_B32}&counter=x"));
+        assert_eq!(account.kind, OtpKind::Totp { period: 30 });
+    }
+
+    #[test]
+    fn unknown_parameters_and_fragments_are_ignored() {
+        let account = ok(&format!(
+            "otpauth://totp/ACME:a?secret={RFC_B32}&image=https%3A%2F%2Fexample.com%2Flogo.png&icon=%zz&color=ff0000&issuer=ACME&&flag#frag"
+        ));
+        assert_eq!(account.issuer, "ACME");
+        assert_eq!(account.secret.expose(), RFC_BYTES);
+    }
+
+    #[test]
+    fn first_of_repeated_parameters_wins() {
+        let account = ok(&format!(
+            "otpauth://totp/a?secret={RFC_B32}&digits=8&digits=7"
+        ));
+        assert_eq!(account.digits, 8);
+    }
+
+    #[test]
+    fn boundaries_of_digits_and_period() {
+        for digits in [4u8, 5, 9, 10] {
+            assert_eq!(
+                ok(&format!(
+                    "otpauth://totp/a?secret={RFC_B32}&digits={digits}"
+                ))
+                .digits,
+                digits
+            );
+        }
+        for period in [1u32, 15, 86_400] {
+            let account = ok(&format!(
+                "otpauth://totp/a?secret={RFC_B32}&period={period}"
+            ));
+            assert_eq!(account.kind, OtpKind::Totp { period });
+        }
+    }
+
+    /// Every error variant, with the message people will read.
+    #[test]
+    fn error_variants_and_messages() {
+        let s = RFC_B32;
+        let cases: Vec<(UriError, String, &str)> = vec![
+            (err("https://example.com/?secret=ABC"), "not an otpauth:// URI".into(), "NotOtpauth"),
+            (err(&format!("otpauth://MOTP/a?secret={s}")), "unknown OTP type \"motp\": expected totp, hotp or steam".into(), "UnknownType"),
+            (err("otpauth://totp/a?issuer=ACME"), "the URI has no secret parameter".into(), "MissingSecret"),
+            (err("otpauth://totp/a?secret="), "the secret key is empty".into(), "EmptySecret"),
+            (err("otpauth://totp/a?secret=+-%20=="), "the secret key is empty".into(), "EmptySecret (only separators)"),
+            (err("otpauth://totp/a?secret=ABCD%201EFG"), "the secret key has an invalid character at position 6: only letters A-Z and digits 2-7 are allowed".into(), "InvalidSecretCharacter"),
+            (err("otpauth://totp/a?secret=ABCDEF"), "the secret key has 6 characters, which is not a valid base32 length; check that it was copied completely".into(), "InvalidSecretLength"),
+            (err(&format!("otpauth://totp/a?secret={s}&algorithm=MD5")), "unsupported algorithm \"MD5\": expected SHA1, SHA256 or SHA512".into(), "UnknownAlgorithm"),
+            (err(&format!("otpauth://totp/a?secret={s}&digits=3")), "digits must be a number from 4 to 10, not \"3\"".into(), "DigitsOutOfRange"),
+            (err(&format!("otpauth://totp/a?secret={s}&digits=11")), "digits must be a number from 4 to 10, not \"11\"".into(), "DigitsOutOfRange (11)"),
+            (err(&format!("otpauth://totp/a?secret={s}&digits=six")), "digits must be a number from 4 to 10, not \"six\"".into(), "DigitsOutOfRange (text)"),
+            (err(&format!("otpauth://totp/a?secret={s}&period=0")), "period must be a whole number of seconds from 1 to 86400, not \"0\"".into(), "PeriodOutOfRange"),
+            (err(&format!("otpauth://totp/a?secret={s}&period=86401")), "period must be a whole number of seconds from 1 to 86400, not \"86401\"".into(), "PeriodOutOfRange (too long)"),
+            (err(&format!("otpauth://totp/a?secret={s}&period=-30")), "period must be a whole number of seconds from 1 to 86400, not \"-30\"".into(), "PeriodOutOfRange (negative)"),
+            (err(&format!("otpauth://hotp/a?secret={s}&counter=-1")), "counter must be a whole number of 0 or more, not \"-1\"".into(), "InvalidCounter"),
+            (err(&format!("otpauth://hotp/a?secret={s}&counter=18446744073709551616")), "counter must be a whole number of 0 or more, not \"18446744073709551616\"".into(), "InvalidCounter (overflow)"),
+            (err(&format!("otpauth://totp/ACME%2:a?secret={s}")), "the URI has a malformed percent-escape in its label".into(), "BadEscape label"),
+            (err(&format!("otpauth://totp/%FF?secret={s}")), "the URI has a malformed percent-escape in its label".into(), "BadEscape label (UTF-8)"),
+            (err(&format!("otpauth://totp/a?secret={s}&issuer=100%")), "the URI has a malformed percent-escape in its query".into(), "BadEscape query"),
+            (err(&format!("otpauth://totp/a?secret={s}&issuer=%C3%28")), "the URI has a malformed percent-escape in its query".into(), "BadEscape query (UTF-8)"),
+        ];
+        for (error, message, what) in cases {
+            assert_eq!(error.to_string(), message, "{what}");
+        }
+        assert_eq!(
+            err("otpauth://totp/a?secret=ABCD%201EFG"),
+            UriError::InvalidSecretCharacter { position: 6 }
+        );
+        assert_eq!(
+            err("otpauth://totp/a?secret=ABCDEF"),
+            UriError::InvalidSecretLength { length: 6 }
+        );
+        assert_eq!(
+            err("otpauth://totp/a?secret=%zz"),
+            UriError::BadEscape("query")
+        );
+        assert_eq!(err("otpauth://"), UriError::UnknownType(String::new()));
+    }
+
+    #[test]
+    fn invalid_character_positions_count_characters_of_the_key_as_given() {
+        assert_eq!(
+            parse_secret("0BCD"),
+            Err(UriError::InvalidSecretCharacter { position: 1 })
+        );
+        assert_eq!(
+            parse_secret("ab cd 8f"),
+            Err(UriError::InvalidSecretCharacter { position: 7 })
+        );
+        // Characters, not bytes.
+        assert_eq!(
+            parse_secret("éé1"),
+            Err(UriError::InvalidSecretCharacter { position: 1 })
+        );
+        assert_eq!(
+            parse_secret("AB€"),
+            Err(UriError::InvalidSecretCharacter { position: 3 })
+        );
+        // Padding only at the end.
+        assert_eq!(
+            parse_secret("MZ=XW6"),
+            Err(UriError::InvalidSecretCharacter { position: 3 })
+        );
+    }
+
+    #[test]
+    fn invalid_lengths() {
+        for (text, length) in [("A", 1), ("ABC", 3), ("ABCDEF", 6), ("ABCDEFGH A", 9)] {
+            assert_eq!(
+                parse_secret(text),
+                Err(UriError::InvalidSecretLength { length }),
+                "{text}"
+            );
+        }
+        for text in ["AB", "ABCD", "ABCDE", "ABCDEFG", "ABCDEFGH"] {
+            assert!(parse_secret(text).is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn canonical_format() {
+        let mut account = Account::totp(
+            "ACME Co",
+            "john.doe@email.com",
+            Secret::from_bytes(RFC_BYTES.to_vec()),
+        );
+        assert_eq!(
+            format(&account),
+            format!("otpauth://totp/ACME%20Co:john.doe@email.com?secret={RFC_B32}&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30")
+        );
+        account.kind = OtpKind::Hotp { counter: 42 };
+        account.algorithm = Algorithm::Sha512;
+        account.digits = 8;
+        assert_eq!(
+            format(&account),
+            format!("otpauth://hotp/ACME%20Co:john.doe@email.com?secret={RFC_B32}&issuer=ACME%20Co&algorithm=SHA512&digits=8&counter=42")
+        );
+        let steam_account = Account {
+            issuer: "Steam".into(),
+            name: "gabe".into(),
+            kind: OtpKind::Steam,
+            ..account.clone()
+        };
+        assert_eq!(
+            format(&steam_account),
+            format!("otpauth://steam/Steam:gabe?secret={RFC_B32}&issuer=Steam&algorithm=SHA1&digits=5&period=30")
+        );
+    }
+
+    #[test]
+    fn format_escapes_what_would_break_the_split() {
+        let account = Account::totp("A:B&C=D?E#F/G%H+I J", "x:y", Secret::from_bytes(vec![1]));
+        let uri = format(&account);
+        assert_eq!(
+            uri,
+            "otpauth://totp/A%3AB%26C%3DD%3FE%23F%2FG%25H%2BI%20J:x%3Ay?secret=AE&issuer=A%3AB%26C%3DD%3FE%23F%2FG%25H%2BI%20J&algorithm=SHA1&digits=6&period=30"
+        );
+        assert_eq!(parse(&uri), Ok(account));
+    }
+
+    #[test]
+    fn empty_issuer_formats_a_bare_name() {
+        let account = Account::totp("", "alice", Secret::from_bytes(vec![1, 2, 3]));
+        let uri = format(&account);
+        assert_eq!(
+            uri,
+            "otpauth://totp/alice?secret=AEBAG&algorithm=SHA1&digits=6&period=30"
+        );
+        assert_eq!(parse(&uri), Ok(account));
+        // A colon in the name must not turn its first half into an issuer.
+        let account = Account::totp("", "a:b", Secret::from_bytes(vec![1, 2, 3]));
+        assert_eq!(parse(&format(&account)), Ok(account));
+    }
+
+    #[test]
+    fn parse_input_takes_uris_and_bare_keys() {
+        let account = parse_input("abcd efgh ijkl mnop", " ACME ", "me").expect("a bare key");
+        assert_eq!(
+            account,
+            Account::totp(
+                "ACME",
+                "me",
+                parse_secret("ABCDEFGHIJKLMNOP").expect("valid")
+            )
+        );
+
+        let uri =
+            format!("otpauth://hotp/Old:alice?secret={RFC_B32}&issuer=Old&counter=5&digits=8");
+        let account = parse_input(&uri, "", "").expect("a URI");
+        assert_eq!(
+            (account.issuer.as_str(), account.name.as_str()),
+            ("Old", "alice")
+        );
+        let account =
+            parse_input(&format!("  Otpauth://{}", &uri[10..]), "New", "bob").expect("a URI");
+        assert_eq!(
+            (account.issuer.as_str(), account.name.as_str()),
+            ("New", "bob")
+        );
+        assert_eq!(account.kind, OtpKind::Hotp { counter: 5 });
+        assert_eq!(account.digits, 8);
+
+        assert_eq!(
+            parse_input("otpauth-migration://offline?data=abc", "", ""),
+            Err(UriError::NotOtpauth)
+        );
+        assert_eq!(parse_input("   ", "", ""), Err(UriError::EmptySecret));
+        assert_eq!(
+            parse_input("otpauth://totp/a", "", ""),
+            Err(UriError::MissingSecret)
+        );
+        assert_eq!(
+            parse_input("abc!", "", ""),
+            Err(UriError::InvalidSecretCharacter { position: 4 })
+        );
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors_or_debug_output() {
+        // Each input holds a recognisable key and fails after (or because of)
+        // reading it; neither the key nor its decoded bytes may leak.
+        let key = "JBSWY3DPEHPK3PXP";
+        let inputs = [
+            format!("otpauth://totp/a?secret={key}&digits=99"),
+            format!("otpauth://totp/a?secret={key}&period=0"),
+            format!("otpauth://totp/a?secret={key}&algorithm=MD4"),
+            format!("otpauth://hotp/a?secret={key}&counter=x"),
+            format!("otpauth://totp/a?secret={key}1"),
+            format!("otpauth://totp/a?secret={key}A"),
+            format!("otpauth://totp/a?secret={key}&issuer=%"),
+            format!("otpauth://hotp/%zz?secret={key}"),
+            format!("otpauth://x/a?secret={key}"),
+            format!("{key}!"),
+            format!("http://a/?secret={key}"),
+        ];
+        for input in &inputs {
+            let error = parse_input(input, "", "").expect_err(input);
+            for shown in [error.to_string(), format!("{error:?}")] {
+                assert!(!shown.contains(key), "{shown}");
+                assert!(!shown.contains("Hello"), "{shown}");
+            }
+        }
+        let account = parse(&format!("otpauth://totp/a?secret={key}")).expect("valid");
+        let shown = format!("{account:?}");
+        assert!(!shown.contains(key) && !shown.contains("Hello"), "{shown}");
+    }
+}

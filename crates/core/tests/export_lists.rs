@@ -1,0 +1,146 @@
+//! The plain exports: the otpauth URI list and Google Authenticator's export
+//! codes, each read back through the importers.
+
+use watchword_core::export::{self, ExportError};
+use watchword_core::import::{detect_and_read, Format, Read};
+use watchword_core::{migration, Account, Algorithm, OtpKind, Secret};
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/fixtures/importers/"
+);
+
+fn vectors() -> Vec<Account> {
+    let text = std::fs::read_to_string(format!("{FIXTURES}plain.txt")).expect("plain.txt");
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| watchword_core::uri::parse(line).expect("a valid URI"))
+        .collect()
+}
+
+fn import_plain(text: &str) -> (Format, Vec<Account>) {
+    let (format, read) = detect_and_read(text.as_bytes()).expect("readable");
+    let Read::Plain(entries) = read else {
+        panic!("a plain export")
+    };
+    let conversion = entries.convert();
+    assert!(conversion.errors.is_empty(), "{:?}", conversion.errors);
+    (format, conversion.accounts)
+}
+
+#[test]
+fn uri_list_round_trips() {
+    let mut accounts = vectors();
+    accounts.push(Account::totp(
+        "A:B&C=D?E#F/G%H+I J",
+        "x:y é",
+        Secret::from_bytes(vec![1, 2, 3, 4, 5]),
+    ));
+    let text = export::uri_list(&accounts);
+    assert_eq!(text.lines().count(), accounts.len());
+    assert!(text.ends_with('\n'));
+    for (line, account) in text.lines().zip(&accounts) {
+        assert_eq!(line, watchword_core::uri::format(account));
+    }
+    assert_eq!(import_plain(&text), (Format::OtpauthUris, accounts));
+}
+
+/// `count` accounts Google Authenticator's format can carry.
+fn google_accounts(count: usize) -> Vec<Account> {
+    (0..count)
+        .map(|i| {
+            let secret = Secret::from_bytes((0..20).map(|b| (b * 7 + i) as u8).collect());
+            let mut account = Account::totp(
+                &format!("Issuer {i}"),
+                &format!("user{i}@example.com"),
+                secret,
+            );
+            match i % 3 {
+                0 => {}
+                1 => {
+                    account.algorithm = Algorithm::Sha256;
+                    account.digits = 8;
+                }
+                _ => {
+                    account.algorithm = Algorithm::Sha512;
+                    account.kind = OtpKind::Hotp {
+                        counter: i as u64 * 1000,
+                    };
+                }
+            }
+            account
+        })
+        .collect()
+}
+
+#[test]
+fn google_export_comes_in_batches_of_ten_and_round_trips() {
+    let accounts = google_accounts(23);
+    let uris = export::google_migration(&accounts).expect("exportable");
+    assert_eq!(uris.len(), 3);
+    let batches: Vec<_> = uris
+        .iter()
+        .map(|uri| migration::decode(uri).expect("decodes"))
+        .collect();
+    assert_eq!(
+        batches.iter().map(|b| b.accounts.len()).collect::<Vec<_>>(),
+        vec![10, 10, 3]
+    );
+    for (index, batch) in batches.iter().enumerate() {
+        assert_eq!(batch.batch_index as usize, index);
+        assert_eq!(batch.batch_size, 3);
+        assert_eq!(batch.batch_id, batches[0].batch_id);
+    }
+    let text = uris.join("\n");
+    assert_eq!(import_plain(&text), (Format::GoogleAuthenticator, accounts));
+}
+
+#[test]
+fn google_export_refuses_what_the_format_cannot_carry() {
+    let vectors = vectors();
+    // SPDX: 7 digits and a 20 s period.
+    match export::google_migration(&vectors) {
+        Err(ExportError::NotForGoogle { index, label, .. }) => {
+            assert_eq!((index, label.as_str()), (1, "SPDX (James)"));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let steam = vectors
+        .iter()
+        .find(|a| a.kind == OtpKind::Steam)
+        .expect("a Steam vector")
+        .clone();
+    let mut accounts = google_accounts(12);
+    accounts.push(steam);
+    match export::google_migration(&accounts) {
+        Err(ExportError::NotForGoogle { index, reason, .. }) => {
+            assert_eq!(index, 12);
+            assert!(reason.contains("Steam"), "{reason}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(export::google_migration(&[]), Err(ExportError::NoAccounts));
+}
+
+#[test]
+fn google_export_lines_with_one_broken_code_import_the_rest() {
+    let accounts = google_accounts(12);
+    let uris = export::google_migration(&accounts).expect("exportable");
+    let text = format!(
+        "{}\notpauth-migration://offline?data=%%%\n",
+        uris.join("\n")
+    );
+    let (_, read) = detect_and_read(text.as_bytes()).expect("readable");
+    let Read::Plain(entries) = read else {
+        panic!("plain")
+    };
+    let conversion = entries.convert();
+    assert_eq!(conversion.accounts, accounts);
+    assert_eq!(conversion.errors.len(), 1);
+    assert_eq!(conversion.errors[0].index, 12);
+    assert!(
+        conversion.errors[0].reason.starts_with("line 3: "),
+        "{}",
+        conversion.errors[0]
+    );
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what Watchword needs on Debian/Ubuntu and is not there yet.
+#   scripts/setup.sh app    build and run the desktop app
+#   scripts/setup.sh test   also everything the tests drive (Xvfb, keyring, WebDriver, …)
+set -euo pipefail
+
+want=${1:-app}
+app_packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev
+  libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev)
+test_packages=(xvfb webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools
+  oathtool xclip)
+
+packages=("${app_packages[@]}")
+if [ "$want" = test ]; then packages+=("${test_packages[@]}"); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "Rust is not installed: get it from https://rustup.rs and run this again." >&2
+  exit 1
+fi
+
+if [ "$want" = test ]; then
+  if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    echo "Installing tauri-driver"
+    cargo install tauri-driver --version '^2' --locked --quiet
+  fi
+  rustup component add rustfmt clippy >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs inside the private D-Bus session made by scripts/test.sh.
+set -euo pipefail
+
+scratch=$(mktemp -d)
+cleanup() {
+  [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true
+  [ -n "${keyring_pid:-}" ] && kill "$keyring_pid" 2>/dev/null || true
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# A throwaway keyring, unlocked with a known password, never the user's own.
+export XDG_DATA_HOME="$scratch/share" XDG_CONFIG_HOME="$scratch/config" XDG_RUNTIME_DIR="$scratch/run"
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+eval "$(printf 'watchword-test' | gnome-keyring-daemon --unlock --components=secrets | sed 's/^/export /')"
+keyring_pid=${GNOME_KEYRING_PID:-}
+# Prove the Secret Service answers before anything relies on it.
+printf probe | timeout 20 secret-tool store --label=probe watchword-probe probe
+[ "$(timeout 20 secret-tool lookup watchword-probe probe)" = probe ] || {
+  echo "gnome-keyring did not come up unlocked" >&2; exit 1; }
+timeout 20 secret-tool clear watchword-probe probe
+
+# Only now a display: Xvfb inside the session.
+display=:$((90 + RANDOM % 500))
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$scratch/xvfb.log" 2>&1 &
+xvfb_pid=$!
+export DISPLAY=$display
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
+
+export RUST_BACKTRACE=1
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== cargo build (app and CLI, used by the end-to-end tests)"
+cargo build --workspace --bins --quiet
+echo "== cargo test"
+cargo test --workspace --no-fail-fast "$@"

@@ -1,0 +1,17 @@
+//! Generates the permission set for exactly the commands the app exposes, so
+//! the capability file can grant them one by one.
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "list_accounts",
+        "load_accounts",
+        "get_codes",
+        "generate_hotp",
+        "copy_code",
+        "preview_account",
+        "add_account",
+        "remove_account",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri build configuration is valid");
+}

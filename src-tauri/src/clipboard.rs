@@ -1,0 +1,84 @@
+//! The system clipboard: copy a code, then forget it after a delay, but only
+//! if the clipboard still holds that code (the user may have copied something
+//! else since).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Owns the clipboard connection. On X11 the connection must stay open for
+/// other programs to paste what we copied, so it lives as long as the app.
+#[derive(Default, Clone)]
+pub struct ClipboardKeeper {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    clipboard: Mutex<Option<arboard::Clipboard>>,
+    generation: AtomicU64,
+}
+
+impl std::fmt::Debug for ClipboardKeeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClipboardKeeper")
+    }
+}
+
+impl ClipboardKeeper {
+    /// Puts `text` on the clipboard, marked to stay out of clipboard history
+    /// where the platform allows, and clears it after `clear_after` unless it
+    /// was replaced in the meantime.
+    pub fn copy(&self, text: &str, clear_after: Duration) -> Result<(), String> {
+        {
+            let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
+            if slot.is_none() {
+                *slot = Some(arboard::Clipboard::new().map_err(|e| describe(&e))?);
+            }
+            let clipboard = slot.as_mut().expect("set just above");
+            set_private_text(clipboard, text).map_err(|e| describe(&e))?;
+        }
+        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let inner = Arc::clone(&self.inner);
+        let copied = text.to_owned();
+        std::thread::spawn(move || {
+            std::thread::sleep(clear_after);
+            if inner.generation.load(Ordering::SeqCst) != generation {
+                return; // A later copy owns the clipboard and its own timer.
+            }
+            if let Ok(mut slot) = inner.clipboard.lock() {
+                if let Some(clipboard) = slot.as_mut() {
+                    if clipboard.get_text().ok().as_deref() == Some(copied.as_str()) {
+                        let _ = clipboard.clear();
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    use arboard::SetExtLinux;
+    clipboard.set().exclude_from_history().text(text)
+}
+
+#[cfg(target_os = "windows")]
+fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    use arboard::SetExtWindows;
+    clipboard.set().exclude_from_history().text(text)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "windows")))]
+fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    clipboard.set_text(text)
+}
+
+fn describe(err: &arboard::Error) -> String {
+    format!("The clipboard is not available: {err}")
+}
+
+fn poisoned() -> String {
+    "The clipboard is not available after an earlier failure; restart Watchword".into()
+}

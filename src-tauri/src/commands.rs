@@ -1,0 +1,216 @@
+//! The commands the web UI calls (through ui/ipc.js). Each deserialises its
+//! input, calls the core on a worker thread and returns a small DTO. Secrets
+//! never leave Rust; codes do.
+
+use crate::state::{lock, AppState, IpcError};
+use serde::Serialize;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tauri::{AppHandle, Manager};
+use watchword_core::account::{AccountId, OtpKind};
+use watchword_core::manual::ManualEntry;
+use watchword_core::store::{AccountSummary, LoadReport};
+use watchword_core::Code;
+
+/// How long a copied code stays on the clipboard.
+const CLEAR_AFTER: Duration = Duration::from_secs(30);
+
+/// Runs blocking store work off the UI thread.
+async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&AppState) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
+        .await
+        .map_err(|_| IpcError::new("internal", "A background task stopped unexpectedly"))?
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn parse_id(id: &str) -> Result<AccountId, IpcError> {
+    AccountId::parse(id)
+        .ok_or_else(|| IpcError::new("not_found", format!("no account with id {id}")))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeView {
+    id: String,
+    #[serde(flatten)]
+    code: Code,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadView {
+    accounts: Vec<AccountSummary>,
+    damaged: Vec<String>,
+    recovered: usize,
+}
+
+/// The list as last saved: instant, before the keychain answers.
+#[tauri::command]
+pub async fn list_accounts(app: AppHandle) -> Result<Vec<AccountSummary>, IpcError> {
+    blocking(app, |state| state.with_store(|store| Ok(store.summaries()))).await
+}
+
+/// Reads every account from the keychain and returns the reconciled list.
+#[tauri::command]
+pub async fn load_accounts(app: AppHandle) -> Result<LoadView, IpcError> {
+    blocking(app, |state| {
+        state.with_store(|store| {
+            let LoadReport {
+                damaged, recovered, ..
+            } = store.load()?;
+            Ok(LoadView {
+                accounts: store.summaries(),
+                damaged: damaged.into_iter().map(|(_, reason)| reason).collect(),
+                recovered,
+            })
+        })
+    })
+    .await
+}
+
+/// Current and next codes of every time-based account.
+#[tauri::command]
+pub async fn get_codes(app: AppHandle) -> Result<Vec<CodeView>, IpcError> {
+    blocking(app, |state| {
+        state.with_store(|store| {
+            let now = now();
+            let mut codes = Vec::new();
+            for summary in store.summaries() {
+                let id = parse_id(&summary.id)?;
+                // Damaged items have no code; the list says so separately.
+                match store.account(&id) {
+                    Ok(account) if !matches!(account.kind, OtpKind::Hotp { .. }) => {}
+                    _ => continue,
+                }
+                codes.push(CodeView {
+                    id: summary.id,
+                    code: store.code(&id, now)?,
+                });
+            }
+            Ok(codes)
+        })
+    })
+    .await
+}
+
+/// Advances an HOTP account's counter (saved first) and returns its code.
+#[tauri::command]
+pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcError> {
+    blocking(app, move |state| {
+        let account_id = parse_id(&id)?;
+        let code = state.with_store(|store| Ok(store.next_code(&account_id, now())?))?;
+        lock(&state.hotp_codes)?.insert(id.clone(), code.current.clone());
+        Ok(CodeView { id, code })
+    })
+    .await
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyView {
+    clears_in: u64,
+}
+
+/// Copies an account's current code to the clipboard.
+#[tauri::command]
+pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError> {
+    blocking(app, move |state| {
+        let account_id = parse_id(&id)?;
+        let text = state.with_store(|store| {
+            let hotp = matches!(store.account(&account_id)?.kind, OtpKind::Hotp { .. });
+            if !hotp {
+                return Ok(store.code(&account_id, now())?.current);
+            }
+            lock(&state.hotp_codes)?
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| IpcError::new("no_code", "Generate a code for this account first"))
+        })?;
+        state
+            .clipboard
+            .copy(&text, CLEAR_AFTER)
+            .map_err(|message| IpcError::new("clipboard", message))?;
+        Ok(CopyView {
+            clears_in: CLEAR_AFTER.as_secs(),
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewView {
+    issuer: String,
+    name: String,
+    kind: &'static str,
+    algorithm: &'static str,
+    digits: u8,
+    period: Option<u32>,
+    counter: Option<u64>,
+    duplicate: bool,
+}
+
+/// Validates the add form as the user types; says what would be added.
+#[tauri::command]
+pub async fn preview_account(app: AppHandle, entry: ManualEntry) -> Result<PreviewView, IpcError> {
+    blocking(app, move |state| {
+        let account = entry.to_account()?;
+        // A keychain problem must not block typing; the add itself reports it.
+        let duplicate = state
+            .with_store(|store| Ok(store.contains(&account)?))
+            .unwrap_or(false);
+        Ok(PreviewView {
+            issuer: account.issuer.clone(),
+            name: account.name.clone(),
+            kind: account.kind.name(),
+            algorithm: account.algorithm.as_str(),
+            digits: account.digits,
+            period: account.kind.period(),
+            counter: match account.kind {
+                OtpKind::Hotp { counter } => Some(counter),
+                _ => None,
+            },
+            duplicate,
+        })
+    })
+    .await
+}
+
+/// Stores a new account from the add form.
+#[tauri::command]
+pub async fn add_account(app: AppHandle, entry: ManualEntry) -> Result<AccountSummary, IpcError> {
+    blocking(app, move |state| {
+        let account = entry.to_account()?;
+        state.with_store(|store| {
+            let id = store.add(account)?;
+            store
+                .summaries()
+                .into_iter()
+                .find(|s| s.id == id.as_str())
+                .ok_or_else(|| {
+                    IpcError::new("internal", "The new account is missing from the list")
+                })
+        })
+    })
+    .await
+}
+
+/// Deletes an account from the keychain and the list.
+#[tauri::command]
+pub async fn remove_account(app: AppHandle, id: String) -> Result<(), IpcError> {
+    blocking(app, move |state| {
+        let account_id = parse_id(&id)?;
+        state.with_store(|store| Ok(store.remove(&account_id)?))?;
+        lock(&state.hotp_codes)?.remove(&id);
+        Ok(())
+    })
+    .await
+}

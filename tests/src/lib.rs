@@ -1,0 +1,1404 @@
+//! End-to-end test harness: drives the real Watchword window under Xvfb
+//! through tauri-driver and WebKitWebDriver, against a real Secret Service.
+//!
+//! Run the tests through `scripts/test.sh` (it makes a private D-Bus session
+//! with an unlocked gnome-keyring and an Xvfb display). Each test makes a
+//! [`Profile`] (a fresh data folder and a unique keychain service name, both
+//! cleaned up on drop) and launches the app from it with [`Profile::launch`];
+//! dropping the [`App`] closes the session and stops tauri-driver, so a second
+//! `launch` of the same profile is a restart.
+//!
+//! Tests are serialised by the profile (one app on the display and the
+//! clipboard at a time) and every wait is bounded.
+
+use serde_json::{json, Value};
+use std::cell::Cell;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How long a wait for the UI may take before the test fails.
+pub const TIMEOUT: Duration = Duration::from_secs(15);
+/// How often waits look again.
+const POLL: Duration = Duration::from_millis(100);
+/// Bound on one HTTP request; creating a session starts the app, which is the
+/// slowest of them.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// Bound on helper programs (cargo build excepted).
+const TOOL_TIMEOUT: Duration = Duration::from_secs(20);
+/// The W3C key of an element reference.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Environment variable that overrides the app's data folder.
+pub const DATA_DIR_VAR: &str = "WATCHWORD_DATA_DIR";
+/// Environment variable that overrides the app's keychain service name.
+pub const SERVICE_VAR: &str = "WATCHWORD_KEYCHAIN_SERVICE";
+
+// ---------------------------------------------------------------------------
+// Environment and build
+// ---------------------------------------------------------------------------
+
+/// Fails (never skips) when the private session made by scripts/test.sh is
+/// not there: without it the app would touch the user's own keychain, or
+/// have no display at all.
+pub fn require_test_environment() {
+    let missing: Vec<&str> = ["DISPLAY", "DBUS_SESSION_BUS_ADDRESS"]
+        .into_iter()
+        .filter(|name| std::env::var_os(name).is_none_or(|v| v.is_empty()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} not set: the end-to-end tests need the private D-Bus session (with an unlocked \
+         gnome-keyring) and the Xvfb display that scripts/test.sh sets up. Run them with \
+         `scripts/test.sh` (only these: `scripts/test.sh --test e2e`).",
+        missing.join(" and ")
+    );
+}
+
+/// The workspace root (the folder above this crate).
+pub fn workspace_dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .expect("the e2e crate lives in a folder of the workspace")
+        .to_path_buf()
+}
+
+/// The app binary, built on first use (`cargo build -p watchword`) so that
+/// `cargo test -p watchword-e2e` alone tests the current source.
+pub fn app_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let workspace = workspace_dir();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(&cargo)
+            .current_dir(&workspace)
+            .args(["build", "-p", "watchword", "--quiet", "--manifest-path"])
+            .arg(workspace.join("Cargo.toml"))
+            .stdin(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run {} build: {e}", cargo.to_string_lossy()));
+        assert!(
+            status.success(),
+            "`cargo build -p watchword` failed ({status})"
+        );
+        let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
+            Some(dir) => workspace.join(dir), // an absolute path replaces the base
+            None => workspace.join("target"),
+        };
+        let binary = target
+            .join("debug")
+            .join(format!("watchword{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            binary.is_file(),
+            "cargo built watchword but {} does not exist",
+            binary.display()
+        );
+        binary
+    })
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(found) = find_in_path("tauri-driver") {
+        return found;
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let candidate = cargo_home.map(|h| h.join("bin").join("tauri-driver"));
+    match candidate {
+        Some(path) if path.is_file() => path,
+        _ => panic!(
+            "tauri-driver not found in PATH nor in $CARGO_HOME/bin: run scripts/test.sh, \
+             which installs it (scripts/setup.sh test)"
+        ),
+    }
+}
+
+fn find_in_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+fn require_program(program: &str) {
+    assert!(
+        find_in_path(program).is_some(),
+        "{program} is not in PATH; scripts/test.sh (scripts/setup.sh test) installs it"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Helper programs, bounded
+// ---------------------------------------------------------------------------
+
+/// What a helper program printed.
+#[derive(Debug)]
+pub struct ToolOutput {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `command` to completion, killing it after `limit`.
+pub fn run_bounded(command: &mut Command, limit: Duration) -> Result<ToolOutput, String> {
+    let what = format!("{command:?}");
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {what}: {e}"))?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{what} did not finish within {limit:?}"));
+            }
+            Err(e) => return Err(format!("cannot wait for {what}: {e}")),
+        }
+    };
+    Ok(ToolOutput {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
+/// Runs a helper program that must succeed; returns its stdout.
+fn tool(command: &mut Command) -> String {
+    let what = format!("{command:?}");
+    let output = run_bounded(command, TOOL_TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}): {}",
+        output.status,
+        output.stderr.trim()
+    );
+    output.stdout
+}
+
+/// The text on the X clipboard (`xclip -selection clipboard -o`), exactly.
+pub fn clipboard_text() -> Result<String, String> {
+    let output = run_bounded(
+        Command::new("xclip").args(["-selection", "clipboard", "-o"]),
+        TOOL_TIMEOUT,
+    )?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(format!(
+            "xclip could not read the clipboard: {}",
+            output.stderr.trim()
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Expected codes (oathtool)
+// ---------------------------------------------------------------------------
+
+/// Seconds since the Unix epoch, with fractions.
+pub fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs_f64()
+}
+
+/// A time-based account's parameters, for computing expected codes.
+#[derive(Clone, Copy, Debug)]
+pub struct Totp<'a> {
+    /// Base32 key, as oathtool takes it.
+    pub key: &'a str,
+    /// `SHA1`, `SHA256` or `SHA512`.
+    pub algorithm: &'a str,
+    pub digits: u32,
+    /// Seconds per code.
+    pub period: u64,
+}
+
+impl Totp<'_> {
+    /// The default kind: SHA1, 6 digits, 30 s.
+    pub fn default_for(key: &str) -> Totp<'_> {
+        Totp {
+            key,
+            algorithm: "SHA1",
+            digits: 6,
+            period: 30,
+        }
+    }
+
+    /// `oathtool --totp` at `unix` seconds.
+    pub fn code_at(&self, unix: u64) -> String {
+        let out = tool(Command::new("oathtool").args([
+            format!("--totp={}", self.algorithm),
+            "--base32".into(),
+            format!("--digits={}", self.digits),
+            format!("--time-step-size={}s", self.period),
+            format!("--now=@{unix}"),
+            self.key.into(),
+        ]));
+        let code = out.trim().to_owned();
+        assert!(
+            code.len() == self.digits as usize && code.bytes().all(|b| b.is_ascii_digit()),
+            "oathtool printed {out:?}"
+        );
+        code
+    }
+
+    /// The time step `unix` falls in.
+    pub fn step(&self, unix: f64) -> u64 {
+        (unix / self.period as f64).floor() as u64
+    }
+}
+
+/// `oathtool --hotp` for `counter`.
+pub fn hotp_code(key: &str, digits: u32, counter: u64) -> String {
+    let out = tool(Command::new("oathtool").args([
+        "--hotp".into(),
+        "--base32".into(),
+        format!("--digits={digits}"),
+        format!("--counter={counter}"),
+        key.to_owned(),
+    ]));
+    out.trim().to_owned()
+}
+
+/// How the UI groups a code: "123 456", "1234 5678"; 9 digits in threes.
+pub fn grouped(code: &str) -> String {
+    if code.len() < 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return code.to_owned();
+    }
+    if code.len() == 9 {
+        return format!("{} {} {}", &code[..3], &code[3..6], &code[6..]);
+    }
+    let half = code.len() / 2;
+    format!("{} {}", &code[..half], &code[half..])
+}
+
+/// `text` without whitespace.
+pub fn digits_of(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+// ---------------------------------------------------------------------------
+// Profile: an isolated data folder and keychain service
+// ---------------------------------------------------------------------------
+
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    // A failed test poisons the lock; the next one still runs.
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One isolated user of the app: a data folder and a keychain service name
+/// of its own. Dropping it removes the keychain items (even when the test
+/// failed) and the folder. Holds the lock that runs end-to-end tests one at a
+/// time.
+pub struct Profile {
+    name: String,
+    root: tempfile::TempDir,
+    data_dir: PathBuf,
+    service: String,
+    launches: Cell<u32>,
+    _serial: MutexGuard<'static, ()>,
+}
+
+impl fmt::Debug for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("data_dir", &self.data_dir)
+            .field("service", &self.service)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Profile {
+    /// A fresh profile for the test called `name`.
+    pub fn new(name: &str) -> Self {
+        require_test_environment();
+        for program in ["WebKitWebDriver", "oathtool", "xclip", "secret-tool"] {
+            require_program(program);
+        }
+        let serial = serial();
+        let root = tempfile::Builder::new()
+            .prefix(&format!("watchword-e2e-{name}-"))
+            .tempdir()
+            .expect("create a temporary folder for the test");
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("the clock is after 1970")
+            .as_nanos();
+        Self {
+            name: name.to_owned(),
+            data_dir: root.path().join("data"),
+            root,
+            service: format!("watchword-e2e-{}-{nanos}", std::process::id()),
+            launches: Cell::new(0),
+            _serial: serial,
+        }
+    }
+
+    /// The app's data folder (it does not exist until the app makes it).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The keychain service name the app stores items under.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Deletes the app's data folder and everything in it.
+    pub fn delete_data_dir(&self) {
+        std::fs::remove_dir_all(&self.data_dir)
+            .unwrap_or_else(|e| panic!("delete {}: {e}", self.data_dir.display()));
+    }
+
+    /// How many Secret Service items carry this profile's service name.
+    pub fn keychain_items(&self) -> usize {
+        let output = run_bounded(
+            Command::new("secret-tool").args(["search", "--all", "service", &self.service]),
+            TOOL_TIMEOUT,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        // secret-tool prints one "[/org/freedesktop/secrets/...]" header per
+        // item (on stdout or stderr depending on its version), and exits 1
+        // when nothing matched.
+        format!("{}\n{}", output.stdout, output.stderr)
+            .lines()
+            .filter(|line| line.starts_with("[/"))
+            .count()
+    }
+
+    /// Starts tauri-driver and the app, with this profile's environment.
+    pub fn launch(&self) -> App<'_> {
+        let launch = self.launches.get() + 1;
+        self.launches.set(launch);
+        App::launch(self, launch)
+    }
+
+    fn clean_keychain(&self) -> Result<(), String> {
+        let output = run_bounded(
+            Command::new("secret-tool").args(["clear", "service", &self.service]),
+            TOOL_TIMEOUT,
+        )?;
+        // secret-tool exits 1, silently, when no item matched.
+        if output.status.success() || output.stderr.trim().is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "secret-tool clear failed ({}): {}",
+                output.status,
+                output.stderr.trim()
+            ))
+        }
+    }
+}
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        if let Err(e) = self.clean_keychain() {
+            eprintln!(
+                "warning: could not remove the keychain items of service {}: {e}",
+                self.service
+            );
+        }
+        // The folder goes with `root`.
+    }
+}
+
+// ---------------------------------------------------------------------------
+// tauri-driver
+// ---------------------------------------------------------------------------
+
+fn free_ports() -> (u16, u16) {
+    // Both bound at once so they differ; released just before use.
+    let a = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let b = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let ports = (
+        a.local_addr().expect("local address").port(),
+        b.local_addr().expect("local address").port(),
+    );
+    drop((a, b));
+    ports
+}
+
+/// tauri-driver, in a process group of its own so that it, WebKitWebDriver
+/// and the app can be stopped together.
+struct Driver {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Driver {
+    fn start(profile: &Profile, launch: u32) -> Self {
+        use std::os::unix::process::CommandExt;
+        let (port, native_port) = free_ports();
+        let log = profile.root.path().join(format!("driver-{launch}.log"));
+        let log_file = std::fs::File::create(&log).expect("create the driver log");
+        let child = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env(DATA_DIR_VAR, &profile.data_dir)
+            .env(SERVICE_VAR, &profile.service)
+            .env("RUST_BACKTRACE", "1")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("clone the log handle"))
+            .stderr(log_file)
+            .process_group(0)
+            .spawn()
+            .expect("start tauri-driver");
+        let mut driver = Self { child, port, log };
+        driver.wait_ready();
+        driver
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn wait_ready(&mut self) {
+        let agent = agent(Duration::from_secs(2));
+        let deadline = Instant::now() + TIMEOUT;
+        let status_url = format!("{}/status", self.url());
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "tauri-driver exited ({status}) before answering:\n{}",
+                    self.log_tail()
+                );
+            }
+            if let Ok(mut response) = agent.get(&status_url).call() {
+                let ready = response
+                    .body_mut()
+                    .read_json::<Value>()
+                    .ok()
+                    .and_then(|v| v.pointer("/value/ready").and_then(Value::as_bool))
+                    .unwrap_or(false);
+                if response.status().is_success() && ready {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not answer {status_url} within {TIMEOUT:?}:\n{}",
+                self.log_tail()
+            );
+            std::thread::sleep(POLL);
+        }
+    }
+
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let start = lines.len().saturating_sub(40);
+        format!(
+            "--- last lines of {} ---\n{}",
+            self.log.display(),
+            lines[start..].join("\n")
+        )
+    }
+
+    /// Stops tauri-driver and everything in its process group (the native
+    /// driver and the app): SIGTERM, then SIGKILL after a grace period.
+    fn stop(&mut self) {
+        let group = self.child.id();
+        signal_group(group, "TERM");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut killed = false;
+        loop {
+            let _ = self.child.try_wait(); // reap tauri-driver itself
+            if live_group_members(group).is_empty() {
+                break;
+            }
+            if Instant::now() >= deadline {
+                if killed {
+                    eprintln!("warning: processes of group {group} outlived SIGKILL");
+                    break;
+                }
+                signal_group(group, "KILL");
+                killed = true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn signal_group(group: u32, signal: &str) {
+    let _ = run_bounded(
+        Command::new("kill").args([format!("-{signal}"), "--".into(), format!("-{group}")]),
+        Duration::from_secs(5),
+    );
+}
+
+/// Pids of the processes of `group` that are still running (not zombies).
+fn live_group_members(group: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| {
+            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid pgrp ...": comm may hold spaces or ')'.
+            let rest = &stat[stat.rfind(')')? + 1..];
+            let mut fields = rest.split_whitespace();
+            let state = fields.next()?;
+            let _ppid = fields.next()?;
+            let pgrp: u32 = fields.next()?.parse().ok()?;
+            (pgrp == group && state != "Z" && state != "X").then_some(pid)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// WebDriver client
+// ---------------------------------------------------------------------------
+
+fn agent(timeout: Duration) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        .build()
+        .into()
+}
+
+/// A failed WebDriver command.
+#[derive(Clone, Debug)]
+pub struct WebDriverError {
+    /// The command, e.g. "POST /element".
+    pub command: String,
+    /// HTTP status; 0 when the request did not get an answer.
+    pub status: u16,
+    /// The W3C error code ("no such element", "stale element reference", …).
+    pub error: String,
+    pub message: String,
+}
+
+impl fmt::Display for WebDriverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} failed: {} ({}): {}",
+            self.command, self.error, self.status, self.message
+        )
+    }
+}
+
+impl std::error::Error for WebDriverError {}
+
+#[derive(Clone, Copy, Debug)]
+enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+/// Sends one WebDriver command and returns its `value`.
+fn command(
+    agent: &ureq::Agent,
+    url: &str,
+    method: Method,
+    name: &str,
+    body: Option<Value>,
+) -> Result<Value, WebDriverError> {
+    let fail = |status: u16, error: &str, message: String| WebDriverError {
+        command: name.to_owned(),
+        status,
+        error: error.to_owned(),
+        message,
+    };
+    let response = match method {
+        Method::Get => agent.get(url).call(),
+        Method::Delete => agent.delete(url).call(),
+        Method::Post => agent.post(url).send_json(body.unwrap_or_else(|| json!({}))),
+    };
+    let mut response = response.map_err(|e| fail(0, "no answer", e.to_string()))?;
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_string()
+        .map_err(|e| fail(status, "unreadable answer", e.to_string()))?;
+    let json: Value = serde_json::from_str(&text)
+        .map_err(|e| fail(status, "answer is not JSON", format!("{e}: {text:.300}")))?;
+    let value = json.get("value").cloned().unwrap_or(Value::Null);
+    if (200..300).contains(&status) {
+        return Ok(value);
+    }
+    let error = value
+        .get("error")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown error");
+    let message = value
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    Err(fail(status, error, message))
+}
+
+/// After a step boundary, how long the app may still show the old code
+/// (it repaints about once a second).
+const GRACE: f64 = 3.0;
+
+/// Sleeps until Unix time `unix` (at most five minutes, to stay bounded).
+fn sleep_until(unix: f64) {
+    let wait = (unix - unix_now()).clamp(0.0, 300.0);
+    std::thread::sleep(Duration::from_secs_f64(wait));
+}
+
+/// A code the app copied, and when.
+#[derive(Clone, Debug)]
+pub struct Copied {
+    /// What the clipboard held.
+    pub code: String,
+    /// Unix time just before the click.
+    pub before: f64,
+    /// Unix time once the app confirmed the copy.
+    pub after: f64,
+}
+
+/// One account row as the list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub id: String,
+    /// `totp`, `hotp` or `steam` (the row's data-kind).
+    pub kind: String,
+    pub issuer: String,
+    pub name: String,
+    /// The code button's text as shown ("123 456").
+    pub code: String,
+}
+
+impl Row {
+    /// CSS selector of this row, or of `inner` within it.
+    pub fn css(&self, inner: &str) -> String {
+        format!("li.account[data-id=\"{}\"] {inner}", self.id)
+            .trim()
+            .to_owned()
+    }
+}
+
+/// The running app: a WebDriver session on a fresh tauri-driver. Dropping it
+/// ends the session (which closes the app) and stops the driver; when the
+/// test is failing it first saves a screenshot and prints the driver's log.
+pub struct App<'p> {
+    profile: &'p Profile,
+    launch: u32,
+    agent: ureq::Agent,
+    session_url: String,
+    session: bool,
+    driver: Driver,
+}
+
+impl fmt::Debug for App<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("App")
+            .field("profile", &self.profile.name)
+            .field("launch", &self.launch)
+            .field("session", &self.session_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'p> App<'p> {
+    fn launch(profile: &'p Profile, launch: u32) -> Self {
+        let application = app_binary();
+        let driver = Driver::start(profile, launch);
+        let agent = agent(REQUEST_TIMEOUT);
+        let capabilities = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "wry",
+                    "tauri:options": { "application": application },
+                }
+            }
+        });
+        let created = command(
+            &agent,
+            &format!("{}/session", driver.url()),
+            Method::Post,
+            "POST /session",
+            Some(capabilities),
+        )
+        .unwrap_or_else(|e| panic!("cannot start the app: {e}\n{}", driver.log_tail()));
+        let id = created
+            .get("sessionId")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("new session answered without a sessionId: {created}"));
+        let session_url = format!("{}/session/{id}", driver.url());
+        Self {
+            profile,
+            launch,
+            agent,
+            session_url,
+            session: true,
+            driver,
+        }
+    }
+
+    /// Closes the app and stops its driver (what dropping does), e.g. before
+    /// launching the same profile again.
+    pub fn quit(self) {
+        drop(self);
+    }
+
+    fn end_session(&mut self) -> Result<(), WebDriverError> {
+        if !std::mem::replace(&mut self.session, false) {
+            return Ok(());
+        }
+        let agent = agent(Duration::from_secs(10));
+        command(
+            &agent,
+            &self.session_url,
+            Method::Delete,
+            "DELETE /session",
+            None,
+        )
+        .map(drop)
+    }
+
+    // ----- raw commands -----
+
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, WebDriverError> {
+        let name = format!("{method:?} {path}").to_uppercase();
+        command(
+            &self.agent,
+            &format!("{}{path}", self.session_url),
+            method,
+            &name,
+            body,
+        )
+    }
+
+    /// Runs `script` (a function body) in the page and returns its result.
+    pub fn try_execute(&self, script: &str, args: Value) -> Result<Value, WebDriverError> {
+        self.send(
+            Method::Post,
+            "/execute/sync",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
+    /// Like [`App::try_execute`], failing the test on error.
+    pub fn execute(&self, script: &str, args: Value) -> Value {
+        self.try_execute(script, args)
+            .unwrap_or_else(|e| panic!("script failed: {e}\nscript: {script}"))
+    }
+
+    fn element(&self, css: &str) -> Result<String, WebDriverError> {
+        let found = self.send(
+            Method::Post,
+            "/element",
+            Some(json!({ "using": "css selector", "value": css })),
+        );
+        let found = found.map_err(|mut e| {
+            e.command = format!("find {css:?}");
+            e
+        })?;
+        element_id(&found).ok_or_else(|| WebDriverError {
+            command: format!("find {css:?}"),
+            status: 200,
+            error: "bad element reference".into(),
+            message: found.to_string(),
+        })
+    }
+
+    fn on_element(
+        &self,
+        css: &str,
+        method: Method,
+        action: &str,
+        body: Option<Value>,
+    ) -> Result<Value, WebDriverError> {
+        let id = self.element(css)?;
+        let path = if action.is_empty() {
+            format!("/element/{id}")
+        } else {
+            format!("/element/{id}/{action}")
+        };
+        self.send(method, &path, body).map_err(|mut e| {
+            e.command = format!("{action} on {css:?}");
+            e
+        })
+    }
+
+    /// How many elements match `css`.
+    pub fn try_count(&self, css: &str) -> Result<usize, WebDriverError> {
+        let found = self.send(
+            Method::Post,
+            "/elements",
+            Some(json!({ "using": "css selector", "value": css })),
+        )?;
+        Ok(found.as_array().map_or(0, Vec::len))
+    }
+
+    /// The rendered text of the first element matching `css`.
+    pub fn try_text(&self, css: &str) -> Result<String, WebDriverError> {
+        let value = self.on_element(css, Method::Get, "text", None)?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// A DOM property (`value`, `hidden`, `disabled`, `open`, …).
+    pub fn try_property(&self, css: &str, name: &str) -> Result<Value, WebDriverError> {
+        self.on_element(css, Method::Get, &format!("property/{name}"), None)
+    }
+
+    /// Whether the element is displayed (WebDriver's notion of visible).
+    pub fn try_displayed(&self, css: &str) -> Result<bool, WebDriverError> {
+        Ok(self
+            .on_element(css, Method::Get, "displayed", None)?
+            .as_bool()
+            .unwrap_or(false))
+    }
+
+    /// Whether a form control is enabled.
+    pub fn try_enabled(&self, css: &str) -> Result<bool, WebDriverError> {
+        Ok(self
+            .on_element(css, Method::Get, "enabled", None)?
+            .as_bool()
+            .unwrap_or(false))
+    }
+
+    /// Clicks the element like a user would (scrolls it into view first).
+    pub fn try_click(&self, css: &str) -> Result<(), WebDriverError> {
+        self.on_element(css, Method::Post, "click", None).map(drop)
+    }
+
+    // ----- commands that fail the test -----
+
+    fn must<T>(&self, result: Result<T, WebDriverError>) -> T {
+        result.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn count(&self, css: &str) -> usize {
+        self.must(self.try_count(css))
+    }
+
+    pub fn text(&self, css: &str) -> String {
+        self.must(self.try_text(css))
+    }
+
+    pub fn property(&self, css: &str, name: &str) -> Value {
+        self.must(self.try_property(css, name))
+    }
+
+    pub fn displayed(&self, css: &str) -> bool {
+        self.must(self.try_displayed(css))
+    }
+
+    pub fn enabled(&self, css: &str) -> bool {
+        self.must(self.try_enabled(css))
+    }
+
+    pub fn click(&self, css: &str) {
+        self.must(self.try_click(css));
+    }
+
+    /// Types `text` into a field, as key presses (each fires `input`).
+    pub fn type_text(&self, css: &str, text: &str) {
+        self.must(
+            self.on_element(css, Method::Post, "value", Some(json!({ "text": text })))
+                .map(drop),
+        );
+    }
+
+    /// Empties a field.
+    pub fn clear(&self, css: &str) {
+        self.must(self.on_element(css, Method::Post, "clear", None).map(drop));
+    }
+
+    /// Empties a field, then types `text` into it.
+    pub fn fill(&self, css: &str, text: &str) {
+        self.clear(css);
+        if !text.is_empty() {
+            self.type_text(css, text);
+        }
+        let value = self.property(css, "value");
+        assert_eq!(
+            value.as_str(),
+            Some(text),
+            "{css} holds {value} after typing {text:?}"
+        );
+    }
+
+    /// A PNG of the window.
+    pub fn screenshot(&self) -> Result<Vec<u8>, WebDriverError> {
+        let value = self.send(Method::Get, "/screenshot", None)?;
+        let encoded = value.as_str().unwrap_or_default();
+        data_encoding::BASE64
+            .decode(encoded.as_bytes())
+            .map_err(|e| WebDriverError {
+                command: "GET /screenshot".into(),
+                status: 200,
+                error: "bad base64".into(),
+                message: e.to_string(),
+            })
+    }
+
+    /// Polls `probe` every 100 ms until it gives a value, failing the test
+    /// after [`TIMEOUT`] with `what` and the probe's last explanation.
+    pub fn wait_until<T>(&self, what: &str, probe: impl FnMut() -> Result<T, String>) -> T {
+        wait_until(what, TIMEOUT, probe)
+    }
+
+    // ----- Watchword's window -----
+
+    /// Waits until the start-up load from the keychain is over and checks
+    /// that no error is shown.
+    pub fn wait_loaded(&self) {
+        self.wait_until(
+            "the account list to finish loading (#loading hidden)",
+            || match self.try_property("#loading", "hidden") {
+                Ok(Value::Bool(true)) => Ok(()),
+                Ok(other) => Err(format!("#loading hidden = {other}")),
+                Err(e) => Err(e.to_string()),
+            },
+        );
+        self.assert_no_status();
+    }
+
+    /// Fails if the error banner (#status) is showing.
+    pub fn assert_no_status(&self) {
+        if self.property("#status", "hidden") != Value::Bool(true) {
+            panic!("#status shows an error: {:?}", self.text("#status"));
+        }
+    }
+
+    /// The account rows as shown, read at one instant.
+    pub fn try_rows(&self) -> Result<Vec<Row>, WebDriverError> {
+        let value = self.try_execute(
+            "return Array.from(document.querySelectorAll('#accounts li.account')).map((li) => ({
+                id: li.dataset.id || '',
+                kind: li.dataset.kind || '',
+                issuer: li.querySelector('.issuer').textContent,
+                name: li.querySelector('.name').textContent,
+                code: li.querySelector('button.code').textContent,
+            }));",
+            json!([]),
+        )?;
+        let field = |row: &Value, key: &str| {
+            row.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Ok(value
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|row| Row {
+                        id: field(row, "id"),
+                        kind: field(row, "kind"),
+                        issuer: field(row, "issuer"),
+                        name: field(row, "name"),
+                        code: field(row, "code"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Waits until the list holds `count` accounts and returns them.
+    pub fn wait_rows(&self, count: usize) -> Vec<Row> {
+        self.wait_until(&format!("{count} account row(s)"), || {
+            let rows = self.try_rows().map_err(|e| e.to_string())?;
+            if rows.len() == count {
+                Ok(rows)
+            } else {
+                Err(format!("rows: {rows:?}"))
+            }
+        })
+    }
+
+    /// Waits for the row of the account with this issuer and account name.
+    pub fn wait_row(&self, issuer: &str, name: &str) -> Row {
+        self.wait_until(&format!("a row for {issuer} / {name}"), || {
+            let rows = self.try_rows().map_err(|e| e.to_string())?;
+            rows.iter()
+                .find(|r| r.issuer == issuer && r.name == name)
+                .cloned()
+                .ok_or_else(|| format!("rows: {rows:?}"))
+        })
+    }
+
+    /// Clicks "Add account" and waits for the dialog.
+    pub fn open_add_form(&self) {
+        self.click("#add-button");
+        self.wait_until("the add dialog to open", || {
+            match self.try_property("#add-dialog", "open") {
+                Ok(Value::Bool(true)) => Ok(()),
+                other => Err(format!("#add-dialog open = {other:?}")),
+            }
+        });
+        assert!(
+            !self.enabled("#add-submit"),
+            "Add is enabled on an empty form"
+        );
+    }
+
+    /// Waits until the add form shows an error, with Add disabled; returns
+    /// the error text.
+    pub fn wait_add_error(&self, containing: &str) -> String {
+        self.wait_until(
+            &format!("the add form to show an error with {containing:?}"),
+            || {
+                let error = self.try_text("#add-error").map_err(|e| e.to_string())?;
+                let enabled = self.try_enabled("#add-submit").map_err(|e| e.to_string())?;
+                if error.contains(containing) && !enabled {
+                    Ok(error)
+                } else {
+                    Err(format!("#add-error = {error:?}, Add enabled = {enabled}"))
+                }
+            },
+        )
+    }
+
+    /// Waits until the add form accepts its input: no error, a preview that
+    /// contains `preview`, Add enabled. Returns the preview.
+    pub fn wait_add_valid(&self, preview: &str) -> String {
+        self.wait_until(
+            &format!("the add form to accept its input (preview with {preview:?})"),
+            || {
+                let error = self.try_text("#add-error").map_err(|e| e.to_string())?;
+                let shown = self.try_text("#add-preview").map_err(|e| e.to_string())?;
+                let enabled = self.try_enabled("#add-submit").map_err(|e| e.to_string())?;
+                if error.is_empty() && shown.contains(preview) && enabled {
+                    Ok(shown)
+                } else {
+                    Err(format!(
+                        "#add-error = {error:?}, #add-preview = {shown:?}, Add enabled = {enabled}"
+                    ))
+                }
+            },
+        )
+    }
+
+    /// Clicks Add and waits for the dialog to close and the list to hold
+    /// `rows_after` accounts.
+    pub fn submit_add(&self, rows_after: usize) -> Vec<Row> {
+        self.click("#add-submit");
+        self.wait_until("the add dialog to close", || {
+            let open = self
+                .try_property("#add-dialog", "open")
+                .map_err(|e| e.to_string())?;
+            if open == Value::Bool(false) {
+                Ok(())
+            } else {
+                let error = self.try_text("#add-error").unwrap_or_default();
+                Err(format!("still open; #add-error = {error:?}"))
+            }
+        });
+        let rows = self.wait_rows(rows_after);
+        self.assert_no_status();
+        rows
+    }
+
+    /// Checks the TOTP code shown in `row` against oathtool. The app repaints
+    /// within about a second of a step boundary, so a reading is judged only
+    /// when it was taken wholly inside one step and at least [`GRACE`] after
+    /// its start; otherwise it is taken again after the boundary. Returns the
+    /// code.
+    pub fn assert_shown_totp(&self, row: &Row, spec: &Totp<'_>) -> String {
+        let css = row.css("button.code");
+        // Wait for a code to be painted at all.
+        self.wait_until(&format!("a {}-digit code in {css}", spec.digits), || {
+            let text = self.try_text(&css).map_err(|e| e.to_string())?;
+            let digits = digits_of(&text);
+            if digits.len() == spec.digits as usize && digits.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(())
+            } else {
+                Err(format!("{css} shows {text:?}"))
+            }
+        });
+        for _ in 0..3 {
+            let before = unix_now();
+            let text = self.text(&css);
+            let after = unix_now();
+            let step = spec.step(after);
+            if spec.step(before - GRACE) == step {
+                let expected = spec.code_at(step * spec.period);
+                assert_eq!(
+                    digits_of(&text),
+                    expected,
+                    "{} / {} shows {text:?} between t={before:.3} and t={after:.3}; \
+                     oathtool gives {expected} for that time step",
+                    row.issuer,
+                    row.name
+                );
+                assert_eq!(
+                    text,
+                    grouped(&expected),
+                    "the code is grouped as the UI promises"
+                );
+                return expected;
+            }
+            sleep_until((step * spec.period) as f64 + GRACE);
+        }
+        panic!("could not read {css} away from a time-step boundary in three tries");
+    }
+
+    /// Waits for the last seconds of the current code of `row` and checks the
+    /// countdown, the warning state and the hint with the next code; then,
+    /// once the step is over, that the row shows the new code. Takes up to
+    /// one period.
+    pub fn assert_expiry_and_rollover(&self, row: &Row, spec: &Totp<'_>) {
+        const SNAPSHOT: &str = "const li = document.querySelector(arguments[0]);
+            if (!li) return null;
+            const code = li.querySelector('button.code');
+            return [li.querySelector('.countdown .seconds').textContent, code.textContent,
+                    code.title, li.classList.contains('expiring')];";
+        let limit = Duration::from_secs(spec.period + 10);
+        let what = format!(
+            "the last 5 seconds of the code of {} / {}",
+            row.issuer, row.name
+        );
+        let (step, shown, title, expiring) = wait_until(&what, limit, || {
+            let before = unix_now();
+            let snapshot = self
+                .try_execute(SNAPSHOT, json!([row.css("")]))
+                .map_err(|e| e.to_string())?;
+            let after = unix_now();
+            let text = |i: usize| snapshot[i].as_str().unwrap_or_default().to_owned();
+            let seconds: u64 = text(0).parse().unwrap_or_else(|_| {
+                panic!(
+                    "the countdown of {} / {} shows {:?}, not a number of seconds",
+                    row.issuer, row.name, snapshot[0]
+                )
+            });
+            let step = spec.step(after);
+            let end = ((step + 1) * spec.period) as f64;
+            let settled = spec.step(before - GRACE) == step;
+            // Painted at most a second ago, so never below what is left.
+            assert!(
+                (1..=spec.period).contains(&seconds)
+                    && (!settled || seconds as f64 >= (end - after).ceil()),
+                "the countdown shows {seconds} s at t={after:.3}, when {:.1} s are left",
+                end - after
+            );
+            if seconds <= 5 && settled {
+                Ok((
+                    step,
+                    text(1),
+                    text(2),
+                    snapshot[3].as_bool().unwrap_or(false),
+                ))
+            } else {
+                Err(format!("the countdown shows {seconds} s at t={after:.3}"))
+            }
+        });
+        let current = spec.code_at(step * spec.period);
+        let next = spec.code_at((step + 1) * spec.period);
+        assert_eq!(shown, grouped(&current), "the code in its last seconds");
+        assert!(
+            expiring,
+            "a code in its last 5 seconds is marked as expiring"
+        );
+        assert_eq!(
+            title,
+            format!("Next: {}", grouped(&next)),
+            "an expiring code shows the next one"
+        );
+        sleep_until(((step + 1) * spec.period) as f64 + GRACE);
+        let now_shown = self.assert_shown_totp(row, spec);
+        assert_eq!(now_shown, next, "the code rolled over to the next one");
+    }
+
+    /// Clicks the code of `row` and waits for the "Copied" toast; returns
+    /// what the clipboard then holds (exactly, as pasting would give it),
+    /// with the times just before the click and after the toast.
+    pub fn copy_code(&self, row: &Row) -> Copied {
+        let toast_says_copied = || -> Result<bool, String> {
+            let displayed = self.try_displayed("#toast").map_err(|e| e.to_string())?;
+            let text = self.try_text("#toast").map_err(|e| e.to_string())?;
+            Ok(displayed && text.starts_with("Copied"))
+        };
+        // A toast from an earlier copy would look the same: let it go first.
+        self.wait_until(
+            "an earlier \"Copied\" toast to go away",
+            || match toast_says_copied()? {
+                false => Ok(()),
+                true => Err("#toast still shows an earlier copy".into()),
+            },
+        );
+        let before = unix_now();
+        self.click(&row.css("button.code"));
+        let toast = self.wait_until("the toast to say the code was copied", || {
+            let text = self.try_text("#toast").map_err(|e| e.to_string())?;
+            if toast_says_copied()? {
+                Ok(text)
+            } else {
+                Err(format!("#toast text = {text:?}"))
+            }
+        });
+        let after = unix_now();
+        assert!(toast.contains("clears in 30 s"), "toast says {toast:?}");
+        let code = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
+        Copied {
+            code,
+            before,
+            after,
+        }
+    }
+
+    /// Copies the code of `row` (see [`App::copy_code`]) and checks the
+    /// clipboard holds exactly the code (digits, no spaces) of the time step
+    /// the copy happened in.
+    pub fn assert_copy_totp(&self, row: &Row, spec: &Totp<'_>) -> Copied {
+        let copied = self.copy_code(row);
+        let Copied {
+            code,
+            before,
+            after,
+        } = &copied;
+        // The app read the clock somewhere between `before` and `after`.
+        let (first, last) = (spec.step(*before), spec.step(*after));
+        let allowed: Vec<String> = (first..=last)
+            .map(|s| spec.code_at(s * spec.period))
+            .collect();
+        assert!(
+            allowed.contains(code),
+            "the clipboard holds {code:?}; the copy happened between t={before:.3} and \
+             t={after:.3}, when oathtool gives {allowed:?}"
+        );
+        copied
+    }
+
+    /// Waits until the clipboard no longer holds the copied code: the app
+    /// promises to clear it 30 s after the copy (allowed 10 s of slack).
+    pub fn assert_clipboard_clears(&self, copied: &Copied) {
+        let deadline = copied.after + 30.0 + 10.0;
+        let limit = Duration::from_secs_f64((deadline - unix_now()).max(1.0));
+        wait_until(
+            "the clipboard to be cleared 30 s after the copy",
+            limit,
+            || match clipboard_text() {
+                Ok(text) if text == copied.code => Err(format!(
+                    "it still holds the code {:.1} s after the copy",
+                    unix_now() - copied.before
+                )),
+                _ => Ok(()),
+            },
+        );
+        assert!(
+            unix_now() >= copied.before + 30.0,
+            "the clipboard was cleared before the 30 s the toast announced"
+        );
+    }
+
+    /// Saves a screenshot and prints what helps to understand a failure.
+    fn report_failure(&self) {
+        let path = std::env::temp_dir().join(format!(
+            "watchword-e2e-{}-{}-launch{}.png",
+            self.profile.name,
+            std::process::id(),
+            self.launch
+        ));
+        match self.screenshot() {
+            Ok(png) => match std::fs::write(&path, png) {
+                Ok(()) => eprintln!("screenshot of the failing window: {}", path.display()),
+                Err(e) => eprintln!("could not save the screenshot to {}: {e}", path.display()),
+            },
+            Err(e) => eprintln!("could not take a screenshot: {e}"),
+        }
+        if let Ok(Value::String(text)) =
+            self.try_execute("return document.body.innerText;", json!([]))
+        {
+            eprintln!("--- window text ---\n{text}");
+        }
+        eprintln!("{}", self.driver.log_tail());
+    }
+}
+
+impl Drop for App<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() && self.session {
+            self.report_failure();
+        }
+        if let Err(e) = self.end_session() {
+            eprintln!("warning: could not end the WebDriver session: {e}");
+        }
+        // `driver` drops next and stops whatever is left.
+    }
+}
+
+fn element_id(value: &Value) -> Option<String> {
+    value
+        .get(ELEMENT_KEY)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// Polls `probe` every 100 ms until it returns `Ok`, for at most `timeout`;
+/// then fails naming `what` and the probe's last `Err` explanation.
+pub fn wait_until<T>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl FnMut() -> Result<T, String>,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match probe() {
+            Ok(value) => return value,
+            Err(last) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "timed out after {timeout:?} waiting for {what}; last seen: {last}"
+                );
+            }
+        }
+        std::thread::sleep(POLL);
+    }
+}

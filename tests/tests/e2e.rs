@@ -1,0 +1,275 @@
+//! End-to-end tests: the real Watchword window, driven like a user would,
+//! against a real Secret Service, the real clipboard and oathtool's codes.
+//! Run through scripts/test.sh.
+
+use watchword_e2e::{hotp_code, Profile, Totp};
+
+/// "Hello!\xde\xad\xbe\xef", the key of countless examples.
+const AMAZON_KEY: &str = "JBSWY3DPEHPK3PXP";
+
+#[test]
+fn add_copy_restart() {
+    let profile = Profile::new("add_copy_restart");
+    let spec = Totp::default_for(AMAZON_KEY);
+
+    let app = profile.launch();
+    app.wait_loaded();
+    assert!(
+        app.displayed("#empty-state"),
+        "an empty store shows the empty state"
+    );
+    let empty = app.text("#empty-state").to_lowercase();
+    assert!(
+        empty.contains("add") && empty.contains("account"),
+        "the empty state says how to add an account: {empty:?}"
+    );
+    assert_eq!(app.count("#accounts li.account"), 0);
+
+    app.open_add_form();
+    // A character outside base32 is named by its position.
+    app.fill("#add-input", "abc1");
+    let error = app.wait_add_error("position 4");
+    assert!(
+        !error.contains("abc1"),
+        "the error repeats the key: {error:?}"
+    );
+
+    // A key as sites show it: lowercase, in groups of four.
+    app.fill("#add-input", "jbsw y3dp ehpk 3pxp");
+    app.fill("#add-issuer", "Amazon");
+    app.fill("#add-name", "seller@example.com");
+    app.wait_add_valid("Amazon · seller@example.com");
+    let rows = app.submit_add(1);
+    assert_eq!(
+        (
+            rows[0].issuer.as_str(),
+            rows[0].name.as_str(),
+            rows[0].kind.as_str()
+        ),
+        ("Amazon", "seller@example.com", "totp")
+    );
+    assert!(
+        !app.displayed("#empty-state"),
+        "the empty state hides once there is an account"
+    );
+    assert_eq!(profile.keychain_items(), 1, "one keychain item per account");
+
+    let row = &rows[0];
+    app.assert_shown_totp(row, &spec);
+    let copied = app.assert_copy_totp(row, &spec);
+    // The countdown runs out, the next code is hinted, then it takes over.
+    app.assert_expiry_and_rollover(row, &spec);
+    // "Clears in 30 s".
+    app.assert_clipboard_clears(&copied);
+
+    // Restart on the same data folder and keychain.
+    app.quit();
+    let app = profile.launch();
+    app.wait_loaded();
+    let rows = app.wait_rows(1);
+    assert_eq!(
+        (rows[0].issuer.as_str(), rows[0].name.as_str()),
+        ("Amazon", "seller@example.com")
+    );
+    assert_eq!(
+        rows[0].id, row.id,
+        "the account keeps its id across restarts"
+    );
+    app.assert_shown_totp(&rows[0], &spec);
+
+    // Without the metadata file the keychain still has every account.
+    app.quit();
+    profile.delete_data_dir();
+    let app = profile.launch();
+    app.wait_loaded();
+    let rows = app.wait_rows(1);
+    assert_eq!(
+        (rows[0].issuer.as_str(), rows[0].name.as_str()),
+        ("Amazon", "seller@example.com")
+    );
+    app.assert_shown_totp(&rows[0], &spec);
+    assert!(!app.displayed("#empty-state"));
+    app.quit();
+}
+
+#[test]
+fn add_by_uri_and_advanced() {
+    let profile = Profile::new("add_by_uri_and_advanced");
+    const URI_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    const HOTP_KEY: &str = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF";
+    let sha256 = Totp {
+        key: URI_KEY,
+        algorithm: "SHA256",
+        digits: 8,
+        period: 60,
+    };
+    let hotp: Vec<String> = (5..=7).map(|c| hotp_code(HOTP_KEY, 6, c)).collect();
+    assert!(
+        hotp[0] != hotp[1] && hotp[1] != hotp[2],
+        "the test key must give distinct codes for counters 5 to 7: {hotp:?}"
+    );
+
+    let app = profile.launch();
+    app.wait_loaded();
+
+    // An otpauth URI whose issuer parameter differs from the label's prefix:
+    // the parameter wins.
+    app.open_add_form();
+    app.fill(
+        "#add-input",
+        &format!(
+            "otpauth://totp/Label%20Prefix:alice@example.com?secret={URI_KEY}\
+             &issuer=Param%20Issuer&algorithm=SHA256&digits=8&period=60"
+        ),
+    );
+    let preview = app.wait_add_valid("Param Issuer · alice@example.com");
+    assert!(
+        preview.contains("8 digits") && preview.contains("60 s") && preview.contains("SHA256"),
+        "the preview describes the URI's parameters: {preview:?}"
+    );
+    let rows = app.submit_add(1);
+    let uri_row = rows[0].clone();
+    assert_eq!(
+        (uri_row.issuer.as_str(), uri_row.name.as_str()),
+        ("Param Issuer", "alice@example.com")
+    );
+    app.assert_shown_totp(&uri_row, &sha256);
+
+    // A counter-based account through the advanced section.
+    app.open_add_form();
+    app.fill("#add-input", &HOTP_KEY.to_lowercase());
+    app.fill("#add-issuer", "Counter Bank");
+    app.fill("#add-name", "bob");
+    app.click("#add-advanced summary");
+    app.wait_until("the advanced section to open", || {
+        match app.try_property("#add-advanced", "open") {
+            Ok(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("#add-advanced open = {other:?}")),
+        }
+    });
+    app.click("#add-kind option[value=\"hotp\"]");
+    app.wait_until("the counter field to appear for HOTP", || {
+        let kind = app
+            .try_property("#add-kind", "value")
+            .map_err(|e| e.to_string())?;
+        let shown = app
+            .try_displayed("#add-counter")
+            .map_err(|e| e.to_string())?;
+        if kind == "hotp" && shown {
+            Ok(())
+        } else {
+            Err(format!(
+                "#add-kind = {kind}, #add-counter displayed = {shown}"
+            ))
+        }
+    });
+    app.fill("#add-counter", "5");
+    app.wait_add_valid("Counter Bank · bob: counter-based, 6 digits, counter 5");
+    let rows = app.submit_add(2);
+    let hotp_row = rows
+        .iter()
+        .find(|r| r.issuer == "Counter Bank")
+        .cloned()
+        .expect("the HOTP account is listed");
+    assert_eq!(
+        (hotp_row.name.as_str(), hotp_row.kind.as_str()),
+        ("bob", "hotp")
+    );
+    assert!(
+        app.displayed(&hotp_row.css("button.generate")),
+        "an HOTP row offers Generate"
+    );
+    let shown_before = app.text(&hotp_row.css("button.code"));
+    assert!(
+        !shown_before.chars().any(|c| c.is_ascii_digit()),
+        "no HOTP code before Generate: {shown_before:?}"
+    );
+
+    let generate = |app: &watchword_e2e::App<'_>, expected: &str, counter: u64| {
+        let css = hotp_row.css("button.code");
+        let before = app.text(&css);
+        app.click(&hotp_row.css("button.generate"));
+        let shown = app.wait_until(&format!("a new HOTP code (counter {counter})"), || {
+            let text = app.try_text(&css).map_err(|e| e.to_string())?;
+            if text != before && text.chars().any(|c| c.is_ascii_digit()) {
+                Ok(text)
+            } else {
+                Err(format!("{css} shows {text:?}"))
+            }
+        });
+        assert_eq!(
+            shown,
+            watchword_e2e::grouped(expected),
+            "Generate shows the code for counter {counter}"
+        );
+    };
+    generate(&app, &hotp[0], 5);
+    // Copying takes the code shown and does not advance the counter.
+    let copied = app.copy_code(&hotp_row);
+    assert_eq!(
+        copied.code, hotp[0],
+        "the clipboard holds the HOTP code shown"
+    );
+    generate(&app, &hotp[1], 6);
+    // The TOTP row is unaffected.
+    app.assert_shown_totp(&uri_row, &sha256);
+
+    // The counter survives a restart.
+    app.quit();
+    let app = profile.launch();
+    app.wait_loaded();
+    let rows = app.wait_rows(2);
+    assert!(rows.iter().any(|r| r.id == hotp_row.id), "rows: {rows:?}");
+    generate(&app, &hotp[2], 7);
+    app.quit();
+}
+
+#[test]
+fn duplicate_is_refused() {
+    let profile = Profile::new("duplicate_is_refused");
+    let app = profile.launch();
+    app.wait_loaded();
+
+    app.open_add_form();
+    app.fill("#add-input", AMAZON_KEY);
+    app.fill("#add-issuer", "GitHub");
+    app.fill("#add-name", "octocat");
+    app.wait_add_valid("GitHub · octocat");
+    app.submit_add(1);
+
+    // The same key and issuer, typed differently, is already there.
+    app.open_add_form();
+    app.fill("#add-input", "jbsw-y3dp ehpk-3pxp");
+    app.fill("#add-issuer", "GitHub");
+    let error = app.wait_add_error("already");
+    assert!(
+        error.to_lowercase().contains("already"),
+        "the duplicate is explained: {error:?}"
+    );
+    assert!(
+        !app.enabled("#add-submit"),
+        "Add stays disabled for a duplicate"
+    );
+
+    // The same key under another issuer is a different account.
+    app.fill("#add-issuer", "GitLab");
+    app.wait_add_valid("GitLab");
+    app.fill("#add-issuer", "github");
+    app.wait_add_error("already");
+
+    app.click("#add-cancel");
+    app.wait_until("the add dialog to close", || {
+        match app.try_property("#add-dialog", "open") {
+            Ok(serde_json::Value::Bool(false)) => Ok(()),
+            other => Err(format!("#add-dialog open = {other:?}")),
+        }
+    });
+    let rows = app.wait_rows(1);
+    assert_eq!(rows[0].issuer, "GitHub");
+    assert_eq!(
+        profile.keychain_items(),
+        1,
+        "nothing was added to the keychain"
+    );
+    app.quit();
+}

@@ -1,0 +1,19 @@
+// The only module that talks to the Rust side. One wrapper per command, named
+// after it in camelCase. Errors arrive as {code, message}.
+
+const invoke = (command, args) => window.__TAURI__.core.invoke(command, args);
+
+export const listAccounts = () => invoke('list_accounts');
+export const loadAccounts = () => invoke('load_accounts');
+export const getCodes = () => invoke('get_codes');
+export const generateHotp = (id) => invoke('generate_hotp', { id });
+export const copyCode = (id) => invoke('copy_code', { id });
+export const previewAccount = (entry) => invoke('preview_account', { entry });
+export const addAccount = (entry) => invoke('add_account', { entry });
+export const removeAccount = (id) => invoke('remove_account', { id });
+
+/** A human message for any rejected call. */
+export function messageOf(error) {
+  if (error && typeof error === 'object' && 'message' in error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,354 @@
+// The main window: the account list with live codes, copy on click, and the
+// add form. Repaints only what changed, at most once a second.
+
+import * as ipc from './ipc.js';
+
+const $ = (selector) => document.querySelector(selector);
+const RING = 2 * Math.PI * 15; // circumference of the countdown circle (r = 15)
+const WARN_SECONDS = 5;
+
+const state = {
+  accounts: [],
+  codes: new Map(), // id -> {current, next, remaining, period, validUntil}
+  rows: new Map(), // id -> {el, shown: {...}}
+  refreshing: false,
+  timer: 0,
+  toastTimer: 0,
+};
+
+// ---------- formatting ----------
+
+/** "123456" -> "123 456", "12345678" -> "1234 5678"; Steam codes stay whole. */
+export function groupCode(code) {
+  if (!/^\d+$/.test(code) || code.length < 6) return code;
+  if (code.length === 9) return code.replace(/(\d{3})(\d{3})(\d{3})/, '$1 $2 $3');
+  const half = Math.floor(code.length / 2);
+  return `${code.slice(0, half)} ${code.slice(half)}`;
+}
+
+function monogramColor(text) {
+  let hash = 0;
+  for (const ch of text) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return `hsl(${hash % 360} 55% 42%)`;
+}
+
+function title(account) {
+  return account.issuer || account.name || 'Unnamed account';
+}
+
+// ---------- notices ----------
+
+function toast(message) {
+  const el = $('#toast');
+  el.textContent = message;
+  el.hidden = false;
+  clearTimeout(state.toastTimer);
+  state.toastTimer = setTimeout(() => { el.hidden = true; }, 3000);
+}
+
+function showStatus(message, retry) {
+  const el = $('#status');
+  el.replaceChildren(document.createTextNode(message));
+  if (retry) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Try again';
+    button.addEventListener('click', retry);
+    el.append(' ', button);
+  }
+  el.hidden = false;
+}
+
+function clearStatus() {
+  $('#status').hidden = true;
+}
+
+// ---------- the list ----------
+
+function render() {
+  const list = $('#accounts');
+  const template = $('#account-template');
+  state.rows.clear();
+  const items = state.accounts.map((account) => {
+    const li = template.content.firstElementChild.cloneNode(true);
+    li.dataset.id = account.id;
+    li.dataset.kind = account.kind;
+    const monogram = li.querySelector('.monogram');
+    monogram.textContent = title(account).trim().charAt(0).toUpperCase() || '?';
+    monogram.style.backgroundColor = monogramColor(title(account));
+    li.querySelector('.issuer').textContent = title(account);
+    li.querySelector('.name').textContent = account.issuer ? account.name : '';
+    const code = li.querySelector('.code');
+    code.setAttribute('aria-label', `Copy code for ${title(account)}`);
+    code.addEventListener('click', () => copy(account));
+    const generate = li.querySelector('.generate');
+    if (account.kind === 'hotp') {
+      li.querySelector('.countdown').hidden = true;
+      generate.hidden = false;
+      generate.setAttribute('aria-label', `Generate a code for ${title(account)}`);
+      generate.addEventListener('click', () => generateHotp(account));
+      code.textContent = '––– –––';
+      code.disabled = true;
+    }
+    const remove = li.querySelector('.delete');
+    remove.setAttribute('aria-label', `Delete ${title(account)}`);
+    remove.addEventListener('click', () => confirmDelete(account));
+    state.rows.set(account.id, { el: li, shown: {} });
+    return li;
+  });
+  list.replaceChildren(...items);
+  $('#empty-state').hidden = state.accounts.length > 0;
+  paintCodes(Date.now() / 1000);
+}
+
+/** Updates codes and countdowns, touching the DOM only where a value changed. */
+function paintCodes(now) {
+  for (const [id, row] of state.rows) {
+    const code = state.codes.get(id);
+    if (!code) continue;
+    const remaining = Math.min(code.period, Math.max(1, Math.ceil(code.validUntil - now)));
+    const shown = row.shown;
+    if (shown.current !== code.current) {
+      const button = row.el.querySelector('.code');
+      button.textContent = groupCode(code.current);
+      shown.current = code.current;
+    }
+    if (shown.remaining !== remaining) {
+      const fraction = remaining / code.period;
+      row.el.querySelector('.arc').style.strokeDashoffset = String(RING * (1 - fraction));
+      row.el.querySelector('.seconds').textContent = String(remaining);
+      const warn = remaining <= WARN_SECONDS;
+      if (shown.warn !== warn) {
+        row.el.classList.toggle('expiring', warn);
+        const button = row.el.querySelector('.code');
+        button.title = warn && code.next ? `Next: ${groupCode(code.next)}` : '';
+        shown.warn = warn;
+      }
+      shown.remaining = remaining;
+    }
+  }
+}
+
+/** True when a code has run out, or the clock moved back past its period. */
+function codesAreStale(now) {
+  for (const code of state.codes.values()) {
+    if (now >= code.validUntil || code.validUntil - now > code.period + 1) return true;
+  }
+  return false;
+}
+
+async function refreshCodes() {
+  if (state.refreshing) return;
+  state.refreshing = true;
+  try {
+    const codes = await ipc.getCodes();
+    state.codes = new Map(codes.map((c) => [c.id, c]));
+    clearStatus();
+  } catch (error) {
+    showStatus(ipc.messageOf(error), start);
+  } finally {
+    state.refreshing = false;
+  }
+  paintCodes(Date.now() / 1000);
+}
+
+function scheduleTick() {
+  clearTimeout(state.timer);
+  // Wake just after the next whole second: one repaint a second at most.
+  state.timer = setTimeout(tick, 1000 - (Date.now() % 1000) + 20);
+}
+
+async function tick() {
+  const now = Date.now() / 1000;
+  if (codesAreStale(now)) await refreshCodes();
+  else if (!document.hidden) paintCodes(now);
+  scheduleTick();
+}
+
+// ---------- actions ----------
+
+async function copy(account) {
+  try {
+    const result = await ipc.copyCode(account.id);
+    toast(`Copied, clears in ${result.clearsIn} s`);
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+async function generateHotp(account) {
+  try {
+    const view = await ipc.generateHotp(account.id);
+    const row = state.rows.get(account.id);
+    const button = row.el.querySelector('.code');
+    button.textContent = groupCode(view.current);
+    button.disabled = false;
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+function confirmDelete(account) {
+  const dialog = $('#confirm-dialog');
+  $('#confirm-text').textContent =
+    `${title(account)}${account.issuer && account.name ? ` (${account.name})` : ''} will be removed from Watchword and from your keychain. Make sure you can still sign in without it.`;
+  dialog.returnValue = '';
+  dialog.onclose = async () => {
+    if (dialog.returnValue !== 'delete') return;
+    try {
+      await ipc.removeAccount(account.id);
+      state.accounts = state.accounts.filter((a) => a.id !== account.id);
+      state.codes.delete(account.id);
+      render();
+      toast(`Deleted ${title(account)}`);
+    } catch (error) {
+      toast(ipc.messageOf(error));
+    }
+  };
+  dialog.showModal();
+}
+
+// ---------- the add form ----------
+
+const form = {
+  dialog: () => $('#add-dialog'),
+  entry() {
+    const number = (selector) => {
+      const value = $(selector).value.trim();
+      return value === '' ? null : Number(value);
+    };
+    return {
+      input: $('#add-input').value,
+      issuer: $('#add-issuer').value,
+      name: $('#add-name').value,
+      kind: $('#add-kind').value,
+      algorithm: $('#add-algorithm').value,
+      digits: number('#add-digits'),
+      period: number('#add-period'),
+      counter: number('#add-counter'),
+    };
+  },
+  open() {
+    $('#add-form').reset();
+    $('#add-error').textContent = '';
+    $('#add-preview').textContent = '';
+    $('#add-submit').disabled = true;
+    syncAdvanced();
+    form.dialog().showModal();
+    $('#add-input').focus();
+  },
+};
+
+let validation = 0;
+
+function describe(preview) {
+  const who = [preview.issuer, preview.name].filter(Boolean).join(' · ') || 'Unnamed account';
+  const kind = preview.kind === 'hotp'
+    ? `counter-based, ${preview.digits} digits, counter ${preview.counter}`
+    : preview.kind === 'steam'
+      ? 'Steam Guard'
+      : `${preview.digits} digits every ${preview.period} s, ${preview.algorithm}`;
+  return `${who}: ${kind}`;
+}
+
+function syncAdvanced() {
+  const isUri = $('#add-input').value.trim().toLowerCase().startsWith('otpauth://');
+  const advanced = $('#add-advanced');
+  advanced.classList.toggle('disabled', isUri);
+  for (const field of advanced.querySelectorAll('select, input')) field.disabled = isUri;
+  const kind = $('#add-kind').value;
+  for (const el of advanced.querySelectorAll('.totp-only')) el.hidden = kind !== 'totp';
+  for (const el of advanced.querySelectorAll('.hotp-only')) el.hidden = kind !== 'hotp';
+  $('#add-digits').disabled = isUri || kind === 'steam';
+}
+
+async function validate() {
+  syncAdvanced();
+  const ticket = ++validation;
+  const entry = form.entry();
+  const error = $('#add-error');
+  const preview = $('#add-preview');
+  const submit = $('#add-submit');
+  if (entry.input.trim() === '') {
+    error.textContent = '';
+    preview.textContent = '';
+    submit.disabled = true;
+    return;
+  }
+  try {
+    const result = await ipc.previewAccount(entry);
+    if (ticket !== validation) return; // A newer keystroke is being checked.
+    if (result.duplicate) {
+      error.textContent = 'This account is already in Watchword.';
+      preview.textContent = '';
+      submit.disabled = true;
+    } else {
+      error.textContent = '';
+      preview.textContent = describe(result);
+      submit.disabled = false;
+    }
+    $('#add-issuer').placeholder = result.issuer || 'e.g. Amazon';
+    $('#add-name').placeholder = result.name || 'e.g. me@example.com';
+  } catch (failure) {
+    if (ticket !== validation) return;
+    error.textContent = ipc.messageOf(failure);
+    preview.textContent = '';
+    submit.disabled = true;
+  }
+}
+
+async function submitAdd(event) {
+  event.preventDefault();
+  const submit = $('#add-submit');
+  submit.disabled = true;
+  try {
+    const summary = await ipc.addAccount(form.entry());
+    form.dialog().close();
+    state.accounts = await ipc.listAccounts();
+    render();
+    await refreshCodes();
+    toast(`Added ${title(summary)}`);
+  } catch (error) {
+    $('#add-error').textContent = ipc.messageOf(error);
+    submit.disabled = false;
+  }
+}
+
+// ---------- start ----------
+
+async function start() {
+  clearStatus();
+  try {
+    state.accounts = await ipc.listAccounts();
+    render();
+    const loaded = await ipc.loadAccounts();
+    state.accounts = loaded.accounts;
+    render();
+    if (loaded.damaged.length > 0) {
+      showStatus(`${loaded.damaged.length} keychain item(s) could not be read and were left untouched: ${loaded.damaged.join('; ')}`);
+    }
+    await refreshCodes();
+  } catch (error) {
+    showStatus(ipc.messageOf(error), start);
+  } finally {
+    $('#loading').hidden = true;
+    $('#empty-state').hidden = state.accounts.length > 0 || !$('#status').hidden;
+  }
+  scheduleTick();
+}
+
+function wire() {
+  $('#add-button').addEventListener('click', form.open);
+  $('#add-cancel').addEventListener('click', () => form.dialog().close());
+  $('#add-form').addEventListener('submit', submitAdd);
+  let debounce = 0;
+  $('#add-form').addEventListener('input', () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(validate, 120);
+  });
+  $('#add-form').addEventListener('change', validate);
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) tick(); });
+}
+
+wire();
+start();
