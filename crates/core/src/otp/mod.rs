@@ -9,7 +9,9 @@ pub mod totp;
 use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
 
 /// The code of an account at a moment, with what the UI needs around it.
+/// Serialised in camelCase (`validUntil`), as the web UI reads it.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Code {
     /// The code to type.
     pub current: String,
@@ -158,6 +160,19 @@ mod tests {
         assert_eq!(code.next.as_deref(), Some(at_60.current.as_str()));
         assert_eq!(at_60.remaining, Some(30));
         assert_eq!(at_60.valid_until, Some(90));
+    }
+
+    /// The web UI reads these names; `valid_until` once reached it as
+    /// snake_case and every countdown showed "NaN" and never refreshed.
+    #[test]
+    fn serialises_with_the_names_the_ui_reads() {
+        let code = code_at(&rfc_account(OtpKind::Totp { period: 30 }), 59);
+        let json = serde_json::to_value(&code).expect("plain data");
+        assert_eq!(json["validUntil"], 60);
+        assert_eq!(json["remaining"], 1);
+        assert_eq!(json["period"], 30);
+        assert_eq!(json["current"], "94287082");
+        assert!(json.get("valid_until").is_none(), "{json}");
     }
 
     #[test]
