@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use watchword_core::account::{Account, AccountId};
 use watchword_core::manual::ManualEntry;
+use watchword_core::payload::{self, QrPayload};
 use watchword_core::store::{AccountSummary, Config, Store};
-use watchword_core::{otp, uri, Code, Error};
+use watchword_core::{otp, qr, uri, Code, Error};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +40,19 @@ enum Command {
     Remove {
         /// Issuer or account name (case-insensitive; must match one account).
         query: String,
+    },
+    /// Print every QR code payload found in the images, one per line.
+    ///
+    /// Exits with status 1 when an image holds no QR code or cannot be read
+    /// (each such image is named on stderr). Payloads are printed as they
+    /// are: an otpauth:// link holds its account's secret key.
+    Decode {
+        /// Image files (PNG, JPEG, WebP, GIF, BMP).
+        #[arg(required = true, value_name = "IMAGE")]
+        images: Vec<std::path::PathBuf>,
+        /// Print [{"file","payloads":[{"text","kind"}],"error"}] as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -151,6 +165,7 @@ fn run(command: Command) -> Result<(), String> {
             eprintln!("Added {name}.");
             Ok(())
         }
+        Command::Decode { images, json } => decode(&images, json),
         Command::Remove { query } => {
             let mut store = open_store()?;
             let id = find_one(&mut store, &query)?;
@@ -159,6 +174,70 @@ fn run(command: Command) -> Result<(), String> {
             eprintln!("Removed {name}.");
             Ok(())
         }
+    }
+}
+
+/// Decodes every image; each one's failure is reported and the rest go on.
+fn decode(images: &[std::path::PathBuf], json: bool) -> Result<(), String> {
+    let mut results = Vec::new();
+    let mut failed = 0usize;
+    for path in images {
+        let shown = path.display().to_string();
+        match qr::decode_file(path) {
+            Ok(payloads) => {
+                if !json {
+                    for text in &payloads {
+                        println!("{text}");
+                    }
+                }
+                let payloads: Vec<_> = payloads
+                    .iter()
+                    .map(|text| serde_json::json!({"text": text, "kind": payload_kind(text)}))
+                    .collect();
+                results
+                    .push(serde_json::json!({"file": shown, "payloads": payloads, "error": null}));
+            }
+            Err(error) => {
+                failed += 1;
+                if !json && images.len() > 1 {
+                    eprintln!("watchword-cli: {shown}: {error}");
+                }
+                results.push(serde_json::json!({
+                    "file": shown,
+                    "payloads": [],
+                    "error": {"code": error.code(), "message": error.to_string()},
+                }));
+            }
+        }
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).expect("plain data")
+        );
+    }
+    match (failed, &results[..]) {
+        (0, _) => Ok(()),
+        // One image: its own error is the message.
+        (_, [only]) => Err(format!(
+            "{}: {}",
+            only["file"].as_str().unwrap_or_default(),
+            only["error"]["message"].as_str().unwrap_or_default()
+        )),
+        (failed, all) => Err(format!(
+            "no QR code was read from {failed} of {} images",
+            all.len()
+        )),
+    }
+}
+
+/// `otpauth`, `otpauth-migration`, or what else the payload holds
+/// (`web_link`, `wifi`, …).
+fn payload_kind(text: &str) -> &'static str {
+    match payload::classify(text) {
+        QrPayload::Account(_) => "otpauth",
+        QrPayload::Migration(_) => "otpauth-migration",
+        QrPayload::NotOtp(kind) => kind.code(),
     }
 }
 

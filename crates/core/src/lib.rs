@@ -2,6 +2,7 @@
 //! account store. Pure Rust; the desktop shell and the CLI are thin layers on top.
 
 pub mod account;
+pub mod enrol;
 pub mod error;
 pub mod export;
 pub mod import;

@@ -330,3 +330,27 @@ fn decoding_runs_on_a_worker_thread() {
     let worker = std::thread::spawn(move || qr::decode_image(&bytes));
     assert_eq!(worker.join().expect("no panic"), Ok(vec![URI.to_owned()]));
 }
+
+#[test]
+fn files_are_read_with_a_size_limit_and_specific_errors() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let good = dir.path().join("code.png");
+    std::fs::write(&good, png(&page(300, 300, &[(URI, 40, 40)]))).expect("written");
+    assert_eq!(qr::decode_file(&good), Ok(vec![URI.to_owned()]));
+
+    let missing = qr::decode_file(&dir.path().join("nowhere.png")).expect_err("missing");
+    assert!(matches!(missing, QrError::Unreadable(_)), "{missing:?}");
+    assert_eq!(missing.code(), "unreadable_file");
+
+    let folder = qr::decode_file(dir.path()).expect_err("a folder");
+    assert_eq!(folder, QrError::Unreadable("it is a folder".into()));
+
+    // A sparse file: refused from its length, never read into memory.
+    let huge = dir.path().join("huge.png");
+    let file = std::fs::File::create(&huge).expect("created");
+    file.set_len(qr::MAX_FILE_BYTES + 1)
+        .expect("sparse length set");
+    let error = qr::decode_file(&huge).expect_err("too large");
+    assert_eq!(error, QrError::FileTooLarge(qr::MAX_FILE_BYTES + 1));
+    assert!(error.to_string().contains("200 MB at most"), "{error}");
+}

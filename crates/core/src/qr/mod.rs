@@ -77,6 +77,14 @@ pub enum QrError {
     /// Occurs when the image decodes but no QR code in it could be read.
     #[error("No QR code found in this image")]
     NoCode,
+    /// Occurs when an image file cannot be opened or read (missing, a
+    /// folder, no permission).
+    #[error("Cannot read the file: {0}")]
+    Unreadable(String),
+    /// Occurs when a file is larger than [`MAX_FILE_BYTES`]: no screenshot
+    /// is, so it is refused before it is read.
+    #[error("The file is {} MB, larger than any screenshot Watchword reads ({} MB at most)", .0 / 1_000_000, MAX_FILE_BYTES / 1_000_000)]
+    FileTooLarge(u64),
 }
 
 impl QrError {
@@ -90,6 +98,8 @@ impl QrError {
             QrError::Damaged(_) => "damaged_image",
             QrError::BadPixelBuffer { .. } => "bad_pixel_buffer",
             QrError::NoCode => "no_qr_code",
+            QrError::Unreadable(_) => "unreadable_file",
+            QrError::FileTooLarge(_) => "file_too_large",
         }
     }
 }
@@ -101,6 +111,33 @@ impl QrError {
 /// the first frame of an animation is read.
 pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, QrError> {
     decode_luma(&load_luma(bytes)?)
+}
+
+/// Largest image file read, in bytes. An uncompressed 8K BMP is 133 MB.
+pub const MAX_FILE_BYTES: u64 = 200_000_000;
+
+/// [`decode_image`] on a file, refusing files over [`MAX_FILE_BYTES`]
+/// before reading them.
+pub fn decode_file(path: &std::path::Path) -> Result<Vec<String>, QrError> {
+    use std::io::Read;
+    let unreadable = |error: std::io::Error| QrError::Unreadable(error.to_string());
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
+    if metadata.is_dir() {
+        return Err(QrError::Unreadable("it is a folder".into()));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(QrError::FileTooLarge(metadata.len()));
+    }
+    let mut bytes = Vec::new();
+    // The length may change under us: read at most one byte past the limit.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(QrError::FileTooLarge(bytes.len() as u64));
+    }
+    decode_image(&bytes)
 }
 
 /// Every QR payload in raw RGBA pixels (a clipboard image or a screen

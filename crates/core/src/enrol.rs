@@ -1,0 +1,265 @@
+//! Enrolment: everything the user brought in at once (dropped screenshots, a
+//! pasted image, a screen scan, a pasted export link) gathered into one list
+//! of accounts to preview and confirm.
+//!
+//! A Google Authenticator export often spans several QR codes; the user adds
+//! them one screenshot at a time, so an [`Enrolment`] lives until it is
+//! confirmed or discarded and says which parts are still missing. The same
+//! account read twice (two screenshots of one code) appears once. Sources
+//! that hold no authenticator code become [`Note`]s, never errors that stop
+//! the rest.
+
+use crate::account::Account;
+use crate::payload::{self, BatchAdded, BatchTracker, QrPayload};
+use crate::qr::QrError;
+
+/// Something the preview should tell the user about one source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Where it came from ("screenshot.png", "the clipboard", "screen 1").
+    pub source: String,
+    /// A stable machine-readable reason for the UI to branch on.
+    pub code: &'static str,
+    /// The sentence for people; never holds a secret or a payload.
+    pub message: String,
+}
+
+/// Accounts found so far, with what could not be used.
+#[derive(Debug, Default)]
+pub struct Enrolment {
+    accounts: Vec<Account>,
+    notes: Vec<Note>,
+    batches: BatchTracker,
+}
+
+impl Enrolment {
+    /// An empty enrolment.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds what decoding one image gave: its payloads, or why it had none.
+    /// Returns how many new accounts it contributed.
+    pub fn add_decoded(&mut self, source: &str, decoded: Result<Vec<String>, QrError>) -> usize {
+        match decoded {
+            Ok(payloads) => payloads
+                .iter()
+                .map(|text| self.add_payload(source, text))
+                .sum(),
+            Err(error) => {
+                self.note(source, error.code(), error.to_string());
+                0
+            }
+        }
+    }
+
+    /// Adds one payload (a QR code's text or pasted text). Returns how many
+    /// new accounts it contributed.
+    pub fn add_payload(&mut self, source: &str, text: &str) -> usize {
+        match payload::classify(text) {
+            QrPayload::Account(Ok(account)) => usize::from(self.push(account)),
+            QrPayload::Account(Err(error)) => {
+                self.note(
+                    source,
+                    "invalid_otpauth",
+                    format!("This authenticator code cannot be used: {error}."),
+                );
+                0
+            }
+            QrPayload::Migration(Ok(batch)) => {
+                if self.batches.add(&batch) == BatchAdded::AlreadySeen {
+                    return 0;
+                }
+                for skipped in &batch.skipped {
+                    self.note(
+                        source,
+                        "skipped_entry",
+                        format!("In this export, {skipped}."),
+                    );
+                }
+                batch
+                    .accounts
+                    .into_iter()
+                    .map(|account| usize::from(self.push(account)))
+                    .sum()
+            }
+            QrPayload::Migration(Err(error)) => {
+                self.note(
+                    source,
+                    "invalid_migration",
+                    format!("This Google Authenticator export cannot be read: {error}."),
+                );
+                0
+            }
+            QrPayload::NotOtp(kind) => {
+                self.note(source, kind.code(), kind.message());
+                0
+            }
+        }
+    }
+
+    /// The accounts found, in the order they were found.
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// What could not be used, source by source.
+    pub fn notes(&self) -> &[Note] {
+        &self.notes
+    }
+
+    /// One sentence per Google Authenticator export with parts not seen yet,
+    /// counting parts from 1: "Part 2 of 3 of a Google Authenticator export
+    /// has not been added yet."
+    pub fn missing_parts(&self) -> Vec<String> {
+        self.batches
+            .incomplete()
+            .into_iter()
+            .map(|batch| {
+                let missing: Vec<String> = batch
+                    .missing()
+                    .iter()
+                    .map(|index| (index + 1).to_string())
+                    .collect();
+                let (noun, verb) = if missing.len() == 1 {
+                    ("Part", "has")
+                } else {
+                    ("Parts", "have")
+                };
+                format!(
+                    "{noun} {} of {} of a Google Authenticator export {verb} not been added yet: \
+                     add the other QR codes it showed.",
+                    join_words(&missing),
+                    batch.batch_size
+                )
+            })
+            .collect()
+    }
+
+    /// Nothing found and nothing to say.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty() && self.notes.is_empty()
+    }
+
+    fn push(&mut self, account: Account) -> bool {
+        let seen = self.accounts.iter().any(|a| {
+            a.same_as(&account) && a.name.trim().eq_ignore_ascii_case(account.name.trim())
+        });
+        if !seen {
+            self.accounts.push(account);
+        }
+        !seen
+    }
+
+    fn note(&mut self, source: &str, code: &'static str, message: String) {
+        self.notes.push(Note {
+            source: source.to_owned(),
+            code,
+            message,
+        });
+    }
+}
+
+/// "1", "1 and 3", "1, 2 and 4".
+fn join_words(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration;
+    use crate::secret::Secret;
+
+    fn account(issuer: &str, name: &str, key: &[u8]) -> Account {
+        Account::totp(issuer, name, Secret::from_bytes(key.to_vec()))
+    }
+
+    #[test]
+    fn one_uri_gives_one_account_and_a_repeat_is_ignored() {
+        let mut enrolment = Enrolment::new();
+        let uri = "otpauth://totp/GitHub:me?secret=JBSWY3DPEHPK3PXP&issuer=GitHub";
+        assert_eq!(enrolment.add_payload("a.png", uri), 1);
+        assert_eq!(enrolment.add_payload("b.png", uri), 0);
+        assert_eq!(enrolment.accounts().len(), 1);
+        assert_eq!(enrolment.accounts()[0].issuer, "GitHub");
+        assert!(enrolment.notes().is_empty());
+    }
+
+    #[test]
+    fn other_payloads_become_notes_that_name_the_kind_not_the_content() {
+        let mut enrolment = Enrolment::new();
+        enrolment.add_payload("wifi.png", "WIFI:S:home;T:WPA;P:hunter2;;");
+        enrolment.add_decoded("cat.png", Err(QrError::NoCode));
+        let notes = enrolment.notes();
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0].code, "wifi");
+        assert!(notes[0].message.contains("Wi-Fi"), "{}", notes[0].message);
+        assert!(!notes[0].message.contains("hunter2"));
+        assert_eq!(notes[1].source, "cat.png");
+        assert_eq!(notes[1].message, "No QR code found in this image");
+        assert!(enrolment.accounts().is_empty());
+    }
+
+    #[test]
+    fn a_bad_otpauth_uri_is_a_note_without_the_secret() {
+        let mut enrolment = Enrolment::new();
+        enrolment.add_payload("x", "otpauth://totp/A?secret=AB1CDEFG");
+        let note = &enrolment.notes()[0];
+        assert_eq!(note.code, "invalid_otpauth");
+        assert!(note.message.contains("position 3"), "{}", note.message);
+        assert!(!note.message.contains("AB1CDEFG"));
+    }
+
+    #[test]
+    fn an_export_in_three_parts_reports_what_is_missing_until_complete() {
+        let accounts: Vec<Account> = (0..25u8)
+            .map(|i| account("Shop", &format!("user{i}"), &[i + 1; 10]))
+            .collect();
+        let parts = migration::encode_batches(&accounts, 7).expect("encodable");
+        assert_eq!(parts.len(), 3, "25 accounts at 10 per code");
+
+        let mut enrolment = Enrolment::new();
+        assert_eq!(enrolment.add_payload("p2", &parts[1]), 10);
+        assert_eq!(
+            enrolment.missing_parts(),
+            [
+                "Parts 1 and 3 of 3 of a Google Authenticator export have not been added yet: \
+              add the other QR codes it showed."
+            ]
+        );
+        // The same screenshot again adds nothing.
+        assert_eq!(enrolment.add_payload("p2 again", &parts[1]), 0);
+        assert_eq!(enrolment.add_payload("p1", &parts[0]), 10);
+        assert_eq!(
+            enrolment.missing_parts(),
+            [
+                "Part 3 of 3 of a Google Authenticator export has not been added yet: \
+              add the other QR codes it showed."
+            ]
+        );
+        assert_eq!(enrolment.add_payload("p3", &parts[2]), 5);
+        assert!(enrolment.missing_parts().is_empty());
+        let names: Vec<&str> = enrolment
+            .accounts()
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
+        assert_eq!(names.len(), 25);
+        assert!(names.contains(&"user0") && names.contains(&"user24"));
+    }
+
+    #[test]
+    fn same_key_and_issuer_under_two_names_are_two_accounts() {
+        let mut enrolment = Enrolment::new();
+        let a = "otpauth://totp/Shop:alice?secret=JBSWY3DPEHPK3PXP&issuer=Shop";
+        let b = "otpauth://totp/Shop:bob?secret=JBSWY3DPEHPK3PXP&issuer=Shop";
+        enrolment.add_payload("x", a);
+        enrolment.add_payload("x", b);
+        assert_eq!(enrolment.accounts().len(), 2);
+    }
+}
