@@ -7,7 +7,7 @@ set -euo pipefail
 want=${1:-app}
 app_packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev)
-test_packages=(xvfb webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools
+test_packages=(python3 xvfb webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools x11-utils
   oathtool xclip)
 
 packages=("${app_packages[@]}")
@@ -20,10 +20,10 @@ for p in "${packages[@]}"; do
   fi
 done
 
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
@@ -32,11 +32,29 @@ if ! command -v cargo >/dev/null; then
   echo "Rust is not installed: get it from https://rustup.rs and run this again." >&2
   exit 1
 fi
+# Cargo.toml's rust-version; Debian's own rustc is older.
+need=1.85
+have=$(rustc --version | awk '{print $2}')
+if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -n1)" != "$need" ]; then
+  echo "Rust $have is too old: Watchword needs $need or later (rustup update)." >&2
+  exit 1
+fi
 
 if [ "$want" = test ]; then
   if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     echo "Installing tauri-driver"
     cargo install tauri-driver --version '^2' --locked --quiet
   fi
-  rustup component add rustfmt clippy >/dev/null 2>&1 || true
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    rustup component add rustfmt clippy
+  fi
+  # The Aegis export test checks our vaults with PyCA cryptography, an
+  # implementation independent of ours.
+  if ! python3 -c 'import cryptography' 2>/dev/null; then
+    echo "Installing Python's cryptography"
+    python3 -m pip install --quiet cryptography 2>/dev/null || {
+      $sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-cryptography >/dev/null
+    }
+  fi
 fi

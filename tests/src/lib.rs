@@ -974,6 +974,20 @@ impl<'p> App<'p> {
         );
     }
 
+    /// The names of the X windows on the display (`xwininfo -root -tree`):
+    /// the native title bar, which the page's `<title>` does not set.
+    pub fn x_window_names(&self) -> Vec<String> {
+        require_program("xwininfo");
+        let tree = tool(Command::new("xwininfo").args(["-root", "-tree"]));
+        tree.lines()
+            .filter_map(|line| {
+                let start = line.find('"')? + 1;
+                let end = start + line[start..].find('"')?;
+                Some(line[start..end].to_owned())
+            })
+            .collect()
+    }
+
     /// A PNG of the window.
     pub fn screenshot(&self) -> Result<Vec<u8>, WebDriverError> {
         let value = self.send(Method::Get, "/screenshot", None)?;

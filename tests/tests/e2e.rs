@@ -15,6 +15,11 @@ fn add_copy_restart() {
     let app = profile.launch();
     app.wait_loaded();
     assert!(
+        app.x_window_names().iter().any(|name| name == "Watchword"),
+        "a window titled Watchword: {:?}",
+        app.x_window_names()
+    );
+    assert!(
         app.displayed("#empty-state"),
         "an empty store shows the empty state"
     );

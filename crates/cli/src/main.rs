@@ -12,7 +12,8 @@ use watchword_core::payload::{self, QrPayload};
 use watchword_core::store::{AccountSummary, Config, Store};
 use watchword_core::{otp, qr, uri, Code, Error};
 
-#[derive(Debug, Parser)]
+// No `Debug`: the arguments may hold a key (`--secret`, `--uri`).
+#[derive(Parser)]
 #[command(
     name = "watchword-cli",
     version,
@@ -23,7 +24,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum Command {
     /// List stored accounts (issuer, account, type; never secrets).
     List {
@@ -56,7 +57,7 @@ enum Command {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 struct CodeArgs {
     /// Issuer or account name (case-insensitive).
     #[arg(required_unless_present = "uri", conflicts_with = "uri")]
@@ -72,7 +73,7 @@ struct CodeArgs {
     json: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Args)]
 struct AddArgs {
     /// otpauth:// URI, or "-" to read it from stdin.
     #[arg(conflicts_with_all = ["secret"])]

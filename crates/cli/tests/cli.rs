@@ -70,6 +70,9 @@ fn code_for_a_uri_matches_rfc_6238_without_storing_anything() {
 
     let out = env.run(&["code", "--uri", &uri, "--at", "1111111109", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut keys: Vec<&String> = json.as_object().expect("an object").keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["code", "next", "period", "remaining"]);
     assert_eq!(json["code"], "07081804");
     assert_eq!(json["remaining"], 1);
     assert_eq!(json["period"], 30);
@@ -131,10 +134,18 @@ fn add_list_code_remove_through_the_keychain() {
     let uri = format!("otpauth://totp/Amazon%20Seller:me?secret={RFC_SHA1}&issuer=Amazon%20Seller");
     assert!(env.run(&["add", &uri]).status.success());
     let out = env.run(&["add", &uri]);
+    assert_eq!(out.status.code(), Some(1), "a duplicate is refused");
     assert_eq!(
         stderr(&out),
         "watchword-cli: Amazon Seller (me) is already in Watchword\n"
     );
+    // A malformed URI stores nothing.
+    let out = env.run(&[
+        "add",
+        "otpauth://totp/Broken?secret=JBSW0Y3DP&issuer=Broken",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("invalid character at position 5"));
 
     let out = env.run(&["list"]);
     assert_eq!(
@@ -157,6 +168,26 @@ fn add_list_code_remove_through_the_keychain() {
     );
     let out = env.run(&["code", "nothing-like-it"]);
     assert_eq!(out.status.code(), Some(1));
+
+    // Removing needs exactly one match; otherwise nothing is removed.
+    let out = env.run(&["remove", "ama"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("matches 2 accounts"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["remove", "nothing-like-it"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "watchword-cli: no account matches \"nothing-like-it\"; `watchword-cli list` shows them all\n"
+    );
+    assert_eq!(
+        stdout(&env.run(&["list"])).lines().count(),
+        3,
+        "nothing removed"
+    );
 
     assert!(env.run(&["remove", "amazon seller"]).status.success());
     let out = env.run(&["list"]);
@@ -268,4 +299,27 @@ fn decode_prints_each_payload_and_fails_on_images_without_one() {
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json[0]["error"]["code"], "no_qr_code");
+}
+
+#[test]
+fn no_secret_service_is_named_and_nothing_is_created() {
+    let env = Env::new("no-service");
+    let data = env.dir.path().join("never-made");
+    let out = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
+        .args(["add", "--issuer", "X", "--secret", "JBSWY3DPEHPK3PXP"])
+        .env("WATCHWORD_DATA_DIR", &data)
+        .env("WATCHWORD_KEYCHAIN_SERVICE", &env.service)
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/watchword-test-bus",
+        )
+        .output()
+        .expect("watchword-cli runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "watchword-cli: No Secret Service is running: start gnome-keyring or KWallet \
+         (or log in to a desktop session that provides one) and try again\n"
+    );
+    assert!(!data.exists(), "nothing was written");
 }

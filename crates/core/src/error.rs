@@ -12,7 +12,7 @@ pub enum UriError {
     #[error("not an otpauth:// URI")]
     NotOtpauth,
     /// Occurs when the type after `otpauth://` is not totp, hotp or steam.
-    #[error("unknown OTP type \"{0}\": expected totp, hotp or steam")]
+    #[error("{}", unknown_type(.0))]
     UnknownType(String),
     /// Occurs when the URI has no `secret` parameter.
     #[error("the URI has no secret parameter")]
@@ -49,6 +49,14 @@ pub enum UriError {
     /// or decodes to invalid UTF-8.
     #[error("the URI has a malformed percent-escape in its {0}")]
     BadEscape(&'static str),
+}
+
+fn unknown_type(name: &str) -> String {
+    if name.is_empty() {
+        "unknown OTP type: expected totp, hotp or steam".to_owned()
+    } else {
+        format!("unknown OTP type \"{name}\": expected totp, hotp or steam")
+    }
 }
 
 /// Why the keychain could not be used.

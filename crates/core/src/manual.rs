@@ -8,7 +8,9 @@ use crate::uri;
 use serde::Deserialize;
 
 /// The add form's fields, all optional but `input`.
-#[derive(Clone, Debug, Default, Deserialize)]
+///
+/// `input` may be a key: `Debug` leaves it out.
+#[derive(Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ManualEntry {
     /// An otpauth URI or a setup key (spaces, hyphens and lowercase allowed).
@@ -27,6 +29,21 @@ pub struct ManualEntry {
     pub period: Option<u32>,
     /// First counter value (default 0); for a bare HOTP key.
     pub counter: Option<u64>,
+}
+
+impl std::fmt::Debug for ManualEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManualEntry")
+            .field("input", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("algorithm", &self.algorithm)
+            .field("digits", &self.digits)
+            .field("period", &self.period)
+            .field("counter", &self.counter)
+            .finish()
+    }
 }
 
 impl ManualEntry {
@@ -89,6 +106,16 @@ mod tests {
             name: "me@example.com".into(),
             ..ManualEntry::default()
         }
+    }
+
+    #[test]
+    fn debug_leaves_the_key_out() {
+        let shown = format!("{:?}", key("jbsw y3dp ehpk 3pxp"));
+        assert!(!shown.contains("jbsw"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("Amazon"),
+            "{shown}"
+        );
     }
 
     #[test]

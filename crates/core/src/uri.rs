@@ -69,7 +69,12 @@ pub fn parse(uri: &str) -> Result<Account, UriError> {
             .get("encoder")
             .is_some_and(|encoder| encoder.trim().eq_ignore_ascii_case("steam")),
         "hotp" => false,
-        _ => return Err(UriError::UnknownType(kind_name)),
+        // Echo the type only when it looks like one: `otpauth://totp&secret=…`
+        // (a mistyped `?`) would otherwise put the key in the message.
+        _ if kind_name.len() <= 16 && kind_name.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            return Err(UriError::UnknownType(kind_name))
+        }
+        _ => return Err(UriError::UnknownType(String::new())),
     };
 
     let (label_issuer, name) = parse_label(label)?;
@@ -670,6 +675,17 @@ mod tests {
             UriError::BadEscape("query")
         );
         assert_eq!(err("otpauth://"), UriError::UnknownType(String::new()));
+    }
+
+    /// A `&` typed for the `?` once put the whole query, secret included,
+    /// into the "unknown OTP type" message.
+    #[test]
+    fn a_malformed_type_is_not_echoed() {
+        let error = err("otpauth://totp&secret=JBSWY3DPEHPK3PXP/x");
+        assert_eq!(error, UriError::UnknownType(String::new()));
+        let message = error.to_string();
+        assert!(!message.to_lowercase().contains("jbswy3dp"), "{message}");
+        assert_eq!(message, "unknown OTP type: expected totp, hotp or steam");
     }
 
     #[test]

@@ -13,8 +13,15 @@ use watchword_core::{uri, Secret};
 #[derive(Default)]
 struct Shared {
     items: BTreeMap<String, String>,
+    /// Every call fails as a keychain in this state would.
     locked: bool,
+    /// Writes fail the same way; reads work.
     refuse_writes: bool,
+    /// How a failing call fails (locked unless set).
+    problem: Option<KeychainProblem>,
+    /// Items whose content is not text (what the keyring reports as a bad
+    /// encoding).
+    binary: Vec<String>,
 }
 
 /// An in-memory keychain whose faults the test switches on and off.
@@ -27,10 +34,11 @@ impl FaultyKeychain {
     }
 }
 
-fn locked() -> Error {
+fn failure(s: &Shared) -> Error {
+    let problem = s.problem.unwrap_or(KeychainProblem::Locked);
     Error::Keychain {
-        problem: KeychainProblem::Locked,
-        message: "The keychain is locked".into(),
+        problem,
+        message: format!("The keychain fails: {problem:?}"),
     }
 }
 
@@ -38,7 +46,12 @@ impl Keychain for FaultyKeychain {
     fn get(&self, id: &str) -> watchword_core::error::Result<Option<String>> {
         self.with(|s| {
             if s.locked {
-                Err(locked())
+                Err(failure(s))
+            } else if s.binary.iter().any(|b| b == id) {
+                Err(Error::DamagedItem {
+                    id: id.to_owned(),
+                    reason: "its content is not text".into(),
+                })
             } else {
                 Ok(s.items.get(id).cloned())
             }
@@ -47,7 +60,7 @@ impl Keychain for FaultyKeychain {
     fn set(&self, id: &str, value: &str, _label: &str) -> watchword_core::error::Result<()> {
         self.with(|s| {
             if s.locked || s.refuse_writes {
-                return Err(locked());
+                return Err(failure(s));
             }
             s.items.insert(id.to_owned(), value.to_owned());
             Ok(())
@@ -56,7 +69,7 @@ impl Keychain for FaultyKeychain {
     fn delete(&self, id: &str) -> watchword_core::error::Result<()> {
         self.with(|s| {
             if s.locked {
-                return Err(locked());
+                return Err(failure(s));
             }
             s.items.remove(id);
             Ok(())
@@ -65,7 +78,7 @@ impl Keychain for FaultyKeychain {
     fn list(&self) -> watchword_core::error::Result<Vec<String>> {
         self.with(|s| {
             if s.locked {
-                Err(locked())
+                Err(failure(s))
             } else {
                 Ok(s.items.keys().cloned().collect())
             }
@@ -160,6 +173,66 @@ fn a_locked_keychain_is_reported_and_nothing_is_lost() {
     keychain.with(|s| s.locked = false);
     assert_eq!(fresh.load().expect("unlocked").accounts, 1);
     assert_eq!(keychain.with(|s| s.items.len()), 1);
+}
+
+#[test]
+fn a_missing_or_refusing_keychain_is_named_and_nothing_is_lost() {
+    for (problem, code) in [
+        (KeychainProblem::Unavailable, "keychain_unavailable"),
+        (KeychainProblem::Denied, "keychain_denied"),
+        (KeychainProblem::Failed, "keychain_failed"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let keychain = FaultyKeychain::default();
+        let id = open(dir.path(), &keychain)
+            .add(account("Amazon", b"k1k1k1k1k1"))
+            .expect("add");
+        let meta_before = std::fs::read(dir.path().join("accounts.json")).expect("metadata");
+        keychain.with(|s| {
+            s.locked = true;
+            s.problem = Some(problem);
+        });
+        let mut store = open(dir.path(), &keychain);
+        assert_eq!(store.load().expect_err("fails").code(), code);
+        let add = store.add(account("GitHub", b"k2k2k2k2k2"));
+        assert_eq!(add.expect_err("fails").code(), code);
+        assert_eq!(store.remove(&id).expect_err("fails").code(), code);
+        assert_eq!(
+            std::fs::read(dir.path().join("accounts.json")).expect("metadata"),
+            meta_before,
+            "{problem:?} changed the list"
+        );
+        keychain.with(|s| s.locked = false);
+        assert_eq!(
+            keychain.with(|s| s.items.len()),
+            1,
+            "{problem:?} lost an item"
+        );
+        assert_eq!(store.load().expect("works again").accounts, 1);
+    }
+}
+
+/// An item whose content is not text once made `load` fail, hiding every
+/// other account.
+#[test]
+fn an_item_that_is_not_text_is_reported_and_the_rest_load() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    let bad = AccountId::random();
+    keychain.with(|s| {
+        s.items.insert(bad.to_string(), String::new());
+        s.binary.push(bad.to_string());
+    });
+    let mut fresh = open(dir.path(), &keychain);
+    let report = fresh.load().expect("the other accounts load");
+    assert_eq!(report.accounts, 1);
+    assert_eq!(
+        report.damaged,
+        [(bad.to_string(), "its content is not text".to_owned())]
+    );
+    assert_eq!(keychain.with(|s| s.items.len()), 2, "nothing was deleted");
 }
 
 #[test]

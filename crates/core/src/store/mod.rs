@@ -189,8 +189,15 @@ impl Store {
             let Some(id) = AccountId::parse(&raw_id) else {
                 continue; // Not an item Watchword created.
             };
-            let Some(text) = self.keychain.get(&raw_id)? else {
-                continue; // Deleted between the listing and the read.
+            let text = match self.keychain.get(&raw_id) {
+                Ok(Some(text)) => text,
+                Ok(None) => continue, // Deleted between the listing and the read.
+                // One unreadable item must not hide every other account.
+                Err(Error::DamagedItem { reason, .. }) => {
+                    report.damaged.push((raw_id, reason));
+                    continue;
+                }
+                Err(err) => return Err(err),
             };
             match uri::parse(&text) {
                 Ok(account) => {
