@@ -11,6 +11,12 @@ fn main() {
         "preview_account",
         "add_account",
         "remove_account",
+        "paste_clipboard",
+        "scan_screen",
+        "open_images",
+        "pending_enrolment",
+        "confirm_enrolment",
+        "discard_enrolment",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

@@ -11,6 +11,15 @@ export const copyCode = (id) => invoke('copy_code', { id });
 export const previewAccount = (entry) => invoke('preview_account', { entry });
 export const addAccount = (entry) => invoke('add_account', { entry });
 export const removeAccount = (id) => invoke('remove_account', { id });
+export const pasteClipboard = () => invoke('paste_clipboard');
+export const scanScreen = () => invoke('scan_screen');
+export const openImages = () => invoke('open_images');
+export const pendingEnrolment = () => invoke('pending_enrolment');
+export const confirmEnrolment = (choices) => invoke('confirm_enrolment', { choices });
+export const discardEnrolment = () => invoke('discard_enrolment');
+
+/** Subscribes to an app event; resolves to a function that unsubscribes. */
+export const listen = (event, handler) => window.__TAURI__.event.listen(event, handler);
 
 /** A human message for any rejected call. */
 export function messageOf(error) {

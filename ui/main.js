@@ -46,8 +46,11 @@ function toast(message) {
   state.toastTimer = setTimeout(() => { el.hidden = true; }, 3000);
 }
 
-function showStatus(message, retry) {
+// The status line has one owner at a time ('start', 'codes', 'damaged'), so
+// a later success clears only its own failure, never another's notice.
+function showStatus(message, retry, owner = 'start') {
   const el = $('#status');
+  el.dataset.owner = owner;
   el.replaceChildren(document.createTextNode(message));
   if (retry) {
     const button = document.createElement('button');
@@ -59,8 +62,9 @@ function showStatus(message, retry) {
   el.hidden = false;
 }
 
-function clearStatus() {
-  $('#status').hidden = true;
+function clearStatus(owner) {
+  const el = $('#status');
+  if (owner === undefined || el.dataset.owner === owner) el.hidden = true;
 }
 
 // ---------- the list ----------
@@ -143,9 +147,9 @@ async function refreshCodes() {
   try {
     const codes = await ipc.getCodes();
     state.codes = new Map(codes.map((c) => [c.id, c]));
-    clearStatus();
+    clearStatus('codes');
   } catch (error) {
-    showStatus(ipc.messageOf(error), start);
+    showStatus(ipc.messageOf(error), start, 'codes');
   } finally {
     state.refreshing = false;
   }
@@ -314,6 +318,185 @@ async function submitAdd(event) {
   }
 }
 
+// ---------- adding from QR codes ----------
+
+const enrol = {
+  dialog: () => $('#enrol-dialog'),
+  busy: false,
+};
+
+function foundDetails(found) {
+  const kind = found.kind === 'hotp'
+    ? `Counter-based, ${found.digits} digits, counter ${found.counter}`
+    : found.kind === 'steam'
+      ? 'Steam Guard'
+      : `${found.digits} digits every ${found.period} s, ${found.algorithm}`;
+  return found.duplicate ? `Already in Watchword · ${kind}` : kind;
+}
+
+/** Shows (or refreshes) the preview of what the QR codes held. */
+function showEnrolment(view) {
+  const list = $('#enrol-list');
+  const template = $('#found-template');
+  // Keep what the user already edited or unticked when more codes arrive.
+  const edited = new Map();
+  for (const li of list.children) {
+    edited.set(li.dataset.index, {
+      pick: li.querySelector('.pick').checked,
+      issuer: li.querySelector('.found-issuer').value,
+      name: li.querySelector('.found-name').value,
+    });
+  }
+  const items = view.found.map((found) => {
+    const li = template.content.firstElementChild.cloneNode(true);
+    li.dataset.index = String(found.index);
+    li.classList.toggle('duplicate', found.duplicate);
+    const before = edited.get(String(found.index));
+    const pick = li.querySelector('.pick');
+    pick.checked = !found.duplicate && (before ? before.pick : true);
+    pick.disabled = found.duplicate;
+    const who = [found.issuer, found.name].filter(Boolean).join(' · ') || 'Unnamed account';
+    pick.setAttribute('aria-label', `Add ${who}`);
+    li.querySelector('.found-issuer').value = before ? before.issuer : found.issuer;
+    li.querySelector('.found-name').value = before ? before.name : found.name;
+    li.querySelector('.found-details').textContent = foundDetails(found);
+    return li;
+  });
+  list.replaceChildren(...items);
+  const notes = view.notes.map((note) => {
+    const li = document.createElement('li');
+    li.textContent = `${note.source}: ${note.message}`;
+    return li;
+  });
+  $('#enrol-notes').replaceChildren(...notes);
+  const missing = $('#enrol-missing');
+  missing.textContent = view.missing.join(' ');
+  missing.hidden = view.missing.length === 0;
+  syncEnrolConfirm();
+  const dialog = enrol.dialog();
+  if (!dialog.open) dialog.showModal();
+}
+
+function syncEnrolConfirm() {
+  const picked = [...$('#enrol-list').querySelectorAll('.pick')].filter((p) => p.checked).length;
+  const button = $('#enrol-confirm');
+  button.disabled = picked === 0 || enrol.busy;
+  button.textContent = picked === 1 ? 'Add 1 account' : `Add ${picked} accounts`;
+  const total = $('#enrol-list').children.length;
+  $('#enrol-title').textContent = total === 1 ? '1 account found' : `${total} accounts found`;
+}
+
+async function confirmEnrolment(event) {
+  event.preventDefault();
+  const choices = [...$('#enrol-list').children]
+    .filter((li) => li.querySelector('.pick').checked)
+    .map((li) => ({
+      index: Number(li.dataset.index),
+      issuer: li.querySelector('.found-issuer').value,
+      name: li.querySelector('.found-name').value,
+    }));
+  enrol.busy = true;
+  syncEnrolConfirm();
+  try {
+    const result = await ipc.confirmEnrolment(choices);
+    enrol.dialog().close();
+    $('#enrol-list').replaceChildren();
+    state.accounts = await ipc.listAccounts();
+    render();
+    await refreshCodes();
+    const added = result.added === 1 ? 'Added 1 account' : `Added ${result.added} accounts`;
+    toast(result.duplicates > 0 ? `${added}; ${result.duplicates} already in Watchword` : added);
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  } finally {
+    enrol.busy = false;
+    syncEnrolConfirm();
+  }
+}
+
+async function discardEnrolment() {
+  enrol.dialog().close();
+  $('#enrol-list').replaceChildren();
+  try {
+    await ipc.discardEnrolment();
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+/** Runs one way of bringing codes in, with a notice while it works. */
+async function bringIn(what, call) {
+  const status = $('#loading');
+  status.textContent = what;
+  status.hidden = false;
+  try {
+    const view = await call();
+    if (view) showEnrolment(view);
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  } finally {
+    status.hidden = true;
+  }
+}
+
+async function pasteFromClipboard() {
+  const status = $('#loading');
+  status.textContent = 'Reading the clipboard…';
+  status.hidden = false;
+  try {
+    const pasted = await ipc.pasteClipboard();
+    if (pasted.kind === 'preview') {
+      showEnrolment(pasted);
+    } else {
+      // A link or a key as text: the add form, filled in and checked.
+      if (!form.dialog().open) form.open();
+      $('#add-input').value = pasted.text;
+      await validate();
+    }
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  } finally {
+    status.hidden = true;
+  }
+}
+
+function isTextField(element) {
+  if (!element) return false;
+  if (element.isContentEditable || element.tagName === 'TEXTAREA') return true;
+  return element.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'submit'].includes(element.type);
+}
+
+function wireEnrolment() {
+  $('#scan-button').addEventListener('click', () => bringIn('Looking for a QR code on your screen…', ipc.scanScreen));
+  $('#open-button').addEventListener('click', () => bringIn('Reading the images…', ipc.openImages));
+  $('#enrol-form').addEventListener('submit', confirmEnrolment);
+  $('#enrol-cancel').addEventListener('click', discardEnrolment);
+  $('#enrol-list').addEventListener('change', syncEnrolConfirm);
+  // Esc closes the dialog: that is a cancel too.
+  enrol.dialog().addEventListener('cancel', (event) => {
+    event.preventDefault();
+    discardEnrolment();
+  });
+  document.addEventListener('keydown', (event) => {
+    const paste = (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'v';
+    // In a text field, Ctrl+V pastes text there as usual.
+    if (!paste || isTextField(document.activeElement)) return;
+    event.preventDefault();
+    pasteFromClipboard();
+  });
+  // Files dropped on the window are read by the Rust side; the page only
+  // shows where to drop them and what came of it.
+  const target = $('#drop-target');
+  ipc.listen('tauri://drag-enter', () => { target.hidden = false; });
+  ipc.listen('tauri://drag-over', () => { target.hidden = false; });
+  ipc.listen('tauri://drag-leave', () => { target.hidden = true; });
+  ipc.listen('tauri://drag-drop', () => { target.hidden = true; });
+  ipc.listen('enrol-result', ({ payload }) => {
+    if (payload.ok) showEnrolment(payload.ok);
+    else toast(ipc.messageOf(payload.error));
+  });
+}
+
 // ---------- start ----------
 
 async function start() {
@@ -325,7 +508,7 @@ async function start() {
     state.accounts = loaded.accounts;
     render();
     if (loaded.damaged.length > 0) {
-      showStatus(`${loaded.damaged.length} keychain item(s) could not be read and were left untouched: ${loaded.damaged.join('; ')}`);
+      showStatus(`${loaded.damaged.length} keychain item(s) could not be read and were left untouched: ${loaded.damaged.join('; ')}`, null, 'damaged');
     }
     await refreshCodes();
   } catch (error) {
@@ -351,4 +534,5 @@ function wire() {
 }
 
 wire();
+wireEnrolment();
 start();

@@ -58,6 +58,59 @@ impl ClipboardKeeper {
     }
 }
 
+/// What the clipboard holds, as far as adding an account goes.
+pub enum Pasted {
+    /// An image: `width * height` RGBA pixels.
+    Image {
+        width: u32,
+        height: u32,
+        rgba: Vec<u8>,
+    },
+    /// Text, which may be a key: never logged.
+    Text(String),
+    /// Neither an image nor text.
+    Nothing,
+}
+
+impl ClipboardKeeper {
+    /// Reads the clipboard: an image if it holds one, else its text.
+    pub fn read(&self) -> Result<Pasted, String> {
+        let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
+        if slot.is_none() {
+            *slot = Some(arboard::Clipboard::new().map_err(|e| describe(&e))?);
+        }
+        let clipboard = slot.as_mut().expect("set just above");
+        // Some programs answer a request for an image with their text (xclip
+        // does, and arboard then reports a type or conversion error), so a
+        // failed image read falls through to the text and is reported only
+        // when there is no text either.
+        let image_error = match clipboard.get_image() {
+            Ok(image) => {
+                let (width, height) = (image.width, image.height);
+                let too_big = || "The image on the clipboard is too large to scan".to_owned();
+                return Ok(Pasted::Image {
+                    width: u32::try_from(width).map_err(|_| too_big())?,
+                    height: u32::try_from(height).map_err(|_| too_big())?,
+                    rgba: image.bytes.into_owned(),
+                });
+            }
+            Err(arboard::Error::ContentNotAvailable) => None,
+            Err(other) => Some(other),
+        };
+        match (clipboard.get_text(), image_error) {
+            (Ok(text), _) if !text.trim().is_empty() => Ok(Pasted::Text(text)),
+            (_, Some(arboard::Error::ConversionFailure)) => Err(
+                "The image on the clipboard could not be read: copy it again, or save it as a \
+                 PNG file and drop it here"
+                    .into(),
+            ),
+            (_, Some(other)) => Err(describe(&other)),
+            (Ok(_) | Err(arboard::Error::ContentNotAvailable), None) => Ok(Pasted::Nothing),
+            (Err(other), None) => Err(describe(&other)),
+        }
+    }
+}
+
 #[cfg(target_os = "linux")]
 fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
     use arboard::SetExtLinux;

@@ -5,13 +5,26 @@
 // Release builds on Windows must not open a console next to the window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod capture;
 mod clipboard;
 mod commands;
+mod enrol;
 mod state;
+
+use tauri::{DragDropEvent, Manager, WindowEvent};
 
 fn main() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::default())
+        .on_window_event(|window, event| {
+            // Files dropped on the window are read here, never by the page.
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                if !paths.is_empty() {
+                    enrol::files_dropped(window.app_handle(), paths.clone());
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::list_accounts,
             commands::load_accounts,
@@ -21,6 +34,12 @@ fn main() {
             commands::preview_account,
             commands::add_account,
             commands::remove_account,
+            enrol::paste_clipboard,
+            enrol::scan_screen,
+            enrol::open_images,
+            enrol::pending_enrolment,
+            enrol::confirm_enrolment,
+            enrol::discard_enrolment,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime starts (a display and WebKitGTK are available)");

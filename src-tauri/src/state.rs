@@ -5,6 +5,7 @@ use crate::clipboard::ClipboardKeeper;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
+use watchword_core::enrol::Enrolment;
 use watchword_core::store::{Config, Store};
 
 /// The error every command returns: a stable `code` for the UI to branch on
@@ -46,6 +47,9 @@ pub struct AppState {
     /// Last HOTP code generated per account id, so "copy" copies what is
     /// shown without advancing the counter again. Memory only.
     pub hotp_codes: Mutex<HashMap<String, String>>,
+    /// Accounts found in QR codes, waiting for the user to confirm them.
+    /// Lock it before the store when both are needed.
+    pub enrolment: Mutex<Enrolment>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -11,6 +11,7 @@
 //! Tests are serialised by the profile (one app on the display and the
 //! clipboard at a time) and every wait is bounded.
 
+use image::ImageEncoder;
 use serde_json::{json, Value};
 use std::cell::Cell;
 use std::fmt;
@@ -221,6 +222,144 @@ pub fn clipboard_text() -> Result<String, String> {
             output.stderr.trim()
         ))
     }
+}
+
+// ---------------------------------------------------------------------------
+// QR codes: drawn, put on the clipboard, shown on the screen
+// ---------------------------------------------------------------------------
+
+/// A PNG of a light page with each payload's QR code side by side, `scale`
+/// pixels a module, as a screenshot of a web page shows them.
+pub fn qr_page_png(payloads: &[&str], scale: usize) -> Vec<u8> {
+    let codes: Vec<qrcode::QrCode> = payloads
+        .iter()
+        .map(|text| qrcode::QrCode::new(text.as_bytes()).expect("the payload fits a QR code"))
+        .collect();
+    let margin = 40;
+    let side = |code: &qrcode::QrCode| code.width() * scale;
+    let width = codes.iter().map(|c| side(c) + margin).sum::<usize>() + margin;
+    let height = codes.iter().map(side).max().unwrap_or(0) + 2 * margin;
+    let mut pixels = vec![250u8; width * height];
+    let mut left = margin;
+    for code in &codes {
+        let modules = code.width();
+        for (i, color) in code.to_colors().into_iter().enumerate() {
+            if color == qrcode::Color::Dark {
+                let (x, y) = (left + (i % modules) * scale, margin + (i / modules) * scale);
+                for row in y..y + scale {
+                    pixels[row * width + x..row * width + x + scale].fill(20);
+                }
+            }
+        }
+        left += side(code) + margin;
+    }
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(
+            &pixels,
+            width as u32,
+            height as u32,
+            image::ExtendedColorType::L8,
+        )
+        .expect("a PNG in memory");
+    png
+}
+
+/// Puts the PNG file at `path` on the X clipboard as `image/png`, as a
+/// screenshot tool does. xclip keeps serving it in the background until
+/// something else takes the clipboard.
+pub fn put_clipboard_image(path: &Path) {
+    require_program("xclip");
+    let mut command = Command::new("xclip");
+    command
+        .args(["-selection", "clipboard", "-t", "image/png", "-i"])
+        .arg(path);
+    run_detaching(&mut command);
+}
+
+/// Puts `text` on the X clipboard.
+pub fn put_clipboard_text(dir: &Path, text: &str) {
+    let file = dir.join("clipboard.txt");
+    std::fs::write(&file, text).expect("write the clipboard text");
+    let mut command = Command::new("xclip");
+    command.args(["-selection", "clipboard", "-i"]).arg(&file);
+    run_detaching(&mut command);
+}
+
+/// Runs a program that forks a server into the background (xclip): its
+/// output goes nowhere, so nothing waits on the server's pipes.
+fn run_detaching(command: &mut Command) {
+    let what = format!("{command:?}");
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    let deadline = Instant::now() + TOOL_TIMEOUT;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                assert!(status.success(), "{what} failed ({status})");
+                return;
+            }
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(POLL),
+            _ => {
+                let _ = child.kill();
+                panic!("{what} did not finish within {TOOL_TIMEOUT:?}");
+            }
+        }
+    }
+}
+
+/// An image shown in its own window on the display (feh), closed on drop.
+#[derive(Debug)]
+pub struct ShownImage(Child);
+
+/// Shows the image at `path` with its top-left corner at (`x`, `y`).
+pub fn show_image(path: &Path, x: u32, y: u32) -> ShownImage {
+    require_program("feh");
+    let child = Command::new("feh")
+        .args(["--no-menus", "--borderless", "--title", "QR code"])
+        .arg(format!("--geometry=+{x}+{y}"))
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run feh: {e}"));
+    let shown = ShownImage(child);
+    wait_until("feh to map its window", TIMEOUT, || {
+        let tree = run_bounded(
+            Command::new("xwininfo").args(["-root", "-tree"]),
+            TOOL_TIMEOUT,
+        )?;
+        if tree.stdout.contains("\"QR code\"") {
+            Ok(())
+        } else {
+            Err("no window named \"QR code\" yet".into())
+        }
+    });
+    // Give it a moment to paint after mapping.
+    std::thread::sleep(Duration::from_millis(500));
+    shown
+}
+
+impl Drop for ShownImage {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One account in the "accounts found" preview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub issuer: String,
+    pub name: String,
+    pub details: String,
+    pub picked: bool,
+    pub duplicate: bool,
 }
 
 // ---------------------------------------------------------------------------
@@ -1086,6 +1225,97 @@ impl<'p> App<'p> {
                 .cloned()
                 .ok_or_else(|| format!("rows: {rows:?}"))
         })
+    }
+
+    /// Presses Ctrl+V in the window (WebDriver key actions, as a keyboard
+    /// would), with the focus on the page rather than a text field.
+    pub fn press_ctrl_v(&self) {
+        self.execute(
+            "document.activeElement && document.activeElement.blur();",
+            json!([]),
+        );
+        let keys = json!({"actions": [{
+            "type": "key",
+            "id": "keyboard",
+            "actions": [
+                {"type": "keyDown", "value": "\u{E009}"},
+                {"type": "keyDown", "value": "v"},
+                {"type": "keyUp", "value": "v"},
+                {"type": "keyUp", "value": "\u{E009}"},
+            ],
+        }]});
+        self.send(Method::Post, "/actions", Some(keys))
+            .unwrap_or_else(|e| panic!("cannot press Ctrl+V: {e}"));
+        let _ = self.send(Method::Delete, "/actions", None);
+    }
+
+    /// The accounts the preview dialog lists, once it is open with `count`.
+    pub fn wait_found(&self, count: usize) -> Vec<Found> {
+        self.wait_until(&format!("the preview to list {count} account(s)"), || {
+            let value = self
+                .try_execute(
+                    "const dialog = document.querySelector('#enrol-dialog');
+                     if (!dialog.open) return null;
+                     return Array.from(dialog.querySelectorAll('#enrol-list li.found')).map((li) => ({
+                       issuer: li.querySelector('.found-issuer').value,
+                       name: li.querySelector('.found-name').value,
+                       details: li.querySelector('.found-details').textContent,
+                       picked: li.querySelector('.pick').checked,
+                       duplicate: li.classList.contains('duplicate'),
+                     }));",
+                    json!([]),
+                )
+                .map_err(|e| e.to_string())?;
+            let Some(items) = value.as_array() else {
+                return Err("the preview dialog is not open".into());
+            };
+            let text = |item: &Value, key: &str| {
+                item[key].as_str().unwrap_or_default().to_owned()
+            };
+            let found: Vec<Found> = items
+                .iter()
+                .map(|item| Found {
+                    issuer: text(item, "issuer"),
+                    name: text(item, "name"),
+                    details: text(item, "details"),
+                    picked: item["picked"].as_bool().unwrap_or(false),
+                    duplicate: item["duplicate"].as_bool().unwrap_or(false),
+                })
+                .collect();
+            if found.len() == count {
+                Ok(found)
+            } else {
+                Err(format!("the preview lists {found:?}"))
+            }
+        })
+    }
+
+    /// Waits for a notice (toast) containing `containing`; returns it.
+    pub fn wait_toast(&self, containing: &str) -> String {
+        self.wait_until(&format!("a notice saying {containing:?}"), || {
+            let hidden = self
+                .try_property("#toast", "hidden")
+                .map_err(|e| e.to_string())?;
+            let text = self.try_text("#toast").map_err(|e| e.to_string())?;
+            if hidden == Value::Bool(false) && text.contains(containing) {
+                Ok(text)
+            } else {
+                Err(format!("#toast hidden={hidden}, text={text:?}"))
+            }
+        })
+    }
+
+    /// Clicks "Add" in the preview and waits for the list to hold `rows_after`.
+    pub fn confirm_found(&self, rows_after: usize) -> Vec<Row> {
+        self.click("#enrol-confirm");
+        let rows = self.wait_rows(rows_after);
+        self.wait_until("the preview to close", || {
+            match self.try_property("#enrol-dialog", "open") {
+                Ok(Value::Bool(false)) => Ok(()),
+                other => Err(format!("#enrol-dialog open = {other:?}")),
+            }
+        });
+        rows
     }
 
     /// Clicks "Add account" and waits for the dialog.
