@@ -11,6 +11,8 @@
 //! Tests are serialised by the profile (one app on the display and the
 //! clipboard at a time) and every wait is bounded.
 
+pub mod xdnd;
+
 use image::ImageEncoder;
 use serde_json::{json, Value};
 use std::cell::Cell;

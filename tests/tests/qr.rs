@@ -7,7 +7,7 @@
 use watchword_core::account::{Account, Algorithm, OtpKind};
 use watchword_core::{migration, Secret};
 use watchword_e2e::{
-    put_clipboard_image, put_clipboard_text, qr_page_png, show_image, Profile, Totp,
+    put_clipboard_image, put_clipboard_text, qr_page_png, show_image, xdnd, Profile, Totp, TIMEOUT,
 };
 
 #[test]
@@ -119,6 +119,66 @@ fn scan_screen_finds_a_code_shown_on_the_display() {
     );
     let rows = app.confirm_found(1);
     app.assert_shown_totp(&rows[0], &spec);
+    app.quit();
+}
+
+#[test]
+fn drop_image_files_on_the_window() {
+    let profile = Profile::new("drop_files");
+    const GITHUB: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    const BANK: &str = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U";
+    let dir = profile.data_dir().parent().expect("the profile's folder");
+    let github = dir.join("github qr.png");
+    std::fs::write(
+        &github,
+        qr_page_png(
+            &[&format!(
+                "otpauth://totp/GitHub:octo?secret={GITHUB}&issuer=GitHub"
+            )],
+            4,
+        ),
+    )
+    .expect("write the image");
+    let bank = dir.join("bank.png");
+    std::fs::write(
+        &bank,
+        qr_page_png(
+            &[&format!("otpauth://totp/Bank:me?secret={BANK}&issuer=Bank")],
+            3,
+        ),
+    )
+    .expect("write the image");
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "not an image").expect("write the file");
+
+    let app = profile.launch();
+    app.wait_loaded();
+    xdnd::drop_files("Watchword", &[&github, &notes, &bank], TIMEOUT)
+        .unwrap_or_else(|e| panic!("dropping the files: {e}"));
+    let found = app.wait_found(2);
+    let names: Vec<(&str, &str)> = found
+        .iter()
+        .map(|f| (f.issuer.as_str(), f.name.as_str()))
+        .collect();
+    assert_eq!(names, [("GitHub", "octo"), ("Bank", "me")]);
+    let notes_shown = app.text("#enrol-notes");
+    assert!(
+        notes_shown.contains("notes.txt: This file is not an image"),
+        "the bad file is named with its reason: {notes_shown:?}"
+    );
+    assert!(
+        !app.displayed("#drop-target"),
+        "the drop target hides after the drop"
+    );
+    let rows = app.confirm_found(2);
+    let row = rows.iter().find(|r| r.issuer == "GitHub").expect("GitHub");
+    app.assert_shown_totp(row, &Totp::default_for(GITHUB));
+
+    // A drop with nothing usable is one notice, not a dialog.
+    xdnd::drop_files("Watchword", &[&notes], TIMEOUT)
+        .unwrap_or_else(|e| panic!("dropping the file: {e}"));
+    app.wait_toast("This file is not an image");
+    assert!(!app.displayed("#enrol-dialog"));
     app.quit();
 }
 
