@@ -354,6 +354,37 @@ impl Drop for ShownImage {
     }
 }
 
+/// In the native file dialog titled `title` (GTK's file chooser), types
+/// `path` into its location bar and presses Enter, with real key events
+/// (xdotool, through XTEST) as a person would.
+pub fn choose_in_file_dialog(title: &str, path: &Path) {
+    require_program("xdotool");
+    let window = wait_until(&format!("a dialog titled {title:?}"), TIMEOUT, || {
+        let found = run_bounded(
+            Command::new("xdotool").args(["search", "--onlyvisible", "--name", title]),
+            TOOL_TIMEOUT,
+        )?;
+        found
+            .stdout
+            .lines()
+            .next()
+            .map(str::to_owned)
+            .ok_or_else(|| "no such window yet".to_owned())
+    });
+    // GTK sets up the chooser after mapping it; keys sent earlier are lost.
+    std::thread::sleep(Duration::from_millis(800));
+    tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+l"]));
+    std::thread::sleep(Duration::from_millis(300));
+    tool(
+        Command::new("xdotool")
+            .args(["type", "--delay", "15", "--clearmodifiers", "--"])
+            .arg(path),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Return"]));
+}
+
 /// One account in the "accounts found" preview.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {

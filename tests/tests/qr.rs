@@ -7,7 +7,8 @@
 use watchword_core::account::{Account, Algorithm, OtpKind};
 use watchword_core::{migration, Secret};
 use watchword_e2e::{
-    put_clipboard_image, put_clipboard_text, qr_page_png, show_image, xdnd, Profile, Totp, TIMEOUT,
+    choose_in_file_dialog, put_clipboard_image, put_clipboard_text, qr_page_png, show_image, xdnd,
+    Profile, Totp, TIMEOUT,
 };
 
 #[test]
@@ -179,6 +180,37 @@ fn drop_image_files_on_the_window() {
         .unwrap_or_else(|e| panic!("dropping the file: {e}"));
     app.wait_toast("This file is not an image");
     assert!(!app.displayed("#enrol-dialog"));
+    app.quit();
+}
+
+#[test]
+fn open_an_image_through_the_file_dialog() {
+    let profile = Profile::new("open_image");
+    const KEY: &str = "ORSXG5DJNZTTEMZUGU3DOOBZGAYTEMZU";
+    let dir = profile.data_dir().parent().expect("the profile's folder");
+    let image = dir.join("steam code.png");
+    std::fs::write(
+        &image,
+        qr_page_png(
+            &[&format!(
+                "otpauth://totp/Steam:gamer?secret={KEY}&issuer=Steam&encoder=steam"
+            )],
+            4,
+        ),
+    )
+    .expect("write the image");
+    let app = profile.launch();
+    app.wait_loaded();
+    app.click("#open-button");
+    choose_in_file_dialog("Open QR code images", &image);
+    let found = app.wait_found(1);
+    assert_eq!(
+        (found[0].issuer.as_str(), found[0].name.as_str()),
+        ("Steam", "gamer")
+    );
+    assert_eq!(found[0].details, "Steam Guard");
+    let rows = app.confirm_found(1);
+    assert_eq!(rows[0].kind, "steam");
     app.quit();
 }
 
