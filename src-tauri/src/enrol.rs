@@ -3,7 +3,7 @@
 //! pending [`Enrolment`] that the UI previews (never with secrets) and the
 //! user confirms or discards.
 
-use crate::capture;
+use crate::capture::{self, Capture};
 use crate::clipboard::Pasted;
 use crate::state::{lock, AppState, IpcError};
 use serde::{Deserialize, Serialize};
@@ -265,7 +265,15 @@ pub async fn scan_screen(app: AppHandle) -> Result<EnrolView, IpcError> {
                 } else {
                     "The screen".to_owned()
                 };
-                (source, qr::decode_rgba(c.width, c.height, &c.rgba))
+                let decoded = match c {
+                    Capture::Pixels {
+                        width,
+                        height,
+                        rgba,
+                    } => qr::decode_rgba(*width, *height, rgba),
+                    Capture::Encoded(bytes) => qr::decode_image(bytes),
+                };
+                (source, decoded)
             })
             .collect();
         if inputs
