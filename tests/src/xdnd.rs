@@ -122,6 +122,18 @@ fn find_target(
 /// Drops `paths` in the middle of the window titled `title`, waiting (up to
 /// `limit`) until it says it has finished with them.
 pub fn drop_files(title: &str, paths: &[&std::path::Path], limit: Duration) -> Result<(), Failure> {
+    drag_and_drop(title, paths, limit, || {})
+}
+
+/// [`drop_files`], calling `while_dragging` once the window has accepted
+/// the drag and before the files are let go.
+pub fn drag_and_drop(
+    title: &str,
+    paths: &[&std::path::Path],
+    limit: Duration,
+    while_dragging: impl FnOnce(),
+) -> Result<(), Failure> {
+    let mut while_dragging = Some(while_dragging);
     let (conn, screen_num) = x11rb::connect(None).map_err(|e| fail("connect to X")(&e))?;
     let atoms = Atoms::new(&conn)?;
     let screen = &conn.setup().roots[screen_num];
@@ -200,6 +212,9 @@ pub fn drop_files(title: &str, paths: &[&std::path::Path], limit: Duration) -> R
                 if body[1] & 1 == 0 {
                     let _ = send(atoms.leave, [source, 0, 0, 0, 0]);
                     return Err("the window refused the drop (XdndStatus without accept)".into());
+                }
+                if let Some(hook) = while_dragging.take() {
+                    hook();
                 }
                 send(atoms.drop, [source, 0, CURRENT_TIME, 0, 0])?;
                 dropped = true;

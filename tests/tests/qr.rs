@@ -154,8 +154,15 @@ fn drop_image_files_on_the_window() {
 
     let app = profile.launch();
     app.wait_loaded();
-    xdnd::drop_files("Watchword", &[&github, &notes, &bank], TIMEOUT)
-        .unwrap_or_else(|e| panic!("dropping the files: {e}"));
+    xdnd::drag_and_drop("Watchword", &[&github, &notes, &bank], TIMEOUT, || {
+        app.wait_until("the drop target to show while dragging", || {
+            match app.try_displayed("#drop-target") {
+                Ok(true) => Ok(()),
+                other => Err(format!("#drop-target displayed = {other:?}")),
+            }
+        });
+    })
+    .unwrap_or_else(|e| panic!("dropping the files: {e}"));
     let found = app.wait_found(2);
     let names: Vec<(&str, &str)> = found
         .iter()
