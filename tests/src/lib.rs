@@ -956,6 +956,15 @@ impl<'p> App<'p> {
         }
     }
 
+    /// Freezes every process of the app for `duration`, as a laptop's sleep
+    /// does (timers stop, the clock does not), then lets them run again.
+    pub fn suspend_for(&self, duration: Duration) {
+        let group = self.driver.child.id();
+        signal_group(group, "STOP");
+        std::thread::sleep(duration);
+        signal_group(group, "CONT");
+    }
+
     /// Closes the app and stops its driver (what dropping does), e.g. before
     /// launching the same profile again.
     pub fn quit(self) {

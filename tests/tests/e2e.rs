@@ -278,3 +278,35 @@ fn duplicate_is_refused() {
     );
     app.quit();
 }
+
+/// A laptop that sleeps through several periods wakes to the current code,
+/// not the one it showed when it went to sleep.
+#[test]
+fn codes_are_current_after_a_sleep() {
+    let profile = Profile::new("codes_after_sleep");
+    const KEY: &str = "NBSWY3DPFQQHO33SNRSCCIJBEE";
+    let spec = Totp {
+        key: KEY,
+        algorithm: "SHA1",
+        digits: 6,
+        period: 10,
+    };
+    let app = profile.launch();
+    app.wait_loaded();
+    app.open_add_form();
+    app.fill(
+        "#add-input",
+        &format!("otpauth://totp/Sleepy:me?secret={KEY}&issuer=Sleepy&period=10"),
+    );
+    app.wait_add_valid("Sleepy · me");
+    let rows = app.submit_add(1);
+    let before = app.assert_shown_totp(&rows[0], &spec);
+
+    // Asleep for two and a half periods: the code shown then is long dead.
+    app.suspend_for(std::time::Duration::from_secs(25));
+    // Awake, the app repaints within a second.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let after = app.assert_shown_totp(&rows[0], &spec);
+    assert_ne!(before, after, "the code moved on during the sleep");
+    app.quit();
+}
