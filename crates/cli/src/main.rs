@@ -42,6 +42,37 @@ enum Command {
         /// Issuer or account name (case-insensitive; must match one account).
         query: String,
     },
+    /// Import the accounts of another authenticator's backup or export.
+    ///
+    /// The format is recognised from the content: otpauth URI lists, Google
+    /// Authenticator exports, Aegis, 2FAS, andOTP, Bitwarden, Proton
+    /// Authenticator, FreeOTP, FreeOTP+, Authenticator Pro / Stratum, Authy
+    /// and Steam Guard files. Accounts already stored are skipped.
+    Import {
+        /// The backup or export file.
+        file: std::path::PathBuf,
+        /// Read the backup's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Store nothing: print each account as an otpauth URI, one a line.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export every account: an encrypted Aegis vault, or in the clear.
+    Export {
+        /// aegis: an encrypted vault that Aegis and Watchword restore (needs
+        /// --password-stdin); uris: otpauth URIs, one a line, NOT encrypted;
+        /// google: Google Authenticator export URIs, NOT encrypted.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file (created readable by you alone) instead of
+        /// standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// Read the vault's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Print every QR code payload found in the images, one per line.
     ///
     /// Exits with status 1 when an image holds no QR code or cannot be read
@@ -55,6 +86,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Aegis,
+    Uris,
+    Google,
 }
 
 #[derive(Args)]
@@ -167,6 +205,16 @@ fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Decode { images, json } => decode(&images, json),
+        Command::Import {
+            file,
+            password_stdin,
+            dry_run,
+        } => import(&file, password_stdin, dry_run),
+        Command::Export {
+            format,
+            out,
+            password_stdin,
+        } => export(format, out.as_deref(), password_stdin),
         Command::Remove { query } => {
             let mut store = open_store()?;
             let id = find_one(&mut store, &query)?;
@@ -175,6 +223,198 @@ fn run(command: Command) -> Result<(), String> {
             eprintln!("Removed {name}.");
             Ok(())
         }
+    }
+}
+
+/// Largest backup file read; real ones are kilobytes.
+const MAX_BACKUP_BYTES: u64 = 64 * 1024 * 1024;
+
+fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result<(), String> {
+    use watchword_core::import::{self, Read as Backup};
+    let shown = file.display();
+    let size = std::fs::metadata(file)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?
+        .len();
+    if size > MAX_BACKUP_BYTES {
+        return Err(format!(
+            "{shown} is {} MB, far larger than any authenticator backup",
+            size / 1_000_000
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let (format, read) = import::detect_and_read(&bytes).map_err(|e| format!("{shown}: {e}"))?;
+    let (entries, encrypted) = match read {
+        Backup::Plain(entries) => (entries, false),
+        Backup::Encrypted(backup) => {
+            if !password_stdin {
+                return Err(format!(
+                    "{shown} is an encrypted {} backup: give its password on standard input \
+                     with --password-stdin",
+                    format.name()
+                ));
+            }
+            let password = zeroize::Zeroizing::new(read_password()?);
+            (
+                backup
+                    .decrypt(&password)
+                    .map_err(|e| format!("{shown}: {e}"))?,
+                true,
+            )
+        }
+    };
+    let conversion = entries.convert();
+    for error in &conversion.errors {
+        eprintln!("watchword-cli: {shown}: {error}; the other entries are imported");
+    }
+    let read_from = format!(
+        "{} from {}{}",
+        count(conversion.accounts.len(), "account"),
+        format.name(),
+        if encrypted { " (encrypted)" } else { "" }
+    );
+    if dry_run {
+        for account in &conversion.accounts {
+            println!("{}", uri::format(account));
+        }
+        eprintln!(
+            "Read {read_from}{}; nothing was stored (--dry-run).",
+            skipped_entries(conversion.errors.len())
+        );
+        return Ok(());
+    }
+    let mut store = open_store()?;
+    let (mut added, mut present) = (0, 0);
+    for account in conversion.accounts {
+        match store.add(account) {
+            Ok(_) => added += 1,
+            Err(Error::Duplicate(_)) => present += 1,
+            Err(error) => {
+                return Err(format!(
+                    "{} of {read_from} were imported, then: {}",
+                    added,
+                    describe(error)
+                ))
+            }
+        }
+    }
+    eprintln!(
+        "Imported {} of {read_from}{}{}.",
+        added,
+        if present > 0 {
+            format!("; {} already in Watchword", count(present, "was"))
+        } else {
+            String::new()
+        },
+        skipped_entries(conversion.errors.len())
+    );
+    Ok(())
+}
+
+fn export(
+    format: ExportFormat,
+    out: Option<&std::path::Path>,
+    password_stdin: bool,
+) -> Result<(), String> {
+    use watchword_core::export;
+    if matches!(format, ExportFormat::Aegis) && !password_stdin {
+        return Err(
+            "an encrypted backup needs a password: give it on standard input with \
+             --password-stdin"
+                .into(),
+        );
+    }
+    let password = if password_stdin {
+        zeroize::Zeroizing::new(read_password()?)
+    } else {
+        zeroize::Zeroizing::new(String::new())
+    };
+    let mut store = open_store()?;
+    let accounts = store.all_accounts().map_err(describe)?;
+    if accounts.is_empty() {
+        return Err("there are no accounts to export".into());
+    }
+    let text = zeroize::Zeroizing::new(match format {
+        ExportFormat::Aegis => {
+            export::aegis_encrypted(&accounts, &password).map_err(|e| e.to_string())?
+        }
+        ExportFormat::Uris => {
+            eprintln!(
+                "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
+                 make your codes"
+            );
+            export::uri_list(&accounts)
+        }
+        ExportFormat::Google => {
+            let (fit, left_out) = export::google_exportable(&accounts);
+            for error in &left_out {
+                eprintln!("watchword-cli: {error}; left out");
+            }
+            eprintln!(
+                "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
+                 make your codes"
+            );
+            let uris = export::google_migration(&fit).map_err(|e| e.to_string())?;
+            uris.iter().map(|uri| format!("{uri}\n")).collect()
+        }
+    });
+    match out {
+        None => print!("{}", *text),
+        Some(path) => {
+            write_private(path, text.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!(
+                "Exported {} to {}.",
+                count(accounts.len(), "account"),
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` readable by its owner alone, replacing it
+/// whole or not at all.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    // tempfile creates the file with mode 0600.
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    zeroize::Zeroize::zeroize(&mut line);
+    if password.is_empty() {
+        return Err("the password on standard input is empty".into());
+    }
+    Ok(password)
+}
+
+fn count(n: usize, noun: &str) -> String {
+    match (n, noun) {
+        (1, _) => format!("1 {noun}"),
+        (_, "was") => format!("{n} were"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+fn skipped_entries(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => "; 1 entry could not be read".into(),
+        n => format!("; {n} entries could not be read"),
     }
 }
 

@@ -52,6 +52,44 @@ impl Drop for Env {
     }
 }
 
+impl Env {
+    /// Runs with `input` on standard input.
+    fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
+            .args(args)
+            .env("WATCHWORD_DATA_DIR", self.dir.path())
+            .env("WATCHWORD_KEYCHAIN_SERVICE", &self.service)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("watchword-cli runs");
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(input.as_bytes())
+            .expect("stdin written");
+        child.wait_with_output().expect("watchword-cli finishes")
+    }
+}
+
+/// A real export from another app, beside the repository (see its README).
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/../../../shared/fixtures/importers/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// The seven canonical accounts every fixture encodes, as our canonical URIs.
+fn canonical_vectors(env: &Env) -> String {
+    let out = env.run(&["import", "--dry-run", &fixture("plain.txt")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -322,4 +360,233 @@ fn no_secret_service_is_named_and_nothing_is_created() {
          (or log in to a desktop session that provides one) and try again\n"
     );
     assert!(!data.exists(), "nothing was written");
+}
+
+#[test]
+fn import_dry_run_prints_canonical_uris_and_stores_nothing() {
+    let env = Env::new("import-dry");
+    let out = env.run(&["import", "--dry-run", &fixture("plain.txt")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let uris = stdout(&out);
+    assert_eq!(uris.lines().count(), 7);
+    assert!(
+        uris.lines().all(|line| line.starts_with("otpauth://")),
+        "{uris}"
+    );
+    assert!(uris.contains("otpauth://hotp/Air%20Canada:Benjamin?secret=KUVJJOM753IHTNDSZVCNKL7GII"));
+    assert_eq!(
+        stderr(&out),
+        "Read 7 accounts from otpauth URI list; nothing was stored (--dry-run).\n"
+    );
+    assert!(
+        !env.dir.path().join("accounts.json").exists(),
+        "nothing stored"
+    );
+
+    // The encrypted Aegis vault yields exactly the same accounts.
+    let out = env.run(&["import", "--dry-run", &fixture("aegis_encrypted.json")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is an encrypted Aegis backup: give its password on standard input with --password-stdin"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run_with_stdin(
+        &[
+            "import",
+            "--dry-run",
+            "--password-stdin",
+            &fixture("aegis_encrypted.json"),
+        ],
+        "not it\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).ends_with(": Wrong password\n"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run_with_stdin(
+        &[
+            "import",
+            "--dry-run",
+            "--password-stdin",
+            &fixture("aegis_encrypted.json"),
+        ],
+        "test\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), uris);
+    assert_eq!(
+        stderr(&out),
+        "Read 7 accounts from Aegis (encrypted); nothing was stored (--dry-run).\n"
+    );
+}
+
+#[test]
+fn import_stores_new_accounts_and_counts_the_ones_already_there() {
+    let env = Env::new("import");
+    let out = env.run_with_stdin(
+        &[
+            "import",
+            "--password-stdin",
+            &fixture("andotp_encrypted.bin"),
+        ],
+        "test",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "Imported 7 of 7 accounts from andOTP (encrypted).\n"
+    );
+    let list = stdout(&env.run(&["list"]));
+    assert_eq!(
+        list.lines().count(),
+        8,
+        "a header and seven accounts: {list}"
+    );
+
+    let out = env.run(&["import", &fixture("plain.txt")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "Imported 0 of 7 accounts from otpauth URI list; 7 were already in Watchword.\n"
+    );
+    assert_eq!(stdout(&env.run(&["list"])), list, "nothing added twice");
+}
+
+#[test]
+fn import_reports_a_bad_entry_and_imports_the_rest() {
+    let env = Env::new("import-bad");
+    let file = env.dir.path().join("mixed.txt");
+    std::fs::write(
+        &file,
+        "otpauth://totp/A:one?secret=JBSWY3DPEHPK3PXP&issuer=A\n\
+         otpauth://totp/B:two?secret=JBSW0Y3DPEHPK3PXP&issuer=B\n\
+         otpauth://totp/C:three?secret=GEZDGNBVGY3TQOJQ&issuer=C\n",
+    )
+    .expect("written");
+    let path = file.to_str().expect("UTF-8");
+    let out = env.run(&["import", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("entry 2") && err.contains("invalid character at position 5"),
+        "{err}"
+    );
+    assert!(!err.contains("JBSW0Y3DP"), "the key is never echoed: {err}");
+    assert!(
+        err.ends_with(
+            "Imported 2 of 2 accounts from otpauth URI list; 1 entry could not be read.\n"
+        ),
+        "{err}"
+    );
+
+    // A truncated vault names the damaged part; nothing is stored.
+    let vault = std::fs::read(fixture("aegis_plain.json")).expect("fixture");
+    let cut = env.dir.path().join("cut.json");
+    std::fs::write(&cut, &vault[..vault.len() / 2]).expect("written");
+    let out = env.run(&["import", cut.to_str().expect("UTF-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("damaged"), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&env.run(&["list"])).lines().count(),
+        3,
+        "still two accounts"
+    );
+}
+
+#[test]
+fn export_round_trips_through_import() {
+    let env = Env::new("export");
+    let out = env.run(&["import", &fixture("plain.txt")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let vectors = canonical_vectors(&env);
+
+    // An encrypted Aegis vault, written readable by its owner alone.
+    let vault = env.dir.path().join("backup.json");
+    let vault_arg = vault.to_str().expect("UTF-8");
+    let out = env.run(&["export", "--format", "aegis", "--out", vault_arg]);
+    assert_eq!(out.status.code(), Some(1), "no password, no vault");
+    assert!(!vault.exists());
+    let out = env.run_with_stdin(
+        &[
+            "export",
+            "--format",
+            "aegis",
+            "--password-stdin",
+            "--out",
+            vault_arg,
+        ],
+        "correct horse\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!("Exported 7 accounts to {vault_arg}.\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&vault)
+        .expect("written")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let text = std::fs::read_to_string(&vault).expect("text");
+    assert!(
+        !text.contains("4SJHB4GSD43FZBAI7C2HLRJGPQ"),
+        "the vault is encrypted"
+    );
+    let out = env.run_with_stdin(
+        &["import", "--dry-run", "--password-stdin", vault_arg],
+        "correct horse\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(sorted(&stdout(&out)), sorted(&vectors));
+
+    // Plain URIs, with a warning.
+    let out = env.run(&["export", "--format", "uris"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("NOT encrypted"));
+    assert_eq!(sorted(&stdout(&out)), sorted(&vectors));
+
+    // Google Authenticator: what the format cannot carry is named and left
+    // out; the rest comes back unchanged.
+    let google = env.dir.path().join("google.txt");
+    let google_arg = google.to_str().expect("UTF-8");
+    let out = env.run(&["export", "--format", "google", "--out", google_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    // 7 digits, a 50 s period, 7 digits, Steam.
+    for left_out in [
+        "SPDX (James)",
+        "Airbnb (Elijah)",
+        "Air Canada (Benjamin)",
+        "Boeing (Sophia)",
+    ] {
+        assert!(
+            err.contains(&format!(
+                "{left_out} cannot be exported to Google Authenticator"
+            )),
+            "{err}"
+        );
+    }
+    let out = env.run(&["import", "--dry-run", google_arg]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let back = sorted(&stdout(&out));
+    assert_eq!(back.len(), 3, "{back:?}");
+    let expected: Vec<String> = sorted(&vectors)
+        .into_iter()
+        .filter(|uri| {
+            ["Deno", "Issuu", "WWE"]
+                .iter()
+                .any(|i| uri.contains(&format!("issuer={i}")))
+        })
+        .collect();
+    assert_eq!(back, expected);
+}
+
+fn sorted(lines: &str) -> Vec<String> {
+    let mut lines: Vec<String> = lines.lines().map(str::to_owned).collect();
+    lines.sort();
+    lines
 }

@@ -217,9 +217,52 @@ pub fn google_migration(accounts: &[Account]) -> Result<Vec<String>, ExportError
     })
 }
 
+/// Splits `accounts` into those a Google Authenticator export can carry
+/// unchanged and, for the others, why not ([`ExportError::NotForGoogle`]),
+/// so an export can go ahead with the first and name the rest.
+pub fn google_exportable(accounts: &[Account]) -> (Vec<Account>, Vec<ExportError>) {
+    let mut fit = Vec::new();
+    let mut left_out = Vec::new();
+    for (index, account) in accounts.iter().enumerate() {
+        match migration::check_exportable(account) {
+            Ok(()) => fit.push(account.clone()),
+            Err(reason) => left_out.push(ExportError::NotForGoogle {
+                index,
+                label: account.display_name(),
+                reason: reason.to_owned(),
+            }),
+        }
+    }
+    (fit, left_out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Secret;
+
+    #[test]
+    fn google_exportable_names_what_it_leaves_out() {
+        let totp = Account::totp("Shop", "me", Secret::from_bytes(vec![1; 10]));
+        let mut steam = totp.clone();
+        steam.issuer = "Steam".into();
+        steam.kind = OtpKind::Steam;
+        let mut slow = totp.clone();
+        slow.issuer = "Slow".into();
+        slow.kind = OtpKind::Totp { period: 60 };
+        let (fit, left_out) = google_exportable(&[totp.clone(), steam, slow]);
+        assert_eq!(fit, [totp]);
+        let messages: Vec<String> = left_out.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "Steam (me) cannot be exported to Google Authenticator: Steam accounts are not \
+                 supported by Google Authenticator",
+                "Slow (me) cannot be exported to Google Authenticator: its period is not 30 \
+                 seconds, and the format has no period",
+            ]
+        );
+    }
 
     #[test]
     fn uuids_are_version_4() {

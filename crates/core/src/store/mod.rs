@@ -303,6 +303,19 @@ impl Store {
             .ok_or_else(|| Error::NotFound(id.to_string()))
     }
 
+    /// Every readable account, in the list's order (pinned first), e.g. for
+    /// a backup. Items that cannot be read are left out; [`Store::load`]
+    /// reports them.
+    pub fn all_accounts(&mut self) -> Result<Vec<Account>> {
+        self.ensure_loaded()?;
+        Ok(self
+            .summaries()
+            .iter()
+            .filter_map(|s| AccountId::parse(&s.id))
+            .filter_map(|id| self.accounts.get(&id).cloned())
+            .collect())
+    }
+
     /// The current code of a time-based account, or the code for the stored
     /// counter of an HOTP account (without advancing it).
     pub fn code(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
