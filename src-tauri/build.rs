@@ -14,6 +14,8 @@ fn main() {
         "paste_clipboard",
         "scan_screen",
         "open_images",
+        "import_files",
+        "unlock_backup",
         "pending_enrolment",
         "confirm_enrolment",
         "discard_enrolment",

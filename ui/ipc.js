@@ -14,6 +14,8 @@ export const removeAccount = (id) => invoke('remove_account', { id });
 export const pasteClipboard = () => invoke('paste_clipboard');
 export const scanScreen = () => invoke('scan_screen');
 export const openImages = () => invoke('open_images');
+export const importFiles = () => invoke('import_files');
+export const unlockBackup = (password) => invoke('unlock_backup', { password });
 export const pendingEnrolment = () => invoke('pending_enrolment');
 export const confirmEnrolment = (choices) => invoke('confirm_enrolment', { choices });
 export const discardEnrolment = () => invoke('discard_enrolment');

@@ -323,6 +323,7 @@ async function submitAdd(event) {
 const enrol = {
   dialog: () => $('#enrol-dialog'),
   busy: false,
+  locked: 0,
 };
 
 function foundDetails(found) {
@@ -372,9 +373,45 @@ function showEnrolment(view) {
   const missing = $('#enrol-missing');
   missing.textContent = view.missing.join(' ');
   missing.hidden = view.missing.length === 0;
+  enrol.locked = view.locked.length;
+  const locked = $('#enrol-locked');
+  locked.hidden = view.locked.length === 0;
+  if (view.locked.length > 0) {
+    const first = view.locked[0];
+    $('#enrol-locked-label').textContent =
+      `“${first.source}” is an encrypted ${first.format} backup. Enter its password:`;
+    $('#enrol-password').value = '';
+  }
   syncEnrolConfirm();
   const dialog = enrol.dialog();
   if (!dialog.open) dialog.showModal();
+  if (view.locked.length > 0) $('#enrol-password').focus();
+}
+
+async function unlockBackup() {
+  const field = $('#enrol-password');
+  const error = $('#enrol-password-error');
+  if (field.value === '') {
+    error.textContent = 'Enter the password the backup was made with.';
+    field.focus();
+    return;
+  }
+  const button = $('#enrol-unlock');
+  button.disabled = true;
+  button.textContent = 'Unlocking…';
+  error.textContent = '';
+  try {
+    const view = await ipc.unlockBackup(field.value);
+    field.value = '';
+    showEnrolment(view);
+  } catch (failure) {
+    error.textContent = ipc.messageOf(failure);
+    field.select();
+    field.focus();
+  } finally {
+    button.disabled = false;
+    button.textContent = 'Unlock';
+  }
 }
 
 function syncEnrolConfirm() {
@@ -383,7 +420,9 @@ function syncEnrolConfirm() {
   button.disabled = picked === 0 || enrol.busy;
   button.textContent = picked === 1 ? 'Add 1 account' : `Add ${picked} accounts`;
   const total = $('#enrol-list').children.length;
-  $('#enrol-title').textContent = total === 1 ? '1 account found' : `${total} accounts found`;
+  $('#enrol-title').textContent = total === 0 && enrol.locked > 0
+    ? 'Encrypted backup'
+    : total === 1 ? '1 account found' : `${total} accounts found`;
 }
 
 async function confirmEnrolment(event) {
@@ -460,6 +499,39 @@ async function pasteFromClipboard() {
   }
 }
 
+// ---------- the "More" menu ----------
+
+function closeMenu() {
+  $('#more-menu').hidden = true;
+  $('#more-button').setAttribute('aria-expanded', 'false');
+}
+
+function wireMenu() {
+  const button = $('#more-button');
+  const menu = $('#more-menu');
+  button.addEventListener('click', () => {
+    const open = menu.hidden;
+    menu.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    if (open) menu.querySelector('button').focus();
+  });
+  menu.addEventListener('keydown', (event) => {
+    const items = [...menu.querySelectorAll('button')];
+    const at = items.indexOf(document.activeElement);
+    if (event.key === 'Escape') {
+      closeMenu();
+      button.focus();
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : items.length - 1;
+      items[(at + step) % items.length].focus();
+    }
+  });
+  document.addEventListener('click', (event) => {
+    if (!menu.hidden && !event.target.closest('.menu-anchor')) closeMenu();
+  });
+}
+
 function isTextField(element) {
   if (!element) return false;
   if (element.isContentEditable || element.tagName === 'TEXTAREA') return true;
@@ -469,6 +541,19 @@ function isTextField(element) {
 function wireEnrolment() {
   $('#scan-button').addEventListener('click', () => bringIn('Looking for a QR code on your screen…', ipc.scanScreen));
   $('#open-button').addEventListener('click', () => bringIn('Reading the images…', ipc.openImages));
+  $('#import-button').addEventListener('click', () => {
+    closeMenu();
+    bringIn('Reading the backup…', ipc.importFiles);
+  });
+  $('#enrol-unlock').addEventListener('click', unlockBackup);
+  $('#enrol-password').addEventListener('keydown', (event) => {
+    // Enter here unlocks; it must not submit (add) the preview.
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      unlockBackup();
+    }
+  });
+  wireMenu();
   $('#enrol-form').addEventListener('submit', confirmEnrolment);
   $('#enrol-cancel').addEventListener('click', discardEnrolment);
   $('#enrol-list').addEventListener('change', syncEnrolConfirm);

@@ -1,7 +1,8 @@
-//! Adding accounts from QR codes: dropped or picked image files, a pasted
-//! image or export link, a capture of the screen. Every input feeds one
-//! pending [`Enrolment`] that the UI previews (never with secrets) and the
-//! user confirms or discards.
+//! Adding accounts from QR codes and backups: dropped or picked files
+//! (screenshots, or other authenticators' backups), a pasted image or export
+//! link, a capture of the screen. Every input feeds one [`Pending`]
+//! enrolment that the UI previews (never with secrets) and the user confirms
+//! or discards; an encrypted backup waits in it for its password.
 
 use crate::capture::{self, Capture};
 use crate::clipboard::Pasted;
@@ -11,12 +12,56 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager};
 use watchword_core::account::OtpKind;
 use watchword_core::enrol::Enrolment;
+use watchword_core::import::{self, Conversion, EncryptedBackup, ImportError};
 use watchword_core::payload::{self, QrPayload};
 use watchword_core::qr::{self, QrError};
 use watchword_core::uri;
 
 /// What one input gave: where it came from and its payloads, or why none.
 type Decoded = (String, Result<Vec<String>, QrError>);
+
+/// One thing the user brought in, named by where it came from.
+pub enum Input {
+    /// What decoding an image (or a pasted link) gave.
+    Image(String, Result<Vec<String>, QrError>),
+    /// The accounts of a readable or decrypted backup.
+    Backup(String, Conversion),
+    /// An encrypted backup waiting for its password.
+    Locked(String, EncryptedBackup),
+    /// A file that is neither an image nor a backup: a code and a sentence.
+    Unusable(String, &'static str, String),
+}
+
+impl From<Decoded> for Input {
+    fn from((source, decoded): Decoded) -> Self {
+        Input::Image(source, decoded)
+    }
+}
+
+/// What the user brought in and has not confirmed yet.
+#[derive(Debug, Default)]
+pub struct Pending {
+    enrolment: Enrolment,
+    /// Encrypted backups, first asked for first.
+    locked: Vec<(String, EncryptedBackup)>,
+}
+
+impl Pending {
+    fn feed(&mut self, input: Input) {
+        match input {
+            Input::Image(source, decoded) => {
+                self.enrolment.add_decoded(&source, decoded);
+            }
+            Input::Backup(source, conversion) => {
+                self.enrolment.add_conversion(&source, &conversion);
+            }
+            Input::Locked(source, backup) => self.locked.push((source, backup)),
+            Input::Unusable(source, code, message) => {
+                self.enrolment.add_note(&source, code, message);
+            }
+        }
+    }
+}
 
 /// One account found, as the preview shows it: never its secret.
 #[derive(Debug, Serialize)]
@@ -42,6 +87,14 @@ pub struct NoteView {
     message: String,
 }
 
+/// An encrypted backup waiting for its password.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LockedView {
+    source: String,
+    format: &'static str,
+}
+
 /// The pending enrolment.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,6 +103,8 @@ pub struct EnrolView {
     notes: Vec<NoteView>,
     /// Google Authenticator export parts not added yet, as sentences.
     missing: Vec<String>,
+    /// Encrypted backups waiting for a password, the one asked for first.
+    locked: Vec<LockedView>,
 }
 
 /// What Ctrl+V found on the clipboard.
@@ -80,13 +135,24 @@ pub struct ConfirmView {
 }
 
 /// Feeds `inputs` into the pending enrolment, or, when none of them holds
-/// an authenticator code, leaves it alone and says why in one message.
-pub fn enrol(state: &AppState, inputs: Vec<Decoded>) -> Result<EnrolView, IpcError> {
+/// an account or an encrypted backup, leaves it alone and says why in one
+/// message.
+pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError> {
     let mut trial = Enrolment::new();
-    for (source, decoded) in &inputs {
-        trial.add_decoded(source, decoded.clone());
+    let mut locked = false;
+    for input in &inputs {
+        match input {
+            Input::Image(source, decoded) => {
+                trial.add_decoded(source, decoded.clone());
+            }
+            Input::Backup(source, conversion) => {
+                trial.add_conversion(source, conversion);
+            }
+            Input::Locked(..) => locked = true,
+            Input::Unusable(source, code, message) => trial.add_note(source, code, message.clone()),
+        }
     }
-    if trial.accounts().is_empty() && trial.missing_parts().is_empty() {
+    if trial.accounts().is_empty() && trial.missing_parts().is_empty() && !locked {
         let message = match trial.notes() {
             [] => "Nothing to add was found".to_owned(),
             [one] => one.message.clone(),
@@ -103,13 +169,14 @@ pub fn enrol(state: &AppState, inputs: Vec<Decoded>) -> Result<EnrolView, IpcErr
         return Err(IpcError::new(code, message));
     }
     let mut pending = lock(&state.enrolment)?;
-    for (source, decoded) in inputs {
-        pending.add_decoded(&source, decoded);
+    for input in inputs {
+        pending.feed(input);
     }
     Ok(view(state, &pending))
 }
 
-fn view(state: &AppState, enrolment: &Enrolment) -> EnrolView {
+fn view(state: &AppState, pending: &Pending) -> EnrolView {
+    let enrolment = &pending.enrolment;
     let found = enrolment
         .accounts()
         .iter()
@@ -144,11 +211,20 @@ fn view(state: &AppState, enrolment: &Enrolment) -> EnrolView {
             })
             .collect(),
         missing: enrolment.missing_parts(),
+        locked: pending
+            .locked
+            .iter()
+            .map(|(source, backup)| LockedView {
+                source: source.clone(),
+                format: backup.format().name(),
+            })
+            .collect(),
     }
 }
 
-/// Decodes image files, each on its own; a bad file is a note, not a stop.
-pub fn decode_files(paths: &[PathBuf]) -> Vec<Decoded> {
+/// Reads files, each on its own: a screenshot is decoded, anything else is
+/// tried as a backup; a bad file is a note, not a stop.
+pub fn read_files(paths: &[PathBuf]) -> Vec<Input> {
     paths
         .iter()
         .map(|path| {
@@ -156,9 +232,37 @@ pub fn decode_files(paths: &[PathBuf]) -> Vec<Decoded> {
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into(),
             );
-            (source, qr::decode_file(path))
+            match qr::read_file(path) {
+                Ok(bytes) => read_bytes(source, &bytes),
+                Err(error) => Input::Image(source, Err(error)),
+            }
         })
         .collect()
+}
+
+fn read_bytes(source: String, bytes: &[u8]) -> Input {
+    match qr::decode_image(bytes) {
+        Err(QrError::NotAnImage) => {}
+        decoded => return Input::Image(source, decoded),
+    }
+    match import::detect_and_read(bytes) {
+        Ok((_, import::Read::Plain(entries))) => Input::Backup(source, entries.convert()),
+        Ok((_, import::Read::Encrypted(backup))) => Input::Locked(source, backup),
+        Err(ImportError::UnknownFormat) => Input::Unusable(
+            source,
+            "unknown_file",
+            "This file is neither an image nor a backup Watchword can read".into(),
+        ),
+        Err(error) => Input::Unusable(source, error.code(), sentence(&error.to_string())),
+    }
+}
+
+/// `text` with its first letter in capitals, as a sentence starts.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// Handles files dropped on the window: decodes them off the UI thread and
@@ -166,7 +270,7 @@ pub fn decode_files(paths: &[PathBuf]) -> Vec<Decoded> {
 pub fn files_dropped(app: &AppHandle, paths: Vec<PathBuf>) {
     let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let result = enrol(&app.state::<AppState>(), decode_files(&paths));
+        let result = enrol(&app.state::<AppState>(), read_files(&paths));
         let payload = match result {
             Ok(view) => serde_json::json!({ "ok": view }),
             Err(error) => serde_json::json!({ "error": error }),
@@ -202,14 +306,20 @@ pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
                     }
                     other => IpcError::new(other.code(), other.to_string()),
                 });
-                let view = enrol(state, vec![("The pasted image".into(), Ok(decoded?))])?;
+                let view = enrol(
+                    state,
+                    vec![Input::Image("The pasted image".into(), Ok(decoded?))],
+                )?;
                 Ok(PasteView::Preview(view))
             }
             Pasted::Text(text) => {
                 let trimmed = text.trim();
                 match payload::classify(trimmed) {
                     QrPayload::Migration(_) => {
-                        let inputs = vec![("The pasted link".into(), Ok(vec![trimmed.to_owned()]))];
+                        let inputs = vec![Input::Image(
+                            "The pasted link".into(),
+                            Ok(vec![trimmed.to_owned()]),
+                        )];
                         Ok(PasteView::Preview(enrol(state, inputs)?))
                     }
                     QrPayload::Account(_) => Ok(PasteView::Text {
@@ -286,7 +396,7 @@ pub async fn scan_screen(app: AppHandle) -> Result<EnrolView, IpcError> {
                  window) and scan again",
             ));
         }
-        enrol(state, inputs)
+        enrol(state, inputs.into_iter().map(Input::from).collect())
     })
     .await
 }
@@ -310,7 +420,71 @@ pub async fn open_images(app: AppHandle) -> Result<Option<EnrolView>, IpcError> 
             .into_iter()
             .filter_map(|file| file.into_path().ok())
             .collect();
-        enrol(state, decode_files(&paths)).map(Some)
+        enrol(state, read_files(&paths)).map(Some)
+    })
+    .await
+}
+
+/// "Import…": a native file dialog for other authenticators' backups (or
+/// screenshots), then the same as a drop. `None` when the user cancels.
+#[tauri::command]
+pub async fn import_files(app: AppHandle) -> Result<Option<EnrolView>, IpcError> {
+    use tauri_plugin_dialog::DialogExt;
+    blocking(app, |app, state| {
+        let picked = app
+            .dialog()
+            .file()
+            .set_title("Import from another authenticator")
+            .blocking_pick_files();
+        let Some(picked) = picked else {
+            return Ok(None);
+        };
+        let paths: Vec<PathBuf> = picked
+            .into_iter()
+            .filter_map(|file| file.into_path().ok())
+            .collect();
+        enrol(state, read_files(&paths)).map(Some)
+    })
+    .await
+}
+
+/// Opens the first encrypted backup waiting for a password. A wrong
+/// password leaves it waiting ("Wrong password"); any other failure
+/// becomes a note and the backup is set aside.
+#[tauri::command]
+pub async fn unlock_backup(app: AppHandle, password: String) -> Result<EnrolView, IpcError> {
+    blocking(app, move |_, state| {
+        let password = zeroize::Zeroizing::new(password);
+        // Decryption is slow on purpose; the lock is not held meanwhile.
+        let (source, backup) = {
+            let mut pending = lock(&state.enrolment)?;
+            if pending.locked.is_empty() {
+                return Err(IpcError::new(
+                    "not_found",
+                    "No encrypted backup is waiting for a password",
+                ));
+            }
+            pending.locked.remove(0)
+        };
+        let opened = backup.decrypt(&password);
+        let mut pending = lock(&state.enrolment)?;
+        match opened {
+            Ok(entries) => {
+                pending
+                    .enrolment
+                    .add_conversion(&source, &entries.convert());
+            }
+            Err(error @ ImportError::WrongPassword) => {
+                pending.locked.insert(0, (source, backup));
+                return Err(IpcError::new(error.code(), error.to_string()));
+            }
+            Err(error) => {
+                pending
+                    .enrolment
+                    .add_note(&source, error.code(), sentence(&error.to_string()));
+            }
+        }
+        Ok(view(state, &pending))
     })
     .await
 }
@@ -341,6 +515,7 @@ pub async fn confirm_enrolment(
         };
         for choice in &choices {
             let mut account = pending
+                .enrolment
                 .accounts()
                 .get(choice.index)
                 .cloned()
@@ -369,7 +544,7 @@ pub async fn confirm_enrolment(
                 Err(error) => return Err(error),
             }
         }
-        *pending = Enrolment::new();
+        *pending = Pending::default();
         Ok(result)
     })
     .await
@@ -379,7 +554,7 @@ pub async fn confirm_enrolment(
 #[tauri::command]
 pub async fn discard_enrolment(app: AppHandle) -> Result<(), IpcError> {
     blocking(app, |_, state| {
-        *lock(&state.enrolment)? = Enrolment::new();
+        *lock(&state.enrolment)? = Pending::default();
         Ok(())
     })
     .await

@@ -37,6 +37,8 @@ fn main() {
             enrol::paste_clipboard,
             enrol::scan_screen,
             enrol::open_images,
+            enrol::import_files,
+            enrol::unlock_backup,
             enrol::pending_enrolment,
             enrol::confirm_enrolment,
             enrol::discard_enrolment,

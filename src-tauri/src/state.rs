@@ -5,7 +5,6 @@ use crate::clipboard::ClipboardKeeper;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
-use watchword_core::enrol::Enrolment;
 use watchword_core::store::{Config, Store};
 
 /// The error every command returns: a stable `code` for the UI to branch on
@@ -49,7 +48,7 @@ pub struct AppState {
     pub hotp_codes: Mutex<HashMap<String, String>>,
     /// Accounts found in QR codes, waiting for the user to confirm them.
     /// Lock it before the store when both are needed.
-    pub enrolment: Mutex<Enrolment>,
+    pub enrolment: Mutex<crate::enrol::Pending>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -171,7 +171,7 @@ fn drop_image_files_on_the_window() {
     assert_eq!(names, [("GitHub", "octo"), ("Bank", "me")]);
     let notes_shown = app.text("#enrol-notes");
     assert!(
-        notes_shown.contains("notes.txt: This file is not an image"),
+        notes_shown.contains("notes.txt: This file is neither an image nor a backup"),
         "the bad file is named with its reason: {notes_shown:?}"
     );
     assert!(
@@ -185,7 +185,7 @@ fn drop_image_files_on_the_window() {
     // A drop with nothing usable is one notice, not a dialog.
     xdnd::drop_files("Watchword", &[&notes], TIMEOUT)
         .unwrap_or_else(|e| panic!("dropping the file: {e}"));
-    app.wait_toast("This file is not an image");
+    app.wait_toast("This file is neither an image nor a backup Watchword can read");
     assert!(!app.displayed("#enrol-dialog"));
     app.quit();
 }

@@ -10,6 +10,7 @@
 //! the rest.
 
 use crate::account::Account;
+use crate::import::Conversion;
 use crate::payload::{self, BatchAdded, BatchTracker, QrPayload};
 use crate::qr::QrError;
 
@@ -98,6 +99,33 @@ impl Enrolment {
         }
     }
 
+    /// Adds what a backup file held: its accounts, and a note for each
+    /// entry that could not be read. Returns how many new accounts it
+    /// contributed.
+    pub fn add_conversion(&mut self, source: &str, conversion: &Conversion) -> usize {
+        for error in &conversion.errors {
+            let entry = match &error.name {
+                Some(name) => format!("Entry {} ({name})", error.index + 1),
+                None => format!("Entry {}", error.index + 1),
+            };
+            self.note(
+                source,
+                "skipped_entry",
+                format!("{entry} was not imported: {}", error.reason),
+            );
+        }
+        conversion
+            .accounts
+            .iter()
+            .map(|account| usize::from(self.push(account.clone())))
+            .sum()
+    }
+
+    /// Adds a note about a whole source ("this file is damaged: …").
+    pub fn add_note(&mut self, source: &str, code: &'static str, message: String) {
+        self.note(source, code, message);
+    }
+
     /// The accounts found, in the order they were found.
     pub fn accounts(&self) -> &[Account] {
         &self.accounts
@@ -152,11 +180,15 @@ impl Enrolment {
     }
 
     fn note(&mut self, source: &str, code: &'static str, message: String) {
-        self.notes.push(Note {
+        let note = Note {
             source: source.to_owned(),
             code,
             message,
-        });
+        };
+        // The same file dropped twice says the same thing once.
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
     }
 }
 
@@ -251,6 +283,37 @@ mod tests {
             .collect();
         assert_eq!(names.len(), 25);
         assert!(names.contains(&"user0") && names.contains(&"user24"));
+    }
+
+    #[test]
+    fn a_backup_adds_its_accounts_and_a_note_per_unreadable_entry() {
+        use crate::import::EntryError;
+        let conversion = Conversion {
+            accounts: vec![
+                account("Shop", "me", &[7; 10]),
+                account("Bank", "me", &[8; 10]),
+            ],
+            errors: vec![EntryError {
+                index: 2,
+                name: Some("Forum (me)".into()),
+                reason: "the secret is empty".into(),
+            }],
+        };
+        let mut enrolment = Enrolment::new();
+        assert_eq!(enrolment.add_conversion("backup.json", &conversion), 2);
+        assert_eq!(
+            enrolment.add_conversion("backup.json", &conversion),
+            0,
+            "no repeats"
+        );
+        assert_eq!(enrolment.accounts().len(), 2);
+        assert_eq!(enrolment.notes().len(), 1, "the note is not repeated");
+        let note = &enrolment.notes()[0];
+        assert_eq!(note.code, "skipped_entry");
+        assert_eq!(
+            note.message,
+            "Entry 3 (Forum (me)) was not imported: the secret is empty"
+        );
     }
 
     #[test]

@@ -119,6 +119,11 @@ pub const MAX_FILE_BYTES: u64 = 200_000_000;
 /// [`decode_image`] on a file, refusing files over [`MAX_FILE_BYTES`]
 /// before reading them.
 pub fn decode_file(path: &std::path::Path) -> Result<Vec<String>, QrError> {
+    decode_image(&read_file(path)?)
+}
+
+/// A file's bytes, refusing files over [`MAX_FILE_BYTES`] before reading.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, QrError> {
     use std::io::Read;
     let unreadable = |error: std::io::Error| QrError::Unreadable(error.to_string());
     let file = std::fs::File::open(path).map_err(unreadable)?;
@@ -137,7 +142,7 @@ pub fn decode_file(path: &std::path::Path) -> Result<Vec<String>, QrError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(QrError::FileTooLarge(bytes.len() as u64));
     }
-    decode_image(&bytes)
+    Ok(bytes)
 }
 
 /// Every QR payload in raw RGBA pixels (a clipboard image or a screen
