@@ -19,6 +19,9 @@ fn main() {
         "pending_enrolment",
         "confirm_enrolment",
         "discard_enrolment",
+        "backup_status",
+        "save_backup",
+        "google_export",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

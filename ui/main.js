@@ -103,6 +103,8 @@ function render() {
   list.replaceChildren(...items);
   $('#empty-state').hidden = state.accounts.length > 0;
   paintCodes(Date.now() / 1000);
+  // The list changed: so may what a backup would miss.
+  refreshBackupReminder();
 }
 
 /** Updates codes and countdowns, touching the DOM only where a value changed. */
@@ -499,6 +501,135 @@ async function pasteFromClipboard() {
   }
 }
 
+// ---------- backups and exports ----------
+
+const backup = { dismissed: false, google: null, shown: 0 };
+
+async function refreshBackupReminder() {
+  const reminder = $('#backup-reminder');
+  try {
+    const status = await ipc.backupStatus();
+    const count = status.addedSince;
+    reminder.hidden = backup.dismissed || count === 0 || state.accounts.length === 0;
+    $('#backup-reminder-text').textContent = status.lastBackup === null || status.lastBackup === undefined
+      ? `Your ${count === 1 ? 'account is' : `${count} accounts are`} not backed up yet.`
+      : `${count === 1 ? '1 account was' : `${count} accounts were`} added since your last backup.`;
+  } catch {
+    // The reminder is a courtesy: a keychain problem is reported elsewhere.
+    reminder.hidden = true;
+  }
+}
+
+function exportKind() {
+  return document.querySelector('input[name="export-kind"]:checked').value;
+}
+
+function syncExportForm(event) {
+  // Only a change of kind resets the form's message; a password field's
+  // change (on blur, as the Save button is clicked) must not.
+  if (event && event.target.name !== 'export-kind') return;
+  const kind = exportKind();
+  $('#export-aegis').hidden = kind !== 'aegis';
+  $('#export-plain').hidden = kind !== 'uris';
+  $('#export-google').hidden = kind !== 'google';
+  $('#export-go').textContent = kind === 'google' ? 'Show codes' : 'Save…';
+  $('#export-error').textContent = '';
+}
+
+function openExport() {
+  closeMenu();
+  $('#export-form').reset();
+  syncExportForm();
+  $('#export-dialog').showModal();
+  $('#export-password').focus();
+}
+
+async function runExport(event) {
+  event.preventDefault();
+  const kind = exportKind();
+  const error = $('#export-error');
+  const go = $('#export-go');
+  if (kind === 'aegis') {
+    const password = $('#export-password').value;
+    if (password === '') { error.textContent = 'Choose a password for the backup.'; return; }
+    if (password !== $('#export-repeat').value) { error.textContent = 'The two passwords differ.'; return; }
+  }
+  if (kind === 'uris' && !$('#export-understood').checked) {
+    error.textContent = 'Tick “I understand” to save an unencrypted file.';
+    return;
+  }
+  go.disabled = true;
+  try {
+    if (kind === 'google') {
+      const view = await ipc.googleExport();
+      $('#export-dialog').close();
+      showGoogle(view);
+      return;
+    }
+    const saved = await ipc.saveBackup(kind, kind === 'aegis' ? $('#export-password').value : null);
+    if (!saved) return; // The user closed the save dialog.
+    $('#export-dialog').close();
+    $('#export-form').reset();
+    toast(`Saved ${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`} to ${saved.path}`);
+    refreshBackupReminder();
+  } catch (failure) {
+    error.textContent = ipc.messageOf(failure);
+  } finally {
+    go.disabled = false;
+  }
+}
+
+function showGoogle(view) {
+  backup.google = view;
+  backup.shown = 0;
+  const leftOut = view.leftOut.map((reason) => {
+    const li = document.createElement('li');
+    li.textContent = `Not included: ${reason}`;
+    return li;
+  });
+  $('#google-left-out').replaceChildren(...leftOut);
+  paintGoogle();
+  $('#google-dialog').showModal();
+}
+
+function paintGoogle() {
+  const { codes, accounts } = backup.google;
+  const code = codes[backup.shown];
+  const svg = $('#google-qr');
+  svg.setAttribute('viewBox', `0 0 ${code.size} ${code.size}`);
+  $('#google-qr-path').setAttribute('d', code.path);
+  $('#google-step').textContent = codes.length === 1
+    ? `One code with ${accounts === 1 ? '1 account' : `${accounts} accounts`}: in Google Authenticator, choose “Import accounts” and scan it.`
+    : `Code ${backup.shown + 1} of ${codes.length} (${accounts} accounts in all): scan them in order.`;
+  $('#google-prev').hidden = codes.length === 1;
+  $('#google-next').hidden = codes.length === 1;
+  $('#google-prev').disabled = backup.shown === 0;
+  $('#google-next').disabled = backup.shown === codes.length - 1;
+}
+
+function closeGoogle() {
+  $('#google-dialog').close();
+  // Forget the codes: they hold the keys.
+  $('#google-qr-path').setAttribute('d', '');
+  backup.google = null;
+}
+
+function wireBackup() {
+  $('#export-button').addEventListener('click', openExport);
+  $('#backup-now').addEventListener('click', openExport);
+  $('#backup-later').addEventListener('click', () => {
+    backup.dismissed = true;
+    $('#backup-reminder').hidden = true;
+  });
+  $('#export-form').addEventListener('change', syncExportForm);
+  $('#export-form').addEventListener('submit', runExport);
+  $('#export-cancel').addEventListener('click', () => $('#export-dialog').close());
+  $('#google-prev').addEventListener('click', () => { backup.shown -= 1; paintGoogle(); });
+  $('#google-next').addEventListener('click', () => { backup.shown += 1; paintGoogle(); });
+  $('#google-done').addEventListener('click', closeGoogle);
+  $('#google-dialog').addEventListener('cancel', (event) => { event.preventDefault(); closeGoogle(); });
+}
+
 // ---------- the "More" menu ----------
 
 function closeMenu() {
@@ -620,4 +751,5 @@ function wire() {
 
 wire();
 wireEnrolment();
+wireBackup();
 start();

@@ -5,6 +5,7 @@
 // Release builds on Windows must not open a console next to the window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod backup;
 mod capture;
 mod clipboard;
 mod commands;
@@ -42,6 +43,9 @@ fn main() {
             enrol::pending_enrolment,
             enrol::confirm_enrolment,
             enrol::discard_enrolment,
+            backup::backup_status,
+            backup::save_backup,
+            backup::google_export,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime starts (a display and WebKitGTK are available)");

@@ -358,6 +358,37 @@ impl Drop for ShownImage {
 /// `path` into its location bar and presses Enter, with real key events
 /// (xdotool, through XTEST) as a person would.
 pub fn choose_in_file_dialog(title: &str, path: &Path) {
+    let window = wait_for_window(title);
+    tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+l"]));
+    std::thread::sleep(Duration::from_millis(300));
+    tool(
+        Command::new("xdotool")
+            .args(["type", "--delay", "15", "--clearmodifiers", "--"])
+            .arg(path),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Return"]));
+}
+
+/// In the native save dialog titled `title`, replaces the file name with
+/// `path` (GTK takes a whole path there) and presses Enter.
+pub fn save_in_file_dialog(title: &str, path: &Path) {
+    let window = wait_for_window(title);
+    tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+a"]));
+    tool(
+        Command::new("xdotool")
+            .args(["type", "--delay", "15", "--clearmodifiers", "--"])
+            .arg(path),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Return"]));
+}
+
+/// The X window id of a visible window titled `title`, once it is there
+/// and has had time to set itself up.
+fn wait_for_window(title: &str) -> String {
     require_program("xdotool");
     let window = wait_until(&format!("a dialog titled {title:?}"), TIMEOUT, || {
         let found = run_bounded(
@@ -371,18 +402,9 @@ pub fn choose_in_file_dialog(title: &str, path: &Path) {
             .map(str::to_owned)
             .ok_or_else(|| "no such window yet".to_owned())
     });
-    // GTK sets up the chooser after mapping it; keys sent earlier are lost.
+    // GTK sets up a dialog after mapping it; keys sent earlier are lost.
     std::thread::sleep(Duration::from_millis(800));
-    tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
-    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+l"]));
-    std::thread::sleep(Duration::from_millis(300));
-    tool(
-        Command::new("xdotool")
-            .args(["type", "--delay", "15", "--clearmodifiers", "--"])
-            .arg(path),
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Return"]));
+    window
 }
 
 /// One account in the "accounts found" preview.

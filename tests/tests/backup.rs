@@ -105,3 +105,171 @@ fn drop_an_encrypted_aegis_backup_and_enter_its_password() {
     app.click("#enrol-cancel");
     app.quit();
 }
+
+/// The seven canonical accounts, as canonical otpauth URIs, sorted.
+fn canonical_uris() -> Vec<String> {
+    let bytes = std::fs::read(fixture("plain.txt")).expect("the fixture");
+    uris_of(&bytes, None)
+}
+
+/// The accounts a backup holds, as canonical otpauth URIs, sorted.
+fn uris_of(bytes: &[u8], password: Option<&str>) -> Vec<String> {
+    use watchword_core::import::{detect_and_read, Read};
+    let entries = match detect_and_read(bytes).expect("a backup").1 {
+        Read::Plain(entries) => entries,
+        Read::Encrypted(backup) => backup
+            .decrypt(password.expect("a password for an encrypted backup"))
+            .expect("the password opens it"),
+    };
+    let conversion = entries.convert();
+    assert!(conversion.errors.is_empty(), "{:?}", conversion.errors);
+    let mut uris: Vec<String> = conversion
+        .accounts
+        .iter()
+        .map(watchword_core::uri::format)
+        .collect();
+    uris.sort();
+    uris
+}
+
+fn wait_for_text(app: &watchword_e2e::App<'_>, css: &str, expected: &str) {
+    app.wait_until(&format!("{css} to say {expected:?}"), || {
+        let text = app.try_text(css).map_err(|e| e.to_string())?;
+        if text == expected {
+            Ok(())
+        } else {
+            Err(format!("{css} = {text:?}"))
+        }
+    });
+}
+
+fn open_export(app: &watchword_e2e::App<'_>) {
+    app.click("#more-button");
+    app.click("#export-button");
+    app.wait_until("the export dialog", || {
+        match app.try_property("#export-dialog", "open") {
+            Ok(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("#export-dialog open = {other:?}")),
+        }
+    });
+}
+
+#[test]
+fn back_up_and_move_out() {
+    use std::os::unix::fs::PermissionsExt;
+    let profile = Profile::new("back_up");
+    let dir = profile.data_dir().parent().expect("the profile's folder");
+    let app = profile.launch();
+    app.wait_loaded();
+    assert!(!app.displayed("#backup-reminder"), "nothing to back up yet");
+
+    xdnd::drop_files("Watchword", &[&fixture("plain.txt")], TIMEOUT)
+        .unwrap_or_else(|e| panic!("dropping the list: {e}"));
+    app.wait_found(7);
+    app.confirm_found(7);
+    app.wait_until("the backup reminder", || {
+        let text = app
+            .try_text("#backup-reminder-text")
+            .map_err(|e| e.to_string())?;
+        match app.try_displayed("#backup-reminder") {
+            Ok(true) if text == "Your 7 accounts are not backed up yet." => Ok(()),
+            other => Err(format!("#backup-reminder displayed = {other:?}, {text:?}")),
+        }
+    });
+
+    // An encrypted backup through the real save dialog.
+    app.click("#backup-now");
+    app.fill("#export-password", "correct horse");
+    app.fill("#export-repeat", "correct hose");
+    app.click("#export-go");
+    wait_for_text(&app, "#export-error", "The two passwords differ.");
+    app.fill("#export-repeat", "correct horse");
+    app.click("#export-go");
+    let vault = dir.join("my backup.json");
+    watchword_e2e::save_in_file_dialog("Save the backup", &vault);
+    app.wait_toast(&format!("Saved 7 accounts to {}", vault.display()));
+    assert!(!app.displayed("#backup-reminder"), "backed up: no reminder");
+    let mode = std::fs::metadata(&vault)
+        .expect("saved")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "only its owner may read the backup");
+    let bytes = std::fs::read(&vault).expect("saved");
+    assert!(
+        !String::from_utf8_lossy(&bytes).contains("4SJHB4GSD43FZBAI7C2HLRJGPQ"),
+        "the backup is encrypted"
+    );
+    assert_eq!(uris_of(&bytes, Some("correct horse")), canonical_uris());
+
+    // A plain list only after saying so.
+    open_export(&app);
+    app.click("input[name=\"export-kind\"][value=\"uris\"]");
+    app.click("#export-go");
+    wait_for_text(
+        &app,
+        "#export-error",
+        "Tick “I understand” to save an unencrypted file.",
+    );
+    app.click("#export-understood");
+    app.click("#export-go");
+    let list = dir.join("accounts.txt");
+    watchword_e2e::save_in_file_dialog("Save the backup", &list);
+    app.wait_toast(&format!("Saved 7 accounts to {}", list.display()));
+    assert_eq!(
+        uris_of(&std::fs::read(&list).expect("saved"), None),
+        canonical_uris()
+    );
+
+    // Google Authenticator codes, read back from what the window shows.
+    open_export(&app);
+    app.click("input[name=\"export-kind\"][value=\"google\"]");
+    assert_eq!(app.text("#export-go"), "Show codes");
+    app.click("#export-go");
+    app.wait_until("the export code", || {
+        match app.try_displayed("#google-qr") {
+            Ok(true) => Ok(()),
+            other => Err(format!("#google-qr displayed = {other:?}")),
+        }
+    });
+    assert!(app
+        .text("#google-step")
+        .starts_with("One code with 3 accounts"));
+    let left_out = app.text("#google-left-out");
+    for name in [
+        "SPDX (James)",
+        "Airbnb (Elijah)",
+        "Air Canada (Benjamin)",
+        "Boeing (Sophia)",
+    ] {
+        assert!(
+            left_out.contains(name),
+            "{name} is named as left out: {left_out:?}"
+        );
+    }
+    let shot = app.screenshot().expect("a screenshot of the window");
+    let payloads = watchword_core::qr::decode_image(&shot).expect("the code on the screen reads");
+    assert_eq!(payloads.len(), 1, "{payloads:?}");
+    let mut moved: Vec<String> = watchword_core::migration::decode(&payloads[0])
+        .expect("a Google Authenticator export")
+        .accounts
+        .iter()
+        .map(watchword_core::uri::format)
+        .collect();
+    moved.sort();
+    let expected: Vec<String> = canonical_uris()
+        .into_iter()
+        .filter(|uri| {
+            ["Deno", "Issuu", "WWE"]
+                .iter()
+                .any(|i| uri.contains(&format!("issuer={i}&")))
+        })
+        .collect();
+    assert_eq!(moved, expected);
+    app.click("#google-done");
+    let drawn = app.execute(
+        "return document.querySelector('#google-qr-path').getAttribute('d');",
+        serde_json::json!([]),
+    );
+    assert_eq!(drawn, "", "the codes are forgotten once closed");
+    app.quit();
+}

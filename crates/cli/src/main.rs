@@ -360,7 +360,7 @@ fn export(
     match out {
         None => print!("{}", *text),
         Some(path) => {
-            write_private(path, text.as_bytes())
+            export::save(path, &text)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             eprintln!(
                 "Exported {} to {}.",
@@ -369,22 +369,6 @@ fn export(
             );
         }
     }
-    Ok(())
-}
-
-/// Writes `bytes` to `path` readable by its owner alone, replacing it
-/// whole or not at all.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => std::path::Path::new("."),
-    };
-    // tempfile creates the file with mode 0600.
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -354,3 +354,35 @@ fn files_are_read_with_a_size_limit_and_specific_errors() {
     assert_eq!(error, QrError::FileTooLarge(qr::MAX_FILE_BYTES + 1));
     assert!(error.to_string().contains("200 MB at most"), "{error}");
 }
+
+/// What `qr::encode` draws reads back as the same text: the app shows
+/// export codes drawn this way for a phone to scan.
+#[test]
+fn encoded_codes_read_back() {
+    let text = format!("otpauth-migration://offline?data={}", "A".repeat(600));
+    let drawn = qr::encode(&text).expect("fits a QR code");
+    assert_eq!(drawn.size % 4, 1, "21 + 4k modules, plus 8 of quiet zone");
+    assert!(
+        format!("{drawn:?}").starts_with("EncodedQr("),
+        "Debug hides the path"
+    );
+    // Paint the path's unit squares at 4 pixels a module.
+    const SCALE: usize = 4;
+    let side = drawn.size * SCALE;
+    let mut canvas = Canvas::new(side, side, [255, 255, 255]);
+    for square in drawn.path.split('M').filter(|s| !s.is_empty()) {
+        let coords: Vec<usize> = square
+            .trim_end_matches("h1v1h-1z")
+            .split(' ')
+            .map(|n| n.parse().expect("a module coordinate"))
+            .collect();
+        let (x, y, w) = (coords[0] * SCALE, coords[1] * SCALE, SCALE);
+        canvas.fill(x as i64, y as i64, w as i64, w as i64, [0, 0, 0]);
+    }
+    assert_eq!(qr::decode_image(&canvas.png()), Ok(vec![text]));
+    assert_eq!(
+        qr::encode(&"x".repeat(8000)),
+        None,
+        "too long for a QR code"
+    );
+}

@@ -335,3 +335,29 @@ fn find_matches_issuer_and_name_ignoring_case() {
     assert_eq!(store.find("me@example").len(), 3);
     assert!(store.find("gitlab").is_empty());
 }
+
+#[test]
+fn the_backup_reminder_counts_accounts_added_since_the_last_export() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    assert_eq!(store.backup_status().added_since, 0);
+    store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    store.add(account("GitHub", b"k2k2k2k2k2")).expect("add");
+    let status = store.backup_status();
+    assert_eq!((status.last_backup, status.added_since), (None, 2));
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    store.record_backup(now).expect("recorded");
+    assert_eq!(store.backup_status().added_since, 0);
+    // Remembered across a restart, in the metadata file.
+    let mut reopened = open(dir.path(), &keychain);
+    assert_eq!(reopened.backup_status().last_backup, Some(now));
+    // Added a second later: after the backup.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    reopened.add(account("Bank", b"k3k3k3k3k3")).expect("add");
+    assert_eq!(reopened.backup_status().added_since, 1);
+}

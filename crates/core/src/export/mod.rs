@@ -217,6 +217,22 @@ pub fn google_migration(accounts: &[Account]) -> Result<Vec<String>, ExportError
     })
 }
 
+/// Writes an export to `path`, readable by its owner alone (it holds
+/// secrets, even encrypted), replacing the file whole or not at all.
+pub fn save(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    // tempfile creates its files with mode 0600 on Unix.
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Splits `accounts` into those a Google Authenticator export can carry
 /// unchanged and, for the others, why not ([`ExportError::NotForGoogle`]),
 /// so an export can go ahead with the first and name the rest.

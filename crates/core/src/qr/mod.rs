@@ -113,6 +113,45 @@ pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, QrError> {
     decode_luma(&load_luma(bytes)?)
 }
 
+/// A QR code drawn as one SVG path, in module units, quiet zone included.
+///
+/// Holds whatever the payload holds (an export code holds secrets), so
+/// `Debug` shows only its size.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EncodedQr {
+    /// Width and height in modules, with a 4-module quiet zone each side.
+    pub size: usize,
+    /// SVG path data (`M x y h1v1h-1z` a dark module) for a `0 0 size size`
+    /// view box.
+    pub path: String,
+}
+
+impl std::fmt::Debug for EncodedQr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EncodedQr({}×{})", self.size, self.size)
+    }
+}
+
+/// Draws `text` as a QR code (error correction M, as Google Authenticator's
+/// exports use). `None` when it is too long for any QR code.
+pub fn encode(text: &str) -> Option<EncodedQr> {
+    const QUIET: usize = 4;
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let modules = code.width();
+    let mut path = String::new();
+    for (i, color) in code.to_colors().into_iter().enumerate() {
+        if color == qrcode::Color::Dark {
+            let (x, y) = (i % modules + QUIET, i / modules + QUIET);
+            path.push_str(&format!("M{x} {y}h1v1h-1z"));
+        }
+    }
+    Some(EncodedQr {
+        size: modules + 2 * QUIET,
+        path,
+    })
+}
+
 /// Largest image file read, in bytes. An uncompressed 8K BMP is 133 MB.
 pub const MAX_FILE_BYTES: u64 = 200_000_000;
 

@@ -24,6 +24,10 @@ pub struct MetaEntry {
     /// Pinned accounts come first.
     #[serde(default)]
     pub pinned: bool,
+    /// Unix time the account was added in Watchword; `None` when not known
+    /// (rebuilt from the keychain, or listed before this was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<u64>,
 }
 
 /// The whole metadata file.
@@ -33,6 +37,9 @@ pub struct Metadata {
     pub version: u32,
     /// Accounts in the user's order.
     pub accounts: Vec<MetaEntry>,
+    /// Unix time of the last export the user made (a backup), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_backup: Option<u64>,
 }
 
 /// What reading the metadata file found.
@@ -113,7 +120,9 @@ mod tests {
                 name: "me@example.com".into(),
                 kind: "totp".into(),
                 pinned: true,
+                added: Some(1_700_000_000),
             }],
+            last_backup: Some(1_700_000_100),
         };
         write(&path, &meta).expect("write");
         match read(&path).expect("read") {

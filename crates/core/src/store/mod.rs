@@ -102,6 +102,16 @@ impl From<&MetaEntry> for AccountSummary {
     }
 }
 
+/// Whether the accounts are backed up, for a gentle reminder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupStatus {
+    /// Unix time of the last export, if any.
+    pub last_backup: Option<u64>,
+    /// Accounts added since then (all of them before the first backup).
+    pub added_since: usize,
+}
+
 /// What [`Store::load`] found in the keychain.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct LoadReport {
@@ -233,7 +243,7 @@ impl Store {
         });
         report.recovered = recovered.len();
         for (id, account) in recovered {
-            self.meta.accounts.push(meta_entry(id, account));
+            self.meta.accounts.push(meta_entry(id, account, None));
         }
         report.accounts = accounts.len();
         self.accounts = accounts;
@@ -264,7 +274,9 @@ impl Store {
         }
         let id = AccountId::random();
         self.write_item(&id, &account)?;
-        self.meta.accounts.push(meta_entry(&id, &account));
+        self.meta
+            .accounts
+            .push(meta_entry(&id, &account, Some(unix_now())));
         self.accounts.insert(id.clone(), account);
         self.save_meta()?;
         Ok(id)
@@ -314,6 +326,33 @@ impl Store {
             .filter_map(|s| AccountId::parse(&s.id))
             .filter_map(|id| self.accounts.get(&id).cloned())
             .collect())
+    }
+
+    /// Notes that the user exported every account at `unix_seconds` (a
+    /// backup), for [`Store::backup_status`].
+    pub fn record_backup(&mut self, unix_seconds: u64) -> Result<()> {
+        self.meta.last_backup = Some(unix_seconds);
+        self.save_meta()
+    }
+
+    /// How many accounts a backup made now would add to the last one: all
+    /// of them before the first backup, then those added after it.
+    pub fn backup_status(&self) -> BackupStatus {
+        let last_backup = self.meta.last_backup;
+        let added_since = self
+            .meta
+            .accounts
+            .iter()
+            .filter(|entry| match (last_backup, entry.added) {
+                (None, _) => true,
+                (Some(last), Some(added)) => added > last,
+                (Some(_), None) => false,
+            })
+            .count();
+        BackupStatus {
+            last_backup,
+            added_since,
+        }
     }
 
     /// The current code of a time-based account, or the code for the stored
@@ -376,14 +415,21 @@ impl Store {
     }
 }
 
-fn meta_entry(id: &AccountId, account: &Account) -> MetaEntry {
+fn meta_entry(id: &AccountId, account: &Account, added: Option<u64>) -> MetaEntry {
     MetaEntry {
         id: id.to_string(),
         issuer: account.issuer.clone(),
         name: account.name.clone(),
         kind: account.kind.name().to_owned(),
         pinned: false,
+        added,
     }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {

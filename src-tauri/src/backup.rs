@@ -1,0 +1,196 @@
+//! Moving out: an encrypted backup file (Aegis's vault format), a plain
+//! otpauth URI list after a warning, and Google Authenticator export codes
+//! drawn for a phone to scan. Also whether a backup is due.
+//!
+//! These are the only commands that send secrets to the page (the export
+//! codes), and only when the user asks for them.
+
+use crate::state::{AppState, IpcError};
+use serde::{Deserialize, Serialize};
+use std::time::{SystemTime, UNIX_EPOCH};
+use tauri::{AppHandle, Manager};
+use watchword_core::export;
+use watchword_core::qr::{self, EncodedQr};
+use watchword_core::store::BackupStatus;
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    f: impl FnOnce(&AppHandle, &AppState) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
+        .await
+        .map_err(|_| IpcError::new("internal", "A background task stopped unexpectedly"))?
+}
+
+/// Whether accounts were added since the last backup.
+#[tauri::command]
+pub async fn backup_status(app: AppHandle) -> Result<BackupStatus, IpcError> {
+    blocking(app, |_, state| {
+        state.with_store(|store| Ok(store.backup_status()))
+    })
+    .await
+}
+
+/// Which file to write.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum FileKind {
+    /// An encrypted Aegis vault.
+    Aegis,
+    /// otpauth URIs, one a line, not encrypted.
+    Uris,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedView {
+    /// Where the file went, for the notice.
+    path: String,
+    accounts: usize,
+}
+
+/// "YYYY-MM-DD" of a Unix time (UTC), for the suggested file name.
+fn date(unix: u64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let days = (unix / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Asks where to save, then writes every account there: an encrypted
+/// vault (`password` required) or a plain URI list. `None` when the user
+/// cancels the dialog. A file written counts as a backup.
+#[tauri::command]
+pub async fn save_backup(
+    app: AppHandle,
+    kind: FileKind,
+    password: Option<String>,
+) -> Result<Option<SavedView>, IpcError> {
+    use tauri_plugin_dialog::DialogExt;
+    blocking(app, move |app, state| {
+        let password = zeroize::Zeroizing::new(password.unwrap_or_default());
+        if kind == FileKind::Aegis && password.is_empty() {
+            return Err(IpcError::new(
+                "empty_password",
+                "Choose a password for the encrypted backup",
+            ));
+        }
+        let accounts = state.with_store(|store| Ok(store.all_accounts()?))?;
+        if accounts.is_empty() {
+            return Err(IpcError::new(
+                "no_accounts",
+                "There are no accounts to export",
+            ));
+        }
+        let (name, filter) = match kind {
+            FileKind::Aegis => (format!("watchword-backup-{}.json", date(now())), "json"),
+            FileKind::Uris => (format!("watchword-accounts-{}.txt", date(now())), "txt"),
+        };
+        let Some(picked) = app
+            .dialog()
+            .file()
+            .set_title("Save the backup")
+            .set_file_name(&name)
+            .add_filter(filter, &[filter])
+            .blocking_save_file()
+        else {
+            return Ok(None);
+        };
+        let path = picked
+            .into_path()
+            .map_err(|_| IpcError::new("io", "That place cannot be written to"))?;
+        // Slow on purpose (scrypt): this runs on a worker thread.
+        let text = zeroize::Zeroizing::new(match kind {
+            FileKind::Aegis => export::aegis_encrypted(&accounts, &password)
+                .map_err(|e| IpcError::new(e.code(), e.to_string()))?,
+            FileKind::Uris => export::uri_list(&accounts),
+        });
+        export::save(&path, &text)
+            .map_err(|e| IpcError::new("io", format!("Cannot write {}: {e}", path.display())))?;
+        state.with_store(|store| Ok(store.record_backup(now())?))?;
+        Ok(Some(SavedView {
+            path: path.display().to_string(),
+            accounts: accounts.len(),
+        }))
+    })
+    .await
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GoogleView {
+    /// One QR code per export part, to scan in order.
+    codes: Vec<EncodedQr>,
+    /// Accounts the format cannot carry, each with the reason.
+    left_out: Vec<String>,
+    /// Accounts in the codes.
+    accounts: usize,
+}
+
+/// Google Authenticator export codes of every account the format can
+/// carry, drawn for the page to show. Holds the secrets: only on request.
+#[tauri::command]
+pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
+    blocking(app, |_, state| {
+        let accounts = state.with_store(|store| Ok(store.all_accounts()?))?;
+        let (fit, left_out) = export::google_exportable(&accounts);
+        let left_out: Vec<String> = left_out.iter().map(ToString::to_string).collect();
+        if fit.is_empty() {
+            return Err(IpcError::new(
+                "not_for_google",
+                if accounts.is_empty() {
+                    "There are no accounts to export".to_owned()
+                } else {
+                    format!(
+                        "None of your accounts can be moved to Google Authenticator: {}",
+                        left_out.join("; ")
+                    )
+                },
+            ));
+        }
+        let uris =
+            export::google_migration(&fit).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let codes = uris
+            .iter()
+            .map(|uri| {
+                qr::encode(uri)
+                    .ok_or_else(|| IpcError::new("internal", "An export code is too long to draw"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(GoogleView {
+            codes,
+            left_out,
+            accounts: fit.len(),
+        })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(super::date(0), "1970-01-01");
+        assert_eq!(super::date(951_782_400), "2000-02-29");
+        assert_eq!(super::date(1_700_000_000), "2023-11-14");
+        assert_eq!(super::date(1_795_000_000), "2026-11-18");
+    }
+}
