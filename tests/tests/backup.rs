@@ -273,3 +273,34 @@ fn back_up_and_move_out() {
     assert_eq!(drawn, "", "the codes are forgotten once closed");
     app.quit();
 }
+
+#[test]
+fn import_through_the_file_dialog() {
+    let profile = Profile::new("import_dialog");
+    let app = profile.launch();
+    app.wait_loaded();
+    app.click("#more-button");
+    app.click("#import-button");
+    watchword_e2e::choose_in_file_dialog(
+        "Import from another authenticator",
+        &fixture("stratum_plain.json"),
+    );
+    let found = app.wait_found(7);
+    let mut issuers: Vec<&str> = found.iter().map(|f| f.issuer.as_str()).collect();
+    issuers.sort_unstable();
+    assert_eq!(
+        issuers,
+        [
+            "Air Canada",
+            "Airbnb",
+            "Boeing",
+            "Deno",
+            "Issuu",
+            "SPDX",
+            "WWE"
+        ]
+    );
+    app.confirm_found(7);
+    app.wait_toast("Added 7 accounts");
+    app.quit();
+}
