@@ -422,9 +422,11 @@ function syncEnrolConfirm() {
   button.disabled = picked === 0 || enrol.busy;
   button.textContent = picked === 1 ? 'Add 1 account' : `Add ${picked} accounts`;
   const total = $('#enrol-list').children.length;
+  const already = $('#enrol-list').querySelectorAll('li.duplicate').length;
+  const found = total === 1 ? '1 account found' : `${total} accounts found`;
   $('#enrol-title').textContent = total === 0 && enrol.locked > 0
     ? 'Encrypted backup'
-    : total === 1 ? '1 account found' : `${total} accounts found`;
+    : already > 0 ? `${found}, ${already} already in Watchword` : found;
 }
 
 async function confirmEnrolment(event) {

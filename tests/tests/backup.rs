@@ -101,6 +101,10 @@ fn drop_an_encrypted_aegis_backup_and_enter_its_password() {
         .unwrap_or_else(|e| panic!("dropping the backup: {e}"));
     let found = app.wait_found(7);
     assert!(found.iter().all(|f| f.duplicate && !f.picked), "{found:?}");
+    assert_eq!(
+        app.text("#enrol-title"),
+        "7 accounts found, 7 already in Watchword"
+    );
     assert!(!app.enabled("#enrol-confirm"));
     app.click("#enrol-cancel");
     app.quit();
