@@ -124,11 +124,17 @@ function paintCodes(now) {
       row.el.querySelector('.arc').style.strokeDashoffset = String(RING * (1 - fraction));
       row.el.querySelector('.seconds').textContent = String(remaining);
       const warn = remaining <= WARN_SECONDS;
-      if (shown.warn !== warn) {
+      if (shown.warn !== warn || shown.next !== code.next) {
         row.el.classList.toggle('expiring', warn);
         const button = row.el.querySelector('.code');
         button.title = warn && code.next ? `Next: ${groupCode(code.next)}` : '';
+        // In its last seconds the next code is shown beside the current one,
+        // so nobody types a code that dies on the way.
+        const next = row.el.querySelector('.next-code');
+        next.hidden = !(warn && code.next);
+        next.textContent = code.next ? `next ${groupCode(code.next)}` : '';
         shown.warn = warn;
+        shown.next = code.next;
       }
       shown.remaining = remaining;
     }
@@ -176,7 +182,9 @@ async function tick() {
 async function copy(account) {
   try {
     const result = await ipc.copyCode(account.id);
-    toast(`Copied, clears in ${result.clearsIn} s`);
+    toast(result.next
+      ? `Copied the next code, as this one is about to expire. Clears in ${result.clearsIn} s`
+      : `Copied, clears in ${result.clearsIn} s`);
   } catch (error) {
     toast(ipc.messageOf(error));
   }

@@ -117,6 +117,8 @@ pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcEr
 #[serde(rename_all = "camelCase")]
 pub struct CopyView {
     clears_in: u64,
+    /// The current code was about to expire: the next one was copied.
+    next: bool,
 }
 
 /// Copies an account's current code to the clipboard.
@@ -127,19 +129,23 @@ pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError>
         let text = state.with_store(|store| {
             let hotp = matches!(store.account(&account_id)?.kind, OtpKind::Hotp { .. });
             if !hotp {
-                return Ok(store.code(&account_id, now())?.current);
+                let code = store.code(&account_id, now())?;
+                let (text, next) = code.to_copy();
+                return Ok((text.to_owned(), next));
             }
-            lock(&state.hotp_codes)?
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| IpcError::new("no_code", "Generate a code for this account first"))
+            let text = lock(&state.hotp_codes)?.get(&id).cloned().ok_or_else(|| {
+                IpcError::new("no_code", "Generate a code for this account first")
+            })?;
+            Ok((text, false))
         })?;
+        let (text, next) = text;
         state
             .clipboard
             .copy(&text, CLEAR_AFTER)
             .map_err(|message| IpcError::new("clipboard", message))?;
         Ok(CopyView {
             clears_in: CLEAR_AFTER.as_secs(),
+            next,
         })
     })
     .await

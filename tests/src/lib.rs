@@ -1506,14 +1506,16 @@ impl<'p> App<'p> {
         const SNAPSHOT: &str = "const li = document.querySelector(arguments[0]);
             if (!li) return null;
             const code = li.querySelector('button.code');
+            const next = li.querySelector('.next-code');
             return [li.querySelector('.countdown .seconds').textContent, code.textContent,
-                    code.title, li.classList.contains('expiring')];";
+                    code.title, li.classList.contains('expiring'),
+                    next.hidden ? '' : next.textContent];";
         let limit = Duration::from_secs(spec.period + 10);
         let what = format!(
             "the last 5 seconds of the code of {} / {}",
             row.issuer, row.name
         );
-        let (step, shown, title, expiring) = wait_until(&what, limit, || {
+        let (step, shown, title, expiring, next_shown) = wait_until(&what, limit, || {
             let before = unix_now();
             let snapshot = self
                 .try_execute(SNAPSHOT, json!([row.css("")]))
@@ -1542,6 +1544,7 @@ impl<'p> App<'p> {
                     text(1),
                     text(2),
                     snapshot[3].as_bool().unwrap_or(false),
+                    text(4),
                 ))
             } else {
                 Err(format!("the countdown shows {seconds} s at t={after:.3}"))
@@ -1558,6 +1561,11 @@ impl<'p> App<'p> {
             title,
             format!("Next: {}", grouped(&next)),
             "an expiring code shows the next one"
+        );
+        assert_eq!(
+            next_shown,
+            format!("next {}", grouped(&next)),
+            "the next code is shown beside the expiring one"
         );
         sleep_until(((step + 1) * spec.period) as f64 + GRACE);
         let now_shown = self.assert_shown_totp(row, spec);
@@ -1592,7 +1600,10 @@ impl<'p> App<'p> {
             }
         });
         let after = unix_now();
-        assert!(toast.contains("clears in 30 s"), "toast says {toast:?}");
+        assert!(
+            toast.to_lowercase().contains("clears in 30 s"),
+            "toast says {toast:?}"
+        );
         let code = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
         Copied {
             code,
@@ -1611,8 +1622,9 @@ impl<'p> App<'p> {
             before,
             after,
         } = &copied;
-        // The app read the clock somewhere between `before` and `after`.
-        let (first, last) = (spec.step(*before), spec.step(*after));
+        // The app read the clock somewhere between `before` and `after`; in
+        // a code's last 2 seconds it copies the next one.
+        let (first, last) = (spec.step(*before), spec.step(*after + 2.0));
         let allowed: Vec<String> = (first..=last)
             .map(|s| spec.code_at(s * spec.period))
             .collect();

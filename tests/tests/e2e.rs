@@ -310,3 +310,49 @@ fn codes_are_current_after_a_sleep() {
     assert_ne!(before, after, "the code moved on during the sleep");
     app.quit();
 }
+
+/// Copying a code in its last 2 seconds copies the next one, and says so:
+/// a code that expires on the way is the commonest failure people report.
+#[test]
+fn copying_at_the_last_moment_copies_the_next_code() {
+    let profile = Profile::new("copy_next");
+    const KEY: &str = "MZXW6YTBOI2TEMZUGU3DOOBZ";
+    let spec = Totp {
+        key: KEY,
+        algorithm: "SHA1",
+        digits: 6,
+        period: 10,
+    };
+    let app = profile.launch();
+    app.wait_loaded();
+    app.open_add_form();
+    app.fill(
+        "#add-input",
+        &format!("otpauth://totp/Late:me?secret={KEY}&issuer=Late&period=10"),
+    );
+    app.wait_add_valid("Late · me");
+    let rows = app.submit_add(1);
+    let row = &rows[0];
+    app.assert_shown_totp(row, &spec);
+
+    // Click in the last two seconds of a step (8.2 s to 9.0 s into it).
+    let now = watchword_e2e::unix_now();
+    let step = spec.step(now);
+    let mut target = (step * 10) as f64 + 8.2;
+    if target < now + 0.5 {
+        target += 10.0;
+    }
+    std::thread::sleep(std::time::Duration::from_secs_f64(target - now));
+    let clicked = watchword_e2e::unix_now();
+    app.click(&row.css("button.code"));
+    let toast = app.wait_toast("Copied the next code");
+    assert!(toast.contains("Clears in 30 s"), "{toast:?}");
+    let copied = watchword_e2e::clipboard_text().unwrap_or_else(|e| panic!("{e}"));
+    let next_step = spec.step(clicked) + 1;
+    assert_eq!(
+        copied,
+        spec.code_at(next_step * 10),
+        "the next code was copied"
+    );
+    app.quit();
+}

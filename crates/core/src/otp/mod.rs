@@ -36,6 +36,22 @@ impl std::fmt::Debug for Code {
     }
 }
 
+/// In its last this-many seconds a code is not worth copying: by the time
+/// it is pasted and sent it has expired, the commonest failure people
+/// report. The next code is copied instead.
+pub const TOO_LATE_SECONDS: u32 = 2;
+
+impl Code {
+    /// The code to put on the clipboard now, and whether it is the next one
+    /// because the current one is in its last [`TOO_LATE_SECONDS`].
+    pub fn to_copy(&self) -> (&str, bool) {
+        match (self.remaining, self.next.as_deref()) {
+            (Some(remaining), Some(next)) if remaining <= TOO_LATE_SECONDS => (next, true),
+            _ => (&self.current, false),
+        }
+    }
+}
+
 /// The code of `account` at Unix time `unix_seconds`. For HOTP the counter
 /// stored in the account is used (the store advances it).
 ///
@@ -173,6 +189,31 @@ mod tests {
         assert_eq!(json["period"], 30);
         assert_eq!(json["current"], "94287082");
         assert!(json.get("valid_until").is_none(), "{json}");
+    }
+
+    #[test]
+    fn the_last_two_seconds_copy_the_next_code() {
+        let account = rfc_account(OtpKind::Totp { period: 30 });
+        // RFC 6238 Appendix B, SHA1: T=59 is the last second of the step
+        // whose successor starts at 60.
+        for (t, copies_next) in [(57, false), (58, true), (59, true), (60, false)] {
+            let code = code_at(&account, t);
+            let (text, next) = code.to_copy();
+            assert_eq!(next, copies_next, "t={t}");
+            let expected = if copies_next {
+                &code_at(&account, 60).current
+            } else {
+                &code.current
+            };
+            assert_eq!(text, expected, "t={t}");
+        }
+        let mut hotp = rfc_account(OtpKind::Hotp { counter: 0 });
+        hotp.digits = 6;
+        assert_eq!(
+            code_at(&hotp, 59).to_copy(),
+            ("755224", false),
+            "HOTP has no next"
+        );
     }
 
     #[test]
