@@ -2,6 +2,7 @@
 // add form. Repaints only what changed, at most once a second.
 
 import * as ipc from './ipc.js';
+import { filterAccounts } from './search.js';
 
 const $ = (selector) => document.querySelector(selector);
 const RING = 2 * Math.PI * 15; // circumference of the countdown circle (r = 15)
@@ -102,6 +103,7 @@ function render() {
   });
   list.replaceChildren(...items);
   $('#empty-state').hidden = state.accounts.length > 0;
+  applySearch();
   paintCodes(Date.now() / 1000);
   // The list changed: so may what a backup would miss.
   refreshBackupReminder();
@@ -746,6 +748,82 @@ async function start() {
   scheduleTick();
 }
 
+// ---------- finding ----------
+
+/** Shows the rows matching the search, best first. */
+function applySearch() {
+  const query = $('#search').value;
+  const shown = filterAccounts(query, state.accounts);
+  const list = $('#accounts');
+  const visible = new Set(shown.map((a) => a.id));
+  for (const [id, row] of state.rows) row.el.hidden = !visible.has(id);
+  if (query.trim() !== '') {
+    // Best first: Enter copies the top row.
+    for (const account of shown) list.append(state.rows.get(account.id).el);
+  } else {
+    for (const account of state.accounts) list.append(state.rows.get(account.id).el);
+  }
+  const none = $('#no-match');
+  none.hidden = shown.length > 0 || state.accounts.length === 0;
+  none.textContent = `No account matches “${query.trim()}”.`;
+  $('#search').closest('.search-bar').hidden = state.accounts.length === 0;
+}
+
+function visibleCodes() {
+  return [...$('#accounts').querySelectorAll('li.account:not([hidden]) button.code')];
+}
+
+function anyDialogOpen() {
+  return [...document.querySelectorAll('dialog')].some((d) => d.open);
+}
+
+function wireSearch() {
+  const search = $('#search');
+  search.addEventListener('input', applySearch);
+  search.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      const first = visibleCodes().find((button) => !button.disabled);
+      if (first) first.click();
+    } else if (event.key === 'ArrowDown') {
+      event.preventDefault();
+      visibleCodes()[0]?.focus();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      search.value = '';
+      applySearch();
+    }
+  });
+  $('#accounts').addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const codes = visibleCodes();
+    const at = codes.indexOf(document.activeElement.closest('li.account')?.querySelector('button.code'));
+    if (at < 0) return;
+    event.preventDefault();
+    if (event.key === 'ArrowUp' && at === 0) search.focus();
+    else codes[Math.min(codes.length - 1, at + (event.key === 'ArrowDown' ? 1 : -1))].focus();
+  });
+  document.addEventListener('keydown', (event) => {
+    if (anyDialogOpen()) return;
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
+      event.preventDefault();
+      search.focus();
+      search.select();
+      return;
+    }
+    if (event.key === 'Escape' && search.value !== '') {
+      search.value = '';
+      applySearch();
+      return;
+    }
+    // Typing anywhere searches: the key lands in the search field.
+    const printable = event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey;
+    if (printable && !isTextField(document.activeElement) && event.key !== ' ') {
+      search.focus();
+    }
+  });
+}
+
 function wire() {
   $('#add-button').addEventListener('click', form.open);
   $('#add-cancel').addEventListener('click', () => form.dialog().close());
@@ -760,6 +838,7 @@ function wire() {
 }
 
 wire();
+wireSearch();
 wireEnrolment();
 wireBackup();
 start();

@@ -104,6 +104,25 @@ pub fn app_binary() -> &'static Path {
     })
 }
 
+/// The CLI binary, built on first use like [`app_binary`].
+pub fn cli_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let binary =
+            app_binary().with_file_name(format!("watchword-cli{}", std::env::consts::EXE_SUFFIX));
+        let workspace = workspace_dir();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(&cargo)
+            .current_dir(&workspace)
+            .args(["build", "-p", "watchword-cli", "--quiet"])
+            .stdin(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run {} build: {e}", cargo.to_string_lossy()));
+        assert!(status.success(), "`cargo build -p watchword-cli` failed");
+        binary
+    })
+}
+
 fn tauri_driver() -> PathBuf {
     if let Some(found) = find_in_path("tauri-driver") {
         return found;
@@ -407,6 +426,17 @@ fn wait_for_window(title: &str) -> String {
     window
 }
 
+/// WebDriver's key for Enter.
+pub const KEY_ENTER: char = '\u{E007}';
+/// WebDriver's key for Escape.
+pub const KEY_ESCAPE: char = '\u{E00C}';
+/// WebDriver's key for the down arrow.
+pub const KEY_DOWN: char = '\u{E015}';
+/// WebDriver's key for the up arrow.
+pub const KEY_UP: char = '\u{E013}';
+/// WebDriver's key for Ctrl.
+pub const KEY_CONTROL: char = '\u{E009}';
+
 /// One account in the "accounts found" preview.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found {
@@ -594,6 +624,17 @@ impl Profile {
             .lines()
             .filter(|line| line.starts_with("[/"))
             .count()
+    }
+
+    /// Runs `watchword-cli` on this profile's data folder and keychain
+    /// (to set up accounts faster than the form); it must succeed.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let mut command = Command::new(cli_binary());
+        command
+            .args(args)
+            .env(DATA_DIR_VAR, &self.data_dir)
+            .env(SERVICE_VAR, &self.service);
+        tool(&mut command)
     }
 
     /// Starts tauri-driver and the app, with this profile's environment.
@@ -1268,6 +1309,11 @@ impl<'p> App<'p> {
             .unwrap_or_default())
     }
 
+    /// The account rows as shown now, in the list's order.
+    pub fn rows_now(&self) -> Vec<Row> {
+        self.try_rows().unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Waits until the list holds `count` accounts and returns them.
     pub fn wait_rows(&self, count: usize) -> Vec<Row> {
         self.wait_until(&format!("{count} account row(s)"), || {
@@ -1298,19 +1344,54 @@ impl<'p> App<'p> {
             "document.activeElement && document.activeElement.blur();",
             json!([]),
         );
+        self.press_ctrl('v');
+    }
+
+    /// Types `keys` on the keyboard into whatever has the focus (WebDriver
+    /// key actions: real key events). Use the `KEY_*` constants for keys
+    /// that are not characters.
+    pub fn press_keys(&self, keys: &str) {
+        let mut actions = Vec::new();
+        for key in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": key.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": key.to_string()}));
+        }
+        let body = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.send(Method::Post, "/actions", Some(body))
+            .unwrap_or_else(|e| panic!("cannot type {keys:?}: {e}"));
+        let _ = self.send(Method::Delete, "/actions", None);
+    }
+
+    /// Presses `key` with Ctrl held.
+    pub fn press_ctrl(&self, key: char) {
         let keys = json!({"actions": [{
             "type": "key",
             "id": "keyboard",
             "actions": [
-                {"type": "keyDown", "value": "\u{E009}"},
-                {"type": "keyDown", "value": "v"},
-                {"type": "keyUp", "value": "v"},
-                {"type": "keyUp", "value": "\u{E009}"},
+                {"type": "keyDown", "value": KEY_CONTROL.to_string()},
+                {"type": "keyDown", "value": key.to_string()},
+                {"type": "keyUp", "value": key.to_string()},
+                {"type": "keyUp", "value": KEY_CONTROL.to_string()},
             ],
         }]});
         self.send(Method::Post, "/actions", Some(keys))
-            .unwrap_or_else(|e| panic!("cannot press Ctrl+V: {e}"));
+            .unwrap_or_else(|e| panic!("cannot press Ctrl+{key}: {e}"));
         let _ = self.send(Method::Delete, "/actions", None);
+    }
+
+    /// The element that has the focus, as `tag#id.class` for messages.
+    pub fn focused(&self) -> String {
+        self.execute(
+            "const e = document.activeElement;
+             if (!e) return '';
+             const li = e.closest('li.account');
+             return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+               (e.className ? '.' + e.className : '') + (li ? ' in ' + li.dataset.id : '');",
+            json!([]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     }
 
     /// The accounts the preview dialog lists, once it is open with `count`.
