@@ -95,9 +95,11 @@ function render() {
       code.textContent = '––– –––';
       code.disabled = true;
     }
-    const remove = li.querySelector('.delete');
-    remove.setAttribute('aria-label', `Delete ${title(account)}`);
-    remove.addEventListener('click', () => confirmDelete(account));
+    li.classList.toggle('pinned', account.pinned);
+    const more = li.querySelector('.row-menu');
+    more.setAttribute('aria-label', `More for ${title(account)}`);
+    more.addEventListener('click', () => openRowMenu(account, more));
+    li.querySelector('.grip').addEventListener('pointerdown', (event) => startDrag(event, account, li));
     state.rows.set(account.id, { el: li, shown: {} });
     return li;
   });
@@ -204,24 +206,248 @@ async function generateHotp(account) {
   }
 }
 
+function describeAccount(account) {
+  return `${title(account)}${account.issuer && account.name ? ` (${account.name})` : ''}`;
+}
+
 function confirmDelete(account) {
   const dialog = $('#confirm-dialog');
   $('#confirm-text').textContent =
-    `${title(account)}${account.issuer && account.name ? ` (${account.name})` : ''} will be removed from Watchword and from your keychain. Make sure you can still sign in without it.`;
+    `${describeAccount(account)} will be removed from Watchword and from your keychain. Make sure you can still sign in without it.`;
   dialog.returnValue = '';
-  dialog.onclose = async () => {
-    if (dialog.returnValue !== 'delete') return;
-    try {
-      await ipc.removeAccount(account.id);
-      state.accounts = state.accounts.filter((a) => a.id !== account.id);
-      state.codes.delete(account.id);
-      render();
-      toast(`Deleted ${title(account)}`);
-    } catch (error) {
-      toast(ipc.messageOf(error));
-    }
+  dialog.onclose = () => {
+    if (dialog.returnValue === 'delete') scheduleDelete(account);
   };
   dialog.showModal();
+}
+
+// ---------- deleting, with a way back ----------
+
+// A deleted account leaves the list at once but the keychain only after
+// the Undo window: closing the app meanwhile loses nothing.
+const UNDO_SECONDS = 10;
+const undo = { pending: null };
+
+/** The list from the store, without an account waiting to be deleted. */
+function setAccounts(accounts) {
+  const pending = undo.pending?.account.id;
+  state.accounts = accounts.filter((a) => a.id !== pending);
+}
+
+function scheduleDelete(account) {
+  if (undo.pending) commitDelete();
+  const index = state.accounts.findIndex((a) => a.id === account.id);
+  state.accounts = state.accounts.filter((a) => a.id !== account.id);
+  render();
+  undo.pending = { account, index, timer: setTimeout(commitDelete, UNDO_SECONDS * 1000) };
+  $('#undo-text').textContent = `Deleted ${title(account)}`;
+  $('#undo-bar').hidden = false;
+}
+
+async function commitDelete() {
+  const pending = undo.pending;
+  if (!pending) return;
+  undo.pending = null;
+  clearTimeout(pending.timer);
+  $('#undo-bar').hidden = true;
+  try {
+    await ipc.removeAccount(pending.account.id);
+    state.codes.delete(pending.account.id);
+  } catch (error) {
+    // Not deleted after all: it comes back, with the reason.
+    state.accounts.splice(Math.min(pending.index, state.accounts.length), 0, pending.account);
+    render();
+    toast(ipc.messageOf(error));
+  }
+}
+
+function undoDelete() {
+  const pending = undo.pending;
+  if (!pending) return;
+  undo.pending = null;
+  clearTimeout(pending.timer);
+  $('#undo-bar').hidden = true;
+  state.accounts.splice(Math.min(pending.index, state.accounts.length), 0, pending.account);
+  render();
+  toast(`Restored ${title(pending.account)}`);
+}
+
+// ---------- arranging: pin, move, rename ----------
+
+const rowMenu = { account: null, button: null };
+
+function openRowMenu(account, button) {
+  const menu = $('#row-actions');
+  if (!menu.hidden && rowMenu.account?.id === account.id) {
+    closeRowMenu();
+    return;
+  }
+  rowMenu.account = account;
+  rowMenu.button = button;
+  $('#row-pin').textContent = account.pinned ? 'Unpin' : 'Pin to top';
+  const group = state.accounts.filter((a) => a.pinned === account.pinned);
+  const at = group.findIndex((a) => a.id === account.id);
+  $('#row-up').disabled = at <= 0;
+  $('#row-down').disabled = at === group.length - 1;
+  menu.hidden = false;
+  const rect = button.getBoundingClientRect();
+  const below = rect.bottom + menu.offsetHeight + 8 < window.innerHeight;
+  menu.style.top = `${below ? rect.bottom + 4 : Math.max(8, rect.top - menu.offsetHeight - 4)}px`;
+  menu.style.left = `${Math.max(8, rect.right - menu.offsetWidth)}px`;
+  button.setAttribute('aria-expanded', 'true');
+  menu.querySelector('button:not(:disabled)').focus();
+}
+
+function closeRowMenu() {
+  $('#row-actions').hidden = true;
+  rowMenu.button?.setAttribute('aria-expanded', 'false');
+}
+
+async function saveOrder() {
+  try {
+    await ipc.reorderAccounts(state.accounts.map((a) => a.id));
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+/** Moves an account one place up (-1) or down (+1) among its group. */
+async function moveAccount(account, step) {
+  const from = state.accounts.findIndex((a) => a.id === account.id);
+  const to = from + step;
+  const target = state.accounts[to];
+  if (from < 0 || !target || target.pinned !== account.pinned) return;
+  state.accounts.splice(from, 1);
+  state.accounts.splice(to, 0, account);
+  render();
+  state.rows.get(account.id)?.el.querySelector('button.code').focus();
+  await saveOrder();
+}
+
+async function togglePin(account) {
+  try {
+    await ipc.setPinned(account.id, !account.pinned);
+    setAccounts(await ipc.listAccounts());
+    render();
+    toast(account.pinned ? `Unpinned ${title(account)}` : `Pinned ${title(account)} to the top`);
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+function openRename(account) {
+  rowMenu.account = account;
+  $('#rename-issuer').value = account.issuer;
+  $('#rename-name').value = account.name;
+  $('#rename-error').textContent = '';
+  $('#rename-dialog').showModal();
+  $('#rename-issuer').focus();
+}
+
+async function saveRename(event) {
+  event.preventDefault();
+  const account = rowMenu.account;
+  try {
+    const summary = await ipc.renameAccount(account.id, $('#rename-issuer').value, $('#rename-name').value);
+    $('#rename-dialog').close();
+    state.accounts = state.accounts.map((a) => (a.id === summary.id ? summary : a));
+    render();
+    toast(`Renamed to ${describeAccount(summary)}`);
+  } catch (error) {
+    $('#rename-error').textContent = ipc.messageOf(error);
+  }
+}
+
+/** Drag by the grip: the row follows the pointer within its group. */
+function startDrag(event, account, li) {
+  if (event.button !== 0 || $('#search').value.trim() !== '') return;
+  event.preventDefault();
+  // Moves are followed on the whole document: pointer capture on the grip
+  // is not dependable (WebKitGTK may drop it as soon as the row restyles).
+  li.classList.add('dragging');
+  const list = $('#accounts');
+  const move = (e) => {
+    const rows = [...list.querySelectorAll('li.account:not(.dragging)')]
+      .filter((row) => row.classList.contains('pinned') === account.pinned);
+    const before = rows.find((row) => {
+      const rect = row.getBoundingClientRect();
+      return e.clientY < rect.top + rect.height / 2;
+    });
+    if (before) list.insertBefore(li, before);
+    else if (rows.length) rows[rows.length - 1].after(li);
+  };
+  const end = () => {
+    document.removeEventListener('pointermove', move);
+    document.removeEventListener('pointerup', end);
+    document.removeEventListener('pointercancel', end);
+    li.classList.remove('dragging');
+    const order = [...list.querySelectorAll('li.account')].map((row) => row.dataset.id);
+    const byId = new Map(state.accounts.map((a) => [a.id, a]));
+    const moved = order.map((id) => byId.get(id)).filter(Boolean);
+    if (moved.some((a, i) => a.id !== state.accounts[i]?.id)) {
+      state.accounts = moved;
+      render();
+      saveOrder();
+    }
+  };
+  document.addEventListener('pointermove', move);
+  document.addEventListener('pointerup', end);
+  document.addEventListener('pointercancel', end);
+}
+
+function wireRows() {
+  const actions = {
+    'row-pin': togglePin,
+    'row-up': (account) => moveAccount(account, -1),
+    'row-down': (account) => moveAccount(account, 1),
+    'row-rename': openRename,
+    'row-delete': confirmDelete,
+  };
+  for (const [id, act] of Object.entries(actions)) {
+    $(`#${id}`).addEventListener('click', () => {
+      const account = rowMenu.account;
+      closeRowMenu();
+      if (account) act(account);
+    });
+  }
+  const menu = $('#row-actions');
+  menu.addEventListener('keydown', (event) => {
+    const items = [...menu.querySelectorAll('button:not(:disabled)')];
+    const at = items.indexOf(document.activeElement);
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      closeRowMenu();
+      rowMenu.button?.focus();
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : items.length - 1;
+      items[(at + step) % items.length].focus();
+    }
+  });
+  document.addEventListener('click', (event) => {
+    if (!menu.hidden && !event.target.closest('#row-actions, .row-menu')) closeRowMenu();
+  });
+  $('#rename-form').addEventListener('submit', saveRename);
+  $('#rename-cancel').addEventListener('click', () => $('#rename-dialog').close());
+  $('#undo-button').addEventListener('click', undoDelete);
+  document.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'z' && undo.pending
+        && !isTextField(document.activeElement)) {
+      event.preventDefault();
+      undoDelete();
+    }
+  });
+  // Alt+↑/↓ on a row moves it.
+  $('#accounts').addEventListener('keydown', (event) => {
+    if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+    const li = document.activeElement.closest('li.account');
+    const account = li && state.accounts.find((a) => a.id === li.dataset.id);
+    if (!account) return;
+    event.preventDefault();
+    event.stopPropagation();
+    moveAccount(account, event.key === 'ArrowUp' ? -1 : 1);
+  }, true);
 }
 
 // ---------- the add form ----------
@@ -320,7 +546,7 @@ async function submitAdd(event) {
   try {
     const summary = await ipc.addAccount(form.entry());
     form.dialog().close();
-    state.accounts = await ipc.listAccounts();
+    setAccounts(await ipc.listAccounts());
     render();
     await refreshCodes();
     toast(`Added ${title(summary)}`);
@@ -454,7 +680,7 @@ async function confirmEnrolment(event) {
     const result = await ipc.confirmEnrolment(choices);
     enrol.dialog().close();
     $('#enrol-list').replaceChildren();
-    state.accounts = await ipc.listAccounts();
+    setAccounts(await ipc.listAccounts());
     render();
     await refreshCodes();
     const added = result.added === 1 ? 'Added 1 account' : `Added ${result.added} accounts`;
@@ -730,10 +956,10 @@ function wireEnrolment() {
 async function start() {
   clearStatus();
   try {
-    state.accounts = await ipc.listAccounts();
+    setAccounts(await ipc.listAccounts());
     render();
     const loaded = await ipc.loadAccounts();
-    state.accounts = loaded.accounts;
+    setAccounts(loaded.accounts);
     render();
     if (loaded.damaged.length > 0) {
       showStatus(`${loaded.damaged.length} keychain item(s) could not be read and were left untouched: ${loaded.damaged.join('; ')}`, null, 'damaged');
@@ -838,6 +1064,7 @@ function wire() {
 }
 
 wire();
+wireRows();
 wireSearch();
 wireEnrolment();
 wireBackup();

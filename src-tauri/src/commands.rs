@@ -220,3 +220,48 @@ pub async fn remove_account(app: AppHandle, id: String) -> Result<(), IpcError> 
     })
     .await
 }
+
+/// Pins an account to the top of the list, or unpins it.
+#[tauri::command]
+pub async fn set_pinned(app: AppHandle, id: String, pinned: bool) -> Result<(), IpcError> {
+    blocking(app, move |state| {
+        let id = parse_id(&id)?;
+        state.with_store(|store| Ok(store.set_pinned(&id, pinned)?))
+    })
+    .await
+}
+
+/// Saves the order the user arranged the list in.
+#[tauri::command]
+pub async fn reorder_accounts(app: AppHandle, ids: Vec<String>) -> Result<(), IpcError> {
+    blocking(app, move |state| {
+        let ids = ids
+            .iter()
+            .map(|id| parse_id(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        state.with_store(|store| Ok(store.reorder(&ids)?))
+    })
+    .await
+}
+
+/// Changes an account's issuer and name.
+#[tauri::command]
+pub async fn rename_account(
+    app: AppHandle,
+    id: String,
+    issuer: String,
+    name: String,
+) -> Result<AccountSummary, IpcError> {
+    blocking(app, move |state| {
+        let account_id = parse_id(&id)?;
+        state.with_store(|store| {
+            store.rename(&account_id, &issuer, &name)?;
+            store
+                .summaries()
+                .into_iter()
+                .find(|s| s.id == id)
+                .ok_or_else(|| IpcError::new("not_found", format!("no account with id {id}")))
+        })
+    })
+    .await
+}

@@ -436,6 +436,8 @@ pub const KEY_DOWN: char = '\u{E015}';
 pub const KEY_UP: char = '\u{E013}';
 /// WebDriver's key for Ctrl.
 pub const KEY_CONTROL: char = '\u{E009}';
+/// WebDriver's key for Alt.
+pub const KEY_ALT: char = '\u{E00A}';
 
 /// One account in the "accounts found" preview.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1362,20 +1364,59 @@ impl<'p> App<'p> {
         let _ = self.send(Method::Delete, "/actions", None);
     }
 
+    /// Drags the element at `from` with the mouse (real pointer events) to
+    /// the centre of `to`, `dy` pixels up or down from it, and lets go.
+    pub fn drag(&self, from: &str, to: &str, dy: i64) {
+        let centre = |css: &str| -> (i64, i64) {
+            let rect = self.execute(
+                "const r = document.querySelector(arguments[0]).getBoundingClientRect();
+                 return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+                json!([css]),
+            );
+            (rect[0].as_i64().unwrap_or(0), rect[1].as_i64().unwrap_or(0))
+        };
+        let (x0, y0) = centre(from);
+        let (x1, y1) = centre(to);
+        let y1 = y1 + dy;
+        let mut steps = vec![
+            json!({"type": "pointerMove", "duration": 0, "x": x0, "y": y0}),
+            json!({"type": "pointerDown", "button": 0}),
+        ];
+        for i in 1..=8 {
+            steps.push(json!({"type": "pointerMove", "duration": 30,
+                "x": x0 + (x1 - x0) * i / 8, "y": y0 + (y1 - y0) * i / 8}));
+        }
+        steps.push(json!({"type": "pointerUp", "button": 0}));
+        let body = json!({"actions": [{
+            "type": "pointer",
+            "id": "mouse",
+            "parameters": {"pointerType": "mouse"},
+            "actions": steps,
+        }]});
+        self.send(Method::Post, "/actions", Some(body))
+            .unwrap_or_else(|e| panic!("cannot drag {from} to {to}: {e}"));
+        let _ = self.send(Method::Delete, "/actions", None);
+    }
+
     /// Presses `key` with Ctrl held.
     pub fn press_ctrl(&self, key: char) {
+        self.press_chord(KEY_CONTROL, key);
+    }
+
+    /// Presses `key` while `modifier` (a `KEY_*` constant) is held.
+    pub fn press_chord(&self, modifier: char, key: char) {
         let keys = json!({"actions": [{
             "type": "key",
             "id": "keyboard",
             "actions": [
-                {"type": "keyDown", "value": KEY_CONTROL.to_string()},
+                {"type": "keyDown", "value": modifier.to_string()},
                 {"type": "keyDown", "value": key.to_string()},
                 {"type": "keyUp", "value": key.to_string()},
-                {"type": "keyUp", "value": KEY_CONTROL.to_string()},
+                {"type": "keyUp", "value": modifier.to_string()},
             ],
         }]});
         self.send(Method::Post, "/actions", Some(keys))
-            .unwrap_or_else(|e| panic!("cannot press Ctrl+{key}: {e}"));
+            .unwrap_or_else(|e| panic!("cannot press {modifier:?}+{key:?}: {e}"));
         let _ = self.send(Method::Delete, "/actions", None);
     }
 

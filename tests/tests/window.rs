@@ -1,7 +1,9 @@
 //! End-to-end: the main window people live in (issue 4): finding, copying,
 //! arranging. Run through scripts/test.sh.
 
-use watchword_e2e::{clipboard_text, Profile, Totp, KEY_DOWN, KEY_ENTER, KEY_ESCAPE, KEY_UP};
+use watchword_e2e::{
+    clipboard_text, Profile, Totp, KEY_ALT, KEY_DOWN, KEY_ENTER, KEY_ESCAPE, KEY_UP,
+};
 
 const AMAZON: &str = "JBSWY3DPEHPK3PXP";
 const SELLER: &str = "GEZDGNBVGY3TQOJQGEZDGNBV";
@@ -150,5 +152,187 @@ fn type_to_find_then_copy_with_the_keyboard() {
     );
     app.press_ctrl('f');
     assert_eq!(app.focused(), "input#search");
+    app.quit();
+}
+
+fn issuers_in_order(app: &watchword_e2e::App<'_>) -> Vec<String> {
+    app.rows_now().into_iter().map(|r| r.issuer).collect()
+}
+
+fn wait_order(app: &watchword_e2e::App<'_>, expected: &[&str]) {
+    app.wait_until(&format!("the list in the order {expected:?}"), || {
+        let shown = issuers_in_order(app);
+        if shown == expected {
+            Ok(())
+        } else {
+            Err(format!("it shows {shown:?}"))
+        }
+    });
+}
+
+/// Opens the ⋯ menu of the row for `issuer` and clicks `item`.
+fn row_action(app: &watchword_e2e::App<'_>, issuer: &str, item: &str) {
+    let row = app
+        .rows_now()
+        .into_iter()
+        .find(|r| r.issuer == issuer)
+        .unwrap_or_else(|| panic!("a row for {issuer}"));
+    app.click(&row.css("button.row-menu"));
+    app.click(item);
+}
+
+#[test]
+fn delete_with_undo_loses_nothing() {
+    let profile = Profile::new("delete_undo");
+    seed(&profile);
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(4);
+
+    // Delete, then Undo: nothing changes in the keychain.
+    row_action(&app, "GitHub", "#row-delete");
+    app.click("#confirm-delete");
+    app.wait_rows(3);
+    assert!(app.displayed("#undo-bar"));
+    assert_eq!(app.text("#undo-text"), "Deleted GitHub");
+    app.click("#undo-button");
+    app.wait_rows(4);
+    app.wait_toast("Restored GitHub");
+    assert_eq!(profile.keychain_items(), 4);
+
+    // Delete and close the app within the 10 seconds: still there after.
+    row_action(&app, "GitHub", "#row-delete");
+    app.click("#confirm-delete");
+    app.wait_rows(3);
+    app.quit();
+    assert_eq!(
+        profile.keychain_items(),
+        4,
+        "closing during Undo loses nothing"
+    );
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(4);
+
+    // Delete and let the 10 seconds pass: gone from the keychain too.
+    row_action(&app, "GitHub", "#row-delete");
+    app.click("#confirm-delete");
+    app.wait_rows(3);
+    assert_eq!(
+        profile.keychain_items(),
+        4,
+        "not before the Undo window ends"
+    );
+    watchword_e2e::wait_until(
+        "the deletion to reach the keychain after 10 s",
+        std::time::Duration::from_secs(20),
+        || match profile.keychain_items() {
+            3 => Ok(()),
+            n => Err(format!("{n} items")),
+        },
+    );
+    assert!(!app.displayed("#undo-bar"));
+    app.quit();
+    let app = profile.launch();
+    app.wait_loaded();
+    assert!(!issuers_in_order(&app).contains(&"GitHub".to_owned()));
+    app.quit();
+}
+
+#[test]
+fn pin_reorder_and_rename_survive_a_restart() {
+    let profile = Profile::new("arrange");
+    seed(&profile);
+    let app = profile.launch();
+    app.wait_loaded();
+    wait_order(
+        &app,
+        &[
+            "Amazon",
+            "Amazon Seller Central",
+            "GitHub",
+            "Société Générale",
+        ],
+    );
+
+    // Pin the bank: it goes first and says so.
+    row_action(&app, "Société Générale", "#row-pin");
+    wait_order(
+        &app,
+        &[
+            "Société Générale",
+            "Amazon",
+            "Amazon Seller Central",
+            "GitHub",
+        ],
+    );
+    app.wait_toast("Pinned Société Générale to the top");
+
+    // Alt+↓ on Amazon moves it below Seller Central.
+    let amazon = app
+        .rows_now()
+        .into_iter()
+        .find(|r| r.issuer == "Amazon")
+        .expect("Amazon");
+    app.execute(
+        "document.querySelector(arguments[0]).focus();",
+        serde_json::json!([amazon.css("button.code")]),
+    );
+    app.press_chord(KEY_ALT, KEY_DOWN);
+    wait_order(
+        &app,
+        &[
+            "Société Générale",
+            "Amazon Seller Central",
+            "Amazon",
+            "GitHub",
+        ],
+    );
+
+    // Drag GitHub by its grip above Seller Central.
+    let rows = app.rows_now();
+    let github = rows.iter().find(|r| r.issuer == "GitHub").expect("GitHub");
+    let seller = rows
+        .iter()
+        .find(|r| r.issuer == "Amazon Seller Central")
+        .expect("Seller Central");
+    app.drag(&github.css(".grip"), &seller.css(".names"), -8);
+    wait_order(
+        &app,
+        &[
+            "Société Générale",
+            "GitHub",
+            "Amazon Seller Central",
+            "Amazon",
+        ],
+    );
+
+    // Rename Amazon.
+    row_action(&app, "Amazon", "#row-rename");
+    app.fill("#rename-issuer", "Amazon.de");
+    app.fill("#rename-name", "käufer@example.com");
+    app.click("#rename-save");
+    app.wait_toast("Renamed to Amazon.de (käufer@example.com)");
+
+    app.quit();
+    let app = profile.launch();
+    app.wait_loaded();
+    wait_order(
+        &app,
+        &[
+            "Société Générale",
+            "GitHub",
+            "Amazon Seller Central",
+            "Amazon.de",
+        ],
+    );
+    let rows = app.rows_now();
+    assert_eq!(rows[3].name, "käufer@example.com");
+    // The keychain item carries the new name: the CLI reads it from there.
+    let listed = profile.cli(&["list"]);
+    assert!(
+        listed.contains("Amazon.de") && listed.contains("käufer@example.com"),
+        "{listed}"
+    );
     app.quit();
 }

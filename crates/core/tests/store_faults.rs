@@ -361,3 +361,66 @@ fn the_backup_reminder_counts_accounts_added_since_the_last_export() {
     reopened.add(account("Bank", b"k3k3k3k3k3")).expect("add");
     assert_eq!(reopened.backup_status().added_since, 1);
 }
+
+#[test]
+fn pins_order_and_names_persist_and_only_names_touch_the_keychain() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let a = store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    let b = store.add(account("Bank", b"k2k2k2k2k2")).expect("add");
+    let c = store.add(account("Chat", b"k3k3k3k3k3")).expect("add");
+    let issuers = |store: &Store| -> Vec<String> {
+        store.summaries().into_iter().map(|s| s.issuer).collect()
+    };
+
+    store.reorder(&[c.clone(), a.clone()]).expect("reorder");
+    assert_eq!(issuers(&store), ["Chat", "Amazon", "Bank"]);
+    store.set_pinned(&b, true).expect("pin");
+    assert_eq!(issuers(&store), ["Bank", "Chat", "Amazon"]);
+
+    let items_before: Vec<String> = keychain.with(|s| s.items.values().cloned().collect());
+    let reopened = open(dir.path(), &keychain);
+    assert_eq!(
+        issuers(&reopened),
+        ["Bank", "Chat", "Amazon"],
+        "kept in the metadata"
+    );
+    let items_after: Vec<String> = keychain.with(|s| s.items.values().cloned().collect());
+    assert_eq!(
+        items_before, items_after,
+        "order and pins never touch the keychain"
+    );
+
+    store.rename(&a, " Amazon.de ", "seller").expect("rename");
+    let item = keychain
+        .with(|s| s.items.get(a.as_str()).cloned())
+        .expect("the item");
+    let renamed = uri::parse(&item).expect("a URI");
+    assert_eq!(
+        (renamed.issuer.as_str(), renamed.name.as_str()),
+        ("Amazon.de", "seller")
+    );
+    let mut reopened = open(dir.path(), &keychain);
+    reopened.load().expect("load");
+    assert!(reopened
+        .summaries()
+        .iter()
+        .any(|s| s.issuer == "Amazon.de" && s.name == "seller"));
+
+    // Same key, and now the same issuer as another account: refused.
+    let same_key = store
+        .add(account("Other", b"k3k3k3k3k3"))
+        .expect("another issuer");
+    let err = store
+        .rename(&same_key, "Chat", "x")
+        .expect_err("a duplicate");
+    assert_eq!(err.code(), "duplicate");
+    assert_eq!(
+        store
+            .set_pinned(&AccountId::random(), true)
+            .expect_err("no such account")
+            .code(),
+        "not_found"
+    );
+}

@@ -328,6 +328,56 @@ impl Store {
             .collect())
     }
 
+    /// Pins an account to the top of the list, or unpins it.
+    pub fn set_pinned(&mut self, id: &AccountId, pinned: bool) -> Result<()> {
+        let entry = self
+            .meta
+            .accounts
+            .iter_mut()
+            .find(|e| e.id == id.as_str())
+            .ok_or_else(|| Error::NotFound(id.to_string()))?;
+        entry.pinned = pinned;
+        self.save_meta()
+    }
+
+    /// Puts the accounts in the order of `ids` (the list as the user
+    /// arranged it); accounts `ids` leaves out keep their relative order
+    /// after them. Pinned accounts still come first in [`Store::summaries`].
+    pub fn reorder(&mut self, ids: &[AccountId]) -> Result<()> {
+        let position = |entry: &MetaEntry| {
+            ids.iter()
+                .position(|id| id.as_str() == entry.id)
+                .unwrap_or(usize::MAX)
+        };
+        // A stable sort keeps the unnamed ones in their order.
+        self.meta.accounts.sort_by_key(position);
+        self.save_meta()
+    }
+
+    /// Changes an account's issuer and name: the keychain item (whose URI
+    /// carries them) first, then the list. Refused with
+    /// [`Error::Duplicate`] when another account has the same key and the
+    /// new issuer.
+    pub fn rename(&mut self, id: &AccountId, issuer: &str, name: &str) -> Result<()> {
+        let mut account = self.account(id)?.clone();
+        account.issuer = issuer.trim().to_owned();
+        account.name = name.trim().to_owned();
+        if self
+            .accounts
+            .iter()
+            .any(|(other, a)| other != id && a.same_as(&account))
+        {
+            return Err(Error::Duplicate(account.display_name()));
+        }
+        self.write_item(id, &account)?;
+        if let Some(entry) = self.meta.accounts.iter_mut().find(|e| e.id == id.as_str()) {
+            entry.issuer.clone_from(&account.issuer);
+            entry.name.clone_from(&account.name);
+        }
+        self.accounts.insert(id.clone(), account);
+        self.save_meta()
+    }
+
     /// Notes that the user exported every account at `unix_seconds` (a
     /// backup), for [`Store::backup_status`].
     pub fn record_backup(&mut self, unix_seconds: u64) -> Result<()> {
