@@ -14,6 +14,8 @@ fn main() {
         "set_pinned",
         "reorder_accounts",
         "rename_account",
+        "get_settings",
+        "set_settings",
         "paste_clipboard",
         "scan_screen",
         "open_images",

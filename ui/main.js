@@ -8,7 +8,16 @@ const $ = (selector) => document.querySelector(selector);
 const RING = 2 * Math.PI * 15; // circumference of the countdown circle (r = 15)
 const WARN_SECONDS = 5;
 
+/** Seconds since the epoch, by the user's clock correction: what the codes
+ *  from Rust are computed for. */
+function clockNow() {
+  return Date.now() / 1000 + (state.settings.timeOffset || 0);
+}
+
 const state = {
+  settings: { clearClipboardAfter: 30, hideCodes: false, theme: 'system', timeOffset: 0, alwaysShowNext: false },
+  // Accounts whose hidden code was clicked; hidden again with the next code.
+  revealed: new Set(),
   accounts: [],
   codes: new Map(), // id -> {current, next, remaining, period, validUntil}
   rows: new Map(), // id -> {el, shown: {...}}
@@ -106,7 +115,7 @@ function render() {
   list.replaceChildren(...items);
   $('#empty-state').hidden = state.accounts.length > 0;
   applySearch();
-  paintCodes(Date.now() / 1000);
+  paintCodes(clockNow());
   // The list changed: so may what a backup would miss.
   refreshBackupReminder();
 }
@@ -118,27 +127,36 @@ function paintCodes(now) {
     if (!code) continue;
     const remaining = Math.min(code.period, Math.max(1, Math.ceil(code.validUntil - now)));
     const shown = row.shown;
-    if (shown.current !== code.current) {
+    if (shown.current !== code.current && shown.current !== undefined) {
+      // A new code is hidden again until clicked.
+      state.revealed.delete(id);
+    }
+    const hidden = state.settings.hideCodes && !state.revealed.has(id);
+    if (shown.current !== code.current || shown.masked !== hidden) {
       const button = row.el.querySelector('.code');
-      button.textContent = groupCode(code.current);
+      button.textContent = hidden ? groupCode(code.current).replace(/[^ ]/g, '•') : groupCode(code.current);
+      button.classList.toggle('masked', hidden);
       shown.current = code.current;
+      shown.masked = hidden;
     }
     if (shown.remaining !== remaining) {
       const fraction = remaining / code.period;
       row.el.querySelector('.arc').style.strokeDashoffset = String(RING * (1 - fraction));
       row.el.querySelector('.seconds').textContent = String(remaining);
       const warn = remaining <= WARN_SECONDS;
-      if (shown.warn !== warn || shown.next !== code.next) {
+      const showNext = (warn || state.settings.alwaysShowNext) && !shown.masked;
+      if (shown.warn !== warn || shown.next !== code.next || shown.showNext !== showNext) {
         row.el.classList.toggle('expiring', warn);
         const button = row.el.querySelector('.code');
-        button.title = warn && code.next ? `Next: ${groupCode(code.next)}` : '';
+        button.title = showNext && code.next ? `Next: ${groupCode(code.next)}` : '';
         // In its last seconds the next code is shown beside the current one,
         // so nobody types a code that dies on the way.
         const next = row.el.querySelector('.next-code');
-        next.hidden = !(warn && code.next);
+        next.hidden = !(showNext && code.next);
         next.textContent = code.next ? `next ${groupCode(code.next)}` : '';
         shown.warn = warn;
         shown.next = code.next;
+        shown.showNext = showNext;
       }
       shown.remaining = remaining;
     }
@@ -165,7 +183,7 @@ async function refreshCodes() {
   } finally {
     state.refreshing = false;
   }
-  paintCodes(Date.now() / 1000);
+  paintCodes(clockNow());
 }
 
 function scheduleTick() {
@@ -175,7 +193,7 @@ function scheduleTick() {
 }
 
 async function tick() {
-  const now = Date.now() / 1000;
+  const now = clockNow();
   if (codesAreStale(now)) await refreshCodes();
   else if (!document.hidden) paintCodes(now);
   scheduleTick();
@@ -186,9 +204,16 @@ async function tick() {
 async function copy(account) {
   try {
     const result = await ipc.copyCode(account.id);
+    const clears = result.clearsIn === null || result.clearsIn === undefined
+      ? '' : `, clears in ${result.clearsIn} s`;
     toast(result.next
-      ? `Copied the next code, as this one is about to expire. Clears in ${result.clearsIn} s`
-      : `Copied, clears in ${result.clearsIn} s`);
+      ? `Copied the next code, as this one is about to expire${clears}`
+      : `Copied${clears}`);
+    // A hidden code shows itself once clicked.
+    if (state.settings.hideCodes) {
+      state.revealed.add(account.id);
+      paintCodes(clockNow());
+    }
   } catch (error) {
     toast(ipc.messageOf(error));
   }
@@ -868,6 +893,74 @@ function wireBackup() {
   $('#google-dialog').addEventListener('cancel', (event) => { event.preventDefault(); closeGoogle(); });
 }
 
+// ---------- settings ----------
+
+function applySettings() {
+  const settings = state.settings;
+  const root = document.documentElement;
+  if (settings.theme === 'system') delete root.dataset.theme;
+  else root.dataset.theme = settings.theme;
+  // Repaint every code under the new rules.
+  for (const row of state.rows.values()) row.shown = {};
+  paintCodes(clockNow());
+}
+
+function fillSettingsForm() {
+  const settings = state.settings;
+  const clearing = settings.clearClipboardAfter !== null && settings.clearClipboardAfter !== undefined;
+  $('#set-clear-on').checked = clearing;
+  $('#set-clear').value = String(clearing ? settings.clearClipboardAfter : 30);
+  $('#set-clear').disabled = !clearing;
+  $('#set-hide').checked = settings.hideCodes;
+  $('#set-next').checked = settings.alwaysShowNext;
+  $('#set-theme').value = settings.theme;
+  $('#set-offset').value = String(settings.timeOffset);
+}
+
+async function saveSettings() {
+  const error = $('#settings-error');
+  const clearing = $('#set-clear-on').checked;
+  $('#set-clear').disabled = !clearing;
+  const offset = Number($('#set-offset').value || '0');
+  const wanted = {
+    clearClipboardAfter: clearing ? Number($('#set-clear').value || '30') : null,
+    hideCodes: $('#set-hide').checked,
+    theme: $('#set-theme').value,
+    timeOffset: Number.isInteger(offset) ? offset : Math.round(offset),
+    alwaysShowNext: $('#set-next').checked,
+  };
+  try {
+    const offsetChanged = wanted.timeOffset !== state.settings.timeOffset;
+    state.settings = await ipc.setSettings(wanted);
+    error.textContent = '';
+    applySettings();
+    if (offsetChanged) await refreshCodes();
+  } catch (failure) {
+    // Out of range: say so; what is saved stays as it was.
+    error.textContent = ipc.messageOf(failure);
+  }
+}
+
+async function loadSettings() {
+  try {
+    state.settings = await ipc.getSettings();
+  } catch {
+    // The defaults stand; a store problem is reported by the list.
+  }
+  applySettings();
+}
+
+function wireSettings() {
+  $('#settings-button').addEventListener('click', () => {
+    closeMenu();
+    fillSettingsForm();
+    $('#settings-error').textContent = '';
+    $('#settings-dialog').showModal();
+  });
+  $('#settings-form').addEventListener('change', saveSettings);
+  $('#settings-done').addEventListener('click', () => $('#settings-dialog').close());
+}
+
 // ---------- the "More" menu ----------
 
 function closeMenu() {
@@ -955,6 +1048,7 @@ function wireEnrolment() {
 
 async function start() {
   clearStatus();
+  await loadSettings();
   try {
     setAccounts(await ipc.listAccounts());
     render();
@@ -1065,6 +1159,7 @@ function wire() {
 
 wire();
 wireRows();
+wireSettings();
 wireSearch();
 wireEnrolment();
 wireBackup();

@@ -27,9 +27,9 @@ impl std::fmt::Debug for ClipboardKeeper {
 
 impl ClipboardKeeper {
     /// Puts `text` on the clipboard, marked to stay out of clipboard history
-    /// where the platform allows, and clears it after `clear_after` unless it
-    /// was replaced in the meantime.
-    pub fn copy(&self, text: &str, clear_after: Duration) -> Result<(), String> {
+    /// where the platform allows, and clears it after `clear_after` (if any)
+    /// unless it was replaced in the meantime.
+    pub fn copy(&self, text: &str, clear_after: Option<Duration>) -> Result<(), String> {
         {
             let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
             if slot.is_none() {
@@ -39,6 +39,9 @@ impl ClipboardKeeper {
             set_private_text(clipboard, text).map_err(|e| describe(&e))?;
         }
         let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let Some(clear_after) = clear_after else {
+            return Ok(());
+        };
         let inner = Arc::clone(&self.inner);
         let copied = text.to_owned();
         std::thread::spawn(move || {

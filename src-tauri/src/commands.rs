@@ -8,11 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tauri::{AppHandle, Manager};
 use watchword_core::account::{AccountId, OtpKind};
 use watchword_core::manual::ManualEntry;
-use watchword_core::store::{AccountSummary, LoadReport};
+use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
 use watchword_core::Code;
-
-/// How long a copied code stays on the clipboard.
-const CLEAR_AFTER: Duration = Duration::from_secs(30);
 
 /// Runs blocking store work off the UI thread.
 async fn blocking<T: Send + 'static>(
@@ -29,6 +26,12 @@ fn now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+/// Now, by the user's clock offset (for a clock that is wrong and cannot
+/// be fixed).
+fn clock(store: &Store) -> u64 {
+    now().saturating_add_signed(store.settings().time_offset)
 }
 
 fn parse_id(id: &str) -> Result<AccountId, IpcError> {
@@ -81,7 +84,7 @@ pub async fn load_accounts(app: AppHandle) -> Result<LoadView, IpcError> {
 pub async fn get_codes(app: AppHandle) -> Result<Vec<CodeView>, IpcError> {
     blocking(app, |state| {
         state.with_store(|store| {
-            let now = now();
+            let now = clock(store);
             let mut codes = Vec::new();
             for summary in store.summaries() {
                 let id = parse_id(&summary.id)?;
@@ -116,7 +119,8 @@ pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcEr
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CopyView {
-    clears_in: u64,
+    /// Seconds until the clipboard is cleared; `None` when it is not.
+    clears_in: Option<u32>,
     /// The current code was about to expire: the next one was copied.
     next: bool,
 }
@@ -126,25 +130,28 @@ pub struct CopyView {
 pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError> {
     blocking(app, move |state| {
         let account_id = parse_id(&id)?;
-        let text = state.with_store(|store| {
+        let (text, next, clear_after) = state.with_store(|store| {
+            let clear_after = store.settings().clear_clipboard_after;
             let hotp = matches!(store.account(&account_id)?.kind, OtpKind::Hotp { .. });
             if !hotp {
-                let code = store.code(&account_id, now())?;
+                let code = store.code(&account_id, clock(store))?;
                 let (text, next) = code.to_copy();
-                return Ok((text.to_owned(), next));
+                return Ok((text.to_owned(), next, clear_after));
             }
             let text = lock(&state.hotp_codes)?.get(&id).cloned().ok_or_else(|| {
                 IpcError::new("no_code", "Generate a code for this account first")
             })?;
-            Ok((text, false))
+            Ok((text, false, clear_after))
         })?;
-        let (text, next) = text;
         state
             .clipboard
-            .copy(&text, CLEAR_AFTER)
+            .copy(
+                &text,
+                clear_after.map(|s| Duration::from_secs(u64::from(s))),
+            )
             .map_err(|message| IpcError::new("clipboard", message))?;
         Ok(CopyView {
-            clears_in: CLEAR_AFTER.as_secs(),
+            clears_in: clear_after,
             next,
         })
     })
@@ -261,6 +268,27 @@ pub async fn rename_account(
                 .into_iter()
                 .find(|s| s.id == id)
                 .ok_or_else(|| IpcError::new("not_found", format!("no account with id {id}")))
+        })
+    })
+    .await
+}
+
+/// The user's preferences.
+#[tauri::command]
+pub async fn get_settings(app: AppHandle) -> Result<Settings, IpcError> {
+    blocking(app, |state| {
+        state.with_store(|store| Ok(store.settings().clone()))
+    })
+    .await
+}
+
+/// Saves the user's preferences; an out-of-range value changes nothing.
+#[tauri::command]
+pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings, IpcError> {
+    blocking(app, move |state| {
+        state.with_store(|store| {
+            store.set_settings(settings)?;
+            Ok(store.settings().clone())
         })
     })
     .await

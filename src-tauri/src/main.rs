@@ -38,6 +38,8 @@ fn main() {
             commands::set_pinned,
             commands::reorder_accounts,
             commands::rename_account,
+            commands::get_settings,
+            commands::set_settings,
             enrol::paste_clipboard,
             enrol::scan_screen,
             enrol::open_images,

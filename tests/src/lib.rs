@@ -1582,6 +1582,14 @@ impl<'p> App<'p> {
     /// its start; otherwise it is taken again after the boundary. Returns the
     /// code.
     pub fn assert_shown_totp(&self, row: &Row, spec: &Totp<'_>) -> String {
+        self.assert_shown_totp_at(row, spec, 0)
+    }
+
+    /// [`App::assert_shown_totp`] for a clock corrected by `offset` seconds
+    /// (the app's clock correction setting).
+    pub fn assert_shown_totp_at(&self, row: &Row, spec: &Totp<'_>, offset: i64) -> String {
+        let unix_now = || unix_now() + offset as f64;
+        let sleep_until = |t: f64| sleep_until(t - offset as f64);
         let css = row.css("button.code");
         // Wait for a code to be painted at all.
         self.wait_until(&format!("a {}-digit code in {css}", spec.digits), || {

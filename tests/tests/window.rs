@@ -336,3 +336,142 @@ fn pin_reorder_and_rename_survive_a_restart() {
     );
     app.quit();
 }
+
+fn open_settings(app: &watchword_e2e::App<'_>) {
+    app.click("#more-button");
+    app.click("#settings-button");
+    app.wait_until("the settings", || {
+        match app.try_property("#settings-dialog", "open") {
+            Ok(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("#settings-dialog open = {other:?}")),
+        }
+    });
+}
+
+/// Sets a number field and lets the form save it, as leaving the field does.
+fn set_number(app: &watchword_e2e::App<'_>, css: &str, value: &str) {
+    app.fill(css, value);
+    app.execute(
+        "document.querySelector(arguments[0]).dispatchEvent(new Event('change', { bubbles: true }));",
+        serde_json::json!([css]),
+    );
+}
+
+#[test]
+fn settings_change_the_codes_and_persist() {
+    let profile = Profile::new("settings");
+    profile.cli(&[
+        "add",
+        "--issuer",
+        "Amazon",
+        "--account",
+        "me",
+        "--secret",
+        AMAZON,
+    ]);
+    let spec = Totp::default_for(AMAZON);
+    let app = profile.launch();
+    app.wait_loaded();
+    let row = app.wait_rows(1).remove(0);
+
+    // A clock an hour slow, corrected.
+    open_settings(&app);
+    set_number(&app, "#set-offset", "100000");
+    app.wait_until("the out-of-range offset to be refused", || {
+        let error = app.try_text("#settings-error").map_err(|e| e.to_string())?;
+        if error.contains("at most a day") {
+            Ok(())
+        } else {
+            Err(format!("#settings-error = {error:?}"))
+        }
+    });
+    set_number(&app, "#set-offset", "3600");
+    app.wait_until("the error to go", || {
+        match app.try_text("#settings-error") {
+            Ok(text) if text.is_empty() => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    app.click("#settings-done");
+    app.assert_shown_totp_at(&row, &spec, 3600);
+
+    // Never clear the clipboard: the notice says nothing about clearing.
+    open_settings(&app);
+    app.click("#set-clear-on");
+    app.click("#settings-done");
+    app.click(&row.css("button.code"));
+    let notice = app.wait_toast("Copied");
+    assert!(!notice.contains("clears"), "{notice:?}");
+
+    // Clear after 10 s.
+    open_settings(&app);
+    app.click("#set-clear-on");
+    set_number(&app, "#set-clear", "10");
+    app.click("#settings-done");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    app.click(&row.css("button.code"));
+    app.wait_toast("Copied, clears in 10 s");
+    let copied = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(copied.len(), 6);
+    watchword_e2e::wait_until(
+        "the clipboard to be cleared after 10 s",
+        std::time::Duration::from_secs(20),
+        || match clipboard_text() {
+            Ok(text) if text == copied => Err("still there".into()),
+            _ => Ok(()),
+        },
+    );
+
+    // Always show the next code, hide codes until clicked, dark theme.
+    open_settings(&app);
+    app.click("#set-next");
+    app.click("#set-hide");
+    app.execute(
+        "const s = document.querySelector('#set-theme'); s.value = 'dark';
+         s.dispatchEvent(new Event('change', { bubbles: true }));",
+        serde_json::json!([]),
+    );
+    app.click("#settings-done");
+    app.wait_until("the code to be hidden", || {
+        let text = app
+            .try_text(&row.css("button.code"))
+            .map_err(|e| e.to_string())?;
+        if text == "••• •••" {
+            Ok(())
+        } else {
+            Err(format!("shows {text:?}"))
+        }
+    });
+    assert!(
+        !app.displayed(&row.css(".next-code")),
+        "a hidden code hides its next one too"
+    );
+    app.click(&row.css("button.code"));
+    app.wait_toast("Copied");
+    app.assert_shown_totp_at(&row, &spec, 3600);
+    app.wait_until("the next code to show with time to spare", || {
+        match app.try_displayed(&row.css(".next-code")) {
+            Ok(true) => Ok(()),
+            other => Err(format!(".next-code displayed = {other:?}")),
+        }
+    });
+    let theme = app.execute(
+        "return [document.documentElement.dataset.theme || '',
+                 getComputedStyle(document.body).backgroundColor];",
+        serde_json::json!([]),
+    );
+    assert_eq!(theme, serde_json::json!(["dark", "rgb(20, 22, 31)"]));
+
+    // All of it is still so after a restart.
+    app.quit();
+    let app = profile.launch();
+    app.wait_loaded();
+    open_settings(&app);
+    assert_eq!(app.property("#set-offset", "value"), "3600");
+    assert_eq!(app.property("#set-clear", "value"), "10");
+    assert_eq!(app.property("#set-clear-on", "checked"), true);
+    assert_eq!(app.property("#set-hide", "checked"), true);
+    assert_eq!(app.property("#set-next", "checked"), true);
+    assert_eq!(app.property("#set-theme", "value"), "dark");
+    app.quit();
+}

@@ -113,6 +113,9 @@ pub enum Error {
     /// Occurs when an account with the same key and issuer is already stored.
     #[error("{0} is already in Watchword")]
     Duplicate(String),
+    /// Occurs when a setting is out of range; the message names it.
+    #[error("{0}")]
+    InvalidSetting(String),
 }
 
 impl Error {
@@ -130,6 +133,7 @@ impl Error {
             Error::DamagedItem { .. } => "damaged_item",
             Error::Io { .. } => "io",
             Error::Duplicate(_) => "duplicate",
+            Error::InvalidSetting(_) => "invalid_setting",
         }
     }
 }

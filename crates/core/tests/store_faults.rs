@@ -424,3 +424,52 @@ fn pins_order_and_names_persist_and_only_names_touch_the_keychain() {
         "not_found"
     );
 }
+
+#[test]
+fn settings_persist_and_out_of_range_values_change_nothing() {
+    use watchword_core::store::{Settings, Theme};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    assert_eq!(store.settings(), &Settings::default());
+    assert_eq!(store.settings().clear_clipboard_after, Some(30));
+    let chosen = Settings {
+        clear_clipboard_after: None,
+        hide_codes: true,
+        theme: Theme::Light,
+        time_offset: 3600,
+        always_show_next: true,
+    };
+    store.set_settings(chosen.clone()).expect("saved");
+    assert_eq!(
+        open(dir.path(), &keychain).settings(),
+        &chosen,
+        "kept in the file"
+    );
+
+    for (bad, says) in [
+        (
+            Settings {
+                clear_clipboard_after: Some(5),
+                ..chosen.clone()
+            },
+            "cleared after 10 to 300 seconds, not 5",
+        ),
+        (
+            Settings {
+                time_offset: -86_401,
+                ..chosen.clone()
+            },
+            "at most a day",
+        ),
+    ] {
+        let err = store.set_settings(bad).expect_err("out of range");
+        assert_eq!(err.code(), "invalid_setting");
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    assert_eq!(
+        open(dir.path(), &keychain).settings(),
+        &chosen,
+        "nothing changed"
+    );
+}

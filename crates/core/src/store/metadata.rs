@@ -30,6 +30,76 @@ pub struct MetaEntry {
     pub added: Option<u64>,
 }
 
+/// How the window looks: following the system, or always light or dark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    /// Light or dark as the system says.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// The user's preferences. Nothing secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    /// Seconds after which a copied code is cleared from the clipboard
+    /// (10 to 300), or `None` to leave it there.
+    pub clear_clipboard_after: Option<u32>,
+    /// Codes show as dots until clicked (for screen sharing).
+    pub hide_codes: bool,
+    /// Light, dark, or as the system says.
+    pub theme: Theme,
+    /// Seconds added to this computer's clock when computing codes, for a
+    /// clock that is wrong and cannot be fixed (-86400 to 86400).
+    pub time_offset: i64,
+    /// The next code shows beside the current one all the time, not just
+    /// in its last seconds.
+    pub always_show_next: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            clear_clipboard_after: Some(30),
+            hide_codes: false,
+            theme: Theme::System,
+            time_offset: 0,
+            always_show_next: false,
+        }
+    }
+}
+
+/// Range of [`Settings::clear_clipboard_after`], in seconds.
+pub const CLEAR_AFTER_RANGE: std::ops::RangeInclusive<u32> = 10..=300;
+/// Largest [`Settings::time_offset`] either way: a day.
+pub const MAX_TIME_OFFSET: i64 = 86_400;
+
+impl Settings {
+    /// Checks every value is in range; the error names the setting.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if let Some(seconds) = self.clear_clipboard_after {
+            if !CLEAR_AFTER_RANGE.contains(&seconds) {
+                return Err(format!(
+                    "The clipboard can be cleared after {} to {} seconds, not {seconds}",
+                    CLEAR_AFTER_RANGE.start(),
+                    CLEAR_AFTER_RANGE.end()
+                ));
+            }
+        }
+        if self.time_offset.abs() > MAX_TIME_OFFSET {
+            return Err(format!(
+                "The clock offset can be at most a day ({MAX_TIME_OFFSET} seconds) either way"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The whole metadata file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
@@ -40,6 +110,9 @@ pub struct Metadata {
     /// Unix time of the last export the user made (a backup), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_backup: Option<u64>,
+    /// The user's preferences.
+    #[serde(default)]
+    pub settings: Settings,
 }
 
 /// What reading the metadata file found.
@@ -123,6 +196,12 @@ mod tests {
                 added: Some(1_700_000_000),
             }],
             last_backup: Some(1_700_000_100),
+            settings: Settings {
+                hide_codes: true,
+                theme: Theme::Dark,
+                time_offset: -90,
+                ..Settings::default()
+            },
         };
         write(&path, &meta).expect("write");
         match read(&path).expect("read") {

@@ -12,6 +12,7 @@ use crate::otp::{self, Code};
 use crate::uri;
 use keychain::{Keychain, SystemKeychain};
 use metadata::{Loaded, MetaEntry, Metadata};
+pub use metadata::{Settings, Theme};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -376,6 +377,22 @@ impl Store {
         }
         self.accounts.insert(id.clone(), account);
         self.save_meta()
+    }
+
+    /// The user's preferences.
+    pub fn settings(&self) -> &Settings {
+        &self.meta.settings
+    }
+
+    /// Saves the user's preferences; out-of-range values are refused with
+    /// [`Error::InvalidSetting`] and nothing changes.
+    pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
+        settings.validate().map_err(Error::InvalidSetting)?;
+        let before = std::mem::replace(&mut self.meta.settings, settings);
+        self.save_meta().inspect_err(|_| {
+            // Not saved: keep what the file still says.
+            self.meta.settings = before;
+        })
     }
 
     /// Notes that the user exported every account at `unix_seconds` (a
