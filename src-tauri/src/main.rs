@@ -11,19 +11,38 @@ mod clipboard;
 mod commands;
 mod enrol;
 mod state;
+mod window_state;
 
 use tauri::{DragDropEvent, Manager, WindowEvent};
 
 fn main() {
     tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(window_state::FLAGS)
+                .with_filename(window_state::file())
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::default())
         .on_window_event(|window, event| {
-            // Files dropped on the window are read here, never by the page.
-            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
-                if !paths.is_empty() {
+            match event {
+                // Files dropped on the window are read here, never by the page.
+                WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) if !paths.is_empty() => {
                     enrol::files_dropped(window.app_handle(), paths.clone());
                 }
+                WindowEvent::Moved(_) | WindowEvent::Resized(_) => {
+                    window_state::save_soon(window.app_handle());
+                }
+                _ => {}
             }
         })
         .invoke_handler(tauri::generate_handler![

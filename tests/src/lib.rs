@@ -639,6 +639,17 @@ impl Profile {
         tool(&mut command)
     }
 
+    /// Starts the app binary directly (no driver), with this profile's
+    /// environment, and waits for it to exit; as a user launching it again.
+    pub fn launch_again_directly(&self) -> ExitStatus {
+        let mut command = Command::new(app_binary());
+        command
+            .env(DATA_DIR_VAR, &self.data_dir)
+            .env(SERVICE_VAR, &self.service);
+        let output = run_bounded(&mut command, TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
+        output.status
+    }
+
     /// Starts tauri-driver and the app, with this profile's environment.
     pub fn launch(&self) -> App<'_> {
         let launch = self.launches.get() + 1;
@@ -1396,6 +1407,24 @@ impl<'p> App<'p> {
         self.send(Method::Post, "/actions", Some(body))
             .unwrap_or_else(|e| panic!("cannot drag {from} to {to}: {e}"));
         let _ = self.send(Method::Delete, "/actions", None);
+    }
+
+    /// The window's size and place, as `[x, y, width, height]`.
+    pub fn window_rect(&self) -> [i64; 4] {
+        let rect = self
+            .send(Method::Get, "/window/rect", None)
+            .unwrap_or_else(|e| panic!("cannot read the window's rectangle: {e}"));
+        ["x", "y", "width", "height"].map(|k| rect[k].as_i64().unwrap_or(-1))
+    }
+
+    /// Resizes the window (as a window manager would on a user's drag).
+    pub fn set_window_size(&self, width: i64, height: i64) {
+        self.send(
+            Method::Post,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .unwrap_or_else(|e| panic!("cannot resize the window: {e}"));
     }
 
     /// Presses `key` with Ctrl held.

@@ -475,3 +475,64 @@ fn settings_change_the_codes_and_persist() {
     assert_eq!(app.property("#set-theme", "value"), "dark");
     app.quit();
 }
+
+#[test]
+fn one_window_that_remembers_its_size() {
+    let profile = Profile::new("one_window");
+    let app = profile.launch();
+    app.wait_loaded();
+    let windows = |app: &watchword_e2e::App<'_>| {
+        app.x_window_names()
+            .into_iter()
+            .filter(|name| name == "Watchword")
+            .count()
+    };
+    let before = windows(&app);
+    assert!(before >= 1);
+
+    // Launching again hands over to the running app and exits.
+    let status = profile.launch_again_directly();
+    assert!(
+        status.success(),
+        "the second launch exits cleanly: {status}"
+    );
+    assert_eq!(windows(&app), before, "no second window");
+    assert!(
+        app.displayed("#search") || app.displayed("#empty-state"),
+        "the first is alive"
+    );
+
+    // Resized, closed, opened: the same size.
+    app.set_window_size(520, 700);
+    app.wait_until("the window to take its new size", || {
+        let [_, _, width, height] = app.window_rect();
+        if (width, height) == (520, 700) {
+            Ok(())
+        } else {
+            Err(format!("{width}×{height}"))
+        }
+    });
+    // Killed (as the driver ends it) a moment later, never closed: the size
+    // must already be on disk.
+    watchword_e2e::wait_until(
+        "the window state to be saved",
+        std::time::Duration::from_secs(5),
+        || {
+            std::fs::read_to_string(profile.data_dir().join("window-state.json"))
+                .map_err(|e| e.to_string())
+                .and_then(|text| {
+                    if text.contains("520") {
+                        Ok(())
+                    } else {
+                        Err(text)
+                    }
+                })
+        },
+    );
+    app.quit();
+    let app = profile.launch();
+    app.wait_loaded();
+    let [_, _, width, height] = app.window_rect();
+    assert_eq!((width, height), (520, 700), "the size is remembered");
+    app.quit();
+}
