@@ -15,6 +15,8 @@ fn main() {
         "reorder_accounts",
         "rename_account",
         "get_settings",
+        "account_qr",
+        "reveal_key",
         "set_settings",
         "paste_clipboard",
         "scan_screen",

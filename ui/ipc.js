@@ -13,6 +13,8 @@ export const addAccount = (entry) => invoke('add_account', { entry });
 export const removeAccount = (id) => invoke('remove_account', { id });
 export const setPinned = (id, pinned) => invoke('set_pinned', { id, pinned });
 export const reorderAccounts = (ids) => invoke('reorder_accounts', { ids });
+export const accountQr = (id) => invoke('account_qr', { id });
+export const revealKey = (id) => invoke('reveal_key', { id });
 export const getSettings = () => invoke('get_settings');
 export const setSettings = (settings) => invoke('set_settings', { settings });
 export const renameAccount = (id, issuer, name) => invoke('rename_account', { id, issuer, name });

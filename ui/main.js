@@ -420,8 +420,62 @@ function startDrag(event, account, li) {
   document.addEventListener('pointercancel', end);
 }
 
+// ---------- showing a secret, on request ----------
+
+const secret = { account: null, kind: null };
+
+function openSecret(account, kind) {
+  secret.account = account;
+  secret.kind = kind;
+  $('#secret-title').textContent = kind === 'qr'
+    ? `QR code of ${describeAccount(account)}`
+    : `Key of ${describeAccount(account)}`;
+  $('#secret-warning').textContent = kind === 'qr'
+    ? 'This QR code holds the account\'s secret key: anyone who scans it can make its codes. Show it only to your own phone, and not while sharing your screen.'
+    : 'Anyone who sees this key can make this account\'s codes. Make sure nobody can see your screen, and stop any screen sharing.';
+  $('#secret-confirm').hidden = false;
+  $('#secret-shown').hidden = true;
+  $('#secret-dialog').showModal();
+  $('#secret-cancel').focus();
+}
+
+async function showSecret() {
+  const { account, kind } = secret;
+  try {
+    if (kind === 'qr') {
+      const code = await ipc.accountQr(account.id);
+      $('#secret-qr').setAttribute('viewBox', `0 0 ${code.size} ${code.size}`);
+      $('#secret-qr-path').setAttribute('d', code.path);
+    } else {
+      $('#secret-key').textContent = await ipc.revealKey(account.id);
+    }
+    $('#secret-qr-frame').hidden = kind !== 'qr';
+    $('#secret-key').hidden = kind !== 'key';
+    $('#secret-confirm').hidden = true;
+    $('#secret-shown').hidden = false;
+    $('#secret-done').focus();
+  } catch (error) {
+    closeSecret();
+    toast(ipc.messageOf(error));
+  }
+}
+
+function closeSecret() {
+  $('#secret-dialog').close();
+  // Forget what was shown.
+  $('#secret-qr-path').setAttribute('d', '');
+  $('#secret-key').textContent = '';
+  secret.account = null;
+}
+
 function wireRows() {
+  $('#secret-show').addEventListener('click', showSecret);
+  $('#secret-cancel').addEventListener('click', closeSecret);
+  $('#secret-done').addEventListener('click', closeSecret);
+  $('#secret-dialog').addEventListener('cancel', (event) => { event.preventDefault(); closeSecret(); });
   const actions = {
+    'row-qr': (account) => openSecret(account, 'qr'),
+    'row-key': (account) => openSecret(account, 'key'),
     'row-pin': togglePin,
     'row-up': (account) => moveAccount(account, -1),
     'row-down': (account) => moveAccount(account, 1),

@@ -8,8 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tauri::{AppHandle, Manager};
 use watchword_core::account::{AccountId, OtpKind};
 use watchword_core::manual::ManualEntry;
+use watchword_core::qr::{self, EncodedQr};
 use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
-use watchword_core::Code;
+use watchword_core::{uri, Code};
 
 /// Runs blocking store work off the UI thread.
 async fn blocking<T: Send + 'static>(
@@ -290,6 +291,40 @@ pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings
             store.set_settings(settings)?;
             Ok(store.settings().clone())
         })
+    })
+    .await
+}
+
+/// The account as a QR code (its otpauth URI), for a phone to scan. Holds
+/// the secret: the page asks the user to confirm first.
+#[tauri::command]
+pub async fn account_qr(app: AppHandle, id: String) -> Result<EncodedQr, IpcError> {
+    blocking(app, move |state| {
+        let id = parse_id(&id)?;
+        let uri = zeroize::Zeroizing::new(
+            state.with_store(|store| Ok(uri::format(store.account(&id)?)))?,
+        );
+        qr::encode(&uri)
+            .ok_or_else(|| IpcError::new("internal", "This account is too long for a QR code"))
+    })
+    .await
+}
+
+/// The account's key in base32, in groups of four as sites show it. Only
+/// on the user's explicit request, after the page asked them to confirm.
+#[tauri::command]
+pub async fn reveal_key(app: AppHandle, id: String) -> Result<String, IpcError> {
+    blocking(app, move |state| {
+        let id = parse_id(&id)?;
+        let key = zeroize::Zeroizing::new(
+            state.with_store(|store| Ok(store.account(&id)?.secret.to_base32()))?,
+        );
+        let groups: Vec<&str> = key
+            .as_bytes()
+            .chunks(4)
+            .map(|chunk| std::str::from_utf8(chunk).expect("base32 is ASCII"))
+            .collect();
+        Ok(groups.join(" "))
     })
     .await
 }

@@ -58,6 +58,8 @@ fn main() {
             commands::reorder_accounts,
             commands::rename_account,
             commands::get_settings,
+            commands::account_qr,
+            commands::reveal_key,
             commands::set_settings,
             enrol::paste_clipboard,
             enrol::scan_screen,

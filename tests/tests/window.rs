@@ -536,3 +536,65 @@ fn one_window_that_remembers_its_size() {
     assert_eq!((width, height), (520, 700), "the size is remembered");
     app.quit();
 }
+
+#[test]
+fn show_qr_and_reveal_key_only_after_confirming() {
+    let profile = Profile::new("secrets");
+    profile.cli(&[
+        "add",
+        "otpauth://totp/GitHub:octocat?secret=MFRGGZDFMZTWQ2LKNNWG23TP&issuer=GitHub&algorithm=SHA256&digits=8",
+    ]);
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(1);
+
+    // Cancelled: nothing shown.
+    row_action(&app, "GitHub", "#row-key");
+    assert!(app
+        .text("#secret-warning")
+        .contains("Anyone who sees this key"));
+    assert!(!app.displayed("#secret-key"));
+    app.click("#secret-cancel");
+    assert_eq!(app.text("#secret-key"), "");
+
+    // Confirmed: the key, grouped as sites show it.
+    row_action(&app, "GitHub", "#row-key");
+    app.click("#secret-show");
+    app.wait_until("the key", || match app.try_text("#secret-key") {
+        Ok(text) if !text.is_empty() => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
+    assert_eq!(app.text("#secret-key"), "MFRG GZDF MZTW Q2LK NNWG 23TP");
+    app.click("#secret-done");
+    assert_eq!(
+        app.execute(
+            "return document.querySelector('#secret-key').textContent;",
+            serde_json::json!([])
+        ),
+        "",
+        "forgotten once closed"
+    );
+
+    // The QR code: a phone scanning the screen gets the same account.
+    row_action(&app, "GitHub", "#row-qr");
+    app.click("#secret-show");
+    app.wait_until("the QR code", || match app.try_displayed("#secret-qr") {
+        Ok(true) => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
+    let shot = app.screenshot().expect("a screenshot");
+    let payloads = watchword_core::qr::decode_image(&shot).expect("the code on the screen reads");
+    let account = watchword_core::uri::parse(&payloads[0]).expect("an otpauth URI");
+    assert_eq!(
+        (
+            account.issuer.as_str(),
+            account.name.as_str(),
+            account.digits
+        ),
+        ("GitHub", "octocat", 8)
+    );
+    assert_eq!(account.secret.to_base32(), "MFRGGZDFMZTWQ2LKNNWG23TP");
+    assert_eq!(account.algorithm, watchword_core::Algorithm::Sha256);
+    app.click("#secret-done");
+    app.quit();
+}
