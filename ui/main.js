@@ -1151,6 +1151,14 @@ function anyDialogOpen() {
   return [...document.querySelectorAll('dialog')].some((d) => d.open);
 }
 
+function wireHelp() {
+  $('#help-button').addEventListener('click', () => {
+    $('#help-dialog').showModal();
+    $('#help-close').focus();
+  });
+  $('#help-close').addEventListener('click', () => $('#help-dialog').close());
+}
+
 function wireSearch() {
   const search = $('#search');
   search.addEventListener('input', applySearch);
@@ -1190,6 +1198,13 @@ function wireSearch() {
       applySearch();
       return;
     }
+    // "?" (with nothing typed) or F1: the list of shortcuts.
+    if (event.key === 'F1' || (event.key === '?' && search.value === '' && !isTextField(document.activeElement))) {
+      event.preventDefault();
+      $('#help-dialog').showModal();
+      $('#help-close').focus();
+      return;
+    }
     // Typing anywhere searches: the key lands in the search field.
     const printable = event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey;
     if (printable && !isTextField(document.activeElement) && event.key !== ' ') {
@@ -1212,6 +1227,7 @@ function wire() {
 }
 
 wire();
+wireHelp();
 wireRows();
 wireSettings();
 wireSearch();

@@ -152,6 +152,33 @@ fn type_to_find_then_copy_with_the_keyboard() {
     );
     app.press_ctrl('f');
     assert_eq!(app.focused(), "input#search");
+
+    // "?" away from the search lists the shortcuts; Esc closes it.
+    app.press_keys(&KEY_ESCAPE.to_string());
+    app.execute(
+        "document.activeElement && document.activeElement.blur();",
+        serde_json::json!([]),
+    );
+    app.press_keys("?");
+    app.wait_until("the shortcuts", || {
+        match app.try_property("#help-dialog", "open") {
+            Ok(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("#help-dialog open = {other:?}")),
+        }
+    });
+    assert!(app.text("#help-dialog").contains("Undo a deletion"));
+    assert_eq!(
+        app.property("#search", "value"),
+        "",
+        "not typed into the search"
+    );
+    app.press_keys(&KEY_ESCAPE.to_string());
+    app.wait_until("the shortcuts to close", || {
+        match app.try_property("#help-dialog", "open") {
+            Ok(serde_json::Value::Bool(false)) => Ok(()),
+            other => Err(format!("#help-dialog open = {other:?}")),
+        }
+    });
     app.quit();
 }
 
