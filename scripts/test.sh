@@ -9,4 +9,4 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # The D-Bus session must be outermost and must not see a display: a Secret
 # Service write with a display and a locked keyring waits on a prompt forever.
 exec env -u DISPLAY -u WAYLAND_DISPLAY -u DBUS_SESSION_BUS_ADDRESS \
-  dbus-run-session -- bash scripts/test-session.sh "$@"
+  dbus-run-session -- bash scripts/session.sh bash scripts/checks.sh "$@"

@@ -70,6 +70,14 @@ pub fn workspace_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// Environment variable that makes the harness build and run release
+/// binaries (`WATCHWORD_APP_PROFILE=release`), as the benchmarks do.
+pub const PROFILE_VAR: &str = "WATCHWORD_APP_PROFILE";
+
+fn release() -> bool {
+    std::env::var(PROFILE_VAR).is_ok_and(|p| p == "release")
+}
+
 /// The app binary, built on first use (`cargo build -p watchword`) so that
 /// `cargo test -p watchword-e2e` alone tests the current source.
 pub fn app_binary() -> &'static Path {
@@ -81,6 +89,7 @@ pub fn app_binary() -> &'static Path {
             .current_dir(&workspace)
             .args(["build", "-p", "watchword", "--quiet", "--manifest-path"])
             .arg(workspace.join("Cargo.toml"))
+            .args(release().then_some("--release"))
             .stdin(Stdio::null())
             .status()
             .unwrap_or_else(|e| panic!("cannot run {} build: {e}", cargo.to_string_lossy()));
@@ -93,7 +102,7 @@ pub fn app_binary() -> &'static Path {
             None => workspace.join("target"),
         };
         let binary = target
-            .join("debug")
+            .join(if release() { "release" } else { "debug" })
             .join(format!("watchword{}", std::env::consts::EXE_SUFFIX));
         assert!(
             binary.is_file(),
@@ -115,6 +124,7 @@ pub fn cli_binary() -> &'static Path {
         let status = Command::new(&cargo)
             .current_dir(&workspace)
             .args(["build", "-p", "watchword-cli", "--quiet"])
+            .args(release().then_some("--release"))
             .stdin(Stdio::null())
             .status()
             .unwrap_or_else(|e| panic!("cannot run {} build: {e}", cargo.to_string_lossy()));
@@ -1039,6 +1049,51 @@ impl<'p> App<'p> {
         signal_group(group, "STOP");
         std::thread::sleep(duration);
         signal_group(group, "CONT");
+    }
+
+    /// The pids of the app's own processes: the `watchword` process and
+    /// everything it started (WebKit's web and network processes), not the
+    /// driver that launched it.
+    pub fn app_processes(&self) -> Vec<u32> {
+        let group = self.driver.child.id();
+        let members = live_group_members(group);
+        let parent_of = |pid: u32| -> Option<u32> {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            stat[stat.rfind(')')? + 1..]
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()
+        };
+        let name_of =
+            |pid: u32| std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let Some(app) = members
+            .iter()
+            .copied()
+            .find(|&pid| name_of(pid).trim() == "watchword")
+        else {
+            return Vec::new();
+        };
+        let mut tree = vec![app];
+        // Children may live outside the driver's group: look at every process.
+        let all: Vec<u32> = std::fs::read_dir("/proc")
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for &pid in &all {
+                if !tree.contains(&pid) && parent_of(pid).is_some_and(|p| tree.contains(&p)) {
+                    tree.push(pid);
+                    grew = true;
+                }
+            }
+        }
+        tree
     }
 
     /// Closes the app and stops its driver (what dropping does), e.g. before

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs inside the private D-Bus session made by scripts/test.sh.
+# Inside a private D-Bus session (made by scripts/test.sh or bench.sh):
+# starts a throwaway gnome-keyring, unlocked, and an Xvfb display, then
+# runs the command given as arguments.
 set -euo pipefail
 
 scratch=$(mktemp -d)
@@ -30,11 +32,4 @@ export DISPLAY=$display
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 
 export RUST_BACKTRACE=1
-echo "== cargo fmt --check"
-cargo fmt --all --check
-echo "== cargo clippy"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== cargo build (app and CLI, used by the end-to-end tests)"
-cargo build --workspace --bins --quiet
-echo "== cargo test"
-cargo test --workspace --no-fail-fast "$@"
+"$@"
