@@ -3,6 +3,7 @@
 
 import * as ipc from './ipc.js';
 import { filterAccounts } from './search.js';
+import { brandFor, inkOn } from './icons.js';
 
 const $ = (selector) => document.querySelector(selector);
 const RING = 2 * Math.PI * 15; // circumference of the countdown circle (r = 15)
@@ -40,6 +41,23 @@ function monogramColor(text) {
   let hash = 0;
   for (const ch of text) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
   return `hsl(${hash % 360} 55% 42%)`;
+}
+
+/** A brand icon on the brand's colour, or a monogram. */
+function paintIcon(el, account) {
+  const brand = account.issuer ? brandFor(account.issuer) : null;
+  const background = brand ? `#${brand.hex}` : monogramColor(title(account));
+  el.style.backgroundColor = background;
+  el.style.color = brand ? inkOn(brand.hex) : '#fff';
+  if (brand?.slug) {
+    const glyph = document.createElement('span');
+    glyph.className = 'brand';
+    glyph.dataset.slug = brand.slug;
+    glyph.style.setProperty('--icon', `url(icons/brands/${brand.slug}.svg)`);
+    el.replaceChildren(glyph);
+  } else {
+    el.textContent = title(account).trim().charAt(0).toUpperCase() || '?';
+  }
 }
 
 function title(account) {
@@ -87,9 +105,7 @@ function render() {
     const li = template.content.firstElementChild.cloneNode(true);
     li.dataset.id = account.id;
     li.dataset.kind = account.kind;
-    const monogram = li.querySelector('.monogram');
-    monogram.textContent = title(account).trim().charAt(0).toUpperCase() || '?';
-    monogram.style.backgroundColor = monogramColor(title(account));
+    paintIcon(li.querySelector('.monogram'), account);
     li.querySelector('.issuer').textContent = title(account);
     li.querySelector('.name').textContent = account.issuer ? account.name : '';
     const code = li.querySelector('.code');
@@ -1056,7 +1072,10 @@ function isTextField(element) {
 
 function wireEnrolment() {
   $('#scan-button').addEventListener('click', () => bringIn('Looking for a QR code on your screen…', ipc.scanScreen));
-  $('#open-button').addEventListener('click', () => bringIn('Reading the images…', ipc.openImages));
+  $('#open-button').addEventListener('click', () => {
+    closeMenu();
+    bringIn('Reading the images…', ipc.openImages);
+  });
   $('#import-button').addEventListener('click', () => {
     closeMenu();
     bringIn('Reading the backup…', ipc.importFiles);

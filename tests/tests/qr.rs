@@ -208,6 +208,7 @@ fn open_an_image_through_the_file_dialog() {
     .expect("write the image");
     let app = profile.launch();
     app.wait_loaded();
+    app.click("#more-button");
     app.click("#open-button");
     choose_in_file_dialog("Open QR code images", &image);
     let found = app.wait_found(1);

@@ -72,6 +72,32 @@ fn type_to_find_then_copy_with_the_keyboard() {
     ];
     wait_visible(&app, &all);
 
+    // Icons: GitHub's own, Amazon's colour on a monogram (Simple Icons has
+    // no Amazon icon), and a monogram for an unknown bank.
+    let icons = app.execute(
+        "return Array.from(document.querySelectorAll('#accounts li.account .monogram')).map((m) => {
+           const brand = m.querySelector('.brand');
+           return [brand ? brand.dataset.slug : m.textContent, getComputedStyle(m).backgroundColor];
+         });",
+        serde_json::json!([]),
+    );
+    assert_eq!(
+        icons[0],
+        serde_json::json!(["A", "rgb(255, 153, 0)"]),
+        "{icons}"
+    );
+    assert_eq!(
+        icons[1],
+        serde_json::json!(["A", "rgb(255, 153, 0)"]),
+        "{icons}"
+    );
+    assert_eq!(
+        icons[2],
+        serde_json::json!(["github", "rgb(24, 23, 23)"]),
+        "{icons}"
+    );
+    assert_eq!(icons[3][0], "S", "{icons}");
+
     // Typing anywhere searches, loosely: "amzn" finds both Amazons.
     app.execute(
         "document.activeElement && document.activeElement.blur();",
