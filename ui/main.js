@@ -100,6 +100,8 @@ function clearStatus(owner) {
 function render() {
   const list = $('#accounts');
   const template = $('#account-template');
+  visibility.disconnect();
+  onScreen.clear();
   state.rows.clear();
   const items = state.accounts.map((account) => {
     const li = template.content.firstElementChild.cloneNode(true);
@@ -126,19 +128,35 @@ function render() {
     more.addEventListener('click', () => openRowMenu(account, more));
     li.querySelector('.grip').addEventListener('pointerdown', (event) => startDrag(event, account, li));
     state.rows.set(account.id, { el: li, shown: {} });
+    visibility.observe(li);
     return li;
   });
   list.replaceChildren(...items);
   $('#empty-state').hidden = state.accounts.length > 0;
   applySearch();
-  paintCodes(clockNow());
+  paintCodes(clockNow(), true);
   // The list changed: so may what a backup would miss.
   refreshBackupReminder();
 }
 
-/** Updates codes and countdowns, touching the DOM only where a value changed. */
-function paintCodes(now) {
+// Rows scrolled out of view are not repainted each second; they catch up
+// when they come back into view.
+const onScreen = new Set();
+const visibility = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    const id = entry.target.dataset.id;
+    if (entry.isIntersecting) onScreen.add(id);
+    else onScreen.delete(id);
+  }
+  paintCodes(clockNow());
+});
+
+/** Updates codes and countdowns, touching the DOM only where a value
+ *  changed: every row with `all` (new codes), else the rows in view (the
+ *  countdown, once a second). */
+function paintCodes(now, all = false) {
   for (const [id, row] of state.rows) {
+    if (!all && !onScreen.has(id)) continue;
     const code = state.codes.get(id);
     if (!code) continue;
     const remaining = Math.min(code.period, Math.max(1, Math.ceil(code.validUntil - now)));
@@ -199,7 +217,7 @@ async function refreshCodes() {
   } finally {
     state.refreshing = false;
   }
-  paintCodes(clockNow());
+  paintCodes(clockNow(), true);
 }
 
 function scheduleTick() {
@@ -972,7 +990,7 @@ function applySettings() {
   else root.dataset.theme = settings.theme;
   // Repaint every code under the new rules.
   for (const row of state.rows.values()) row.shown = {};
-  paintCodes(clockNow());
+  paintCodes(clockNow(), true);
 }
 
 function fillSettingsForm() {

@@ -126,7 +126,13 @@ fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<()
     clipboard.set().exclude_from_history().text(text)
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "windows")))]
+#[cfg(target_os = "macos")]
+fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
+    use arboard::SetExtApple;
+    clipboard.set().exclude_from_history().text(text)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "windows", target_os = "macos")))]
 fn set_private_text(clipboard: &mut arboard::Clipboard, text: &str) -> Result<(), arboard::Error> {
     clipboard.set_text(text)
 }

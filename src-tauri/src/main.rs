@@ -16,6 +16,15 @@ mod window_state;
 use tauri::{DragDropEvent, Manager, WindowEvent};
 
 fn main() {
+    // WebKitGTK composites through OpenGL, in software where there is no
+    // GPU (a VM, Xvfb, some remote desktops) and unreliably on some drivers.
+    // A list that repaints a few numbers once a second gains nothing from
+    // it; without it the idle app uses about half the CPU. A value the user
+    // set is kept.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {

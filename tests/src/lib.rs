@@ -459,6 +459,15 @@ pub struct Found {
     pub duplicate: bool,
 }
 
+/// The formats the X clipboard's owner offers (`xclip -o -t TARGETS`).
+pub fn clipboard_targets() -> Result<Vec<String>, String> {
+    let output = run_bounded(
+        Command::new("xclip").args(["-selection", "clipboard", "-o", "-t", "TARGETS"]),
+        TOOL_TIMEOUT,
+    )?;
+    Ok(output.stdout.lines().map(str::to_owned).collect())
+}
+
 // ---------------------------------------------------------------------------
 // Expected codes (oathtool)
 // ---------------------------------------------------------------------------

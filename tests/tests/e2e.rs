@@ -62,6 +62,13 @@ fn add_copy_restart() {
     let row = &rows[0];
     app.assert_shown_totp(row, &spec);
     let copied = app.assert_copy_totp(row, &spec);
+    // Clipboard managers (KDE's Klipper and others that honour the hint)
+    // keep the code out of their history.
+    let targets = watchword_e2e::clipboard_targets().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        targets.iter().any(|t| t == "x-kde-passwordManagerHint"),
+        "the copy is marked as a secret: {targets:?}"
+    );
     // The countdown runs out, the next code is hinted, then it takes over.
     app.assert_expiry_and_rollover(row, &spec);
     // "Clears in 30 s".

@@ -651,3 +651,82 @@ fn show_qr_and_reveal_key_only_after_confirming() {
     app.click("#secret-done");
     app.quit();
 }
+
+/// WCAG AA: 4.5:1 for text, in the light and the dark theme; a visible
+/// focus ring for the keyboard.
+#[test]
+fn readable_in_both_themes_with_a_visible_focus() {
+    const CONTRAST: &str = "
+        const lum = (rgb) => {
+          const [r, g, b] = rgb.match(/[\\d.]+/g).slice(0, 3).map(Number).map((c) => {
+            c /= 255;
+            return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const background = (el) => {
+          for (let e = el; e; e = e.parentElement) {
+            const c = getComputedStyle(e).backgroundColor;
+            if (c && c !== 'transparent' && !/rgba\\([^)]*, 0\\)$/.test(c)) return c;
+          }
+          return 'rgb(255, 255, 255)';
+        };
+        document.documentElement.dataset.theme = arguments[1];
+        return arguments[0].map((css) => {
+          const el = document.querySelector(css);
+          if (!el) return [css, 0];
+          const a = lum(getComputedStyle(el).color);
+          const b = lum(background(el));
+          return [css, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+        });";
+    let profile = Profile::new("contrast");
+    profile.cli(&[
+        "add",
+        "--issuer",
+        "GitHub",
+        "--account",
+        "octocat",
+        "--secret",
+        GITHUB,
+    ]);
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(1);
+    let texts = [
+        "#accounts li.account .issuer",
+        "#accounts li.account .name",
+        "#accounts li.account button.code",
+        "#accounts li.account .seconds",
+        "#accounts li.account button.row-menu",
+        "#add-button",
+        "#scan-button",
+        "#search",
+        "h1.title",
+    ];
+    for theme in ["light", "dark"] {
+        let ratios = app.execute(CONTRAST, serde_json::json!([texts, theme]));
+        for pair in ratios.as_array().expect("a list") {
+            let ratio = pair[1].as_f64().unwrap_or(0.0);
+            assert!(
+                ratio >= 4.5,
+                "{} has a contrast of {ratio:.2}:1 in the {theme} theme, below WCAG AA's 4.5:1",
+                pair[0]
+            );
+        }
+    }
+
+    // Tab to the first control: a 3 px ring shows where the focus is.
+    app.execute(
+        "document.activeElement && document.activeElement.blur();",
+        serde_json::json!([]),
+    );
+    app.press_keys("\u{E004}");
+    let ring = app.execute(
+        "const s = getComputedStyle(document.activeElement);
+         return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth];",
+        serde_json::json!([]),
+    );
+    assert_eq!(ring[1], "solid", "{ring}");
+    assert_eq!(ring[2], "3px", "{ring}");
+    app.quit();
+}

@@ -369,6 +369,9 @@ fn export(
             );
         }
     }
+    // Written: the user now holds a copy, and the app's backup reminder
+    // counts from here.
+    store.record_backup(now()).map_err(describe)?;
     Ok(())
 }
 
