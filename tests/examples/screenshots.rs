@@ -18,6 +18,7 @@ fn main() {
         ("Steam", "gamer", "MZXW6YTBOI2TEMZUGU3DOOBZ"),
         ("Crédit Mutuel", "client 0042", "KRSXG5CTMVRXEZLUKN2XAZLS"),
     ] {
+        let kind = if issuer == "Steam" { "steam" } else { "totp" };
         profile.cli(&[
             "add",
             "--issuer",
@@ -26,6 +27,8 @@ fn main() {
             account,
             "--secret",
             key,
+            "--type",
+            kind,
         ]);
     }
     let app = profile.launch();
