@@ -46,6 +46,32 @@ fn wait_first_code(app: &App<'_>) {
     });
 }
 
+/// Milliseconds each keystroke of a search takes to show its result (the
+/// filter, the reordered list and its layout), typed into the page.
+fn search_keystrokes(app: &App<'_>) -> Vec<f64> {
+    let times = app.execute(
+        "const search = document.querySelector('#search');
+         const times = [];
+         let query = '';
+         for (const ch of 'service 42') {
+           query += ch;
+           const started = performance.now();
+           search.value = query;
+           search.dispatchEvent(new Event('input'));
+           document.body.offsetHeight;
+           times.push(performance.now() - started);
+         }
+         search.value = '';
+         search.dispatchEvent(new Event('input'));
+         return times;",
+        serde_json::json!([]),
+    );
+    times
+        .as_array()
+        .map(|t| t.iter().filter_map(serde_json::Value::as_f64).collect())
+        .unwrap_or_default()
+}
+
 /// Seconds from asking for the app to its first code on screen, each run.
 fn start_up(profile: &Profile, runs: usize) -> Vec<f64> {
     (0..runs)
@@ -118,6 +144,15 @@ fn main() {
         let profile = Profile::new(&format!("bench_start_{count}"));
         seed(&profile, count);
         let mut runs = start_up(&profile, 3);
+        let app = profile.launch();
+        wait_first_code(&app);
+        let mut keys = search_keystrokes(&app);
+        app.quit();
+        let worst = keys.iter().copied().fold(0.0, f64::max);
+        println!(
+            "search as you type, {count} accounts: median {:.1} ms, worst {worst:.1} ms a keystroke",
+            median(&mut keys)
+        );
         println!(
             "start-up to the first code, {count} accounts: median {:.2} s of {:?} \
              (launch through tauri-driver and WebKitWebDriver included)",

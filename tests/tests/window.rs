@@ -587,6 +587,39 @@ fn one_window_that_remembers_its_size() {
     app.wait_loaded();
     let [_, _, width, height] = app.window_rect();
     assert_eq!((width, height), (520, 700), "the size is remembered");
+
+    // At 360 px wide nothing spills over the edge: no sideways scrolling.
+    profile.cli(&[
+        "add",
+        "--issuer",
+        "Amazon Seller Central Europe",
+        "--account",
+        "a-very-long-address@example.com",
+        "--secret",
+        AMAZON,
+        "--digits",
+        "8",
+    ]);
+    app.quit();
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(1);
+    app.set_window_size(360, 600);
+    app.wait_until("the page to fit 360 px", || {
+        let fit = app
+            .try_execute(
+                "const d = document.documentElement;
+                 return [d.clientWidth, d.scrollWidth];",
+                serde_json::json!([]),
+            )
+            .map_err(|e| e.to_string())?;
+        let (client, scroll) = (fit[0].as_i64().unwrap_or(0), fit[1].as_i64().unwrap_or(-1));
+        if client <= 360 && scroll <= client {
+            Ok(())
+        } else {
+            Err(format!("client width {client}, scroll width {scroll}"))
+        }
+    });
     app.quit();
 }
 
