@@ -1167,12 +1167,17 @@ function applySearch() {
   const shown = filterAccounts(query, state.accounts);
   const list = $('#accounts');
   const visible = new Set(shown.map((a) => a.id));
-  for (const [id, row] of state.rows) row.el.hidden = !visible.has(id);
-  if (query.trim() !== '') {
-    // Best first: Enter copies the top row.
-    for (const account of shown) list.append(state.rows.get(account.id).el);
-  } else {
-    for (const account of state.accounts) list.append(state.rows.get(account.id).el);
+  for (const [id, row] of state.rows) {
+    const hide = !visible.has(id);
+    if (row.el.hidden !== hide) row.el.hidden = hide;
+  }
+  // Best first (Enter copies the top row), else the list's order. Rows move
+  // only when the order of the visible ones changed: most keystrokes keep it.
+  const order = query.trim() !== '' ? shown : state.accounts;
+  const wanted = order.map((a) => a.id).filter((id) => visible.has(id));
+  const current = [...list.children].filter((el) => !el.hidden).map((el) => el.dataset.id);
+  if (wanted.length !== current.length || wanted.some((id, i) => id !== current[i])) {
+    for (const id of wanted) list.append(state.rows.get(id).el);
   }
   const none = $('#no-match');
   none.hidden = shown.length > 0 || state.accounts.length === 0;

@@ -26,11 +26,29 @@ function score(query, text) {
   return 0.5;
 }
 
+// Folded names, kept per account object: folding is the costly part of a
+// keystroke, and the list's objects live until it is reloaded.
+const foldedNames = new WeakMap();
+
+function folded(account) {
+  let names = foldedNames.get(account);
+  if (!names) {
+    names = { issuer: fold(account.issuer), name: fold(account.name) };
+    foldedNames.set(account, names);
+  }
+  return names;
+}
+
 /** The best of the issuer's and the account name's scores. */
 export function matchScore(query, account) {
   const q = fold(query.trim());
   if (q === '') return 1;
-  return Math.max(score(q, fold(account.issuer)), score(q, fold(account.name)) * 0.9);
+  return scoreFolded(q, account);
+}
+
+function scoreFolded(q, account) {
+  const names = folded(account);
+  return Math.max(score(q, names.issuer), score(q, names.name) * 0.9);
 }
 
 /**
@@ -38,9 +56,10 @@ export function matchScore(query, account) {
  * list's order. An empty query keeps everything as it is.
  */
 export function filterAccounts(query, accounts) {
-  if (query.trim() === '') return accounts.slice();
+  const q = fold(query.trim());
+  if (q === '') return accounts.slice();
   return accounts
-    .map((account, index) => ({ account, index, score: matchScore(query, account) }))
+    .map((account, index) => ({ account, index, score: scoreFolded(q, account) }))
     .filter((m) => m.score > 0)
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .map((m) => m.account);
