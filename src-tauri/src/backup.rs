@@ -5,10 +5,10 @@
 //! These are the only commands that send secrets to the page (the export
 //! codes), and only when the user asks for them.
 
-use crate::state::{AppState, IpcError};
+use crate::state::{blocking, IpcError};
 use serde::{Deserialize, Serialize};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tauri::{AppHandle, Manager};
+use tauri::AppHandle;
 use watchword_core::export;
 use watchword_core::qr::{self, EncodedQr};
 use watchword_core::store::BackupStatus;
@@ -17,15 +17,6 @@ fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-async fn blocking<T: Send + 'static>(
-    app: AppHandle,
-    f: impl FnOnce(&AppHandle, &AppState) -> Result<T, IpcError> + Send + 'static,
-) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
-        .await
-        .map_err(|_| IpcError::new("internal", "A background task stopped unexpectedly"))?
 }
 
 /// Whether accounts were added since the last backup.

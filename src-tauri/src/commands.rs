@@ -2,25 +2,15 @@
 //! input, calls the core on a worker thread and returns a small DTO. Secrets
 //! never leave Rust; codes do.
 
-use crate::state::{lock, AppState, IpcError};
+use crate::state::{blocking, lock, IpcError};
 use serde::Serialize;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tauri::{AppHandle, Manager};
-use watchword_core::account::{AccountId, OtpKind};
+use tauri::AppHandle;
+use watchword_core::account::{Account, AccountId, OtpKind};
 use watchword_core::manual::ManualEntry;
 use watchword_core::qr::{self, EncodedQr};
 use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
 use watchword_core::{uri, Code};
-
-/// Runs blocking store work off the UI thread.
-async fn blocking<T: Send + 'static>(
-    app: AppHandle,
-    f: impl FnOnce(&AppState) -> Result<T, IpcError> + Send + 'static,
-) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(move || f(&app.state::<AppState>()))
-        .await
-        .map_err(|_| IpcError::new("internal", "A background task stopped unexpectedly"))?
-}
 
 fn now() -> u64 {
     SystemTime::now()
@@ -59,13 +49,16 @@ pub struct LoadView {
 /// The list as last saved: instant, before the keychain answers.
 #[tauri::command]
 pub async fn list_accounts(app: AppHandle) -> Result<Vec<AccountSummary>, IpcError> {
-    blocking(app, |state| state.with_store(|store| Ok(store.summaries()))).await
+    blocking(app, |_, state| {
+        state.with_store(|store| Ok(store.summaries()))
+    })
+    .await
 }
 
 /// Reads every account from the keychain and returns the reconciled list.
 #[tauri::command]
 pub async fn load_accounts(app: AppHandle) -> Result<LoadView, IpcError> {
-    blocking(app, |state| {
+    blocking(app, |_, state| {
         state.with_store(|store| {
             let LoadReport {
                 damaged, recovered, ..
@@ -83,7 +76,7 @@ pub async fn load_accounts(app: AppHandle) -> Result<LoadView, IpcError> {
 /// Current and next codes of every time-based account.
 #[tauri::command]
 pub async fn get_codes(app: AppHandle) -> Result<Vec<CodeView>, IpcError> {
-    blocking(app, |state| {
+    blocking(app, |_, state| {
         state.with_store(|store| {
             let now = clock(store);
             let mut codes = Vec::new();
@@ -108,7 +101,7 @@ pub async fn get_codes(app: AppHandle) -> Result<Vec<CodeView>, IpcError> {
 /// Advances an HOTP account's counter (saved first) and returns its code.
 #[tauri::command]
 pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
         let code = state.with_store(|store| Ok(store.next_code(&account_id, now())?))?;
         lock(&state.hotp_codes)?.insert(id.clone(), code.current.clone());
@@ -129,7 +122,7 @@ pub struct CopyView {
 /// Copies an account's current code to the clipboard.
 #[tauri::command]
 pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
         let (text, next, clear_after) = state.with_store(|store| {
             let clear_after = store.settings().clear_clipboard_after;
@@ -159,6 +152,8 @@ pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError>
     .await
 }
 
+/// What the page may see of an account before it is added: everything but
+/// the key.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewView {
@@ -169,19 +164,13 @@ pub struct PreviewView {
     digits: u8,
     period: Option<u32>,
     counter: Option<u64>,
+    /// Already in the store (same key and issuer).
     duplicate: bool,
 }
 
-/// Validates the add form as the user types; says what would be added.
-#[tauri::command]
-pub async fn preview_account(app: AppHandle, entry: ManualEntry) -> Result<PreviewView, IpcError> {
-    blocking(app, move |state| {
-        let account = entry.to_account()?;
-        // A keychain problem must not block typing; the add itself reports it.
-        let duplicate = state
-            .with_store(|store| Ok(store.contains(&account)?))
-            .unwrap_or(false);
-        Ok(PreviewView {
+impl PreviewView {
+    pub fn of(account: &Account, duplicate: bool) -> Self {
+        Self {
             issuer: account.issuer.clone(),
             name: account.name.clone(),
             kind: account.kind.name(),
@@ -193,7 +182,20 @@ pub async fn preview_account(app: AppHandle, entry: ManualEntry) -> Result<Previ
                 _ => None,
             },
             duplicate,
-        })
+        }
+    }
+}
+
+/// Validates the add form as the user types; says what would be added.
+#[tauri::command]
+pub async fn preview_account(app: AppHandle, entry: ManualEntry) -> Result<PreviewView, IpcError> {
+    blocking(app, move |_, state| {
+        let account = entry.to_account()?;
+        // A keychain problem must not block typing; the add itself reports it.
+        let duplicate = state
+            .with_store(|store| Ok(store.contains(&account)?))
+            .unwrap_or(false);
+        Ok(PreviewView::of(&account, duplicate))
     })
     .await
 }
@@ -201,7 +203,7 @@ pub async fn preview_account(app: AppHandle, entry: ManualEntry) -> Result<Previ
 /// Stores a new account from the add form.
 #[tauri::command]
 pub async fn add_account(app: AppHandle, entry: ManualEntry) -> Result<AccountSummary, IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let account = entry.to_account()?;
         state.with_store(|store| {
             let id = store.add(account)?;
@@ -220,7 +222,7 @@ pub async fn add_account(app: AppHandle, entry: ManualEntry) -> Result<AccountSu
 /// Deletes an account from the keychain and the list.
 #[tauri::command]
 pub async fn remove_account(app: AppHandle, id: String) -> Result<(), IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
         state.with_store(|store| Ok(store.remove(&account_id)?))?;
         lock(&state.hotp_codes)?.remove(&id);
@@ -232,7 +234,7 @@ pub async fn remove_account(app: AppHandle, id: String) -> Result<(), IpcError> 
 /// Pins an account to the top of the list, or unpins it.
 #[tauri::command]
 pub async fn set_pinned(app: AppHandle, id: String, pinned: bool) -> Result<(), IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let id = parse_id(&id)?;
         state.with_store(|store| Ok(store.set_pinned(&id, pinned)?))
     })
@@ -242,7 +244,7 @@ pub async fn set_pinned(app: AppHandle, id: String, pinned: bool) -> Result<(), 
 /// Saves the order the user arranged the list in.
 #[tauri::command]
 pub async fn reorder_accounts(app: AppHandle, ids: Vec<String>) -> Result<(), IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let ids = ids
             .iter()
             .map(|id| parse_id(id))
@@ -260,7 +262,7 @@ pub async fn rename_account(
     issuer: String,
     name: String,
 ) -> Result<AccountSummary, IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
         state.with_store(|store| {
             store.rename(&account_id, &issuer, &name)?;
@@ -277,7 +279,7 @@ pub async fn rename_account(
 /// The user's preferences.
 #[tauri::command]
 pub async fn get_settings(app: AppHandle) -> Result<Settings, IpcError> {
-    blocking(app, |state| {
+    blocking(app, |_, state| {
         state.with_store(|store| Ok(store.settings().clone()))
     })
     .await
@@ -286,7 +288,7 @@ pub async fn get_settings(app: AppHandle) -> Result<Settings, IpcError> {
 /// Saves the user's preferences; an out-of-range value changes nothing.
 #[tauri::command]
 pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings, IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         state.with_store(|store| {
             store.set_settings(settings)?;
             Ok(store.settings().clone())
@@ -299,7 +301,7 @@ pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings
 /// the secret: the page asks the user to confirm first.
 #[tauri::command]
 pub async fn account_qr(app: AppHandle, id: String) -> Result<EncodedQr, IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let id = parse_id(&id)?;
         let uri = zeroize::Zeroizing::new(
             state.with_store(|store| Ok(uri::format(store.account(&id)?)))?,
@@ -314,7 +316,7 @@ pub async fn account_qr(app: AppHandle, id: String) -> Result<EncodedQr, IpcErro
 /// on the user's explicit request, after the page asked them to confirm.
 #[tauri::command]
 pub async fn reveal_key(app: AppHandle, id: String) -> Result<String, IpcError> {
-    blocking(app, move |state| {
+    blocking(app, move |_, state| {
         let id = parse_id(&id)?;
         let key = zeroize::Zeroizing::new(
             state.with_store(|store| Ok(store.account(&id)?.secret.to_base32()))?,

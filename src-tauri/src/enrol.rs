@@ -6,11 +6,11 @@
 
 use crate::capture::{self, Capture};
 use crate::clipboard::Pasted;
-use crate::state::{lock, AppState, IpcError};
+use crate::commands::PreviewView;
+use crate::state::{blocking, lock, AppState, IpcError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager};
-use watchword_core::account::OtpKind;
 use watchword_core::enrol::Enrolment;
 use watchword_core::import::{self, Conversion, EncryptedBackup, ImportError};
 use watchword_core::payload::{self, QrPayload};
@@ -68,15 +68,8 @@ impl Pending {
 #[serde(rename_all = "camelCase")]
 pub struct FoundView {
     index: usize,
-    issuer: String,
-    name: String,
-    kind: &'static str,
-    algorithm: &'static str,
-    digits: u8,
-    period: Option<u32>,
-    counter: Option<u64>,
-    /// Already in the store (same key and issuer): not added again.
-    duplicate: bool,
+    #[serde(flatten)]
+    account: PreviewView,
 }
 
 #[derive(Debug, Serialize)]
@@ -183,20 +176,13 @@ fn view(state: &AppState, pending: &Pending) -> EnrolView {
         .enumerate()
         .map(|(index, account)| FoundView {
             index,
-            issuer: account.issuer.clone(),
-            name: account.name.clone(),
-            kind: account.kind.name(),
-            algorithm: account.algorithm.as_str(),
-            digits: account.digits,
-            period: account.kind.period(),
-            counter: match account.kind {
-                OtpKind::Hotp { counter } => Some(counter),
-                _ => None,
-            },
             // A keychain problem must not hide the preview; adding reports it.
-            duplicate: state
-                .with_store(|store| Ok(store.contains(account)?))
-                .unwrap_or(false),
+            account: PreviewView::of(
+                account,
+                state
+                    .with_store(|store| Ok(store.contains(account)?))
+                    .unwrap_or(false),
+            ),
         })
         .collect();
     EnrolView {
@@ -278,15 +264,6 @@ pub fn files_dropped(app: &AppHandle, paths: Vec<PathBuf>) {
         // The window may have closed meanwhile: nothing left to tell.
         let _ = app.emit_to("main", "enrol-result", payload);
     });
-}
-
-async fn blocking<T: Send + 'static>(
-    app: AppHandle,
-    f: impl FnOnce(&AppHandle, &AppState) -> Result<T, IpcError> + Send + 'static,
-) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
-        .await
-        .map_err(|_| IpcError::new("internal", "A background task stopped unexpectedly"))?
 }
 
 /// Ctrl+V: an image is scanned, an export link previewed, an otpauth URI or
@@ -401,19 +378,20 @@ pub async fn scan_screen(app: AppHandle) -> Result<EnrolView, IpcError> {
     .await
 }
 
-/// "Open image…": a native file dialog, then the same as a drop. `None`
-/// when the user cancels.
-#[tauri::command]
-pub async fn open_images(app: AppHandle) -> Result<Option<EnrolView>, IpcError> {
+/// A native file dialog (titled `title`, showing only `images` if asked),
+/// then the same as a drop. `None` when the user cancels.
+async fn pick_and_enrol(
+    app: AppHandle,
+    title: &'static str,
+    images_only: bool,
+) -> Result<Option<EnrolView>, IpcError> {
     use tauri_plugin_dialog::DialogExt;
-    blocking(app, |app, state| {
-        let picked = app
-            .dialog()
-            .file()
-            .set_title("Open QR code images")
-            .add_filter("Images", &["png", "jpg", "jpeg", "webp", "gif", "bmp"])
-            .blocking_pick_files();
-        let Some(picked) = picked else {
+    blocking(app, move |app, state| {
+        let mut dialog = app.dialog().file().set_title(title);
+        if images_only {
+            dialog = dialog.add_filter("Images", &["png", "jpg", "jpeg", "webp", "gif", "bmp"]);
+        }
+        let Some(picked) = dialog.blocking_pick_files() else {
             return Ok(None);
         };
         let paths: Vec<PathBuf> = picked
@@ -425,27 +403,16 @@ pub async fn open_images(app: AppHandle) -> Result<Option<EnrolView>, IpcError> 
     .await
 }
 
-/// "Import…": a native file dialog for other authenticators' backups (or
-/// screenshots), then the same as a drop. `None` when the user cancels.
+/// "Open QR code image…".
+#[tauri::command]
+pub async fn open_images(app: AppHandle) -> Result<Option<EnrolView>, IpcError> {
+    pick_and_enrol(app, "Open QR code images", true).await
+}
+
+/// "Import from another app…": backups, exports (or screenshots).
 #[tauri::command]
 pub async fn import_files(app: AppHandle) -> Result<Option<EnrolView>, IpcError> {
-    use tauri_plugin_dialog::DialogExt;
-    blocking(app, |app, state| {
-        let picked = app
-            .dialog()
-            .file()
-            .set_title("Import from another authenticator")
-            .blocking_pick_files();
-        let Some(picked) = picked else {
-            return Ok(None);
-        };
-        let paths: Vec<PathBuf> = picked
-            .into_iter()
-            .filter_map(|file| file.into_path().ok())
-            .collect();
-        enrol(state, read_files(&paths)).map(Some)
-    })
-    .await
+    pick_and_enrol(app, "Import from another authenticator", false).await
 }
 
 /// Opens the first encrypted backup waiting for a password. A wrong

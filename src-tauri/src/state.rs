@@ -73,6 +73,18 @@ impl AppState {
     }
 }
 
+/// Runs blocking work (the keychain, decoding, key derivation) on a worker
+/// thread, off the UI thread, with the app and its state.
+pub async fn blocking<T: Send + 'static>(
+    app: tauri::AppHandle,
+    f: impl FnOnce(&tauri::AppHandle, &AppState) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    use tauri::Manager;
+    tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
+        .await
+        .map_err(|_| IpcError::new("internal", "A background task stopped unexpectedly"))?
+}
+
 pub fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>, IpcError> {
     mutex.lock().map_err(|_| {
         IpcError::new(

@@ -286,27 +286,41 @@ fn duplicate_is_refused() {
     app.quit();
 }
 
+/// A TOTP account with a 10-second period, for tests about time.
+fn ten_second(key: &str) -> Totp<'_> {
+    Totp {
+        key,
+        algorithm: "SHA1",
+        digits: 6,
+        period: 10,
+    }
+}
+
+/// Adds `issuer`'s 10-second account through the add form.
+fn add_ten_second_account(
+    app: &watchword_e2e::App<'_>,
+    issuer: &str,
+    key: &str,
+) -> Vec<watchword_e2e::Row> {
+    app.open_add_form();
+    app.fill(
+        "#add-input",
+        &format!("otpauth://totp/{issuer}:me?secret={key}&issuer={issuer}&period=10"),
+    );
+    app.wait_add_valid(&format!("{issuer} · me"));
+    app.submit_add(1)
+}
+
 /// A laptop that sleeps through several periods wakes to the current code,
 /// not the one it showed when it went to sleep.
 #[test]
 fn codes_are_current_after_a_sleep() {
     let profile = Profile::new("codes_after_sleep");
     const KEY: &str = "NBSWY3DPFQQHO33SNRSCCIJBEE";
-    let spec = Totp {
-        key: KEY,
-        algorithm: "SHA1",
-        digits: 6,
-        period: 10,
-    };
+    let spec = ten_second(KEY);
     let app = profile.launch();
     app.wait_loaded();
-    app.open_add_form();
-    app.fill(
-        "#add-input",
-        &format!("otpauth://totp/Sleepy:me?secret={KEY}&issuer=Sleepy&period=10"),
-    );
-    app.wait_add_valid("Sleepy · me");
-    let rows = app.submit_add(1);
+    let rows = add_ten_second_account(&app, "Sleepy", KEY);
     let before = app.assert_shown_totp(&rows[0], &spec);
 
     // Asleep for two and a half periods: the code shown then is long dead.
@@ -324,21 +338,10 @@ fn codes_are_current_after_a_sleep() {
 fn copying_at_the_last_moment_copies_the_next_code() {
     let profile = Profile::new("copy_next");
     const KEY: &str = "MZXW6YTBOI2TEMZUGU3DOOBZ";
-    let spec = Totp {
-        key: KEY,
-        algorithm: "SHA1",
-        digits: 6,
-        period: 10,
-    };
+    let spec = ten_second(KEY);
     let app = profile.launch();
     app.wait_loaded();
-    app.open_add_form();
-    app.fill(
-        "#add-input",
-        &format!("otpauth://totp/Late:me?secret={KEY}&issuer=Late&period=10"),
-    );
-    app.wait_add_valid("Late · me");
-    let rows = app.submit_add(1);
+    let rows = add_ten_second_account(&app, "Late", KEY);
     let row = &rows[0];
     app.assert_shown_totp(row, &spec);
 
