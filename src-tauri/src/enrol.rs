@@ -1,8 +1,8 @@
 //! Adding accounts from QR codes and backups: dropped or picked files
 //! (screenshots, or other authenticators' backups), a pasted image or export
-//! link, a capture of the screen. Every input feeds one [`Pending`]
-//! enrolment that the UI previews (never with secrets) and the user confirms
-//! or discards; an encrypted backup waits in it for its password.
+//! link, a capture of the screen. Every input feeds the one pending
+//! [`Enrolment`] (crates/core decides what each input is) that the UI
+//! previews, never with secrets, and the user confirms or discards.
 
 use crate::capture::{self, Capture};
 use crate::clipboard::Pasted;
@@ -11,55 +11,12 @@ use crate::state::{blocking, lock, AppState, IpcError};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager};
-use watchword_core::enrol::Enrolment;
-use watchword_core::import::{self, Conversion, EncryptedBackup, ImportError};
-use watchword_core::payload::{self, QrPayload};
+use watchword_core::enrol::{pasted_text, Enrolment, Input, NothingToAdd, PastedText};
 use watchword_core::qr::{self, QrError};
-use watchword_core::uri;
 
-/// What one input gave: where it came from and its payloads, or why none.
-type Decoded = (String, Result<Vec<String>, QrError>);
-
-/// One thing the user brought in, named by where it came from.
-pub enum Input {
-    /// What decoding an image (or a pasted link) gave.
-    Image(String, Result<Vec<String>, QrError>),
-    /// The accounts of a readable or decrypted backup.
-    Backup(String, Conversion),
-    /// An encrypted backup waiting for its password.
-    Locked(String, EncryptedBackup),
-    /// A file that is neither an image nor a backup: a code and a sentence.
-    Unusable(String, &'static str, String),
-}
-
-impl From<Decoded> for Input {
-    fn from((source, decoded): Decoded) -> Self {
-        Input::Image(source, decoded)
-    }
-}
-
-/// What the user brought in and has not confirmed yet.
-#[derive(Debug, Default)]
-pub struct Pending {
-    enrolment: Enrolment,
-    /// Encrypted backups, first asked for first.
-    locked: Vec<(String, EncryptedBackup)>,
-}
-
-impl Pending {
-    fn feed(&mut self, input: Input) {
-        match input {
-            Input::Image(source, decoded) => {
-                self.enrolment.add_decoded(&source, decoded);
-            }
-            Input::Backup(source, conversion) => {
-                self.enrolment.add_conversion(&source, &conversion);
-            }
-            Input::Locked(source, backup) => self.locked.push((source, backup)),
-            Input::Unusable(source, code, message) => {
-                self.enrolment.add_note(&source, code, message);
-            }
-        }
+impl From<NothingToAdd> for IpcError {
+    fn from(nothing: NothingToAdd) -> Self {
+        IpcError::new(nothing.code, nothing.message)
     }
 }
 
@@ -127,49 +84,15 @@ pub struct ConfirmView {
     duplicates: usize,
 }
 
-/// Feeds `inputs` into the pending enrolment, or, when none of them holds
-/// an account or an encrypted backup, leaves it alone and says why in one
-/// message.
+/// Feeds `inputs` into the pending enrolment; when none of them holds
+/// anything to add, nothing changes and the error says why.
 pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError> {
-    let mut trial = Enrolment::new();
-    let mut locked = false;
-    for input in &inputs {
-        match input {
-            Input::Image(source, decoded) => {
-                trial.add_decoded(source, decoded.clone());
-            }
-            Input::Backup(source, conversion) => {
-                trial.add_conversion(source, conversion);
-            }
-            Input::Locked(..) => locked = true,
-            Input::Unusable(source, code, message) => trial.add_note(source, code, message.clone()),
-        }
-    }
-    if trial.accounts().is_empty() && trial.missing_parts().is_empty() && !locked {
-        let message = match trial.notes() {
-            [] => "Nothing to add was found".to_owned(),
-            [one] => one.message.clone(),
-            many => many
-                .iter()
-                .map(|note| format!("{}: {}", note.source, note.message))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        };
-        let code = match trial.notes() {
-            [one] => one.code,
-            _ => "nothing_found",
-        };
-        return Err(IpcError::new(code, message));
-    }
     let mut pending = lock(&state.enrolment)?;
-    for input in inputs {
-        pending.feed(input);
-    }
+    pending.take_in(inputs)?;
     Ok(view(state, &pending))
 }
 
-fn view(state: &AppState, pending: &Pending) -> EnrolView {
-    let enrolment = &pending.enrolment;
+fn view(state: &AppState, enrolment: &Enrolment) -> EnrolView {
     let found = enrolment
         .accounts()
         .iter()
@@ -197,58 +120,19 @@ fn view(state: &AppState, pending: &Pending) -> EnrolView {
             })
             .collect(),
         missing: enrolment.missing_parts(),
-        locked: pending
-            .locked
+        locked: enrolment
+            .locked()
             .iter()
-            .map(|(source, backup)| LockedView {
-                source: source.clone(),
-                format: backup.format().name(),
+            .map(|locked| LockedView {
+                source: locked.source().to_owned(),
+                format: locked.format().name(),
             })
             .collect(),
     }
 }
 
-/// Reads files, each on its own: a screenshot is decoded, anything else is
-/// tried as a backup; a bad file is a note, not a stop.
-pub fn read_files(paths: &[PathBuf]) -> Vec<Input> {
-    paths
-        .iter()
-        .map(|path| {
-            let source = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into(),
-            );
-            match qr::read_file(path) {
-                Ok(bytes) => read_bytes(source, &bytes),
-                Err(error) => Input::Image(source, Err(error)),
-            }
-        })
-        .collect()
-}
-
-fn read_bytes(source: String, bytes: &[u8]) -> Input {
-    match qr::decode_image(bytes) {
-        Err(QrError::NotAnImage) => {}
-        decoded => return Input::Image(source, decoded),
-    }
-    match import::detect_and_read(bytes) {
-        Ok((_, import::Read::Plain(entries))) => Input::Backup(source, entries.convert()),
-        Ok((_, import::Read::Encrypted(backup))) => Input::Locked(source, backup),
-        Err(ImportError::UnknownFormat) => Input::Unusable(
-            source,
-            "unknown_file",
-            "This file is neither an image nor a backup Watchword can read".into(),
-        ),
-        Err(error) => Input::Unusable(source, error.code(), sentence(&error.to_string())),
-    }
-}
-
-/// `text` with its first letter in capitals, as a sentence starts.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
+fn read_files(paths: &[PathBuf]) -> Vec<Input> {
+    paths.iter().map(|path| Input::from_file(path)).collect()
 }
 
 /// Handles files dropped on the window: decodes them off the UI thread and
@@ -271,7 +155,11 @@ pub fn files_dropped(app: &AppHandle, paths: Vec<PathBuf>) {
 #[tauri::command]
 pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
     blocking(app, |_, state| {
-        match state.clipboard.read().map_err(|m| IpcError::new("clipboard", m))? {
+        match state
+            .clipboard
+            .read()
+            .map_err(|m| IpcError::new("clipboard", m))?
+        {
             Pasted::Image {
                 width,
                 height,
@@ -283,39 +171,14 @@ pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
                     }
                     other => IpcError::new(other.code(), other.to_string()),
                 });
-                let view = enrol(
-                    state,
-                    vec![Input::Image("The pasted image".into(), Ok(decoded?))],
-                )?;
+                let view = enrol(state, vec![Input::image("The pasted image", Ok(decoded?))])?;
                 Ok(PasteView::Preview(view))
             }
-            Pasted::Text(text) => {
-                let trimmed = text.trim();
-                match payload::classify(trimmed) {
-                    QrPayload::Migration(_) => {
-                        let inputs = vec![Input::Image(
-                            "The pasted link".into(),
-                            Ok(vec![trimmed.to_owned()]),
-                        )];
-                        Ok(PasteView::Preview(enrol(state, inputs)?))
-                    }
-                    QrPayload::Account(_) => Ok(PasteView::Text {
-                        text: trimmed.to_owned(),
-                    }),
-                    QrPayload::NotOtp(_) if uri::parse_secret(trimmed).is_ok() => {
-                        Ok(PasteView::Text {
-                            text: trimmed.to_owned(),
-                        })
-                    }
-                    QrPayload::NotOtp(kind) => Err(IpcError::new(
-                        "not_otp",
-                        format!(
-                            "The clipboard holds {}, not a QR code, an otpauth:// link or a setup key.",
-                            kind.description()
-                        ),
-                    )),
-                }
-            }
+            Pasted::Text(text) => match pasted_text(&text) {
+                PastedText::ExportLink(input) => Ok(PasteView::Preview(enrol(state, vec![input])?)),
+                PastedText::ForTheForm(text) => Ok(PasteView::Text { text }),
+                PastedText::NotForUs(why) => Err(why.into()),
+            },
             Pasted::Nothing => Err(IpcError::new(
                 "clipboard_empty",
                 "The clipboard holds no image or text: copy a screenshot of the QR code first",
@@ -343,7 +206,7 @@ pub async fn scan_screen(app: AppHandle) -> Result<EnrolView, IpcError> {
         }
         let captures = captures.map_err(|m| IpcError::new("capture_failed", m))?;
         let several = captures.len() > 1;
-        let inputs: Vec<Decoded> = captures
+        let inputs: Vec<(String, Result<Vec<String>, QrError>)> = captures
             .iter()
             .enumerate()
             .map(|(i, c)| {
@@ -373,12 +236,18 @@ pub async fn scan_screen(app: AppHandle) -> Result<EnrolView, IpcError> {
                  window) and scan again",
             ));
         }
-        enrol(state, inputs.into_iter().map(Input::from).collect())
+        enrol(
+            state,
+            inputs
+                .into_iter()
+                .map(|(source, decoded)| Input::image(source, decoded))
+                .collect(),
+        )
     })
     .await
 }
 
-/// A native file dialog (titled `title`, showing only `images` if asked),
+/// A native file dialog (titled `title`, showing only images if asked),
 /// then the same as a drop. `None` when the user cancels.
 async fn pick_and_enrol(
     app: AppHandle,
@@ -423,34 +292,14 @@ pub async fn unlock_backup(app: AppHandle, password: String) -> Result<EnrolView
     blocking(app, move |_, state| {
         let password = zeroize::Zeroizing::new(password);
         // Decryption is slow on purpose; the lock is not held meanwhile.
-        let (source, backup) = {
-            let mut pending = lock(&state.enrolment)?;
-            if pending.locked.is_empty() {
-                return Err(IpcError::new(
-                    "not_found",
-                    "No encrypted backup is waiting for a password",
-                ));
-            }
-            pending.locked.remove(0)
-        };
-        let opened = backup.decrypt(&password);
+        let locked = lock(&state.enrolment)?.take_locked().ok_or_else(|| {
+            IpcError::new("not_found", "No encrypted backup is waiting for a password")
+        })?;
+        let opened = locked.decrypt(&password);
         let mut pending = lock(&state.enrolment)?;
-        match opened {
-            Ok(entries) => {
-                pending
-                    .enrolment
-                    .add_conversion(&source, &entries.convert());
-            }
-            Err(error @ ImportError::WrongPassword) => {
-                pending.locked.insert(0, (source, backup));
-                return Err(IpcError::new(error.code(), error.to_string()));
-            }
-            Err(error) => {
-                pending
-                    .enrolment
-                    .add_note(&source, error.code(), sentence(&error.to_string()));
-            }
-        }
+        pending
+            .opened(locked, opened)
+            .map_err(|error| IpcError::new(error.code(), error.to_string()))?;
         Ok(view(state, &pending))
     })
     .await
@@ -482,7 +331,6 @@ pub async fn confirm_enrolment(
         };
         for choice in &choices {
             let mut account = pending
-                .enrolment
                 .accounts()
                 .get(choice.index)
                 .cloned()
@@ -511,7 +359,7 @@ pub async fn confirm_enrolment(
                 Err(error) => return Err(error),
             }
         }
-        *pending = Pending::default();
+        *pending = Enrolment::new();
         Ok(result)
     })
     .await
@@ -521,7 +369,7 @@ pub async fn confirm_enrolment(
 #[tauri::command]
 pub async fn discard_enrolment(app: AppHandle) -> Result<(), IpcError> {
     blocking(app, |_, state| {
-        *lock(&state.enrolment)? = Pending::default();
+        *lock(&state.enrolment)? = Enrolment::new();
         Ok(())
     })
     .await

@@ -48,7 +48,7 @@ pub struct AppState {
     pub hotp_codes: Mutex<HashMap<String, String>>,
     /// Accounts found in QR codes, waiting for the user to confirm them.
     /// Lock it before the store when both are needed.
-    pub enrolment: Mutex<crate::enrol::Pending>,
+    pub enrolment: Mutex<watchword_core::enrol::Enrolment>,
 }
 
 impl std::fmt::Debug for AppState {

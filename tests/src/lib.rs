@@ -387,25 +387,22 @@ impl Drop for ShownImage {
 /// `path` into its location bar and presses Enter, with real key events
 /// (xdotool, through XTEST) as a person would.
 pub fn choose_in_file_dialog(title: &str, path: &Path) {
-    let window = wait_for_window(title);
-    tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
-    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+l"]));
-    std::thread::sleep(Duration::from_millis(300));
-    tool(
-        Command::new("xdotool")
-            .args(["type", "--delay", "15", "--clearmodifiers", "--"])
-            .arg(path),
-    );
-    std::thread::sleep(Duration::from_millis(300));
-    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Return"]));
+    type_path_into_dialog(title, "ctrl+l", path);
 }
 
 /// In the native save dialog titled `title`, replaces the file name with
 /// `path` (GTK takes a whole path there) and presses Enter.
 pub fn save_in_file_dialog(title: &str, path: &Path) {
+    type_path_into_dialog(title, "ctrl+a", path);
+}
+
+/// Focuses the dialog, presses `first` (to reach the field for a path),
+/// types `path` and presses Enter.
+fn type_path_into_dialog(title: &str, first: &str, path: &Path) {
     let window = wait_for_window(title);
     tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
-    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+a"]));
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", first]));
+    std::thread::sleep(Duration::from_millis(300));
     tool(
         Command::new("xdotool")
             .args(["type", "--delay", "15", "--clearmodifiers", "--"])

@@ -7,12 +7,168 @@
 //! confirmed or discarded and says which parts are still missing. The same
 //! account read twice (two screenshots of one code) appears once. Sources
 //! that hold no authenticator code become [`Note`]s, never errors that stop
-//! the rest.
+//! the rest. Files are told apart by content ([`Input::from_file`]): a
+//! screenshot is decoded, anything else is read as another app's backup, and
+//! an encrypted backup waits in the enrolment ([`LockedBackup`]) for its
+//! password.
 
 use crate::account::Account;
-use crate::import::Conversion;
+use crate::import::{self, Conversion, EncryptedBackup, Entries, Format, ImportError};
 use crate::payload::{self, BatchAdded, BatchTracker, QrPayload};
-use crate::qr::QrError;
+use crate::qr::{self, QrError};
+use std::path::Path;
+
+/// One thing the user brought in, named by where it came from.
+#[derive(Debug)]
+pub enum Input {
+    /// What decoding an image (or a pasted link) gave.
+    Image {
+        /// "screenshot.png", "The pasted image", "The screen".
+        source: String,
+        /// Its payloads, or why it has none.
+        decoded: Result<Vec<String>, QrError>,
+    },
+    /// The accounts of a readable backup.
+    Backup {
+        /// The file's name.
+        source: String,
+        /// Its accounts and unreadable entries.
+        conversion: Conversion,
+    },
+    /// An encrypted backup, waiting for its password.
+    Locked(LockedBackup),
+    /// A file that is neither an image nor a backup, and why.
+    Unusable(Note),
+}
+
+impl Input {
+    /// What decoding an image gave.
+    pub fn image(source: impl Into<String>, decoded: Result<Vec<String>, QrError>) -> Self {
+        Input::Image {
+            source: source.into(),
+            decoded,
+        }
+    }
+
+    /// A file, named by its file name: a screenshot is decoded, anything
+    /// else is read as a backup. Never fails: a bad file is [`Input::Unusable`]
+    /// or an image error.
+    pub fn from_file(path: &Path) -> Self {
+        let source = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        match qr::read_file(path) {
+            Ok(bytes) => Self::from_bytes(source, &bytes),
+            Err(error) => Self::image(source, Err(error)),
+        }
+    }
+
+    /// A file's content, by what it is.
+    pub fn from_bytes(source: String, bytes: &[u8]) -> Self {
+        match qr::decode_image(bytes) {
+            Err(QrError::NotAnImage) => {}
+            decoded => return Self::image(source, decoded),
+        }
+        match import::detect_and_read(bytes) {
+            Ok((_, import::Read::Plain(entries))) => Input::Backup {
+                source,
+                conversion: entries.convert(),
+            },
+            Ok((_, import::Read::Encrypted(backup))) => {
+                Input::Locked(LockedBackup { source, backup })
+            }
+            Err(ImportError::UnknownFormat) => Input::Unusable(Note {
+                source,
+                code: "unknown_file",
+                message: "This file is neither an image nor a backup Watchword can read".into(),
+            }),
+            Err(error) => Input::Unusable(Note {
+                source,
+                code: error.code(),
+                message: sentence(&error.to_string()),
+            }),
+        }
+    }
+}
+
+/// An encrypted backup the user brought in, waiting for its password.
+#[derive(Debug)]
+pub struct LockedBackup {
+    source: String,
+    backup: EncryptedBackup,
+}
+
+impl LockedBackup {
+    /// Where it came from (its file name).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Which app's backup it is.
+    pub fn format(&self) -> Format {
+        self.backup.format()
+    }
+
+    /// Opens it (slow on purpose: off the UI thread, and without holding a
+    /// lock others wait on).
+    pub fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+        self.backup.decrypt(password)
+    }
+}
+
+/// Why what the user brought in adds nothing: one sentence, or one line a
+/// source. Nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct NothingToAdd {
+    /// The one source's reason code, or `nothing_found` for several.
+    pub code: &'static str,
+    /// For people; never holds a secret or a payload.
+    pub message: String,
+}
+
+/// What pasted text is for.
+#[derive(Debug)]
+pub enum PastedText {
+    /// A Google Authenticator export link: its accounts, to preview.
+    ExportLink(Input),
+    /// An otpauth link or a setup key: for the add form, as pasted.
+    ForTheForm(String),
+    /// Something else, named (never repeated).
+    NotForUs(NothingToAdd),
+}
+
+/// Sorts pasted text: an export link goes to the preview, an otpauth link
+/// or a bare key to the add form, anything else is named.
+pub fn pasted_text(text: &str) -> PastedText {
+    let trimmed = text.trim();
+    match payload::classify(trimmed) {
+        QrPayload::Migration(_) => PastedText::ExportLink(Input::image(
+            "The pasted link",
+            Ok(vec![trimmed.to_owned()]),
+        )),
+        QrPayload::Account(_) => PastedText::ForTheForm(trimmed.to_owned()),
+        QrPayload::NotOtp(_) if crate::uri::parse_secret(trimmed).is_ok() => {
+            PastedText::ForTheForm(trimmed.to_owned())
+        }
+        QrPayload::NotOtp(kind) => PastedText::NotForUs(NothingToAdd {
+            code: "not_otp",
+            message: format!(
+                "The clipboard holds {}, not a QR code, an otpauth:// link or a setup key.",
+                kind.description()
+            ),
+        }),
+    }
+}
+
+/// `text` with its first letter in capitals, as a sentence starts.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
 
 /// Something the preview should tell the user about one source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,12 +187,103 @@ pub struct Enrolment {
     accounts: Vec<Account>,
     notes: Vec<Note>,
     batches: BatchTracker,
+    /// Encrypted backups, the first brought in asked for first.
+    locked: Vec<LockedBackup>,
 }
 
 impl Enrolment {
     /// An empty enrolment.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Takes in everything the user brought in at once, or, when none of it
+    /// holds an account, an export part or an encrypted backup, nothing at
+    /// all: the enrolment stays as it was and the error says why, in one
+    /// sentence rather than a dialog for each file.
+    pub fn take_in(&mut self, inputs: Vec<Input>) -> Result<(), NothingToAdd> {
+        let mut batch = Enrolment::new();
+        for input in inputs {
+            batch.add(input);
+        }
+        if batch.accounts.is_empty() && batch.missing_parts().is_empty() && batch.locked.is_empty()
+        {
+            return Err(match batch.notes.as_slice() {
+                [] => NothingToAdd {
+                    code: "nothing_found",
+                    message: "Nothing to add was found".into(),
+                },
+                [one] => NothingToAdd {
+                    code: one.code,
+                    message: one.message.clone(),
+                },
+                many => NothingToAdd {
+                    code: "nothing_found",
+                    message: many
+                        .iter()
+                        .map(|note| format!("{}: {}", note.source, note.message))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                },
+            });
+        }
+        for account in batch.accounts {
+            self.push(account);
+        }
+        for note in batch.notes {
+            self.note(&note.source, note.code, note.message);
+        }
+        self.batches.absorb(batch.batches);
+        self.locked.extend(batch.locked);
+        Ok(())
+    }
+
+    fn add(&mut self, input: Input) {
+        match input {
+            Input::Image { source, decoded } => {
+                self.add_decoded(&source, decoded);
+            }
+            Input::Backup { source, conversion } => {
+                self.add_conversion(&source, &conversion);
+            }
+            Input::Locked(locked) => self.locked.push(locked),
+            Input::Unusable(note) => self.note(&note.source, note.code, note.message),
+        }
+    }
+
+    /// Encrypted backups waiting for a password, the one to ask for first.
+    pub fn locked(&self) -> &[LockedBackup] {
+        &self.locked
+    }
+
+    /// Takes out the first encrypted backup, to decrypt it without holding
+    /// the enrolment; hand the outcome to [`Enrolment::opened`].
+    pub fn take_locked(&mut self) -> Option<LockedBackup> {
+        (!self.locked.is_empty()).then(|| self.locked.remove(0))
+    }
+
+    /// What decrypting `locked` gave: its accounts join the enrolment; a
+    /// wrong password puts it back first in line and is returned; any other
+    /// failure becomes a note about the file.
+    pub fn opened(
+        &mut self,
+        locked: LockedBackup,
+        result: Result<Entries, ImportError>,
+    ) -> Result<(), ImportError> {
+        match result {
+            Ok(entries) => {
+                self.add_conversion(&locked.source, &entries.convert());
+                Ok(())
+            }
+            Err(ImportError::WrongPassword) => {
+                self.locked.insert(0, locked);
+                Err(ImportError::WrongPassword)
+            }
+            Err(error) => {
+                self.note(&locked.source, error.code(), sentence(&error.to_string()));
+                Ok(())
+            }
+        }
     }
 
     /// Adds what decoding one image gave: its payloads, or why it had none.

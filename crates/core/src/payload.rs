@@ -235,6 +235,19 @@ impl BatchTracker {
         }
     }
 
+    /// Takes in what another tracker saw.
+    pub fn absorb(&mut self, other: BatchTracker) {
+        for (id, theirs) in other.batches {
+            let ours = self.batches.entry(id).or_insert_with(|| BatchProgress {
+                batch_id: id,
+                batch_size: theirs.batch_size,
+                seen: Default::default(),
+            });
+            ours.batch_size = ours.batch_size.max(theirs.batch_size);
+            ours.seen.extend(theirs.seen);
+        }
+    }
+
     /// Every export seen, by batch id.
     pub fn batches(&self) -> impl Iterator<Item = &BatchProgress> {
         self.batches.values()
