@@ -362,13 +362,27 @@ function closeRowMenu() {
   rowMenu.button?.setAttribute('aria-expanded', 'false');
 }
 
-async function saveOrder() {
+/**
+ * `task` run one call at a time, in the order asked: each save must reach
+ * the store after the one before it, or a quick second change could be
+ * overwritten by the first (the commands run on separate worker threads).
+ * Each run reads the state of the moment, so the last one saves the last.
+ */
+function oneAtATime(task) {
+  let last = Promise.resolve();
+  return () => {
+    last = last.then(task, task);
+    return last;
+  };
+}
+
+const saveOrder = oneAtATime(async () => {
   try {
     await ipc.reorderAccounts(state.accounts.map((a) => a.id));
   } catch (error) {
     toast(ipc.messageOf(error));
   }
-}
+});
 
 /** Moves an account one place up (-1) or down (+1) among its group. */
 async function moveAccount(account, step) {
@@ -1005,7 +1019,7 @@ function fillSettingsForm() {
   $('#set-offset').value = String(settings.timeOffset);
 }
 
-async function saveSettings() {
+const saveSettings = oneAtATime(async () => {
   const error = $('#settings-error');
   const clearing = $('#set-clear-on').checked;
   $('#set-clear').disabled = !clearing;
@@ -1027,7 +1041,7 @@ async function saveSettings() {
     // Out of range: say so; what is saved stays as it was.
     error.textContent = ipc.messageOf(failure);
   }
-}
+});
 
 async function loadSettings() {
   try {

@@ -325,40 +325,46 @@ pub async fn confirm_enrolment(
 ) -> Result<ConfirmView, IpcError> {
     blocking(app, move |_, state| {
         let mut pending = lock(&state.enrolment)?;
-        let mut result = ConfirmView {
-            added: 0,
-            duplicates: 0,
-        };
-        for choice in &choices {
-            let mut account = pending
-                .accounts()
-                .get(choice.index)
-                .cloned()
-                .ok_or_else(|| {
-                    IpcError::new(
-                        "not_found",
-                        "The preview changed: look at it again and confirm",
-                    )
-                })?;
-            account.issuer = choice.issuer.trim().to_owned();
-            account.name = choice.name.trim().to_owned();
-            match state.with_store(|store| Ok(store.add(account)?)) {
-                Ok(_) => result.added += 1,
-                Err(error) if error.code == "duplicate" => result.duplicates += 1,
-                Err(error) if result.added > 0 => {
-                    return Err(IpcError::new(
-                        error.code,
-                        format!(
-                            "{} of {} accounts were added, then: {}",
-                            result.added,
-                            choices.len(),
-                            error.message
-                        ),
-                    ))
+        let accounts = choices
+            .iter()
+            .map(|choice| {
+                let mut account =
+                    pending
+                        .accounts()
+                        .get(choice.index)
+                        .cloned()
+                        .ok_or_else(|| {
+                            IpcError::new(
+                                "not_found",
+                                "The preview changed: look at it again and confirm",
+                            )
+                        })?;
+                account.issuer = choice.issuer.trim().to_owned();
+                account.name = choice.name.trim().to_owned();
+                Ok(account)
+            })
+            .collect::<Result<Vec<_>, IpcError>>()?;
+        let done = state.with_store(|store| {
+            store.add_all(accounts).map_err(|(done, error)| {
+                let error = IpcError::from(error);
+                if done.added == 0 {
+                    return error;
                 }
-                Err(error) => return Err(error),
-            }
-        }
+                IpcError::new(
+                    error.code,
+                    format!(
+                        "{} of {} accounts were added, then: {}",
+                        done.added,
+                        choices.len(),
+                        error.message
+                    ),
+                )
+            })
+        })?;
+        let result = ConfirmView {
+            added: done.added,
+            duplicates: done.already_there,
+        };
         *pending = Enrolment::new();
         Ok(result)
     })

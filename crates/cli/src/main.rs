@@ -283,20 +283,16 @@ fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result
         return Ok(());
     }
     let mut store = open_store()?;
-    let (mut added, mut present) = (0, 0);
-    for account in conversion.accounts {
-        match store.add(account) {
-            Ok(_) => added += 1,
-            Err(Error::Duplicate(_)) => present += 1,
-            Err(error) => {
-                return Err(format!(
-                    "{} of {read_from} were imported, then: {}",
-                    added,
-                    describe(error)
-                ))
-            }
-        }
-    }
+    let done = store
+        .add_all(conversion.accounts)
+        .map_err(|(done, error)| {
+            format!(
+                "{} of {read_from} were imported, then: {}",
+                done.added,
+                describe(error)
+            )
+        })?;
+    let (added, present) = (done.added, done.already_there);
     eprintln!(
         "Imported {} of {read_from}{}{}.",
         added,

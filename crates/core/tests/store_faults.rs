@@ -473,3 +473,26 @@ fn settings_persist_and_out_of_range_values_change_nothing() {
         "nothing changed"
     );
 }
+
+#[test]
+fn add_all_counts_what_is_there_and_stops_at_a_failure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    let list = || {
+        vec![
+            account("Amazon", b"k1k1k1k1k1"),
+            account("Bank", b"k2k2k2k2k2"),
+            account("Chat", b"k3k3k3k3k3"),
+        ]
+    };
+    keychain.with(|s| s.refuse_writes = true);
+    let (done, error) = store.add_all(list()).expect_err("writes refused");
+    assert_eq!((done.added, done.already_there), (0, 1));
+    assert_eq!(error.code(), "keychain_locked");
+    keychain.with(|s| s.refuse_writes = false);
+    let done = store.add_all(list()).expect("added");
+    assert_eq!((done.added, done.already_there), (2, 1));
+    assert_eq!(store.summaries().len(), 3);
+}

@@ -103,6 +103,15 @@ impl From<&MetaEntry> for AccountSummary {
     }
 }
 
+/// What [`Store::add_all`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Added {
+    /// Accounts stored.
+    pub added: usize,
+    /// Accounts left out because the same key and issuer were stored.
+    pub already_there: usize,
+}
+
 /// Whether the accounts are backed up, for a gentle reminder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -281,6 +290,25 @@ impl Store {
         self.accounts.insert(id.clone(), account);
         self.save_meta()?;
         Ok(id)
+    }
+
+    /// Adds accounts one by one, counting those already stored (same key
+    /// and issuer) instead of refusing them. On a keychain or disk failure
+    /// it stops there and says how many went in before; adding the same
+    /// list again then adds only the rest.
+    pub fn add_all(
+        &mut self,
+        accounts: impl IntoIterator<Item = Account>,
+    ) -> std::result::Result<Added, (Added, Error)> {
+        let mut done = Added::default();
+        for account in accounts {
+            match self.add(account) {
+                Ok(_) => done.added += 1,
+                Err(Error::Duplicate(_)) => done.already_there += 1,
+                Err(error) => return Err((done, error)),
+            }
+        }
+        Ok(done)
     }
 
     /// True when an account with the same key and issuer is stored.
