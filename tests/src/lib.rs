@@ -397,19 +397,50 @@ pub fn save_in_file_dialog(title: &str, path: &Path) {
 }
 
 /// Focuses the dialog, presses `first` (to reach the field for a path),
-/// types `path` and presses Enter.
+/// types `path` and presses Enter. A dialog still setting itself up can drop
+/// keys; if it is still open after that, all of it is done again, at most
+/// three times.
 fn type_path_into_dialog(title: &str, first: &str, path: &Path) {
-    let window = wait_for_window(title);
-    tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
-    tool(Command::new("xdotool").args(["key", "--clearmodifiers", first]));
-    std::thread::sleep(Duration::from_millis(300));
-    tool(
-        Command::new("xdotool")
-            .args(["type", "--delay", "15", "--clearmodifiers", "--"])
-            .arg(path),
+    let mut window = wait_for_window(title);
+    for _ in 0..3 {
+        tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
+        tool(Command::new("xdotool").args(["key", "--clearmodifiers", first]));
+        std::thread::sleep(Duration::from_millis(300));
+        // Select what the field holds, so the path replaces it.
+        tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+a"]));
+        tool(
+            Command::new("xdotool")
+                .args(["type", "--delay", "15", "--clearmodifiers", "--"])
+                .arg(path),
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Return"]));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match visible_window(title) {
+                None => return,
+                Some(still) if Instant::now() >= deadline => {
+                    window = still;
+                    break;
+                }
+                Some(_) => std::thread::sleep(POLL),
+            }
+        }
+    }
+    panic!(
+        "the dialog {title:?} is still open after typing {} into it three times",
+        path.display()
     );
-    std::thread::sleep(Duration::from_millis(300));
-    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Return"]));
+}
+
+/// The id of a visible X window titled `title`, if there is one.
+fn visible_window(title: &str) -> Option<String> {
+    let found = run_bounded(
+        Command::new("xdotool").args(["search", "--onlyvisible", "--name", title]),
+        TOOL_TIMEOUT,
+    )
+    .ok()?;
+    found.stdout.lines().next().map(str::to_owned)
 }
 
 /// The X window id of a visible window titled `title`, once it is there
@@ -521,6 +552,21 @@ impl Totp<'_> {
     /// The time step `unix` falls in.
     pub fn step(&self, unix: f64) -> u64 {
         (unix / self.period as f64).floor() as u64
+    }
+
+    /// Sleeps, if need be, until the clock corrected by `offset` seconds is
+    /// `earliest` seconds or more into a step and at most `latest`: for
+    /// steps that must not straddle a boundary. Returns the time then.
+    pub fn sleep_into_step(&self, offset: i64, earliest: f64, latest: f64) -> f64 {
+        let period = self.period as f64;
+        assert!(0.0 <= earliest && earliest < latest && latest < period);
+        let now = unix_now() + offset as f64;
+        let into = now % period;
+        if !(earliest..=latest).contains(&into) {
+            let start = now - into + if into < earliest { 0.0 } else { period };
+            sleep_until(start + earliest - offset as f64);
+        }
+        unix_now()
     }
 }
 
@@ -1567,18 +1613,46 @@ impl<'p> App<'p> {
     }
 
     /// Waits for a notice (toast) containing `containing`; returns it.
+    ///
+    /// The notice is taken down as it is read, in the same script, so a
+    /// later wait can only be satisfied by a later notice, never by this one
+    /// still on screen (a notice stays 3 s, longer than many steps take).
     pub fn wait_toast(&self, containing: &str) -> String {
         self.wait_until(&format!("a notice saying {containing:?}"), || {
-            let hidden = self
-                .try_property("#toast", "hidden")
-                .map_err(|e| e.to_string())?;
-            let text = self.try_text("#toast").map_err(|e| e.to_string())?;
-            if hidden == Value::Bool(false) && text.contains(containing) {
+            let (shown, text) = self.take_toast(containing)?;
+            if shown && text.contains(containing) {
                 Ok(text)
             } else {
-                Err(format!("#toast hidden={hidden}, text={text:?}"))
+                Err(format!("#toast shown={shown}, text={text:?}"))
             }
         })
+    }
+
+    /// Reads the notice in one script, so its text and visibility agree, and
+    /// hides it when it is shown and contains `containing`.
+    fn take_toast(&self, containing: &str) -> Result<(bool, String), String> {
+        let read = self
+            .try_execute(
+                "const toast = document.querySelector('#toast');
+                 const shown = !toast.hidden;
+                 const text = toast.textContent;
+                 if (shown && text.includes(arguments[0])) {
+                   toast.hidden = true;
+                   toast.textContent = '';
+                 }
+                 return [shown, text];",
+                json!([containing]),
+            )
+            .map_err(|e| e.to_string())?;
+        Ok((
+            read[0].as_bool().unwrap_or(false),
+            read[1].as_str().unwrap_or_default().to_owned(),
+        ))
+    }
+
+    /// Takes down whatever notice is showing, so the next one is new.
+    pub fn dismiss_toast(&self) {
+        self.take_toast("").unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// Clicks "Add" in the preview and waits for the list to hold `rows_after`.
@@ -1691,21 +1765,22 @@ impl<'p> App<'p> {
                 Err(format!("{css} shows {text:?}"))
             }
         });
-        for _ in 0..3 {
+        // A reading taken near a step boundary is taken again after it; a
+        // wrong code is read again until the app has had [`TIMEOUT`] to
+        // repaint (a busy machine can be slow to), then fails.
+        let deadline = Instant::now() + TIMEOUT;
+        let mut wrong = None;
+        while Instant::now() < deadline {
             let before = unix_now();
             let text = self.text(&css);
             let after = unix_now();
             let step = spec.step(after);
-            if spec.step(before - GRACE) == step {
-                let expected = spec.code_at(step * spec.period);
-                assert_eq!(
-                    digits_of(&text),
-                    expected,
-                    "{} / {} shows {text:?} between t={before:.3} and t={after:.3}; \
-                     oathtool gives {expected} for that time step",
-                    row.issuer,
-                    row.name
-                );
+            if spec.step(before - GRACE) != step {
+                sleep_until((step * spec.period) as f64 + GRACE);
+                continue;
+            }
+            let expected = spec.code_at(step * spec.period);
+            if digits_of(&text) == expected {
                 assert_eq!(
                     text,
                     grouped(&expected),
@@ -1713,9 +1788,17 @@ impl<'p> App<'p> {
                 );
                 return expected;
             }
-            sleep_until((step * spec.period) as f64 + GRACE);
+            wrong = Some(format!(
+                "{} / {} shows {text:?} between t={before:.3} and t={after:.3}; \
+                 oathtool gives {expected} for that time step",
+                row.issuer, row.name
+            ));
+            std::thread::sleep(POLL);
         }
-        panic!("could not read {css} away from a time-step boundary in three tries");
+        panic!(
+            "{}",
+            wrong.unwrap_or_else(|| format!("could not read {css} away from a time-step boundary"))
+        );
     }
 
     /// Waits for the last seconds of the current code of `row` and checks the
@@ -1796,29 +1879,11 @@ impl<'p> App<'p> {
     /// what the clipboard then holds (exactly, as pasting would give it),
     /// with the times just before the click and after the toast.
     pub fn copy_code(&self, row: &Row) -> Copied {
-        let toast_says_copied = || -> Result<bool, String> {
-            let displayed = self.try_displayed("#toast").map_err(|e| e.to_string())?;
-            let text = self.try_text("#toast").map_err(|e| e.to_string())?;
-            Ok(displayed && text.starts_with("Copied"))
-        };
-        // A toast from an earlier copy would look the same: let it go first.
-        self.wait_until(
-            "an earlier \"Copied\" toast to go away",
-            || match toast_says_copied()? {
-                false => Ok(()),
-                true => Err("#toast still shows an earlier copy".into()),
-            },
-        );
+        // A notice from an earlier copy would look the same: take it down.
+        self.dismiss_toast();
         let before = unix_now();
         self.click(&row.css("button.code"));
-        let toast = self.wait_until("the toast to say the code was copied", || {
-            let text = self.try_text("#toast").map_err(|e| e.to_string())?;
-            if toast_says_copied()? {
-                Ok(text)
-            } else {
-                Err(format!("#toast text = {text:?}"))
-            }
-        });
+        let toast = self.wait_toast("Copied");
         let after = unix_now();
         assert!(
             toast.to_lowercase().contains("clears in 30 s"),

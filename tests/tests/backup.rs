@@ -192,7 +192,12 @@ fn back_up_and_move_out() {
     let vault = dir.join("my backup.json");
     watchword_e2e::save_in_file_dialog("Save the backup", &vault);
     app.wait_toast(&format!("Saved 7 accounts to {}", vault.display()));
-    assert!(!app.displayed("#backup-reminder"), "backed up: no reminder");
+    app.wait_until("the reminder to go once backed up", || {
+        match app.try_displayed("#backup-reminder") {
+            Ok(false) => Ok(()),
+            other => Err(format!("#backup-reminder displayed = {other:?}")),
+        }
+    });
     let mode = std::fs::metadata(&vault)
         .expect("saved")
         .permissions()

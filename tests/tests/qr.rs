@@ -107,7 +107,7 @@ fn scan_screen_finds_a_code_shown_on_the_display() {
     std::fs::write(&page, qr_page_png(&[&uri], 3)).expect("write the image");
     // Beside the centred app window on the 1280×800 display.
     let _shown = show_image(&page, 880, 120);
-    app.click("#scan-button");
+    scan_until_found(&app);
     let found = app.wait_found(1);
     assert_eq!(
         (found[0].issuer.as_str(), found[0].name.as_str()),
@@ -340,4 +340,32 @@ fn a_google_export_in_two_codes() {
         }
     });
     app.quit();
+}
+
+/// Clicks "Scan screen" until the preview opens. A window only just mapped
+/// may not have painted yet, which shows as "No QR code found on the
+/// screen": then it scans again, at most three times in all.
+fn scan_until_found(app: &watchword_e2e::App<'_>) {
+    for _ in 0..3 {
+        app.dismiss_toast();
+        app.click("#scan-button");
+        let painted = app.wait_until("the scan to end", || {
+            match app.try_property("#enrol-dialog", "open") {
+                Ok(serde_json::Value::Bool(true)) => return Ok(true),
+                Ok(_) => {}
+                Err(e) => return Err(e.to_string()),
+            }
+            let toast = app.try_text("#toast").map_err(|e| e.to_string())?;
+            if toast.contains("No QR code found on the screen") {
+                Ok(false)
+            } else {
+                Err(format!("no preview yet; #toast = {toast:?}"))
+            }
+        });
+        if painted {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    panic!("three scans of the screen found no QR code");
 }
