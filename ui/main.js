@@ -237,6 +237,9 @@ async function tick() {
 
 async function copy(account) {
   try {
+    // A settings change just made (say, the clipboard delay) applies to
+    // this copy: let its save reach the store first.
+    await saveSettings.settled();
     const result = await ipc.copyCode(account.id);
     const clears = result.clearsIn === null || result.clearsIn === undefined
       ? '' : `, clears in ${result.clearsIn} s`;
@@ -370,10 +373,13 @@ function closeRowMenu() {
  */
 function oneAtATime(task) {
   let last = Promise.resolve();
-  return () => {
+  const run = () => {
     last = last.then(task, task);
     return last;
   };
+  /** Resolves once every run asked for so far is over. */
+  run.settled = () => last;
+  return run;
 }
 
 const saveOrder = oneAtATime(async () => {
