@@ -556,7 +556,8 @@ impl Totp<'_> {
 
     /// Sleeps, if need be, until the clock corrected by `offset` seconds is
     /// `earliest` seconds or more into a step and at most `latest`: for
-    /// steps that must not straddle a boundary. Returns the time then.
+    /// steps that must not straddle a boundary. Returns the uncorrected
+    /// time then.
     pub fn sleep_into_step(&self, offset: i64, earliest: f64, latest: f64) -> f64 {
         let period = self.period as f64;
         assert!(0.0 <= earliest && earliest < latest && latest < period);
@@ -1610,6 +1611,37 @@ impl<'p> App<'p> {
                 Err(format!("the preview lists {found:?}"))
             }
         })
+    }
+
+    /// Opens the settings through the "More" menu.
+    pub fn open_settings(&self) {
+        self.click("#more-button");
+        self.click("#settings-button");
+        self.wait_until("the settings", || {
+            match self.try_property("#settings-dialog", "open") {
+                Ok(Value::Bool(true)) => Ok(()),
+                other => Err(format!("#settings-dialog open = {other:?}")),
+            }
+        });
+    }
+
+    /// Sets a number field and lets the form save it, as leaving the field
+    /// does.
+    pub fn set_number(&self, css: &str, value: &str) {
+        self.fill(css, value);
+        self.execute(
+            "document.querySelector(arguments[0]).dispatchEvent(new Event('change', { bubbles: true }));",
+            json!([css]),
+        );
+    }
+
+    /// Sets the clock correction to `offset` seconds in the settings and
+    /// closes them. The codes follow once the save is through: wait for
+    /// them (say, with [`App::assert_shown_totp_at`]).
+    pub fn set_time_offset(&self, offset: i64) {
+        self.open_settings();
+        self.set_number("#set-offset", &offset.to_string());
+        self.click("#settings-done");
     }
 
     /// Waits for a notice (toast) containing `containing`; returns it.

@@ -334,29 +334,43 @@ fn codes_are_current_after_a_sleep() {
 
 /// Copying a code in its last 2 seconds copies the next one, and says so:
 /// a code that expires on the way is the commonest failure people report.
+/// With a clock correction, which copying must follow: by the uncorrected
+/// clock the click falls mid-period.
 #[test]
 fn copying_at_the_last_moment_copies_the_next_code() {
     let profile = Profile::new("copy_next");
-    const KEY: &str = "MZXW6YTBOI2TEMZUGU3DOOBZ";
-    let spec = ten_second(KEY);
+    profile.cli(&[
+        "add",
+        "--issuer",
+        "Late",
+        "--account",
+        "me",
+        "--secret",
+        AMAZON_KEY,
+    ]);
+    let spec = Totp::default_for(AMAZON_KEY);
     let app = profile.launch();
     app.wait_loaded();
-    let rows = add_ten_second_account(&app, "Late", KEY);
-    let row = &rows[0];
-    app.assert_shown_totp(row, &spec);
+    let row = app.wait_rows(1).remove(0);
 
-    // Click in the last two seconds of a step, 8.1 s into it. The app reads
-    // its clock a moment later; on a busy machine that can fall after the
+    // An hour and 15 s slow: when the corrected clock is in a code's last
+    // 2 seconds, the uncorrected one is mid-period.
+    let offset = 3615;
+    app.set_time_offset(offset);
+    app.assert_shown_totp_at(&row, &spec, offset);
+
+    // Click 28.1 s into a period by the corrected clock. The app reads its
+    // clock a moment later; on a busy machine that can fall after the
     // boundary, where it rightly copies the then current code: try again.
     for attempt in 1..=3 {
-        let clicked = spec.sleep_into_step(0, 8.1, 8.3);
+        let clicked = spec.sleep_into_step(offset, 28.1, 28.3) + offset as f64;
         app.click(&row.css("button.code"));
         let toast = app.wait_toast("Copied");
         let copied = watchword_e2e::clipboard_text().unwrap_or_else(|e| panic!("{e}"));
         let next_step = spec.step(clicked) + 1;
         assert_eq!(
             copied,
-            spec.code_at(next_step * 10),
+            spec.code_at(next_step * 30),
             "the next code was copied ({toast:?})"
         );
         if toast.starts_with("Copied the next code") {
@@ -367,7 +381,7 @@ fn copying_at_the_last_moment_copies_the_next_code() {
         // A plain "Copied" of that same code is right only once the step
         // is over.
         assert!(
-            watchword_e2e::unix_now() >= (next_step * 10) as f64,
+            watchword_e2e::unix_now() + offset as f64 >= (next_step * 30) as f64,
             "the copy before the boundary says {toast:?}"
         );
         eprintln!("attempt {attempt}: the copy landed after the boundary");

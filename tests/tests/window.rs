@@ -390,26 +390,6 @@ fn pin_reorder_and_rename_survive_a_restart() {
     app.quit();
 }
 
-fn open_settings(app: &watchword_e2e::App<'_>) {
-    app.click("#more-button");
-    app.click("#settings-button");
-    app.wait_until("the settings", || {
-        match app.try_property("#settings-dialog", "open") {
-            Ok(serde_json::Value::Bool(true)) => Ok(()),
-            other => Err(format!("#settings-dialog open = {other:?}")),
-        }
-    });
-}
-
-/// Sets a number field and lets the form save it, as leaving the field does.
-fn set_number(app: &watchword_e2e::App<'_>, css: &str, value: &str) {
-    app.fill(css, value);
-    app.execute(
-        "document.querySelector(arguments[0]).dispatchEvent(new Event('change', { bubbles: true }));",
-        serde_json::json!([css]),
-    );
-}
-
 #[test]
 fn settings_change_the_codes_and_persist() {
     let profile = Profile::new("settings");
@@ -428,8 +408,8 @@ fn settings_change_the_codes_and_persist() {
     let row = app.wait_rows(1).remove(0);
 
     // A clock an hour slow, corrected.
-    open_settings(&app);
-    set_number(&app, "#set-offset", "100000");
+    app.open_settings();
+    app.set_number("#set-offset", "100000");
     app.wait_until("the out-of-range offset to be refused", || {
         let error = app.try_text("#settings-error").map_err(|e| e.to_string())?;
         if error.contains("at most a day") {
@@ -438,7 +418,7 @@ fn settings_change_the_codes_and_persist() {
             Err(format!("#settings-error = {error:?}"))
         }
     });
-    set_number(&app, "#set-offset", "3600");
+    app.set_number("#set-offset", "3600");
     app.wait_until("the error to go", || {
         match app.try_text("#settings-error") {
             Ok(text) if text.is_empty() => Ok(()),
@@ -449,7 +429,7 @@ fn settings_change_the_codes_and_persist() {
     app.assert_shown_totp_at(&row, &spec, 3600);
 
     // Never clear the clipboard: the notice says nothing about clearing.
-    open_settings(&app);
+    app.open_settings();
     app.click("#set-clear-on");
     app.click("#settings-done");
     app.click(&row.css("button.code"));
@@ -457,9 +437,9 @@ fn settings_change_the_codes_and_persist() {
     assert!(!notice.contains("clears"), "{notice:?}");
 
     // Clear after 10 s.
-    open_settings(&app);
+    app.open_settings();
     app.click("#set-clear-on");
-    set_number(&app, "#set-clear", "10");
+    app.set_number("#set-clear", "10");
     app.click("#settings-done");
     std::thread::sleep(std::time::Duration::from_secs(3));
     app.click(&row.css("button.code"));
@@ -479,7 +459,7 @@ fn settings_change_the_codes_and_persist() {
     );
 
     // Always show the next code, hide codes until clicked, dark theme.
-    open_settings(&app);
+    app.open_settings();
     app.click("#set-next");
     app.click("#set-hide");
     app.execute(
@@ -525,7 +505,7 @@ fn settings_change_the_codes_and_persist() {
     app.quit();
     let app = profile.launch();
     app.wait_loaded();
-    open_settings(&app);
+    app.open_settings();
     assert_eq!(app.property("#set-offset", "value"), "3600");
     assert_eq!(app.property("#set-clear", "value"), "10");
     assert_eq!(app.property("#set-clear-on", "checked"), true);
