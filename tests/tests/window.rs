@@ -441,7 +441,7 @@ fn settings_change_the_codes_and_persist() {
     app.click("#set-clear-on");
     app.set_number("#set-clear", "10");
     app.click("#settings-done");
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    // At once: the copy waits for the save on its way.
     app.click(&row.css("button.code"));
     // In the last 2 s of a period the notice says the next code was copied;
     // either way it names the delay.
