@@ -32,8 +32,8 @@ if ! command -v cargo >/dev/null; then
   echo "Rust is not installed: get it from https://rustup.rs and run this again." >&2
   exit 1
 fi
-# Cargo.toml's rust-version; Debian's own rustc is older.
-need=1.85
+# Cargo.toml's rust-version (1.89: std's file locks); Debian's own rustc is older.
+need=1.89
 have=$(rustc --version | awk '{print $2}')
 if [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V | head -n1)" != "$need" ]; then
   echo "Rust $have is too old: Watchword needs $need or later (rustup update)." >&2

@@ -1153,6 +1153,21 @@ function wireEnrolment() {
     if (payload.ok) showEnrolment(payload.ok);
     else toast(ipc.messageOf(payload.error));
   });
+  // Another process (watchword-cli, an import elsewhere) changed accounts,
+  // names, order or settings: show the store as it is now.
+  ipc.listen('accounts-changed', reloadChanged);
+}
+
+async function reloadChanged() {
+  try {
+    await loadSettings();
+    setAccounts(await ipc.listAccounts());
+    render();
+    await refreshCodes();
+    $('#empty-state').hidden = state.accounts.length > 0 || !$('#status').hidden;
+  } catch (error) {
+    showStatus(ipc.messageOf(error), start);
+  }
 }
 
 // ---------- start ----------

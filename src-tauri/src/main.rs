@@ -42,11 +42,20 @@ fn main() {
         )
         .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::default())
+        .setup(|app| {
+            state::watch_other_processes(app.handle().clone());
+            Ok(())
+        })
         .on_window_event(|window, event| {
             match event {
                 // Files dropped on the window are read here, never by the page.
                 WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) if !paths.is_empty() => {
                     enrol::files_dropped(window.app_handle(), paths.clone());
+                }
+                // Coming back to the window after using the CLI: show it now.
+                WindowEvent::Focused(true) => {
+                    let app = window.app_handle().clone();
+                    tauri::async_runtime::spawn_blocking(move || state::refresh_from_disk(&app));
                 }
                 WindowEvent::Moved(_) | WindowEvent::Resized(_) => {
                     window_state::save_soon(window.app_handle());

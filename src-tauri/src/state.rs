@@ -73,6 +73,42 @@ impl AppState {
     }
 }
 
+/// How often the window looks for changes made by another process (the CLI,
+/// an import elsewhere): a `stat` of the metadata file, nothing more unless
+/// it changed.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Takes in what another process changed and tells the page, which reloads
+/// its list. Does nothing before the store is open or while another process
+/// is in the middle of a change (the next look catches it).
+pub fn refresh_from_disk(app: &tauri::AppHandle) {
+    use tauri::{Emitter, Manager};
+    let state = app.state::<AppState>();
+    let changed = match state.store.try_lock() {
+        Ok(mut slot) => match slot.as_mut() {
+            Some(store) => store.refresh().unwrap_or(false),
+            None => false,
+        },
+        // Busy with a command of this window: it sees the latest already.
+        Err(_) => false,
+    };
+    if changed {
+        let _ = app.emit("accounts-changed", ());
+    }
+}
+
+/// Looks for other processes' changes every [`WATCH_EVERY`], for as long as
+/// the app runs.
+pub fn watch_other_processes(app: tauri::AppHandle) {
+    std::thread::Builder::new()
+        .name("watch-store".into())
+        .spawn(move || loop {
+            std::thread::sleep(WATCH_EVERY);
+            refresh_from_disk(&app);
+        })
+        .expect("the OS starts a thread");
+}
+
 /// Runs blocking work (the keychain, decoding, key derivation) on a worker
 /// thread, off the UI thread, with the app and its state.
 pub async fn blocking<T: Send + 'static>(

@@ -116,6 +116,14 @@ pub enum Error {
     /// Occurs when a setting is out of range; the message names it.
     #[error("{0}")]
     InvalidSetting(String),
+    /// Occurs when another Watchword process (the app or `watchword-cli`)
+    /// has held the store's lock for longer than the given seconds.
+    #[error("another Watchword process (the app or watchword-cli) has been changing your accounts for over {0} seconds; try again when it has finished")]
+    Busy(u64),
+    /// Occurs when an HOTP account's counter is at its largest value, so no
+    /// further code exists; the account is left as it is.
+    #[error("the counter of {0} is at its largest value, so no further code can be generated; set the account up again with a new key")]
+    CounterExhausted(String),
 }
 
 impl Error {
@@ -134,6 +142,8 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Duplicate(_) => "duplicate",
             Error::InvalidSetting(_) => "invalid_setting",
+            Error::Busy(_) => "busy",
+            Error::CounterExhausted(_) => "counter_exhausted",
         }
     }
 }

@@ -496,3 +496,206 @@ fn add_all_counts_what_is_there_and_stops_at_a_failure() {
     assert_eq!((done.added, done.already_there), (2, 1));
     assert_eq!(store.summaries().len(), 3);
 }
+
+// ----- Two processes at once (issue 9) ---------------------------------------
+// Two stores on one data folder and one keychain stand for two processes
+// (the app and watchword-cli): each takes the lock through its own open
+// file, which conflicts as another process's would.
+
+#[test]
+fn an_account_removed_by_another_process_is_never_written_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut window = open(dir.path(), &keychain);
+    let id = window.add(account("GitHub", b"gh-key")).expect("add");
+    let mut cli = open(dir.path(), &keychain);
+    cli.remove(&id).expect("the CLI removes it");
+
+    // The window still has it in memory; a rename must not resurrect it.
+    let err = window
+        .rename(&id, "GitHub", "renamed")
+        .expect_err("it is gone");
+    assert_eq!(err.code(), "not_found");
+    assert!(keychain.with(|s| s.items.is_empty()), "written back");
+    assert!(window.summaries().is_empty());
+    assert!(!std::fs::read_to_string(dir.path().join("accounts.json"))
+        .expect("list")
+        .contains(id.as_str()));
+
+    // Removed by another tool (the list file still names it): the same.
+    let other = window.add(account("Bank", b"bank-key")).expect("add");
+    keychain.with(|s| s.items.remove(other.as_str()));
+    let err = window.rename(&other, "Bank", "x").expect_err("it is gone");
+    assert_eq!(err.code(), "not_found");
+    assert!(keychain.with(|s| s.items.is_empty()), "written back");
+    assert!(window.summaries().is_empty(), "dropped from the list");
+}
+
+#[test]
+fn changes_merge_instead_of_the_last_writer_winning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut window = open(dir.path(), &keychain);
+    let a = window.add(account("Amazon", b"a")).expect("add");
+    let b = window.add(account("Bank", b"b")).expect("add");
+    let mut cli = open(dir.path(), &keychain);
+    let c = cli.add(account("Cloud", b"c")).expect("the CLI adds");
+    cli.set_pinned(&b, true).expect("the CLI pins");
+
+    // The window, not knowing either change, reorders and renames.
+    window.reorder(&[a.clone(), b.clone()]).expect("reorder");
+    window.rename(&a, "Amazon", "seller").expect("rename");
+    let mut settings = window.settings().clone();
+    settings.hide_codes = true;
+    window.set_settings(settings).expect("settings");
+
+    let mut fresh = open(dir.path(), &keychain);
+    fresh.load().expect("load");
+    let list: Vec<(String, String, bool)> = fresh
+        .summaries()
+        .into_iter()
+        .map(|s| (s.issuer, s.name, s.pinned))
+        .collect();
+    assert_eq!(
+        list,
+        [
+            ("Bank".into(), "me@example.com".into(), true),
+            ("Amazon".into(), "seller".into(), false),
+            ("Cloud".into(), "me@example.com".into(), false),
+        ]
+    );
+    assert!(fresh.settings().hide_codes);
+    assert!(fresh.account(&c).is_ok());
+}
+
+#[test]
+fn refresh_takes_in_what_another_process_changed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut window = open(dir.path(), &keychain);
+    let a = window.add(account("Amazon", b"a")).expect("add");
+    window.load().expect("load");
+    assert!(!window.refresh().expect("refresh"), "nothing changed yet");
+
+    let mut cli = open(dir.path(), &keychain);
+    let b = cli.add(account("Bank", b"b")).expect("add");
+    cli.rename(&a, "Amazon EU", "me").expect("rename");
+    assert!(window.refresh().expect("refresh"), "the change is seen");
+    let names: Vec<String> = window.summaries().into_iter().map(|s| s.issuer).collect();
+    assert_eq!(names, ["Amazon EU", "Bank"]);
+    assert_eq!(window.account(&a).expect("renamed").issuer, "Amazon EU");
+    assert_eq!(window.account(&b).expect("added").issuer, "Bank");
+
+    cli.remove(&b).expect("remove");
+    assert!(window.refresh().expect("refresh"));
+    assert_eq!(window.account(&b).expect_err("gone").code(), "not_found");
+    assert!(!window.refresh().expect("refresh"), "seen once only");
+}
+
+#[test]
+fn hotp_codes_are_never_handed_out_twice_across_processes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut first = open(dir.path(), &keychain);
+    let mut hotp = account("Bank", b"12345678901234567890");
+    hotp.kind = OtpKind::Hotp { counter: 0 };
+    let id = first.add(hotp).expect("add");
+    let mut second = open(dir.path(), &keychain);
+    second.load().expect("load");
+    // Each holds counter 0 in memory; the keychain decides.
+    // RFC 4226 Appendix D: counters 0 to 3.
+    assert_eq!(first.next_code(&id, 0).expect("code").current, "755224");
+    assert_eq!(second.next_code(&id, 0).expect("code").current, "287082");
+    assert_eq!(first.next_code(&id, 0).expect("code").current, "359152");
+    assert_eq!(second.next_code(&id, 0).expect("code").current, "969429");
+}
+
+#[test]
+fn a_counter_at_its_maximum_is_an_error_and_the_item_is_unchanged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let mut hotp = account("Bank", b"12345678901234567890");
+    hotp.kind = OtpKind::Hotp { counter: u64::MAX };
+    let id = store.add(hotp).expect("add");
+    let before = keychain.with(|s| s.items.clone());
+    let err = store
+        .next_code(&id, 0)
+        .expect_err("no counter after the last");
+    assert_eq!(err.code(), "counter_exhausted");
+    assert!(err.to_string().contains("Bank"), "{err}");
+    assert_eq!(keychain.with(|s| s.items.clone()), before);
+}
+
+#[test]
+fn a_change_waits_for_another_process_and_gives_up_with_a_clear_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    store.add(account("Amazon", b"a")).expect("add");
+    // Another process holds the lock (a flock of its own open file).
+    let other = std::fs::File::open(dir.path().join("accounts.lock")).expect("lock file");
+    other.lock().expect("held");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = dir.path().to_owned();
+    let waiter = std::thread::spawn({
+        let keychain = keychain.clone();
+        move || {
+            let mut store = open(&path, &keychain);
+            tx.send(()).expect("test alive");
+            store.add(account("Bank", b"b")).map(|_| ())
+        }
+    });
+    rx.recv().expect("waiter started");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!waiter.is_finished(), "added while the lock was held");
+    assert_eq!(keychain.with(|s| s.items.len()), 1);
+    drop(other);
+    waiter
+        .join()
+        .expect("no panic")
+        .expect("added once released");
+    assert_eq!(keychain.with(|s| s.items.len()), 2);
+    // A window that cannot get the lock at once tries again later.
+    let held = std::fs::File::open(dir.path().join("accounts.lock")).expect("lock file");
+    held.lock().expect("held");
+    std::fs::write(dir.path().join("accounts.json"), b"{}").ok();
+    assert!(!store.refresh().expect("busy is not an error"));
+}
+
+#[test]
+fn out_of_range_settings_in_the_file_read_as_defaults_and_lose_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let id = store.add(account("Amazon", b"a")).expect("add");
+    store.set_pinned(&id, true).expect("pin");
+    let path = dir.path().join("accounts.json");
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    file["settings"] = serde_json::json!({
+        "timeOffset": i64::MIN,
+        "clearClipboardAfter": 5,
+        "theme": "neon",
+        "hideCodes": true,
+    });
+    std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
+
+    let mut reopened = open(dir.path(), &keychain);
+    let report = reopened.load().expect("load");
+    assert!(!report.metadata_was_damaged);
+    let settings = reopened.settings().clone();
+    assert_eq!(settings.time_offset, 0);
+    assert_eq!(settings.clear_clipboard_after, Some(30));
+    assert_eq!(settings.theme, watchword_core::store::Theme::System);
+    assert!(settings.hide_codes, "the valid value is kept");
+    assert!(reopened.summaries()[0].pinned, "the list is kept");
+
+    // The extreme offsets are refused without overflowing.
+    for offset in [i64::MIN, i64::MAX, 86_401, -86_401] {
+        let mut bad = settings.clone();
+        bad.time_offset = offset;
+        let err = reopened.set_settings(bad).expect_err("out of range");
+        assert_eq!(err.code(), "invalid_setting");
+    }
+}

@@ -850,7 +850,7 @@ pub(crate) mod crypto {
         iv: &[u8],
         ciphertext: &[u8],
     ) -> Option<Zeroizing<Vec<u8>>> {
-        if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+        if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(16) {
             return None;
         }
         let decryptor = cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv).ok()?;

@@ -128,12 +128,14 @@ impl Keychain for SystemKeychain {
         #[cfg(not(target_os = "windows"))]
         spec.insert("service", self.service.as_str());
         let entries = self.store.search(&spec).map_err(|err| map_error(&err))?;
-        let mut ids: Vec<String> = entries
-            .iter()
-            .filter_map(|entry| entry.get_specifiers())
-            .filter(|(service, _)| *service == self.service)
-            .map(|(_, user)| user)
-            .collect();
+        let mut ids = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            if let Some((service, user)) = specifiers(entry)? {
+                if service == self.service {
+                    ids.push(user);
+                }
+            }
+        }
         ids.sort();
         ids.dedup();
         Ok(ids)
@@ -141,6 +143,23 @@ impl Keychain for SystemKeychain {
 
     fn name(&self) -> &'static str {
         NAME
+    }
+}
+
+/// An item's service and user name. An item whose attributes cannot be
+/// read fails the whole listing: a partial list would look like accounts
+/// removed, and the store would drop them from the list.
+fn specifiers(entry: &Entry) -> Result<Option<(String, String)>> {
+    match entry.get_attributes() {
+        // Stores that keep no such attributes (macOS, Windows) answer an
+        // empty map, and name the item by its specifiers instead.
+        Ok(attributes) => Ok(attributes
+            .get("service")
+            .zip(attributes.get("username"))
+            .map(|(service, user)| (service.clone(), user.clone()))
+            .or_else(|| entry.get_specifiers())),
+        Err(keyring_core::Error::NotSupportedByStore(_)) => Ok(entry.get_specifiers()),
+        Err(err) => Err(map_error(&err)),
     }
 }
 

@@ -91,13 +91,53 @@ impl Settings {
                 ));
             }
         }
-        if self.time_offset.abs() > MAX_TIME_OFFSET {
+        // Not `abs()`: it overflows for i64::MIN.
+        if !(-MAX_TIME_OFFSET..=MAX_TIME_OFFSET).contains(&self.time_offset) {
             return Err(format!(
                 "The clock offset can be at most a day ({MAX_TIME_OFFSET} seconds) either way"
             ));
         }
         Ok(())
     }
+
+    /// Settings as read from a file anyone could have edited: each value of
+    /// the right type and in range is kept, every other one is the default.
+    /// One bad value must not cost the user the list (a file that does not
+    /// parse is moved aside) nor every code (a clock offset of -2^63).
+    fn from_value_leniently(value: &serde_json::Value) -> Self {
+        let defaults = Self::default();
+        let field = |key: &str| value.get(key).cloned();
+        fn pick<T: serde::de::DeserializeOwned>(value: &serde_json::Value, key: &str) -> Option<T> {
+            value
+                .get(key)
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok())
+        }
+        let clear_clipboard_after = match field("clearClipboardAfter") {
+            None => defaults.clear_clipboard_after,
+            Some(v) => serde_json::from_value::<Option<u32>>(v)
+                .ok()
+                .filter(|s| s.is_none_or(|s| CLEAR_AFTER_RANGE.contains(&s)))
+                .unwrap_or(defaults.clear_clipboard_after),
+        };
+        let time_offset = pick(value, "timeOffset")
+            .filter(|o: &i64| (-MAX_TIME_OFFSET..=MAX_TIME_OFFSET).contains(o))
+            .unwrap_or(defaults.time_offset);
+        Self {
+            clear_clipboard_after,
+            hide_codes: pick(value, "hideCodes").unwrap_or(defaults.hide_codes),
+            theme: pick(value, "theme").unwrap_or(defaults.theme),
+            time_offset,
+            always_show_next: pick(value, "alwaysShowNext").unwrap_or(defaults.always_show_next),
+        }
+    }
+}
+
+fn lenient_settings<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Settings, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(Settings::from_value_leniently(&value))
 }
 
 /// The whole metadata file.
@@ -110,8 +150,9 @@ pub struct Metadata {
     /// Unix time of the last export the user made (a backup), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_backup: Option<u64>,
-    /// The user's preferences.
-    #[serde(default)]
+    /// The user's preferences; out-of-range or mistyped values read as the
+    /// defaults.
+    #[serde(default, deserialize_with = "lenient_settings")]
     pub settings: Settings,
 }
 
@@ -153,6 +194,47 @@ pub fn read(path: &Path) -> Result<Loaded> {
     }
 }
 
+/// What identifies one version of the metadata file on disk, to tell
+/// cheaply (one `stat`) whether another process has written it since.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    modified: Option<std::time::SystemTime>,
+    len: u64,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+/// The file's current [`Stamp`]; `None` when there is no file.
+pub fn stamp(path: &Path) -> Option<Stamp> {
+    let info = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        modified: info.modified().ok(),
+        len: info.len(),
+        #[cfg(unix)]
+        inode: std::os::unix::fs::MetadataExt::ino(&info),
+    })
+}
+
+/// Names of the temporary files [`write`] makes before its rename.
+const TEMP_PREFIX: &str = ".accounts.json.";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Removes temporary files left by a writer that was killed before its
+/// rename. Call it holding the store's lock: every writer writes under it,
+/// so any temporary file found then is a leftover.
+pub fn remove_leftovers(dir: &Path) {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in listing.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes the metadata file atomically: a temporary file in the same folder,
 /// flushed to disk, then renamed over the old one.
 pub fn write(path: &Path, meta: &Metadata) -> Result<()> {
@@ -162,8 +244,11 @@ pub fn write(path: &Path, meta: &Metadata) -> Result<()> {
         path: path.to_owned(),
         source,
     };
-    let mut file =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| io("create a file beside", e))?;
+    let mut file = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map_err(|e| io("create a file beside", e))?;
     let json = serde_json::to_vec_pretty(meta).expect("metadata is plain data and serialises");
     file.write_all(&json).map_err(|e| io("write", e))?;
     file.as_file().sync_all().map_err(|e| io("flush", e))?;

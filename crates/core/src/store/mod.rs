@@ -2,8 +2,18 @@
 //! account holding its canonical otpauth URI. A metadata file beside it keeps
 //! order, pins and a display copy of each name; it is rebuilt from the
 //! keychain whenever it is missing or out of date.
+//!
+//! Several processes share the store (the app, any number of `watchword-cli`
+//! runs). Every change happens under the store's lock ([`lock`]) and starts
+//! by taking in what the others wrote: the metadata file is re-read and the
+//! keychain items it names afresh are read again, and an item about to be
+//! rewritten (a rename, an HOTP counter step) is read from the keychain
+//! first. So no HOTP code is handed out twice, an account another process
+//! removed is never written back, and each change to the metadata applies to
+//! the latest file instead of replacing it.
 
 pub mod keychain;
+pub mod lock;
 pub mod metadata;
 
 use crate::account::{Account, AccountId, OtpKind};
@@ -14,8 +24,9 @@ use keychain::{Keychain, SystemKeychain};
 use metadata::{Loaded, MetaEntry, Metadata};
 pub use metadata::{Settings, Theme};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Environment variable that overrides the data folder.
 pub const DATA_DIR_VAR: &str = "WATCHWORD_DATA_DIR";
@@ -139,6 +150,9 @@ pub struct LoadReport {
 pub struct Store {
     keychain: Box<dyn Keychain>,
     meta_path: PathBuf,
+    lock_path: PathBuf,
+    /// The metadata file as this store last read or wrote it.
+    seen: Option<metadata::Stamp>,
     meta: Metadata,
     accounts: HashMap<AccountId, Account>,
     /// Items of ours that could not be parsed, with the reason.
@@ -169,6 +183,7 @@ impl Store {
     pub fn with_keychain(data_dir: &Path, keychain: Box<dyn Keychain>) -> Result<Self> {
         create_private_dir(data_dir)?;
         let meta_path = data_dir.join(metadata::FILE_NAME);
+        let seen = metadata::stamp(&meta_path);
         let (meta, metadata_was_damaged) = match metadata::read(&meta_path)? {
             Loaded::Read(meta) => (meta, false),
             Loaded::Missing => (Metadata::default(), false),
@@ -176,7 +191,9 @@ impl Store {
         };
         Ok(Self {
             keychain,
+            lock_path: data_dir.join(lock::FILE_NAME),
             meta_path,
+            seen,
             meta,
             accounts: HashMap::new(),
             damaged: HashMap::new(),
@@ -199,6 +216,153 @@ impl Store {
     /// whose item is gone are dropped. Unreadable items are reported and left
     /// as they are.
     pub fn load(&mut self) -> Result<LoadReport> {
+        let _lock = self.lock(lock::WAIT)?;
+        self.load_locked()
+    }
+
+    /// Takes the store's lock; every temporary file found then is a
+    /// leftover of a writer that was killed, and goes.
+    fn lock(&self, wait: Duration) -> Result<lock::StoreLock> {
+        let held = lock::acquire(&self.lock_path, wait)?;
+        if let Some(dir) = self.meta_path.parent() {
+            metadata::remove_leftovers(dir);
+        }
+        Ok(held)
+    }
+
+    /// Runs a change under the store's lock, after taking in what other
+    /// processes changed.
+    fn locked<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let _lock = self.lock(lock::WAIT)?;
+        self.catch_up()?;
+        change(self)
+    }
+
+    /// With the lock held: everything on first use, else what changed.
+    fn catch_up(&mut self) -> Result<()> {
+        if self.loaded {
+            self.sync_locked().map(|_| ())
+        } else {
+            self.load_locked().map(|_| ())
+        }
+    }
+
+    /// Takes in what another process (`watchword-cli`, a second window)
+    /// changed since this store last looked: accounts added, removed or
+    /// renamed, pins, order, settings. Cheap when nothing changed (one
+    /// `stat` of the metadata file), and it never reads every keychain item.
+    /// Returns true when something changed. When another process is in the
+    /// middle of a change this does nothing and says false: ask again later.
+    pub fn refresh(&mut self) -> Result<bool> {
+        if !self.loaded || metadata::stamp(&self.meta_path) == self.seen {
+            return Ok(false);
+        }
+        let _lock = match self.lock(Duration::ZERO) {
+            Ok(held) => held,
+            Err(Error::Busy(_)) => return Ok(false),
+            Err(err) => return Err(err),
+        };
+        self.sync_locked()
+    }
+
+    /// With the lock held: adopts the metadata file as it is now, reading
+    /// from the keychain only the accounts that are new or renamed there.
+    fn sync_locked(&mut self) -> Result<bool> {
+        let stamp = metadata::stamp(&self.meta_path);
+        if stamp.is_some() && stamp == self.seen {
+            return Ok(false);
+        }
+        let disk = match metadata::read(&self.meta_path)? {
+            Loaded::Read(disk) => disk,
+            // Deleted or damaged (and moved aside) by someone else: what this
+            // store holds is the latest good list; it is written back.
+            Loaded::Missing | Loaded::Damaged(_) => {
+                self.save_meta()?;
+                return Ok(false);
+            }
+        };
+        let listed: HashSet<&str> = disk.accounts.iter().map(|e| e.id.as_str()).collect();
+        self.accounts.retain(|id, _| listed.contains(id.as_str()));
+        self.damaged.retain(|id, _| listed.contains(id.as_str()));
+        let mut gone = Vec::new();
+        for entry in &disk.accounts {
+            let Some(id) = AccountId::parse(&entry.id) else {
+                continue;
+            };
+            let stale = match self.accounts.get(&id) {
+                None => !self.damaged.contains_key(&entry.id),
+                Some(account) => {
+                    account.issuer != entry.issuer
+                        || account.name != entry.name
+                        || account.kind.name() != entry.kind
+                }
+            };
+            if stale && self.reread(&id)?.is_none() {
+                gone.push(entry.id.clone());
+            }
+        }
+        self.meta = disk;
+        if gone.is_empty() {
+            self.seen = stamp;
+        } else {
+            // Listed, but the item is gone (removed with another tool, or a
+            // process killed between the keychain and the file).
+            self.meta.accounts.retain(|e| !gone.contains(&e.id));
+            self.save_meta()?;
+        }
+        Ok(true)
+    }
+
+    /// Reads one account's item from the keychain again, into the cache.
+    /// `None` when the item is gone; a damaged item is remembered as such.
+    fn reread(&mut self, id: &AccountId) -> Result<Option<()>> {
+        let reason = match self.keychain.get(id.as_str()) {
+            Ok(None) => {
+                self.accounts.remove(id);
+                self.damaged.remove(id.as_str());
+                return Ok(None);
+            }
+            Ok(Some(text)) => {
+                let text = zeroize::Zeroizing::new(text);
+                match uri::parse(&text) {
+                    Ok(account) => {
+                        self.damaged.remove(id.as_str());
+                        self.accounts.insert(id.clone(), account);
+                        return Ok(Some(()));
+                    }
+                    Err(err) => err.to_string(),
+                }
+            }
+            Err(Error::DamagedItem { reason, .. }) => reason,
+            Err(err) => return Err(err),
+        };
+        self.accounts.remove(id);
+        self.damaged.insert(id.to_string(), reason);
+        Ok(Some(()))
+    }
+
+    /// The account as the keychain holds it now, for a change that rewrites
+    /// its item. An item another process removed is dropped from the list
+    /// and reported as not found: it is never written back.
+    fn fresh_account(&mut self, id: &AccountId) -> Result<Account> {
+        if self.reread(id)?.is_none() {
+            let before = self.meta.accounts.len();
+            self.meta.accounts.retain(|e| e.id != id.as_str());
+            if self.meta.accounts.len() != before {
+                self.save_meta()?;
+            }
+            return Err(Error::NotFound(id.to_string()));
+        }
+        self.account(id).cloned()
+    }
+
+    fn load_locked(&mut self) -> Result<LoadReport> {
+        // Another process may have written the file since this store opened.
+        match metadata::read(&self.meta_path)? {
+            Loaded::Read(meta) => self.meta = meta,
+            Loaded::Missing => {}
+            Loaded::Damaged(_) => self.metadata_was_damaged = true,
+        }
         let ids = self.keychain.list()?;
         let mut report = LoadReport {
             metadata_was_damaged: self.metadata_was_damaged,
@@ -210,7 +374,7 @@ impl Store {
                 continue; // Not an item Watchword created.
             };
             let text = match self.keychain.get(&raw_id) {
-                Ok(Some(text)) => text,
+                Ok(Some(text)) => zeroize::Zeroizing::new(text),
                 Ok(None) => continue, // Deleted between the listing and the read.
                 // One unreadable item must not hide every other account.
                 Err(Error::DamagedItem { reason, .. }) => {
@@ -259,10 +423,16 @@ impl Store {
         self.accounts = accounts;
         self.damaged = damaged;
         self.loaded = true;
-        if self.meta != before || self.meta.version != META_VERSION || self.metadata_was_damaged {
+        if self.meta != before
+            || self.meta.version != META_VERSION
+            || self.metadata_was_damaged
+            || self.seen.is_none()
+        {
             self.meta.version = META_VERSION;
             self.save_meta()?;
             self.metadata_was_damaged = false;
+        } else {
+            self.seen = metadata::stamp(&self.meta_path);
         }
         Ok(report)
     }
@@ -278,7 +448,10 @@ impl Store {
     /// in between loses nothing. An account with the same key and issuer is
     /// refused with [`Error::Duplicate`].
     pub fn add(&mut self, account: Account) -> Result<AccountId> {
-        self.ensure_loaded()?;
+        self.locked(|store| store.add_locked(account))
+    }
+
+    fn add_locked(&mut self, account: Account) -> Result<AccountId> {
         if self.accounts.values().any(|a| a.same_as(&account)) {
             return Err(Error::Duplicate(account.display_name()));
         }
@@ -301,8 +474,17 @@ impl Store {
         accounts: impl IntoIterator<Item = Account>,
     ) -> std::result::Result<Added, (Added, Error)> {
         let mut done = Added::default();
+        // One lock for the whole batch: an import is one change.
+        let held = self.lock(lock::WAIT).and_then(|held| {
+            self.catch_up()?;
+            Ok(held)
+        });
+        let _lock = match held {
+            Ok(held) => held,
+            Err(error) => return Err((done, error)),
+        };
         for account in accounts {
-            match self.add(account) {
+            match self.add_locked(account) {
                 Ok(_) => done.added += 1,
                 Err(Error::Duplicate(_)) => done.already_there += 1,
                 Err(error) => return Err((done, error)),
@@ -319,7 +501,10 @@ impl Store {
 
     /// Removes an account: the keychain item, then its metadata.
     pub fn remove(&mut self, id: &AccountId) -> Result<()> {
-        self.ensure_loaded()?;
+        self.locked(|store| store.remove_locked(id))
+    }
+
+    fn remove_locked(&mut self, id: &AccountId) -> Result<()> {
         if !self.accounts.contains_key(id) && !self.damaged.contains_key(id.as_str()) {
             return Err(Error::NotFound(id.to_string()));
         }
@@ -359,14 +544,16 @@ impl Store {
 
     /// Pins an account to the top of the list, or unpins it.
     pub fn set_pinned(&mut self, id: &AccountId, pinned: bool) -> Result<()> {
-        let entry = self
-            .meta
-            .accounts
-            .iter_mut()
-            .find(|e| e.id == id.as_str())
-            .ok_or_else(|| Error::NotFound(id.to_string()))?;
-        entry.pinned = pinned;
-        self.save_meta()
+        self.locked(|store| {
+            let entry = store
+                .meta
+                .accounts
+                .iter_mut()
+                .find(|e| e.id == id.as_str())
+                .ok_or_else(|| Error::NotFound(id.to_string()))?;
+            entry.pinned = pinned;
+            store.save_meta()
+        })
     }
 
     /// Puts the accounts in the order of `ids` (the list as the user
@@ -378,9 +565,11 @@ impl Store {
                 .position(|id| id.as_str() == entry.id)
                 .unwrap_or(usize::MAX)
         };
-        // A stable sort keeps the unnamed ones in their order.
-        self.meta.accounts.sort_by_key(position);
-        self.save_meta()
+        self.locked(|store| {
+            // A stable sort keeps the unnamed ones in their order.
+            store.meta.accounts.sort_by_key(position);
+            store.save_meta()
+        })
     }
 
     /// Changes an account's issuer and name: the keychain item (whose URI
@@ -388,7 +577,11 @@ impl Store {
     /// [`Error::Duplicate`] when another account has the same key and the
     /// new issuer.
     pub fn rename(&mut self, id: &AccountId, issuer: &str, name: &str) -> Result<()> {
-        let mut account = self.account(id)?.clone();
+        self.locked(|store| store.rename_locked(id, issuer, name))
+    }
+
+    fn rename_locked(&mut self, id: &AccountId, issuer: &str, name: &str) -> Result<()> {
+        let mut account = self.fresh_account(id)?;
         account.issuer = issuer.trim().to_owned();
         account.name = name.trim().to_owned();
         if self
@@ -416,18 +609,22 @@ impl Store {
     /// [`Error::InvalidSetting`] and nothing changes.
     pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
         settings.validate().map_err(Error::InvalidSetting)?;
-        let before = std::mem::replace(&mut self.meta.settings, settings);
-        self.save_meta().inspect_err(|_| {
-            // Not saved: keep what the file still says.
-            self.meta.settings = before;
+        self.locked(|store| {
+            let before = std::mem::replace(&mut store.meta.settings, settings);
+            store.save_meta().inspect_err(|_| {
+                // Not saved: keep what the file still says.
+                store.meta.settings = before;
+            })
         })
     }
 
     /// Notes that the user exported every account at `unix_seconds` (a
     /// backup), for [`Store::backup_status`].
     pub fn record_backup(&mut self, unix_seconds: u64) -> Result<()> {
-        self.meta.last_backup = Some(unix_seconds);
-        self.save_meta()
+        self.locked(|store| {
+            store.meta.last_backup = Some(unix_seconds);
+            store.save_meta()
+        })
     }
 
     /// How many accounts a backup made now would add to the last one: all
@@ -456,21 +653,30 @@ impl Store {
         Ok(otp::code_at(self.account(id)?, unix_seconds))
     }
 
-    /// Generates the next HOTP code: the advanced counter is saved to the
-    /// keychain before the code is returned, so a code is never shown twice.
-    /// For time-based accounts this is the same as [`Store::code`].
+    /// Generates the next HOTP code: the counter is read from the keychain
+    /// and the advanced one saved there, under the store's lock, before the
+    /// code is returned, so a code is never handed out twice, by this
+    /// process or any other. A counter at its largest value is
+    /// [`Error::CounterExhausted`]. For time-based accounts this is the same
+    /// as [`Store::code`].
     pub fn next_code(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
-        let account = self.account(id)?.clone();
-        let OtpKind::Hotp { counter } = account.kind else {
-            return Ok(otp::code_at(&account, unix_seconds));
-        };
-        let mut advanced = account.clone();
-        advanced.kind = OtpKind::Hotp {
-            counter: counter.wrapping_add(1),
-        };
-        self.write_item(id, &advanced)?;
-        self.accounts.insert(id.clone(), advanced);
-        Ok(otp::code_at(&account, unix_seconds))
+        if !matches!(self.account(id)?.kind, OtpKind::Hotp { .. }) {
+            return self.code(id, unix_seconds);
+        }
+        self.locked(|store| {
+            let account = store.fresh_account(id)?;
+            let OtpKind::Hotp { counter } = account.kind else {
+                return Ok(otp::code_at(&account, unix_seconds));
+            };
+            let next = counter
+                .checked_add(1)
+                .ok_or_else(|| Error::CounterExhausted(account.display_name()))?;
+            let mut advanced = account.clone();
+            advanced.kind = OtpKind::Hotp { counter: next };
+            store.write_item(id, &advanced)?;
+            store.accounts.insert(id.clone(), advanced);
+            Ok(otp::code_at(&account, unix_seconds))
+        })
     }
 
     /// Accounts whose issuer or name contains `query`, ignoring case; an exact
@@ -505,8 +711,10 @@ impl Store {
             .set(id.as_str(), &uri::format(account), &label)
     }
 
-    fn save_meta(&self) -> Result<()> {
-        metadata::write(&self.meta_path, &self.meta)
+    fn save_meta(&mut self) -> Result<()> {
+        metadata::write(&self.meta_path, &self.meta)?;
+        self.seen = metadata::stamp(&self.meta_path);
+        Ok(())
     }
 }
 
