@@ -42,6 +42,17 @@ enum Command {
         /// Issuer or account name (case-insensitive; must match one account).
         query: String,
     },
+    /// Rename the account matching QUERY (its issuer and account name).
+    Rename {
+        /// Issuer or account name (case-insensitive; must match one account).
+        query: String,
+        /// The new issuer ("Amazon"); unchanged when left out.
+        #[arg(long)]
+        issuer: Option<String>,
+        /// The new account name ("me@example.com"); unchanged when left out.
+        #[arg(long)]
+        account: Option<String>,
+    },
     /// Import the accounts of another authenticator's backup or export.
     ///
     /// The format is recognised from the content: otpauth URI lists, Google
@@ -215,6 +226,25 @@ fn run(command: Command) -> Result<(), String> {
             out,
             password_stdin,
         } => export(format, out.as_deref(), password_stdin),
+        Command::Rename {
+            query,
+            issuer,
+            account,
+        } => {
+            if issuer.is_none() && account.is_none() {
+                return Err("give the new name with --issuer, --account or both".into());
+            }
+            let mut store = open_store()?;
+            let id = find_one(&mut store, &query)?;
+            let old = store.account(&id).map_err(describe)?;
+            let issuer = issuer.unwrap_or_else(|| old.issuer.clone());
+            let name = account.unwrap_or_else(|| old.name.clone());
+            let before = old.display_name();
+            store.rename(&id, &issuer, &name).map_err(describe)?;
+            let after = store.account(&id).map_err(describe)?.display_name();
+            eprintln!("Renamed {before} to {after}.");
+            Ok(())
+        }
         Command::Remove { query } => {
             let mut store = open_store()?;
             let id = find_one(&mut store, &query)?;
