@@ -35,6 +35,11 @@ pub const MAX_ENTRIES: usize = 10_000;
 /// thousands of messages.
 pub const MAX_REPORTED_ENTRY_ERRORS: usize = 5;
 
+/// Longest secret key an imported entry may carry, in bytes. Real keys are
+/// 10 to 64 bytes (80 to 512 bits); a megabyte "key" in a base64 field is
+/// an attack on the keychain, not an account.
+pub const MAX_SECRET_BYTES: usize = 1024;
+
 // ----- Containers ----------------------------------------------------------
 
 /// Most bytes decoded out of one container: strings of a Java serialisation

@@ -1014,6 +1014,13 @@ pub(crate) fn account(
     if secret.is_empty() {
         return Err("the secret key is empty".to_owned());
     }
+    if secret.len() > limits::MAX_SECRET_BYTES {
+        return Err(format!(
+            "the secret key is {} bytes long, longer than any real key ({} at most)",
+            secret.len(),
+            limits::MAX_SECRET_BYTES
+        ));
+    }
     let (algorithm, digits) = match kind {
         OtpKind::Steam => (Algorithm::Sha1, steam_otp::LENGTH as u8),
         _ => {
