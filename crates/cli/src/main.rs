@@ -236,7 +236,8 @@ fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result
     use watchword_core::import::{self, Read as Backup};
     let shown = file.display();
     // The same size limit as the app, applied before the file is read.
-    let bytes = zeroize::Zeroizing::new(import::read_file(file).map_err(|e| format!("{shown}: {e}"))?);
+    let bytes =
+        zeroize::Zeroizing::new(import::read_file(file).map_err(|e| format!("{shown}: {e}"))?);
     let (format, read) = import::detect_and_read(&bytes).map_err(|e| format!("{shown}: {e}"))?;
     let (entries, encrypted) = match read {
         Backup::Plain(entries) => (entries, false),

@@ -150,6 +150,16 @@ impl LockedBackup {
     pub fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
         self.backup.decrypt(password)
     }
+
+    /// [`LockedBackup::decrypt`] that stops with [`ImportError::Cancelled`]
+    /// once `cancel` is set (between key derivations and entries).
+    pub fn decrypt_cancellable(
+        &self,
+        password: &str,
+        cancel: &crate::limits::Cancel,
+    ) -> Result<Entries, ImportError> {
+        self.backup.decrypt_cancellable(password, cancel)
+    }
 }
 
 /// Why what the user brought in adds nothing: one sentence, or one line a
@@ -306,8 +316,8 @@ impl Enrolment {
     }
 
     /// What decrypting `locked` gave: its accounts join the enrolment; a
-    /// wrong password puts it back first in line and is returned; any other
-    /// failure becomes a note about the file.
+    /// wrong password or a cancel puts it back first in line and is
+    /// returned; any other failure becomes a note about the file.
     pub fn opened(
         &mut self,
         locked: LockedBackup,
@@ -318,9 +328,9 @@ impl Enrolment {
                 self.add_conversion(&locked.source, &entries.convert());
                 Ok(())
             }
-            Err(ImportError::WrongPassword) => {
+            Err(error @ (ImportError::WrongPassword | ImportError::Cancelled)) => {
                 self.locked.insert(0, locked);
-                Err(ImportError::WrongPassword)
+                Err(error)
             }
             Err(error) => {
                 self.note(&locked.source, error.code(), sentence(&error.to_string()));
@@ -413,7 +423,11 @@ impl Enrolment {
                 "skipped_entries",
                 format!(
                     "{more} more {} not imported ({} of {} entries in all).",
-                    if more == 1 { "entry was" } else { "entries were" },
+                    if more == 1 {
+                        "entry was"
+                    } else {
+                        "entries were"
+                    },
                     conversion.errors.len(),
                     conversion.errors.len() + conversion.accounts.len()
                 ),

@@ -48,10 +48,15 @@ fn a_link_claiming_two_billion_parts_is_refused() {
     // The same link pasted into the preview: one note, nothing enumerated.
     let mut enrolment = Enrolment::new();
     let error = enrolment
-        .take_in(vec![Input::image("The pasted link", Ok(vec![link.clone()]))])
+        .take_in(vec![Input::image(
+            "The pasted link",
+            Ok(vec![link.clone()]),
+        )])
         .expect_err("nothing to add");
     assert!(
-        error.message.contains("more parts than any real export has (1000 at most)"),
+        error
+            .message
+            .contains("more parts than any real export has (1000 at most)"),
         "{}",
         error.message
     );
@@ -63,7 +68,9 @@ fn a_link_claiming_two_billion_parts_is_refused() {
     let conversion = entries.convert();
     assert!(conversion.accounts.is_empty());
     assert!(
-        conversion.errors[0].reason.contains("more parts than any real export has"),
+        conversion.errors[0]
+            .reason
+            .contains("more parts than any real export has"),
         "{:?}",
         conversion.errors
     );
@@ -83,7 +90,9 @@ fn missing_parts_are_described_as_ranges_not_listed() {
         .step_by(2)
         .map(|i| inputs::google_link(u64::from(parts), u64::from(i)))
         .collect();
-    enrolment.take_in(vec![Input::image("codes", Ok(links))]).expect("accounts");
+    enrolment
+        .take_in(vec![Input::image("codes", Ok(links))])
+        .expect("accounts");
     let missing = enrolment.missing_parts();
     assert_eq!(missing.len(), 1);
     assert!(
@@ -94,7 +103,10 @@ fn missing_parts_are_described_as_ranges_not_listed() {
     // Contiguous gaps are ranges.
     let mut enrolment = Enrolment::new();
     enrolment
-        .take_in(vec![Input::image("codes", Ok(vec![inputs::google_link(900, 4)]))])
+        .take_in(vec![Input::image(
+            "codes",
+            Ok(vec![inputs::google_link(900, 4)]),
+        )])
         .expect("an account");
     assert!(
         enrolment.missing_parts()[0].starts_with("Parts 1–4 and 6–900 of 900"),
@@ -126,16 +138,23 @@ fn aegis_key_derivation_over_budget_is_refused_before_any_password() {
     let expect_refused = |vault: String, detail: &str| match read_error(vault.as_bytes()) {
         ImportError::Unsupported { reason, .. } => {
             assert!(
-                reason.starts_with("its key derivation asks for more work than any real Aegis vault")
+                reason
+                    .starts_with("its key derivation asks for more work than any real Aegis vault")
                     && reason.contains(detail),
                 "{reason}"
             );
         }
         other => panic!("expected Unsupported, got {other:?}"),
     };
-    expect_refused(inputs::aegis_max_cost_slots(), "header.slots[0] asks for scrypt N = 65536, r = 32, p = 16");
+    expect_refused(
+        inputs::aegis_max_cost_slots(),
+        "header.slots[0] asks for scrypt N = 65536, r = 32, p = 16",
+    );
     // Each slot at Aegis' own cost is fine; ten of them are not.
-    expect_refused(inputs::aegis_slots(10, 1 << 15, 8, 1), "10 password slots, 10 times");
+    expect_refused(
+        inputs::aegis_slots(10, 1 << 15, 8, 1),
+        "10 password slots, 10 times",
+    );
     // One slot at four times Aegis' cost still opens (real vaults vary).
     let (_, read) = import::detect_and_read(inputs::aegis_slots(1, 1 << 16, 4, 4).as_bytes())
         .expect("within budget");
@@ -153,7 +172,10 @@ fn a_wrong_password_on_a_vault_within_budget_is_wrong_password() {
     let Read::Encrypted(backup) = read else {
         panic!("encrypted")
     };
-    assert_eq!(backup.decrypt("guess").map(|_| ()), Err(ImportError::WrongPassword));
+    assert_eq!(
+        backup.decrypt("guess").map(|_| ()),
+        Err(ImportError::WrongPassword)
+    );
 }
 
 #[test]
@@ -190,7 +212,11 @@ fn other_formats_key_derivation_is_capped() {
     file.extend_from_slice(master.as_bytes());
     file.push(0x78);
     // size was pairs + 1 = 2: patch it to 1.
-    let at = file.windows(2).position(|w| w == [0x77, 0x08]).expect("size block") + 6;
+    let at = file
+        .windows(2)
+        .position(|w| w == [0x77, 0x08])
+        .expect("size block")
+        + 6;
     file[at..at + 4].copy_from_slice(&1u32.to_be_bytes());
     match read_error(&file) {
         ImportError::Unsupported { reason, .. } => assert!(
@@ -211,7 +237,10 @@ fn many_broken_entries_are_summarised() {
     let conversion = entries.convert();
     assert_eq!(conversion.errors.len(), 5_000);
     let (first, more) = conversion.error_summary();
-    assert_eq!((first.len(), more), (limits::MAX_REPORTED_ENTRY_ERRORS, 4_995));
+    assert_eq!(
+        (first.len(), more),
+        (limits::MAX_REPORTED_ENTRY_ERRORS, 4_995)
+    );
     // The preview says the first five and a count.
     let mut enrolment = Enrolment::new();
     enrolment.add_conversion("broken.txt", &conversion);
@@ -225,9 +254,15 @@ fn many_broken_entries_are_summarised() {
 
 #[test]
 fn more_entries_than_the_budget_are_refused() {
-    for text in [inputs::broken_lines(200_000), inputs::good_lines(limits::MAX_ENTRIES + 1)] {
+    for text in [
+        inputs::broken_lines(200_000),
+        inputs::good_lines(limits::MAX_ENTRIES + 1),
+    ] {
         let reason = too_large_reason(read_error(text.as_bytes()));
-        assert!(reason.contains("more than the 10000 Watchword reads from one file"), "{reason}");
+        assert!(
+            reason.contains("more than the 10000 Watchword reads from one file"),
+            "{reason}"
+        );
     }
     // Exactly the budget reads.
     assert!(import::detect_and_read(inputs::good_lines(limits::MAX_ENTRIES).as_bytes()).is_ok());
@@ -291,7 +326,9 @@ fn an_image_header_claiming_ten_gigapixels_is_refused_unread() {
     let path = dir.path().join("bomb.png");
     std::fs::write(&path, &png).expect("written");
     let mut enrolment = Enrolment::new();
-    let error = enrolment.take_in(vec![Input::from_file(&path)]).expect_err("nothing");
+    let error = enrolment
+        .take_in(vec![Input::from_file(&path)])
+        .expect_err("nothing");
     assert_eq!(error.code, "image_too_large");
 }
 
@@ -315,12 +352,18 @@ fn backup_files_over_the_size_limit_are_refused_before_reading() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("big.txt");
     let file = std::fs::File::create(&path).expect("created");
-    file.set_len(limits::MAX_BACKUP_BYTES + 1).expect("sparse file");
+    file.set_len(limits::MAX_BACKUP_BYTES + 1)
+        .expect("sparse file");
     let reason = too_large_reason(import::read_file(&path).expect_err("refused"));
-    assert!(reason.starts_with("it is 8.4 MB, larger than any authenticator backup (8 MB at most"), "{reason}");
+    assert!(
+        reason.starts_with("it is 8.4 MB, larger than any authenticator backup (8 MB at most"),
+        "{reason}"
+    );
     // The preview says the same about a dropped file.
     let mut enrolment = Enrolment::new();
-    let error = enrolment.take_in(vec![Input::from_file(&path)]).expect_err("nothing");
+    let error = enrolment
+        .take_in(vec![Input::from_file(&path)])
+        .expect_err("nothing");
     assert_eq!(error.code, "too_large");
     // In memory too.
     assert!(matches!(

@@ -208,7 +208,9 @@ impl PasswordSlot {
         };
         let (n, r, p) = (number("n")?, number("r")?, number("p")?);
         if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 {
-            return Err(damaged("its scrypt parameters are not valid scrypt parameters"));
+            return Err(damaged(
+                "its scrypt parameters are not valid scrypt parameters",
+            ));
         }
         // The budgets keep a hostile file from asking for gigabytes or
         // hours (see crate::limits).

@@ -167,8 +167,6 @@ struct MasterKey {
     sealed: SealedBytes,
 }
 
-
-
 impl MasterKey {
     fn parse(text: &str) -> Result<Self, ImportError> {
         let damaged = |reason: String| ImportError::damaged(Format::FreeOtp, "masterKey", reason);

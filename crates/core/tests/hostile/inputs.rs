@@ -76,7 +76,7 @@ pub fn freeotp_back_references(string_bytes: usize, file_bytes: usize) -> Vec<u8
     let pairs = (file_bytes.saturating_sub(string_bytes) / 10).max(1) as u32;
     out.extend_from_slice(&16u32.to_be_bytes()); // capacity
     out.extend_from_slice(&(pairs + 1).to_be_bytes()); // size
-    // "masterKey" → the big string (handles: 0x7E0000 class, 0x7E0001 map).
+                                                       // "masterKey" → the big string (handles: 0x7E0000 class, 0x7E0001 map).
     out.push(0x74);
     out.extend_from_slice(&9u16.to_be_bytes());
     out.extend_from_slice(b"masterKey");
