@@ -275,10 +275,12 @@ fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result
     if conversion.accounts.is_empty() {
         return Err(if conversion.errors.is_empty() {
             format!("{shown}: this {} file holds no accounts", format.name())
+        } else if conversion.errors.len() == 1 {
+            format!("{shown}: its only entry could not be read as an account; nothing was imported")
         } else {
             format!(
-                "{shown}: none of its {} could be read as an account; nothing was imported",
-                count(conversion.errors.len(), "entry")
+                "{shown}: none of its {} entries could be read as an account; nothing was imported",
+                conversion.errors.len()
             )
         });
     }

@@ -133,6 +133,16 @@ pub const MAX_TOTAL_PBKDF2_ITERATIONS: u64 = 2_000_000;
 // Authenticator Pro / Stratum (Argon2id, 64 MiB × 3 passes; legacy PBKDF2,
 // 64 000), Authy (1 000 per token, capped in total above).
 
+// Real exports fit the budgets, checked when the crate compiles: Aegis' own
+// scrypt (twice, for a pre-0.6.3 slot), andOTP's and FreeOTP's iterations,
+// and as many export parts as entries allowed.
+const AEGIS_REAL_COST: u64 = (1 << 15) * 8;
+const _: () = assert!(AEGIS_REAL_COST <= AEGIS_MAX_SCRYPT_MEMORY);
+const _: () = assert!(2 * AEGIS_REAL_COST <= AEGIS_MAX_TOTAL_SCRYPT_COST);
+const _: () = assert!(160_000 <= ANDOTP_MAX_PBKDF2_ITERATIONS);
+const _: () = assert!(100_000 <= FREEOTP_MAX_PBKDF2_ITERATIONS);
+const _: () = assert!(MAX_BATCH_PARTS as usize * 10 >= MAX_ENTRIES);
+
 // ----- Cancellation ------------------------------------------------------------
 
 /// A flag that stops long work (key derivation, converting a big import)
@@ -166,17 +176,6 @@ impl Cancel {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn real_exports_fit_the_budgets() {
-        // Aegis' own parameters.
-        let aegis = (1u64 << 15) * 8;
-        assert!(aegis <= AEGIS_MAX_SCRYPT_COST && aegis <= AEGIS_MAX_SCRYPT_MEMORY);
-        assert!(2 * aegis <= AEGIS_MAX_TOTAL_SCRYPT_COST);
-        assert!(160_000 <= ANDOTP_MAX_PBKDF2_ITERATIONS);
-        assert!(100_000 <= FREEOTP_MAX_PBKDF2_ITERATIONS);
-        assert!(u64::from(MAX_BATCH_PARTS) * 10 >= MAX_ENTRIES as u64);
-    }
 
     #[test]
     fn cancel_is_seen_and_reset() {
