@@ -23,6 +23,7 @@ fn main() {
         "open_images",
         "import_files",
         "unlock_backup",
+        "cancel_unlock",
         "pending_enrolment",
         "confirm_enrolment",
         "discard_enrolment",

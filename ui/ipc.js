@@ -23,6 +23,7 @@ export const scanScreen = () => invoke('scan_screen');
 export const openImages = () => invoke('open_images');
 export const importFiles = () => invoke('import_files');
 export const unlockBackup = (password) => invoke('unlock_backup', { password });
+export const cancelUnlock = () => invoke('cancel_unlock');
 export const backupStatus = () => invoke('backup_status');
 export const saveBackup = (kind, password) => invoke('save_backup', { kind, password });
 export const googleExport = () => invoke('google_export');

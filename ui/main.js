@@ -768,20 +768,26 @@ async function unlockBackup() {
     return;
   }
   const button = $('#enrol-unlock');
+  const cancel = $('#enrol-unlock-cancel');
   button.disabled = true;
   button.textContent = 'Unlocking…';
+  // Key derivation may take a while (a real vault: about a second).
+  cancel.hidden = false;
   error.textContent = '';
   try {
     const view = await ipc.unlockBackup(field.value);
     field.value = '';
     showEnrolment(view);
   } catch (failure) {
-    error.textContent = ipc.messageOf(failure);
+    error.textContent = failure?.code === 'cancelled'
+      ? 'Cancelled: enter the password again to unlock it.'
+      : ipc.messageOf(failure);
     field.select();
     field.focus();
   } finally {
     button.disabled = false;
     button.textContent = 'Unlock';
+    cancel.hidden = true;
   }
 }
 
@@ -1119,6 +1125,7 @@ function wireEnrolment() {
     bringIn('Reading the backup…', ipc.importFiles);
   });
   $('#enrol-unlock').addEventListener('click', unlockBackup);
+  $('#enrol-unlock-cancel').addEventListener('click', () => { ipc.cancelUnlock(); });
   $('#enrol-password').addEventListener('keydown', (event) => {
     // Enter here unlocks; it must not submit (add) the preview.
     if (event.key === 'Enter') {

@@ -295,7 +295,8 @@ pub async fn unlock_backup(app: AppHandle, password: String) -> Result<EnrolView
         let locked = lock(&state.enrolment)?.take_locked().ok_or_else(|| {
             IpcError::new("not_found", "No encrypted backup is waiting for a password")
         })?;
-        let opened = locked.decrypt(&password);
+        state.unlock_cancel.reset();
+        let opened = locked.decrypt_cancellable(&password, &state.unlock_cancel);
         let mut pending = lock(&state.enrolment)?;
         pending
             .opened(locked, opened)
@@ -303,6 +304,13 @@ pub async fn unlock_backup(app: AppHandle, password: String) -> Result<EnrolView
         Ok(view(state, &pending))
     })
     .await
+}
+
+/// Stops the unlock in progress (the preview's Cancel): it ends with
+/// `cancelled` and the backup waits for a password again.
+#[tauri::command]
+pub fn cancel_unlock(state: tauri::State<'_, AppState>) {
+    state.unlock_cancel.cancel();
 }
 
 /// The pending enrolment, e.g. to show it again.

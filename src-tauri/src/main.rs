@@ -84,6 +84,7 @@ fn main() {
             enrol::open_images,
             enrol::import_files,
             enrol::unlock_backup,
+            enrol::cancel_unlock,
             enrol::pending_enrolment,
             enrol::confirm_enrolment,
             enrol::discard_enrolment,

@@ -49,6 +49,9 @@ pub struct AppState {
     /// Accounts found in QR codes, waiting for the user to confirm them.
     /// Lock it before the store when both are needed.
     pub enrolment: Mutex<watchword_core::enrol::Enrolment>,
+    /// Stops the backup being unlocked (its key derivation) when the user
+    /// presses Cancel in the preview.
+    pub unlock_cancel: watchword_core::limits::Cancel,
 }
 
 impl std::fmt::Debug for AppState {

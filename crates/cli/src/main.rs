@@ -256,22 +256,18 @@ fn run(command: Command) -> Result<(), String> {
     }
 }
 
-/// Largest backup file read; real ones are kilobytes.
-const MAX_BACKUP_BYTES: u64 = 64 * 1024 * 1024;
-
+/// Reads a backup and stores its accounts.
+///
+/// Ctrl+C keeps the default SIGINT action, which ends the process at once:
+/// before `add_all` nothing has been stored, and during it each account is
+/// written whole (keychain item, then metadata) by the store, so a stop
+/// leaves whole accounts or none (see crates/cli/tests/cli.rs).
 fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result<(), String> {
     use watchword_core::import::{self, Read as Backup};
     let shown = file.display();
-    let size = std::fs::metadata(file)
-        .map_err(|e| format!("cannot read {shown}: {e}"))?
-        .len();
-    if size > MAX_BACKUP_BYTES {
-        return Err(format!(
-            "{shown} is {} MB, far larger than any authenticator backup",
-            size / 1_000_000
-        ));
-    }
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    // The same size limit as the app, applied before the file is read.
+    let bytes =
+        zeroize::Zeroizing::new(import::read_file(file).map_err(|e| format!("{shown}: {e}"))?);
     let (format, read) = import::detect_and_read(&bytes).map_err(|e| format!("{shown}: {e}"))?;
     let (entries, encrypted) = match read {
         Backup::Plain(entries) => (entries, false),
@@ -293,8 +289,30 @@ fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result
         }
     };
     let conversion = entries.convert();
-    for error in &conversion.errors {
-        eprintln!("watchword-cli: {shown}: {error}; the other entries are imported");
+    // A count and the first few: thousands of broken entries must not flood
+    // the terminal.
+    let (first, more) = conversion.error_summary();
+    for error in first {
+        eprintln!("watchword-cli: {shown}: {error}");
+    }
+    if more > 0 {
+        eprintln!(
+            "watchword-cli: {shown}: {} more {} could not be read",
+            more,
+            if more == 1 { "entry" } else { "entries" }
+        );
+    }
+    if conversion.accounts.is_empty() {
+        return Err(if conversion.errors.is_empty() {
+            format!("{shown}: this {} file holds no accounts", format.name())
+        } else if conversion.errors.len() == 1 {
+            format!("{shown}: its only entry could not be read as an account; nothing was imported")
+        } else {
+            format!(
+                "{shown}: none of its {} entries could be read as an account; nothing was imported",
+                conversion.errors.len()
+            )
+        });
     }
     let read_from = format!(
         "{} from {}{}",
@@ -419,6 +437,7 @@ fn count(n: usize, noun: &str) -> String {
     match (n, noun) {
         (1, _) => format!("1 {noun}"),
         (_, "was") => format!("{n} were"),
+        (_, "entry") => format!("{n} entries"),
         _ => format!("{n} {noun}s"),
     }
 }

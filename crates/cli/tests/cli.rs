@@ -590,3 +590,78 @@ fn sorted(lines: &str) -> Vec<String> {
     lines.sort();
     lines
 }
+
+// See: issue 9, "Many bad entries flood the output": a count and the first
+// five, and a file from which nothing could be read exits non-zero. Needs no
+// keychain: --dry-run stores nothing.
+#[test]
+fn many_bad_entries_are_summarised_and_nothing_read_fails() {
+    let env = Env::new("import-flood");
+    let file = env.dir.path().join("broken.txt");
+    std::fs::write(&file, "otpauth://totp/x?secret=!!\n".repeat(5_000)).expect("written");
+    let out = env.run(&["import", "--dry-run", file.to_str().expect("UTF-8")]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 7, "five entries, a count, the verdict: {err}");
+    assert!(lines[0].contains("broken.txt: entry 1 (x): "), "{err}");
+    assert!(lines[4].contains("entry 5"), "{err}");
+    assert!(
+        lines[5].ends_with("broken.txt: 4995 more entries could not be read"),
+        "{err}"
+    );
+    assert!(
+        lines[6].ends_with(
+            "broken.txt: none of its 5000 entries could be read as an account; nothing was imported"
+        ),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+
+    // Some good among the bad: the good are read, exit 0, still summarised.
+    let mut text = "otpauth://totp/x?secret=!!\n".repeat(10);
+    text.push_str(&format!("otpauth://totp/A:me?secret={RFC_SHA1}&issuer=A\n"));
+    std::fs::write(&file, text).expect("written");
+    let out = env.run(&["import", "--dry-run", file.to_str().expect("UTF-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("broken.txt: 5 more entries could not be read\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "Read 1 account from otpauth URI list; 10 entries could not be read; nothing was stored (--dry-run).\n"
+        ),
+        "{err}"
+    );
+}
+
+// See: issue 9: the budgets of watchword_core::limits apply in the CLI.
+#[test]
+fn files_over_the_budgets_are_refused_with_the_limit_named() {
+    let env = Env::new("import-budget");
+    let many = env.dir.path().join("many.txt");
+    std::fs::write(&many, "otpauth://totp/x?secret=!!\n".repeat(200_000)).expect("written");
+    let out = env.run(&["import", "--dry-run", many.to_str().expect("UTF-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "this file cannot be imported: it holds 200000 entries, more than the 10000 Watchword reads from one file"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).lines().count() == 1, "{}", stderr(&out));
+
+    let big = env.dir.path().join("big.json");
+    let file = std::fs::File::create(&big).expect("created");
+    file.set_len(9 * 1024 * 1024).expect("sparse file");
+    let out = env.run(&["import", "--dry-run", big.to_str().expect("UTF-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("this file cannot be imported: it is 9.4 MB, larger than any authenticator backup (8 MB at most"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -16,6 +16,9 @@ use crate::account::Account;
 use crate::import::{self, Conversion, EncryptedBackup, Entries, Format, ImportError};
 use crate::payload::{self, BatchAdded, BatchTracker, QrPayload};
 use crate::qr::{self, QrError};
+use std::collections::hash_map::RandomState;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::path::Path;
 
 /// One thing the user brought in, named by where it came from.
@@ -58,9 +61,21 @@ impl Input {
             || path.display().to_string(),
             |name| name.to_string_lossy().into_owned(),
         );
-        match qr::read_file(path) {
+        // An image may be large (a BMP screenshot), a backup may not: the
+        // first bytes say which limit applies before the rest is read.
+        if looks_like_image(path) {
+            return match qr::read_file(path) {
+                Ok(bytes) => Self::from_bytes(source, &bytes),
+                Err(error) => Self::image(source, Err(error)),
+            };
+        }
+        match import::read_file(path) {
             Ok(bytes) => Self::from_bytes(source, &bytes),
-            Err(error) => Self::image(source, Err(error)),
+            Err(error) => Input::Unusable(Note {
+                source,
+                code: error.code(),
+                message: sentence(&error.to_string()),
+            }),
         }
     }
 
@@ -92,6 +107,26 @@ impl Input {
     }
 }
 
+/// True when the file starts like an image (or cannot be read, so that the
+/// image reader says why).
+fn looks_like_image(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = [0u8; 32];
+    let Ok(file) = std::fs::File::open(path) else {
+        return true;
+    };
+    let mut read = 0;
+    let mut take = file.take(head.len() as u64);
+    while read < head.len() {
+        match take.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(_) => return true,
+        }
+    }
+    read == 0 || image::guess_format(&head[..read]).is_ok()
+}
+
 /// An encrypted backup the user brought in, waiting for its password.
 #[derive(Debug)]
 pub struct LockedBackup {
@@ -114,6 +149,16 @@ impl LockedBackup {
     /// lock others wait on).
     pub fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
         self.backup.decrypt(password)
+    }
+
+    /// [`LockedBackup::decrypt`] that stops with [`ImportError::Cancelled`]
+    /// once `cancel` is set (between key derivations and entries).
+    pub fn decrypt_cancellable(
+        &self,
+        password: &str,
+        cancel: &crate::limits::Cancel,
+    ) -> Result<Entries, ImportError> {
+        self.backup.decrypt_cancellable(password, cancel)
     }
 }
 
@@ -171,7 +216,7 @@ fn sentence(text: &str) -> String {
 }
 
 /// Something the preview should tell the user about one source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Note {
     /// Where it came from ("screenshot.png", "the clipboard", "screen 1").
     pub source: String,
@@ -185,7 +230,15 @@ pub struct Note {
 #[derive(Debug, Default)]
 pub struct Enrolment {
     accounts: Vec<Account>,
+    /// Positions in `accounts` by a hash of what makes two accounts the
+    /// same (see [`Enrolment::push`]): finding a repeat is a lookup, not a
+    /// scan, so thousands of accounts stay quick under the app's lock.
+    account_index: HashMap<u64, Vec<usize>>,
+    /// Keys the hashes of `account_index` (random per enrolment).
+    hasher: RandomState,
     notes: Vec<Note>,
+    /// The notes already said, for the same reason.
+    note_index: HashSet<Note>,
     batches: BatchTracker,
     /// Encrypted backups, the first brought in asked for first.
     locked: Vec<LockedBackup>,
@@ -263,8 +316,8 @@ impl Enrolment {
     }
 
     /// What decrypting `locked` gave: its accounts join the enrolment; a
-    /// wrong password puts it back first in line and is returned; any other
-    /// failure becomes a note about the file.
+    /// wrong password or a cancel puts it back first in line and is
+    /// returned; any other failure becomes a note about the file.
     pub fn opened(
         &mut self,
         locked: LockedBackup,
@@ -275,9 +328,9 @@ impl Enrolment {
                 self.add_conversion(&locked.source, &entries.convert());
                 Ok(())
             }
-            Err(ImportError::WrongPassword) => {
+            Err(error @ (ImportError::WrongPassword | ImportError::Cancelled)) => {
                 self.locked.insert(0, locked);
-                Err(ImportError::WrongPassword)
+                Err(error)
             }
             Err(error) => {
                 self.note(&locked.source, error.code(), sentence(&error.to_string()));
@@ -350,7 +403,10 @@ impl Enrolment {
     /// entry that could not be read. Returns how many new accounts it
     /// contributed.
     pub fn add_conversion(&mut self, source: &str, conversion: &Conversion) -> usize {
-        for error in &conversion.errors {
+        // A count and the first few: thousands of broken entries must not
+        // bury the preview.
+        let (shown, more) = conversion.error_summary();
+        for error in shown {
             let entry = match &error.name {
                 Some(name) => format!("Entry {} ({name})", error.index + 1),
                 None => format!("Entry {}", error.index + 1),
@@ -359,6 +415,22 @@ impl Enrolment {
                 source,
                 "skipped_entry",
                 format!("{entry} was not imported: {}", error.reason),
+            );
+        }
+        if more > 0 {
+            self.note(
+                source,
+                "skipped_entries",
+                format!(
+                    "{more} more {} not imported ({} of {} entries in all).",
+                    if more == 1 {
+                        "entry was"
+                    } else {
+                        "entries were"
+                    },
+                    conversion.errors.len(),
+                    conversion.errors.len() + conversion.accounts.len()
+                ),
             );
         }
         conversion
@@ -391,12 +463,31 @@ impl Enrolment {
             .incomplete()
             .into_iter()
             .map(|batch| {
-                let missing: Vec<String> = batch
-                    .missing()
+                // Ranges, and only the first few: the count a code claims
+                // never turns into a list that long.
+                let ranges = batch.missing_ranges();
+                let count: u64 = ranges
                     .iter()
-                    .map(|index| (index + 1).to_string())
+                    .map(|(first, last)| u64::from(last - first) + 1)
+                    .sum();
+                let mut missing: Vec<String> = ranges
+                    .iter()
+                    .take(crate::limits::MAX_NAMED_MISSING_PARTS)
+                    .map(|&(first, last)| match last - first {
+                        0 => (first + 1).to_string(),
+                        1 => format!("{}, {}", first + 1, last + 1),
+                        _ => format!("{}–{}", first + 1, last + 1),
+                    })
                     .collect();
-                let (noun, verb) = if missing.len() == 1 {
+                let unnamed: u64 = ranges
+                    .iter()
+                    .skip(crate::limits::MAX_NAMED_MISSING_PARTS)
+                    .map(|(first, last)| u64::from(last - first) + 1)
+                    .sum();
+                if unnamed > 0 {
+                    missing.push(format!("{unnamed} more"));
+                }
+                let (noun, verb) = if count == 1 {
                     ("Part", "has")
                 } else {
                     ("Parts", "have")
@@ -416,11 +507,23 @@ impl Enrolment {
         self.accounts.is_empty() && self.notes.is_empty()
     }
 
+    /// Adds `account` unless one with the same key, issuer and name is there
+    /// already (the first is kept); true when it was added.
     fn push(&mut self, account: Account) -> bool {
-        let seen = self.accounts.iter().any(|a| {
+        let (secret, issuer, name) = (
+            account.secret.expose(),
+            account.issuer.trim().to_ascii_lowercase(),
+            account.name.trim().to_ascii_lowercase(),
+        );
+        // The hash covers exactly what the comparison below folds together.
+        let hash = self.hasher.hash_one((secret, issuer, name));
+        let positions = self.account_index.entry(hash).or_default();
+        let seen = positions.iter().any(|&i| {
+            let a = &self.accounts[i];
             a.same_as(&account) && a.name.trim().eq_ignore_ascii_case(account.name.trim())
         });
         if !seen {
+            positions.push(self.accounts.len());
             self.accounts.push(account);
         }
         !seen
@@ -433,7 +536,7 @@ impl Enrolment {
             message,
         };
         // The same file dropped twice says the same thing once.
-        if !self.notes.contains(&note) {
+        if self.note_index.insert(note.clone()) {
             self.notes.push(note);
         }
     }

@@ -6,6 +6,7 @@ pub mod enrol;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod limits;
 pub mod manual;
 pub mod migration;
 pub mod otp;

@@ -68,6 +68,22 @@ pub enum MigrationError {
         /// the length when the data stops in the middle of a byte.
         position: usize,
     },
+    /// Occurs when the link is longer than any QR code holds
+    /// ([`crate::limits::MAX_MIGRATION_DATA_CHARS`] characters of data).
+    #[error("the Google Authenticator export data is {chars} characters long, more than any QR code holds ({} at most)", crate::limits::MAX_MIGRATION_DATA_CHARS)]
+    TooLong {
+        /// Characters in the data parameter.
+        chars: usize,
+    },
+    /// Occurs when the export claims more parts (or a part number higher)
+    /// than any real export has ([`crate::limits::MAX_BATCH_PARTS`]).
+    #[error("the Google Authenticator export claims to be part {} of {parts}, more parts than any real export has ({} at most)", .index.saturating_add(1), crate::limits::MAX_BATCH_PARTS)]
+    TooManyParts {
+        /// The batch size the data claims.
+        parts: u32,
+        /// The 0-based part index it claims.
+        index: u32,
+    },
     /// Occurs when the decoded bytes are not a well-formed export: a field
     /// runs past the end (truncated data) or has an impossible encoding.
     #[error("the Google Authenticator export data is damaged at byte {offset}: {reason}")]
@@ -196,6 +212,9 @@ pub fn decode(uri: &str) -> Result<MigrationBatch, MigrationError> {
         })
         .filter(|data| !data.trim().is_empty())
         .ok_or(MigrationError::MissingData)?;
+    if data.len() > crate::limits::MAX_MIGRATION_DATA_CHARS {
+        return Err(MigrationError::TooLong { chars: data.len() });
+    }
     let mut bytes = decode_data(data)?;
     let batch = read_payload(&bytes);
     bytes.zeroize();
@@ -379,6 +398,18 @@ fn read_payload(bytes: &[u8]) -> Result<MigrationBatch, MigrationError> {
             // are skipped, as protobuf readers do.
             _ => {}
         }
+    }
+    // Checked once all fields are read, whatever their order: a hostile
+    // part count would otherwise make "which parts are missing" list
+    // billions of numbers.
+    if batch.batch_size > crate::limits::MAX_BATCH_PARTS
+        || batch.batch_index >= crate::limits::MAX_BATCH_PARTS
+    {
+        batch.accounts.clear();
+        return Err(MigrationError::TooManyParts {
+            parts: batch.batch_size,
+            index: batch.batch_index,
+        });
     }
     Ok(batch)
 }

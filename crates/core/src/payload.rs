@@ -178,15 +178,37 @@ pub struct BatchProgress {
 impl BatchProgress {
     /// 0-based indexes of the codes not seen yet, in order. People count
     /// from 1: show `index + 1` ("part 2 of 3 is missing").
+    ///
+    /// Lists every index: for a description, use [`BatchProgress::missing_ranges`],
+    /// which stays small whatever the batch size claims.
     pub fn missing(&self) -> Vec<u32> {
-        (0..self.batch_size)
-            .filter(|index| !self.seen.contains(index))
+        self.missing_ranges()
+            .into_iter()
+            .flat_map(|(first, last)| first..=last)
             .collect()
+    }
+
+    /// The missing indexes as inclusive ranges (`(1, 1)`, `(3, 6)`), in
+    /// order: at most one more range than parts seen, so its size follows
+    /// what was added, not what a code claims.
+    pub fn missing_ranges(&self) -> Vec<(u32, u32)> {
+        let mut ranges = Vec::new();
+        let mut next = 0u32;
+        for &seen in self.seen.range(..self.batch_size) {
+            if seen > next {
+                ranges.push((next, seen - 1));
+            }
+            next = seen + 1;
+        }
+        if next < self.batch_size {
+            ranges.push((next, self.batch_size - 1));
+        }
+        ranges
     }
 
     /// Every code of the export was seen.
     pub fn is_complete(&self) -> bool {
-        self.missing().is_empty()
+        self.seen.range(..self.batch_size).count() as u64 >= u64::from(self.batch_size)
     }
 }
 

@@ -17,6 +17,7 @@ use super::{
     totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
 };
 use crate::account::{Account, OtpKind};
+use crate::limits::{self, Cancel};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -160,6 +161,18 @@ impl EncryptedVault {
                 "the vault has no password slot (only a fingerprint unlock); export it from Aegis with a password",
             ));
         }
+        // Every slot is tried before "Wrong password": the sum is what a
+        // wrong password costs, so it is capped before a password is asked.
+        let total = password_slots
+            .iter()
+            .fold(0u64, |sum, slot| sum.saturating_add(slot.cost()));
+        if total > limits::AEGIS_MAX_TOTAL_SCRYPT_COST {
+            return Err(kdf_too_costly(format!(
+                "{} password slots, {} times the work of a real vault",
+                password_slots.len(),
+                total.div_ceil(REAL_SCRYPT_COST)
+            )));
+        }
         let params = header
             .get("params")
             .ok_or_else(|| damaged("header.params".into(), "it is missing"))?;
@@ -194,15 +207,20 @@ impl PasswordSlot {
                 .ok_or_else(|| damaged(&format!("\"{key}\" is missing or not a number")))
         };
         let (n, r, p) = (number("n")?, number("r")?, number("p")?);
-        // Bounds keep a hostile file from asking for gigabytes or hours:
-        // Aegis uses n = 2^15, r = 8, p = 1 (32 MiB, well under a second).
-        let sane = n.is_power_of_two()
-            && (2..=1 << 20).contains(&n)
-            && (1..=32).contains(&r)
-            && (1..=16).contains(&p)
-            && n * r <= 1 << 21;
-        if !sane {
-            return Err(damaged("its scrypt parameters are out of range"));
+        if !n.is_power_of_two() || n < 2 || r == 0 || p == 0 {
+            return Err(damaged(
+                "its scrypt parameters are not valid scrypt parameters",
+            ));
+        }
+        // The budgets keep a hostile file from asking for gigabytes or
+        // hours (see crate::limits).
+        let memory = n.saturating_mul(r);
+        let cost = memory.saturating_mul(p);
+        if memory > limits::AEGIS_MAX_SCRYPT_MEMORY || cost > limits::AEGIS_MAX_SCRYPT_COST {
+            return Err(kdf_too_costly(format!(
+                "{part} asks for scrypt N = {n}, r = {r}, p = {p}, {} times the work of Aegis' own",
+                cost.div_ceil(REAL_SCRYPT_COST)
+            )));
         }
         let key_params = slot
             .get("key_params")
@@ -230,8 +248,24 @@ impl PasswordSlot {
         })
     }
 
-    /// The master key, when `password` opens this slot.
-    fn unwrap(&self, password: &str) -> Option<Zeroizing<Vec<u8>>> {
+    /// The most scrypt work trying a password on this slot takes (N × r × p,
+    /// twice for a slot that also tries the pre-0.6.3 password encoding).
+    fn cost(&self) -> u64 {
+        let once = (1u64 << self.log_n) * u64::from(self.r) * u64::from(self.p);
+        if self.repaired {
+            once
+        } else {
+            2 * once
+        }
+    }
+
+    /// The master key, when `password` opens this slot; `Err` when `cancel`
+    /// was set before a derivation.
+    fn unwrap(
+        &self,
+        password: &str,
+        cancel: &Cancel,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, ImportError> {
         let mut candidates = vec![Zeroizing::new(password.as_bytes().to_vec())];
         if !self.repaired {
             let legacy = legacy_password_bytes(password);
@@ -239,20 +273,33 @@ impl PasswordSlot {
                 candidates.push(legacy);
             }
         }
-        candidates.iter().find_map(|bytes| {
-            let key = scrypt_key(bytes, &self.salt, self.log_n, self.r, self.p)?;
-            crypto::aes_gcm_decrypt(key.as_ref(), &self.nonce, &self.sealed_key, &[])
-        })
+        for bytes in &candidates {
+            if cancel.is_cancelled() {
+                return Err(ImportError::Cancelled);
+            }
+            let Some(key) = scrypt_key(bytes, &self.salt, self.log_n, self.r, self.p) else {
+                continue;
+            };
+            if let Some(master) =
+                crypto::aes_gcm_decrypt(key.as_ref(), &self.nonce, &self.sealed_key, &[])
+            {
+                return Ok(Some(master));
+            }
+        }
+        Ok(None)
     }
 }
 
 impl Decrypt for EncryptedVault {
-    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
-        let master = self
-            .slots
-            .iter()
-            .find_map(|slot| slot.unwrap(password))
-            .ok_or(ImportError::WrongPassword)?;
+    fn decrypt(&self, password: &str, cancel: &Cancel) -> Result<Entries, ImportError> {
+        let mut master = None;
+        for slot in &self.slots {
+            master = slot.unwrap(password, cancel)?;
+            if master.is_some() {
+                break;
+            }
+        }
+        let master = master.ok_or(ImportError::WrongPassword)?;
         // The slot's tag proved the password right, so a db that fails its
         // own tag was altered or cut.
         let plaintext = crypto::aes_gcm_decrypt(&master, &self.nonce, &self.sealed_db, &[])
@@ -269,6 +316,17 @@ impl Decrypt for EncryptedVault {
         super::wipe(&mut db);
         entries
     }
+}
+
+/// Aegis' own scrypt cost (N = 2^15, r = 8, p = 1), the unit messages count in.
+const REAL_SCRYPT_COST: u64 = (1 << 15) * 8;
+
+/// The vault asks for more key-derivation work than [`crate::limits`] allows.
+fn kdf_too_costly(detail: String) -> ImportError {
+    ImportError::unsupported(
+        Format::Aegis,
+        format!("its key derivation asks for more work than any real Aegis vault ({detail})"),
+    )
 }
 
 /// scrypt with the slot's parameters; `None` for parameters scrypt refuses.

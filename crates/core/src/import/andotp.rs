@@ -30,7 +30,7 @@ const NONCE_LEN: usize = 12;
 const TAG_LEN: usize = 16;
 /// Largest PBKDF2 iteration count accepted: andOTP picks 140 000 to 160 000;
 /// more than this would be a damaged header, not a setting.
-const MAX_ITERATIONS: u32 = 5_000_000;
+const MAX_ITERATIONS: u32 = crate::limits::ANDOTP_MAX_PBKDF2_ITERATIONS;
 
 /// The andOTP importer.
 #[derive(Debug, Clone, Copy)]
@@ -161,7 +161,11 @@ impl EncryptedAndOtp {
 }
 
 impl Decrypt for EncryptedAndOtp {
-    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+    fn decrypt(
+        &self,
+        password: &str,
+        _cancel: &crate::limits::Cancel,
+    ) -> Result<Entries, ImportError> {
         let plaintext = self
             .open_new(password)
             .or_else(|| self.open_old(password))

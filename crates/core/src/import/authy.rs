@@ -68,6 +68,21 @@ impl Importer for Authy {
             .iter()
             .any(|t| t.get("decryptedSecret").is_none() && t.get("secretSeed").is_none());
         if encrypted {
+            // A key is derived per token: their number bounds the work.
+            let sealed = tokens
+                .iter()
+                .filter(|t| t.get("encryptedSecret").is_some())
+                .count() as u64;
+            if sealed * u64::from(ITERATIONS) > crate::limits::MAX_TOTAL_PBKDF2_ITERATIONS {
+                return Err(ImportError::unsupported(
+                    Self::FORMAT,
+                    format!(
+                        "its key derivation asks for more work than any real Authy backup \
+                         ({sealed} encrypted tokens, {} at most)",
+                        crate::limits::MAX_TOTAL_PBKDF2_ITERATIONS / u64::from(ITERATIONS)
+                    ),
+                ));
+            }
             Ok(Read::Encrypted(EncryptedBackup::new(
                 Self::FORMAT,
                 EncryptedTokens { tokens },
@@ -172,13 +187,20 @@ fn decrypt_token(token: &Value, password: &str) -> Option<String> {
 }
 
 impl Decrypt for EncryptedTokens {
-    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+    fn decrypt(
+        &self,
+        password: &str,
+        cancel: &crate::limits::Cancel,
+    ) -> Result<Entries, ImportError> {
         let mut tokens = self.tokens.clone();
         let mut opened = 0;
-        let mut failed = Vec::new();
+        let mut failed = std::collections::HashSet::new();
         for (index, token) in tokens.iter_mut().enumerate() {
             if token.get("encryptedSecret").is_none() {
                 continue;
+            }
+            if cancel.is_cancelled() {
+                break;
             }
             match decrypt_token(token, password) {
                 Some(secret) => {
@@ -189,8 +211,15 @@ impl Decrypt for EncryptedTokens {
                         object.insert("decryptedSecret".into(), Value::String(secret));
                     }
                 }
-                None => failed.push(index),
+                None => {
+                    failed.insert(index);
+                }
             }
+        }
+        if cancel.is_cancelled() {
+            // Secrets opened so far are wiped, not left for the allocator.
+            tokens.iter_mut().for_each(super::wipe);
+            return Err(ImportError::Cancelled);
         }
         if opened == 0 && !failed.is_empty() {
             return Err(ImportError::WrongPassword);

@@ -29,8 +29,10 @@ use super::{
     Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
 };
 use crate::account::{Account, OtpKind};
+use crate::limits::{self, Cancel};
 use crate::secret::Secret;
 use serde_json::Value;
+use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 /// The first bytes of a Java object serialisation stream.
@@ -56,9 +58,16 @@ impl Importer for FreeOtp {
             )
         })?;
         let mut entries = Entries::new(Self::FORMAT, convert_token);
+        // Every token is its own JSON document: their values share one
+        // budget, as one document's would.
+        let mut values = 0usize;
         for (key, value) in super::android_prefs_strings(text, Self::FORMAT)? {
             if key == "tokenOrder" {
                 continue;
+            }
+            values += super::json_values(&value)?;
+            if values > limits::MAX_JSON_VALUES {
+                return Err(too_many_values());
             }
             match serde_json::from_str::<Value>(&value) {
                 Ok(token) => {
@@ -70,6 +79,14 @@ impl Importer for FreeOtp {
         }
         Ok(Read::Plain(entries))
     }
+}
+
+/// The tokens' JSON, together, holds more values than one backup may.
+fn too_many_values() -> ImportError {
+    ImportError::too_large(format!(
+        "its tokens hold more than {} JSON values, more than any real backup",
+        limits::MAX_JSON_VALUES
+    ))
 }
 
 /// True for a FreeOTP v1 `tokens.xml`.
@@ -114,8 +131,22 @@ pub(crate) fn convert_token(token: &Value) -> Result<Account, String> {
 // ----- v2 ------------------------------------------------------------------
 
 fn read_v2(bytes: &[u8]) -> Result<Read, ImportError> {
-    let map = java::parse_string_map(bytes)
-        .map_err(|reason| ImportError::damaged(Format::FreeOtp, "the serialised map", reason))?;
+    let map = java::parse_string_map(bytes).map_err(|error| match error {
+        java::Error::Damaged(reason) => {
+            ImportError::damaged(Format::FreeOtp, "the serialised map", reason)
+        }
+        java::Error::TooLarge => ImportError::too_large(format!(
+            "its serialised strings decode to more than {} MB (counting each back-reference as the copy it makes); real backups are kilobytes",
+            limits::MAX_DECODED_BYTES / (1024 * 1024)
+        )),
+    })?;
+    if map.len() > 2 * limits::MAX_ENTRIES + 1 {
+        return Err(ImportError::too_large(format!(
+            "it holds {} tokens, more than the {} Watchword reads from one file",
+            map.len() / 2,
+            limits::MAX_ENTRIES
+        )));
+    }
     let master_text = map
         .iter()
         .find(|(key, _)| key == "masterKey")
@@ -136,9 +167,6 @@ struct MasterKey {
     sealed: SealedBytes,
 }
 
-/// Largest PBKDF2 iteration count accepted (FreeOTP uses 100 000).
-const MAX_ITERATIONS: u64 = 2_000_000;
-
 impl MasterKey {
     fn parse(text: &str) -> Result<Self, ImportError> {
         let damaged = |reason: String| ImportError::damaged(Format::FreeOtp, "masterKey", reason);
@@ -156,8 +184,18 @@ impl MasterKey {
         };
         let iterations = opt_u64(&value, "mIterations")
             .map_err(damaged)?
-            .filter(|n| (1..=MAX_ITERATIONS).contains(n))
-            .ok_or_else(|| damaged("mIterations is missing or out of range".into()))?;
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| damaged("mIterations is missing or not a positive number".into()))?;
+        if iterations > u64::from(limits::FREEOTP_MAX_PBKDF2_ITERATIONS) {
+            return Err(ImportError::unsupported(
+                Format::FreeOtp,
+                format!(
+                    "its key derivation asks for more work than any real FreeOTP backup \
+                     ({iterations} PBKDF2 iterations; FreeOTP uses 100000, Watchword reads up to {})",
+                    limits::FREEOTP_MAX_PBKDF2_ITERATIONS
+                ),
+            ));
+        }
         let encrypted = value
             .get("mEncryptedKey")
             .ok_or_else(|| damaged("mEncryptedKey is missing".into()))?;
@@ -259,22 +297,35 @@ struct EncryptedTokens {
 }
 
 impl Decrypt for EncryptedTokens {
-    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+    fn decrypt(&self, password: &str, cancel: &Cancel) -> Result<Entries, ImportError> {
         let master = self
             .master
             .unwrap(password)
             .ok_or(ImportError::WrongPassword)?;
+        // Looked up by key, not searched: thousands of tokens stay linear.
+        // The first of a repeated key wins, as a search would find it.
+        let mut by_key: HashMap<&str, &str> = HashMap::with_capacity(self.map.len());
+        for (key, value) in &self.map {
+            by_key.entry(key.as_str()).or_insert(value.as_str());
+        }
         let mut entries = Entries::new(Format::FreeOtp, convert_token);
+        let mut values = 0usize;
         for (key, value) in &self.map {
             if key == "masterKey" || key.ends_with("-token") {
                 continue;
             }
+            if cancel.is_cancelled() {
+                return Err(ImportError::Cancelled);
+            }
             let token_key = format!("{key}-token");
-            let token = self
-                .map
-                .iter()
-                .find(|(k, _)| *k == token_key)
-                .and_then(|(_, v)| serde_json::from_str::<Value>(v).ok());
+            let token_text = by_key.get(token_key.as_str()).copied();
+            if let Some(text) = token_text {
+                values += super::json_values(text)?;
+                if values > limits::MAX_JSON_VALUES {
+                    return Err(too_many_values());
+                }
+            }
+            let token = token_text.and_then(|v| serde_json::from_str::<Value>(v).ok());
             let Some(mut token) = token.filter(Value::is_object) else {
                 entries.push_error(None, "its token description is missing or not valid JSON");
                 continue;
@@ -323,14 +374,41 @@ mod java {
     /// The first handle assigned in a stream.
     const BASE_HANDLE: u32 = 0x7E_0000;
 
+    use crate::limits::MAX_DECODED_BYTES;
+
     struct Reader<'a> {
         bytes: &'a [u8],
         at: usize,
         /// Objects by handle: strings, `None` for everything else.
         handles: Vec<Option<String>>,
+        /// Bytes of strings handed out so far, copies made by back-references
+        /// included: a reference is a few bytes of file and a whole string
+        /// of memory, so this, not the file size, bounds the output.
+        decoded: usize,
     }
 
-    type Result<T> = std::result::Result<T, String>;
+    /// Why a stream could not be read.
+    #[derive(Debug, PartialEq, Eq)]
+    pub(super) enum Error {
+        /// Truncated or malformed, and where.
+        Damaged(String),
+        /// Its strings decode to more than [`MAX_DECODED_BYTES`].
+        TooLarge,
+    }
+
+    impl From<String> for Error {
+        fn from(reason: String) -> Self {
+            Error::Damaged(reason)
+        }
+    }
+
+    impl From<&str> for Error {
+        fn from(reason: &str) -> Self {
+            Error::Damaged(reason.to_owned())
+        }
+    }
+
+    type Result<T> = std::result::Result<T, Error>;
 
     impl<'a> Reader<'a> {
         fn take(&mut self, n: usize) -> Result<&'a [u8]> {
@@ -366,14 +444,23 @@ mod java {
             if found == byte {
                 Ok(())
             } else {
-                Err(format!("expected {what} at byte {at}, found 0x{found:02x}"))
+                Err(format!("expected {what} at byte {at}, found 0x{found:02x}").into())
             }
         }
 
         /// A `writeUTF` string: u16 length and modified UTF-8.
         fn utf(&mut self) -> Result<String> {
             let length = usize::from(self.u16()?);
-            decode_modified_utf8(self.take(length)?)
+            Ok(decode_modified_utf8(self.take(length)?)?)
+        }
+
+        /// Counts `len` more bytes handed out, within the budget.
+        fn produce(&mut self, len: usize) -> Result<()> {
+            self.decoded = self.decoded.saturating_add(len);
+            if self.decoded > MAX_DECODED_BYTES {
+                return Err(Error::TooLarge);
+            }
+            Ok(())
         }
 
         /// A string object (new or back-referenced), or `None` for null.
@@ -382,6 +469,7 @@ mod java {
             match self.u8()? {
                 TC_STRING => {
                     let text = self.utf()?;
+                    self.produce(2 * text.len())?;
                     self.handles.push(Some(text.clone()));
                     Ok(Some(text))
                 }
@@ -392,21 +480,30 @@ mod java {
                     let length = usize::try_from(length)
                         .map_err(|_| "a string is longer than the file".to_owned())?;
                     let text = decode_modified_utf8(self.take(length)?)?;
+                    self.produce(2 * text.len())?;
                     self.handles.push(Some(text.clone()));
                     Ok(Some(text))
                 }
                 TC_REFERENCE => {
                     let handle = self.u32()?;
                     let index = handle.checked_sub(BASE_HANDLE).map(|i| i as usize);
-                    match index.and_then(|i| self.handles.get(i)) {
-                        Some(Some(text)) => Ok(Some(text.clone())),
-                        _ => Err(format!("a reference at byte {at} does not name a string")),
-                    }
+                    let len = match index.and_then(|i| self.handles.get(i)) {
+                        Some(Some(text)) => text.len(),
+                        _ => {
+                            return Err(
+                                format!("a reference at byte {at} does not name a string").into()
+                            )
+                        }
+                    };
+                    // Counted before the copy is made.
+                    self.produce(len)?;
+                    let text = index
+                        .and_then(|i| self.handles.get(i).cloned().flatten())
+                        .expect("looked up just above");
+                    Ok(Some(text))
                 }
                 TC_NULL => Ok(None),
-                other => Err(format!(
-                    "expected a string at byte {at}, found 0x{other:02x}"
-                )),
+                other => Err(format!("expected a string at byte {at}, found 0x{other:02x}").into()),
             }
         }
     }
@@ -418,6 +515,7 @@ mod java {
             bytes,
             at: 0,
             handles: Vec::new(),
+            decoded: 0,
         };
         if r.u16()? != 0xACED || r.u16()? != STREAM_VERSION {
             return Err("it is not a Java serialisation stream of version 5".into());
@@ -426,7 +524,7 @@ mod java {
         r.expect(TC_CLASSDESC, "a class description")?;
         let class = r.utf()?;
         if class != "java.util.HashMap" {
-            return Err(format!("it holds a {class}, not a java.util.HashMap"));
+            return Err(format!("it holds a {class}, not a java.util.HashMap").into());
         }
         r.take(8)?; // serialVersionUID
         r.handles.push(None); // the class description
@@ -470,7 +568,7 @@ mod java {
 
     /// Java's modified UTF-8 (`DataInput.readUTF`): UTF-8 of UTF-16 units,
     /// NUL as two bytes, surrogates encoded one by one.
-    fn decode_modified_utf8(bytes: &[u8]) -> Result<String> {
+    fn decode_modified_utf8(bytes: &[u8]) -> std::result::Result<String, String> {
         let bad = || "a string is not valid modified UTF-8".to_owned();
         let mut units = Vec::with_capacity(bytes.len());
         let mut i = 0;

@@ -14,6 +14,12 @@
 //!
 //! [`detect_and_read`] picks the format from the content (never the file
 //! name). [`partition_new`] drops accounts the store already holds.
+//! [`read_file`] reads a backup from disk within [`limits::MAX_BACKUP_BYTES`].
+//!
+//! Every reader takes its budgets (file size, entries, decoded bytes, JSON
+//! values, XML nodes, key-derivation cost) from [`crate::limits`]; a file
+//! over one is [`ImportError::TooLarge`] or, for key derivation,
+//! [`ImportError::Unsupported`], never a long wait or a huge allocation.
 //!
 //! Nothing here touches the disk or the keychain, and no error message or
 //! `Debug` output contains a secret: messages name fields and positions, never
@@ -33,9 +39,11 @@ pub mod twofas;
 pub mod uri_list;
 
 use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
+use crate::limits::{self, Cancel};
 use crate::otp::steam as steam_otp;
 use crate::secret::Secret;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::fmt;
 use thiserror::Error;
 use zeroize::Zeroize;
@@ -127,6 +135,25 @@ pub enum ImportError {
         /// What is not supported and, where possible, what to do instead.
         reason: String,
     },
+    /// Occurs when the file asks for more than any real export does: more
+    /// bytes, entries, decoded data or nesting than [`crate::limits`]
+    /// allows. `reason` says which limit, never the content.
+    #[error("this file cannot be imported: {reason}")]
+    TooLarge {
+        /// Which budget the file goes over, and by how much where known.
+        reason: String,
+    },
+    /// Occurs when the file cannot be opened or read (missing, a folder, no
+    /// permission).
+    #[error("cannot read the file: {reason}")]
+    Unreadable {
+        /// The system's reason.
+        reason: String,
+    },
+    /// Occurs when the work was stopped with a [`Cancel`] token before it
+    /// finished; nothing was read.
+    #[error("the import was cancelled")]
+    Cancelled,
 }
 
 impl ImportError {
@@ -137,6 +164,15 @@ impl ImportError {
             ImportError::WrongPassword => "wrong_password",
             ImportError::Damaged { .. } => "damaged_file",
             ImportError::Unsupported { .. } => "unsupported_file",
+            ImportError::TooLarge { .. } => "too_large",
+            ImportError::Unreadable { .. } => "unreadable_file",
+            ImportError::Cancelled => "cancelled",
+        }
+    }
+
+    pub(crate) fn too_large(reason: impl Into<String>) -> Self {
+        ImportError::TooLarge {
+            reason: reason.into(),
         }
     }
 
@@ -191,6 +227,16 @@ pub struct Conversion {
     pub errors: Vec<EntryError>,
 }
 
+impl Conversion {
+    /// The first [`limits::MAX_REPORTED_ENTRY_ERRORS`] entry errors, to show
+    /// one by one, and how many more there are, to show as a count: a file of
+    /// thousands of broken entries is summarised, not listed.
+    pub fn error_summary(&self) -> (&[EntryError], usize) {
+        let shown = self.errors.len().min(limits::MAX_REPORTED_ENTRY_ERRORS);
+        (&self.errors[..shown], self.errors.len() - shown)
+    }
+}
+
 /// The result of the read phase.
 #[derive(Debug)]
 pub enum Read {
@@ -234,6 +280,9 @@ pub struct Entries {
     format: Format,
     items: Vec<Pending>,
     convert: ConvertFn,
+    /// Entries left out because the file holds more than
+    /// [`limits::MAX_ENTRIES`]: a file with any is refused.
+    over_limit: usize,
 }
 
 /// One entry as the read phase left it.
@@ -252,11 +301,17 @@ impl Entries {
             format,
             items: Vec::new(),
             convert,
+            over_limit: 0,
         }
     }
 
-    /// Adds a raw entry.
-    pub(crate) fn push(&mut self, name: Option<String>, value: Value) {
+    /// Adds a raw entry (or counts it, past [`limits::MAX_ENTRIES`]).
+    pub(crate) fn push(&mut self, name: Option<String>, mut value: Value) {
+        if self.items.len() >= limits::MAX_ENTRIES {
+            wipe(&mut value);
+            self.over_limit += 1;
+            return;
+        }
         self.items.push(Pending {
             name,
             value: Ok(value),
@@ -265,10 +320,28 @@ impl Entries {
 
     /// Adds an entry the read phase already knows is broken.
     pub(crate) fn push_error(&mut self, name: Option<String>, reason: impl Into<String>) {
+        if self.items.len() >= limits::MAX_ENTRIES {
+            self.over_limit += 1;
+            return;
+        }
         self.items.push(Pending {
             name,
             value: Err(reason.into()),
         });
+    }
+
+    /// The entries, or [`ImportError::TooLarge`] when the file holds more
+    /// than [`limits::MAX_ENTRIES`].
+    pub(crate) fn within_limits(self) -> Result<Self, ImportError> {
+        if self.over_limit == 0 {
+            return Ok(self);
+        }
+        Err(ImportError::too_large(format!(
+            "it holds {} entries, more than the {} Watchword reads from one file (real {} exports hold a few hundred)",
+            self.items.len() + self.over_limit,
+            limits::MAX_ENTRIES,
+            self.format
+        )))
     }
 
     /// The format of the backup.
@@ -289,8 +362,18 @@ impl Entries {
     /// Phase two: every entry that can become an account does; the others are
     /// reported with their position and the reason.
     pub fn convert(&self) -> Conversion {
+        self.convert_cancellable(&Cancel::new())
+            .expect("a fresh token is never cancelled")
+    }
+
+    /// [`Entries::convert`], stopping with [`ImportError::Cancelled`] when
+    /// `cancel` is set (checked between entries).
+    pub fn convert_cancellable(&self, cancel: &Cancel) -> Result<Conversion, ImportError> {
         let mut conversion = Conversion::default();
         for (index, item) in self.items.iter().enumerate() {
+            if cancel.is_cancelled() {
+                return Err(ImportError::Cancelled);
+            }
             let result = match &item.value {
                 Ok(value) => (self.convert)(value),
                 Err(reason) => Err(reason.clone()),
@@ -304,7 +387,7 @@ impl Entries {
                 }),
             }
         }
-        conversion
+        Ok(conversion)
     }
 }
 
@@ -343,8 +426,9 @@ pub(crate) fn wipe(value: &mut Value) {
 /// The decryption step of one encrypted format.
 pub(crate) trait Decrypt: Send + Sync {
     /// Opens the backup with `password`: [`ImportError::WrongPassword`] when it
-    /// does not fit.
-    fn decrypt(&self, password: &str) -> Result<Entries, ImportError>;
+    /// does not fit, [`ImportError::Cancelled`] when `cancel` is set before a
+    /// key derivation.
+    fn decrypt(&self, password: &str, cancel: &Cancel) -> Result<Entries, ImportError>;
 }
 
 /// An encrypted backup, read but not yet opened.
@@ -370,7 +454,20 @@ impl EncryptedBackup {
     /// [`ImportError::WrongPassword`] ("Wrong password"). Key derivation is
     /// deliberately slow (up to a second or so): call this off the UI thread.
     pub fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
-        self.inner.decrypt(password)
+        self.decrypt_cancellable(password, &Cancel::new())
+    }
+
+    /// [`EncryptedBackup::decrypt`] that stops with [`ImportError::Cancelled`]
+    /// when `cancel` is set (checked before each key derivation).
+    pub fn decrypt_cancellable(
+        &self,
+        password: &str,
+        cancel: &Cancel,
+    ) -> Result<Entries, ImportError> {
+        if cancel.is_cancelled() {
+            return Err(ImportError::Cancelled);
+        }
+        self.inner.decrypt(password, cancel)?.within_limits()
     }
 }
 
@@ -391,6 +488,7 @@ impl fmt::Debug for EncryptedBackup {
 /// password is asked and a wrong one (or a file that is not one) says "Wrong
 /// password".
 pub fn detect_and_read(bytes: &[u8]) -> Result<(Format, Read), ImportError> {
+    check_backup_size(bytes.len() as u64)?;
     let format = detect(bytes)?;
     let read = match format {
         Format::OtpauthUris => uri_list::UriList::read(bytes)?,
@@ -406,7 +504,47 @@ pub fn detect_and_read(bytes: &[u8]) -> Result<(Format, Read), ImportError> {
         Format::Authy => authy::Authy::read(bytes)?,
         Format::Steam => steam::Steam::read(bytes)?,
     };
+    let read = match read {
+        Read::Plain(entries) => Read::Plain(entries.within_limits()?),
+        encrypted => encrypted,
+    };
     Ok((format, read))
+}
+
+/// A backup file's bytes, refusing a file over [`limits::MAX_BACKUP_BYTES`]
+/// before reading it (and reading at most one byte past the limit, should
+/// the file grow meanwhile). The app and the CLI both read backups here.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read as _;
+    let unreadable = |error: std::io::Error| ImportError::Unreadable {
+        reason: error.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
+    if metadata.is_dir() {
+        return Err(ImportError::Unreadable {
+            reason: "it is a folder".into(),
+        });
+    }
+    check_backup_size(metadata.len())?;
+    let mut bytes = Vec::new();
+    file.take(limits::MAX_BACKUP_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    check_backup_size(bytes.len() as u64)?;
+    Ok(bytes)
+}
+
+/// [`ImportError::TooLarge`] for a backup of `len` bytes over the limit.
+pub fn check_backup_size(len: u64) -> Result<(), ImportError> {
+    if len <= limits::MAX_BACKUP_BYTES {
+        return Ok(());
+    }
+    Err(ImportError::too_large(format!(
+        "it is {:.1} MB, larger than any authenticator backup ({} MB at most; real ones are kilobytes)",
+        len as f64 / 1e6,
+        limits::MAX_BACKUP_BYTES / (1024 * 1024)
+    )))
 }
 
 /// Which format `bytes` is, by content.
@@ -435,7 +573,7 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
         };
     }
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        if let Ok(mut value) = serde_json::from_str::<Value>(trimmed) {
+        if let Ok(mut value) = json_from_str(trimmed, Format::OtpauthUris, "the file") {
             let format = detect_json(&value);
             wipe(&mut value);
             return format.ok_or(ImportError::UnknownFormat);
@@ -527,18 +665,46 @@ fn detect_damaged_json(text: &str) -> Option<Format> {
 /// `accounts` itself (same secret and issuer, [`Account::same_as`]), keeping
 /// the first of each; returns the new accounts and how many were skipped.
 pub fn partition_new(accounts: Vec<Account>, existing: &[Account]) -> (Vec<Account>, usize) {
-    let mut new: Vec<Account> = Vec::with_capacity(accounts.len());
+    // Hashing the identity `same_as` compares keeps this linear: a
+    // 10 000-entry import against a large store is instant.
+    let mut known: HashSet<SameAs<'_>> = existing.iter().map(SameAs::of).collect();
+    let mut keep = Vec::with_capacity(accounts.len());
+    for account in &accounts {
+        keep.push(known.insert(SameAs::of(account)));
+    }
+    drop(known);
+    let mut new = Vec::with_capacity(accounts.len());
     let mut skipped = 0;
-    for account in accounts {
-        let known = existing.iter().any(|old| old.same_as(&account))
-            || new.iter().any(|kept| kept.same_as(&account));
-        if known {
-            skipped += 1;
-        } else {
+    for (account, keep) in accounts.into_iter().zip(keep) {
+        if keep {
             new.push(account);
+        } else {
+            skipped += 1;
         }
     }
     (new, skipped)
+}
+
+/// The identity [`Account::same_as`] compares (the key's bytes and the
+/// issuer, trimmed, case-folded), as a hash key. Never printed.
+#[derive(PartialEq, Eq, Hash)]
+pub(crate) struct SameAs<'a> {
+    secret: &'a [u8],
+    issuer: String,
+}
+
+impl<'a> SameAs<'a> {
+    pub(crate) fn of(account: &'a Account) -> Self {
+        Self {
+            secret: account.secret.expose(),
+            issuer: fold_case(account.issuer.trim()),
+        }
+    }
+}
+
+/// ASCII case folding, as `eq_ignore_ascii_case` compares.
+fn fold_case(text: &str) -> String {
+    text.to_ascii_lowercase()
 }
 
 // ----- Helpers shared by the format modules --------------------------------
@@ -556,9 +722,53 @@ pub(crate) fn parse_json(bytes: &[u8], format: Format) -> Result<Value, ImportEr
     json_from_str(text, format, "the file")
 }
 
-/// Parses `text` (a file or a decrypted part of one) as JSON.
+/// Parses `text` (a file or a decrypted part of one) as JSON, within
+/// [`limits::MAX_JSON_VALUES`] and [`limits::MAX_JSON_DEPTH`].
 pub(crate) fn json_from_str(text: &str, format: Format, part: &str) -> Result<Value, ImportError> {
+    json_values(text)?;
     serde_json::from_str(text).map_err(|error| json_damage(&error, format, part))
+}
+
+/// At most how many values parsing `text` as JSON makes, checked against
+/// the budgets before anything is allocated. Every value but the first
+/// follows a `[`, `{`, `,` or `:` outside strings, so counting those bounds
+/// the values (and the keys); brackets give the depth.
+pub(crate) fn json_values(text: &str) -> Result<usize, ImportError> {
+    let (mut values, mut depth, mut in_string, mut escaped) = (1usize, 0usize, false, false);
+    for &byte in text.as_bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                values += 1;
+                depth += 1;
+                if depth > limits::MAX_JSON_DEPTH {
+                    return Err(ImportError::too_large(format!(
+                        "its JSON nests deeper than {} levels (real backups nest five)",
+                        limits::MAX_JSON_DEPTH
+                    )));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' | b':' => values += 1,
+            _ => {}
+        }
+        if values > limits::MAX_JSON_VALUES {
+            return Err(ImportError::too_large(format!(
+                "its JSON holds more than {} values, more than any real backup",
+                limits::MAX_JSON_VALUES
+            )));
+        }
+    }
+    Ok(values)
 }
 
 /// Parses decrypted bytes as JSON and wipes them.
@@ -603,8 +813,24 @@ pub(crate) fn android_prefs_strings(
     text: &str,
     format: Format,
 ) -> Result<Vec<(String, String)>, ImportError> {
-    let document = roxmltree::Document::parse(text).map_err(|error| {
+    let options = roxmltree::ParsingOptions {
+        // No entity can expand: a DTD is refused (roxmltree's default, kept
+        // explicit), and the node count is bounded.
+        allow_dtd: false,
+        nodes_limit: limits::MAX_XML_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let document = roxmltree::Document::parse_with_options(text, options).map_err(|error| {
         let reason = match error {
+            roxmltree::Error::NodesLimitReached => {
+                return ImportError::too_large(format!(
+                    "its XML holds more than {} nodes, more than any real backup",
+                    limits::MAX_XML_NODES
+                ))
+            }
+            roxmltree::Error::DtdDetected => {
+                "it declares a DTD (entities), which no Android preferences file has".to_owned()
+            }
             roxmltree::Error::UnexpectedEndOfStream => {
                 "it ends too early: the file is truncated".to_owned()
             }
@@ -740,8 +966,12 @@ pub(crate) fn base32_secret(text: &str) -> Result<Secret, String> {
     crate::uri::parse_secret(text).map_err(|error| error.to_string())
 }
 
-/// Standard base64 (with or without padding, ignoring whitespace).
+/// Standard base64 (with or without padding, ignoring whitespace); `None`
+/// too for text that would decode to more than [`limits::MAX_DECODED_BYTES`].
 pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    if text.len() / 4 * 3 > limits::MAX_DECODED_BYTES {
+        return None;
+    }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let unpadded = compact.trim_end_matches('=');
     data_encoding::BASE64_NOPAD.decode(unpadded.as_bytes()).ok()
@@ -783,6 +1013,13 @@ pub(crate) fn account(
 ) -> Result<Account, String> {
     if secret.is_empty() {
         return Err("the secret key is empty".to_owned());
+    }
+    if secret.len() > limits::MAX_SECRET_BYTES {
+        return Err(format!(
+            "the secret key is {} bytes long, longer than any real key ({} at most)",
+            secret.len(),
+            limits::MAX_SECRET_BYTES
+        ));
     }
     let (algorithm, digits) = match kind {
         OtpKind::Steam => (Algorithm::Sha1, steam_otp::LENGTH as u8),

@@ -165,7 +165,11 @@ fn argon2_key(password: &[u8], salt: &[u8]) -> Option<Zeroizing<[u8; 32]>> {
 }
 
 impl Decrypt for Encrypted {
-    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+    fn decrypt(
+        &self,
+        password: &str,
+        _cancel: &crate::limits::Cancel,
+    ) -> Result<Entries, ImportError> {
         let plaintext = self.open(password).ok_or(ImportError::WrongPassword)?;
         // CBC has no tag: a wrong key passes the padding check about once in
         // 256 tries and then yields noise, which is not JSON text.

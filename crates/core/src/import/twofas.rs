@@ -175,7 +175,11 @@ struct EncryptedServices {
 }
 
 impl Decrypt for EncryptedServices {
-    fn decrypt(&self, password: &str) -> Result<Entries, ImportError> {
+    fn decrypt(
+        &self,
+        password: &str,
+        _cancel: &crate::limits::Cancel,
+    ) -> Result<Entries, ImportError> {
         // The reference proves the password; without it a failure is taken
         // for a wrong password, the likelier cause.
         if let Some(reference) = &self.reference {

@@ -24,14 +24,13 @@ use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 use thiserror::Error;
 
-/// Largest image decoded, in pixels: a 8K screenshot is 33 megapixels, three
-/// 4K monitors side by side 25. Beyond this a file is a decompression bomb
-/// or a photo of something else.
-pub const MAX_PIXELS: u64 = 50_000_000;
+/// Largest image decoded, in pixels (see [`crate::limits::MAX_PIXELS`]).
+pub use crate::limits::MAX_PIXELS;
 
-/// Most memory the image decoder may allocate: the pixels of a
-/// [`MAX_PIXELS`] image at 16 bits per RGBA channel, with room to spare.
-const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// Largest image file read, in bytes (see [`crate::limits::MAX_IMAGE_BYTES`]).
+pub use crate::limits::MAX_IMAGE_BYTES as MAX_FILE_BYTES;
+
+use crate::limits::MAX_IMAGE_ALLOC as MAX_ALLOC;
 
 /// Why an image gave no payload.
 #[non_exhaustive]
@@ -151,9 +150,6 @@ pub fn encode(text: &str) -> Option<EncodedQr> {
         path,
     })
 }
-
-/// Largest image file read, in bytes. An uncompressed 8K BMP is 133 MB.
-pub const MAX_FILE_BYTES: u64 = 200_000_000;
 
 /// [`decode_image`] on a file, refusing files over [`MAX_FILE_BYTES`]
 /// before reading them.
