@@ -260,8 +260,10 @@ fn run(command: Command) -> Result<(), String> {
 ///
 /// Ctrl+C keeps the default SIGINT action, which ends the process at once:
 /// before `add_all` nothing has been stored, and during it each account is
-/// written whole (keychain item, then metadata) by the store, so a stop
-/// leaves whole accounts or none (see crates/cli/tests/cli.rs).
+/// written whole under the store's lock (keychain item, then metadata; an
+/// item without its metadata is taken back in by the next start), so a stop
+/// leaves whole accounts or none: crates/cli/tests/crash_safety.rs kills an
+/// import with SIGKILL, harsher than Ctrl+C, at random moments.
 fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result<(), String> {
     use watchword_core::import::{self, Read as Backup};
     let shown = file.display();
