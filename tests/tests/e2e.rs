@@ -339,15 +339,7 @@ fn codes_are_current_after_a_sleep() {
 #[test]
 fn copying_at_the_last_moment_copies_the_next_code() {
     let profile = Profile::new("copy_next");
-    profile.cli(&[
-        "add",
-        "--issuer",
-        "Late",
-        "--account",
-        "me",
-        "--secret",
-        AMAZON_KEY,
-    ]);
+    profile.cli_add(&["--issuer", "Late", "--account", "me"], AMAZON_KEY);
     let spec = Totp::default_for(AMAZON_KEY);
     let app = profile.launch();
     app.wait_loaded();
