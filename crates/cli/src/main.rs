@@ -153,6 +153,10 @@ struct AddArgs {
 }
 
 fn main() -> ExitCode {
+    // Before anything holds a key: a crash must not write one to disk.
+    if let Err(message) = watchword_core::hardening::disable_core_dumps() {
+        eprintln!("watchword-cli: warning: {message}");
+    }
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -260,7 +264,10 @@ fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result
             size / 1_000_000
         ));
     }
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    // A plain backup holds every key: wiped when the import is done.
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(file).map_err(|e| format!("cannot read {shown}: {e}"))?,
+    );
     let (format, read) = import::detect_and_read(&bytes).map_err(|e| format!("{shown}: {e}"))?;
     let (entries, encrypted) = match read {
         Backup::Plain(entries) => (entries, false),
@@ -293,7 +300,7 @@ fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result
     );
     if dry_run {
         for account in &conversion.accounts {
-            println!("{}", uri::format(account));
+            println!("{}", *zeroize::Zeroizing::new(uri::format(account)));
         }
         eprintln!(
             "Read {read_from}{}; nothing was stored (--dry-run).",
@@ -368,8 +375,15 @@ fn export(
                 "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
                  make your codes"
             );
-            let uris = export::google_migration(&fit).map_err(|e| e.to_string())?;
-            uris.iter().map(|uri| format!("{uri}\n")).collect()
+            let uris =
+                zeroize::Zeroizing::new(export::google_migration(&fit).map_err(|e| e.to_string())?);
+            // Sized up front: growing would leave unwiped copies.
+            let mut text = String::with_capacity(uris.iter().map(|uri| uri.len() + 1).sum());
+            for uri in uris.iter() {
+                text.push_str(uri);
+                text.push('\n');
+            }
+            text
         }
     });
     match out {

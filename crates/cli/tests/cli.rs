@@ -702,3 +702,65 @@ fn sorted(lines: &str) -> Vec<String> {
     lines.sort();
     lines
 }
+
+/// Issue 9: a crash must not write keys to disk. The CLI turns core dumps
+/// off at start: its core size limit is 0 and, on Linux, it is not dumpable,
+/// which makes its /proc files root's. It is run as another user than the
+/// test's (nobody, when the test runs as root) so that the owner tells.
+#[cfg(target_os = "linux")]
+#[test]
+fn core_dumps_are_off() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_watchword-cli"));
+    // `code --uri -` waits for its URI on standard input: time to look.
+    command
+        .args(["code", "--uri", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let test_uid = rustix::process::getuid().as_raw();
+    let cli_uid = if test_uid == 0 { 65534 } else { test_uid };
+    if test_uid == 0 {
+        command.uid(cli_uid).gid(65534);
+    }
+    let mut child = command.spawn().expect("watchword-cli runs");
+    let proc_dir = format!("/proc/{}", child.id());
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_watchword-cli"))
+        .canonicalize()
+        .expect("the binary's path");
+    // (core size limits, owner of /proc/<pid>) once the CLI runs its own
+    // code (before exec, the forked test runs; right after, main has not
+    // started yet), or whatever they are after 20 s.
+    let look = || {
+        let limits = std::fs::read_to_string(format!("{proc_dir}/limits")).expect("limits");
+        let core: Vec<String> = limits
+            .lines()
+            .find(|line| line.starts_with("Max core file size"))
+            .expect("a core size line")
+            .split_whitespace()
+            .skip(4)
+            .take(2)
+            .map(str::to_owned)
+            .collect();
+        let owner = std::fs::metadata(format!("{proc_dir}/status"))
+            .expect("status")
+            .uid();
+        let exe = std::fs::read_link(format!("{proc_dir}/exe")).unwrap_or_default();
+        (exe == binary, core, owner)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let (_, core, owner) = loop {
+        let seen = look();
+        if (seen.0 && seen.1 == ["0", "0"] && seen.2 == 0) || std::time::Instant::now() > deadline {
+            break seen;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(child.stdin.take());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(core, ["0", "0"], "soft and hard core size limits");
+    assert_eq!(owner, 0, "not dumpable: /proc/<pid> belongs to root");
+    assert_ne!(cli_uid, 0, "the owner would tell nothing");
+}

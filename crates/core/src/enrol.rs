@@ -59,7 +59,8 @@ impl Input {
             |name| name.to_string_lossy().into_owned(),
         );
         match qr::read_file(path) {
-            Ok(bytes) => Self::from_bytes(source, &bytes),
+            // A plain backup holds every key: wiped once read.
+            Ok(bytes) => Self::from_bytes(source, &zeroize::Zeroizing::new(bytes)),
             Err(error) => Self::image(source, Err(error)),
         }
     }

@@ -148,6 +148,9 @@ pub fn parse(uri: &str) -> Result<Account, UriError> {
 /// With an empty issuer the label is just the name and there is no `issuer`
 /// parameter. The result holds the secret: treat it like the secret.
 pub fn format(account: &Account) -> String {
+    // Room for the type, `&issuer=`, and the algorithm, digits and
+    // period/counter parameters (a 20-digit counter included).
+    const FORMAT_SLACK: usize = 128;
     let issuer = encode(&account.issuer);
     let name = encode(&account.name);
     let label = if !account.issuer.is_empty() {
@@ -161,11 +164,19 @@ pub fn format(account: &Account) -> String {
         name
     };
 
-    let mut uri = format!(
-        "{SCHEME}{}/{label}?secret={}",
-        account.kind.name(),
-        account.secret.to_base32()
+    // The key's text and the URI are as secret as the key: the first is
+    // wiped when dropped, and the second is sized up front so that no
+    // reallocation leaves a copy behind (callers wrap it in `Zeroizing`).
+    let secret = zeroize::Zeroizing::new(account.secret.to_base32());
+    let mut uri = String::with_capacity(
+        SCHEME.len() + label.len() + secret.len() + issuer.len() + FORMAT_SLACK,
     );
+    uri.push_str(SCHEME);
+    uri.push_str(account.kind.name());
+    uri.push('/');
+    uri.push_str(&label);
+    uri.push_str("?secret=");
+    uri.push_str(&secret);
     if !account.issuer.is_empty() {
         uri.push_str("&issuer=");
         uri.push_str(&issuer);
