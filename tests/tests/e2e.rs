@@ -14,6 +14,22 @@ fn add_copy_restart() {
 
     let app = profile.launch();
     app.wait_loaded();
+    // Issue 9: no core dumps, in the app and the WebKit processes it
+    // started (they inherit the limit), so a crash writes no keys to disk.
+    let processes = app.app_processes();
+    assert!(!processes.is_empty(), "the app's processes");
+    for pid in processes {
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
+        let core = limits
+            .lines()
+            .find(|line| line.starts_with("Max core file size"))
+            .unwrap_or_default();
+        assert_eq!(
+            core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+            ["0", "0"],
+            "process {pid}: {core:?}"
+        );
+    }
     assert!(
         app.x_window_names().iter().any(|name| name == "Watchword"),
         "a window titled Watchword: {:?}",
