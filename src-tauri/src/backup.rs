@@ -157,8 +157,9 @@ pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
                 },
             ));
         }
-        let uris =
-            export::google_migration(&fit).map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let uris = zeroize::Zeroizing::new(
+            export::google_migration(&fit).map_err(|e| IpcError::new(e.code(), e.to_string()))?,
+        );
         let codes = uris
             .iter()
             .map(|uri| {

@@ -174,7 +174,9 @@ pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
                 let view = enrol(state, vec![Input::image("The pasted image", Ok(decoded?))])?;
                 Ok(PasteView::Preview(view))
             }
-            Pasted::Text(text) => match pasted_text(&text) {
+            // Pasted text may be a key or a URI: wiped once handled (the add
+            // form gets its own copy).
+            Pasted::Text(text) => match pasted_text(&zeroize::Zeroizing::new(text)) {
                 PastedText::ExportLink(input) => Ok(PasteView::Preview(enrol(state, vec![input])?)),
                 PastedText::ForTheForm(text) => Ok(PasteView::Text { text }),
                 PastedText::NotForUs(why) => Err(why.into()),

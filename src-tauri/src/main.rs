@@ -16,6 +16,11 @@ mod window_state;
 use tauri::{DragDropEvent, Manager, WindowEvent};
 
 fn main() {
+    // Before anything holds a key: a crash must not write one to disk. Web
+    // processes WebKit starts inherit the zero core size limit.
+    if let Err(message) = watchword_core::hardening::disable_core_dumps() {
+        eprintln!("watchword: warning: {message}");
+    }
     // WebKitGTK composites through OpenGL, in software where there is no
     // GPU (a VM, Xvfb, some remote desktops) and unreliably on some drivers.
     // A list that repaints a few numbers once a second gains nothing from

@@ -19,17 +19,10 @@ fn main() {
         ("Crédit Mutuel", "client 0042", "KRSXG5CTMVRXEZLUKN2XAZLS"),
     ] {
         let kind = if issuer == "Steam" { "steam" } else { "totp" };
-        profile.cli(&[
-            "add",
-            "--issuer",
-            issuer,
-            "--account",
-            account,
-            "--secret",
+        profile.cli_add(
+            &["--issuer", issuer, "--account", account, "--type", kind],
             key,
-            "--type",
-            kind,
-        ]);
+        );
     }
     let app = profile.launch();
     app.wait_loaded();

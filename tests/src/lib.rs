@@ -17,7 +17,7 @@ use image::ImageEncoder;
 use serde_json::{json, Value};
 use std::cell::Cell;
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -178,13 +178,31 @@ pub struct ToolOutput {
 
 /// Runs `command` to completion, killing it after `limit`.
 pub fn run_bounded(command: &mut Command, limit: Duration) -> Result<ToolOutput, String> {
+    run_bounded_with_input(command, None, limit)
+}
+
+/// [`run_bounded`] with `input` written to the command's standard input
+/// (how keys reach `watchword-cli`, which refuses them as arguments).
+pub fn run_bounded_with_input(
+    command: &mut Command,
+    input: Option<&str>,
+    limit: Duration,
+) -> Result<ToolOutput, String> {
     let what = format!("{command:?}");
     let mut child = command
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {what}: {e}"))?;
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        // Small (a key or a URI): fits the pipe, so this does not block.
+        let _ = stdin.write_all(input.as_bytes());
+    }
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
@@ -228,8 +246,14 @@ pub fn run_bounded(command: &mut Command, limit: Duration) -> Result<ToolOutput,
 
 /// Runs a helper program that must succeed; returns its stdout.
 fn tool(command: &mut Command) -> String {
+    tool_with_input(command, None)
+}
+
+/// [`tool`] with `input` on its standard input.
+fn tool_with_input(command: &mut Command, input: Option<&str>) -> String {
     let what = format!("{command:?}");
-    let output = run_bounded(command, TOOL_TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
+    let output =
+        run_bounded_with_input(command, input, TOOL_TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         output.status.success(),
         "{what} failed ({}): {}",
@@ -694,12 +718,26 @@ impl Profile {
     /// Runs `watchword-cli` on this profile's data folder and keychain
     /// (to set up accounts faster than the form); it must succeed.
     pub fn cli(&self, args: &[&str]) -> String {
+        self.cli_with_input(args, None)
+    }
+
+    /// [`Profile::cli`] with `input` on standard input: `add` reads the key
+    /// or URI there (never from its arguments).
+    pub fn cli_with_input(&self, args: &[&str], input: Option<&str>) -> String {
         let mut command = Command::new(cli_binary());
         command
             .args(args)
             .env(DATA_DIR_VAR, &self.data_dir)
             .env(SERVICE_VAR, &self.service);
-        tool(&mut command)
+        tool_with_input(&mut command, input)
+    }
+
+    /// Adds an account through `watchword-cli add ARGS`, `key_or_uri` on
+    /// its standard input.
+    pub fn cli_add(&self, args: &[&str], key_or_uri: &str) -> String {
+        let mut all = vec!["add"];
+        all.extend_from_slice(args);
+        self.cli_with_input(&all, Some(key_or_uri))
     }
 
     /// Starts the app binary directly (no driver), with this profile's

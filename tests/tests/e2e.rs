@@ -14,6 +14,22 @@ fn add_copy_restart() {
 
     let app = profile.launch();
     app.wait_loaded();
+    // Issue 9: no core dumps, in the app and the WebKit processes it
+    // started (they inherit the limit), so a crash writes no keys to disk.
+    let processes = app.app_processes();
+    assert!(!processes.is_empty(), "the app's processes");
+    for pid in processes {
+        let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
+        let core = limits
+            .lines()
+            .find(|line| line.starts_with("Max core file size"))
+            .unwrap_or_default();
+        assert_eq!(
+            core.split_whitespace().skip(4).take(2).collect::<Vec<_>>(),
+            ["0", "0"],
+            "process {pid}: {core:?}"
+        );
+    }
     assert!(
         app.x_window_names().iter().any(|name| name == "Watchword"),
         "a window titled Watchword: {:?}",
@@ -339,15 +355,7 @@ fn codes_are_current_after_a_sleep() {
 #[test]
 fn copying_at_the_last_moment_copies_the_next_code() {
     let profile = Profile::new("copy_next");
-    profile.cli(&[
-        "add",
-        "--issuer",
-        "Late",
-        "--account",
-        "me",
-        "--secret",
-        AMAZON_KEY,
-    ]);
+    profile.cli_add(&["--issuer", "Late", "--account", "me"], AMAZON_KEY);
     let spec = Totp::default_for(AMAZON_KEY);
     let app = profile.launch();
     app.wait_loaded();

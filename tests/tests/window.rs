@@ -18,15 +18,7 @@ fn seed(profile: &Profile) {
         ("GitHub", "octocat", GITHUB),
         ("Société Générale", "moi", BANK),
     ] {
-        profile.cli(&[
-            "add",
-            "--issuer",
-            issuer,
-            "--account",
-            account,
-            "--secret",
-            key,
-        ]);
+        profile.cli_add(&["--issuer", issuer, "--account", account], key);
     }
 }
 
@@ -393,15 +385,7 @@ fn pin_reorder_and_rename_survive_a_restart() {
 #[test]
 fn settings_change_the_codes_and_persist() {
     let profile = Profile::new("settings");
-    profile.cli(&[
-        "add",
-        "--issuer",
-        "Amazon",
-        "--account",
-        "me",
-        "--secret",
-        AMAZON,
-    ]);
+    profile.cli_add(&["--issuer", "Amazon", "--account", "me"], AMAZON);
     let spec = Totp::default_for(AMAZON);
     let app = profile.launch();
     app.wait_loaded();
@@ -575,17 +559,17 @@ fn one_window_that_remembers_its_size() {
     assert_eq!((width, height), (520, 700), "the size is remembered");
 
     // At 360 px wide nothing spills over the edge: no sideways scrolling.
-    profile.cli(&[
-        "add",
-        "--issuer",
-        "Amazon Seller Central Europe",
-        "--account",
-        "a-very-long-address@example.com",
-        "--secret",
+    profile.cli_add(
+        &[
+            "--issuer",
+            "Amazon Seller Central Europe",
+            "--account",
+            "a-very-long-address@example.com",
+            "--digits",
+            "8",
+        ],
         AMAZON,
-        "--digits",
-        "8",
-    ]);
+    );
     app.quit();
     let app = profile.launch();
     app.wait_loaded();
@@ -612,10 +596,7 @@ fn one_window_that_remembers_its_size() {
 #[test]
 fn show_qr_and_reveal_key_only_after_confirming() {
     let profile = Profile::new("secrets");
-    profile.cli(&[
-        "add",
-        "otpauth://totp/GitHub:octocat?secret=MFRGGZDFMZTWQ2LKNNWG23TP&issuer=GitHub&algorithm=SHA256&digits=8",
-    ]);
+    profile.cli_add(&[], "otpauth://totp/GitHub:octocat?secret=MFRGGZDFMZTWQ2LKNNWG23TP&issuer=GitHub&algorithm=SHA256&digits=8");
     let app = profile.launch();
     app.wait_loaded();
     app.wait_rows(1);
@@ -699,15 +680,7 @@ fn readable_in_both_themes_with_a_visible_focus() {
           return [css, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
         });";
     let profile = Profile::new("contrast");
-    profile.cli(&[
-        "add",
-        "--issuer",
-        "GitHub",
-        "--account",
-        "octocat",
-        "--secret",
-        GITHUB,
-    ]);
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
     let app = profile.launch();
     app.wait_loaded();
     app.wait_rows(1);

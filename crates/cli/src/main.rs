@@ -2,8 +2,9 @@
 //! terminal. Data goes to stdout, messages to stderr; a failure exits non-zero
 //! and changes nothing.
 
+mod input;
+
 use clap::{Args, Parser, Subcommand};
-use std::io::Read;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 use watchword_core::account::{Account, AccountId};
@@ -12,7 +13,7 @@ use watchword_core::payload::{self, QrPayload};
 use watchword_core::store::{AccountSummary, Config, Store};
 use watchword_core::{otp, qr, uri, Code, Error};
 
-// No `Debug`: the arguments may hold a key (`--secret`, `--uri`).
+// No `Debug`: a refused argument may still hold a key (`--secret`, `--uri`).
 #[derive(Parser)]
 #[command(
     name = "watchword-cli",
@@ -32,10 +33,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the current code of the account matching QUERY, or of --uri.
+    /// Print the current code of the account matching QUERY, or of the
+    /// otpauth URI on standard input (--uri -).
     Code(CodeArgs),
-    /// Add an account from an otpauth URI ("-" reads it from stdin) or from
-    /// --issuer/--account/--secret.
+    /// Add an account. Its setup key or otpauth URI is read from standard
+    /// input, or typed at a prompt that does not show it; never given as an
+    /// argument, where the process list and the shell's history would keep it.
+    ///
+    /// Examples: `watchword-cli add --issuer Amazon --account me` (then type
+    /// or paste the key at "Setup key:"); `watchword-cli add < uri.txt`.
     Add(AddArgs),
     /// Remove the account matching QUERY.
     Remove {
@@ -111,8 +117,10 @@ struct CodeArgs {
     /// Issuer or account name (case-insensitive).
     #[arg(required_unless_present = "uri", conflicts_with = "uri")]
     query: Option<String>,
-    /// Compute the code for this otpauth URI without storing anything.
-    #[arg(long)]
+    /// "-": compute the code for the otpauth URI on standard input (or typed
+    /// at a hidden prompt), storing nothing. The URI itself is refused as an
+    /// argument: it holds the key.
+    #[arg(long, value_name = "-")]
     uri: Option<String>,
     /// Compute the code at this Unix time instead of now.
     #[arg(long, value_name = "UNIX_SECONDS")]
@@ -124,36 +132,42 @@ struct CodeArgs {
 
 #[derive(Args)]
 struct AddArgs {
-    /// otpauth:// URI, or "-" to read it from stdin.
-    #[arg(conflicts_with_all = ["secret"])]
+    /// "-" (the default): read the setup key or otpauth URI from standard
+    /// input. A URI or key given here is refused.
+    #[arg(value_name = "-")]
     uri: Option<String>,
-    /// Issuer (with --secret, or to override the URI's).
+    /// Issuer (for a key, or to override the URI's).
     #[arg(long)]
     issuer: Option<String>,
-    /// Account name (with --secret, or to override the URI's).
+    /// Account name (for a key, or to override the URI's).
     #[arg(long)]
     account: Option<String>,
-    /// The setup key as shown by the site (spaces and lowercase are fine).
-    #[arg(long, required_unless_present = "uri")]
+    /// Refused: the key would show in the process list and the shell's
+    /// history. Kept only to say so.
+    #[arg(long, hide = true)]
     secret: Option<String>,
-    /// totp, hotp or steam (with --secret).
+    /// totp, hotp or steam (for a key).
     #[arg(long = "type", default_value = "totp")]
     kind: String,
-    /// SHA1, SHA256 or SHA512 (with --secret).
+    /// SHA1, SHA256 or SHA512 (for a key).
     #[arg(long, default_value = "SHA1")]
     algorithm: String,
-    /// Number of digits, 4 to 10 (with --secret).
+    /// Number of digits, 4 to 10 (for a key).
     #[arg(long, default_value_t = 6)]
     digits: u8,
-    /// Seconds per code (with --secret, TOTP).
+    /// Seconds per code (for a TOTP key).
     #[arg(long, default_value_t = 30)]
     period: u32,
-    /// Initial counter (with --secret, HOTP).
+    /// Initial counter (for an HOTP key).
     #[arg(long, default_value_t = 0)]
     counter: u64,
 }
 
 fn main() -> ExitCode {
+    // Before anything holds a key: a crash must not write one to disk.
+    if let Err(message) = watchword_core::hardening::disable_core_dumps() {
+        eprintln!("watchword-cli: warning: {message}");
+    }
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -172,6 +186,15 @@ fn run(command: Command) -> Result<(), String> {
             json,
             ..
         }) => {
+            if text != "-" {
+                return Err(
+                    "--uri takes \"-\" and reads the URI from standard input: a URI on the \
+                     command line shows its key in the process list and the shell's history \
+                     (e.g. `watchword-cli code --uri - < uri.txt`)"
+                        .into(),
+                );
+            }
+            let text = input::secret_text("otpauth URI:", "otpauth URI")?;
             let account = uri::parse(&text).map_err(|e| e.to_string())?;
             print_code(&otp::code_at(&account, at.unwrap_or_else(now)), json);
             Ok(())
@@ -190,7 +213,7 @@ fn run(command: Command) -> Result<(), String> {
             print_code(&code, json);
             Ok(())
         }
-        Command::Code(_) => Err("give an account to look for, or --uri".into()),
+        Command::Code(_) => Err("give an account to look for, or --uri -".into()),
         Command::List { json } => {
             let mut store = open_store()?;
             store.load().map_err(describe)?;
@@ -201,7 +224,7 @@ fn run(command: Command) -> Result<(), String> {
                     serde_json::to_string_pretty(&list).expect("plain data")
                 );
             } else if list.is_empty() {
-                eprintln!("No accounts yet: add one with `watchword-cli add URI`.");
+                eprintln!("No accounts yet: add one with `watchword-cli add`.");
             } else {
                 print_table(&list);
             }
@@ -324,7 +347,7 @@ fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result
     );
     if dry_run {
         for account in &conversion.accounts {
-            println!("{}", uri::format(account));
+            println!("{}", *zeroize::Zeroizing::new(uri::format(account)));
         }
         eprintln!(
             "Read {read_from}{}; nothing was stored (--dry-run).",
@@ -399,8 +422,15 @@ fn export(
                 "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
                  make your codes"
             );
-            let uris = export::google_migration(&fit).map_err(|e| e.to_string())?;
-            uris.iter().map(|uri| format!("{uri}\n")).collect()
+            let uris =
+                zeroize::Zeroizing::new(export::google_migration(&fit).map_err(|e| e.to_string())?);
+            // Sized up front: growing would leave unwiped copies.
+            let mut text = String::with_capacity(uris.iter().map(|uri| uri.len() + 1).sum());
+            for uri in uris.iter() {
+                text.push_str(uri);
+                text.push('\n');
+            }
+            text
         }
     });
     match out {
@@ -516,43 +546,33 @@ fn payload_kind(text: &str) -> &'static str {
     }
 }
 
+/// Refused, whatever it holds: a key or URI given as an argument is already
+/// in the process list and the shell's history; the message says how to
+/// give it instead (and never repeats it).
+const KEY_ARGUMENT_REFUSED: &str = "keys and otpauth URIs are not taken as arguments, where the \
+     process list and the shell's history would show them: run `watchword-cli add` and paste \
+     the key or URI at the prompt, or pipe it in (`watchword-cli add < uri.txt`)";
+
 fn account_from_args(args: AddArgs) -> Result<Account, String> {
-    let issuer = args.issuer.unwrap_or_default();
-    let name = args.account.unwrap_or_default();
-    if let Some(text) = args.uri {
-        let text = if text == "-" {
-            let mut input = String::new();
-            std::io::stdin()
-                .read_to_string(&mut input)
-                .map_err(|e| format!("cannot read the URI from stdin: {e}"))?;
-            input
-        } else {
-            text
-        };
-        if !text.trim().to_ascii_lowercase().starts_with("otpauth://") {
-            return Err("expected an otpauth:// URI; for a bare key use --secret".into());
-        }
-        return uri::parse_input(&text, &issuer, &name).map_err(|e| e.to_string());
+    if args.secret.is_some() || args.uri.as_deref().is_some_and(|text| text != "-") {
+        return Err(KEY_ARGUMENT_REFUSED.into());
     }
-    let entry = ManualEntry {
-        input: args.secret.unwrap_or_default(),
-        issuer,
-        name,
+    let text = input::secret_text("Setup key:", "setup key or otpauth URI")?;
+    let mut entry = ManualEntry {
+        input: String::with_capacity(text.len()),
+        issuer: args.issuer.unwrap_or_default(),
+        name: args.account.unwrap_or_default(),
         kind: Some(args.kind),
         algorithm: Some(args.algorithm),
         digits: Some(args.digits),
         period: Some(args.period),
         counter: Some(args.counter),
     };
-    if entry
-        .input
-        .trim()
-        .to_ascii_lowercase()
-        .starts_with("otpauth://")
-    {
-        return Err("--secret takes a key; pass an otpauth:// URI as the argument instead".into());
-    }
-    entry.to_account().map_err(|e| e.to_string())
+    // A key or a URI: ManualEntry tells them apart as the app's form does.
+    entry.input.push_str(&text);
+    let account = entry.to_account().map_err(|e| e.to_string());
+    zeroize::Zeroize::zeroize(&mut entry.input);
+    account
 }
 
 fn open_store() -> Result<Store, String> {

@@ -102,11 +102,14 @@ fn stderr(out: &Output) -> String {
 fn code_for_a_uri_matches_rfc_6238_without_storing_anything() {
     let env = Env::new("uri");
     let uri = format!("otpauth://totp/ACME:me?secret={RFC_SHA1}&digits=8");
-    let out = env.run(&["code", "--uri", &uri, "--at", "59"]);
+    let out = env.run_with_stdin(&["code", "--uri", "-", "--at", "59"], &uri);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "94287082\n");
 
-    let out = env.run(&["code", "--uri", &uri, "--at", "1111111109", "--json"]);
+    let out = env.run_with_stdin(
+        &["code", "--uri", "-", "--at", "1111111109", "--json"],
+        &format!("{uri}\n"),
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let mut keys: Vec<&String> = json.as_object().expect("an object").keys().collect();
     keys.sort();
@@ -124,26 +127,47 @@ fn code_for_a_uri_matches_rfc_6238_without_storing_anything() {
 #[test]
 fn bad_input_is_refused_on_stderr_with_a_non_zero_exit() {
     let env = Env::new("bad");
-    let cases: [(&[&str], &str); 4] = [
+    let code_uri: &[&str] = &["code", "--uri", "-"];
+    let cases: [(&[&str], &str, &str); 7] = [
         (
-            &["code", "--uri", "otpauth://totp/x?secret=JBSW1Y3DP"],
+            code_uri,
+            "otpauth://totp/x?secret=JBSW1Y3DP",
             "watchword-cli: the secret key has an invalid character at position 5: only letters A-Z and digits 2-7 are allowed\n",
         ),
         (
-            &["code", "--uri", "otpauth://motp/x?secret=JBSWY3DP"],
+            code_uri,
+            "otpauth://motp/x?secret=JBSWY3DP",
             "watchword-cli: unknown OTP type \"motp\": expected totp, hotp or steam\n",
         ),
         (
-            &["code", "--uri", "otpauth://totp/x?digits=6"],
+            code_uri,
+            "otpauth://totp/x?digits=6",
             "watchword-cli: the URI has no secret parameter\n",
         ),
+        // Issue 9: a `;` for a `&` once put the key in the message.
         (
-            &["add", "--issuer", "X", "--secret", "JBSWY3DPEHPK3PXP", "--digits", "12"],
+            code_uri,
+            "otpauth://totp/x?digits=6;secret=JBSWY3DPEHPK3PXP&secret=JBSWY3DPEHPK3PXP",
+            "watchword-cli: digits must be a number from 4 to 10, not (25 characters, not shown)\n",
+        ),
+        (
+            code_uri,
+            "",
+            "watchword-cli: no otpauth URI was given on standard input\n",
+        ),
+        (
+            &["add", "--issuer", "X", "--digits", "12"],
+            "JBSWY3DPEHPK3PXP",
             "watchword-cli: digits must be a number from 4 to 10, not \"12\"\n",
         ),
+        (
+            &["add", "--issuer", "X"],
+            "  \n",
+            "watchword-cli: no setup key or otpauth URI was given on standard input\n",
+        ),
     ];
-    for (args, message) in cases {
-        let out = env.run(args);
+    for (args, input, message) in cases {
+        let out = env.run_with_stdin(args, input);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert_eq!(stderr(&out), message, "{args:?}");
         assert_eq!(stdout(&out), "", "{args:?}");
@@ -151,37 +175,115 @@ fn bad_input_is_refused_on_stderr_with_a_non_zero_exit() {
     let out = env.run(&["list"]);
     assert_eq!(
         stderr(&out),
-        "No accounts yet: add one with `watchword-cli add URI`.\n"
+        "No accounts yet: add one with `watchword-cli add`.\n"
     );
+}
+
+/// Issue 9: `add --secret KEY`, `add URI` and `code --uri URI` put the key in
+/// the process list and the shell's history. They are refused, with the
+/// form to use instead, and the key is not repeated.
+#[test]
+fn keys_given_as_arguments_are_refused_and_point_to_standard_input() {
+    let env = Env::new("key-args");
+    let key = "JBSWY3DPEHPK3PXP";
+    let uri = format!("otpauth://totp/x?secret={key}");
+    let refused_add = "watchword-cli: keys and otpauth URIs are not taken as arguments, where \
+        the process list and the shell's history would show them: run `watchword-cli add` and \
+        paste the key or URI at the prompt, or pipe it in (`watchword-cli add < uri.txt`)\n";
+    let refused_code = "watchword-cli: --uri takes \"-\" and reads the URI from standard input: \
+        a URI on the command line shows its key in the process list and the shell's history \
+        (e.g. `watchword-cli code --uri - < uri.txt`)\n";
+    for (args, message) in [
+        (vec!["add", "--issuer", "X", "--secret", key], refused_add),
+        (vec!["add", &uri], refused_add),
+        (vec!["add", key], refused_add),
+        (vec!["code", "--uri", &uri], refused_code),
+    ] {
+        // A key on standard input too: refusing must not depend on it.
+        let out = env.run_with_stdin(&args, key);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(stderr(&out), message, "{args:?}");
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+    assert!(
+        !env.dir.path().join("accounts.json").exists(),
+        "nothing was stored"
+    );
+}
+
+/// At a terminal the key is typed at a prompt that does not echo it: the
+/// terminal (a pseudo-terminal here) never shows it.
+#[cfg(unix)]
+#[test]
+fn the_key_prompt_does_not_echo() {
+    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+    use std::io::{Read, Write};
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("a pseudo-terminal");
+    grantpt(&master).expect("grantpt");
+    unlockpt(&master).expect("unlockpt");
+    let name = ptsname(&master, Vec::new()).expect("ptsname");
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().expect("a UTF-8 path"))
+        .expect("open the terminal side");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
+        .args(["code", "--uri", "-", "--at", "59"])
+        .stdin(terminal)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("watchword-cli runs");
+    // The prompt comes once echo is off; type only then.
+    let mut prompt = Vec::new();
+    let mut stderr_pipe = child.stderr.take().expect("piped");
+    let mut byte = [0u8; 1];
+    while !prompt.ends_with(b"otpauth URI: ") {
+        let n = stderr_pipe.read(&mut byte).expect("read the prompt");
+        assert_eq!(n, 1, "stderr ended before the prompt: {prompt:?}");
+        prompt.push(byte[0]);
+    }
+    let mut master = std::fs::File::from(master);
+    let uri = format!("otpauth://totp/ACME:me?secret={RFC_SHA1}&digits=8\n");
+    master.write_all(uri.as_bytes()).expect("type the URI");
+    let out = child.wait_with_output().expect("watchword-cli finishes");
+    assert_eq!(stdout(&out), "94287082\n", "{}", stderr(&out));
+    // What the terminal shows: with every terminal side closed, reading
+    // ends (EIO on Linux) after what was written to it.
+    let mut shown = Vec::new();
+    let _ = master.read_to_end(&mut shown);
+    let shown = String::from_utf8_lossy(&shown);
+    assert!(!shown.contains(RFC_SHA1), "the terminal showed {shown:?}");
 }
 
 #[test]
 fn add_list_code_remove_through_the_keychain() {
     let env = Env::new("flow");
-    let out = env.run(&[
-        "add",
-        "--issuer",
-        "Amazon",
-        "--account",
-        "seller@example.com",
-        "--secret",
-        "gezd gnbv gy3t qojq gezd gnbv gy3t qojq",
-    ]);
+    let out = env.run_with_stdin(
+        &[
+            "add",
+            "--issuer",
+            "Amazon",
+            "--account",
+            "seller@example.com",
+        ],
+        "gezd gnbv gy3t qojq gezd gnbv gy3t qojq\n",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "Added Amazon (seller@example.com).\n");
     let uri = format!("otpauth://totp/Amazon%20Seller:me?secret={RFC_SHA1}&issuer=Amazon%20Seller");
-    assert!(env.run(&["add", &uri]).status.success());
-    let out = env.run(&["add", &uri]);
+    assert!(env.run_with_stdin(&["add", "-"], &uri).status.success());
+    let out = env.run_with_stdin(&["add"], &uri);
     assert_eq!(out.status.code(), Some(1), "a duplicate is refused");
     assert_eq!(
         stderr(&out),
         "watchword-cli: Amazon Seller (me) is already in Watchword\n"
     );
     // A malformed URI stores nothing.
-    let out = env.run(&[
-        "add",
+    let out = env.run_with_stdin(
+        &["add"],
         "otpauth://totp/Broken?secret=JBSW0Y3DP&issuer=Broken",
-    ]);
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("invalid character at position 5"));
 
@@ -238,17 +340,18 @@ fn add_list_code_remove_through_the_keychain() {
 #[test]
 fn hotp_codes_advance_and_the_counter_persists() {
     let env = Env::new("hotp");
-    let out = env.run(&[
-        "add",
-        "--issuer",
-        "Bank",
-        "--secret",
+    let out = env.run_with_stdin(
+        &[
+            "add",
+            "--issuer",
+            "Bank",
+            "--type",
+            "hotp",
+            "--counter",
+            "0",
+        ],
         RFC_SHA1,
-        "--type",
-        "hotp",
-        "--counter",
-        "0",
-    ]);
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     // RFC 4226 Appendix D, counters 0, 1, 2.
     for expected in ["755224\n", "287082\n", "359152\n"] {
@@ -343,16 +446,25 @@ fn decode_prints_each_payload_and_fails_on_images_without_one() {
 fn no_secret_service_is_named_and_nothing_is_created() {
     let env = Env::new("no-service");
     let data = env.dir.path().join("never-made");
-    let out = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
-        .args(["add", "--issuer", "X", "--secret", "JBSWY3DPEHPK3PXP"])
+    let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
+        .args(["add", "--issuer", "X"])
         .env("WATCHWORD_DATA_DIR", &data)
         .env("WATCHWORD_KEYCHAIN_SERVICE", &env.service)
         .env(
             "DBUS_SESSION_BUS_ADDRESS",
             "unix:path=/nonexistent/watchword-test-bus",
         )
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("watchword-cli runs");
+    std::io::Write::write_all(
+        &mut child.stdin.take().expect("piped"),
+        b"JBSWY3DPEHPK3PXP\n",
+    )
+    .expect("stdin written");
+    let out = child.wait_with_output().expect("watchword-cli finishes");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
@@ -664,4 +776,66 @@ fn files_over_the_budgets_are_refused_with_the_limit_named() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Issue 9: a crash must not write keys to disk. The CLI turns core dumps
+/// off at start: its core size limit is 0 and, on Linux, it is not dumpable,
+/// which makes its /proc files root's. It is run as another user than the
+/// test's (nobody, when the test runs as root) so that the owner tells.
+#[cfg(target_os = "linux")]
+#[test]
+fn core_dumps_are_off() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_watchword-cli"));
+    // `code --uri -` waits for its URI on standard input: time to look.
+    command
+        .args(["code", "--uri", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let test_uid = rustix::process::getuid().as_raw();
+    let cli_uid = if test_uid == 0 { 65534 } else { test_uid };
+    if test_uid == 0 {
+        command.uid(cli_uid).gid(65534);
+    }
+    let mut child = command.spawn().expect("watchword-cli runs");
+    let proc_dir = format!("/proc/{}", child.id());
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_watchword-cli"))
+        .canonicalize()
+        .expect("the binary's path");
+    // (core size limits, owner of /proc/<pid>) once the CLI runs its own
+    // code (before exec, the forked test runs; right after, main has not
+    // started yet), or whatever they are after 20 s.
+    let look = || {
+        let limits = std::fs::read_to_string(format!("{proc_dir}/limits")).expect("limits");
+        let core: Vec<String> = limits
+            .lines()
+            .find(|line| line.starts_with("Max core file size"))
+            .expect("a core size line")
+            .split_whitespace()
+            .skip(4)
+            .take(2)
+            .map(str::to_owned)
+            .collect();
+        let owner = std::fs::metadata(format!("{proc_dir}/status"))
+            .expect("status")
+            .uid();
+        let exe = std::fs::read_link(format!("{proc_dir}/exe")).unwrap_or_default();
+        (exe == binary, core, owner)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let (_, core, owner) = loop {
+        let seen = look();
+        if (seen.0 && seen.1 == ["0", "0"] && seen.2 == 0) || std::time::Instant::now() > deadline {
+            break seen;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(child.stdin.take());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(core, ["0", "0"], "soft and hard core size limits");
+    assert_eq!(owner, 0, "not dumpable: /proc/<pid> belongs to root");
+    assert_ne!(cli_uid, 0, "the owner would tell nothing");
 }

@@ -70,7 +70,8 @@ impl Input {
             };
         }
         match import::read_file(path) {
-            Ok(bytes) => Self::from_bytes(source, &bytes),
+            // A plain backup holds every key: wiped once read.
+            Ok(bytes) => Self::from_bytes(source, &zeroize::Zeroizing::new(bytes)),
             Err(error) => Input::Unusable(Note {
                 source,
                 code: error.code(),

@@ -1,8 +1,94 @@
 //! Error types. Every message is specific, says what to do where there is
 //! something to do, and never contains a secret or a code.
 
+use std::fmt;
 use std::path::PathBuf;
 use thiserror::Error;
+
+/// Most characters of a wrong value an error message repeats. Enough for
+/// `-30`, `MD5`, `sha-256` or a 20-digit counter; a key is longer.
+const EXCERPT_MAX_CHARS: usize = 20;
+
+/// Shortest run of base32/base64 characters that may be a key (or a piece of
+/// one) and is never quoted. Real keys are 16 or more characters; 12 leaves
+/// room for a cut-off piece while `HmacSHA512` (10) is still quoted.
+const EXCERPT_KEY_RUN: usize = 12;
+
+/// A wrong value as an error message may show it: quoted when short and
+/// key-free, otherwise only its length.
+///
+/// Input that failed to parse may hold a key (`digits=6;secret=JBSW…`, a
+/// mistyped `?`) or be a megabyte long, so errors never carry the raw text:
+/// they carry this, and only [`Excerpt::of`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt(Shown);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shown {
+    Quoted(String),
+    Hidden { chars: usize },
+}
+
+impl Excerpt {
+    /// The excerpt of `text`: the text itself when it has at most 20
+    /// characters, does not mention `secret` and holds no run of 12 or more
+    /// base32/base64 characters (digits alone excepted: a long number is not
+    /// a key); otherwise only its length.
+    pub fn of(text: &str) -> Self {
+        let chars = text.chars().count();
+        let quotable = chars <= EXCERPT_MAX_CHARS
+            && !text.to_ascii_lowercase().contains("secret")
+            && !has_key_like_run(text);
+        Self(if quotable {
+            Shown::Quoted(text.to_owned())
+        } else {
+            Shown::Hidden { chars }
+        })
+    }
+
+    /// True when nothing was given (an empty value).
+    pub fn is_empty(&self) -> bool {
+        matches!(&self.0, Shown::Quoted(text) if text.is_empty())
+    }
+}
+
+impl From<&str> for Excerpt {
+    fn from(text: &str) -> Self {
+        Self::of(text)
+    }
+}
+
+/// `"six"` (quoted, control characters escaped) or
+/// `(1048576 characters, not shown)`.
+impl fmt::Display for Excerpt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Shown::Quoted(text) => write!(f, "{text:?}"),
+            Shown::Hidden { chars: 1 } => f.write_str("(1 character, not shown)"),
+            Shown::Hidden { chars } => write!(f, "({chars} characters, not shown)"),
+        }
+    }
+}
+
+/// A run of base32/base64 characters (letters, digits, `+`, `/`) long
+/// enough to be a key; a run of decimal digits alone does not count.
+fn has_key_like_run(text: &str) -> bool {
+    let mut run = 0usize;
+    let mut digits_only = true;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '+' || c == '/' {
+            run += 1;
+            digits_only &= c.is_ascii_digit();
+            if run >= EXCERPT_KEY_RUN && !digits_only {
+                return true;
+            }
+        } else {
+            run = 0;
+            digits_only = true;
+        }
+    }
+    false
+}
 
 /// A problem with an otpauth URI or a typed setup key.
 #[non_exhaustive]
@@ -13,7 +99,7 @@ pub enum UriError {
     NotOtpauth,
     /// Occurs when the type after `otpauth://` is not totp, hotp or steam.
     #[error("{}", unknown_type(.0))]
-    UnknownType(String),
+    UnknownType(Excerpt),
     /// Occurs when the URI has no `secret` parameter.
     #[error("the URI has no secret parameter")]
     MissingSecret,
@@ -34,28 +120,28 @@ pub enum UriError {
         length: usize,
     },
     /// Occurs when `algorithm` is not SHA1, SHA256 or SHA512.
-    #[error("unsupported algorithm \"{0}\": expected SHA1, SHA256 or SHA512")]
-    UnknownAlgorithm(String),
+    #[error("unsupported algorithm {0}: expected SHA1, SHA256 or SHA512")]
+    UnknownAlgorithm(Excerpt),
     /// Occurs when `digits` is not a number from 4 to 10.
-    #[error("digits must be a number from 4 to 10, not \"{0}\"")]
-    DigitsOutOfRange(String),
+    #[error("digits must be a number from 4 to 10, not {0}")]
+    DigitsOutOfRange(Excerpt),
     /// Occurs when `period` is not a whole number of seconds of at least 1.
-    #[error("period must be a whole number of seconds from 1 to 86400, not \"{0}\"")]
-    PeriodOutOfRange(String),
+    #[error("period must be a whole number of seconds from 1 to 86400, not {0}")]
+    PeriodOutOfRange(Excerpt),
     /// Occurs when `counter` is not a non-negative whole number.
-    #[error("counter must be a whole number of 0 or more, not \"{0}\"")]
-    InvalidCounter(String),
+    #[error("counter must be a whole number of 0 or more, not {0}")]
+    InvalidCounter(Excerpt),
     /// Occurs when a `%` escape in the URI is not followed by two hex digits
     /// or decodes to invalid UTF-8.
     #[error("the URI has a malformed percent-escape in its {0}")]
     BadEscape(&'static str),
 }
 
-fn unknown_type(name: &str) -> String {
+fn unknown_type(name: &Excerpt) -> String {
     if name.is_empty() {
         "unknown OTP type: expected totp, hotp or steam".to_owned()
     } else {
-        format!("unknown OTP type \"{name}\": expected totp, hotp or steam")
+        format!("unknown OTP type {name}: expected totp, hotp or steam")
     }
 }
 
@@ -150,3 +236,49 @@ impl Error {
 
 /// Result with the core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_plain_values_are_quoted() {
+        for (text, shown) in [
+            ("six", "\"six\""),
+            ("-30", "\"-30\""),
+            ("HmacSHA512", "\"HmacSHA512\""),
+            ("hmac-sha-512", "\"hmac-sha-512\""),
+            ("18446744073709551616", "\"18446744073709551616\""),
+            ("a\nb", "\"a\\nb\""),
+        ] {
+            assert_eq!(Excerpt::of(text).to_string(), shown, "{text}");
+        }
+        assert!(Excerpt::of("").is_empty());
+        assert!(!Excerpt::of("x").is_empty());
+    }
+
+    #[test]
+    fn values_that_may_hold_a_key_or_are_long_are_not_quoted() {
+        for (text, chars) in [
+            // A whole 80-bit key, and a cut-off piece of one.
+            ("JBSWY3DPEHPK3PXP", 16),
+            ("6;JBSWY3DPEHPK", 14),
+            // Any mention of the secret parameter.
+            ("6;secret=AB", 11),
+            ("SECRET", 6),
+            // Base64 keys.
+            ("q83vEjRWeJA+Zg==", 16),
+            // Too long to be a value, whatever it holds.
+            ("123456789-123456789-1", 21),
+        ] {
+            let shown = Excerpt::of(text).to_string();
+            assert_eq!(shown, format!("({chars} characters, not shown)"), "{text}");
+            assert!(!format!("{:?}", Excerpt::of(text)).contains(text));
+        }
+        let huge = "A".repeat(1 << 20);
+        assert_eq!(
+            Excerpt::of(&huge).to_string(),
+            "(1048576 characters, not shown)"
+        );
+    }
+}

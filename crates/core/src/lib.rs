@@ -5,6 +5,7 @@ pub mod account;
 pub mod enrol;
 pub mod error;
 pub mod export;
+pub mod hardening;
 pub mod import;
 pub mod limits;
 pub mod manual;

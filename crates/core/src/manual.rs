@@ -3,7 +3,7 @@
 //! shown under "Can't scan the barcode?"; the advanced fields apply to a key.
 
 use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
-use crate::error::UriError;
+use crate::error::{Excerpt, UriError};
 use crate::uri;
 use serde::Deserialize;
 
@@ -70,11 +70,11 @@ impl ManualEntry {
                 counter: self.counter.unwrap_or(0),
             },
             Some(k) if k == "steam" => OtpKind::Steam,
-            Some(other) => return Err(UriError::UnknownType(other)),
+            Some(other) => return Err(UriError::UnknownType(Excerpt::of(&other))),
         };
         if let OtpKind::Totp { period } = kind {
             if !(1..=86_400).contains(&period) {
-                return Err(UriError::PeriodOutOfRange(period.to_string()));
+                return Err(UriError::PeriodOutOfRange(Excerpt::of(&period.to_string())));
             }
         }
         let digits = match kind {
@@ -82,7 +82,7 @@ impl ManualEntry {
             _ => self.digits.unwrap_or(6),
         };
         if kind != OtpKind::Steam && !DIGITS_RANGE.contains(&digits) {
-            return Err(UriError::DigitsOutOfRange(digits.to_string()));
+            return Err(UriError::DigitsOutOfRange(Excerpt::of(&digits.to_string())));
         }
         Ok(Account {
             issuer: self.issuer.trim().to_owned(),

@@ -10,7 +10,7 @@
 //! same [`Account`].
 
 use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
-use crate::error::UriError;
+use crate::error::{Excerpt, UriError};
 use crate::otp::steam;
 use crate::secret::Secret;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -69,12 +69,9 @@ pub fn parse(uri: &str) -> Result<Account, UriError> {
             .get("encoder")
             .is_some_and(|encoder| encoder.trim().eq_ignore_ascii_case("steam")),
         "hotp" => false,
-        // Echo the type only when it looks like one: `otpauth://totp&secret=…`
-        // (a mistyped `?`) would otherwise put the key in the message.
-        _ if kind_name.len() <= 16 && kind_name.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-            return Err(UriError::UnknownType(kind_name))
-        }
-        _ => return Err(UriError::UnknownType(String::new())),
+        // The excerpt hides `otpauth://totp&secret=…` (a mistyped `?`),
+        // which would otherwise put the key in the message.
+        _ => return Err(UriError::UnknownType(Excerpt::of(&kind_name))),
     };
 
     let (label_issuer, name) = parse_label(label)?;
@@ -118,7 +115,7 @@ pub fn parse(uri: &str) -> Result<Account, UriError> {
             Some(text) => text
                 .trim()
                 .parse::<u64>()
-                .map_err(|_| UriError::InvalidCounter(text))?,
+                .map_err(|_| UriError::InvalidCounter(Excerpt::of(&text)))?,
             // Google's format makes `counter` required for HOTP; starting at 0
             // is what every app does when a generator forgets it.
             None => 0,
@@ -151,6 +148,9 @@ pub fn parse(uri: &str) -> Result<Account, UriError> {
 /// With an empty issuer the label is just the name and there is no `issuer`
 /// parameter. The result holds the secret: treat it like the secret.
 pub fn format(account: &Account) -> String {
+    // Room for the type, `&issuer=`, and the algorithm, digits and
+    // period/counter parameters (a 20-digit counter included).
+    const FORMAT_SLACK: usize = 128;
     let issuer = encode(&account.issuer);
     let name = encode(&account.name);
     let label = if !account.issuer.is_empty() {
@@ -164,11 +164,19 @@ pub fn format(account: &Account) -> String {
         name
     };
 
-    let mut uri = format!(
-        "{SCHEME}{}/{label}?secret={}",
-        account.kind.name(),
-        account.secret.to_base32()
+    // The key's text and the URI are as secret as the key: the first is
+    // wiped when dropped, and the second is sized up front so that no
+    // reallocation leaves a copy behind (callers wrap it in `Zeroizing`).
+    let secret = zeroize::Zeroizing::new(account.secret.to_base32());
+    let mut uri = String::with_capacity(
+        SCHEME.len() + label.len() + secret.len() + issuer.len() + FORMAT_SLACK,
     );
+    uri.push_str(SCHEME);
+    uri.push_str(account.kind.name());
+    uri.push('/');
+    uri.push_str(&label);
+    uri.push_str("?secret=");
+    uri.push_str(&secret);
     if !account.issuer.is_empty() {
         uri.push_str("&issuer=");
         uri.push_str(&issuer);
@@ -361,7 +369,7 @@ pub fn parse_algorithm(text: &str) -> Result<Algorithm, UriError> {
         "SHA1" => Ok(Algorithm::Sha1),
         "SHA256" => Ok(Algorithm::Sha256),
         "SHA512" => Ok(Algorithm::Sha512),
-        _ => Err(UriError::UnknownAlgorithm(text.to_owned())),
+        _ => Err(UriError::UnknownAlgorithm(Excerpt::of(text))),
     }
 }
 
@@ -370,7 +378,7 @@ fn parse_digits(text: &str) -> Result<u8, UriError> {
         .parse::<u8>()
         .ok()
         .filter(|digits| DIGITS_RANGE.contains(digits))
-        .ok_or_else(|| UriError::DigitsOutOfRange(text.to_owned()))
+        .ok_or_else(|| UriError::DigitsOutOfRange(Excerpt::of(text)))
 }
 
 fn parse_period(text: &str) -> Result<u32, UriError> {
@@ -378,7 +386,7 @@ fn parse_period(text: &str) -> Result<u32, UriError> {
         .parse::<u32>()
         .ok()
         .filter(|period| (1..=MAX_PERIOD).contains(period))
-        .ok_or_else(|| UriError::PeriodOutOfRange(text.to_owned()))
+        .ok_or_else(|| UriError::PeriodOutOfRange(Excerpt::of(text)))
 }
 
 #[cfg(test)]
@@ -674,7 +682,7 @@ mod tests {
             err("otpauth://totp/a?secret=%zz"),
             UriError::BadEscape("query")
         );
-        assert_eq!(err("otpauth://"), UriError::UnknownType(String::new()));
+        assert_eq!(err("otpauth://"), UriError::UnknownType(Excerpt::of("")));
     }
 
     /// A `&` typed for the `?` once put the whole query, secret included,
@@ -682,10 +690,65 @@ mod tests {
     #[test]
     fn a_malformed_type_is_not_echoed() {
         let error = err("otpauth://totp&secret=JBSWY3DPEHPK3PXP/x");
-        assert_eq!(error, UriError::UnknownType(String::new()));
         let message = error.to_string();
         assert!(!message.to_lowercase().contains("jbswy3dp"), "{message}");
-        assert_eq!(message, "unknown OTP type: expected totp, hotp or steam");
+        assert_eq!(
+            message,
+            "unknown OTP type (28 characters, not shown): expected totp, hotp or steam"
+        );
+    }
+
+    /// Issue 9: a `;` typed for a `&` made `digits` swallow the secret, and
+    /// the "digits must be…" message repeated it.
+    #[test]
+    fn a_parameter_that_swallowed_the_key_is_not_echoed() {
+        let key = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+        for uri in [
+            format!("otpauth://totp/a?digits=6;secret={key}&secret={key}"),
+            format!("otpauth://totp/a?secret={key}&period=30;secret={key}"),
+            format!("otpauth://totp/a?secret={key}&algorithm=SHA1;secret={key}"),
+            format!("otpauth://hotp/a?secret={key}&counter=1;secret={key}"),
+            format!("otpauth://totp/a?secret={key}&digits={key}"),
+            // Short enough to quote, but it says "secret".
+            "otpauth://totp/a?secret=JBSWY3DP&digits=secret=JBSW".to_owned(),
+        ] {
+            let error = parse(&uri).expect_err(&uri);
+            for shown in [error.to_string(), format!("{error:?}")] {
+                assert!(!shown.contains("JBSW"), "{shown}");
+            }
+            let message = error.to_string();
+            assert!(message.contains("characters, not shown"), "{message}");
+        }
+        let error = parse(&format!(
+            "otpauth://totp/a?digits=6;secret={key}&secret={key}"
+        ))
+        .expect_err("digits is not a number");
+        assert_eq!(
+            error.to_string(),
+            "digits must be a number from 4 to 10, not (41 characters, not shown)"
+        );
+    }
+
+    /// Issue 9: a parameter of any length was repeated whole.
+    #[test]
+    fn a_huge_parameter_gives_a_short_message() {
+        let huge = "9".repeat(1 << 20);
+        for uri in [
+            format!("otpauth://totp/a?secret={RFC_B32}&digits={huge}"),
+            format!("otpauth://totp/a?secret={RFC_B32}&period={huge}"),
+            format!("otpauth://hotp/a?secret={RFC_B32}&counter={huge}"),
+            format!("otpauth://totp/a?secret={RFC_B32}&algorithm={huge}"),
+            format!("otpauth://{huge}/a?secret={RFC_B32}"),
+        ] {
+            let error = parse(&uri).expect_err("too long");
+            let message = error.to_string();
+            assert!(message.len() < 120, "{} bytes", message.len());
+            assert!(
+                message.contains("(1048576 characters, not shown)"),
+                "{message}"
+            );
+            assert!(format!("{error:?}").len() < 120);
+        }
     }
 
     #[test]

@@ -332,7 +332,7 @@ fn one_unsupported_aegis_entry_type() {
     vault["db"]["entries"][0]["type"] = Value::String("motp".into());
     let conversion = import(vault.to_string().as_bytes(), "").expect("readable");
     let error = one_bad(&conversion, 6, 0);
-    assert_eq!(error.reason, "motp entries are not supported");
+    assert_eq!(error.reason, "\"motp\" entries are not supported");
 }
 
 #[test]

@@ -81,10 +81,12 @@ pub fn aegis_encrypted(accounts: &[Account], password: &str) -> Result<String, E
     let wrapped = crypto::aes_gcm_encrypt(slot_key.as_ref(), &slot_nonce, master_key.as_ref());
     let (wrapped_key, slot_tag) = split_tag(&wrapped);
 
-    let mut db = serde_json::to_vec(&aegis_db(accounts)).expect("a JSON value serialises");
+    let mut db_value = aegis_db(accounts);
+    let db = json_bytes(&db_value);
+    wipe_json(&mut db_value);
     let db_nonce = crypto::random::<12>();
     let sealed_db = crypto::aes_gcm_encrypt(master_key.as_ref(), &db_nonce, &db);
-    db.zeroize();
+    drop(db);
     let (db_ciphertext, db_tag) = split_tag(&sealed_db);
 
     let hex = |bytes: &[u8]| data_encoding::HEXLOWER.encode(bytes);
@@ -110,6 +112,36 @@ pub fn aegis_encrypted(accounts: &[Account], password: &str) -> Result<String, E
     Ok(serde_json::to_string_pretty(&vault).expect("a JSON value serialises"))
 }
 
+/// `value` as JSON bytes, in a buffer sized by a first pass so that it never
+/// grows: each reallocation would leave an unwiped copy of the keys behind.
+fn json_bytes(value: &Value) -> Zeroizing<Vec<u8>> {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).expect("a JSON value serialises");
+    let mut bytes = Zeroizing::new(Vec::with_capacity(count.0));
+    serde_json::to_writer(&mut *bytes, value).expect("a JSON value serialises");
+    bytes
+}
+
+/// Wipes every string in `value` (the keys of an Aegis db among them).
+fn wipe_json(value: &mut Value) {
+    match value {
+        Value::String(text) => text.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe_json),
+        Value::Object(map) => map.values_mut().for_each(wipe_json),
+        _ => {}
+    }
+}
+
 /// The db object of an Aegis vault (`{"version", "entries", "groups", …}`).
 fn aegis_db(accounts: &[Account]) -> Value {
     let entries: Vec<Value> = accounts.iter().map(aegis_entry).collect();
@@ -123,7 +155,9 @@ fn aegis_db(accounts: &[Account]) -> Value {
 
 /// One account as an Aegis db entry.
 fn aegis_entry(account: &Account) -> Value {
-    let secret = account.secret.to_base32();
+    // `json!` copies it; this one is wiped, the copy by `wipe_json`.
+    let secret = Zeroizing::new(account.secret.to_base32());
+    let secret: &str = &secret;
     let algo = account.algorithm.as_str();
     let (kind, info) = match account.kind {
         OtpKind::Totp { period } => (
@@ -182,10 +216,18 @@ fn uuid_v4() -> String {
 /// One canonical `otpauth://` URI per line (each line ends with `\n`). Not
 /// encrypted: the UI warns before offering it.
 pub fn uri_list(accounts: &[Account]) -> String {
-    accounts
+    // Each URI holds a key: wiped once copied into a list sized up front
+    // (growing it would leave unwiped copies; callers wipe the list).
+    let uris: Vec<Zeroizing<String>> = accounts
         .iter()
-        .map(|account| crate::uri::format(account) + "\n")
-        .collect()
+        .map(|account| Zeroizing::new(crate::uri::format(account)))
+        .collect();
+    let mut list = String::with_capacity(uris.iter().map(|uri| uri.len() + 1).sum());
+    for uri in &uris {
+        list.push_str(uri);
+        list.push('\n');
+    }
+    list
 }
 
 /// Google Authenticator export URIs (`otpauth-migration://offline?data=…`),
@@ -286,6 +328,25 @@ mod tests {
         assert_eq!(uuid.len(), 36);
         assert_eq!(&uuid[14..15], "4");
         assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"), "{uuid}");
+    }
+
+    /// Issue 9: the vault's plaintext JSON is wiped. It is written into a
+    /// buffer that never grew (no stray copies) and every string of the
+    /// JSON tree, keys included, is wiped after.
+    #[test]
+    fn the_plaintext_db_leaves_no_copies() {
+        let accounts: Vec<Account> = (0..50u8)
+            .map(|i| Account::totp("Shop", &format!("user{i}"), Secret::from_bytes(vec![i; 20])))
+            .collect();
+        let key = accounts[7].secret.to_base32();
+        let mut db = aegis_db(&accounts);
+        let bytes = json_bytes(&db);
+        assert_eq!(bytes.capacity(), bytes.len(), "sized up front");
+        assert!(String::from_utf8_lossy(&bytes).contains(&key));
+        wipe_json(&mut db);
+        assert!(!db.to_string().contains(&key), "wiped");
+        let list = uri_list(&accounts);
+        assert_eq!(list.capacity(), list.len(), "sized up front");
     }
 
     #[test]

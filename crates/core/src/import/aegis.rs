@@ -116,7 +116,12 @@ fn convert(entry: &Value) -> Result<Account, String> {
             counter: opt_u64(info, "counter")?.unwrap_or(0),
         },
         "steam" => OtpKind::Steam,
-        other => return Err(format!("{other} entries are not supported")),
+        other => {
+            return Err(format!(
+                "{} entries are not supported",
+                crate::error::Excerpt::of(other)
+            ))
+        }
     };
     super::account(issuer, name, secret, algorithm, digits, kind)
 }

@@ -123,7 +123,12 @@ fn convert(entry: &Value) -> Result<Account, String> {
             counter: opt_u64(entry, "counter")?.unwrap_or(0),
         },
         "STEAM" => OtpKind::Steam,
-        other => return Err(format!("unsupported token type \"{other}\"")),
+        other => {
+            return Err(format!(
+                "unsupported token type {}",
+                crate::error::Excerpt::of(other)
+            ))
+        }
     };
     super::account(&issuer, &name, secret, algorithm, digits, kind)
 }

@@ -123,7 +123,12 @@ pub(crate) fn convert_token(token: &Value) -> Result<Account, String> {
         "HOTP" => OtpKind::Hotp {
             counter: opt_u64(token, "counter")?.unwrap_or(0),
         },
-        other => return Err(format!("unsupported token type \"{other}\"")),
+        other => {
+            return Err(format!(
+                "unsupported token type {}",
+                crate::error::Excerpt::of(other)
+            ))
+        }
     };
     super::account(issuer, name, secret, algorithm, digits, kind)
 }
@@ -178,7 +183,10 @@ impl MasterKey {
             other => {
                 return Err(ImportError::unsupported(
                     Format::FreeOtp,
-                    format!("unknown key derivation \"{other}\""),
+                    format!(
+                        "unknown key derivation {}",
+                        crate::error::Excerpt::of(other)
+                    ),
                 ))
             }
         };
@@ -229,7 +237,10 @@ impl SealedBytes {
     fn parse(value: &Value) -> Result<Self, String> {
         let cipher = field_str(value, "mCipher")?;
         if cipher != "AES/GCM/NoPadding" {
-            return Err(format!("unknown cipher \"{cipher}\""));
+            return Err(format!(
+                "unknown cipher {}",
+                crate::error::Excerpt::of(cipher)
+            ));
         }
         let parameters = byte_array(value, "mParameters")?;
         let nonce = der_nonce(&parameters).ok_or("its mParameters hold no nonce")?;
@@ -524,7 +535,11 @@ mod java {
         r.expect(TC_CLASSDESC, "a class description")?;
         let class = r.utf()?;
         if class != "java.util.HashMap" {
-            return Err(format!("it holds a {class}, not a java.util.HashMap").into());
+            return Err(format!(
+                "it holds an object of class {}, not a java.util.HashMap",
+                crate::error::Excerpt::of(&class)
+            )
+            .into());
         }
         r.take(8)?; // serialVersionUID
         r.handles.push(None); // the class description

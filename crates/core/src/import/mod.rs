@@ -956,7 +956,8 @@ pub(crate) fn parse_algorithm(text: &str) -> Result<Algorithm, String> {
         "SHA512" => Ok(Algorithm::Sha512),
         "MD5" => Err("the MD5 algorithm is not supported".to_owned()),
         _ => Err(format!(
-            "unsupported algorithm \"{text}\": expected SHA1, SHA256 or SHA512"
+            "unsupported algorithm {}: expected SHA1, SHA256 or SHA512",
+            crate::error::Excerpt::of(text)
         )),
     }
 }

@@ -128,7 +128,12 @@ fn convert(service: &Value) -> Result<Account, String> {
                 counter: opt_u64(otp, "counter")?.unwrap_or(0),
             },
             "STEAM" => OtpKind::Steam,
-            _ => return Err(format!("unsupported token type \"{kind}\"")),
+            _ => {
+                return Err(format!(
+                    "unsupported token type {}",
+                    crate::error::Excerpt::of(kind)
+                ))
+            }
         },
     };
     super::account(issuer, name, secret, algorithm, digits, kind)

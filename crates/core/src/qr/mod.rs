@@ -169,7 +169,9 @@ pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, QrError> {
     if metadata.len() > MAX_FILE_BYTES {
         return Err(QrError::FileTooLarge(metadata.len()));
     }
-    let mut bytes = Vec::new();
+    // Sized to the file so that reading never reallocates: a backup read
+    // here holds keys, and a reallocation would leave an unwiped copy.
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).map_or(0, |n| n + 1));
     // The length may change under us: read at most one byte past the limit.
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)

@@ -707,8 +707,9 @@ impl Store {
 
     fn write_item(&self, id: &AccountId, account: &Account) -> Result<()> {
         let label = format!("Watchword: {}", account.display_name());
-        self.keychain
-            .set(id.as_str(), &uri::format(account), &label)
+        // The canonical URI holds the key: wiped once the keychain has it.
+        let uri = zeroize::Zeroizing::new(uri::format(account));
+        self.keychain.set(id.as_str(), &uri, &label)
     }
 
     fn save_meta(&mut self) -> Result<()> {

@@ -1,0 +1,87 @@
+//! Keys and otpauth URIs come in through standard input, never the command
+//! line: arguments are visible to every user in the process list and stay in
+//! the shell's history. At a terminal the key is typed at a prompt that does
+//! not echo it; otherwise standard input is read whole (a pipe, a file).
+
+use std::io::{BufRead, IsTerminal, Read};
+use zeroize::Zeroizing;
+
+/// Most bytes read from standard input for one key or URI. A URI with a long
+/// `image=` link is a few hundred bytes; this leaves room and bounds memory.
+const MAX_INPUT_BYTES: u64 = 64 * 1024;
+
+/// The key or URI on standard input, trimmed: typed at `prompt` without echo
+/// when standard input is a terminal, read to its end otherwise.
+pub fn secret_text(prompt: &str, what: &str) -> Result<Zeroizing<String>, String> {
+    let stdin = std::io::stdin();
+    let text = if stdin.is_terminal() {
+        hidden_line(prompt, what)?
+    } else {
+        // Sized up front so that a key never grows the buffer: each
+        // reallocation would leave an unwiped copy behind.
+        let mut text = Zeroizing::new(String::with_capacity(4096));
+        stdin
+            .lock()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read the {what} from standard input: {e}"))?;
+        if text.len() as u64 > MAX_INPUT_BYTES {
+            return Err(format!(
+                "standard input holds more than {} KiB, far more than any {what}",
+                MAX_INPUT_BYTES / 1024
+            ));
+        }
+        text
+    };
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(format!("no {what} was given on standard input"));
+    }
+    Ok(Zeroizing::new(trimmed.to_owned()))
+}
+
+/// One line typed at the terminal with echo off (ECHONL keeps the newline,
+/// so the next message starts on its own line). The terminal's settings are
+/// restored whatever the read gives.
+#[cfg(unix)]
+fn hidden_line(prompt: &str, what: &str) -> Result<Zeroizing<String>, String> {
+    use rustix::termios::{self, LocalModes, OptionalActions};
+    let stdin = std::io::stdin();
+    let saved = termios::tcgetattr(&stdin)
+        .map_err(|e| format!("cannot turn off the terminal's echo: {e}"))?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    quiet.local_modes.insert(LocalModes::ECHONL);
+    termios::tcsetattr(&stdin, OptionalActions::Flush, &quiet)
+        .map_err(|e| format!("cannot turn off the terminal's echo: {e}"))?;
+    // The prompt comes once echo is off: whoever sees it may type.
+    eprint!("{prompt} ");
+    let line = read_line(what);
+    termios::tcsetattr(&stdin, OptionalActions::Now, &saved)
+        .map_err(|e| format!("cannot restore the terminal's settings: {e}"))?;
+    line
+}
+
+/// Elsewhere (Windows) there is no termios: the line is read as typed, and
+/// the user is told it shows.
+#[cfg(not(unix))]
+fn hidden_line(prompt: &str, what: &str) -> Result<Zeroizing<String>, String> {
+    eprint!("{prompt} (it shows as you type; or pipe it in) ");
+    read_line(what)
+}
+
+fn read_line(what: &str) -> Result<Zeroizing<String>, String> {
+    let mut line = Zeroizing::new(String::with_capacity(4096));
+    std::io::stdin()
+        .lock()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the {what}: {e}"))?;
+    if line.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!(
+            "more than {} KiB were typed, far more than any {what}",
+            MAX_INPUT_BYTES / 1024
+        ));
+    }
+    Ok(line)
+}
