@@ -69,6 +69,9 @@ pub enum Pasted {
         height: u32,
         rgba: Vec<u8>,
     },
+    /// An image as its owner sent it (a PNG), not decoded yet: the size and
+    /// pixel budgets apply before decoding.
+    Png(Vec<u8>),
     /// Text, which may be a key: never logged.
     Text(String),
     /// Neither an image nor text.
@@ -83,6 +86,14 @@ impl ClipboardKeeper {
             *slot = Some(arboard::Clipboard::new().map_err(|e| describe(&e))?);
         }
         let clipboard = slot.as_mut().expect("set just above");
+        // On X11 the PNG is read as bytes, so nothing is decoded before the
+        // budgets are checked; arboard's image read decodes first.
+        #[cfg(all(unix, not(target_os = "macos")))]
+        match crate::clipboard_x11::read_png(watchword_core::limits::MAX_IMAGE_BYTES)? {
+            crate::clipboard_x11::X11Image::Png(bytes) => return Ok(Pasted::Png(bytes)),
+            crate::clipboard_x11::X11Image::None => return read_text(clipboard, None),
+            crate::clipboard_x11::X11Image::NoDisplay => {}
+        }
         // Some programs answer a request for an image with their text (xclip
         // does, and arboard then reports a type or conversion error), so a
         // failed image read falls through to the text and is reported only
@@ -100,17 +111,25 @@ impl ClipboardKeeper {
             Err(arboard::Error::ContentNotAvailable) => None,
             Err(other) => Some(other),
         };
-        match (clipboard.get_text(), image_error) {
-            (Ok(text), _) if !text.trim().is_empty() => Ok(Pasted::Text(text)),
-            (_, Some(arboard::Error::ConversionFailure)) => Err(
-                "The image on the clipboard could not be read: copy it again, or save it as a \
-                 PNG file and drop it here"
-                    .into(),
-            ),
-            (_, Some(other)) => Err(describe(&other)),
-            (Ok(_) | Err(arboard::Error::ContentNotAvailable), None) => Ok(Pasted::Nothing),
-            (Err(other), None) => Err(describe(&other)),
-        }
+        read_text(clipboard, image_error)
+    }
+}
+
+/// The clipboard's text, or why there is none to scan.
+fn read_text(
+    clipboard: &mut arboard::Clipboard,
+    image_error: Option<arboard::Error>,
+) -> Result<Pasted, String> {
+    match (clipboard.get_text(), image_error) {
+        (Ok(text), _) if !text.trim().is_empty() => Ok(Pasted::Text(text)),
+        (_, Some(arboard::Error::ConversionFailure)) => Err(
+            "The image on the clipboard could not be read: copy it again, or save it as a \
+             PNG file and drop it here"
+                .into(),
+        ),
+        (_, Some(other)) => Err(describe(&other)),
+        (Ok(_) | Err(arboard::Error::ContentNotAvailable), None) => Ok(Pasted::Nothing),
+        (Err(other), None) => Err(describe(&other)),
     }
 }
 

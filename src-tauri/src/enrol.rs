@@ -160,6 +160,16 @@ pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
             .read()
             .map_err(|m| IpcError::new("clipboard", m))?
         {
+            Pasted::Png(bytes) => {
+                let decoded = qr::decode_image(&bytes).map_err(|e| match e {
+                    QrError::NoCode => {
+                        IpcError::new(e.code(), "No QR code found in the pasted image")
+                    }
+                    other => IpcError::new(other.code(), other.to_string()),
+                });
+                let view = enrol(state, vec![Input::image("The pasted image", Ok(decoded?))])?;
+                Ok(PasteView::Preview(view))
+            }
             Pasted::Image {
                 width,
                 height,

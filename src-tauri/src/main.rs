@@ -8,6 +8,8 @@
 mod backup;
 mod capture;
 mod clipboard;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod clipboard_x11;
 mod commands;
 mod enrol;
 mod state;
