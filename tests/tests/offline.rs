@@ -68,8 +68,13 @@ enum Kind {
     Unix,
     /// Netlink (the kernel's interface and route tables).
     Netlink,
-    /// Internet addresses, all on loopback (127.0.0.0/8, ::1).
+    /// Internet addresses, all on loopback (127.0.0.0/8, ::1), to or from
+    /// a port the app's processes serve themselves (WebKit's inspector
+    /// server, which WebKitWebDriver drives the window through).
     Loopback,
+    /// Loopback to a port the app does not serve: another program on this
+    /// machine (a proxy could forward it anywhere). The test fails.
+    LocalService,
     /// An Internet address off this machine, or DNS: the test fails.
     Internet,
     /// A call that names no address (e.g. `socket(AF_INET, …)` itself, a
@@ -82,7 +87,8 @@ enum Kind {
 struct Trace {
     /// How many calls of each (name, kind).
     calls: BTreeMap<(String, Kind), usize>,
-    /// The lines that reached the Internet (or asked DNS).
+    /// The calls that reached the Internet (or asked DNS) or a local
+    /// service outside the app.
     internet: Vec<String>,
     /// Programs the traced processes executed.
     execs: BTreeSet<String>,
@@ -113,6 +119,7 @@ impl Trace {
 fn read_trace(log: &str) -> Trace {
     let mut trace = Trace::default();
     let mut unfinished: BTreeMap<u32, String> = BTreeMap::new();
+    let mut calls: Vec<(u32, String)> = Vec::new();
     for line in log.lines() {
         let Some((pid, rest)) = line.trim_start().split_once(' ') else {
             continue;
@@ -138,18 +145,27 @@ fn read_trace(log: &str) -> Trace {
             }
             None => rest,
         };
-        trace.record(pid, rest);
+        calls.push((pid, rest.to_owned()));
     }
     // Calls still unfinished when a process ended count as they began.
-    for (pid, start) in unfinished {
-        trace.record(pid, &start);
+    calls.extend(unfinished);
+    // The loopback ports the app's own processes bound.
+    let served: BTreeSet<u16> = calls
+        .iter()
+        .filter(|(_, call)| call.starts_with("bind("))
+        .flat_map(|(_, call)| internet_endpoints(call))
+        .filter(|&(address, _)| is_loopback(address))
+        .filter_map(|(_, port)| port.filter(|&p| p != 0))
+        .collect();
+    for (pid, call) in &calls {
+        trace.record(*pid, call, &served);
     }
     trace
 }
 
 impl Trace {
     /// Adds one whole call ("name(arguments) = result") made by `pid`.
-    fn record(&mut self, pid: u32, call: &str) {
+    fn record(&mut self, pid: u32, call: &str, served: &BTreeSet<u16>) {
         let name = call.split('(').next().unwrap_or_default();
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return; // "+++ exited +++" and the like
@@ -167,8 +183,8 @@ impl Trace {
                 .unwrap_or_default();
             *self.sockets.entry(family.to_owned()).or_default() += 1;
         }
-        let kind = classify(call);
-        if kind == Kind::Internet {
+        let kind = classify(call, served);
+        if matches!(kind, Kind::Internet | Kind::LocalService) {
             self.internet.push(format!("{pid} {call}"));
         }
         *self.calls.entry((name.to_owned(), kind)).or_default() += 1;
@@ -176,7 +192,7 @@ impl Trace {
 }
 
 /// What one call (the text after the pid) talked to.
-fn classify(call: &str) -> Kind {
+fn classify(call: &str, served: &BTreeSet<u16>) -> Kind {
     let endpoints = internet_endpoints(call);
     // DNS on any address, even a local resolver (127.0.0.53), is a look-up
     // of a name on the Internet; so is systemd-resolved's own socket.
@@ -186,7 +202,14 @@ fn classify(call: &str) -> Kind {
         return Kind::Internet;
     }
     if !endpoints.is_empty() {
-        Kind::Loopback
+        let ours = endpoints
+            .iter()
+            .any(|&(_, port)| port.is_some_and(|p| served.contains(&p)));
+        if ours {
+            Kind::Loopback
+        } else {
+            Kind::LocalService
+        }
     } else if call.contains("AF_UNIX") || call.contains("<UNIX") || call.contains("AF_LOCAL") {
         Kind::Unix
     } else if call.contains("AF_NETLINK") || call.contains("<NETLINK") {
@@ -290,13 +313,14 @@ fn quoted_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 fn print_figures(trace: &Trace) {
     eprintln!(
         "network system calls: {} in {} processes ({} Unix, {} loopback, {} netlink, {} \
-         naming no address, {} Internet)",
+         naming no address, {} to other local services, {} Internet)",
         trace.total(),
         trace.pids.len(),
         trace.of_kind(Kind::Unix),
         trace.of_kind(Kind::Loopback),
         trace.of_kind(Kind::Netlink),
         trace.of_kind(Kind::Unnamed),
+        trace.of_kind(Kind::LocalService),
         trace.of_kind(Kind::Internet),
     );
     for ((name, kind), count) in &trace.calls {
@@ -377,7 +401,7 @@ fn start_paste_copy_and_import_without_the_internet() {
     );
     assert!(
         trace.internet.is_empty(),
-        "the app reached the Internet ({} calls):\n{}",
+        "the app reached the Internet, or a program outside it ({} calls):\n{}",
         trace.internet.len(),
         trace.internet.join("\n")
     );
@@ -388,6 +412,8 @@ fn the_trace_reader_tells_internet_from_loopback_and_unix() {
     let log = r#"100 execve("/app/watchword", ["watchword"], 0x7ffc /* 30 vars */) = 0
 100 socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0) = 3<UNIX:[1001]>
 100 connect(3<UNIX:[1001]>, {sa_family=AF_UNIX, sun_path="/tmp/.X11-unix/X9"}, 20) = 0
+100 bind(6<TCP:[2001]>, {sa_family=AF_INET, sin_port=htons(4444), sin_addr=inet_addr("127.0.0.1")}, 16) = 0
+100 bind(6<TCPv6:[2001]>, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0
 101 connect(7<TCP:[2002]>, {sa_family=AF_INET, sin_port=htons(4444), sin_addr=inet_addr("127.0.0.1")}, 16 <unfinished ...>
 101 <... connect resumed>) = 0
 101 sendto(7<TCP:[127.0.0.1:50000->127.0.0.1:4444]>, "GET 93.184.216.34", 17, 0, NULL, 0) = 17
@@ -398,7 +424,7 @@ fn the_trace_reader_tells_internet_from_loopback_and_unix() {
     let trace = read_trace(log);
     assert!(trace.internet.is_empty(), "{:?}", trace.internet);
     assert_eq!(trace.of_kind(Kind::Unix), 2);
-    assert_eq!(trace.of_kind(Kind::Loopback), 3);
+    assert_eq!(trace.of_kind(Kind::Loopback), 5);
     assert_eq!(
         trace.calls.get(&("connect".to_owned(), Kind::Loopback)),
         Some(&2)
@@ -423,6 +449,8 @@ fn the_trace_reader_tells_internet_from_loopback_and_unix() {
         r#"5 sendto(9<UDP:[2]>, "\x12", 30, MSG_NOSIGNAL, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.53")}, 16) = 30"#,
         r#"5 sendmmsg(9<UDP:[2]>, [{msg_hdr={msg_name={sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("10.255.255.53")}}}], 2, MSG_NOSIGNAL) = 2"#,
         r#"5 connect(9<UNIX:[3]>, {sa_family=AF_UNIX, sun_path="/run/systemd/resolve/io.systemd.Resolve"}, 42) = 0"#,
+        // Another program on this machine, e.g. a proxy.
+        r#"5 connect(9<TCP:[1]>, {sa_family=AF_INET, sin_port=htons(3128), sin_addr=inet_addr("127.0.0.1")}, 16) = 0"#,
         // Listening on every interface.
         r#"5 bind(9<TCP:[4]>, {sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr("0.0.0.0")}, 16) = 0"#,
         r#"5 bind(9<UDPv6:[4]>, {sa_family=AF_INET6, sin6_port=htons(0), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::", &sin6_addr), sin6_scope_id=0}, 28) = 0"#,
