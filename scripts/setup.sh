@@ -8,7 +8,7 @@ want=${1:-app}
 app_packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev)
 test_packages=(python3 xvfb webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools x11-utils
-  oathtool xclip feh xdotool)
+  oathtool xclip feh xdotool strace)
 
 packages=("${app_packages[@]}")
 if [ "$want" = test ]; then packages+=("${test_packages[@]}"); fi

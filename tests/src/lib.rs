@@ -753,9 +753,16 @@ impl Profile {
 
     /// Starts tauri-driver and the app, with this profile's environment.
     pub fn launch(&self) -> App<'_> {
+        self.launch_through(app_binary())
+    }
+
+    /// Like [`Profile::launch`], but the driver starts `program` in the
+    /// app's place: a wrapper (e.g. a script running the app under strace)
+    /// that must exec [`app_binary`] with its arguments and environment.
+    pub fn launch_through(&self, program: &Path) -> App<'_> {
         let launch = self.launches.get() + 1;
         self.launches.set(launch);
-        App::launch(self, launch)
+        App::launch(self, launch, program)
     }
 
     fn clean_keychain(&self) -> Result<(), String> {
@@ -1098,8 +1105,7 @@ impl fmt::Debug for App<'_> {
 }
 
 impl<'p> App<'p> {
-    fn launch(profile: &'p Profile, launch: u32) -> Self {
-        let application = app_binary();
+    fn launch(profile: &'p Profile, launch: u32, application: &Path) -> Self {
         let driver = Driver::start(profile, launch);
         let agent = agent(REQUEST_TIMEOUT);
         let capabilities = json!({
