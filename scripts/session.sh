@@ -18,8 +18,15 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 eval "$(printf 'watchword-test' | gnome-keyring-daemon --unlock --components=secrets | sed 's/^/export /')"
 keyring_pid=${GNOME_KEYRING_PID:-}
-# Prove the Secret Service answers before anything relies on it.
-printf probe | timeout 20 secret-tool store --label=probe watchword-probe probe
+# Prove the Secret Service answers before anything relies on it. The daemon
+# makes its login collection after it has answered --unlock; a store that
+# comes first finds no collection ("Object does not exist at path"), so
+# wait for the state: a stored item that reads back (bounded: 5 s).
+for _ in $(seq 50); do
+  printf probe | timeout 20 secret-tool store --label=probe watchword-probe probe 2>/dev/null || true
+  [ "$(timeout 20 secret-tool lookup watchword-probe probe 2>/dev/null)" = probe ] && break
+  sleep 0.1
+done
 [ "$(timeout 20 secret-tool lookup watchword-probe probe)" = probe ] || {
   echo "gnome-keyring did not come up unlocked" >&2; exit 1; }
 timeout 20 secret-tool clear watchword-probe probe
