@@ -17,7 +17,10 @@ fn crc32(bytes: &[u8]) -> u32 {
 }
 
 fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut out = u32::try_from(data.len()).expect("small").to_be_bytes().to_vec();
+    let mut out = u32::try_from(data.len())
+        .expect("small")
+        .to_be_bytes()
+        .to_vec();
     let mut body = kind.to_vec();
     body.extend_from_slice(data);
     out.extend_from_slice(&body);
