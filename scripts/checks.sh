@@ -9,3 +9,12 @@ echo "== cargo build (app and CLI, used by the end-to-end tests)"
 cargo build --workspace --bins --quiet
 echo "== cargo test"
 cargo test --workspace --no-fail-fast "$@"
+echo "== fuzz smoke (scripts/fuzz.sh, 10 s a target)"
+# Targets known to reach the blow-ups the input budget of issue 9 removes
+# (a Google export claiming 2^31 parts in enrol_paste; costly KDF parameters
+# in import_decrypt) stay out until that budget is merged: set
+# FUZZ_SMOKE_TARGETS to every target (or to "all") then.
+smoke="${FUZZ_SMOKE_TARGETS:-uri migration_uri migration_proto freeotp_java import_read andotp_plaintext qr_image}"
+if [ "$smoke" = all ]; then smoke=""; fi
+# shellcheck disable=SC2086 # a list of target names
+bash scripts/fuzz.sh 10 $smoke
