@@ -28,7 +28,9 @@
 # sits at 40 to 90 MB of RSS with its corpus loaded, libFuzzer's tables
 # included, and issue 9's budget is ~100 MB beyond that).
 #
-# Seeds: fuzz/seeds/ (a few hand-written URIs and payloads), the import
+# Seeds: fuzz/seeds/ (a few hand-written URIs and payloads), the
+# reproducers of fuzz/regressions/ (replayed first, so they act as regression
+# checks), the import
 # fixtures of ../shared/fixtures/importers (or WATCHWORD_FIXTURES; copied into
 # fuzz/corpus/ at run time, never committed), and QR PNGs the qr_image target
 # renders itself. Corpora grow in fuzz/corpus/ from run to run; crashes land
@@ -72,6 +74,8 @@ seed() {
     local target="$1" corpus="corpus/$1"
     mkdir -p "$corpus"
     if [ -d "seeds/$target" ]; then cp -n seeds/"$target"/* "$corpus"/; fi
+    # Reproducers kept in the repository are replayed first, every run.
+    if [ -d "regressions/$target" ]; then cp -n regressions/"$target"/* "$corpus"/; fi
     local have_fixtures=false
     [ -d "$fixtures" ] && have_fixtures=true
     case "$target" in
