@@ -9,3 +9,15 @@ echo "== cargo build (app and CLI, used by the end-to-end tests)"
 cargo build --workspace --bins --quiet
 echo "== cargo test"
 cargo test --workspace --no-fail-fast "$@"
+echo "== fuzz smoke (scripts/fuzz.sh, 10 s a target)"
+# Every target, 10 s each. FUZZ_SMOKE_TARGETS picks some ("uri qr_image"),
+# or "none" to skip: its first build from a fresh clone (cargo-fuzz, then
+# every dependency with coverage instrumentation) costs minutes; later runs
+# reuse fuzz/target. The long runs are `scripts/fuzz.sh SECONDS`.
+smoke="${FUZZ_SMOKE_TARGETS:-all}"
+# shellcheck disable=SC2086 # $smoke is a list of target names
+case "$smoke" in
+all) bash scripts/fuzz.sh 10 ;;
+none) echo "   skipped (FUZZ_SMOKE_TARGETS=none)" ;;
+*) bash scripts/fuzz.sh 10 $smoke ;;
+esac

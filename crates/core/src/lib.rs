@@ -5,6 +5,9 @@ pub mod account;
 pub mod enrol;
 pub mod error;
 pub mod export;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hardening;
 pub mod import;
 pub mod limits;

@@ -135,6 +135,12 @@ pub(crate) fn convert_token(token: &Value) -> Result<Account, String> {
 
 // ----- v2 ------------------------------------------------------------------
 
+/// The Java-serialisation reader on its own, for the fuzz targets.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn java_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
+    java::parse_string_map(bytes)
+}
+
 fn read_v2(bytes: &[u8]) -> Result<Read, ImportError> {
     let map = java::parse_string_map(bytes).map_err(|error| match error {
         java::Error::Damaged(reason) => {

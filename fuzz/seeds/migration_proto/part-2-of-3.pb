@@ -1,0 +1,4 @@
+
+.
+
+Hello!Þ­¾ïalice@example.comExample (0 (c
