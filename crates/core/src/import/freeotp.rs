@@ -138,7 +138,10 @@ pub(crate) fn convert_token(token: &Value) -> Result<Account, String> {
 /// The Java-serialisation reader on its own, for the fuzz targets.
 #[cfg(feature = "fuzzing")]
 pub(crate) fn java_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
-    java::parse_string_map(bytes)
+    java::parse_string_map(bytes).map_err(|error| match error {
+        java::Error::Damaged(reason) => reason,
+        java::Error::TooLarge => "its strings decode to more than the budget".to_owned(),
+    })
 }
 
 fn read_v2(bytes: &[u8]) -> Result<Read, ImportError> {
