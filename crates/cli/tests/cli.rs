@@ -114,7 +114,9 @@ fn code_for_a_uri_matches_rfc_6238_without_storing_anything() {
     assert_eq!(json["code"], "07081804");
     assert_eq!(json["remaining"], 1);
     assert_eq!(json["period"], 30);
-    assert_eq!(json["next"].as_str().map(str::len), Some(8));
+    // The next period starts at 1111111110, the step of RFC 6238 Appendix B's
+    // row "1111111111 | 00000000023523EC | 14050471 | SHA1".
+    assert_eq!(json["next"], "14050471");
     assert!(
         !env.dir.path().join("accounts.json").exists(),
         "nothing was stored"
