@@ -279,6 +279,26 @@ pub fn clipboard_text() -> Result<String, String> {
     }
 }
 
+/// What the X clipboard offers as text: `None` when no program offers text
+/// (nobody owns the clipboard, as after Watchword clears it; xclip then says
+/// "target … not available"). Any other failure of xclip is an error, never
+/// taken for an empty clipboard.
+pub fn clipboard_holds() -> Result<Option<String>, String> {
+    let output = run_bounded(
+        Command::new("xclip").args(["-selection", "clipboard", "-o"]),
+        TOOL_TIMEOUT,
+    )?;
+    if output.status.success() {
+        return Ok(Some(output.stdout));
+    }
+    let said = output.stderr.trim();
+    if said.starts_with("Error: target ") && said.ends_with(" not available") {
+        Ok(None)
+    } else {
+        Err(format!("xclip could not read the clipboard: {said}"))
+    }
+}
+
 // ---------------------------------------------------------------------------
 // QR codes: drawn, put on the clipboard, shown on the screen
 // ---------------------------------------------------------------------------
@@ -367,6 +387,72 @@ fn run_detaching(command: &mut Command) {
     }
 }
 
+/// The QR payloads in a PNG as zbarimg (ZBar, a decoder independent of
+/// Watchword's) reads them, one per code.
+pub fn zbar_read(png: &[u8]) -> Vec<String> {
+    require_program("zbarimg");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("shot.png");
+    std::fs::write(&path, png).expect("write the image");
+    let out = run_bounded(
+        Command::new("zbarimg")
+            .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+            .arg(&path),
+        TOOL_TIMEOUT,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "zbarimg found no QR code: {}",
+        out.stderr.trim()
+    );
+    out.stdout.lines().map(str::to_owned).collect()
+}
+
+/// Of the viewable top-level windows titled exactly `names`, the one highest
+/// in the X stacking order (no window manager runs under Xvfb, so stacking
+/// is what "in front" means there).
+pub fn topmost_of(names: &[&str]) -> Result<String, String> {
+    let tree = run_bounded(
+        Command::new("xwininfo").args(["-root", "-children"]),
+        TOOL_TIMEOUT,
+    )?;
+    // xwininfo lists the root's children top-most first (seen on Xvfb: a
+    // window raised with xdotool moves to the head of the list).
+    for line in tree.stdout.lines() {
+        let line = line.trim_start();
+        let Some(id) = line.strip_prefix("0x").and_then(|l| l.split(' ').next()) else {
+            continue;
+        };
+        let Some(name) = names.iter().find(|n| line.contains(&format!(" \"{n}\":"))) else {
+            continue;
+        };
+        let info = run_bounded(
+            Command::new("xwininfo").args(["-id", &format!("0x{id}")]),
+            TOOL_TIMEOUT,
+        )?;
+        if info.stdout.contains("Map State: IsViewable") {
+            return Ok((*name).to_owned());
+        }
+    }
+    Err(format!("none of {names:?} is viewable"))
+}
+
+/// Raises every viewable window titled exactly `name` to the top of the
+/// stacking order (xdotool, as a window manager would on a click).
+pub fn raise_window(name: &str) {
+    require_program("xdotool");
+    let ids = tool(Command::new("xdotool").args([
+        "search",
+        "--onlyvisible",
+        "--name",
+        &format!("^{name}$"),
+    ]));
+    for id in ids.lines() {
+        tool(Command::new("xdotool").args(["windowraise", id]));
+    }
+}
+
 /// An image shown in its own window on the display (feh), closed on drop.
 #[derive(Debug)]
 pub struct ShownImage(Child);
@@ -384,19 +470,22 @@ pub fn show_image(path: &Path, x: u32, y: u32) -> ShownImage {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run feh: {e}"));
     let shown = ShownImage(child);
-    wait_until("feh to map its window", TIMEOUT, || {
-        let tree = run_bounded(
-            Command::new("xwininfo").args(["-root", "-tree"]),
+    // Mapped and viewable: feh paints on the first expose, and a scan that
+    // still finds nothing is retried by the caller on that state.
+    wait_until("feh's window to be viewable", TIMEOUT, || {
+        let info = run_bounded(
+            Command::new("xwininfo").args(["-name", "QR code"]),
             TOOL_TIMEOUT,
         )?;
-        if tree.stdout.contains("\"QR code\"") {
+        if info.stdout.contains("Map State: IsViewable") {
             Ok(())
         } else {
-            Err("no window named \"QR code\" yet".into())
+            Err(format!(
+                "no viewable window named \"QR code\" yet: {}",
+                info.stderr.trim()
+            ))
         }
     });
-    // Give it a moment to paint after mapping.
-    std::thread::sleep(Duration::from_millis(500));
     shown
 }
 
@@ -595,6 +684,26 @@ impl Totp<'_> {
     }
 }
 
+/// Steam Guard's code at `unix`, computed apart from Watchword (Python's
+/// hmac): HMAC-SHA1 TOTP over 30 s, the 31-bit value written as 5 characters
+/// of Steam's alphabet, least significant first.
+pub fn steam_code(key: &str, unix: u64) -> String {
+    const STEAM_PY: &str = r#"
+import base64, hashlib, hmac, struct, sys
+key = base64.b32decode(sys.argv[1] + "=" * (-len(sys.argv[1]) % 8))
+mac = hmac.new(key, struct.pack(">Q", int(sys.argv[2]) // 30), hashlib.sha1).digest()
+offset = mac[-1] & 15
+value = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+code = ""
+for _ in range(5):
+    code += "23456789BCDFGHJKMNPQRTVWXY"[value % 26]
+    value //= 26
+print(code)
+"#;
+    let out = tool(Command::new("python3").args(["-c", STEAM_PY, key, &unix.to_string()]));
+    out.trim().to_owned()
+}
+
 /// `oathtool --hotp` for `counter`.
 pub fn hotp_code(key: &str, digits: u32, counter: u64) -> String {
     let out = tool(Command::new("oathtool").args([
@@ -644,6 +753,8 @@ pub struct Profile {
     data_dir: PathBuf,
     service: String,
     launches: Cell<u32>,
+    /// Extra environment for the app's launches (`GTK_THEME`, …).
+    env: std::cell::RefCell<Vec<(String, String)>>,
     _serial: MutexGuard<'static, ()>,
 }
 
@@ -679,8 +790,16 @@ impl Profile {
             root,
             service: format!("watchword-e2e-{}-{nanos}", std::process::id()),
             launches: Cell::new(0),
+            env: std::cell::RefCell::new(Vec::new()),
             _serial: serial,
         }
+    }
+
+    /// Sets `key` to `value` in the environment of the app's next launches.
+    pub fn set_env(&self, key: &str, value: &str) {
+        self.env
+            .borrow_mut()
+            .push((key.to_owned(), value.to_owned()));
     }
 
     /// The app's data folder (it does not exist until the app makes it).
@@ -834,6 +953,7 @@ impl Driver {
             ])
             .env(DATA_DIR_VAR, &profile.data_dir)
             .env(SERVICE_VAR, &profile.service)
+            .envs(profile.env.borrow().iter().cloned())
             .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("clone the log handle"))
@@ -1059,6 +1179,68 @@ pub struct Copied {
     pub before: f64,
     /// Unix time once the app confirmed the copy.
     pub after: f64,
+}
+
+/// Checks the clipboard is cleared `delay` seconds after the copy: it must
+/// still hold the code until `delay` after the click and offer nothing
+/// (nobody owns it) within `delay` + 10 s after the app confirmed the copy.
+/// Called right after the copy, so that the lower bound is checked.
+pub fn assert_clipboard_clears_after(copied: &Copied, delay: f64) {
+    assert!(
+        unix_now() < copied.before + delay - 1.0,
+        "called {:.1} s after the copy: too late to see the clipboard held the code",
+        unix_now() - copied.before
+    );
+    let deadline = copied.after + delay + 10.0;
+    let limit = Duration::from_secs_f64((deadline - unix_now()).max(1.0));
+    let cleared_at = wait_until(
+        &format!("the clipboard to be cleared {delay} s after the copy"),
+        limit,
+        || {
+            let asked = unix_now();
+            match clipboard_holds() {
+                Ok(None) => Ok(asked),
+                Ok(Some(text)) if text == copied.code => Err(format!(
+                    "it still holds the code {:.1} s after the copy",
+                    unix_now() - copied.before
+                )),
+                Ok(Some(other)) => panic!(
+                    "the clipboard holds {other:?}, neither the code nor nothing, \
+                     {:.1} s after the copy",
+                    unix_now() - copied.before
+                ),
+                // An xclip failure is not a cleared clipboard: ask again, and
+                // fail at the deadline with what xclip said.
+                Err(error) => Err(error),
+            }
+        },
+    );
+    assert!(
+        cleared_at >= copied.before + delay,
+        "the clipboard was cleared {:.1} s after the click, before the {delay} s announced",
+        cleared_at - copied.before
+    );
+}
+
+/// Waits until `delay` + `margin` seconds after the copy (longer than the app
+/// may take to clear it), checking all along that the clipboard holds
+/// `expected`: for copies that must *not* be cleared.
+pub fn assert_clipboard_keeps(copied: &Copied, delay: f64, margin: f64, expected: &str) {
+    let until = copied.after + delay + margin;
+    loop {
+        let now = unix_now();
+        let held = clipboard_holds().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            held.as_deref(),
+            Some(expected),
+            "the clipboard {:.1} s after the copy",
+            now - copied.before
+        );
+        if now > until {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 /// One account row as the list shows it.
@@ -1829,7 +2011,6 @@ impl<'p> App<'p> {
     /// (the app's clock correction setting).
     pub fn assert_shown_totp_at(&self, row: &Row, spec: &Totp<'_>, offset: i64) -> String {
         let unix_now = || unix_now() + offset as f64;
-        let sleep_until = |t: f64| sleep_until(t - offset as f64);
         let css = row.css("button.code");
         // Wait for a code to be painted at all.
         self.wait_until(&format!("a {}-digit code in {css}", spec.digits), || {
@@ -1841,20 +2022,16 @@ impl<'p> App<'p> {
                 Err(format!("{css} shows {text:?}"))
             }
         });
-        // A reading taken near a step boundary is taken again after it; a
-        // wrong code is read again until the app has had [`TIMEOUT`] to
-        // repaint (a busy machine can be slow to), then fails.
-        let deadline = Instant::now() + TIMEOUT;
-        let mut wrong = None;
-        while Instant::now() < deadline {
+        // The code of the time step the reading ends in is right. The code of
+        // the step before is accepted only while that step ended less than
+        // [`GRACE`] before the reading began (the app repaints about once a
+        // second): then the row is read again. Anything else fails at once,
+        // so a repaint later than that after a rollover fails too.
+        loop {
             let before = unix_now();
             let text = self.text(&css);
             let after = unix_now();
             let step = spec.step(after);
-            if spec.step(before - GRACE) != step {
-                sleep_until((step * spec.period) as f64 + GRACE);
-                continue;
-            }
             let expected = spec.code_at(step * spec.period);
             if digits_of(&text) == expected {
                 assert_eq!(
@@ -1864,17 +2041,18 @@ impl<'p> App<'p> {
                 );
                 return expected;
             }
-            wrong = Some(format!(
-                "{} / {} shows {text:?} between t={before:.3} and t={after:.3}; \
-                 oathtool gives {expected} for that time step",
+            let just_rolled_over = spec.step(before - GRACE) != step;
+            if just_rolled_over && digits_of(&text) == spec.code_at((step - 1) * spec.period) {
+                std::thread::sleep(POLL);
+                continue;
+            }
+            panic!(
+                "{} / {} shows {text:?} between t={before:.3} and t={after:.3}; oathtool \
+                 gives {expected} for that time step (the code before it is allowed only \
+                 {GRACE} s past the boundary)",
                 row.issuer, row.name
-            ));
-            std::thread::sleep(POLL);
+            );
         }
-        panic!(
-            "{}",
-            wrong.unwrap_or_else(|| format!("could not read {css} away from a time-step boundary"))
-        );
     }
 
     /// Waits for the last seconds of the current code of `row` and checks the
@@ -1955,16 +2133,24 @@ impl<'p> App<'p> {
     /// what the clipboard then holds (exactly, as pasting would give it),
     /// with the times just before the click and after the toast.
     pub fn copy_code(&self, row: &Row) -> Copied {
+        self.copy_code_noting(row, "clears in 30 s")
+    }
+
+    /// [`App::copy_code`], for a notice that says `note` (in any case) about
+    /// clearing, or says nothing about it when `note` is empty.
+    pub fn copy_code_noting(&self, row: &Row, note: &str) -> Copied {
         // A notice from an earlier copy would look the same: take it down.
         self.dismiss_toast();
         let before = unix_now();
         self.click(&row.css("button.code"));
         let toast = self.wait_toast("Copied");
         let after = unix_now();
-        assert!(
-            toast.to_lowercase().contains("clears in 30 s"),
-            "toast says {toast:?}"
-        );
+        let lower = toast.to_lowercase();
+        if note.is_empty() {
+            assert!(!lower.contains("clears"), "toast says {toast:?}");
+        } else {
+            assert!(lower.contains(note), "toast says {toast:?}");
+        }
         let code = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
         Copied {
             code,
@@ -1978,14 +2164,24 @@ impl<'p> App<'p> {
     /// the copy happened in.
     pub fn assert_copy_totp(&self, row: &Row, spec: &Totp<'_>) -> Copied {
         let copied = self.copy_code(row);
+        assert_copied_totp(&copied, spec, 0);
+        copied
+    }
+}
+
+/// Checks `copied` holds exactly oathtool's code (digits, no spaces) for the
+/// time step the copy happened in, on a clock corrected by `offset` s.
+pub fn assert_copied_totp(copied: &Copied, spec: &Totp<'_>, offset: i64) {
+    {
         let Copied {
             code,
             before,
             after,
-        } = &copied;
+        } = copied;
+        let (before, after) = (before + offset as f64, after + offset as f64);
         // The app read the clock somewhere between `before` and `after`; in
         // a code's last 2 seconds it copies the next one.
-        let (first, last) = (spec.step(*before), spec.step(*after + 2.0));
+        let (first, last) = (spec.step(before), spec.step(after + 2.0));
         let allowed: Vec<String> = (first..=last)
             .map(|s| spec.code_at(s * spec.period))
             .collect();
@@ -1994,29 +2190,14 @@ impl<'p> App<'p> {
             "the clipboard holds {code:?}; the copy happened between t={before:.3} and \
              t={after:.3}, when oathtool gives {allowed:?}"
         );
-        copied
     }
+}
 
+impl App<'_> {
     /// Waits until the clipboard no longer holds the copied code: the app
     /// promises to clear it 30 s after the copy (allowed 10 s of slack).
     pub fn assert_clipboard_clears(&self, copied: &Copied) {
-        let deadline = copied.after + 30.0 + 10.0;
-        let limit = Duration::from_secs_f64((deadline - unix_now()).max(1.0));
-        wait_until(
-            "the clipboard to be cleared 30 s after the copy",
-            limit,
-            || match clipboard_text() {
-                Ok(text) if text == copied.code => Err(format!(
-                    "it still holds the code {:.1} s after the copy",
-                    unix_now() - copied.before
-                )),
-                _ => Ok(()),
-            },
-        );
-        assert!(
-            unix_now() >= copied.before + 30.0,
-            "the clipboard was cleared before the 30 s the toast announced"
-        );
+        assert_clipboard_clears_after(copied, 30.0);
     }
 
     /// Saves a screenshot and prints what helps to understand a failure.

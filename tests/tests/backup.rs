@@ -165,6 +165,20 @@ fn back_up_and_move_out() {
     let dir = profile.data_dir().parent().expect("the profile's folder");
     let app = profile.launch();
     app.wait_loaded();
+    // The reminder's refresh has run once its (hidden) text is written.
+    app.wait_until("the backup reminder's first refresh", || {
+        let text = app
+            .try_execute(
+                "return document.querySelector('#backup-reminder-text').textContent;",
+                serde_json::json!([]),
+            )
+            .map_err(|e| e.to_string())?;
+        if text.as_str().is_some_and(|t| !t.is_empty()) {
+            Ok(())
+        } else {
+            Err(format!("#backup-reminder-text = {text}"))
+        }
+    });
     assert!(!app.displayed("#backup-reminder"), "nothing to back up yet");
 
     xdnd::drop_files("Watchword", &[&fixture("plain.txt")], TIMEOUT)
@@ -258,6 +272,8 @@ fn back_up_and_move_out() {
     let shot = app.screenshot().expect("a screenshot of the window");
     let payloads = watchword_core::qr::decode_image(&shot).expect("the code on the screen reads");
     assert_eq!(payloads.len(), 1, "{payloads:?}");
+    // ZBar, which shares no code with Watchword, reads the same text.
+    assert_eq!(watchword_e2e::zbar_read(&shot), payloads);
     let mut moved: Vec<String> = watchword_core::migration::decode(&payloads[0])
         .expect("a Google Authenticator export")
         .accounts

@@ -85,10 +85,10 @@ fn add_copy_restart() {
         targets.iter().any(|t| t == "x-kde-passwordManagerHint"),
         "the copy is marked as a secret: {targets:?}"
     );
+    // "Clears in 30 s": not before (checked from the copy on), nor long after.
+    app.assert_clipboard_clears(&copied);
     // The countdown runs out, the next code is hinted, then it takes over.
     app.assert_expiry_and_rollover(row, &spec);
-    // "Clears in 30 s".
-    app.assert_clipboard_clears(&copied);
 
     // Restart on the same data folder and keychain.
     app.quit();

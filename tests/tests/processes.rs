@@ -2,36 +2,7 @@
 //! changes, the other sees, and neither undoes the other's change. Run
 //! through scripts/test.sh.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-use watchword_e2e::{cli_binary, Profile, DATA_DIR_VAR, SERVICE_VAR};
-
-/// Runs `watchword-cli` on the profile with `input` on standard input (so no
-/// key is on a command line); it must succeed.
-fn cli_with_stdin(profile: &Profile, args: &[&str], input: &str) -> String {
-    let mut child = Command::new(cli_binary())
-        .args(args)
-        .env(DATA_DIR_VAR, profile.data_dir())
-        .env(SERVICE_VAR, profile.service())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("watchword-cli starts");
-    child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(input.as_bytes())
-        .expect("stdin written");
-    let output = child.wait_with_output().expect("watchword-cli finishes");
-    assert!(
-        output.status.success(),
-        "watchword-cli {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use watchword_e2e::Profile;
 
 #[test]
 fn the_window_follows_what_the_cli_changes_and_keeps_its_own_changes() {
@@ -39,7 +10,7 @@ fn the_window_follows_what_the_cli_changes_and_keeps_its_own_changes() {
     let app = profile.launch();
     app.wait_loaded();
     let bank = "otpauth://totp/Bank:me?secret=JBSWY3DPEHPK3PXP&issuer=Bank";
-    cli_with_stdin(&profile, &["add", "-"], bank);
+    profile.cli_add(&["-"], bank);
     let row = app.wait_row("Bank", "me");
 
     // A change in the window, then one in the CLI: both stay.
@@ -54,7 +25,7 @@ fn the_window_follows_what_the_cli_changes_and_keeps_its_own_changes() {
         }
     });
     let shop = "otpauth://totp/Shop:me?secret=GEZDGNBVGY3TQOJQ&issuer=Shop";
-    cli_with_stdin(&profile, &["add", "-"], shop);
+    profile.cli_add(&["-"], shop);
     app.wait_row("Shop", "me");
     let list: serde_json::Value =
         serde_json::from_str(&profile.cli(&["list", "--json"])).expect("list is JSON");

@@ -42,11 +42,20 @@ fn paste_a_screenshot_with_ctrl_v() {
     );
     assert_eq!(found[0].details, "6 digits every 30 s, SHA1");
     assert!(found[0].picked && !found[0].duplicate);
-    let source = app.text("#enrol-dialog");
-    assert!(
-        !source.contains(KEY),
-        "the preview never shows the key: {source:?}"
+    // Not in the text, the markup and attributes, nor any field's value
+    // (WebDriver's element text leaves out what an <input> holds).
+    let everywhere = app.execute(
+        "return [document.documentElement.outerHTML, document.body.innerText,
+                 ...Array.from(document.querySelectorAll('input, textarea, select'))
+                   .map((e) => e.value)].join('\\n');",
+        serde_json::json!([]),
     );
+    let everywhere = everywhere.as_str().expect("a string");
+    assert!(
+        everywhere.contains("seller@example.com"),
+        "the page was read with the preview in it"
+    );
+    assert!(!everywhere.contains(KEY), "the preview never shows the key");
     let rows = app.confirm_found(1);
     app.wait_toast("Added 1 account");
     assert_eq!(
@@ -105,8 +114,18 @@ fn scan_screen_finds_a_code_shown_on_the_display() {
 
     let page = dir.join("page.png");
     std::fs::write(&page, qr_page_png(&[&uri], 3)).expect("write the image");
-    // Beside the centred app window on the 1280×800 display.
-    let _shown = show_image(&page, 880, 120);
+    // Under the app window, which covers it whole: only a window that steps
+    // aside for the capture lets the code be seen.
+    let [x, y, width, height] = app.window_rect();
+    assert!(width >= 300 && height >= 300, "{width}×{height}");
+    let _shown = show_image(&page, (x + 20) as u32, (y + 60) as u32);
+    app.execute("window.focus();", serde_json::json!([]));
+    watchword_e2e::raise_window("Watchword");
+    assert_eq!(
+        watchword_e2e::topmost_of(&["Watchword", "QR code"]).unwrap_or_else(|e| panic!("{e}")),
+        "Watchword",
+        "the app window is above the code"
+    );
     scan_until_found(&app);
     let found = app.wait_found(1);
     assert_eq!(
@@ -344,7 +363,8 @@ fn a_google_export_in_two_codes() {
 
 /// Clicks "Scan screen" until the preview opens. A window only just mapped
 /// may not have painted yet, which shows as "No QR code found on the
-/// screen": then it scans again, at most three times in all.
+/// screen": then it scans again (the toast taken down first, so the next
+/// answer is new), at most three times in all.
 fn scan_until_found(app: &watchword_e2e::App<'_>) {
     for _ in 0..3 {
         app.dismiss_toast();
@@ -365,7 +385,6 @@ fn scan_until_found(app: &watchword_e2e::App<'_>) {
         if painted {
             return;
         }
-        std::thread::sleep(std::time::Duration::from_secs(1));
     }
     panic!("three scans of the screen found no QR code");
 }

@@ -200,6 +200,31 @@ fn type_to_find_then_copy_with_the_keyboard() {
     app.quit();
 }
 
+/// Waits until the `<dialog>` at `css` is open (or closed).
+fn wait_dialog(app: &watchword_e2e::App<'_>, css: &str, open: bool) {
+    app.wait_until(&format!("{css} open = {open}"), || {
+        match app.try_property(css, "open") {
+            Ok(serde_json::Value::Bool(now)) if now == open => Ok(()),
+            other => Err(format!("{css} open = {other:?}")),
+        }
+    });
+}
+
+/// The key is nowhere in the page: not in its text, its markup and
+/// attributes, nor any form field's value (which neither shows in).
+fn assert_no_key_in_page(app: &watchword_e2e::App<'_>) {
+    let everywhere = app.execute(
+        "return [document.documentElement.outerHTML, document.body.innerText,
+                 ...Array.from(document.querySelectorAll('input, textarea, select'))
+                   .map((e) => e.value)].join('\\n');",
+        serde_json::json!([]),
+    );
+    let text = everywhere.as_str().expect("a string");
+    for form in ["MFRGGZDFMZTWQ2LKNNWG23TP", "MFRG GZDF MZTW Q2LK NNWG 23TP"] {
+        assert!(!text.contains(form), "the page holds the key");
+    }
+}
+
 fn issuers_in_order(app: &watchword_e2e::App<'_>) -> Vec<String> {
     app.rows_now().into_iter().map(|r| r.issuer).collect()
 }
@@ -280,6 +305,8 @@ fn delete_with_undo_loses_nothing() {
     app.quit();
     let app = profile.launch();
     app.wait_loaded();
+    // The other three are there first, so the list has loaded.
+    app.wait_rows(3);
     assert!(!issuers_in_order(&app).contains(&"GitHub".to_owned()));
     app.quit();
 }
@@ -412,35 +439,38 @@ fn settings_change_the_codes_and_persist() {
     app.click("#settings-done");
     app.assert_shown_totp_at(&row, &spec, 3600);
 
-    // Never clear the clipboard: the notice says nothing about clearing.
+    // Clear after 10 s.
+    app.open_settings();
+    app.set_number("#set-clear", "10");
+    app.click("#settings-done");
+    // At once: the copy waits for the save on its way. In the last 2 s of a
+    // period the notice says the next code was copied; either way it names
+    // the delay, and the clipboard holds oathtool's code for the corrected
+    // clock.
+    let copied = app.copy_code_noting(&row, "clears in 10 s");
+    watchword_e2e::assert_copied_totp(&copied, &spec, 3600);
+    watchword_e2e::assert_clipboard_clears_after(&copied, 10.0);
+
+    // Something else copied since: the clipboard is cleared only if it still
+    // holds the code, so the other text stays past the delay.
+    let copied = app.copy_code_noting(&row, "clears in 10 s");
+    let dir = profile.data_dir().parent().expect("the profile's folder");
+    watchword_e2e::put_clipboard_text(dir, "a shopping list");
+    watchword_e2e::assert_clipboard_keeps(&copied, 10.0, 5.0, "a shopping list");
+
+    // Never clear the clipboard: the notice says nothing about clearing, and
+    // the code is still there well past the 10 s set before.
     app.open_settings();
     app.click("#set-clear-on");
     app.click("#settings-done");
-    app.click(&row.css("button.code"));
-    let notice = app.wait_toast("Copied");
-    assert!(!notice.contains("clears"), "{notice:?}");
-
-    // Clear after 10 s.
+    let copied = app.copy_code_noting(&row, "");
+    watchword_e2e::assert_copied_totp(&copied, &spec, 3600);
+    watchword_e2e::assert_clipboard_keeps(&copied, 10.0, 5.0, &copied.code);
+    // Back to 10 s, which the restart below must keep.
     app.open_settings();
     app.click("#set-clear-on");
     app.set_number("#set-clear", "10");
     app.click("#settings-done");
-    // At once: the copy waits for the save on its way.
-    app.click(&row.css("button.code"));
-    // In the last 2 s of a period the notice says the next code was copied;
-    // either way it names the delay.
-    let notice = app.wait_toast("clears in 10 s");
-    assert!(notice.starts_with("Copied"), "{notice:?}");
-    let copied = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(copied.len(), 6);
-    watchword_e2e::wait_until(
-        "the clipboard to be cleared after 10 s",
-        std::time::Duration::from_secs(20),
-        || match clipboard_text() {
-            Ok(text) if text == copied => Err("still there".into()),
-            _ => Ok(()),
-        },
-    );
 
     // Always show the next code, hide codes until clicked, dark theme.
     app.open_settings();
@@ -525,6 +555,26 @@ fn one_window_that_remembers_its_size() {
         "the first is alive"
     );
 
+    // Behind another window, launching again brings it forward (to the top
+    // of the stacking order: there is no window manager under Xvfb).
+    let dir = profile.data_dir().parent().expect("the profile's folder");
+    let page = dir.join("cover.png");
+    std::fs::write(&page, watchword_e2e::qr_page_png(&[], 4)).expect("write the image");
+    let [x, y, _, _] = app.window_rect();
+    let _cover = watchword_e2e::show_image(&page, x as u32, y as u32);
+    let top = || watchword_e2e::topmost_of(&["Watchword", "QR code"]);
+    assert_eq!(
+        top().as_deref(),
+        Ok("QR code"),
+        "the app is behind at first"
+    );
+    let status = profile.launch_again_directly();
+    assert!(status.success(), "{status}");
+    app.wait_until("the window to come forward", || match top() {
+        Ok(name) if name == "Watchword" => Ok(()),
+        other => Err(format!("on top: {other:?}")),
+    });
+
     // Resized, closed, opened: the same size.
     app.set_window_size(520, 700);
     app.wait_until("the window to take its new size", || {
@@ -601,14 +651,19 @@ fn show_qr_and_reveal_key_only_after_confirming() {
     app.wait_loaded();
     app.wait_rows(1);
 
-    // Cancelled: nothing shown.
+    // Cancelled: nothing shown. The dialog is open (its warning showing)
+    // before anything is said about what it hides.
     row_action(&app, "GitHub", "#row-key");
-    assert!(app
-        .text("#secret-warning")
-        .contains("Anyone who sees this key"));
+    wait_dialog(&app, "#secret-dialog", true);
+    app.wait_until("the warning", || match app.try_text("#secret-warning") {
+        Ok(text) if text.contains("Anyone who sees this key") => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
     assert!(!app.displayed("#secret-key"));
+    assert_no_key_in_page(&app);
     app.click("#secret-cancel");
-    assert_eq!(app.text("#secret-key"), "");
+    wait_dialog(&app, "#secret-dialog", false);
+    assert_no_key_in_page(&app);
 
     // Confirmed: the key, grouped as sites show it.
     row_action(&app, "GitHub", "#row-key");
@@ -619,14 +674,9 @@ fn show_qr_and_reveal_key_only_after_confirming() {
     });
     assert_eq!(app.text("#secret-key"), "MFRG GZDF MZTW Q2LK NNWG 23TP");
     app.click("#secret-done");
-    assert_eq!(
-        app.execute(
-            "return document.querySelector('#secret-key').textContent;",
-            serde_json::json!([])
-        ),
-        "",
-        "forgotten once closed"
-    );
+    wait_dialog(&app, "#secret-dialog", false);
+    // Forgotten once closed.
+    assert_no_key_in_page(&app);
 
     // The QR code: a phone scanning the screen gets the same account.
     row_action(&app, "GitHub", "#row-qr");
@@ -637,6 +687,8 @@ fn show_qr_and_reveal_key_only_after_confirming() {
     });
     let shot = app.screenshot().expect("a screenshot");
     let payloads = watchword_core::qr::decode_image(&shot).expect("the code on the screen reads");
+    // ZBar, which shares no code with Watchword, reads the same text.
+    assert_eq!(watchword_e2e::zbar_read(&shot), payloads);
     let account = watchword_core::uri::parse(&payloads[0]).expect("an otpauth URI");
     assert_eq!(
         (
@@ -649,6 +701,8 @@ fn show_qr_and_reveal_key_only_after_confirming() {
     assert_eq!(account.secret.to_base32(), "MFRGGZDFMZTWQ2LKNNWG23TP");
     assert_eq!(account.algorithm, watchword_core::Algorithm::Sha256);
     app.click("#secret-done");
+    wait_dialog(&app, "#secret-dialog", false);
+    assert_no_key_in_page(&app);
     app.quit();
 }
 
@@ -721,4 +775,125 @@ fn readable_in_both_themes_with_a_visible_focus() {
     assert_eq!(ring[1], "solid", "{ring}");
     assert_eq!(ring[2], "3px", "{ring}");
     app.quit();
+}
+
+/// Steam Guard accounts show Steam's 5-character codes, as computed apart
+/// from Watchword (Python's hmac, see `steam_code`).
+#[test]
+fn steam_codes_are_shown_as_steam_computes_them() {
+    const KEY: &str = "JRZCL47CMXVOQMNPZR2F7J4RGI";
+    let profile = Profile::new("steam");
+    profile.cli_add(
+        &["-"],
+        &format!("otpauth://steam/Steam:gaben?secret={KEY}&issuer=Steam\n"),
+    );
+    let app = profile.launch();
+    app.wait_loaded();
+    let row = app.wait_rows(1).remove(0);
+    assert_eq!((row.kind.as_str(), row.issuer.as_str()), ("steam", "Steam"));
+    let css = row.css("button.code");
+    let alphabet = "23456789BCDFGHJKMNPQRTVWXY";
+    app.wait_until("a 5-character Steam code", || {
+        let text = app.try_text(&css).map_err(|e| e.to_string())?;
+        if text.len() == 5 && text.chars().all(|c| alphabet.contains(c)) {
+            Ok(())
+        } else {
+            Err(format!("{css} shows {text:?}"))
+        }
+    });
+    // Both codes a reading may rightly show are computed (the step it ends
+    // in, and the one before while that ended under 3 s before it began,
+    // for the repaint), so a step boundary cannot make this pass or fail.
+    let step = |t: f64| (t / 30.0).floor() as u64;
+    let before = watchword_e2e::unix_now();
+    let text = app.text(&css);
+    let after = watchword_e2e::unix_now();
+    let allowed: Vec<String> = (step(before - 3.0)..=step(after))
+        .map(|s| watchword_e2e::steam_code(KEY, s * 30))
+        .collect();
+    assert!(
+        allowed.contains(&text),
+        "the row shows {text:?} between t={before:.3} and t={after:.3}; Steam gives {allowed:?}"
+    );
+    app.quit();
+}
+
+/// A keychain item under our service that is not an account (planted with
+/// secret-tool) is named in the status banner, without its content, and
+/// left alone; the real account still shows.
+#[test]
+fn unreadable_keychain_items_are_named_in_a_banner() {
+    let profile = Profile::new("damaged_banner");
+    profile.cli_add(
+        &["-"],
+        &format!("otpauth://totp/GitHub:octocat?secret={GITHUB}&issuer=GitHub\n"),
+    );
+    let mut planted = std::process::Command::new("secret-tool")
+        .args([
+            "store",
+            "--label=planted by a test",
+            "service",
+            profile.service(),
+            "username",
+            "0123456789abcdef0123456789abcdef",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool runs");
+    {
+        use std::io::Write;
+        planted
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(b"hunter2 is not a uri")
+            .expect("written");
+    }
+    assert!(planted.wait().expect("secret-tool finishes").success());
+
+    let app = profile.launch();
+    let rows = app.wait_rows(1);
+    assert_eq!(rows[0].issuer, "GitHub");
+    let banner = app.wait_until("the damaged-items banner", || {
+        match (app.try_displayed("#status"), app.try_text("#status")) {
+            (Ok(true), Ok(text)) if !text.is_empty() => Ok(text),
+            other => Err(format!("#status = {other:?}")),
+        }
+    });
+    assert!(
+        banner.starts_with("1 keychain item(s) could not be read and were left untouched: "),
+        "{banner:?}"
+    );
+    assert!(!banner.contains("hunter2"), "the banner repeats the item");
+    assert_eq!(profile.keychain_items(), 2, "nothing was deleted");
+    app.quit();
+}
+
+/// The "system" theme (the default) follows the desktop: the webview's
+/// prefers-color-scheme, set here through GTK_THEME as a desktop would.
+#[test]
+fn the_system_theme_follows_the_desktop() {
+    for (gtk_theme, dark, background) in [
+        ("Adwaita", false, "rgb(246, 247, 251)"),
+        ("Adwaita:dark", true, "rgb(20, 22, 31)"),
+    ] {
+        let profile = Profile::new("system_theme");
+        profile.set_env("GTK_THEME", gtk_theme);
+        let app = profile.launch();
+        app.wait_loaded();
+        app.open_settings();
+        assert_eq!(app.property("#set-theme", "value"), "system");
+        let seen = app.execute(
+            "return [document.documentElement.dataset.theme || 'none',
+                     matchMedia('(prefers-color-scheme: dark)').matches,
+                     getComputedStyle(document.body).backgroundColor];",
+            serde_json::json!([]),
+        );
+        assert_eq!(
+            seen,
+            serde_json::json!(["none", dark, background]),
+            "GTK_THEME={gtk_theme}"
+        );
+        app.quit();
+    }
 }

@@ -117,7 +117,9 @@ fn code_for_a_uri_matches_rfc_6238_without_storing_anything() {
     assert_eq!(json["code"], "07081804");
     assert_eq!(json["remaining"], 1);
     assert_eq!(json["period"], 30);
-    assert_eq!(json["next"].as_str().map(str::len), Some(8));
+    // The next period starts at 1111111110, the step of RFC 6238 Appendix B's
+    // row "1111111111 | 00000000023523EC | 14050471 | SHA1".
+    assert_eq!(json["next"], "14050471");
     assert!(
         !env.dir.path().join("accounts.json").exists(),
         "nothing was stored"
@@ -838,4 +840,57 @@ fn core_dumps_are_off() {
     assert_eq!(core, ["0", "0"], "soft and hard core size limits");
     assert_eq!(owner, 0, "not dumpable: /proc/<pid> belongs to root");
     assert_ne!(cli_uid, 0, "the owner would tell nothing");
+}
+
+/// Steam Guard's code, computed apart from Watchword: HMAC-SHA1 TOTP over
+/// 30 s, the 31-bit value written as 5 characters of Steam's alphabet, least
+/// significant first. Python's own hmac module, not our code.
+const STEAM_PY: &str = r#"
+import base64, hashlib, hmac, struct, sys
+key = base64.b32decode(sys.argv[1] + "=" * (-len(sys.argv[1]) % 8))
+mac = hmac.new(key, struct.pack(">Q", int(sys.argv[2]) // 30), hashlib.sha1).digest()
+offset = mac[-1] & 15
+value = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+code = ""
+for _ in range(5):
+    code += "23456789BCDFGHJKMNPQRTVWXY"[value % 26]
+    value //= 26
+print(code)
+"#;
+
+fn steam_code(key: &str, unix: u64) -> String {
+    let out = Command::new("python3")
+        .args(["-c", STEAM_PY, key, &unix.to_string()])
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).trim().to_owned()
+}
+
+#[test]
+fn steam_codes_are_printed_as_steam_computes_them() {
+    const KEY: &str = "JRZCL47CMXVOQMNPZR2F7J4RGI";
+    let env = Env::new("steam");
+    let out = env.run_with_stdin(
+        &["add", "-"],
+        &format!("otpauth://steam/Boeing:Sophia?secret={KEY}&issuer=Boeing\n"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Python's answer at 1700000000 is "747JR": pinned too, so that a broken
+    // python3 cannot make both sides agree on nothing.
+    assert_eq!(steam_code(KEY, 1_700_000_000), "747JR");
+    for at in [59u64, 1_111_111_109, 1_700_000_000, 2_000_000_000] {
+        let out = env.run(&["code", "Boeing", "--at", &at.to_string()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            format!("{}\n", steam_code(KEY, at)),
+            "at {at}"
+        );
+    }
+    let out = env.run(&["code", "Boeing", "--at", "1700000000", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["code"], steam_code(KEY, 1_700_000_000));
+    assert_eq!(json["next"], steam_code(KEY, 1_700_000_010));
+    assert_eq!(json["period"], 30);
 }

@@ -58,14 +58,6 @@ fn every_corpus_case_decodes_to_exactly_its_payloads() {
     );
 }
 
-#[test]
-fn the_corpus_is_deterministic() {
-    let (a, b) = (qr_corpus::case(3), qr_corpus::case(3));
-    assert_eq!(a.name, b.name);
-    assert_eq!(a.bytes, b.bytes);
-    assert_eq!(a.expected, b.expected);
-}
-
 /// Raw RGBA (clipboard, screen capture) goes through the same pipeline.
 #[test]
 fn raw_rgba_decodes_like_the_file() {

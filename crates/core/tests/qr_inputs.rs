@@ -252,7 +252,14 @@ fn garbage_never_panics() {
     }
     let mut rng = Rng::new(7);
     for file in &files {
-        assert!(qr::decode_image(file).is_ok() || file[..4] == *b"GIF8");
+        // Undamaged, every format reads (GIF's 256-colour palette keeps a
+        // black-and-white code intact).
+        assert_eq!(
+            qr::decode_image(file),
+            Ok(vec!["otpauth://totp/a?secret=JBSWY3DP".to_owned()]),
+            "format {:?}",
+            &file[..4]
+        );
         for cut in (0..file.len()).step_by((file.len() / 25).max(1)) {
             let _ = qr::decode_image(&file[..cut]);
         }
@@ -322,11 +329,11 @@ fn codes_come_in_reading_order_without_duplicates() {
     assert_eq!(qr::decode_image(&png(&canvas)), Ok(vec![a.to_owned()]));
 }
 
+/// The app decodes off the UI thread: this compiles only while the decoder
+/// and its result can cross threads, and the answer is the same there.
 #[test]
 fn decoding_runs_on_a_worker_thread() {
-    fn assert_send<T: Send + 'static>(_: &T) {}
     let bytes = png(&page(300, 300, &[(URI, 20, 20)]));
-    assert_send(&bytes);
     let worker = std::thread::spawn(move || qr::decode_image(&bytes));
     assert_eq!(worker.join().expect("no panic"), Ok(vec![URI.to_owned()]));
 }

@@ -114,3 +114,166 @@ fn keychain_items_are_not_shared_between_service_names() {
     let mut b = second.open();
     assert_eq!(b.load().expect("load").accounts, 0);
 }
+
+/// Runs `secret-tool` (libsecret's own client, not our keyring crate) with
+/// `input` on standard input; panics when it fails.
+fn secret_tool(args: &[&str], input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("secret-tool")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("secret-tool runs (package libsecret-tools)");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(input)
+        .expect("stdin written");
+    let out = child.wait_with_output().expect("secret-tool finishes");
+    assert!(
+        out.status.success(),
+        "secret-tool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Stores `content` as an item under `service`, as another program would.
+fn store_item(service: &str, user: &str, content: &[u8]) {
+    secret_tool(
+        &[
+            "store",
+            "--label=planted by a test",
+            "service",
+            service,
+            "username",
+            user,
+        ],
+        content,
+    );
+}
+
+#[test]
+fn a_damaged_metadata_file_is_moved_aside_and_rebuilt_from_the_keychain() {
+    let scratch = Scratch::new("damaged-meta");
+    let mut store = scratch.open();
+    let amazon = Account::totp("Amazon", "me", Secret::from_bytes(vec![3; 20]));
+    let id = store.add(amazon.clone()).expect("add");
+    drop(store);
+    let meta = scratch.config.data_dir.join("accounts.json");
+    std::fs::write(&meta, "{\"accounts\": [").expect("damage the metadata");
+
+    let mut store = scratch.open();
+    let report = store.load().expect("load");
+    assert!(report.metadata_was_damaged);
+    assert_eq!((report.accounts, report.recovered), (1, 1));
+    assert_eq!(store.account(&id).expect("recovered"), &amazon);
+    assert_eq!(
+        std::fs::read_to_string(scratch.config.data_dir.join("accounts.json.damaged"))
+            .expect("the damaged file is kept"),
+        "{\"accounts\": ["
+    );
+    assert!(
+        std::fs::read_to_string(&meta)
+            .expect("a new metadata file")
+            .contains(id.as_str()),
+        "the metadata is rebuilt"
+    );
+}
+
+/// Items planted with `secret-tool`: junk text and bytes that are not text
+/// under an id like ours are reported and left alone; an item under a name we
+/// never make is ignored; the real account still loads.
+#[test]
+fn keychain_items_that_are_not_accounts_are_reported_and_left_untouched() {
+    let scratch = Scratch::new("junk");
+    let service = scratch.config.service.clone();
+    let mut store = scratch.open();
+    let good = store
+        .add(Account::totp(
+            "GitHub",
+            "me",
+            Secret::from_bytes(vec![5; 20]),
+        ))
+        .expect("add");
+    let junk = "0123456789abcdef0123456789abcdef";
+    let binary = "fedcba9876543210fedcba9876543210";
+    store_item(&service, junk, b"hunter2 is not a uri");
+    store_item(&service, binary, b"\xff\xfe\x00not text");
+    store_item(&service, "someone-else", b"whatever");
+
+    let mut fresh = scratch.open();
+    let report = fresh.load().expect("the good account loads");
+    assert_eq!(report.accounts, 1);
+    let mut damaged = report.damaged.clone();
+    damaged.sort();
+    assert_eq!(
+        damaged
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect::<Vec<_>>(),
+        [junk, binary]
+    );
+    assert_eq!(damaged[1].1, "its content is not text", "{damaged:?}");
+    assert!(
+        !damaged[0].1.is_empty() && !damaged[0].1.contains("hunter2"),
+        "a reason, never the content: {damaged:?}"
+    );
+    assert!(fresh.account(&good).is_ok());
+    assert_eq!(
+        fresh
+            .account(&watchword_core::account::AccountId::parse(junk).expect("an id"))
+            .expect_err("damaged")
+            .code(),
+        "damaged_item"
+    );
+    // Nothing was deleted or changed: libsecret reads back what it stored.
+    for (user, content) in [
+        (junk, &b"hunter2 is not a uri"[..]),
+        (binary, b"\xff\xfe\x00not text"),
+        ("someone-else", b"whatever"),
+    ] {
+        let found = secret_tool(&["lookup", "service", &service, "username", user], b"");
+        assert_eq!(found, content, "{user} is untouched");
+    }
+}
+
+/// Items removed with `secret-tool clear` leave the list on the next load.
+#[test]
+fn items_removed_elsewhere_leave_the_list() {
+    let scratch = Scratch::new("cleared");
+    let mut store = scratch.open();
+    let gone = store
+        .add(Account::totp("Gone", "", Secret::from_bytes(vec![8; 20])))
+        .expect("add");
+    let kept = store
+        .add(Account::totp("Kept", "", Secret::from_bytes(vec![9; 20])))
+        .expect("add");
+    drop(store);
+    secret_tool(
+        &[
+            "clear",
+            "service",
+            &scratch.config.service,
+            "username",
+            gone.as_str(),
+        ],
+        b"",
+    );
+
+    let mut fresh = scratch.open();
+    assert_eq!(fresh.summaries().len(), 2, "the metadata still lists both");
+    let report = fresh.load().expect("load");
+    assert_eq!((report.accounts, report.damaged.len()), (1, 0));
+    let issuers: Vec<String> = fresh.summaries().into_iter().map(|s| s.issuer).collect();
+    assert_eq!(issuers, ["Kept"]);
+    assert_eq!(fresh.account(&gone).expect_err("gone").code(), "not_found");
+    assert!(fresh.account(&kept).is_ok());
+    drop(fresh);
+    // The metadata file itself no longer lists it.
+    assert_eq!(scratch.open().summaries().len(), 1);
+}

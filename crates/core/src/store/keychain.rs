@@ -231,8 +231,10 @@ mod tests {
 
     #[test]
     fn locked_and_prompt_errors_are_told_apart() {
-        let locked =
-            keyring_core::Error::NoStorageAccess("Secret Service: object is locked".into());
+        // The texts of secret-service 5.2's `Error::Locked` and `Error::Prompt`,
+        // which zbus-secret-service-keyring-store wraps in `NoStorageAccess`;
+        // tests/store_locked.rs gets the prompt one from a real locked keyring.
+        let locked = keyring_core::Error::NoStorageAccess("SS Error: object locked".into());
         assert!(matches!(
             map_error(&locked),
             Error::Keychain {
@@ -240,8 +242,7 @@ mod tests {
                 ..
             }
         ));
-        let prompt =
-            keyring_core::Error::NoStorageAccess("Secret Service: prompt was dismissed".into());
+        let prompt = keyring_core::Error::NoStorageAccess("SS error: prompt dismissed".into());
         assert!(matches!(
             map_error(&prompt),
             Error::Keychain {
