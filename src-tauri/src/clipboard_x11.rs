@@ -139,7 +139,13 @@ impl Reader {
             .map_err(failed)?;
         self.conn.flush().map_err(failed)?;
         let notified = self.wait_for(deadline, |event| match event {
-            Event::SelectionNotify(e) if e.requestor == self.window => Some(e.property),
+            Event::SelectionNotify(e)
+                if e.requestor == self.window
+                    && e.selection == self.clipboard
+                    && e.target == target =>
+            {
+                Some(e.property)
+            }
             _ => None,
         })?;
         if notified == u32::from(AtomEnum::NONE) {
@@ -163,11 +169,15 @@ impl Reader {
                 }
                 _ => None,
             })?;
-            let (_, chunk) = self.take_property(limit - bytes.len() as u64)?;
+            let left = limit.saturating_sub(bytes.len() as u64);
+            let (_, chunk) = self.take_property(left)?;
             if chunk.is_empty() {
                 return Ok(Some(bytes));
             }
             bytes.extend_from_slice(&chunk);
+            if bytes.len() as u64 > limit {
+                return Err(too_large(limit));
+            }
         }
     }
 
@@ -193,6 +203,10 @@ impl Reader {
             .reply()
             .map_err(failed)?;
         self.conn.flush().map_err(failed)?;
+        // Anyone may append to our property between the two requests.
+        if reply.bytes_after != 0 || reply.value.len() as u64 > limit {
+            return Err(too_large(limit));
+        }
         Ok((reply.type_, reply.value))
     }
 
@@ -203,18 +217,20 @@ impl Reader {
         wanted: impl Fn(&Event) -> Option<T>,
     ) -> Result<T, String> {
         loop {
+            // Checked on every pass: a flood of other events must not
+            // keep us here past the deadline.
+            if Instant::now() >= deadline {
+                return Err(
+                    "The program that holds the clipboard did not hand it over: copy the \
+                     image again"
+                        .into(),
+                );
+            }
             match self.conn.poll_for_event().map_err(failed)? {
                 Some(event) => {
                     if let Some(found) = wanted(&event) {
                         return Ok(found);
                     }
-                }
-                None if Instant::now() >= deadline => {
-                    return Err(
-                        "The program that holds the clipboard did not hand it over: copy the \
-                         image again"
-                            .into(),
-                    )
                 }
                 None => std::thread::sleep(Duration::from_millis(5)),
             }

@@ -304,7 +304,7 @@ pub async fn account_qr(app: AppHandle, id: String) -> Result<EncodedQr, IpcErro
     blocking(app, move |_, state| {
         let id = parse_id(&id)?;
         let uri = zeroize::Zeroizing::new(
-            state.with_store(|store| Ok(uri::format(store.account(&id)?)))?,
+            state.with_store(|store| Ok(uri::format(&store.current_account(&id)?)))?,
         );
         qr::encode(&uri)
             .ok_or_else(|| IpcError::new("internal", "This account is too long for a QR code"))

@@ -71,11 +71,15 @@ impl fmt::Display for Excerpt {
 }
 
 /// A run of base32/base64 characters (letters, digits, `+`, `/`) long
-/// enough to be a key; a run of decimal digits alone does not count.
+/// enough to be a key; a run of decimal digits alone does not count. Spaces
+/// and dashes do not end a run: sites show keys in groups ("jbsw y3dp …").
 fn has_key_like_run(text: &str) -> bool {
     let mut run = 0usize;
     let mut digits_only = true;
     for c in text.chars() {
+        if c == ' ' || c == '-' {
+            continue;
+        }
         if c.is_ascii_alphanumeric() || c == '+' || c == '/' {
             run += 1;
             digits_only &= c.is_ascii_digit();
@@ -239,6 +243,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_key_in_groups_is_not_quoted() {
+        let shown = Excerpt::of("jbsw y3dp ehpk 3pxp").to_string();
+        assert!(!shown.contains("jbsw"), "{shown}");
+        assert_eq!(Excerpt::of("SHA-512").to_string(), "\"SHA-512\"");
+    }
+
     use super::*;
 
     #[test]

@@ -29,11 +29,20 @@ mod imp {
             current: Some(0),
             maximum: Some(0),
         };
-        setrlimit(Resource::Core, none).map_err(|e| format!("cannot turn core dumps off: {e}"))?;
+        // Both are tried: one failing must not skip the other.
+        let limit =
+            setrlimit(Resource::Core, none).map_err(|e| format!("cannot turn core dumps off: {e}"));
         #[cfg(any(target_os = "linux", target_os = "android"))]
-        rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
-            .map_err(|e| format!("cannot mark the process not dumpable: {e}"))?;
-        Ok(())
+        let dumpable =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+                .map_err(|e| format!("cannot mark the process not dumpable: {e}"));
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        let dumpable: Result<(), String> = Ok(());
+        match (limit, dumpable) {
+            (Ok(()), Ok(())) => Ok(()),
+            (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+            (Err(a), Err(b)) => Err(format!("{a}; {b}")),
+        }
     }
 }
 

@@ -699,3 +699,43 @@ fn out_of_range_settings_in_the_file_read_as_defaults_and_lose_nothing() {
         assert_eq!(err.code(), "invalid_setting");
     }
 }
+
+#[test]
+fn a_backup_holds_the_hotp_counter_another_process_stepped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut window = open(dir.path(), &keychain);
+    let mut hotp = account("Bank", b"12345678901234567890");
+    hotp.kind = OtpKind::Hotp { counter: 0 };
+    let id = window.add(hotp).expect("add");
+    let mut cli = open(dir.path(), &keychain);
+    for _ in 0..3 {
+        cli.next_code(&id, 0).expect("code");
+    }
+    // Only the keychain item changed; the window's backup and QR code must
+    // not hand out counters 0 to 2 again.
+    let backup = window.all_accounts().expect("accounts");
+    assert_eq!(backup[0].kind, OtpKind::Hotp { counter: 3 });
+    let shown = window.current_account(&id).expect("account");
+    assert_eq!(shown.kind, OtpKind::Hotp { counter: 3 });
+}
+
+#[test]
+fn a_damaged_list_is_moved_aside_only_under_the_lock_and_never_over_an_older_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let path = dir.path().join("accounts.json");
+    std::fs::write(dir.path().join("accounts.json.damaged"), b"older").expect("write");
+    std::fs::write(&path, b"{\"version\": 1, \"acc").expect("write");
+    let mut store = open(dir.path(), &keychain);
+    assert!(path.exists(), "moved aside by a store that holds no lock");
+    store.load().expect("load");
+    assert_eq!(
+        std::fs::read(dir.path().join("accounts.json.damaged")).expect("kept"),
+        b"older"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("accounts.json.damaged.2")).expect("moved"),
+        b"{\"version\": 1, \"acc"
+    );
+}

@@ -169,6 +169,17 @@ pub enum Loaded {
 
 /// Reads the metadata file; a damaged one is moved aside, never deleted.
 pub fn read(path: &Path) -> Result<Loaded> {
+    read_as(path, true)
+}
+
+/// Reads the metadata file, leaving a damaged one where it is (reported as
+/// [`Loaded::Damaged`] with its own path): for a reader that does not hold
+/// the store's lock, which moving a file needs.
+pub fn read_leaving_damage(path: &Path) -> Result<Loaded> {
+    read_as(path, false)
+}
+
+fn read_as(path: &Path, move_damage: bool) -> Result<Loaded> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
@@ -182,8 +193,14 @@ pub fn read(path: &Path) -> Result<Loaded> {
     };
     match serde_json::from_slice(&bytes) {
         Ok(meta) => Ok(Loaded::Read(meta)),
+        Err(_) if !move_damage => Ok(Loaded::Damaged(path.to_owned())),
         Err(_) => {
-            let aside = path.with_extension("json.damaged");
+            // An earlier damaged file is kept too: a name of its own.
+            let first = path.with_extension("json.damaged");
+            let aside = std::iter::once(first.clone())
+                .chain((2..100).map(|n| path.with_extension(format!("json.damaged.{n}"))))
+                .find(|candidate| !candidate.exists())
+                .unwrap_or(first);
             std::fs::rename(path, &aside).map_err(|source| Error::Io {
                 action: "move aside",
                 path: path.to_owned(),

@@ -184,7 +184,8 @@ impl Store {
         create_private_dir(data_dir)?;
         let meta_path = data_dir.join(metadata::FILE_NAME);
         let seen = metadata::stamp(&meta_path);
-        let (meta, metadata_was_damaged) = match metadata::read(&meta_path)? {
+        // No lock yet: a damaged file is moved aside later, under it.
+        let (meta, metadata_was_damaged) = match metadata::read_leaving_damage(&meta_path)? {
             Loaded::Read(meta) => (meta, false),
             Loaded::Missing => (Metadata::default(), false),
             Loaded::Damaged(_) => (Metadata::default(), true),
@@ -262,17 +263,25 @@ impl Store {
             Err(Error::Busy(_)) => return Ok(false),
             Err(err) => return Err(err),
         };
-        self.sync_locked()
+        self.sync_locked().inspect_err(|_| {
+            // A locked keychain would otherwise be asked (a prompt) at every
+            // look; the next change to the file, or the next change made
+            // here, tries again.
+            self.seen = metadata::stamp(&self.meta_path);
+        })
     }
 
     /// With the lock held: adopts the metadata file as it is now, reading
     /// from the keychain only the accounts that are new or renamed there.
     fn sync_locked(&mut self) -> Result<bool> {
+        // Always read under the lock: a stamp can match a different file
+        // (a coarse mtime, a reused inode, the same length).
         let stamp = metadata::stamp(&self.meta_path);
-        if stamp.is_some() && stamp == self.seen {
-            return Ok(false);
-        }
         let disk = match metadata::read(&self.meta_path)? {
+            Loaded::Read(disk) if disk == self.meta => {
+                self.seen = stamp;
+                return Ok(false);
+            }
             Loaded::Read(disk) => disk,
             // Deleted or damaged (and moved aside) by someone else: what this
             // store holds is the latest good list; it is written back.
@@ -533,13 +542,31 @@ impl Store {
     /// a backup. Items that cannot be read are left out; [`Store::load`]
     /// reports them.
     pub fn all_accounts(&mut self) -> Result<Vec<Account>> {
-        self.ensure_loaded()?;
-        Ok(self
-            .summaries()
-            .iter()
-            .filter_map(|s| AccountId::parse(&s.id))
-            .filter_map(|id| self.accounts.get(&id).cloned())
-            .collect())
+        self.locked(|store| {
+            // Another process may have stepped an HOTP counter: only the
+            // keychain item says so, and a backup must not hold an old one.
+            let hotp: Vec<AccountId> = store
+                .accounts
+                .iter()
+                .filter(|(_, a)| matches!(a.kind, OtpKind::Hotp { .. }))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in &hotp {
+                store.reread(id)?;
+            }
+            Ok(store
+                .summaries()
+                .iter()
+                .filter_map(|s| AccountId::parse(&s.id))
+                .filter_map(|id| store.accounts.get(&id).cloned())
+                .collect())
+        })
+    }
+
+    /// The account as the keychain holds it now (an HOTP counter another
+    /// process stepped included), for showing it as a QR code.
+    pub fn current_account(&mut self, id: &AccountId) -> Result<Account> {
+        self.locked(|store| store.fresh_account(id))
     }
 
     /// Pins an account to the top of the list, or unpins it.
