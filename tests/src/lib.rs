@@ -510,57 +510,121 @@ pub fn save_in_file_dialog(title: &str, path: &Path) {
 }
 
 /// Focuses the dialog, presses `first` (to reach the field for a path),
-/// types `path` and presses Enter. A dialog still setting itself up can drop
-/// keys; if it is still open after that, all of it is done again, at most
-/// three times.
+/// types `path` and presses Enter, each step once GTK is in the state that
+/// takes it, as the accessibility tree shows ([`dialog_state`]): keys sent
+/// to a dialog still setting itself up are lost, and without a window
+/// manager the X focus says nothing about that.
 fn type_path_into_dialog(title: &str, first: &str, path: &Path) {
-    let mut window = wait_for_window(title);
+    let window = wait_for_window(title);
+    tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
+    wait_for_dialog(title, "to be active", |active, _| active);
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", first]));
+    wait_for_dialog(title, "to focus a text field", |_, entry| entry.is_some());
+    // Select what the field holds, so the path replaces it; keys reach the
+    // focused field in the order they were sent.
+    tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+a"]));
+    tool(
+        Command::new("xdotool")
+            .args(["type", "--delay", "15", "--clearmodifiers", "--"])
+            .arg(path),
+    );
+    let typed = path.to_string_lossy();
+    wait_for_dialog(title, &format!("to hold {typed:?}"), |_, entry| {
+        entry == Some(typed.as_ref())
+    });
+    // Enter is sometimes lost (seen once under load: the dialog stayed
+    // open, its field holding the path). While the dialog is still
+    // active with that path in its focused field, Enter can only go there,
+    // so it is pressed again, at most three times.
+    let mut state = DialogState::Absent;
     for _ in 0..3 {
-        tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
-        tool(Command::new("xdotool").args(["key", "--clearmodifiers", first]));
-        std::thread::sleep(Duration::from_millis(300));
-        // Select what the field holds, so the path replaces it.
-        tool(Command::new("xdotool").args(["key", "--clearmodifiers", "ctrl+a"]));
-        tool(
-            Command::new("xdotool")
-                .args(["type", "--delay", "15", "--clearmodifiers", "--"])
-                .arg(path),
-        );
-        std::thread::sleep(Duration::from_millis(300));
         tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Return"]));
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            match visible_window(title) {
-                None => return,
-                Some(still) if Instant::now() >= deadline => {
-                    window = still;
-                    break;
+        let deadline = Instant::now() + TIMEOUT / 3;
+        state = loop {
+            match dialog_state(title) {
+                Ok(DialogState::Absent) => return,
+                Ok(open) if Instant::now() >= deadline => break open,
+                Err(e) if Instant::now() >= deadline => {
+                    panic!("cannot see whether {title:?} closed: {e}")
                 }
-                Some(_) => std::thread::sleep(POLL),
+                _ => std::thread::sleep(POLL),
             }
-        }
+        };
+        let still_typed = DialogState::Open {
+            active: true,
+            entry: Some(typed.clone().into_owned()),
+        };
+        assert_eq!(
+            state, still_typed,
+            "the dialog {title:?} did not close after Enter and is no longer as typed"
+        );
+        eprintln!("the dialog {title:?} is still open after Enter; pressing it again");
     }
-    panic!(
-        "the dialog {title:?} is still open after typing {} into it three times",
-        path.display()
+    panic!("the dialog {title:?} is still open after Enter three times: {state:?}");
+}
+
+/// What the accessibility tree (AT-SPI) says of a dialog.
+#[derive(Debug, PartialEq, Eq)]
+enum DialogState {
+    /// No showing window with that title.
+    Absent,
+    Open {
+        /// GTK made it the active window (it has taken the focus).
+        active: bool,
+        /// What the focused editable text field holds, if one is focused.
+        entry: Option<String>,
+    },
+}
+
+/// The state of the window titled `title`, read by tests/dialog_state.py
+/// through AT-SPI (GTK exposes its widgets on the accessibility bus, which
+/// the private D-Bus session starts on demand).
+fn dialog_state(title: &str) -> Result<DialogState, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("dialog_state.py");
+    // The system Python: python3-gi and gir1.2-atspi-2.0 are Debian
+    // packages, which another python3 earlier in PATH may not see.
+    let output = run_bounded(
+        Command::new("/usr/bin/python3").arg(script).arg(title),
+        TOOL_TIMEOUT,
+    )?;
+    if !output.status.success() {
+        return Err(format!(
+            "dialog_state.py failed ({}): {}",
+            output.status,
+            output.stderr.trim()
+        ));
+    }
+    let mut lines = output.stdout.lines();
+    match lines.next() {
+        Some("absent") => Ok(DialogState::Absent),
+        Some(open) if open.starts_with("open active=") => Ok(DialogState::Open {
+            active: open == "open active=1",
+            entry: lines
+                .next()
+                .and_then(|line| line.strip_prefix("entry "))
+                .map(str::to_owned),
+        }),
+        _ => Err(format!("dialog_state.py printed {:?}", output.stdout)),
+    }
+}
+
+/// Waits until the dialog titled `title` is open and `ready` holds for it
+/// (whether it is active, what its focused text field holds).
+fn wait_for_dialog(title: &str, what: &str, ready: impl Fn(bool, Option<&str>) -> bool) {
+    wait_until(
+        &format!("the dialog {title:?} {what}"),
+        TIMEOUT,
+        || match dialog_state(title)? {
+            DialogState::Open { active, entry } if ready(active, entry.as_deref()) => Ok(()),
+            state => Err(format!("{state:?}")),
+        },
     );
 }
 
-/// The id of a visible X window titled `title`, if there is one.
-fn visible_window(title: &str) -> Option<String> {
-    let found = run_bounded(
-        Command::new("xdotool").args(["search", "--onlyvisible", "--name", title]),
-        TOOL_TIMEOUT,
-    )
-    .ok()?;
-    found.stdout.lines().next().map(str::to_owned)
-}
-
-/// The X window id of a visible window titled `title`, once it is there
-/// and has had time to set itself up.
+/// The X window id of a visible window titled `title`, once it is there.
 fn wait_for_window(title: &str) -> String {
     require_program("xdotool");
-    let window = wait_until(&format!("a dialog titled {title:?}"), TIMEOUT, || {
+    wait_until(&format!("a dialog titled {title:?}"), TIMEOUT, || {
         let found = run_bounded(
             Command::new("xdotool").args(["search", "--onlyvisible", "--name", title]),
             TOOL_TIMEOUT,
@@ -571,10 +635,7 @@ fn wait_for_window(title: &str) -> String {
             .next()
             .map(str::to_owned)
             .ok_or_else(|| "no such window yet".to_owned())
-    });
-    // GTK sets up a dialog after mapping it; keys sent earlier are lost.
-    std::thread::sleep(Duration::from_millis(800));
-    window
+    })
 }
 
 /// WebDriver's key for Enter.
