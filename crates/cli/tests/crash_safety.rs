@@ -165,12 +165,13 @@ impl Random {
         Self(seed)
     }
 
-    /// A moment in `0..=within`.
-    fn moment(&mut self, within: Duration) -> Duration {
+    /// A moment in the first 90 % of `whole` (what the same work took once),
+    /// so that most kills land while the CLI is still at work.
+    fn moment(&mut self, whole: Duration) -> Duration {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        within.mul_f64((self.0 % 10_000) as f64 / 10_000.0)
+        whole.mul_f64(0.9 * (self.0 % 10_000) as f64 / 10_000.0)
     }
 }
 
@@ -242,8 +243,9 @@ fn a_kill_at_any_moment_leaves_every_account_whole() {
         let query = format!("user{round}");
         let renamed = format!("renamed{round}");
         let args = ["rename", query.as_str(), "--account", renamed.as_str()];
+        // A rename reads every account first, as `list` does, then writes.
         let whole = store.timed(&["list"]);
-        landed += usize::from(store.kill_during(&args, random.moment(whole * 2)));
+        landed += usize::from(store.kill_during(&args, random.moment(whole)));
         let all = store.assert_consistent(&format!("rename kill {round}"));
         let site = format!("Site{round}");
         let names: Vec<&String> = all
@@ -261,7 +263,7 @@ fn a_kill_at_any_moment_leaves_every_account_whole() {
         let site = format!("Site{}", ACCOUNTS - 1 - round);
         let whole = store.timed(&["list"]);
         let args = ["remove", site.as_str()];
-        landed += usize::from(store.kill_during(&args, random.moment(whole * 2)));
+        landed += usize::from(store.kill_during(&args, random.moment(whole)));
         let all = store.assert_consistent(&format!("remove kill {round}"));
         let left = all.iter().filter(|(issuer, _)| *issuer == site).count();
         assert!(left <= 1, "remove kill {round}: {site} listed {left} times");
@@ -270,10 +272,11 @@ fn a_kill_at_any_moment_leaves_every_account_whole() {
         "crash_safety: {landed} of {} kills landed mid-way",
         KILLS * 4
     );
-    // Kills that came after the process had finished prove nothing; most
-    // must have landed mid-way.
+    // Kills that came after the process had finished prove nothing. Aimed
+    // at the first 90 % of the work, most land; a quarter is a bound a busy
+    // machine cannot miss, and still fails a test that kills nothing.
     assert!(
-        landed >= KILLS * 2,
+        landed >= KILLS,
         "only {landed} of {} kills landed while the CLI was running",
         KILLS * 4
     );
