@@ -87,7 +87,7 @@ seed() {
     freeotp_java)
         if $have_fixtures; then cp -n "$fixtures/freeotp_v2_api34.xml" "$corpus"/; fi
         ;;
-    andotp_plaintext)
+    andotp_opened)
         if $have_fixtures; then cp -n "$fixtures/andotp_plain.json" "$corpus"/; fi
         ;;
     uri | enrol_paste)
@@ -107,7 +107,7 @@ seed() {
     esac
     if ! $have_fixtures; then
         case "$target" in
-        import_* | freeotp_java | andotp_plaintext)
+        import_* | freeotp_java | andotp_opened)
             echo "   (no fixtures at $fixtures: $target starts from its own seeds)"
             ;;
         esac
