@@ -439,6 +439,7 @@ fn settings_persist_and_out_of_range_values_change_nothing() {
         theme: Theme::Light,
         time_offset: 3600,
         always_show_next: true,
+        single_key_shortcuts: false,
     };
     store.set_settings(chosen.clone()).expect("saved");
     assert_eq!(

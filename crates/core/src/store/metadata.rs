@@ -60,6 +60,10 @@ pub struct Settings {
     /// The next code shows beside the current one all the time, not just
     /// in its last seconds.
     pub always_show_next: bool,
+    /// Letters alone are shortcuts in the window (typing searches, "?"
+    /// shows help). Off for speech input and accidental key presses
+    /// (WCAG 2.1.4); Ctrl+F and F1 work either way.
+    pub single_key_shortcuts: bool,
 }
 
 impl Default for Settings {
@@ -70,6 +74,7 @@ impl Default for Settings {
             theme: Theme::System,
             time_offset: 0,
             always_show_next: false,
+            single_key_shortcuts: true,
         }
     }
 }
@@ -129,6 +134,8 @@ impl Settings {
             theme: pick(value, "theme").unwrap_or(defaults.theme),
             time_offset,
             always_show_next: pick(value, "alwaysShowNext").unwrap_or(defaults.always_show_next),
+            single_key_shortcuts: pick(value, "singleKeyShortcuts")
+                .unwrap_or(defaults.single_key_shortcuts),
         }
     }
 }

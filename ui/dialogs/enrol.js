@@ -1,0 +1,231 @@
+// The preview of what QR codes, images and backups held: pick, rename and
+// add; unlock an encrypted backup first. Every way of bringing accounts in
+// (paste, drop, scan, open, import) ends here.
+
+import * as ipc from '../ipc.js';
+import { reloadAccounts, refreshCodes } from '../state.js';
+import { announce, toast } from '../notices.js';
+import { openDialog } from '../focus.js';
+import { setError } from '../fields.js';
+import * as add from './add.js';
+
+const root = document.getElementById('enrol-dialog');
+const $ = (selector) => root.querySelector(selector);
+const enrol = { busy: false, locked: 0 };
+
+function foundDetails(found) {
+  const kind = found.kind === 'hotp'
+    ? `Counter-based, ${found.digits} digits, counter ${found.counter}`
+    : found.kind === 'steam'
+      ? 'Steam Guard'
+      : `${found.digits} digits every ${found.period} s, ${found.algorithm}`;
+  return found.duplicate ? `Already in Watchword · ${kind}` : kind;
+}
+
+/** Shows (or refreshes) the preview of what the QR codes held. */
+export function show(view, { returnTo } = {}) {
+  const list = $('#enrol-list');
+  const template = document.getElementById('found-template');
+  // Keep what the user already edited or unticked when more codes arrive.
+  const edited = new Map();
+  for (const li of list.children) {
+    edited.set(li.dataset.index, {
+      pick: li.querySelector('.pick').checked,
+      issuer: li.querySelector('.found-issuer').value,
+      name: li.querySelector('.found-name').value,
+    });
+  }
+  const items = view.found.map((found) => {
+    const li = template.content.firstElementChild.cloneNode(true);
+    li.dataset.index = String(found.index);
+    li.classList.toggle('duplicate', found.duplicate);
+    const before = edited.get(String(found.index));
+    const pick = li.querySelector('.pick');
+    pick.checked = !found.duplicate && (before ? before.pick : true);
+    pick.disabled = found.duplicate;
+    const who = [found.issuer, found.name].filter(Boolean).join(' · ') || 'Unnamed account';
+    pick.setAttribute('aria-label', `Add ${who}`);
+    li.querySelector('.found-issuer').value = before ? before.issuer : found.issuer;
+    li.querySelector('.found-name').value = before ? before.name : found.name;
+    const details = li.querySelector('.found-details');
+    details.textContent = foundDetails(found);
+    details.id = `found-details-${found.index}`;
+    pick.setAttribute('aria-describedby', details.id);
+    return li;
+  });
+  list.replaceChildren(...items);
+  const notes = view.notes.map((note) => {
+    const li = document.createElement('li');
+    li.textContent = `${note.source}: ${note.message}`;
+    return li;
+  });
+  $('#enrol-notes').replaceChildren(...notes);
+  const missing = $('#enrol-missing');
+  const said = view.missing.join(' ');
+  if (said !== '' && said !== missing.textContent) announce(said);
+  missing.textContent = said;
+  missing.hidden = view.missing.length === 0;
+  enrol.locked = view.locked.length;
+  const locked = $('#enrol-locked');
+  locked.hidden = view.locked.length === 0;
+  if (view.locked.length > 0) {
+    const first = view.locked[0];
+    $('#enrol-locked-label').textContent =
+      `“${first.source}” is an encrypted ${first.format} backup. Enter its password:`;
+    $('#enrol-password').value = '';
+  }
+  syncConfirm();
+  const focus = view.locked.length > 0
+    ? $('#enrol-password')
+    : list.querySelector('.pick:not(:disabled)') ?? $('#enrol-cancel');
+  if (!root.open) openDialog(root, { focus, returnTo });
+  else if (view.locked.length > 0) focus.focus();
+}
+
+async function unlock() {
+  const field = $('#enrol-password');
+  const error = $('#enrol-password-error');
+  if (field.value === '') {
+    setError(error, 'Enter the password the backup was made with.', [field]);
+    field.focus();
+    return;
+  }
+  const button = $('#enrol-unlock');
+  const cancel = $('#enrol-unlock-cancel');
+  button.disabled = true;
+  button.textContent = 'Unlocking…';
+  // Key derivation may take a while (a real vault: about a second).
+  cancel.hidden = false;
+  setError(error, '', [field]);
+  try {
+    const view = await ipc.unlockBackup(field.value);
+    field.value = '';
+    show(view);
+  } catch (failure) {
+    setError(error, failure?.code === 'cancelled'
+      ? 'Cancelled: enter the password again to unlock it.'
+      : ipc.messageOf(failure), [field]);
+    field.select();
+    field.focus();
+  } finally {
+    button.disabled = false;
+    button.textContent = 'Unlock';
+    cancel.hidden = true;
+  }
+}
+
+function syncConfirm() {
+  const picked = [...$('#enrol-list').querySelectorAll('.pick')].filter((p) => p.checked).length;
+  const button = $('#enrol-confirm');
+  button.disabled = picked === 0 || enrol.busy;
+  button.textContent = picked === 1 ? 'Add 1 account' : `Add ${picked} accounts`;
+  const total = $('#enrol-list').children.length;
+  const already = $('#enrol-list').querySelectorAll('li.duplicate').length;
+  const found = total === 1 ? '1 account found' : `${total} accounts found`;
+  $('#enrol-title').textContent = total === 0 && enrol.locked > 0
+    ? 'Encrypted backup'
+    : already > 0 ? `${found}, ${already} already in Watchword` : found;
+}
+
+async function confirm(event) {
+  event.preventDefault();
+  const choices = [...$('#enrol-list').children]
+    .filter((li) => li.querySelector('.pick').checked)
+    .map((li) => ({
+      index: Number(li.dataset.index),
+      issuer: li.querySelector('.found-issuer').value,
+      name: li.querySelector('.found-name').value,
+    }));
+  enrol.busy = true;
+  syncConfirm();
+  try {
+    const result = await ipc.confirmEnrolment(choices);
+    root.close();
+    $('#enrol-list').replaceChildren();
+    await reloadAccounts();
+    await refreshCodes();
+    const added = result.added === 1 ? 'Added 1 account' : `Added ${result.added} accounts`;
+    toast(result.duplicates > 0 ? `${added}; ${result.duplicates} already in Watchword` : added);
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  } finally {
+    enrol.busy = false;
+    syncConfirm();
+  }
+}
+
+async function discard() {
+  root.close();
+  $('#enrol-list').replaceChildren();
+  try {
+    await ipc.discardEnrolment();
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+function busy(what) {
+  const status = document.getElementById('loading');
+  status.textContent = what;
+  status.hidden = false;
+  announce(what);
+  return () => { status.hidden = true; };
+}
+
+/** Runs one way of bringing codes in, with a notice while it works. */
+export async function bringIn(what, call, { returnTo } = {}) {
+  const done = busy(what);
+  try {
+    const view = await call();
+    if (view) show(view, { returnTo });
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  } finally {
+    done();
+  }
+}
+
+/** Ctrl+V: a QR code image to the preview, a link or key to the add form. */
+export async function paste() {
+  const done = busy('Reading the clipboard…');
+  try {
+    const pasted = await ipc.pasteClipboard();
+    if (pasted.kind === 'preview') show(pasted);
+    else await add.openWith(pasted.text);
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  } finally {
+    done();
+  }
+}
+
+export function wire() {
+  $('#enrol-unlock').addEventListener('click', unlock);
+  $('#enrol-unlock-cancel').addEventListener('click', () => { ipc.cancelUnlock(); });
+  $('#enrol-password').addEventListener('keydown', (event) => {
+    // Enter here unlocks; it must not submit (add) the preview.
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      unlock();
+    }
+  });
+  $('#enrol-form').addEventListener('submit', confirm);
+  $('#enrol-cancel').addEventListener('click', discard);
+  $('#enrol-list').addEventListener('change', syncConfirm);
+  // Esc closes the dialog: that is a cancel too.
+  root.addEventListener('cancel', (event) => {
+    event.preventDefault();
+    discard();
+  });
+  // Files dropped on the window are read by the Rust side; the page only
+  // shows where to drop them and what came of it.
+  const target = document.getElementById('drop-target');
+  ipc.listen('tauri://drag-enter', () => { target.hidden = false; });
+  ipc.listen('tauri://drag-over', () => { target.hidden = false; });
+  ipc.listen('tauri://drag-leave', () => { target.hidden = true; });
+  ipc.listen('tauri://drag-drop', () => { target.hidden = true; });
+  ipc.listen('enrol-result', ({ payload }) => {
+    if (payload.ok) show(payload.ok);
+    else toast(ipc.messageOf(payload.error));
+  });
+}

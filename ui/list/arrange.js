@@ -1,0 +1,222 @@
+// Arranging the list: each row's ⋯ menu, pinning, moving (menu, Alt+arrows,
+// drag), renaming, and deleting with a way back.
+
+import * as ipc from '../ipc.js';
+import { state, setAccounts, reloadAccounts, oneAtATime } from '../state.js';
+import { onRow, control, accountOf } from './rows.js';
+import { title } from '../format.js';
+import { announce, toast } from '../notices.js';
+import { focusFirst, menuBehaviour } from '../focus.js';
+import * as renameDialog from '../dialogs/rename.js';
+import * as confirmDialog from '../dialogs/confirm.js';
+import * as secretDialog from '../dialogs/secret.js';
+
+const menu = () => document.getElementById('row-actions');
+const opened = { account: null, button: null };
+
+// ---------- the row menu ----------
+
+function openRowMenu(account, button) {
+  if (!menu().hidden && opened.account?.id === account.id) {
+    closeRowMenu();
+    return;
+  }
+  opened.account = account;
+  opened.button?.setAttribute('aria-expanded', 'false');
+  opened.button = button;
+  const el = menu();
+  el.querySelector('#row-pin').textContent = account.pinned ? 'Unpin' : 'Pin to top';
+  const group = state.accounts.filter((a) => a.pinned === account.pinned);
+  const at = group.findIndex((a) => a.id === account.id);
+  el.querySelector('#row-up').disabled = at <= 0;
+  el.querySelector('#row-down').disabled = at === group.length - 1;
+  el.setAttribute('aria-label', `Actions for ${title(account)}`);
+  el.hidden = false;
+  const rect = button.getBoundingClientRect();
+  const below = rect.bottom + el.offsetHeight + 8 < window.innerHeight;
+  el.style.top = `${below ? rect.bottom + 4 : Math.max(8, rect.top - el.offsetHeight - 4)}px`;
+  el.style.left = `${Math.max(8, rect.right - el.offsetWidth)}px`;
+  button.setAttribute('aria-expanded', 'true');
+  el.querySelector('button:not(:disabled)').focus();
+}
+
+function closeRowMenu({ refocus = false } = {}) {
+  menu().hidden = true;
+  opened.button?.setAttribute('aria-expanded', 'false');
+  if (refocus) focusFirst(opened.button);
+}
+
+/** The ⋯ button of an account's row, as painted now. */
+const moreOf = (account) => () => control(account.id, '.row-menu');
+const codeOf = (account) => () => control(account.id, '.code');
+
+// ---------- pin and move ----------
+
+const saveOrder = oneAtATime(async () => {
+  try {
+    await ipc.reorderAccounts(state.accounts.map((a) => a.id));
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+});
+
+/** Moves an account one place up (-1) or down (+1) among its group. */
+async function moveAccount(account, step) {
+  const from = state.accounts.findIndex((a) => a.id === account.id);
+  const to = from + step;
+  const target = state.accounts[to];
+  if (from < 0 || !target || target.pinned !== account.pinned) return;
+  const order = [...state.accounts];
+  order.splice(from, 1);
+  order.splice(to, 0, account);
+  setAccounts(order);
+  focusFirst(codeOf(account));
+  announce(`${title(account)} moved ${step < 0 ? 'up' : 'down'}`);
+  await saveOrder();
+}
+
+async function togglePin(account) {
+  try {
+    await ipc.setPinned(account.id, !account.pinned);
+    await reloadAccounts();
+    focusFirst(moreOf(account));
+    toast(account.pinned ? `Unpinned ${title(account)}` : `Pinned ${title(account)} to the top`);
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+/** Drag by the grip: the row follows the pointer within its group. */
+function startDrag(event, account, li) {
+  if (event.button !== 0 || document.getElementById('search').value.trim() !== '') return;
+  event.preventDefault();
+  // Moves are followed on the whole document: pointer capture on the grip
+  // is not dependable (WebKitGTK may drop it as soon as the row restyles).
+  li.classList.add('dragging');
+  const list = document.getElementById('accounts');
+  const move = (e) => {
+    const others = [...list.querySelectorAll('li.account:not(.dragging)')]
+      .filter((row) => row.classList.contains('pinned') === account.pinned);
+    const before = others.find((row) => {
+      const rect = row.getBoundingClientRect();
+      return e.clientY < rect.top + rect.height / 2;
+    });
+    if (before) list.insertBefore(li, before);
+    else if (others.length) others[others.length - 1].after(li);
+  };
+  const end = () => {
+    document.removeEventListener('pointermove', move);
+    document.removeEventListener('pointerup', end);
+    document.removeEventListener('pointercancel', end);
+    li.classList.remove('dragging');
+    const order = [...list.querySelectorAll('li.account')].map((row) => row.dataset.id);
+    const byId = new Map(state.accounts.map((a) => [a.id, a]));
+    const moved = order.map((id) => byId.get(id)).filter(Boolean);
+    if (moved.some((a, i) => a.id !== state.accounts[i]?.id)) {
+      setAccounts(moved);
+      saveOrder();
+    }
+  };
+  document.addEventListener('pointermove', move);
+  document.addEventListener('pointerup', end);
+  document.addEventListener('pointercancel', end);
+}
+
+// ---------- deleting, with a way back ----------
+
+// A deleted account leaves the list at once but the keychain only after
+// the Undo window: closing the app meanwhile loses nothing.
+const UNDO_SECONDS = 10;
+let pending = null;
+
+function scheduleDelete(account) {
+  if (pending) commitDelete();
+  const index = state.accounts.findIndex((a) => a.id === account.id);
+  state.leavingId = account.id;
+  setAccounts(state.accounts);
+  pending = { account, index, timer: setTimeout(commitDelete, UNDO_SECONDS * 1000) };
+  document.getElementById('undo-text').textContent = `Deleted ${title(account)}`;
+  document.getElementById('undo-bar').hidden = false;
+  announce(`Deleted ${title(account)}. Undo with Control Z for ${UNDO_SECONDS} seconds.`);
+  // The focus goes to the account that took its place, else the one above.
+  const next = state.accounts[Math.min(index, state.accounts.length - 1)];
+  focusFirst(next && codeOf(next));
+}
+
+/** Puts a pending account back where it was. */
+function putBack(entry) {
+  state.leavingId = null;
+  const accounts = [...state.accounts];
+  accounts.splice(Math.min(entry.index, accounts.length), 0, entry.account);
+  setAccounts(accounts);
+}
+
+async function commitDelete() {
+  const entry = pending;
+  if (!entry) return;
+  pending = null;
+  clearTimeout(entry.timer);
+  document.getElementById('undo-bar').hidden = true;
+  try {
+    await ipc.removeAccount(entry.account.id);
+    state.leavingId = null;
+    state.codes.delete(entry.account.id);
+  } catch (error) {
+    // Not deleted after all: it comes back, with the reason.
+    putBack(entry);
+    toast(ipc.messageOf(error));
+  }
+}
+
+/** Ctrl+Z and the Undo button. False when there is nothing to undo. */
+export function undoDelete() {
+  const entry = pending;
+  if (!entry) return false;
+  pending = null;
+  clearTimeout(entry.timer);
+  document.getElementById('undo-bar').hidden = true;
+  putBack(entry);
+  focusFirst(codeOf(entry.account));
+  toast(`Restored ${title(entry.account)}`);
+  return true;
+}
+
+/** Alt+↑/↓ on a row. */
+export function moveFocused(event, step) {
+  const account = accountOf(event.target);
+  if (!account) return false;
+  moveAccount(account, step);
+  return true;
+}
+
+export function wireArrange() {
+  onRow((li, account) => {
+    const more = li.querySelector('.row-menu');
+    more.addEventListener('click', () => openRowMenu(account, more));
+    li.querySelector('.grip').addEventListener('pointerdown', (event) => startDrag(event, account, li));
+  });
+  const actions = {
+    'row-qr': (account) => secretDialog.open(account, 'qr', { returnTo: moreOf(account) }),
+    'row-key': (account) => secretDialog.open(account, 'key', { returnTo: moreOf(account) }),
+    'row-pin': togglePin,
+    'row-up': (account) => moveAccount(account, -1),
+    'row-down': (account) => moveAccount(account, 1),
+    'row-rename': (account) => renameDialog.open(account, { returnTo: moreOf(account) }),
+    'row-delete': (account) => confirmDialog.open(account, {
+      onDelete: scheduleDelete,
+      returnTo: moreOf(account),
+    }),
+  };
+  for (const [id, act] of Object.entries(actions)) {
+    document.getElementById(id).addEventListener('click', () => {
+      const account = opened.account;
+      closeRowMenu();
+      if (account) act(account);
+    });
+  }
+  menuBehaviour(menu(), {
+    onClose: closeRowMenu,
+    isOpener: (el) => Boolean(el.closest?.('.row-menu')),
+  });
+  document.getElementById('undo-button').addEventListener('click', undoDelete);
+}

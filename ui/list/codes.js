@@ -1,0 +1,200 @@
+// Codes and countdowns in the rows: painted at most once a second, touching
+// only what changed, and only in rows on screen. Copying and generating
+// (HOTP) live here too, as does saying a code's time left on request.
+
+import * as ipc from '../ipc.js';
+import { state, on, clockNow, codesAreStale, refreshCodes } from '../state.js';
+import { rows, onBeforeRender, onRow, onRendered, accountOf } from './rows.js';
+import { codeButtonName, groupCode, maskCode, seconds, title } from '../format.js';
+import { announce, toast, showStatus, clearStatus } from '../notices.js';
+
+const RING = 2 * Math.PI * 15; // circumference of the countdown circle (r = 15)
+const WARN_SECONDS = 5;
+
+// Accounts whose hidden code was clicked; hidden again with the next code.
+const revealed = new Set();
+let timer = 0;
+let restart = () => {};
+let beforeCopy = async () => {};
+
+// Rows scrolled out of view are not repainted each second; they catch up
+// when they come back into view.
+const onScreen = new Set();
+const visibility = new IntersectionObserver((entries) => {
+  for (const entry of entries) {
+    const id = entry.target.dataset.id;
+    if (entry.isIntersecting) onScreen.add(id);
+    else onScreen.delete(id);
+  }
+  paintCodes(clockNow());
+});
+
+function remainingOf(code, now) {
+  return Math.min(code.period, Math.max(1, Math.ceil(code.validUntil - now)));
+}
+
+/** Updates codes and countdowns, touching the DOM only where a value
+ *  changed: every row with `all` (new codes), else the rows in view (the
+ *  countdown, once a second). */
+export function paintCodes(now, all = false) {
+  for (const [id, row] of rows) {
+    if (!all && !onScreen.has(id)) continue;
+    const code = state.codes.get(id);
+    if (!code) continue;
+    const remaining = remainingOf(code, now);
+    const shown = row.shown;
+    if (shown.current !== code.current && shown.current !== undefined) {
+      // A new code is hidden again until clicked.
+      revealed.delete(id);
+    }
+    const hidden = state.settings.hideCodes && !revealed.has(id);
+    const button = row.el.querySelector('.code');
+    if (shown.current !== code.current || shown.masked !== hidden) {
+      button.textContent = hidden ? maskCode(code.current) : groupCode(code.current);
+      button.classList.toggle('masked', hidden);
+      shown.current = code.current;
+      shown.masked = hidden;
+      button.setAttribute('aria-label', codeButtonName(row.account, shown));
+    }
+    if (shown.remaining !== remaining) {
+      const fraction = remaining / code.period;
+      row.el.querySelector('.arc').style.strokeDashoffset = String(RING * (1 - fraction));
+      row.el.querySelector('.seconds').textContent = String(remaining);
+      const warn = remaining <= WARN_SECONDS;
+      const showNext = (warn || state.settings.alwaysShowNext) && !shown.masked;
+      if (shown.warn !== warn || shown.next !== code.next || shown.showNext !== showNext) {
+        row.el.classList.toggle('expiring', warn);
+        button.title = showNext && code.next ? `Next: ${groupCode(code.next)}` : '';
+        // In its last seconds the next code is shown beside the current one,
+        // so nobody types a code that dies on the way; a screen reader hears
+        // it as the button's description, not as a separate number.
+        const next = row.el.querySelector('.next-code');
+        next.hidden = !(showNext && code.next);
+        next.textContent = code.next ? `next ${groupCode(code.next)}` : '';
+        if (next.hidden) button.removeAttribute('aria-describedby');
+        else button.setAttribute('aria-describedby', next.id);
+        shown.warn = warn;
+        shown.next = code.next;
+        shown.showNext = showNext;
+      }
+      shown.remaining = remaining;
+    }
+  }
+}
+
+function scheduleTick() {
+  clearTimeout(timer);
+  // Wake just after the next whole second: one repaint a second at most.
+  timer = setTimeout(tick, 1000 - (Date.now() % 1000) + 20);
+}
+
+export async function tick() {
+  const now = clockNow();
+  if (codesAreStale(now)) await refreshCodes();
+  else if (!document.hidden) paintCodes(now);
+  scheduleTick();
+}
+
+async function copy(account) {
+  try {
+    // A settings change just made (say, the clipboard delay) applies to
+    // this copy: let its save reach the store first.
+    await beforeCopy();
+    const result = await ipc.copyCode(account.id);
+    const clears = result.clearsIn === null || result.clearsIn === undefined
+      ? '' : `, clears in ${result.clearsIn} s`;
+    toast(result.next
+      ? `Copied the next code, as this one is about to expire${clears}`
+      : `Copied${clears}`);
+    // A hidden code shows itself once clicked.
+    if (state.settings.hideCodes) {
+      revealed.add(account.id);
+      paintCodes(clockNow());
+    }
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+async function generateHotp(account) {
+  try {
+    const view = await ipc.generateHotp(account.id);
+    const row = rows.get(account.id);
+    if (!row) return;
+    const button = row.el.querySelector('.code');
+    button.textContent = groupCode(view.current);
+    button.disabled = false;
+    row.shown.current = view.current;
+    button.setAttribute('aria-label', codeButtonName(account, row.shown));
+    // The new code is read out where the focus lands.
+    button.focus();
+    announce(`New code for ${title(account)}: ${groupCode(view.current)}`);
+  } catch (error) {
+    toast(ipc.messageOf(error));
+  }
+}
+
+/** Says the focused row's code, its time left and the next code. */
+export function sayTimeLeft(event) {
+  const account = accountOf(event.target);
+  if (!account) return false;
+  const row = rows.get(account.id);
+  const code = state.codes.get(account.id);
+  if (account.kind === 'hotp' || !code) {
+    announce(row?.shown.current
+      ? `${title(account)}: ${groupCode(row.shown.current)}, counter-based, it does not expire`
+      : `${title(account)}: no code yet, press Generate`);
+    return true;
+  }
+  const left = seconds(remainingOf(code, clockNow()));
+  announce(row?.shown.masked
+    ? `${title(account)}: code hidden, ${left} left`
+    : `${title(account)}: ${groupCode(code.current)}, ${left} left, next ${groupCode(code.next)}`);
+  return true;
+}
+
+/**
+ * `retry` runs when the codes cannot be fetched; `settled()` is awaited
+ * before a copy (a settings save in flight).
+ */
+export function wireCodes({ retry, settled }) {
+  restart = retry;
+  beforeCopy = settled;
+  onRow((li, account) => {
+    const code = li.querySelector('.code');
+    code.addEventListener('click', () => copy(account));
+    li.querySelector('.next-code').id = `next-${account.id}`;
+    if (account.kind === 'hotp') {
+      li.querySelector('.countdown').hidden = true;
+      const generate = li.querySelector('.generate');
+      generate.hidden = false;
+      generate.setAttribute('aria-label', `Generate a code for ${title(account)}`);
+      generate.addEventListener('click', () => generateHotp(account));
+      code.textContent = '––– –––';
+      code.disabled = true;
+    }
+    code.setAttribute('aria-label', codeButtonName(account, {}));
+    visibility.observe(li);
+  });
+  onRendered(() => paintCodes(clockNow(), true));
+  onBeforeRender(() => {
+    // The rows of the last render are going; the new ones observe themselves.
+    visibility.disconnect();
+    onScreen.clear();
+  });
+  on('codes', ({ error }) => {
+    if (error) showStatus(ipc.messageOf(error), restart, 'codes');
+    else clearStatus('codes');
+    paintCodes(clockNow(), true);
+  });
+  on('settings', () => {
+    // Repaint every code under the new rules.
+    for (const row of rows.values()) row.shown = {};
+    document.getElementById('accounts').setAttribute('aria-label',
+      state.settings.hideCodes ? 'Accounts, codes hidden until clicked' : 'Accounts');
+    paintCodes(clockNow(), true);
+  });
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) tick(); });
+}
+
+export { scheduleTick };

@@ -1,0 +1,113 @@
+// The list's rows: one per account, made from the template, in the store's
+// order or, while searching, best match first. Codes and countdowns are
+// painted by codes.js; menus, moves and deletes are arrange.js's.
+
+import { state, on } from '../state.js';
+import { filterAccounts } from '../search.js';
+import { paintIcon, title } from '../format.js';
+import { statusShown } from '../notices.js';
+
+const list = () => document.getElementById('accounts');
+const search = () => document.getElementById('search');
+
+/** id -> {el, shown}: the row elements and what each shows now. */
+export const rows = new Map();
+
+const hooks = { before: [], row: [], rendered: [] };
+
+/** `before()` runs as a render starts, `wire(li, account)` for each new
+ *  row, `after()` once the rows are in place. */
+export function onBeforeRender(before) { hooks.before.push(before); }
+export function onRow(wire) { hooks.row.push(wire); }
+export function onRendered(after) { hooks.rendered.push(after); }
+
+function makeRow(template, account) {
+  const li = template.content.firstElementChild.cloneNode(true);
+  li.dataset.id = account.id;
+  li.dataset.kind = account.kind;
+  paintIcon(li.querySelector('.monogram'), account);
+  const issuer = li.querySelector('.issuer');
+  issuer.textContent = title(account);
+  const name = li.querySelector('.name');
+  name.textContent = account.issuer ? account.name : '';
+  // A name cut short by the window's width can be read whole on hover; on
+  // focus the row shows it wrapped (style.css).
+  issuer.title = issuer.textContent;
+  name.title = name.textContent;
+  li.classList.toggle('pinned', account.pinned);
+  li.querySelector('.row-menu').setAttribute('aria-label', `More for ${title(account)}`);
+  for (const wire of hooks.row) wire(li, account);
+  return li;
+}
+
+/** Repaints every row from the state. */
+export function render() {
+  const template = document.getElementById('account-template');
+  for (const before of hooks.before) before();
+  rows.clear();
+  const items = state.accounts.map((account) => {
+    const li = makeRow(template, account);
+    rows.set(account.id, { el: li, shown: {}, account });
+    return li;
+  });
+  list().replaceChildren(...items);
+  showEmpty();
+  applySearch();
+  for (const after of hooks.rendered) after();
+}
+
+/** The "no accounts yet" page, unless a problem is being shown instead. */
+export function showEmpty() {
+  document.getElementById('empty-state').hidden = state.accounts.length > 0 || statusShown();
+}
+
+/** Shows the rows matching the search, best first. */
+export function applySearch() {
+  const query = search().value;
+  const shown = filterAccounts(query, state.accounts);
+  const visible = new Set(shown.map((a) => a.id));
+  for (const [id, row] of rows) {
+    const hide = !visible.has(id);
+    if (row.el.hidden !== hide) row.el.hidden = hide;
+  }
+  // Best first (Enter copies the top row), else the list's order. Rows move
+  // only when the order of the visible ones changed: most keystrokes keep it.
+  const order = query.trim() !== '' ? shown : state.accounts;
+  const wanted = order.map((a) => a.id).filter((id) => visible.has(id));
+  const current = [...list().children].filter((el) => !el.hidden).map((el) => el.dataset.id);
+  if (wanted.length !== current.length || wanted.some((id, i) => id !== current[i])) {
+    for (const id of wanted) list().append(rows.get(id).el);
+  }
+  const none = document.getElementById('no-match');
+  none.hidden = shown.length > 0 || state.accounts.length === 0;
+  none.textContent = `No account matches “${query.trim()}”.`;
+  search().closest('.search-bar').hidden = state.accounts.length === 0;
+}
+
+export function clearSearch() {
+  if (search().value === '') return false;
+  search().value = '';
+  applySearch();
+  return true;
+}
+
+/** The code buttons of the rows on show, top to bottom. */
+export function visibleCodes() {
+  return [...list().querySelectorAll('li.account:not([hidden]) button.code')];
+}
+
+/** The account of the row holding `element`, if any. */
+export function accountOf(element) {
+  const li = element?.closest?.('#accounts li.account');
+  return li ? state.accounts.find((a) => a.id === li.dataset.id) : undefined;
+}
+
+/** A row's control by account id ('.code', '.row-menu', …), as painted now. */
+export function control(id, selector) {
+  return rows.get(id)?.el.querySelector(selector) ?? null;
+}
+
+export function wireRows() {
+  on('accounts', render);
+  search().addEventListener('input', applySearch);
+}

@@ -1,0 +1,62 @@
+// What the window tells the user in passing: one polite live region that
+// every notice goes through (it is never hidden, so screen readers hear each
+// change), the toast that shows the same words, and the status line for
+// problems that stay until fixed.
+
+const live = () => document.getElementById('live');
+let toastTimer = 0;
+let spoken = 0;
+
+/** Says `message` to screen readers, once, without moving the focus. */
+export function announce(message) {
+  const region = live();
+  // The same words twice in a row must be heard twice: clear first, then
+  // set the text in a later task.
+  region.textContent = '';
+  const ticket = ++spoken;
+  setTimeout(() => {
+    if (ticket === spoken) region.textContent = message;
+  }, 50);
+}
+
+/** A short notice at the bottom of the window, and to screen readers. */
+export function toast(message) {
+  const el = document.getElementById('toast');
+  el.textContent = message;
+  el.hidden = false;
+  announce(message);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, 3000);
+}
+
+// The status line has one owner at a time ('start', 'codes', 'damaged'), so
+// a later success clears only its own failure, never another's notice.
+export function showStatus(message, retry, owner = 'start') {
+  const el = document.getElementById('status');
+  el.dataset.owner = owner;
+  el.replaceChildren(document.createTextNode(message));
+  if (retry) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Try again';
+    button.addEventListener('click', retry);
+    el.append(' ', button);
+  }
+  const wasHidden = el.hidden;
+  el.hidden = false;
+  if (wasHidden || el.dataset.said !== message) announce(message);
+  el.dataset.said = message;
+}
+
+export function clearStatus(owner) {
+  const el = document.getElementById('status');
+  if (owner === undefined || el.dataset.owner === owner) {
+    el.hidden = true;
+    el.dataset.said = '';
+  }
+}
+
+/** True when the status line is showing a problem. */
+export function statusShown() {
+  return !document.getElementById('status').hidden;
+}

@@ -1,0 +1,127 @@
+// The window's model: the accounts, their codes and the settings, as the
+// store last said, and events when they change. The parts listen: a dialog
+// changes the store and hands the result here; only the list repaints the
+// list.
+//
+// Events (detail in brackets):
+//   'accounts' - the list of accounts changed
+//   'codes'    - new codes arrived (or a refresh failed: {error})
+//   'settings' - the settings changed ({before})
+
+import * as ipc from './ipc.js';
+
+const events = new EventTarget();
+
+export const state = {
+  settings: {
+    clearClipboardAfter: 30,
+    hideCodes: false,
+    theme: 'system',
+    timeOffset: 0,
+    alwaysShowNext: false,
+    singleKeyShortcuts: true,
+  },
+  accounts: [],
+  codes: new Map(), // id -> {current, next, remaining, period, validUntil}
+  // An account deleted in the window but still in the store until its undo
+  // time is over: left out of every list the store hands back.
+  leavingId: null,
+};
+
+/** Calls `handler(detail)` each time `name` happens. */
+export function on(name, handler) {
+  events.addEventListener(name, (event) => handler(event.detail ?? {}));
+}
+
+function emit(name, detail) {
+  events.dispatchEvent(new CustomEvent(name, { detail }));
+}
+
+/** Seconds since the epoch, by the user's clock correction: what the codes
+ *  from Rust are computed for. */
+export function clockNow() {
+  return Date.now() / 1000 + (state.settings.timeOffset || 0);
+}
+
+/** The list as it is now; listeners repaint before this returns. */
+export function setAccounts(accounts) {
+  state.accounts = accounts.filter((a) => a.id !== state.leavingId);
+  emit('accounts');
+}
+
+/** Reads the list from the store. */
+export async function reloadAccounts() {
+  setAccounts(await ipc.listAccounts());
+}
+
+export function accountById(id) {
+  return state.accounts.find((a) => a.id === id);
+}
+
+export function setSettings(settings) {
+  const before = state.settings;
+  state.settings = { ...before, ...settings };
+  emit('settings', { before });
+}
+
+export async function loadSettings() {
+  try {
+    setSettings(await ipc.getSettings());
+  } catch {
+    // The defaults stand; a store problem is reported by the list.
+    setSettings({});
+  }
+}
+
+let refreshing = null;
+let queued = null;
+
+/** Fetches every code afresh. One fetch at a time: a call made while one
+ *  is under way gets the next one, made after the call (a settings change
+ *  must not get codes computed before it). */
+export function refreshCodes() {
+  if (refreshing) {
+    queued ??= refreshing.then(() => {
+      queued = null;
+      return refreshCodes();
+    });
+    return queued;
+  }
+  refreshing = (async () => {
+    try {
+      const codes = await ipc.getCodes();
+      state.codes = new Map(codes.map((c) => [c.id, c]));
+      emit('codes');
+    } catch (error) {
+      emit('codes', { error });
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** True when a code has run out, or the clock moved back past its period. */
+export function codesAreStale(now) {
+  for (const code of state.codes.values()) {
+    if (now >= code.validUntil || code.validUntil - now > code.period + 1) return true;
+  }
+  return false;
+}
+
+/**
+ * `task` run one call at a time, in the order asked: each save must reach
+ * the store after the one before it, or a quick second change could be
+ * overwritten by the first (the commands run on separate worker threads).
+ * Each run reads the state of the moment, so the last one saves the last.
+ */
+export function oneAtATime(task) {
+  let last = Promise.resolve();
+  const run = () => {
+    last = last.then(task, task);
+    return last;
+  };
+  /** Resolves once every run asked for so far is over. */
+  run.settled = () => last;
+  return run;
+}
