@@ -48,6 +48,18 @@ if [ "$want" = test ]; then
   if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
     rustup component add rustfmt clippy
   fi
+  # The accessibility test injects axe-core (pinned in tests/a11y) into the
+  # real window.
+  a11y="$(cd "$(dirname "$0")/.." && pwd)/tests/a11y"
+  if [ ! -f "$a11y/node_modules/axe-core/axe.min.js" ]; then
+    if ! command -v npm >/dev/null; then
+      echo "Installing npm"
+      $sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm >/dev/null
+    fi
+    echo "Installing axe-core"
+    (cd "$a11y" && npm ci --no-audit --no-fund --silent)
+  fi
   # The Aegis export test checks our vaults with PyCA cryptography, an
   # implementation independent of ours.
   if ! python3 -c 'import cryptography' 2>/dev/null; then
