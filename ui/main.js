@@ -5,7 +5,7 @@
 
 import * as ipc from './ipc.js';
 import { state, on, setAccounts, loadSettings, refreshCodes } from './state.js';
-import { wireRows, applySearch, clearSearch, visibleCodes, showEmpty } from './list/rows.js';
+import { wireRows, applySearch, clearSearch, visibleCodes, rowControls, showEmpty } from './list/rows.js';
 import { wireCodes, sayTimeLeft, scheduleTick } from './list/codes.js';
 import { wireArrange, undoDelete, moveFocused } from './list/arrange.js';
 import { showStatus, clearStatus } from './notices.js';
@@ -56,12 +56,14 @@ function wireMenu() {
 
 // ---------- the keyboard ----------
 
+/** ↑/↓ from a row: the row above or below, or the search above the first. */
 function step(event, by) {
-  const codes = visibleCodes();
-  const at = codes.indexOf(event.target.closest('li.account')?.querySelector('button.code'));
+  const li = event.target.closest('li.account');
+  const controls = rowControls();
+  const at = controls.findIndex((control) => li.contains(control));
   if (at < 0) return false;
   if (by < 0 && at === 0) $('search').focus();
-  else codes[Math.min(codes.length - 1, Math.max(0, at + by))].focus();
+  else controls[Math.min(controls.length - 1, Math.max(0, at + by))].focus();
   return true;
 }
 
@@ -78,7 +80,7 @@ function wireKeyboard() {
       search.select();
     },
     copyFirst: () => visibleCodes().find((button) => !button.disabled)?.click(),
-    intoList: () => visibleCodes()[0]?.focus(),
+    intoList: () => rowControls()[0]?.focus(),
     moveUp: (event) => moveFocused(event, -1),
     moveDown: (event) => moveFocused(event, 1),
     previous: (event) => step(event, -1),

@@ -48,7 +48,11 @@ function closeRowMenu({ refocus = false } = {}) {
 
 /** The ⋯ button of an account's row, as painted now. */
 const moreOf = (account) => () => control(account.id, '.row-menu');
-const codeOf = (account) => () => control(account.id, '.code');
+/** Its code button, or Generate while an HOTP row has no code yet. */
+const codeOf = (account) => () => {
+  const code = control(account.id, '.code');
+  return code && !code.disabled ? code : control(account.id, '.generate');
+};
 
 // ---------- pin and move ----------
 

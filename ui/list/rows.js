@@ -96,6 +96,15 @@ export function visibleCodes() {
   return [...list().querySelectorAll('li.account:not([hidden]) button.code')];
 }
 
+/** Each row's main control, top to bottom: its code, or Generate while an
+ *  HOTP row has no code yet. */
+export function rowControls() {
+  return [...list().querySelectorAll('li.account:not([hidden])')].map((li) => {
+    const code = li.querySelector('button.code');
+    return code.disabled ? li.querySelector('button.generate') : code;
+  });
+}
+
 /** The account of the row holding `element`, if any. */
 export function accountOf(element) {
   const li = element?.closest?.('#accounts li.account');
