@@ -16,12 +16,12 @@
 //! " - " into issuer and name, as andOTP displayed them; the old format's
 //! labels were "Issuer - Issuer:Name", so the name comes out as "Issuer:Name".
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
     totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
 };
 use crate::account::{Account, OtpKind};
+use crate::crypto;
 use serde_json::Value;
 use sha2::Digest;
 

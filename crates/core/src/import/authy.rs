@@ -18,12 +18,12 @@
 //! part of `name` before " - ", else the account type; it is removed from the
 //! front of `name`.
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, opt_str, opt_u64, Decrypt, EncryptedBackup, Entries,
     Format, ImportError, Importer, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind};
+use crate::crypto;
 use crate::secret::Secret;
 use serde_json::Value;
 

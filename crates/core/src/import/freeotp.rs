@@ -23,12 +23,12 @@
 //! token whose issuer is "Steam" becomes a Steam account, as FreeOTP computes
 //! those.
 
-use super::crypto;
 use super::{
     as_object, byte_array, display_name, field_str, opt_str, opt_u64, parse_algorithm, totp_kind,
     Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
 };
 use crate::account::{Account, OtpKind};
+use crate::crypto;
 use crate::limits::{self, Cancel};
 use crate::secret::Secret;
 use serde_json::Value;

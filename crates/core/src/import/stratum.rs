@@ -15,12 +15,12 @@
 //! What the conversion loses: icons, categories, ranking, and mOTP and Yandex
 //! entries (reported as entry errors: Watchword does not compute them).
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, field_str, field_u64, opt_str, opt_u64, totp_kind,
     Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind};
+use crate::crypto;
 use serde_json::Value;
 use zeroize::Zeroizing;
 

@@ -15,12 +15,12 @@
 //! as TOTP with a 30 s period (the algorithm and digits are kept). Schemas 3
 //! and 4 lose nothing Watchword uses.
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
     totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
 };
 use crate::account::{Account, OtpKind};
+use crate::crypto;
 use serde_json::Value;
 
 /// Newest schema this importer reads.
