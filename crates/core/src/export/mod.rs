@@ -168,8 +168,8 @@ fn aegis_entry(account: &Account) -> Value {
             json!({
                 "secret": secret,
                 "algo": "SHA1",
-                "digits": crate::otp::steam::LENGTH,
-                "period": crate::otp::steam::PERIOD,
+                "digits": crate::account::STEAM_LENGTH,
+                "period": crate::account::STEAM_PERIOD,
             }),
         ),
     };

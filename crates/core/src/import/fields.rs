@@ -4,9 +4,8 @@
 //! decoders (base32, base64, hex) keys come in.
 
 use super::{Format, ImportError};
-use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
+use crate::account::{Account, Algorithm, OtpKind};
 use crate::limits;
-use crate::otp::steam as steam_otp;
 use crate::secret::Secret;
 use serde_json::{Map, Value};
 use zeroize::Zeroize;
@@ -244,24 +243,9 @@ pub(crate) fn display_name(issuer: &str, name: &str) -> Option<String> {
     }
 }
 
-/// An algorithm name as apps write it (`SHA1`, `sha256`, `HmacSHA512`,
-/// `SHA-1`).
+/// [`Algorithm::parse`], its error as an entry's reason.
 pub(crate) fn parse_algorithm(text: &str) -> Result<Algorithm, String> {
-    let normalised: String = text
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_uppercase();
-    match normalised.strip_prefix("HMAC").unwrap_or(&normalised) {
-        "SHA1" => Ok(Algorithm::Sha1),
-        "SHA256" => Ok(Algorithm::Sha256),
-        "SHA512" => Ok(Algorithm::Sha512),
-        "MD5" => Err("the MD5 algorithm is not supported".to_owned()),
-        _ => Err(format!(
-            "unsupported algorithm {}: expected SHA1, SHA256 or SHA512",
-            crate::error::Excerpt::of(text)
-        )),
-    }
+    Algorithm::parse(text).map_err(|error| error.to_string())
 }
 
 /// A base32 key as apps store it (any case, padding, spaces).
@@ -287,25 +271,13 @@ pub(crate) fn hex_decode(text: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
-/// Longest period accepted, as for URIs: one day.
-const MAX_PERIOD: u64 = 86_400;
-
-/// The kind of an account, checked: a period of 1 s to a day.
+/// [`OtpKind::totp`], its error as an entry's reason.
 pub(crate) fn totp_kind(period: u64) -> Result<OtpKind, String> {
-    if (1..=MAX_PERIOD).contains(&period) {
-        Ok(OtpKind::Totp {
-            period: period as u32,
-        })
-    } else {
-        Err(format!(
-            "period must be a whole number of seconds from 1 to 86400, not {period}"
-        ))
-    }
+    OtpKind::totp(period).map_err(|error| error.to_string())
 }
 
-/// Builds an account, checking what the store and the code generators need:
-/// a non-empty key and 4 to 10 digits. Steam accounts always get SHA1 and 5
-/// characters, because that is what Steam computes.
+/// [`Account::new`] (the rules every account follows), its error as an
+/// entry's reason.
 pub(crate) fn account(
     issuer: &str,
     name: &str,
@@ -314,34 +286,7 @@ pub(crate) fn account(
     digits: u64,
     kind: OtpKind,
 ) -> Result<Account, String> {
-    if secret.is_empty() {
-        return Err("the secret key is empty".to_owned());
-    }
-    if secret.len() > limits::MAX_SECRET_BYTES {
-        return Err(format!(
-            "the secret key is {} bytes long, longer than any real key ({} at most)",
-            secret.len(),
-            limits::MAX_SECRET_BYTES
-        ));
-    }
-    let (algorithm, digits) = match kind {
-        OtpKind::Steam => (Algorithm::Sha1, steam_otp::LENGTH as u8),
-        _ => {
-            let digits = u8::try_from(digits)
-                .ok()
-                .filter(|d| DIGITS_RANGE.contains(d))
-                .ok_or_else(|| format!("digits must be a number from 4 to 10, not {digits}"))?;
-            (algorithm, digits)
-        }
-    };
-    Ok(Account {
-        issuer: issuer.trim().to_owned(),
-        name: name.trim().to_owned(),
-        secret,
-        algorithm,
-        digits,
-        kind,
-    })
+    Account::new(issuer, name, secret, algorithm, digits, kind).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]

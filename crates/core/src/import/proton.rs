@@ -13,7 +13,7 @@
 use super::{
     as_object, display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Read,
 };
-use crate::account::{Account, Algorithm, OtpKind};
+use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use serde_json::{json, Value};
 
 /// Newest export version this importer reads.
@@ -76,7 +76,8 @@ fn convert(entry: &Value) -> Result<Account, String> {
         .is_some_and(|head| head.eq_ignore_ascii_case("steam://"))
     {
         let secret = super::base32_secret(&uri[8..])?;
-        return super::account("Steam", name, secret, Algorithm::Sha1, 5, OtpKind::Steam);
+        let (algorithm, digits) = (Algorithm::Sha1, u64::from(STEAM_LENGTH));
+        return super::account("Steam", name, secret, algorithm, digits, OtpKind::Steam);
     }
     let mut account = crate::uri::parse(uri).map_err(|error| error.to_string())?;
     if account.name.is_empty() {

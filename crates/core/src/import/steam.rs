@@ -13,7 +13,7 @@
 //! encryption in Steam Desktop Authenticator and export again.
 
 use super::{display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Read};
-use crate::account::{Account, Algorithm, OtpKind};
+use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use crate::secret::Secret;
 use serde_json::Value;
 
@@ -62,7 +62,7 @@ fn convert(account: &Value) -> Result<Account, String> {
         name,
         Secret::from_bytes(secret),
         Algorithm::Sha1,
-        5,
+        u64::from(STEAM_LENGTH),
         OtpKind::Steam,
     )
 }
