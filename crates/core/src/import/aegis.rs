@@ -13,7 +13,7 @@
 
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, OtpKind};
 use crate::crypto;
@@ -34,6 +34,12 @@ pub struct Aegis;
 
 impl Importer for Aegis {
     const FORMAT: Format = Format::Aegis;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        (probe.json_has("header") && probe.json_has("db"))
+            || probe.damaged_json_has("header")
+            || (probe.damaged_json_has("db") && probe.damaged_json_has("version"))
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let doc = super::parse_json(bytes, Self::FORMAT)?;

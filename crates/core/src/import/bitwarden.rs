@@ -12,7 +12,9 @@
 //! accounts with the issuer "Steam". Password-protected (encrypted) exports
 //! are refused with a message: export again unencrypted.
 
-use super::{display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Read};
+use super::{
+    display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Probe, Read,
+};
 use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use serde_json::{json, Value};
 
@@ -22,6 +24,15 @@ pub struct Bitwarden;
 
 impl Importer for Bitwarden {
     const FORMAT: Format = Format::Bitwarden;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        let json = |key| probe.json_has(key);
+        // The JSON export, or a password-protected one.
+        (json("items") && (json("encrypted") || json("folders")))
+            || (json("encrypted") && json("passwordProtected"))
+            || (probe.damaged_json_has("items") && probe.damaged_json_has("encrypted"))
+            || probe.lines().next().is_some_and(is_csv_header)
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let text = super::text_of(bytes).ok_or_else(|| {

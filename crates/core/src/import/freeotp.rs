@@ -25,7 +25,7 @@
 
 use super::{
     as_object, byte_array, display_name, field_str, opt_str, opt_u64, parse_algorithm, totp_kind,
-    Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
+    Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, OtpKind};
 use crate::crypto;
@@ -45,6 +45,14 @@ pub struct FreeOtp;
 
 impl Importer for FreeOtp {
     const FORMAT: Format = Format::FreeOtp;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        match probe {
+            Probe::Signature(bytes) => bytes.starts_with(&JAVA_SERIALIZATION_MAGIC),
+            Probe::Xml(text) => looks_like_v1(text),
+            _ => false,
+        }
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         if bytes.starts_with(&JAVA_SERIALIZATION_MAGIC) {

@@ -12,8 +12,11 @@
 //!    An entry that cannot be converted becomes an [`EntryError`] with its
 //!    position and the reason, and the others are imported all the same.
 //!
-//! [`detect_and_read`] picks the format from the content (never the file
-//! name). [`partition_new`] drops accounts the store already holds.
+//! Each format's file also says how to recognise it ([`Importer::detect`]);
+//! [`REGISTRY`] lists the formats, one row each, and [`detect_and_read`]
+//! asks them in its order (see [`detect`](mod@detect) for what they are
+//! shown), so a new format is a new file, a [`Format`] variant and one row.
+//! [`partition_new`] drops accounts the store already holds.
 //! [`read_file`] reads a backup from disk within [`limits::MAX_BACKUP_BYTES`].
 //!
 //! Every reader takes its budgets (file size, entries, decoded bytes, JSON
@@ -38,9 +41,11 @@ pub mod stratum;
 pub mod twofas;
 pub mod uri_list;
 
+pub mod detect;
 mod entries;
 mod fields;
 
+pub use detect::Probe;
 pub(crate) use entries::{wipe, Decrypt};
 pub use entries::{Conversion, EncryptedBackup, Entries, EntryError};
 pub(crate) use fields::{
@@ -51,7 +56,6 @@ pub(crate) use fields::{
 
 use crate::account::Account;
 use crate::limits;
-use serde_json::Value;
 use std::collections::HashSet;
 use std::fmt;
 use thiserror::Error;
@@ -223,44 +227,89 @@ impl Read {
     }
 }
 
-/// One importer per foreign format: phase one of an import.
+/// One importer per foreign format: how to recognise it, and phase one of
+/// an import.
 ///
 /// Phase two is format-independent: [`Entries::convert`].
 pub trait Importer {
     /// The format this importer reads.
     const FORMAT: Format;
 
+    /// True when `probe` shows a file of this format. Called with every
+    /// [`Probe`] in turn; answer for the kinds of probe the format can be
+    /// recognised by and `false` for the others.
+    fn detect(probe: &Probe<'_>) -> bool;
+
     /// Parses `bytes` as this format: plain entries, or an encrypted backup
     /// that asks for a password.
     fn read(bytes: &[u8]) -> Result<Read, ImportError>;
 }
 
+/// One row of [`REGISTRY`]: a format, and its importer's detection and read
+/// phase.
+#[derive(Clone, Copy)]
+pub struct Registered {
+    /// The format.
+    pub format: Format,
+    /// [`Importer::detect`] of its importer.
+    pub detect: fn(&Probe<'_>) -> bool,
+    /// [`Importer::read`] of its importer.
+    pub read: fn(&[u8]) -> Result<Read, ImportError>,
+}
+
+impl Registered {
+    const fn of<I: Importer>() -> Self {
+        Self {
+            format: I::FORMAT,
+            detect: I::detect,
+            read: I::read,
+        }
+    }
+}
+
+impl fmt::Debug for Registered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registered")
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every format Watchword imports, in the order detection asks them: the
+/// first to claim a probe wins. The order matters where two formats could
+/// claim the same probe: the JSON formats with a telling key before Steam's
+/// `accounts` and andOTP's bare array (a damaged file mentioning `"header"`
+/// is Aegis'), Authy's XML before FreeOTP's, and a Bitwarden CSV header
+/// before Google's migration lines before plain otpauth lines.
+pub const REGISTRY: [Registered; 12] = [
+    Registered::of::<aegis::Aegis>(),
+    Registered::of::<twofas::TwoFas>(),
+    Registered::of::<bitwarden::Bitwarden>(),
+    Registered::of::<freeotp_plus::FreeOtpPlus>(),
+    Registered::of::<stratum::Stratum>(),
+    Registered::of::<proton::Proton>(),
+    Registered::of::<steam::Steam>(),
+    Registered::of::<andotp::AndOtp>(),
+    Registered::of::<authy::Authy>(),
+    Registered::of::<freeotp::FreeOtp>(),
+    Registered::of::<google::GoogleAuthenticator>(),
+    Registered::of::<uri_list::UriList>(),
+];
+
 /// Reads `bytes` as whichever format its content is, and says which.
 ///
-/// Detection looks at the content only: binary signatures (FreeOTP v2's Java
-/// serialisation, Stratum's header), then the shape of a JSON document or an
-/// XML map, then lines of URIs or a Bitwarden CSV header. Binary data with no
+/// Detection looks at the content only (see [`detect()`]). Binary data with no
 /// signature is taken for an encrypted andOTP backup, which has none: a
 /// password is asked and a wrong one (or a file that is not one) says "Wrong
 /// password".
 pub fn detect_and_read(bytes: &[u8]) -> Result<(Format, Read), ImportError> {
     check_backup_size(bytes.len() as u64)?;
     let format = detect(bytes)?;
-    let read = match format {
-        Format::OtpauthUris => uri_list::UriList::read(bytes)?,
-        Format::GoogleAuthenticator => google::GoogleAuthenticator::read(bytes)?,
-        Format::Aegis => aegis::Aegis::read(bytes)?,
-        Format::TwoFas => twofas::TwoFas::read(bytes)?,
-        Format::AndOtp => andotp::AndOtp::read(bytes)?,
-        Format::Bitwarden => bitwarden::Bitwarden::read(bytes)?,
-        Format::Proton => proton::Proton::read(bytes)?,
-        Format::FreeOtpPlus => freeotp_plus::FreeOtpPlus::read(bytes)?,
-        Format::FreeOtp => freeotp::FreeOtp::read(bytes)?,
-        Format::Stratum => stratum::Stratum::read(bytes)?,
-        Format::Authy => authy::Authy::read(bytes)?,
-        Format::Steam => steam::Steam::read(bytes)?,
-    };
-    let read = match read {
+    let registered = REGISTRY
+        .iter()
+        .find(|registered| registered.format == format)
+        .expect("detection only names registered formats");
+    let read = match (registered.read)(bytes)? {
         Read::Plain(entries) => Read::Plain(entries.within_limits()?),
         encrypted => encrypted,
     };
@@ -303,118 +352,16 @@ pub fn check_backup_size(len: u64) -> Result<(), ImportError> {
     )))
 }
 
-/// Which format `bytes` is, by content.
+/// Which format `bytes` is, by content: the first row of [`REGISTRY`] to
+/// claim one of its [`Probe`]s.
 pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
-    if bytes.starts_with(&freeotp::JAVA_SERIALIZATION_MAGIC) {
-        return Ok(Format::FreeOtp);
-    }
-    if bytes.starts_with(stratum::HEADER) || bytes.starts_with(stratum::HEADER_LEGACY) {
-        return Ok(Format::Stratum);
-    }
-    let Some(text) = text_of(bytes) else {
-        return if andotp::could_be_encrypted(bytes) {
-            Ok(Format::AndOtp)
-        } else {
-            Err(ImportError::UnknownFormat)
-        };
-    };
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('<') {
-        return if authy::looks_like(trimmed) {
-            Ok(Format::Authy)
-        } else if freeotp::looks_like_v1(trimmed) {
-            Ok(Format::FreeOtp)
-        } else {
-            Err(ImportError::UnknownFormat)
-        };
-    }
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        if let Ok(mut value) = json_from_str(trimmed, Format::OtpauthUris, "the file") {
-            let format = detect_json(&value);
-            wipe(&mut value);
-            return format.ok_or(ImportError::UnknownFormat);
-        }
-        // Damaged JSON: guess from the keys it starts with, so the error can
-        // say which format's file is damaged.
-        return detect_damaged_json(trimmed).ok_or(ImportError::UnknownFormat);
-    }
-    let mut lines = trimmed.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.clone().next().unwrap_or("");
-    if bitwarden::is_csv_header(first) {
-        return Ok(Format::Bitwarden);
-    }
-    if lines.clone().any(google::is_migration_uri) {
-        return Ok(Format::GoogleAuthenticator);
-    }
-    if lines.any(uri_list::is_otpauth_uri) {
-        return Ok(Format::OtpauthUris);
-    }
-    Err(ImportError::UnknownFormat)
-}
-
-/// The format of a parsed JSON document, by its keys.
-fn detect_json(value: &Value) -> Option<Format> {
-    match value {
-        Value::Array(items) => {
-            // andOTP's plain export is a bare array of entries.
-            let entry_like = items
-                .iter()
-                .all(|item| item.get("secret").is_some() && item.get("type").is_some());
-            entry_like.then_some(Format::AndOtp)
-        }
-        Value::Object(map) => {
-            let has = |key: &str| map.contains_key(key);
-            if has("header") && has("db") {
-                Some(Format::Aegis)
-            } else if has("schemaVersion")
-                && (has("services") || has("servicesEncrypted") || has("appOrigin"))
-            {
-                Some(Format::TwoFas)
-            } else if has("items") && (has("encrypted") || has("folders")) {
-                Some(Format::Bitwarden)
-            } else if has("encrypted") && has("passwordProtected") {
-                // A Bitwarden password-protected export.
-                Some(Format::Bitwarden)
-            } else if has("tokens") && has("tokenOrder") {
-                Some(Format::FreeOtpPlus)
-            } else if has("Authenticators") {
-                Some(Format::Stratum)
-            } else if has("entries") && has("version") {
-                Some(Format::Proton)
-            } else if has("shared_secret") || has("accounts") {
-                Some(Format::Steam)
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
-}
-
-/// Best guess at the format of a JSON document that does not parse, from the
-/// first keys it holds.
-fn detect_damaged_json(text: &str) -> Option<Format> {
-    let head: String = text.chars().take(4096).collect();
-    let has = |key: &str| head.contains(&format!("\"{key}\""));
-    if has("header") || (has("db") && has("version")) {
-        Some(Format::Aegis)
-    } else if has("schemaVersion") || has("servicesEncrypted") || has("services") {
-        Some(Format::TwoFas)
-    } else if has("items") && has("encrypted") {
-        Some(Format::Bitwarden)
-    } else if has("tokenOrder") || has("tokens") {
-        Some(Format::FreeOtpPlus)
-    } else if has("Authenticators") {
-        Some(Format::Stratum)
-    } else if has("entries") {
-        Some(Format::Proton)
-    } else if has("shared_secret") || has("accounts") {
-        Some(Format::Steam)
-    } else if text.starts_with('[') && has("secret") {
-        Some(Format::AndOtp)
-    } else {
-        None
-    }
+    detect::detect(bytes, |probe| {
+        REGISTRY
+            .iter()
+            .find(|registered| (registered.detect)(probe))
+            .map(|registered| registered.format)
+    })
+    .ok_or(ImportError::UnknownFormat)
 }
 
 /// Drops from `accounts` those the store already holds and repeats within
@@ -487,6 +434,59 @@ mod tests {
             new,
             vec![account_with("Other", b"one"), account_with("ACME", b"two")]
         );
+    }
+
+    #[test]
+    fn every_format_has_one_row() {
+        // A new `Format` variant must be added here and to the registry.
+        let all = [
+            Format::OtpauthUris,
+            Format::GoogleAuthenticator,
+            Format::Aegis,
+            Format::TwoFas,
+            Format::AndOtp,
+            Format::Bitwarden,
+            Format::Proton,
+            Format::FreeOtpPlus,
+            Format::FreeOtp,
+            Format::Stratum,
+            Format::Authy,
+            Format::Steam,
+        ];
+        for format in all {
+            let rows = REGISTRY.iter().filter(|row| row.format == format).count();
+            assert_eq!(rows, 1, "{format}");
+        }
+        assert_eq!(REGISTRY.len(), all.len());
+    }
+
+    #[test]
+    fn the_registry_order_settles_what_two_formats_could_claim() {
+        let cases: [(&[u8], Format); 6] = [
+            // Aegis' keys beat Steam's `accounts`, parsed or damaged.
+            (br#"{"header": {}, "db": {}, "accounts": []}"#, Format::Aegis),
+            (br#"[{"header": 1, "secret": "#, Format::Aegis),
+            (br#"[{"secret": "#, Format::AndOtp),
+            // A Bitwarden CSV header beats the otpauth URIs below it.
+            (
+                b"folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\notpauth://totp/a?secret=JBSWY3DP",
+                Format::Bitwarden,
+            ),
+            // One migration line makes the file Google's.
+            (
+                b"otpauth://totp/a?secret=JBSWY3DP\notpauth-migration://offline?data=CgA",
+                Format::GoogleAuthenticator,
+            ),
+            (b"\n  otpauth://totp/a?secret=JBSWY3DP", Format::OtpauthUris),
+        ];
+        for (bytes, format) in cases {
+            assert_eq!(
+                detect(bytes),
+                Ok(format),
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! a message: export again without a password.
 
 use super::{
-    as_object, display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Read,
+    as_object, display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Probe,
+    Read,
 };
 use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use serde_json::{json, Value};
@@ -25,6 +26,11 @@ pub struct Proton;
 
 impl Importer for Proton {
     const FORMAT: Format = Format::Proton;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        (probe.json_has("entries") && probe.json_has("version"))
+            || probe.damaged_json_has("entries")
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let doc = super::parse_json(bytes, Self::FORMAT)?;
