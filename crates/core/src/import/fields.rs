@@ -1,7 +1,8 @@
 //! Helpers shared by the format modules: text, JSON and Android-preferences
 //! parsing within the budgets of [`crate::limits`], typed access to JSON
-//! fields with messages that name the field (never its value), and the
-//! decoders (base32, base64, hex) keys come in.
+//! fields with messages that name the field (never its value), the decoders
+//! (base32, base64, hex) keys come in, and the account rules of
+//! [`crate::account`] with their errors as an entry's reason.
 
 use super::{Format, ImportError};
 use crate::account::{Account, Algorithm, OtpKind};
