@@ -1,6 +1,7 @@
 //! Error types. Every message is specific, says what to do where there is
 //! something to do, and never contains a secret or a code.
 
+use crate::account::RuleError;
 use std::fmt;
 use std::path::PathBuf;
 use thiserror::Error;
@@ -117,6 +118,16 @@ pub enum UriError {
         /// 1-based position of the offending character.
         position: usize,
     },
+    /// Occurs when the key decodes to more than
+    /// [`crate::limits::MAX_SECRET_BYTES`] bytes.
+    #[error(
+        "the secret key is {bytes} bytes long, longer than any real key ({} at most)",
+        crate::limits::MAX_SECRET_BYTES
+    )]
+    SecretTooLong {
+        /// Length of the decoded key in bytes.
+        bytes: usize,
+    },
     /// Occurs when the number of base32 characters cannot encode whole bytes.
     #[error("the secret key has {length} characters, which is not a valid base32 length; check that it was copied completely")]
     InvalidSecretLength {
@@ -139,6 +150,24 @@ pub enum UriError {
     /// or decodes to invalid UTF-8.
     #[error("the URI has a malformed percent-escape in its {0}")]
     BadEscape(&'static str),
+}
+
+/// A broken account rule as a URI or manual-entry error, with the wrong
+/// number quoted as the URI's other values are.
+impl From<RuleError> for UriError {
+    fn from(error: RuleError) -> Self {
+        match error {
+            RuleError::EmptySecret => UriError::EmptySecret,
+            RuleError::SecretTooLong { bytes } => UriError::SecretTooLong { bytes },
+            RuleError::UnknownAlgorithm(name) => UriError::UnknownAlgorithm(name),
+            RuleError::DigitsOutOfRange(digits) => {
+                UriError::DigitsOutOfRange(Excerpt::of(&digits.to_string()))
+            }
+            RuleError::PeriodOutOfRange(period) => {
+                UriError::PeriodOutOfRange(Excerpt::of(&period.to_string()))
+            }
+        }
+    }
 }
 
 fn unknown_type(name: &Excerpt) -> String {

@@ -3,7 +3,7 @@
 //! build inputs only the crate knows how to seal. Not an API; the app and the
 //! CLI never enable it.
 
-use crate::import::crypto;
+use crate::crypto;
 
 /// The FreeOTP v2 Java-serialisation reader: the entries of a serialised
 /// `HashMap<String, String>`, or why the stream is unreadable.

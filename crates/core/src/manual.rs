@@ -2,7 +2,7 @@
 //! turned into an account. The input is either an otpauth URI or a bare key as
 //! shown under "Can't scan the barcode?"; the advanced fields apply to a key.
 
-use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
+use crate::account::{Account, Algorithm, OtpKind};
 use crate::error::{Excerpt, UriError};
 use crate::uri;
 use serde::Deserialize;
@@ -57,41 +57,21 @@ impl ManualEntry {
         let secret = uri::parse_secret(text)?;
         let algorithm = match self.algorithm.as_deref().map(str::trim) {
             None | Some("") => Algorithm::Sha1,
-            Some(name) => uri::parse_algorithm(name)?,
+            Some(name) => Algorithm::parse(name)?,
         };
+        let period = self.period.unwrap_or(30);
         let kind = match self.kind.as_deref().map(|k| k.trim().to_ascii_lowercase()) {
-            None => OtpKind::Totp {
-                period: self.period.unwrap_or(30),
-            },
-            Some(k) if k.is_empty() || k == "totp" => OtpKind::Totp {
-                period: self.period.unwrap_or(30),
-            },
+            None => OtpKind::Totp { period },
+            Some(k) if k.is_empty() || k == "totp" => OtpKind::Totp { period },
             Some(k) if k == "hotp" => OtpKind::Hotp {
                 counter: self.counter.unwrap_or(0),
             },
             Some(k) if k == "steam" => OtpKind::Steam,
             Some(other) => return Err(UriError::UnknownType(Excerpt::of(&other))),
         };
-        if let OtpKind::Totp { period } = kind {
-            if !(1..=86_400).contains(&period) {
-                return Err(UriError::PeriodOutOfRange(Excerpt::of(&period.to_string())));
-            }
-        }
-        let digits = match kind {
-            OtpKind::Steam => 5,
-            _ => self.digits.unwrap_or(6),
-        };
-        if kind != OtpKind::Steam && !DIGITS_RANGE.contains(&digits) {
-            return Err(UriError::DigitsOutOfRange(Excerpt::of(&digits.to_string())));
-        }
-        Ok(Account {
-            issuer: self.issuer.trim().to_owned(),
-            name: self.name.trim().to_owned(),
-            secret,
-            algorithm,
-            digits,
-            kind,
-        })
+        let digits = u64::from(self.digits.unwrap_or(6));
+        let (issuer, name) = (&self.issuer, &self.name);
+        Ok(Account::new(issuer, name, secret, algorithm, digits, kind)?)
     }
 }
 
@@ -173,5 +153,15 @@ mod tests {
         assert_eq!(key("").to_account(), Err(UriError::EmptySecret));
         let err = key("JBSW1Y3DP").to_account().expect_err("1 is not base32");
         assert_eq!(err, UriError::InvalidSecretCharacter { position: 5 });
+    }
+
+    #[test]
+    fn steam_keeps_its_own_algorithm_and_length() {
+        let mut entry = key("JBSWY3DPEHPK3PXP");
+        entry.kind = Some("steam".into());
+        entry.algorithm = Some("SHA512".into());
+        entry.digits = Some(8);
+        let account = entry.to_account().expect("valid");
+        assert_eq!((account.algorithm, account.digits), (Algorithm::Sha1, 5));
     }
 }

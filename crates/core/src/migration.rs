@@ -27,7 +27,7 @@
 //! hand-written reader can report *where* the data is damaged and keep going
 //! past one bad entry.
 
-use crate::account::{Account, Algorithm, OtpKind};
+use crate::account::{Account, Algorithm, OtpKind, RuleError};
 use crate::secret::Secret;
 use percent_encoding::percent_decode_str;
 use std::sync::LazyLock;
@@ -112,6 +112,10 @@ pub enum EntryProblem {
     /// Occurs when the account has no secret key.
     #[error("it has no secret key")]
     EmptySecret,
+    /// Occurs when the account breaks another of the rules every account
+    /// follows (a key longer than any real one).
+    #[error("{0}")]
+    BrokenRule(RuleError),
     /// Occurs when the entry's own bytes are damaged (its neighbours are not).
     #[error("its data is damaged at byte {offset}: {reason}")]
     Malformed {
@@ -472,16 +476,9 @@ fn read_entry(bytes: &[u8]) -> Result<Account, (String, EntryProblem)> {
         1 => OtpKind::Hotp { counter },
         other => return fail(EntryProblem::UnsupportedType(other)),
     };
-    if secret.is_empty() {
-        return fail(EntryProblem::EmptySecret);
-    }
-    Ok(Account {
-        issuer,
-        name,
-        secret,
-        algorithm,
-        digits,
-        kind,
+    Account::new(&issuer, &name, secret, algorithm, digits, kind).or_else(|error| match error {
+        RuleError::EmptySecret => fail(EntryProblem::EmptySecret),
+        other => fail(EntryProblem::BrokenRule(other)),
     })
 }
 
@@ -639,6 +636,19 @@ fn put_bytes(out: &mut Vec<u8>, number: u64, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_longer_than_any_real_one_is_skipped() {
+        let mut account = Account::totp("A", "a", Secret::from_bytes(vec![1; 10]));
+        let uri_of = |account: &Account| encode(std::slice::from_ref(account), 0, 1, 1);
+        account.secret = Secret::from_bytes(vec![1; crate::limits::MAX_SECRET_BYTES + 1]);
+        let batch = decode(&uri_of(&account).expect("encodes")).expect("decodes");
+        assert!(batch.accounts.is_empty());
+        assert_eq!(
+            batch.skipped[0].problem.to_string(),
+            "the secret key is 1025 bytes long, longer than any real key (1024 at most)"
+        );
+    }
 
     #[test]
     fn varints_round_trip() {

@@ -9,17 +9,13 @@
 //! [`format`] always writes one canonical form that [`parse`] reads back to the
 //! same [`Account`].
 
-use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
+use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH, STEAM_PERIOD};
 use crate::error::{Excerpt, UriError};
-use crate::otp::steam;
 use crate::secret::Secret;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::sync::LazyLock;
 
 const SCHEME: &str = "otpauth://";
-
-/// Longest period accepted: one day. Longer ones are a typo, not a policy.
-const MAX_PERIOD: u32 = 86_400;
 
 /// What [`format`] percent-encodes in label parts and query values: everything
 /// but RFC 3986 unreserved characters and `@` (legal in both places and common
@@ -92,51 +88,55 @@ pub fn parse(uri: &str) -> Result<Account, UriError> {
     };
 
     if steam {
-        return Ok(Account {
-            issuer,
-            name,
+        let steam = Account::new(
+            &issuer,
+            &name,
             secret,
-            algorithm: Algorithm::Sha1,
-            digits: steam::LENGTH as u8,
-            kind: OtpKind::Steam,
-        });
+            Algorithm::Sha1,
+            u64::from(STEAM_LENGTH),
+            OtpKind::Steam,
+        );
+        return Ok(steam?);
     }
 
     let algorithm = match params.decoded("algorithm")? {
-        Some(text) => parse_algorithm(&text)?,
+        Some(text) => Algorithm::parse(&text)?,
         None => Algorithm::Sha1,
     };
     let digits = match params.decoded("digits")? {
-        Some(text) => parse_digits(&text)?,
+        Some(text) => {
+            number(&text).ok_or_else(|| UriError::DigitsOutOfRange(Excerpt::of(&text)))?
+        }
         None => 6,
     };
     let kind = if kind_name == "hotp" {
         let counter = match params.decoded("counter")? {
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| UriError::InvalidCounter(Excerpt::of(&text)))?,
+            Some(text) => {
+                number(&text).ok_or_else(|| UriError::InvalidCounter(Excerpt::of(&text)))?
+            }
             // Google's format makes `counter` required for HOTP; starting at 0
             // is what every app does when a generator forgets it.
             None => 0,
         };
         OtpKind::Hotp { counter }
     } else {
-        let period = match params.decoded("period")? {
-            Some(text) => parse_period(&text)?,
-            None => 30,
-        };
-        OtpKind::Totp { period }
+        match params.decoded("period")? {
+            Some(text) => OtpKind::totp(
+                number(&text).ok_or_else(|| UriError::PeriodOutOfRange(Excerpt::of(&text)))?,
+            )?,
+            None => OtpKind::Totp { period: 30 },
+        }
     };
 
-    Ok(Account {
-        issuer,
-        name,
-        secret,
-        algorithm,
-        digits,
-        kind,
-    })
+    Ok(Account::new(
+        &issuer, &name, secret, algorithm, digits, kind,
+    )?)
+}
+
+/// A parameter's whole number; the rules' ranges are checked by
+/// [`Account::new`].
+fn number(text: &str) -> Option<u64> {
+    text.trim().parse::<u64>().ok()
 }
 
 /// Writes the canonical URI of `account`:
@@ -182,7 +182,7 @@ pub fn format(account: &Account) -> String {
         uri.push_str(&issuer);
     }
     let (algorithm, digits) = match account.kind {
-        OtpKind::Steam => (Algorithm::Sha1, steam::LENGTH as u8),
+        OtpKind::Steam => (Algorithm::Sha1, STEAM_LENGTH),
         _ => (account.algorithm, account.digits),
     };
     uri.push_str(&format!(
@@ -191,7 +191,7 @@ pub fn format(account: &Account) -> String {
     ));
     match account.kind {
         OtpKind::Totp { period } => uri.push_str(&format!("&period={period}")),
-        OtpKind::Steam => uri.push_str(&format!("&period={}", steam::PERIOD)),
+        OtpKind::Steam => uri.push_str(&format!("&period={STEAM_PERIOD}")),
         OtpKind::Hotp { counter } => uri.push_str(&format!("&counter={counter}")),
     }
     uri
@@ -261,7 +261,15 @@ pub fn parse_input(text: &str, issuer: &str, name: &str) -> Result<Account, UriE
     if text.contains("://") {
         return Err(UriError::NotOtpauth);
     }
-    Ok(Account::totp(issuer, name, parse_secret(text)?))
+    let (algorithm, digits, kind) = (Algorithm::Sha1, 6, OtpKind::Totp { period: 30 });
+    Ok(Account::new(
+        issuer,
+        name,
+        parse_secret(text)?,
+        algorithm,
+        digits,
+        kind,
+    )?)
 }
 
 /// `text` without `prefix`, compared ASCII-case-insensitively.
@@ -354,39 +362,6 @@ impl<'a> Params<'a> {
             .map(|raw| percent_decode(&raw.replace('+', " "), "query"))
             .transpose()
     }
-}
-
-/// `SHA1`, `sha256`, `SHA-512`, `HmacSHA1`…: letters and digits only, any case.
-/// Reads an algorithm name as apps write it (`SHA1`, `sha-256`, `HmacSHA512`).
-pub fn parse_algorithm(text: &str) -> Result<Algorithm, UriError> {
-    let normalised: String = text
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_ascii_uppercase();
-    let normalised = normalised.strip_prefix("HMAC").unwrap_or(&normalised);
-    match normalised {
-        "SHA1" => Ok(Algorithm::Sha1),
-        "SHA256" => Ok(Algorithm::Sha256),
-        "SHA512" => Ok(Algorithm::Sha512),
-        _ => Err(UriError::UnknownAlgorithm(Excerpt::of(text))),
-    }
-}
-
-fn parse_digits(text: &str) -> Result<u8, UriError> {
-    text.trim()
-        .parse::<u8>()
-        .ok()
-        .filter(|digits| DIGITS_RANGE.contains(digits))
-        .ok_or_else(|| UriError::DigitsOutOfRange(Excerpt::of(text)))
-}
-
-fn parse_period(text: &str) -> Result<u32, UriError> {
-    text.trim()
-        .parse::<u32>()
-        .ok()
-        .filter(|period| (1..=MAX_PERIOD).contains(period))
-        .ok_or_else(|| UriError::PeriodOutOfRange(Excerpt::of(text)))
 }
 
 #[cfg(test)]
@@ -572,6 +547,22 @@ mod tests {
         );
         // An 80-bit (16-character) key, as many sites issue.
         assert_eq!(parse_secret("JBSWY3DPEHPK3PXP").map(|s| s.len()), Ok(10));
+    }
+
+    #[test]
+    fn a_key_longer_than_any_real_one_is_refused() {
+        // Bare keys and URIs follow the importers' key-length rule (1025
+        // bytes are 205 groups of 8 base32 characters).
+        let bytes = crate::limits::MAX_SECRET_BYTES + 1;
+        let huge = "A".repeat(bytes / 5 * 8);
+        assert_eq!(
+            err(&format!("otpauth://totp/a?secret={huge}")),
+            UriError::SecretTooLong { bytes }
+        );
+        assert_eq!(
+            parse_input(&huge, "", ""),
+            Err(UriError::SecretTooLong { bytes })
+        );
     }
 
     #[test]

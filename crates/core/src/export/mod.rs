@@ -13,7 +13,7 @@
 //! does [`crate::import::aegis`].
 
 use crate::account::{Account, OtpKind};
-use crate::import::crypto;
+use crate::crypto;
 use crate::migration;
 use serde_json::{json, Value};
 use thiserror::Error;
@@ -68,14 +68,8 @@ pub fn aegis_encrypted(accounts: &[Account], password: &str) -> Result<String, E
     }
     let master_key = Zeroizing::new(crypto::random::<32>());
     let salt = crypto::random::<32>();
-    let slot_key = crate::import::aegis::scrypt_key(
-        password.as_bytes(),
-        &salt,
-        SCRYPT_LOG_N,
-        SCRYPT_R,
-        SCRYPT_P,
-    )
-    .expect("Aegis' own scrypt parameters are valid");
+    let slot_key = crypto::scrypt_key(password.as_bytes(), &salt, SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P)
+        .expect("Aegis' own scrypt parameters are valid");
 
     let slot_nonce = crypto::random::<12>();
     let wrapped = crypto::aes_gcm_encrypt(slot_key.as_ref(), &slot_nonce, master_key.as_ref());
@@ -174,8 +168,8 @@ fn aegis_entry(account: &Account) -> Value {
             json!({
                 "secret": secret,
                 "algo": "SHA1",
-                "digits": crate::otp::steam::LENGTH,
-                "period": crate::otp::steam::PERIOD,
+                "digits": crate::account::STEAM_LENGTH,
+                "period": crate::account::STEAM_PERIOD,
             }),
         ),
     };

@@ -11,12 +11,12 @@
 //! `yandex`) are reported as entry errors. Only password slots can open an
 //! encrypted vault (biometric slots are bound to the phone that made them).
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, OtpKind};
+use crate::crypto;
 use crate::limits::{self, Cancel};
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -34,6 +34,12 @@ pub struct Aegis;
 
 impl Importer for Aegis {
     const FORMAT: Format = Format::Aegis;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        (probe.json_has("header") && probe.json_has("db"))
+            || probe.damaged_json_has("header")
+            || (probe.damaged_json_has("db") && probe.damaged_json_has("version"))
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let doc = super::parse_json(bytes, Self::FORMAT)?;
@@ -282,7 +288,8 @@ impl PasswordSlot {
             if cancel.is_cancelled() {
                 return Err(ImportError::Cancelled);
             }
-            let Some(key) = scrypt_key(bytes, &self.salt, self.log_n, self.r, self.p) else {
+            let Some(key) = crypto::scrypt_key(bytes, &self.salt, self.log_n, self.r, self.p)
+            else {
                 continue;
             };
             if let Some(master) =
@@ -332,20 +339,6 @@ fn kdf_too_costly(detail: String) -> ImportError {
         Format::Aegis,
         format!("its key derivation asks for more work than any real Aegis vault ({detail})"),
     )
-}
-
-/// scrypt with the slot's parameters; `None` for parameters scrypt refuses.
-pub(crate) fn scrypt_key(
-    password: &[u8],
-    salt: &[u8],
-    log_n: u8,
-    r: u32,
-    p: u32,
-) -> Option<Zeroizing<[u8; 32]>> {
-    let params = scrypt::Params::new(log_n, r, p).ok()?;
-    let mut key = Zeroizing::new([0u8; 32]);
-    scrypt::scrypt(password, salt, &params, key.as_mut()).ok()?;
-    Some(key)
 }
 
 /// A hex field of `object`, or which part is damaged.

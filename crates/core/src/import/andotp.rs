@@ -16,12 +16,12 @@
 //! " - " into issuer and name, as andOTP displayed them; the old format's
 //! labels were "Issuer - Issuer:Name", so the name comes out as "Issuer:Name".
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, OtpKind};
+use crate::crypto;
 use serde_json::Value;
 use sha2::Digest;
 
@@ -38,6 +38,20 @@ pub struct AndOtp;
 
 impl Importer for AndOtp {
     const FORMAT: Format = Format::AndOtp;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        match probe {
+            // The encrypted backup has no signature: binary data is taken
+            // for one (a wrong password then says so).
+            Probe::Binary(bytes) => could_be_encrypted(bytes),
+            // The plain export is a bare array of entries.
+            Probe::Json(Value::Array(items)) => items
+                .iter()
+                .all(|item| item.get("secret").is_some() && item.get("type").is_some()),
+            Probe::DamagedJson(text) => text.starts_with('[') && probe.damaged_json_has("secret"),
+            _ => false,
+        }
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let looks_like_json = super::text_of(bytes)

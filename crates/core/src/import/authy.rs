@@ -18,12 +18,12 @@
 //! part of `name` before " - ", else the account type; it is removed from the
 //! front of `name`.
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, opt_str, opt_u64, Decrypt, EncryptedBackup, Entries,
-    Format, ImportError, Importer, Read,
+    Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind};
+use crate::crypto;
 use crate::secret::Secret;
 use serde_json::Value;
 
@@ -41,6 +41,10 @@ pub struct Authy;
 
 impl Importer for Authy {
     const FORMAT: Format = Format::Authy;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        matches!(probe, Probe::Xml(text) if looks_like(text))
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let text = super::text_of(bytes).ok_or_else(|| {

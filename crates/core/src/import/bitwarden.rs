@@ -12,8 +12,10 @@
 //! accounts with the issuer "Steam". Password-protected (encrypted) exports
 //! are refused with a message: export again unencrypted.
 
-use super::{display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Read};
-use crate::account::{Account, OtpKind};
+use super::{
+    display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Probe, Read,
+};
+use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use serde_json::{json, Value};
 
 /// The Bitwarden importer (JSON or CSV, told apart by content).
@@ -22,6 +24,15 @@ pub struct Bitwarden;
 
 impl Importer for Bitwarden {
     const FORMAT: Format = Format::Bitwarden;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        let json = |key| probe.json_has(key);
+        // The JSON export, or a password-protected one.
+        (json("items") && (json("encrypted") || json("folders")))
+            || (json("encrypted") && json("passwordProtected"))
+            || (probe.damaged_json_has("items") && probe.damaged_json_has("encrypted"))
+            || probe.lines().next().is_some_and(is_csv_header)
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let text = super::text_of(bytes).ok_or_else(|| {
@@ -131,14 +142,8 @@ fn convert(entry: &Value) -> Result<Account, String> {
         } else {
             username
         };
-        return super::account(
-            "Steam",
-            name,
-            secret,
-            crate::account::Algorithm::Sha1,
-            5,
-            OtpKind::Steam,
-        );
+        let (algorithm, digits) = (Algorithm::Sha1, u64::from(STEAM_LENGTH));
+        return super::account("Steam", name, secret, algorithm, digits, OtpKind::Steam);
     }
     if super::uri_list::is_otpauth_uri(totp) {
         let mut account = crate::uri::parse(totp).map_err(|error| error.to_string())?;
@@ -151,5 +156,6 @@ fn convert(entry: &Value) -> Result<Account, String> {
         return Ok(account);
     }
     let secret = super::base32_secret(totp)?;
-    Ok(Account::totp(item_name.trim(), username.trim(), secret))
+    let (algorithm, kind) = (Algorithm::Sha1, OtpKind::Totp { period: 30 });
+    super::account(item_name, username, secret, algorithm, 6, kind)
 }

@@ -9,7 +9,7 @@
 //! HOTP token's counter is the one *before* the code it last showed, so it
 //! comes out one less than the account had when exported.
 
-use super::{Entries, Format, ImportError, Importer, Read};
+use super::{Entries, Format, ImportError, Importer, Probe, Read};
 use serde_json::Value;
 
 /// The FreeOTP+ importer.
@@ -18,6 +18,12 @@ pub struct FreeOtpPlus;
 
 impl Importer for FreeOtpPlus {
     const FORMAT: Format = Format::FreeOtpPlus;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        (probe.json_has("tokens") && probe.json_has("tokenOrder"))
+            || probe.damaged_json_has("tokenOrder")
+            || probe.damaged_json_has("tokens")
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let doc = super::parse_json(bytes, Self::FORMAT)?;

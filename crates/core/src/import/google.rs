@@ -8,7 +8,7 @@
 //! 30-second ones, and no Steam type; MD5 or unknown-type entries are
 //! reported as entry errors. `otpauth://` lines mixed in are read too.
 
-use super::{Entries, Format, ImportError, Importer, Read};
+use super::{Entries, Format, ImportError, Importer, Probe, Read};
 use crate::migration;
 use serde_json::Value;
 
@@ -18,6 +18,10 @@ pub struct GoogleAuthenticator;
 
 impl Importer for GoogleAuthenticator {
     const FORMAT: Format = Format::GoogleAuthenticator;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        probe.lines().any(is_migration_uri)
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let text = super::text_of(bytes).ok_or_else(|| {

@@ -11,9 +11,10 @@
 //! a message: export again without a password.
 
 use super::{
-    as_object, display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Read,
+    as_object, display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Probe,
+    Read,
 };
-use crate::account::{Account, Algorithm, OtpKind};
+use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use serde_json::{json, Value};
 
 /// Newest export version this importer reads.
@@ -25,6 +26,11 @@ pub struct Proton;
 
 impl Importer for Proton {
     const FORMAT: Format = Format::Proton;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        (probe.json_has("entries") && probe.json_has("version"))
+            || probe.damaged_json_has("entries")
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let doc = super::parse_json(bytes, Self::FORMAT)?;
@@ -76,7 +82,8 @@ fn convert(entry: &Value) -> Result<Account, String> {
         .is_some_and(|head| head.eq_ignore_ascii_case("steam://"))
     {
         let secret = super::base32_secret(&uri[8..])?;
-        return super::account("Steam", name, secret, Algorithm::Sha1, 5, OtpKind::Steam);
+        let (algorithm, digits) = (Algorithm::Sha1, u64::from(STEAM_LENGTH));
+        return super::account("Steam", name, secret, algorithm, digits, OtpKind::Steam);
     }
     let mut account = crate::uri::parse(uri).map_err(|error| error.to_string())?;
     if account.name.is_empty() {

@@ -12,8 +12,10 @@
 //! Encrypted `.maFile`s (base64 text, not JSON) are not read: turn off
 //! encryption in Steam Desktop Authenticator and export again.
 
-use super::{display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Read};
-use crate::account::{Account, Algorithm, OtpKind};
+use super::{
+    display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Probe, Read,
+};
+use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use crate::secret::Secret;
 use serde_json::Value;
 
@@ -23,6 +25,12 @@ pub struct Steam;
 
 impl Importer for Steam {
     const FORMAT: Format = Format::Steam;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        ["shared_secret", "accounts"]
+            .iter()
+            .any(|key| probe.json_has(key) || probe.damaged_json_has(key))
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let doc = super::parse_json(bytes, Self::FORMAT)?;
@@ -62,7 +70,7 @@ fn convert(account: &Value) -> Result<Account, String> {
         name,
         Secret::from_bytes(secret),
         Algorithm::Sha1,
-        5,
+        u64::from(STEAM_LENGTH),
         OtpKind::Steam,
     )
 }

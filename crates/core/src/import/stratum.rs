@@ -15,12 +15,12 @@
 //! What the conversion loses: icons, categories, ranking, and mOTP and Yandex
 //! entries (reported as entry errors: Watchword does not compute them).
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, field_str, field_u64, opt_str, opt_u64, totp_kind,
-    Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
+    Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind};
+use crate::crypto;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -41,6 +41,12 @@ pub struct Stratum;
 
 impl Importer for Stratum {
     const FORMAT: Format = Format::Stratum;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        matches!(probe, Probe::Signature(bytes) if bytes.starts_with(HEADER) || bytes.starts_with(HEADER_LEGACY))
+            || probe.json_has("Authenticators")
+            || probe.damaged_json_has("Authenticators")
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let damaged = |part: &str, reason: &str| ImportError::damaged(Self::FORMAT, part, reason);

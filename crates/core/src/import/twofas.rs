@@ -15,12 +15,12 @@
 //! as TOTP with a 30 s period (the algorithm and digits are kept). Schemas 3
 //! and 4 lose nothing Watchword uses.
 
-use super::crypto;
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Read,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, OtpKind};
+use crate::crypto;
 use serde_json::Value;
 
 /// Newest schema this importer reads.
@@ -34,6 +34,16 @@ pub struct TwoFas;
 
 impl Importer for TwoFas {
     const FORMAT: Format = Format::TwoFas;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        let json = |key| probe.json_has(key);
+        let damaged = |key| probe.damaged_json_has(key);
+        (json("schemaVersion")
+            && (json("services") || json("servicesEncrypted") || json("appOrigin")))
+            || damaged("schemaVersion")
+            || damaged("servicesEncrypted")
+            || damaged("services")
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let doc = super::parse_json(bytes, Self::FORMAT)?;

@@ -9,7 +9,7 @@
 //! Blank lines are skipped; any other line that is not a valid URI is an
 //! entry error naming its line.
 
-use super::{Entries, Format, ImportError, Importer, Read};
+use super::{Entries, Format, ImportError, Importer, Probe, Read};
 use serde_json::Value;
 
 /// The otpauth URI list importer.
@@ -18,6 +18,10 @@ pub struct UriList;
 
 impl Importer for UriList {
     const FORMAT: Format = Format::OtpauthUris;
+
+    fn detect(probe: &Probe<'_>) -> bool {
+        probe.lines().any(is_otpauth_uri)
+    }
 
     fn read(bytes: &[u8]) -> Result<Read, ImportError> {
         let text = super::text_of(bytes).ok_or_else(|| {

@@ -6,7 +6,7 @@ pub mod hotp;
 pub mod steam;
 pub mod totp;
 
-use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE};
+use crate::account::{Account, Algorithm, OtpKind, DIGITS_RANGE, STEAM_PERIOD};
 
 /// The code of an account at a moment, with what the UI needs around it.
 /// Serialised in camelCase (`validUntil`), as the web UI reads it.
@@ -64,7 +64,7 @@ pub fn code_at(account: &Account, unix_seconds: u64) -> Code {
         OtpKind::Totp { period } => time_based(period, unix_seconds, |t| {
             totp::totp(secret, account.algorithm, account.digits, period, t)
         }),
-        OtpKind::Steam => time_based(steam::PERIOD, unix_seconds, |t| steam::steam(secret, t)),
+        OtpKind::Steam => time_based(STEAM_PERIOD, unix_seconds, |t| steam::steam(secret, t)),
         OtpKind::Hotp { counter } => Code {
             current: hotp::hotp(secret, account.algorithm, account.digits, counter),
             next: None,

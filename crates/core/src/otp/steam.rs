@@ -1,11 +1,8 @@
 //! Steam Guard codes: TOTP/SHA1 over 30 seconds, rendered as 5 characters from
-//! Steam's own 26-letter alphabet instead of decimal digits.
+//! Steam's own 26-letter alphabet instead of decimal digits. The period and
+//! length are account rules and live in [`crate::account`].
 
-/// Steam codes always live 30 seconds.
-pub const PERIOD: u32 = 30;
-
-/// Number of characters in a Steam code.
-pub const LENGTH: usize = 5;
+use crate::account::{Algorithm, STEAM_LENGTH, STEAM_PERIOD};
 
 /// Steam's alphabet: digits and consonants without look-alikes (no 0, 1, A, E,
 /// I, L, O, S, U, Z).
@@ -15,13 +12,13 @@ const ALPHABET: &[u8; 26] = b"23456789BCDFGHJKMNPQRTVWXY";
 pub fn steam(secret: &[u8], unix_seconds: u64) -> String {
     let mut value = super::truncated(
         secret,
-        crate::account::Algorithm::Sha1,
-        u64::from(PERIOD),
+        Algorithm::Sha1,
+        u64::from(STEAM_PERIOD),
         unix_seconds,
     );
     // The truncated value written in base 26, least significant "digit" first.
     let alphabet_len = ALPHABET.len() as u32;
-    (0..LENGTH)
+    (0..STEAM_LENGTH)
         .map(|_| {
             let index = (value % alphabet_len) as usize;
             value /= alphabet_len;
@@ -59,7 +56,7 @@ mod tests {
     fn codes_use_only_the_alphabet() {
         for t in (0..10_000u64).step_by(30) {
             let code = steam(b"abc", t);
-            assert_eq!(code.len(), LENGTH);
+            assert_eq!(code.len(), usize::from(STEAM_LENGTH));
             assert!(code.bytes().all(|b| ALPHABET.contains(&b)), "{code}");
         }
     }
