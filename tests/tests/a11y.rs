@@ -159,9 +159,16 @@ fn axe_finds_nothing_serious_in_any_state() {
     app.wait_until("the HOTP code to be announced", || {
         // Its text, not WebDriver's "visible text": the region is not drawn.
         let live = app
-            .try_execute("return document.querySelector('#live').textContent;", json!([]))
+            .try_execute(
+                "return document.querySelector('#live').textContent;",
+                json!([]),
+            )
             .map_err(|e| e.to_string())?;
-        if live.as_str().unwrap_or_default().starts_with("New code for Bank: ") {
+        if live
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("New code for Bank: ")
+        {
             Ok(())
         } else {
             Err(format!("#live = {live:?}"))
@@ -302,7 +309,10 @@ fn axe_finds_nothing_serious_in_any_state() {
         json!([]),
     );
     assert!(
-        label.as_str().unwrap_or_default().starts_with("Hidden code,"),
+        label
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Hidden code,"),
         "a hidden code says so: {label}"
     );
     check(&app, &axe, "hidden codes", &mut found);
@@ -337,7 +347,10 @@ fn axe_finds_nothing_serious_in_any_state() {
         );
         let light = serious_violations(&app, &axe, "expiring codes", "light");
         let dark = serious_violations(&app, &axe, "expiring codes", "dark");
-        let stayed = app.execute("window.__watch.disconnect(); return window.__stayed;", json!([]));
+        let stayed = app.execute(
+            "window.__watch.disconnect(); return window.__stayed;",
+            json!([]),
+        );
         if stayed == Value::Bool(true) {
             found.extend(light);
             found.extend(dark);
@@ -462,7 +475,10 @@ fn the_focus_stays_visible_and_comes_back() {
 
     // A row's ⋯ → Rename and → Reveal key give it back to that ⋯.
     let github_menu = row_css(&app, "GitHub", "button.row-menu");
-    for (item, dialog) in [("#row-rename", "#rename-dialog"), ("#row-key", "#secret-dialog")] {
+    for (item, dialog) in [
+        ("#row-rename", "#rename-dialog"),
+        ("#row-key", "#secret-dialog"),
+    ] {
         menu_item_by_keys(&app, &github_menu, item);
         wait_open(&app, dialog, true);
         app.press_keys(&KEY_ESCAPE.to_string());
@@ -502,7 +518,10 @@ fn the_focus_stays_visible_and_comes_back() {
     let after = order.get(at + 1).cloned().expect("a row after GitHub");
     menu_item_by_keys(&app, &github_menu, "#row-delete");
     wait_open(&app, "#confirm-dialog", true);
-    app.execute("document.querySelector('#confirm-delete').focus();", json!([]));
+    app.execute(
+        "document.querySelector('#confirm-delete').focus();",
+        json!([]),
+    );
     app.press_keys(&KEY_ENTER.to_string());
     wait_shown(&app, "#undo-bar");
     // (An HOTP row without a code yet offers Generate instead.)
@@ -514,11 +533,16 @@ fn the_focus_stays_visible_and_comes_back() {
 
     // "Later" on the backup reminder leaves the focus on a visible control.
     wait_shown(&app, "#backup-later");
-    app.execute("document.querySelector('#backup-later').focus();", json!([]));
+    app.execute(
+        "document.querySelector('#backup-later').focus();",
+        json!([]),
+    );
     app.press_keys(&KEY_ENTER.to_string());
-    app.wait_until("the reminder to go", || match app.try_displayed("#backup-reminder") {
-        Ok(false) => Ok(()),
-        other => Err(format!("{other:?}")),
+    app.wait_until("the reminder to go", || {
+        match app.try_displayed("#backup-reminder") {
+            Ok(false) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
     });
     assert_focus_visible(&app, "Later");
     assert_ne!(focus_of(&app), "body");
@@ -550,9 +574,16 @@ fn the_focus_stays_visible_and_comes_back() {
         }
     });
     let code = row_css(&app, "GitHub", "button.code");
-    app.execute("document.querySelector(arguments[0]).focus();", json!([code]));
+    app.execute(
+        "document.querySelector(arguments[0]).focus();",
+        json!([code]),
+    );
     app.press_keys("g?");
-    assert_eq!(app.property("#search", "value"), "", "a letter typed nowhere");
+    assert_eq!(
+        app.property("#search", "value"),
+        "",
+        "a letter typed nowhere"
+    );
     assert_eq!(app.property("#help-dialog", "open"), false);
     assert_eq!(focus_of(&app), "code of GitHub");
     app.press_keys(&KEY_DOWN.to_string());
