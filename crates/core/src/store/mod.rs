@@ -15,6 +15,8 @@
 pub mod keychain;
 pub mod lock;
 pub mod metadata;
+#[cfg(target_os = "linux")]
+mod secret_service;
 
 use crate::account::{Account, AccountId, OtpKind};
 use crate::error::{Error, Result};
@@ -372,19 +374,19 @@ impl Store {
             Loaded::Missing => {}
             Loaded::Damaged(_) => self.metadata_was_damaged = true,
         }
-        let ids = self.keychain.list()?;
+        // Every item in as few round trips as the keychain allows.
+        let items = self.keychain.get_all()?;
         let mut report = LoadReport {
             metadata_was_damaged: self.metadata_was_damaged,
             ..LoadReport::default()
         };
         let mut accounts = HashMap::new();
-        for raw_id in ids {
+        for (raw_id, read) in items {
             let Some(id) = AccountId::parse(&raw_id) else {
                 continue; // Not an item Watchword created.
             };
-            let text = match self.keychain.get(&raw_id) {
-                Ok(Some(text)) => zeroize::Zeroizing::new(text),
-                Ok(None) => continue, // Deleted between the listing and the read.
+            let text = match read {
+                Ok(text) => zeroize::Zeroizing::new(text),
                 // One unreadable item must not hide every other account.
                 Err(Error::DamagedItem { reason, .. }) => {
                     report.damaged.push((raw_id, reason));
