@@ -9,6 +9,10 @@ use keyring_core::{CredentialStore, Entry};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Every item under one service name, each with its content or, for an
+/// item that cannot be read as text, its [`Error::DamagedItem`].
+pub type Items = Vec<(String, Result<String>)>;
+
 /// Where account items live. Items are addressed by account id (the keychain
 /// item's user name) under one service name.
 pub trait Keychain: Send + Sync {
@@ -27,16 +31,14 @@ pub trait Keychain: Send + Sync {
     /// as few round trips as the keychain allows. An item that cannot be
     /// read as text is there with its [`Error::DamagedItem`]; any other
     /// failure fails the whole read. The default reads one item at a time.
-    fn get_all(&self) -> Result<Vec<(String, Result<String>)>> {
+    fn get_all(&self) -> Result<Items> {
         read_one_by_one(self)
     }
 }
 
 /// [`Keychain::get_all`] one item at a time: the default, and the measure
 /// batched implementations are held to.
-pub fn read_one_by_one<K: Keychain + ?Sized>(
-    keychain: &K,
-) -> Result<Vec<(String, Result<String>)>> {
+pub fn read_one_by_one<K: Keychain + ?Sized>(keychain: &K) -> Result<Items> {
     let mut items = Vec::new();
     for id in keychain.list()? {
         match keychain.get(&id) {
@@ -102,7 +104,7 @@ impl SystemKeychain {
     /// are left to the one-at-a-time path, which asks to unlock and reports
     /// a refusal as it always has. Public so tests can hold it to [`read_one_by_one`].
     #[cfg(target_os = "linux")]
-    pub fn get_all_batched(&self) -> Result<Option<Vec<(String, Result<String>)>>> {
+    pub fn get_all_batched(&self) -> Result<Option<Items>> {
         use super::secret_service::{Content, Found};
         let batch = self.batch()?;
         let Found::Unlocked(mut found) = batch.search(&self.service)? else {
@@ -240,7 +242,7 @@ impl Keychain for SystemKeychain {
         NAME
     }
 
-    fn get_all(&self) -> Result<Vec<(String, Result<String>)>> {
+    fn get_all(&self) -> Result<Items> {
         #[cfg(target_os = "linux")]
         if let Some(items) = self.get_all_batched()? {
             return Ok(items);
