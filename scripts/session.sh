@@ -18,6 +18,17 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 eval "$(printf 'watchword-test' | gnome-keyring-daemon --unlock --components=secrets | sed 's/^/export /')"
 keyring_pid=${GNOME_KEYRING_PID:-}
+# The daemon claims org.freedesktop.secrets a moment after --unlock returns.
+# A probe sent before that has D-Bus start a second, locked daemon of its
+# own (which wins the name and asks for a password nobody can type): on a
+# busy machine that is most runs. So first wait for the name, asking in a
+# way that starts nothing (bounded: 10 s).
+for _ in $(seq 100); do
+  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null |
+    grep -q true && break
+  sleep 0.1
+done
 # Prove the Secret Service answers before anything relies on it. The daemon
 # makes its login collection after it has answered --unlock; a store that
 # comes first finds no collection ("Object does not exist at path"), so

@@ -206,7 +206,7 @@ fn run(command: Command) -> Result<(), String> {
             ..
         }) => {
             let mut store = open_store()?;
-            let id = find_one(&mut store, &query)?;
+            let (id, _) = find_one(&mut store, &query)?;
             let code = store
                 .next_code(&id, at.unwrap_or_else(now))
                 .map_err(describe)?;
@@ -216,8 +216,9 @@ fn run(command: Command) -> Result<(), String> {
         Command::Code(_) => Err("give an account to look for, or --uri -".into()),
         Command::List { json } => {
             let mut store = open_store()?;
-            store.load().map_err(describe)?;
-            let list = store.summaries();
+            // Ids only: no secret is read unless the keychain and the list
+            // disagree.
+            let list = store.list_accounts().map_err(describe)?;
             if json {
                 println!(
                     "{}",
@@ -258,7 +259,7 @@ fn run(command: Command) -> Result<(), String> {
                 return Err("give the new name with --issuer, --account or both".into());
             }
             let mut store = open_store()?;
-            let id = find_one(&mut store, &query)?;
+            let (id, _) = find_one(&mut store, &query)?;
             let old = store.account(&id).map_err(describe)?;
             let issuer = issuer.unwrap_or_else(|| old.issuer.clone());
             let name = account.unwrap_or_else(|| old.name.clone());
@@ -270,9 +271,9 @@ fn run(command: Command) -> Result<(), String> {
         }
         Command::Remove { query } => {
             let mut store = open_store()?;
-            let id = find_one(&mut store, &query)?;
-            let name = store.account(&id).map_err(describe)?.display_name();
+            let (id, found) = find_one(&mut store, &query)?;
             store.remove(&id).map_err(describe)?;
+            let name = found.display_name();
             eprintln!("Removed {name}.");
             Ok(())
         }
@@ -581,16 +582,24 @@ fn open_store() -> Result<Store, String> {
 }
 
 /// The one account matching `query`; several matches are listed and refused.
-fn find_one(store: &mut Store, query: &str) -> Result<AccountId, String> {
-    store.load().map_err(describe)?;
-    let found = store.find(query);
+///
+/// The list in the metadata file answers first, so that a command reads
+/// the keychain item of its own account and no other. Only when nothing
+/// there matches is every item read (an account the list does not know,
+/// or a missing list), and the list rebuilt.
+fn find_one(store: &mut Store, query: &str) -> Result<(AccountId, AccountSummary), String> {
+    let mut found = store.find(query);
+    if found.is_empty() {
+        store.load().map_err(describe)?;
+        found = store.find(query);
+    }
     match found.as_slice() {
         [] => Err(format!(
             "no account matches \"{query}\"; `watchword-cli list` shows them all"
         )),
-        [one] => {
-            AccountId::parse(&one.id).ok_or_else(|| format!("account id {} is not valid", one.id))
-        }
+        [one] => AccountId::parse(&one.id)
+            .map(|id| (id, one.clone()))
+            .ok_or_else(|| format!("account id {} is not valid", one.id)),
         many => {
             let names: Vec<String> = many.iter().map(|s| format!("  {}", label(s))).collect();
             Err(format!(

@@ -1,7 +1,8 @@
 //! `watchword-cli` as a user runs it: the real binary, a real Secret Service
 //! (scripts/test.sh), output and messages pinned.
 
-use std::process::{Command, Output};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 const RFC_SHA1: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // "12345678901234567890"
 
@@ -70,6 +71,11 @@ impl Env {
             .take()
             .expect("piped")
             .write_all(input.as_bytes())
+            // A command refused before it reads its input may be gone.
+            .or_else(|err| match err.kind() {
+                std::io::ErrorKind::BrokenPipe => Ok(()),
+                _ => Err(err),
+            })
             .expect("stdin written");
         child.wait_with_output().expect("watchword-cli finishes")
     }
@@ -893,4 +899,50 @@ fn steam_codes_are_printed_as_steam_computes_them() {
     assert_eq!(json["code"], steam_code(KEY, 1_700_000_000));
     assert_eq!(json["next"], steam_code(KEY, 1_700_000_010));
     assert_eq!(json["period"], 30);
+}
+
+/// Issue 13: the commands answer from the list in the data folder and read
+/// only their own account's item, but the keychain stays the source of
+/// truth: an item the list does not know (here added through a second data
+/// folder on the same keychain) is still found by `code`, shown by `list`
+/// and refused by `add` as a duplicate. Each of them meets a new such item.
+#[test]
+fn items_only_in_the_keychain_are_listed_found_and_not_added_twice() {
+    let env = Env::new("keychain-only");
+    let out = env.run_with_stdin(&["add", "--issuer", "Amazon"], "JBSWY3DPEHPK3PXP");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let add_elsewhere = |issuer: &str, kind: &str, key: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
+            .args(["add", "--issuer", issuer, "--type", kind])
+            .env("WATCHWORD_DATA_DIR", elsewhere.path())
+            .env("WATCHWORD_KEYCHAIN_SERVICE", &env.service)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("watchword-cli runs");
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(key.as_bytes())
+            .expect("key written");
+        assert!(child.wait().expect("it ends").success());
+    };
+
+    add_elsewhere("ACME", "hotp", RFC_SHA1);
+    // RFC 4226 Appendix D, counters 0 and 1: found, and stepped durably.
+    assert_eq!(stdout(&env.run(&["code", "acme"])), "755224\n");
+    assert_eq!(stdout(&env.run(&["code", "acme"])), "287082\n");
+    add_elsewhere("Gitea", "totp", "JBSWY3DPEHPK3PXQ");
+    let list = stdout(&env.run(&["list"]));
+    assert!(list.contains("Gitea"), "list left out the item:\n{list}");
+    add_elsewhere("Zed", "totp", "JBSWY3DPEHPK3PXR");
+    let again = env.run_with_stdin(&["add", "--issuer", "zed"], "JBSWY3DPEHPK3PXR");
+    assert!(!again.status.success(), "a duplicate was added");
+    assert!(stderr(&again).contains("already"), "{}", stderr(&again));
+    let out = env.run(&["remove", "acme"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "Removed ACME.\n");
 }

@@ -22,6 +22,8 @@ struct Shared {
     /// Items whose content is not text (what the keyring reports as a bad
     /// encoding).
     binary: Vec<String>,
+    /// Items read one at a time so far.
+    gets: usize,
 }
 
 /// An in-memory keychain whose faults the test switches on and off.
@@ -45,6 +47,7 @@ fn failure(s: &Shared) -> Error {
 impl Keychain for FaultyKeychain {
     fn get(&self, id: &str) -> watchword_core::error::Result<Option<String>> {
         self.with(|s| {
+            s.gets += 1;
             if s.locked {
                 Err(failure(s))
             } else if s.binary.iter().any(|b| b == id) {
@@ -738,5 +741,190 @@ fn a_damaged_list_is_moved_aside_only_under_the_lock_and_never_over_an_older_one
     assert_eq!(
         std::fs::read(dir.path().join("accounts.json.damaged.2")).expect("moved"),
         b"{\"version\": 1, \"acc"
+    );
+}
+
+/// The item of `id` as the keychain holds it now.
+fn item(keychain: &FaultyKeychain, id: &AccountId) -> Account {
+    let text = keychain
+        .with(|s| s.items.get(id.as_str()).cloned())
+        .expect("the item is there");
+    uri::parse(&text).expect("a canonical URI")
+}
+
+/// Items read one at a time since the last call.
+fn gets(keychain: &FaultyKeychain) -> usize {
+    keychain.with(|s| std::mem::take(&mut s.gets))
+}
+
+/// Issue 13: a command line reads the item of its own account and no
+/// other; `list` reads none, `add` only those of the same issuer.
+#[test]
+fn a_command_line_reads_only_the_items_it_touches() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut setup = open(dir.path(), &keychain);
+    let ids: Vec<AccountId> = (0..20u8)
+        .map(|n| {
+            setup
+                .add(account(&format!("Site{n}"), &[n; 10]))
+                .expect("add")
+        })
+        .collect();
+    drop(setup);
+    gets(&keychain);
+
+    let mut cli = open(dir.path(), &keychain);
+    assert_eq!(cli.list_accounts().expect("list").len(), 20);
+    assert_eq!(gets(&keychain), 0, "list read a secret");
+
+    let mut cli = open(dir.path(), &keychain);
+    let found = cli.find("site7");
+    assert_eq!(found.len(), 1);
+    let code = cli.next_code(&ids[7], 59).expect("code");
+    assert_eq!(gets(&keychain), 1, "code read other items");
+    let expected = watchword_core::otp::code_at(&account("Site7", &[7; 10]), 59);
+    assert_eq!(code.current, expected.current);
+
+    let mut cli = open(dir.path(), &keychain);
+    cli.add(account("Elsewhere", b"new key")).expect("add");
+    assert_eq!(gets(&keychain), 0, "add read items of other issuers");
+    let mut cli = open(dir.path(), &keychain);
+    // Same key, same issuer (any case): the one item of that issuer is read.
+    match cli.add(account("site3", &[3; 10])) {
+        Err(Error::Duplicate(_)) => {}
+        other => panic!("expected Duplicate, got {other:?}"),
+    }
+    assert_eq!(gets(&keychain), 1);
+
+    let mut cli = open(dir.path(), &keychain);
+    cli.remove(&ids[3]).expect("remove");
+    assert_eq!(gets(&keychain), 1, "remove read other items");
+    let mut check = open(dir.path(), &keychain);
+    check.load().expect("load");
+    assert_eq!(check.summaries().len(), 20, "19 left and Elsewhere");
+    assert!(check.find("site3").is_empty());
+}
+
+/// Issue 13: the keychain stays the source of truth. An item the metadata
+/// does not list (written by a process killed before the file, or by a
+/// second data folder) is listed, found, and counts as a duplicate.
+#[test]
+fn an_item_the_list_does_not_know_is_listed_found_and_refused_twice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    store.add(account("Amazon", b"a")).expect("add");
+    let other = tempfile::tempdir().expect("temp dir");
+    let stray = open(other.path(), &keychain)
+        .add(account("GitHub", b"g"))
+        .expect("add elsewhere");
+
+    let mut cli = open(dir.path(), &keychain);
+    let list = cli.list_accounts().expect("list");
+    assert!(
+        list.iter().any(|s| s.id == stray.as_str()),
+        "list left out a keychain-only item: {list:?}"
+    );
+
+    let other2 = tempfile::tempdir().expect("temp dir");
+    let stray2 = open(other2.path(), &keychain)
+        .add(account("Gitlab", b"l"))
+        .expect("add elsewhere");
+    let mut cli = open(dir.path(), &keychain);
+    match cli.add(account("GITLAB", b"l")) {
+        Err(Error::Duplicate(_)) => {}
+        other => panic!("a keychain-only duplicate was added: {other:?}"),
+    }
+    let other3 = tempfile::tempdir().expect("temp dir");
+    let stray3 = open(other3.path(), &keychain)
+        .add(account("Gitea", b"t"))
+        .expect("add elsewhere");
+    let mut cli = open(dir.path(), &keychain);
+    assert!(cli.find("gitea").is_empty(), "not in the file yet");
+    cli.load().expect("the fallback: a full load");
+    let found = cli.find("gitea");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, stray3.as_str());
+    cli.next_code(&stray3, 0).expect("code");
+    cli.remove(&stray2).expect("remove");
+}
+
+/// Issue 13: a command line that reads one HOTP item reads it under the
+/// lock: a counter another process steps while it waits is the one it uses,
+/// and the stepped one is saved before the code is returned.
+#[test]
+fn a_command_line_hotp_code_rereads_the_counter_under_the_lock() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut setup = open(dir.path(), &keychain);
+    let mut hotp = account("Bank", b"12345678901234567890");
+    hotp.kind = OtpKind::Hotp { counter: 0 };
+    let id = setup.add(hotp).expect("add");
+    setup.add(account("Other", b"o")).expect("add");
+
+    let held = std::fs::File::open(dir.path().join("accounts.lock")).expect("lock file");
+    held.lock().expect("held");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn({
+        let (keychain, path, id) = (keychain.clone(), dir.path().to_owned(), id.clone());
+        move || {
+            let mut cli = open(&path, &keychain);
+            tx.send(()).expect("test alive");
+            cli.next_code(&id, 0)
+        }
+    });
+    rx.recv().expect("waiter started");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(
+        !waiter.is_finished(),
+        "a code was made while the lock was held"
+    );
+    // Meanwhile the lock's holder hands out counter 0 and saves 1.
+    let mut stepped = item(&keychain, &id);
+    stepped.kind = OtpKind::Hotp { counter: 1 };
+    keychain.with(|s| s.items.insert(id.to_string(), uri::format(&stepped)));
+    drop(held);
+    let code = waiter.join().expect("no panic").expect("code");
+    // RFC 4226 Appendix D, counter 1: not 0, which it saw before waiting.
+    assert_eq!(code.current, "287082");
+    assert_eq!(item(&keychain, &id).kind, OtpKind::Hotp { counter: 2 });
+    let mut cli = open(dir.path(), &keychain);
+    assert_eq!(cli.next_code(&id, 0).expect("code").current, "359152");
+    assert_eq!(item(&keychain, &id).kind, OtpKind::Hotp { counter: 3 });
+}
+
+/// The batched read answers what reads one at a time answer (the default
+/// of the trait is the measure; a damaged item is reported the same way).
+#[test]
+fn a_full_load_reports_the_same_through_get_all() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let good = store.add(account("Amazon", b"a")).expect("add");
+    let bad = store.add(account("Bank", b"b")).expect("add");
+    keychain.with(|s| s.binary.push(bad.to_string()));
+    let items = keychain.get_all().expect("get_all");
+    let ids: Vec<&str> = items.iter().map(|(id, _)| id.as_str()).collect();
+    let mut expected = vec![good.as_str(), bad.as_str()];
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    for (id, read) in &items {
+        match read {
+            Ok(text) => assert_eq!(uri::parse(text).expect("uri").issuer, "Amazon"),
+            Err(Error::DamagedItem {
+                id: damaged,
+                reason,
+            }) => {
+                assert_eq!((damaged, reason.as_str()), (id, "its content is not text"));
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    let report = open(dir.path(), &keychain).load().expect("load");
+    assert_eq!(report.accounts, 1);
+    assert_eq!(
+        report.damaged,
+        vec![(bad.to_string(), "its content is not text".to_owned())]
     );
 }

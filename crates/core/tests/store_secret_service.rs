@@ -277,3 +277,67 @@ fn items_removed_elsewhere_leave_the_list() {
     // The metadata file itself no longer lists it.
     assert_eq!(scratch.open().summaries().len(), 1);
 }
+
+/// Issue 13: the batched read (one search, one GetSecrets) answers what
+/// `list` and `get` one item at a time answer, a damaged item included,
+/// and the store's full load reports the damaged item as it always did.
+#[test]
+fn the_batched_read_answers_what_reads_one_at_a_time_answer() {
+    use watchword_core::account::AccountId;
+    use watchword_core::store::keychain::read_one_by_one;
+    let scratch = Scratch::new("batched");
+    let mut store = scratch.open();
+    for n in 0..5u8 {
+        store
+            .add(Account::totp(
+                &format!("Site{n}"),
+                "me",
+                Secret::from_bytes(vec![n + 1; 20]),
+            ))
+            .expect("add");
+    }
+    // An item of ours whose content is not text, as another tool could
+    // leave it: secret-tool stores the bytes as they come.
+    let damaged = AccountId::random().to_string();
+    let mut child = std::process::Command::new("secret-tool")
+        .args(["store", "--label=damaged", "service"])
+        .arg(&scratch.config.service)
+        .args(["username", &damaged])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool runs (package libsecret-tools)");
+    std::io::Write::write_all(
+        &mut child.stdin.take().expect("piped"),
+        b"\xff\xfe not text",
+    )
+    .expect("written");
+    assert!(child.wait().expect("it ends").success());
+
+    let keychain = SystemKeychain::connect(&scratch.config.service).expect("connect");
+    let shown = |items: Vec<(String, watchword_core::error::Result<String>)>| {
+        items
+            .into_iter()
+            .map(|(id, read)| (id, read.map_err(|err| (err.code(), err.to_string()))))
+            .collect::<Vec<_>>()
+    };
+    let batched = shown(
+        keychain
+            .get_all_batched()
+            .expect("batched read")
+            .expect("nothing is locked: the batch answers itself"),
+    );
+    let one_by_one = shown(read_one_by_one(&keychain).expect("one by one"));
+    assert_eq!(batched.len(), 6);
+    assert_eq!(batched, one_by_one);
+    assert!(batched.iter().any(|(id, read)| id == &damaged
+        && read
+            .as_ref()
+            .is_err_and(|(code, _)| *code == "damaged_item")));
+
+    let report = scratch.open().load().expect("load");
+    assert_eq!(report.accounts, 5);
+    assert_eq!(
+        report.damaged,
+        vec![(damaged, "its content is not text".to_owned())]
+    );
+}

@@ -9,6 +9,10 @@ use keyring_core::{CredentialStore, Entry};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Every item under one service name, each with its content or, for an
+/// item that cannot be read as text, its [`Error::DamagedItem`].
+pub type Items = Vec<(String, Result<String>)>;
+
 /// Where account items live. Items are addressed by account id (the keychain
 /// item's user name) under one service name.
 pub trait Keychain: Send + Sync {
@@ -22,12 +26,39 @@ pub trait Keychain: Send + Sync {
     fn list(&self) -> Result<Vec<String>>;
     /// A short human name for messages ("Secret Service", …).
     fn name(&self) -> &'static str;
+    /// Every item under our service name with its content, sorted by id: what
+    /// [`Keychain::list`] then [`Keychain::get`] on each id would answer, in
+    /// as few round trips as the keychain allows. An item that cannot be
+    /// read as text is there with its [`Error::DamagedItem`]; any other
+    /// failure fails the whole read. The default reads one item at a time.
+    fn get_all(&self) -> Result<Items> {
+        read_one_by_one(self)
+    }
+}
+
+/// [`Keychain::get_all`] one item at a time: the default, and the measure
+/// batched implementations are held to.
+pub fn read_one_by_one<K: Keychain + ?Sized>(keychain: &K) -> Result<Items> {
+    let mut items = Vec::new();
+    for id in keychain.list()? {
+        match keychain.get(&id) {
+            Ok(Some(text)) => items.push((id, Ok(text))),
+            Ok(None) => {} // Deleted between the listing and the read.
+            Err(err @ Error::DamagedItem { .. }) => items.push((id, Err(err))),
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(items)
 }
 
 /// The operating system's keychain.
 pub struct SystemKeychain {
     store: Arc<CredentialStore>,
     service: String,
+    /// The batched reader, connected on first use: most commands read one
+    /// item, through keyring-core, and never need it.
+    #[cfg(target_os = "linux")]
+    batch: std::sync::OnceLock<super::secret_service::Batch>,
 }
 
 impl std::fmt::Debug for SystemKeychain {
@@ -54,7 +85,62 @@ impl SystemKeychain {
         Ok(Self {
             store,
             service: service.to_owned(),
+            #[cfg(target_os = "linux")]
+            batch: std::sync::OnceLock::new(),
         })
+    }
+
+    #[cfg(target_os = "linux")]
+    fn batch(&self) -> Result<&super::secret_service::Batch> {
+        if let Some(batch) = self.batch.get() {
+            return Ok(batch);
+        }
+        let batch = super::secret_service::Batch::connect()?;
+        Ok(self.batch.get_or_init(|| batch))
+    }
+
+    /// [`Keychain::get_all`] in one search and one `GetSecrets`, or `None`
+    /// when the search finds locked items (or two items with one id): those
+    /// are left to the one-at-a-time path, which asks to unlock and reports
+    /// a refusal as it always has. Public so tests can hold it to [`read_one_by_one`].
+    #[cfg(target_os = "linux")]
+    pub fn get_all_batched(&self) -> Result<Option<Items>> {
+        use super::secret_service::{Content, Found};
+        let batch = self.batch()?;
+        let Found::Unlocked(mut found) = batch.search(&self.service)? else {
+            return Ok(None);
+        };
+        // Sorted by id, as `list` answers.
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        if found.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+            // Two items with one id (made by another tool): `get` refuses
+            // such an id, and so the load; that path says it the same way.
+            return Ok(None);
+        }
+        let paths: Vec<_> = found.iter().map(|(_, path)| path.clone()).collect();
+        let contents = batch.secrets(&paths)?;
+        let mut items = Vec::with_capacity(found.len());
+        for ((id, _), content) in found.into_iter().zip(contents) {
+            let text = match content {
+                Content::Bytes(bytes) => match String::from_utf8(bytes.to_vec()) {
+                    Ok(text) => Ok(text),
+                    // The words keyring-core's `BadEncoding` gets in `get`.
+                    Err(_) => Err(Error::DamagedItem {
+                        id: id.clone(),
+                        reason: "its content is not text".into(),
+                    }),
+                },
+                // Gone or locked since the search: as `get` answers it.
+                Content::Missing => match self.get(&id) {
+                    Ok(Some(text)) => Ok(text),
+                    Ok(None) => continue,
+                    Err(err @ Error::DamagedItem { .. }) => Err(err),
+                    Err(err) => return Err(err),
+                },
+            };
+            items.push((id, text));
+        }
+        Ok(Some(items))
     }
 
     fn entry(&self, id: &str, label: Option<&str>) -> Result<Entry> {
@@ -119,6 +205,17 @@ impl Keychain for SystemKeychain {
     }
 
     fn list(&self) -> Result<Vec<String>> {
+        // One search and the attributes asked for all at once; locked items
+        // go the way below, which asks to unlock them.
+        #[cfg(target_os = "linux")]
+        if let super::secret_service::Found::Unlocked(found) =
+            self.batch()?.search(&self.service)?
+        {
+            let mut ids: Vec<String> = found.into_iter().map(|(id, _)| id).collect();
+            ids.sort();
+            ids.dedup();
+            return Ok(ids);
+        }
         let mut spec = HashMap::new();
         // Each store names its search keys differently.
         #[cfg(target_os = "windows")]
@@ -143,6 +240,14 @@ impl Keychain for SystemKeychain {
 
     fn name(&self) -> &'static str {
         NAME
+    }
+
+    fn get_all(&self) -> Result<Items> {
+        #[cfg(target_os = "linux")]
+        if let Some(items) = self.get_all_batched()? {
+            return Ok(items);
+        }
+        read_one_by_one(self)
     }
 }
 

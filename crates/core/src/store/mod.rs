@@ -15,6 +15,8 @@
 pub mod keychain;
 pub mod lock;
 pub mod metadata;
+#[cfg(target_os = "linux")]
+mod secret_service;
 
 use crate::account::{Account, AccountId, OtpKind};
 use crate::error::{Error, Result};
@@ -100,6 +102,18 @@ pub struct AccountSummary {
     pub kind: String,
     /// Pinned to the top.
     pub pinned: bool,
+}
+
+impl AccountSummary {
+    /// "Issuer (name)", as [`Account::display_name`] says it.
+    pub fn display_name(&self) -> String {
+        match (self.issuer.is_empty(), self.name.is_empty()) {
+            (false, false) => format!("{} ({})", self.issuer, self.name),
+            (false, true) => self.issuer.clone(),
+            (true, false) => self.name.clone(),
+            (true, true) => "(unnamed)".to_owned(),
+        }
+    }
 }
 
 impl From<&MetaEntry> for AccountSummary {
@@ -239,6 +253,40 @@ impl Store {
         change(self)
     }
 
+    /// Runs a change that touches only the accounts it names under the
+    /// store's lock, after taking in the metadata file as it is now, without
+    /// reading every keychain item (see [`Store::catch_up_listed`]).
+    fn locked_listed<T>(&mut self, change: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let _lock = self.lock(lock::WAIT)?;
+        self.catch_up_listed()?;
+        change(self)
+    }
+
+    /// With the lock held, for a store that has not read everything (a
+    /// command line): adopts the metadata file as it is now. The keychain
+    /// items are not read, so the cache of accounts stays partial and the
+    /// store stays unloaded; each change then reads, under the lock, the
+    /// items it touches. A missing or damaged file means a full load, which
+    /// rebuilds the list from the keychain.
+    fn catch_up_listed(&mut self) -> Result<()> {
+        if self.loaded {
+            return self.sync_locked().map(|_| ());
+        }
+        let stamp = metadata::stamp(&self.meta_path);
+        match metadata::read(&self.meta_path)? {
+            Loaded::Read(meta) => {
+                self.meta = meta;
+                self.seen = stamp;
+                Ok(())
+            }
+            Loaded::Missing => self.load_locked().map(|_| ()),
+            Loaded::Damaged(_) => {
+                self.metadata_was_damaged = true;
+                self.load_locked().map(|_| ())
+            }
+        }
+    }
+
     /// With the lock held: everything on first use, else what changed.
     fn catch_up(&mut self) -> Result<()> {
         if self.loaded {
@@ -354,6 +402,13 @@ impl Store {
     /// its item. An item another process removed is dropped from the list
     /// and reported as not found: it is never written back.
     fn fresh_account(&mut self, id: &AccountId) -> Result<Account> {
+        self.reread_listed(id)?;
+        self.cached(id).cloned()
+    }
+
+    /// Reads one account's item again, for a change to it. An item another
+    /// process removed is dropped from the list and reported as not found.
+    fn reread_listed(&mut self, id: &AccountId) -> Result<()> {
         if self.reread(id)?.is_none() {
             let before = self.meta.accounts.len();
             self.meta.accounts.retain(|e| e.id != id.as_str());
@@ -362,7 +417,7 @@ impl Store {
             }
             return Err(Error::NotFound(id.to_string()));
         }
-        self.account(id).cloned()
+        Ok(())
     }
 
     fn load_locked(&mut self) -> Result<LoadReport> {
@@ -372,19 +427,19 @@ impl Store {
             Loaded::Missing => {}
             Loaded::Damaged(_) => self.metadata_was_damaged = true,
         }
-        let ids = self.keychain.list()?;
+        // Every item in as few round trips as the keychain allows.
+        let items = self.keychain.get_all()?;
         let mut report = LoadReport {
             metadata_was_damaged: self.metadata_was_damaged,
             ..LoadReport::default()
         };
         let mut accounts = HashMap::new();
-        for raw_id in ids {
+        for (raw_id, read) in items {
             let Some(id) = AccountId::parse(&raw_id) else {
                 continue; // Not an item Watchword created.
             };
-            let text = match self.keychain.get(&raw_id) {
-                Ok(Some(text)) => zeroize::Zeroizing::new(text),
-                Ok(None) => continue, // Deleted between the listing and the read.
+            let text = match read {
+                Ok(text) => zeroize::Zeroizing::new(text),
                 // One unreadable item must not hide every other account.
                 Err(Error::DamagedItem { reason, .. }) => {
                     report.damaged.push((raw_id, reason));
@@ -456,8 +511,50 @@ impl Store {
     /// Adds an account: the keychain item first, then the metadata, so a crash
     /// in between loses nothing. An account with the same key and issuer is
     /// refused with [`Error::Duplicate`].
+    ///
+    /// A store that has not loaded everything reads only the items that
+    /// could be the same account: those the list names with the same issuer.
+    /// An item of ours the list does not know could be anything, and makes
+    /// it a full load.
     pub fn add(&mut self, account: Account) -> Result<AccountId> {
-        self.locked(|store| store.add_locked(account))
+        if self.loaded {
+            return self.locked(|store| store.add_locked(account));
+        }
+        self.locked_listed(|store| {
+            if !store.loaded {
+                store.read_possible_duplicates(&account)?;
+            }
+            store.add_locked(account)
+        })
+    }
+
+    /// With the lock held, in a store that has not loaded everything: reads
+    /// into the cache every item that may hold the same key and issuer as
+    /// `account`, so that [`Store::add_locked`]'s test sees them all. Only
+    /// item ids are listed, no other secret is read, unless the keychain
+    /// holds an item of ours the list does not know: then everything is.
+    fn read_possible_duplicates(&mut self, account: &Account) -> Result<()> {
+        let listed: HashSet<&str> = self.meta.accounts.iter().map(|e| e.id.as_str()).collect();
+        let unknown = self
+            .keychain
+            .list()?
+            .iter()
+            .any(|id| AccountId::parse(id).is_some() && !listed.contains(id.as_str()));
+        if unknown {
+            return self.load_locked().map(|_| ());
+        }
+        let issuer = account.issuer.trim();
+        let same_issuer: Vec<AccountId> = self
+            .meta
+            .accounts
+            .iter()
+            .filter(|e| e.issuer.trim().eq_ignore_ascii_case(issuer))
+            .filter_map(|e| AccountId::parse(&e.id))
+            .collect();
+        for id in &same_issuer {
+            self.reread(id)?;
+        }
+        Ok(())
     }
 
     fn add_locked(&mut self, account: Account) -> Result<AccountId> {
@@ -508,9 +605,18 @@ impl Store {
         Ok(self.accounts.values().any(|a| a.same_as(account)))
     }
 
-    /// Removes an account: the keychain item, then its metadata.
+    /// Removes an account: the keychain item, then its metadata. A store
+    /// that has not loaded everything reads only this account's item first.
     pub fn remove(&mut self, id: &AccountId) -> Result<()> {
-        self.locked(|store| store.remove_locked(id))
+        if self.loaded {
+            return self.locked(|store| store.remove_locked(id));
+        }
+        self.locked_listed(|store| {
+            if !store.loaded {
+                store.reread_listed(id)?;
+            }
+            store.remove_locked(id)
+        })
     }
 
     fn remove_locked(&mut self, id: &AccountId) -> Result<()> {
@@ -527,6 +633,11 @@ impl Store {
     /// The account with this id.
     pub fn account(&mut self, id: &AccountId) -> Result<&Account> {
         self.ensure_loaded()?;
+        self.cached(id)
+    }
+
+    /// The account with this id as this store last read it.
+    fn cached(&self, id: &AccountId) -> Result<&Account> {
         if let Some(reason) = self.damaged.get(id.as_str()) {
             return Err(Error::DamagedItem {
                 id: id.to_string(),
@@ -686,24 +797,64 @@ impl Store {
     /// process or any other. A counter at its largest value is
     /// [`Error::CounterExhausted`]. For time-based accounts this is the same
     /// as [`Store::code`].
+    ///
+    /// A store that has not loaded everything (a command line) reads only
+    /// this account's item, under the lock.
     pub fn next_code(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+        if !self.loaded {
+            return self.locked_listed(|store| store.next_code_locked(id, unix_seconds));
+        }
         if !matches!(self.account(id)?.kind, OtpKind::Hotp { .. }) {
             return self.code(id, unix_seconds);
         }
-        self.locked(|store| {
-            let account = store.fresh_account(id)?;
-            let OtpKind::Hotp { counter } = account.kind else {
-                return Ok(otp::code_at(&account, unix_seconds));
-            };
-            let next = counter
-                .checked_add(1)
-                .ok_or_else(|| Error::CounterExhausted(account.display_name()))?;
-            let mut advanced = account.clone();
-            advanced.kind = OtpKind::Hotp { counter: next };
-            store.write_item(id, &advanced)?;
-            store.accounts.insert(id.clone(), advanced);
-            Ok(otp::code_at(&account, unix_seconds))
-        })
+        self.locked(|store| store.next_code_locked(id, unix_seconds))
+    }
+
+    fn next_code_locked(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+        let account = self.fresh_account(id)?;
+        let OtpKind::Hotp { counter } = account.kind else {
+            return Ok(otp::code_at(&account, unix_seconds));
+        };
+        let next = counter
+            .checked_add(1)
+            .ok_or_else(|| Error::CounterExhausted(account.display_name()))?;
+        let mut advanced = account.clone();
+        advanced.kind = OtpKind::Hotp { counter: next };
+        self.write_item(id, &advanced)?;
+        self.accounts.insert(id.clone(), advanced);
+        Ok(otp::code_at(&account, unix_seconds))
+    }
+
+    /// The list, checked against the keychain without reading a secret:
+    /// the ids of the keychain's items are compared with the list's, and
+    /// only when they differ (an item the list does not know, an entry whose
+    /// item is gone) is everything read and the list rebuilt, as
+    /// [`Store::load`] does. Pinned first, then the user's order.
+    pub fn list_accounts(&mut self) -> Result<Vec<AccountSummary>> {
+        if self.loaded {
+            self.locked(|_| Ok(()))?;
+            return Ok(self.summaries());
+        }
+        self.locked_listed(|store| {
+            if store.loaded {
+                return Ok(()); // The file was missing or damaged: rebuilt.
+            }
+            let listed: HashSet<&str> = store.meta.accounts.iter().map(|e| e.id.as_str()).collect();
+            let ours: HashSet<String> = store
+                .keychain
+                .list()?
+                .into_iter()
+                .filter(|id| AccountId::parse(id).is_some())
+                .collect();
+            let same = listed.len() == store.meta.accounts.len()
+                && listed.len() == ours.len()
+                && ours.iter().all(|id| listed.contains(id.as_str()));
+            if !same {
+                store.load_locked()?;
+            }
+            Ok(())
+        })?;
+        Ok(self.summaries())
     }
 
     /// Accounts whose issuer or name contains `query`, ignoring case; an exact
