@@ -4,7 +4,7 @@
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "list_accounts",
-        "load_accounts",
+        "start_view",
         "get_codes",
         "generate_hotp",
         "copy_code",

@@ -4,7 +4,7 @@
 const invoke = (command, args) => window.__TAURI__.core.invoke(command, args);
 
 export const listAccounts = () => invoke('list_accounts');
-export const loadAccounts = () => invoke('load_accounts');
+export const startView = () => invoke('start_view');
 export const getCodes = () => invoke('get_codes');
 export const generateHotp = (id) => invoke('generate_hotp', { id });
 export const copyCode = (id) => invoke('copy_code', { id });

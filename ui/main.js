@@ -4,7 +4,7 @@
 // notices.js (toast, status, the live region), focus.js (where focus goes).
 
 import * as ipc from './ipc.js';
-import { state, on, setAccounts, loadSettings, refreshCodes } from './state.js';
+import { state, on, setAccounts, setCodes, setSettings, loadSettings, refreshCodes } from './state.js';
 import { wireRows, applySearch, clearSearch, visibleCodes, rowControls, showEmpty } from './list/rows.js';
 import { wireCodes, sayTimeLeft, scheduleTick } from './list/codes.js';
 import { wireArrange, undoDelete, moveFocused } from './list/arrange.js';
@@ -104,16 +104,20 @@ async function start() {
   if (starting) return;
   starting = true;
   clearStatus();
-  await loadSettings();
   try {
-    setAccounts(await ipc.listAccounts());
-    const loaded = await ipc.loadAccounts();
-    setAccounts(loaded.accounts);
-    if (loaded.damaged.length > 0) {
-      showStatus(`${loaded.damaged.length} keychain item(s) could not be read and were left untouched: ${loaded.damaged.join('; ')}`, null, 'damaged');
+    // One call: the keychain read began in Rust as the app started, so the
+    // settings, the list and its codes arrive together and the first paint
+    // of the list already carries the codes.
+    const view = await ipc.startView();
+    setSettings(view.settings);
+    setCodes(view.codes);
+    setAccounts(view.accounts);
+    if (view.damaged.length > 0) {
+      showStatus(`${view.damaged.length} keychain item(s) could not be read and were left untouched: ${view.damaged.join('; ')}`, null, 'damaged');
     }
-    await refreshCodes();
   } catch (error) {
+    // The settings, at least, may be readable: the theme must not flash.
+    await loadSettings();
     showStatus(ipc.messageOf(error), start);
   } finally {
     $('loading').hidden = true;

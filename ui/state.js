@@ -73,6 +73,11 @@ export async function loadSettings() {
   }
 }
 
+/** Codes handed over with the first view: painted with the first rows. */
+export function setCodes(codes) {
+  state.codes = new Map(codes.map((c) => [c.id, c]));
+}
+
 let refreshing = null;
 let queued = null;
 

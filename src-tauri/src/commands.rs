@@ -46,6 +46,39 @@ pub struct LoadView {
     recovered: usize,
 }
 
+/// Everything the page shows first, in one call: the settings, the list as
+/// the keychain has it, and the codes. The keychain read began as the app
+/// started; this waits for it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartView {
+    settings: Settings,
+    #[serde(flatten)]
+    load: LoadView,
+    codes: Vec<CodeView>,
+}
+
+#[tauri::command]
+pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
+    blocking(app, |_, state| {
+        state.with_store(|store| {
+            let LoadReport {
+                damaged, recovered, ..
+            } = state.load_for_view(store)?;
+            Ok(StartView {
+                settings: store.settings().clone(),
+                load: LoadView {
+                    accounts: store.summaries(),
+                    damaged: damaged.into_iter().map(|(_, reason)| reason).collect(),
+                    recovered,
+                },
+                codes: codes_of(store)?,
+            })
+        })
+    })
+    .await
+}
+
 /// The list as last saved: instant, before the keychain answers.
 #[tauri::command]
 pub async fn list_accounts(app: AppHandle) -> Result<Vec<AccountSummary>, IpcError> {
@@ -55,47 +88,29 @@ pub async fn list_accounts(app: AppHandle) -> Result<Vec<AccountSummary>, IpcErr
     .await
 }
 
-/// Reads every account from the keychain and returns the reconciled list.
-#[tauri::command]
-pub async fn load_accounts(app: AppHandle) -> Result<LoadView, IpcError> {
-    blocking(app, |_, state| {
-        state.with_store(|store| {
-            let LoadReport {
-                damaged, recovered, ..
-            } = store.load()?;
-            Ok(LoadView {
-                accounts: store.summaries(),
-                damaged: damaged.into_iter().map(|(_, reason)| reason).collect(),
-                recovered,
-            })
-        })
-    })
-    .await
+/// Current and next codes of every time-based account.
+fn codes_of(store: &mut Store) -> Result<Vec<CodeView>, IpcError> {
+    let now = clock(store);
+    let mut codes = Vec::new();
+    for summary in store.summaries() {
+        let id = parse_id(&summary.id)?;
+        // Damaged items have no code; the list says so separately.
+        match store.account(&id) {
+            Ok(account) if !matches!(account.kind, OtpKind::Hotp { .. }) => {}
+            _ => continue,
+        }
+        codes.push(CodeView {
+            id: summary.id,
+            code: store.code(&id, now)?,
+        });
+    }
+    Ok(codes)
 }
 
 /// Current and next codes of every time-based account.
 #[tauri::command]
 pub async fn get_codes(app: AppHandle) -> Result<Vec<CodeView>, IpcError> {
-    blocking(app, |_, state| {
-        state.with_store(|store| {
-            let now = clock(store);
-            let mut codes = Vec::new();
-            for summary in store.summaries() {
-                let id = parse_id(&summary.id)?;
-                // Damaged items have no code; the list says so separately.
-                match store.account(&id) {
-                    Ok(account) if !matches!(account.kind, OtpKind::Hotp { .. }) => {}
-                    _ => continue,
-                }
-                codes.push(CodeView {
-                    id: summary.id,
-                    code: store.code(&id, now)?,
-                });
-            }
-            Ok(codes)
-        })
-    })
-    .await
+    blocking(app, |_, state| state.with_store(codes_of)).await
 }
 
 /// Advances an HOTP account's counter (saved first) and returns its code.

@@ -50,6 +50,7 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(state::AppState::default())
         .setup(|app| {
+            state::preload(app.handle().clone());
             state::watch_other_processes(app.handle().clone());
             Ok(())
         })
@@ -71,8 +72,8 @@ fn main() {
             }
         })
         .invoke_handler(tauri::generate_handler![
+            commands::start_view,
             commands::list_accounts,
-            commands::load_accounts,
             commands::get_codes,
             commands::generate_hotp,
             commands::copy_code,

@@ -1,11 +1,13 @@
-//! What the app keeps between commands: the store (opened on first use, off
-//! the UI thread), the clipboard, and the HOTP codes generated this session.
+//! What the app keeps between commands: the store (opened and read from the
+//! keychain as the app starts, in parallel with the webview, off the UI
+//! thread), the clipboard, and the HOTP codes generated this session.
 
 use crate::clipboard::ClipboardKeeper;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use watchword_core::store::{Config, Store};
+use watchword_core::store::{Config, LoadReport, Store};
 
 /// The error every command returns: a stable `code` for the UI to branch on
 /// and a human `message`. Never holds a secret.
@@ -52,6 +54,12 @@ pub struct AppState {
     /// Stops the backup being unlocked (its key derivation) when the user
     /// presses Cancel in the preview.
     pub unlock_cancel: watchword_core::limits::Cancel,
+    /// The keychain read begun at launch ([`preload`]): its outcome waits
+    /// here for the page's first `start_view`.
+    first_load: Mutex<Option<Result<LoadReport, IpcError>>>,
+    /// The page asked for its first view: a preload not begun by then is
+    /// not needed.
+    view_started: AtomicBool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -74,6 +82,51 @@ impl AppState {
         }
         f(slot.as_mut().expect("opened just above"))
     }
+}
+
+impl AppState {
+    /// Reads every account from the keychain, or takes the read the launch
+    /// already made. The page's start (and its "Try again") comes here.
+    pub fn load_for_view(&self, store: &mut Store) -> Result<LoadReport, IpcError> {
+        self.view_started.store(true, Ordering::SeqCst);
+        match lock(&self.first_load)?.take() {
+            Some(report) => report,
+            None => Ok(store.load()?),
+        }
+    }
+}
+
+/// Opens the store and reads the keychain as soon as the app starts, while
+/// the webview is still loading the page: the page's first view then only
+/// has to be handed over, and the codes are in its first paint.
+pub fn preload(app: tauri::AppHandle) {
+    use tauri::Manager;
+    std::thread::Builder::new()
+        .name("preload-store".into())
+        .spawn(move || {
+            let state = app.state::<AppState>();
+            if state.view_started.load(Ordering::SeqCst) {
+                return;
+            }
+            let outcome = state.with_store(|store| {
+                // The page may have come first and read it already.
+                if state.view_started.load(Ordering::SeqCst) {
+                    return Ok(None);
+                }
+                Ok(Some(store.load().map_err(IpcError::from)))
+            });
+            let report = match outcome {
+                Ok(None) => return,
+                Ok(Some(report)) => report,
+                // The store could not even be opened: the page says why.
+                Err(err) => Err(err),
+            };
+            let slot = lock(&state.first_load);
+            if let Ok(mut slot) = slot {
+                *slot = Some(report);
+            }
+        })
+        .expect("the OS starts a thread");
 }
 
 /// How often the window looks for changes made by another process (the CLI,
