@@ -5,10 +5,11 @@
 //! the focus goes; zoom and a narrow window must lose nothing.
 
 use serde_json::{json, Value};
+use std::process::Command;
 use std::time::Duration;
 use watchword_e2e::{
-    put_clipboard_image, qr_page_png, workspace_dir, App, Profile, KEY_CONTROL, KEY_DOWN,
-    KEY_ENTER, KEY_ESCAPE,
+    put_clipboard_image, qr_page_png, run_bounded, workspace_dir, App, Profile, KEY_CONTROL,
+    KEY_DOWN, KEY_ENTER, KEY_ESCAPE,
 };
 
 const GITHUB: &str = "MFRGGZDFMZTWQ2LKNNWG23TP";
@@ -153,6 +154,30 @@ fn axe_finds_nothing_serious_in_any_state() {
         !text.is_empty() && label.starts_with(text) && label.contains("GitHub"),
         "the code button's name {label:?} must start with its visible code {text:?}"
     );
+
+    // What Orca hears: the accessibility tree WebKitGTK gives AT-SPI names
+    // the button by its code first, too.
+    let heard = app.wait_until("the code button in the accessibility tree", || {
+        let output = run_bounded(
+            Command::new("/usr/bin/python3")
+                .arg(workspace_dir().join("tests/a11y_names.py"))
+                .arg("watchword"),
+            Duration::from_secs(20),
+        )?;
+        let wanted = format!("{text}, GitHub, copy");
+        output
+            .stdout
+            .lines()
+            .find(|line| line.ends_with(&wanted))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                format!(
+                    "no button named {wanted:?} in:\n{}{}",
+                    output.stdout, output.stderr
+                )
+            })
+    });
+    assert!(heard.starts_with("push button\t"), "{heard}");
 
     // An HOTP code, once generated, is said and has the focus.
     app.click(&row_css(&app, "Bank", "button.generate"));
@@ -456,6 +481,35 @@ fn the_focus_stays_visible_and_comes_back() {
         tab(&app);
         assert_focus_visible(&app, &format!("Tab #{}", step + 1));
     }
+
+    // The time left, on request: Ctrl+I on a row says the code, the
+    // seconds it has left and the next code, once (no per-second chatter).
+    let code = row_css(&app, "GitHub", "button.code");
+    app.execute(
+        "document.querySelector(arguments[0]).focus();",
+        json!([code]),
+    );
+    app.press_chord(KEY_CONTROL, 'i');
+    app.wait_until("the time left to be said", || {
+        let said = app
+            .try_execute(
+                "return document.querySelector('#live').textContent;",
+                json!([]),
+            )
+            .map_err(|e| e.to_string())?;
+        let said = said.as_str().unwrap_or_default().to_owned();
+        let shown = app.text(&code);
+        let left = said.contains(" seconds left, next ") || said.contains(" 1 second left, next ");
+        if said.starts_with(&format!("GitHub: {shown}, ")) && left {
+            return Ok(());
+        }
+        // A new code may have come between the saying and the reading: ask
+        // again, so the 30 s boundary cannot decide the outcome.
+        if !said.is_empty() {
+            app.press_chord(KEY_CONTROL, 'i');
+        }
+        Err(format!("#live = {said:?}, the code shows {shown:?}"))
+    });
 
     // ⋮ → Settings and ⋮ → Back up give the focus back to ⋮.
     for (item, dialog) in [
