@@ -583,11 +583,16 @@ fn open_store() -> Result<Store, String> {
 
 /// The one account matching `query`; several matches are listed and refused.
 ///
-/// The list in the metadata file answers first, so that a command reads
-/// the keychain item of its own account and no other. Only when nothing
-/// there matches is every item read (an account the list does not know,
-/// or a missing list), and the list rebuilt.
+/// The list in the metadata file answers, so that a command reads the
+/// keychain item of its own account and no other; but only once the
+/// keychain's ids (no secrets) agree with the list's. An item the list does
+/// not know (a crash between the item and the list, another data folder on
+/// the same service) could be the better match: "github" must not find
+/// "GitHub Enterprise" in the list and act on it while an account named
+/// "GitHub" exists only in the keychain. Then every item is read and the
+/// list rebuilt first.
 fn find_one(store: &mut Store, query: &str) -> Result<(AccountId, AccountSummary), String> {
+    store.list_accounts().map_err(describe)?;
     let mut found = store.find(query);
     if found.is_empty() {
         store.load().map_err(describe)?;

@@ -945,4 +945,19 @@ fn items_only_in_the_keychain_are_listed_found_and_not_added_twice() {
     let out = env.run(&["remove", "acme"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "Removed ACME.\n");
+
+    // The list knows "GitHub Enterprise"; "GitHub" is only in the keychain.
+    // "github" is the latter (an exact match): the list alone must not
+    // decide, or the wrong key would be removed for good.
+    let out = env.run_with_stdin(&["add", "--issuer", "GitHub Enterprise"], RFC_SHA1);
+    assert!(out.status.success(), "{}", stderr(&out));
+    add_elsewhere("GitHub", "totp", "JBSWY3DPEHPK3PXS");
+    let out = env.run(&["remove", "github"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "Removed GitHub.\n");
+    let list = stdout(&env.run(&["list"]));
+    assert!(
+        list.contains("GitHub Enterprise"),
+        "the wrong account went:\n{list}"
+    );
 }

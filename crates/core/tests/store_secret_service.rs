@@ -205,6 +205,23 @@ fn keychain_items_that_are_not_accounts_are_reported_and_left_untouched() {
     store_item(&service, junk, b"hunter2 is not a uri");
     store_item(&service, binary, b"\xff\xfe\x00not text");
     store_item(&service, "someone-else", b"whatever");
+    // Two items of another tool under one name of its own (they differ in
+    // another attribute): not ours, so not a reason for the load to fail.
+    for n in ["1", "2"] {
+        secret_tool(
+            &[
+                "store",
+                "--label=another tool's",
+                "service",
+                &service,
+                "username",
+                "notours",
+                "other",
+                n,
+            ],
+            b"not ours",
+        );
+    }
 
     let mut fresh = scratch.open();
     let report = fresh.load().expect("the good account loads");

@@ -4,6 +4,7 @@
 //! The trait exists so tests can inject faults a real keychain cannot produce
 //! on demand.
 
+use crate::account::AccountId;
 use crate::error::{Error, KeychainProblem, Result};
 use keyring_core::{CredentialStore, Entry};
 use std::collections::HashMap;
@@ -41,6 +42,10 @@ pub trait Keychain: Send + Sync {
 pub fn read_one_by_one<K: Keychain + ?Sized>(keychain: &K) -> Result<Items> {
     let mut items = Vec::new();
     for id in keychain.list()? {
+        // Not an account's item (another tool's, under our service name).
+        if AccountId::parse(&id).is_none() {
+            continue;
+        }
         match keychain.get(&id) {
             Ok(Some(text)) => items.push((id, Ok(text))),
             Ok(None) => {} // Deleted between the listing and the read.
@@ -110,6 +115,9 @@ impl SystemKeychain {
         let Found::Unlocked(mut found) = batch.search(&self.service)? else {
             return Ok(None);
         };
+        // Items another tool keeps under our service name are not ours: not
+        // read, not decrypted, and never a reason for a load to fail.
+        found.retain(|(id, _)| AccountId::parse(id).is_some());
         // Sorted by id, as `list` answers.
         found.sort_by(|a, b| a.0.cmp(&b.0));
         if found.windows(2).any(|pair| pair[0].0 == pair[1].0) {
@@ -122,8 +130,9 @@ impl SystemKeychain {
         let mut items = Vec::with_capacity(found.len());
         for ((id, _), content) in found.into_iter().zip(contents) {
             let text = match content {
-                Content::Bytes(bytes) => match String::from_utf8(bytes.to_vec()) {
-                    Ok(text) => Ok(text),
+                // No copy that an error would drop unwiped.
+                Content::Bytes(bytes) => match std::str::from_utf8(&bytes) {
+                    Ok(text) => Ok(text.to_owned()),
                     // The words keyring-core's `BadEncoding` gets in `get`.
                     Err(_) => Err(Error::DamagedItem {
                         id: id.clone(),

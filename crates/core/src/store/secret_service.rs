@@ -19,6 +19,9 @@ use std::collections::HashMap;
 use zbus::zvariant::{OwnedObjectPath, OwnedValue, Value};
 use zeroize::Zeroizing;
 
+/// How long one Secret Service call may take before it is an error.
+const METHOD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(25);
+
 const DESTINATION: &str = "org.freedesktop.secrets";
 const SERVICE_PATH: &str = "/org/freedesktop/secrets";
 const SERVICE_INTERFACE: &str = "org.freedesktop.Secret.Service";
@@ -70,7 +73,15 @@ impl std::fmt::Debug for Batch {
 
 impl Batch {
     pub(crate) fn connect() -> Result<Self> {
-        let conn = zbus::block_on(zbus::Connection::session()).map_err(|err| failure(&err))?;
+        // None of these calls can prompt, so none may wait forever on a
+        // service that never answers (the store's lock is held meanwhile).
+        let conn = zbus::block_on(
+            zbus::connection::Builder::session()
+                .map_err(|err| failure(&err))?
+                .method_timeout(METHOD_TIMEOUT)
+                .build(),
+        )
+        .map_err(|err| failure(&err))?;
         Ok(Self { conn })
     }
 
@@ -213,10 +224,14 @@ impl Session {
         let (_, iv, value, _) = secret;
         let cipher = cbc::Decryptor::<aes::Aes128>::new_from_slices(self.key.as_slice(), iv)
             .map_err(|_| crypto("a secret came with an invalid initialization vector"))?;
-        cipher
-            .decrypt_padded_vec::<Pkcs7>(value)
-            .map(Zeroizing::new)
-            .map_err(|_| crypto("a secret could not be decrypted"))
+        // In place, in a buffer wiped on drop, also when the padding is bad.
+        let mut buffer = Zeroizing::new(value.clone());
+        let plain = cipher
+            .decrypt_padded::<Pkcs7>(buffer.as_mut_slice())
+            .map_err(|_| crypto("a secret could not be decrypted"))?
+            .len();
+        buffer.truncate(plain);
+        Ok(buffer)
     }
 
     /// Closes the session; the service also closes it when we disconnect,
