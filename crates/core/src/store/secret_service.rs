@@ -189,7 +189,13 @@ impl Session {
     async fn open(conn: &zbus::Connection) -> Result<Self> {
         let prime = BigUint::from_bytes_be(&PRIME);
         let mut private = Zeroizing::new([0u8; 128]);
-        getrandom::fill(private.as_mut_slice()).expect("the OS random source is available");
+        getrandom::fill(private.as_mut_slice())
+            .map_err(|_| crypto("the system's random source is not available"))?;
+        // num-bigint neither wipes its digits nor works in constant time:
+        // the private value and the shared one may stay in freed memory. It
+        // is a per-session value on the local bus, where the service holds
+        // the secrets anyway; libsecret and the secret-service crate do the
+        // same.
         let private = BigUint::from_bytes_be(private.as_slice());
         let public = BigUint::from(2u8).modpow(&private, &prime);
         let reply = conn
@@ -205,7 +211,12 @@ impl Session {
         let (output, path): (OwnedValue, OwnedObjectPath) =
             reply.body().deserialize().map_err(|err| failure(&err))?;
         let theirs = Vec::<u8>::try_from(output).map_err(|err| failure(&err))?;
-        let shared = BigUint::from_bytes_be(&theirs).modpow(&private, &prime);
+        // 1 < y < p - 1: anything else makes the shared value guessable.
+        let y = BigUint::from_bytes_be(&theirs);
+        if y <= BigUint::from(1u8) || y >= &prime - BigUint::from(1u8) {
+            return Err(crypto("the Secret Service offered an invalid session key"));
+        }
+        let shared = y.modpow(&private, &prime);
         // The shared value, left-padded to the prime's length, is HKDF's input.
         let shared = Zeroizing::new(shared.to_bytes_be());
         let mut padded = Zeroizing::new([0u8; 128]);
