@@ -1,0 +1,66 @@
+//! What each command does, one module per group: the store's accounts,
+//! backups in and out, and QR images. The helpers here are the ones the
+//! groups share: opening the store and finding one account in it.
+
+pub mod accounts;
+pub mod backup;
+pub mod decode;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+use watchword_core::account::AccountId;
+use watchword_core::store::{AccountSummary, Config, Store};
+use watchword_core::Error;
+
+pub fn open_store() -> Result<Store, String> {
+    let config = Config::from_env().map_err(describe)?;
+    Store::open(&config).map_err(describe)
+}
+
+/// The one account matching `query`; several matches are listed and refused.
+///
+/// The list in the metadata file answers first, so that a command reads
+/// the keychain item of its own account and no other. Only when nothing
+/// there matches is every item read (an account the list does not know,
+/// or a missing list), and the list rebuilt.
+pub fn find_one(store: &mut Store, query: &str) -> Result<(AccountId, AccountSummary), String> {
+    let mut found = store.find(query);
+    if found.is_empty() {
+        store.load().map_err(describe)?;
+        found = store.find(query);
+    }
+    match found.as_slice() {
+        [] => Err(format!(
+            "no account matches \"{query}\"; `watchword-cli list` shows them all"
+        )),
+        [one] => AccountId::parse(&one.id)
+            .map(|id| (id, one.clone()))
+            .ok_or_else(|| format!("account id {} is not valid", one.id)),
+        many => {
+            let names: Vec<String> = many.iter().map(|s| format!("  {}", label(s))).collect();
+            Err(format!(
+                "\"{query}\" matches {} accounts; be more specific:\n{}",
+                many.len(),
+                names.join("\n")
+            ))
+        }
+    }
+}
+
+fn label(s: &AccountSummary) -> String {
+    match (s.issuer.is_empty(), s.name.is_empty()) {
+        (false, false) => format!("{}: {}", s.issuer, s.name),
+        (false, true) => s.issuer.clone(),
+        _ => s.name.clone(),
+    }
+}
+
+pub fn describe(err: Error) -> String {
+    err.to_string()
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
