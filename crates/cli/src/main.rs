@@ -2,16 +2,19 @@
 //! terminal. Data goes to stdout, messages to stderr; a failure exits non-zero
 //! and changes nothing.
 //!
-//! This file only dispatches: the arguments are defined in `cli`, and each
-//! command group is a module of `commands`.
+//! This file only dispatches: the arguments are defined in `cli`, each
+//! command group is a module of `commands`, and what a failure says is in
+//! `error`.
 
 mod cli;
 mod commands;
+mod error;
 mod input;
 
 use clap::Parser;
 use cli::{Cli, Command};
 use commands::{accounts, backup, decode};
+use error::CliError;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -22,14 +25,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("watchword-cli: {message}");
-            ExitCode::FAILURE
+        Err(error) => {
+            eprintln!("watchword-cli: {error}");
+            error.exit_code()
         }
     }
 }
 
-fn run(command: Command) -> Result<(), String> {
+fn run(command: Command) -> Result<(), CliError> {
     match command {
         Command::Code(args) => accounts::code(args),
         Command::List { json } => accounts::list(json),

@@ -1,15 +1,16 @@
 //! The commands on the store's accounts: `list`, `code`, `add`, `remove` and
 //! `rename`.
 
-use super::{describe, find_one, now, open_store};
+use super::{find_one, now, open_store};
 use crate::cli::{AddArgs, CodeArgs};
+use crate::error::CliError;
 use crate::input;
 use watchword_core::account::Account;
 use watchword_core::manual::ManualEntry;
 use watchword_core::store::AccountSummary;
 use watchword_core::{otp, uri, Code};
 
-pub fn code(args: CodeArgs) -> Result<(), String> {
+pub fn code(args: CodeArgs) -> Result<(), CliError> {
     match args {
         CodeArgs {
             uri: Some(text),
@@ -18,15 +19,11 @@ pub fn code(args: CodeArgs) -> Result<(), String> {
             ..
         } => {
             if text != "-" {
-                return Err(
-                    "--uri takes \"-\" and reads the URI from standard input: a URI on the \
-                     command line shows its key in the process list and the shell's history \
-                     (e.g. `watchword-cli code --uri - < uri.txt`)"
-                        .into(),
-                );
+                return Err(CliError::UriArgument);
             }
-            let text = input::secret_text("otpauth URI:", "otpauth URI")?;
-            let account = uri::parse(&text).map_err(|e| e.to_string())?;
+            let text =
+                input::secret_text("otpauth URI:", "otpauth URI").map_err(CliError::Input)?;
+            let account = uri::parse(&text)?;
             print_code(&otp::code_at(&account, at.unwrap_or_else(now)), json);
             Ok(())
         }
@@ -38,21 +35,19 @@ pub fn code(args: CodeArgs) -> Result<(), String> {
         } => {
             let mut store = open_store()?;
             let (id, _) = find_one(&mut store, &query)?;
-            let code = store
-                .next_code(&id, at.unwrap_or_else(now))
-                .map_err(describe)?;
+            let code = store.next_code(&id, at.unwrap_or_else(now))?;
             print_code(&code, json);
             Ok(())
         }
-        _ => Err("give an account to look for, or --uri -".into()),
+        _ => Err(CliError::NoCodeTarget),
     }
 }
 
-pub fn list(json: bool) -> Result<(), String> {
+pub fn list(json: bool) -> Result<(), CliError> {
     let mut store = open_store()?;
     // Ids only: no secret is read unless the keychain and the list
     // disagree.
-    let list = store.list_accounts().map_err(describe)?;
+    let list = store.list_accounts()?;
     if json {
         println!(
             "{}",
@@ -66,52 +61,53 @@ pub fn list(json: bool) -> Result<(), String> {
     Ok(())
 }
 
-pub fn add(args: AddArgs) -> Result<(), String> {
+pub fn add(args: AddArgs) -> Result<(), CliError> {
     let account = account_from_args(args)?;
     let name = account.display_name();
     let mut store = open_store()?;
-    store.add(account).map_err(describe)?;
+    store.add(account)?;
     eprintln!("Added {name}.");
     Ok(())
 }
 
-pub fn rename(query: &str, issuer: Option<String>, account: Option<String>) -> Result<(), String> {
+pub fn rename(
+    query: &str,
+    issuer: Option<String>,
+    account: Option<String>,
+) -> Result<(), CliError> {
     if issuer.is_none() && account.is_none() {
-        return Err("give the new name with --issuer, --account or both".into());
+        return Err(CliError::NoNewName);
     }
     let mut store = open_store()?;
     let (id, _) = find_one(&mut store, query)?;
-    let old = store.account(&id).map_err(describe)?;
+    let old = store.account(&id)?;
     let issuer = issuer.unwrap_or_else(|| old.issuer.clone());
     let name = account.unwrap_or_else(|| old.name.clone());
     let before = old.display_name();
-    store.rename(&id, &issuer, &name).map_err(describe)?;
-    let after = store.account(&id).map_err(describe)?.display_name();
+    store.rename(&id, &issuer, &name)?;
+    let after = store.account(&id)?.display_name();
     eprintln!("Renamed {before} to {after}.");
     Ok(())
 }
 
-pub fn remove(query: &str) -> Result<(), String> {
+pub fn remove(query: &str) -> Result<(), CliError> {
     let mut store = open_store()?;
     let (id, found) = find_one(&mut store, query)?;
-    store.remove(&id).map_err(describe)?;
+    store.remove(&id)?;
     let name = found.display_name();
     eprintln!("Removed {name}.");
     Ok(())
 }
 
-/// Refused, whatever it holds: a key or URI given as an argument is already
-/// in the process list and the shell's history; the message says how to
-/// give it instead (and never repeats it).
-const KEY_ARGUMENT_REFUSED: &str = "keys and otpauth URIs are not taken as arguments, where the \
-     process list and the shell's history would show them: run `watchword-cli add` and paste \
-     the key or URI at the prompt, or pipe it in (`watchword-cli add < uri.txt`)";
-
-fn account_from_args(args: AddArgs) -> Result<Account, String> {
+/// The account `add` stores, from the key or URI on standard input. One
+/// given as an argument is refused, whatever it holds: it is already in the
+/// process list and the shell's history.
+fn account_from_args(args: AddArgs) -> Result<Account, CliError> {
     if args.secret.is_some() || args.uri.as_deref().is_some_and(|text| text != "-") {
-        return Err(KEY_ARGUMENT_REFUSED.into());
+        return Err(CliError::KeyArgument);
     }
-    let text = input::secret_text("Setup key:", "setup key or otpauth URI")?;
+    let text =
+        input::secret_text("Setup key:", "setup key or otpauth URI").map_err(CliError::Input)?;
     let mut entry = ManualEntry {
         input: String::with_capacity(text.len()),
         issuer: args.issuer.unwrap_or_default(),
@@ -124,7 +120,7 @@ fn account_from_args(args: AddArgs) -> Result<Account, String> {
     };
     // A key or a URI: ManualEntry tells them apart as the app's form does.
     entry.input.push_str(&text);
-    let account = entry.to_account().map_err(|e| e.to_string());
+    let account = entry.to_account().map_err(CliError::from);
     zeroize::Zeroize::zeroize(&mut entry.input);
     account
 }

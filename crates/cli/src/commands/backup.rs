@@ -1,8 +1,9 @@
 //! `import` and `export`: other authenticators' backups in, and Watchword's
 //! accounts out, with the password (when there is one) on standard input.
 
-use super::{describe, now, open_store};
+use super::{now, open_store};
 use crate::cli::ExportFormat;
+use crate::error::CliError;
 use watchword_core::uri;
 
 /// Reads a backup and stores its accounts.
@@ -13,30 +14,27 @@ use watchword_core::uri;
 /// item without its metadata is taken back in by the next start), so a stop
 /// leaves whole accounts or none: crates/cli/tests/crash_safety.rs kills an
 /// import with SIGKILL, harsher than Ctrl+C, at random moments.
-pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result<(), String> {
+pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result<(), CliError> {
     use watchword_core::import::{self, Read as Backup};
     let shown = file.display();
+    let refused = |source| CliError::ImportFile {
+        file: file.to_owned(),
+        source,
+    };
     // The same size limit as the app, applied before the file is read.
-    let bytes =
-        zeroize::Zeroizing::new(import::read_file(file).map_err(|e| format!("{shown}: {e}"))?);
-    let (format, read) = import::detect_and_read(&bytes).map_err(|e| format!("{shown}: {e}"))?;
+    let bytes = zeroize::Zeroizing::new(import::read_file(file).map_err(refused)?);
+    let (format, read) = import::detect_and_read(&bytes).map_err(refused)?;
     let (entries, encrypted) = match read {
         Backup::Plain(entries) => (entries, false),
         Backup::Encrypted(backup) => {
             if !password_stdin {
-                return Err(format!(
-                    "{shown} is an encrypted {} backup: give its password on standard input \
-                     with --password-stdin",
-                    format.name()
-                ));
+                return Err(CliError::NeedsPassword {
+                    file: file.to_owned(),
+                    format: format.name(),
+                });
             }
             let password = zeroize::Zeroizing::new(read_password()?);
-            (
-                backup
-                    .decrypt(&password)
-                    .map_err(|e| format!("{shown}: {e}"))?,
-                true,
-            )
+            (backup.decrypt(&password).map_err(refused)?, true)
         }
     };
     let conversion = entries.convert();
@@ -54,15 +52,14 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
         );
     }
     if conversion.accounts.is_empty() {
-        return Err(if conversion.errors.is_empty() {
-            format!("{shown}: this {} file holds no accounts", format.name())
-        } else if conversion.errors.len() == 1 {
-            format!("{shown}: its only entry could not be read as an account; nothing was imported")
-        } else {
-            format!(
-                "{shown}: none of its {} entries could be read as an account; nothing was imported",
-                conversion.errors.len()
-            )
+        let file = file.to_owned();
+        return Err(match conversion.errors.len() {
+            0 => CliError::NoAccounts {
+                file,
+                format: format.name(),
+            },
+            1 => CliError::OnlyEntryUnreadable { file },
+            entries => CliError::NoEntryReadable { file, entries },
         });
     }
     let read_from = format!(
@@ -84,12 +81,10 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
     let mut store = open_store()?;
     let done = store
         .add_all(conversion.accounts)
-        .map_err(|(done, error)| {
-            format!(
-                "{} of {read_from} were imported, then: {}",
-                done.added,
-                describe(error)
-            )
+        .map_err(|(done, source)| CliError::ImportStopped {
+            added: done.added,
+            read_from: read_from.clone(),
+            source,
         })?;
     let (added, present) = (done.added, done.already_there);
     eprintln!(
@@ -109,14 +104,10 @@ pub fn export(
     format: ExportFormat,
     out: Option<&std::path::Path>,
     password_stdin: bool,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     use watchword_core::export;
     if matches!(format, ExportFormat::Aegis) && !password_stdin {
-        return Err(
-            "an encrypted backup needs a password: give it on standard input with \
-             --password-stdin"
-                .into(),
-        );
+        return Err(CliError::ExportNeedsPassword);
     }
     let password = if password_stdin {
         zeroize::Zeroizing::new(read_password()?)
@@ -124,14 +115,12 @@ pub fn export(
         zeroize::Zeroizing::new(String::new())
     };
     let mut store = open_store()?;
-    let accounts = store.all_accounts().map_err(describe)?;
+    let accounts = store.all_accounts()?;
     if accounts.is_empty() {
-        return Err("there are no accounts to export".into());
+        return Err(CliError::NothingToExport);
     }
     let text = zeroize::Zeroizing::new(match format {
-        ExportFormat::Aegis => {
-            export::aegis_encrypted(&accounts, &password).map_err(|e| e.to_string())?
-        }
+        ExportFormat::Aegis => export::aegis_encrypted(&accounts, &password)?,
         ExportFormat::Uris => {
             eprintln!(
                 "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
@@ -148,8 +137,7 @@ pub fn export(
                 "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
                  make your codes"
             );
-            let uris =
-                zeroize::Zeroizing::new(export::google_migration(&fit).map_err(|e| e.to_string())?);
+            let uris = zeroize::Zeroizing::new(export::google_migration(&fit)?);
             // Sized up front: growing would leave unwiped copies.
             let mut text = String::with_capacity(uris.iter().map(|uri| uri.len() + 1).sum());
             for uri in uris.iter() {
@@ -162,8 +150,10 @@ pub fn export(
     match out {
         None => print!("{}", *text),
         Some(path) => {
-            export::save(path, &text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            export::save(path, &text).map_err(|source| CliError::Write {
+                path: path.to_owned(),
+                source,
+            })?;
             eprintln!(
                 "Exported {} to {}.",
                 count(accounts.len(), "account"),
@@ -173,20 +163,20 @@ pub fn export(
     }
     // Written: the user now holds a copy, and the app's backup reminder
     // counts from here.
-    store.record_backup(now()).map_err(describe)?;
+    store.record_backup(now())?;
     Ok(())
 }
 
 /// The first line of standard input, without its line ending.
-fn read_password() -> Result<String, String> {
+fn read_password() -> Result<String, CliError> {
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        .map_err(CliError::PasswordRead)?;
     let password = line.trim_end_matches(['\n', '\r']).to_owned();
     zeroize::Zeroize::zeroize(&mut line);
     if password.is_empty() {
-        return Err("the password on standard input is empty".into());
+        return Err(CliError::EmptyPassword);
     }
     Ok(password)
 }

@@ -1,10 +1,11 @@
 //! `decode`: the QR code payloads found in image files, printed as they are.
 
+use crate::error::CliError;
 use watchword_core::payload::{self, QrPayload};
 use watchword_core::qr;
 
 /// Decodes every image; each one's failure is reported and the rest go on.
-pub fn decode(images: &[std::path::PathBuf], json: bool) -> Result<(), String> {
+pub fn decode(images: &[std::path::PathBuf], json: bool) -> Result<(), CliError> {
     let mut results = Vec::new();
     let mut failed = 0usize;
     for path in images {
@@ -45,15 +46,17 @@ pub fn decode(images: &[std::path::PathBuf], json: bool) -> Result<(), String> {
     match (failed, &results[..]) {
         (0, _) => Ok(()),
         // One image: its own error is the message.
-        (_, [only]) => Err(format!(
-            "{}: {}",
-            only["file"].as_str().unwrap_or_default(),
-            only["error"]["message"].as_str().unwrap_or_default()
-        )),
-        (failed, all) => Err(format!(
-            "no QR code was read from {failed} of {} images",
-            all.len()
-        )),
+        (_, [only]) => Err(CliError::Decode {
+            file: only["file"].as_str().unwrap_or_default().to_owned(),
+            message: only["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        }),
+        (failed, all) => Err(CliError::DecodeSome {
+            failed,
+            total: all.len(),
+        }),
     }
 }
 

@@ -6,14 +6,14 @@ pub mod accounts;
 pub mod backup;
 pub mod decode;
 
+use crate::error::CliError;
 use std::time::{SystemTime, UNIX_EPOCH};
 use watchword_core::account::AccountId;
 use watchword_core::store::{AccountSummary, Config, Store};
-use watchword_core::Error;
 
-pub fn open_store() -> Result<Store, String> {
-    let config = Config::from_env().map_err(describe)?;
-    Store::open(&config).map_err(describe)
+pub fn open_store() -> Result<Store, CliError> {
+    let config = Config::from_env()?;
+    Ok(Store::open(&config)?)
 }
 
 /// The one account matching `query`; several matches are listed and refused.
@@ -22,26 +22,25 @@ pub fn open_store() -> Result<Store, String> {
 /// the keychain item of its own account and no other. Only when nothing
 /// there matches is every item read (an account the list does not know,
 /// or a missing list), and the list rebuilt.
-pub fn find_one(store: &mut Store, query: &str) -> Result<(AccountId, AccountSummary), String> {
+pub fn find_one(store: &mut Store, query: &str) -> Result<(AccountId, AccountSummary), CliError> {
     let mut found = store.find(query);
     if found.is_empty() {
-        store.load().map_err(describe)?;
+        store.load()?;
         found = store.find(query);
     }
     match found.as_slice() {
-        [] => Err(format!(
-            "no account matches \"{query}\"; `watchword-cli list` shows them all"
-        )),
+        [] => Err(CliError::NoMatch {
+            query: query.to_owned(),
+        }),
         [one] => AccountId::parse(&one.id)
             .map(|id| (id, one.clone()))
-            .ok_or_else(|| format!("account id {} is not valid", one.id)),
+            .ok_or_else(|| CliError::InvalidId { id: one.id.clone() }),
         many => {
             let names: Vec<String> = many.iter().map(|s| format!("  {}", label(s))).collect();
-            Err(format!(
-                "\"{query}\" matches {} accounts; be more specific:\n{}",
-                many.len(),
-                names.join("\n")
-            ))
+            Err(CliError::Ambiguous {
+                query: query.to_owned(),
+                names,
+            })
         }
     }
 }
@@ -52,10 +51,6 @@ fn label(s: &AccountSummary) -> String {
         (false, true) => s.issuer.clone(),
         _ => s.name.clone(),
     }
-}
-
-pub fn describe(err: Error) -> String {
-    err.to_string()
 }
 
 pub fn now() -> u64 {
