@@ -1,0 +1,154 @@
+//! The command line's definition: every subcommand, argument and help text
+//! that clap parses and prints. What each command does is in `commands`.
+
+use clap::{Args, Parser, Subcommand};
+
+// No `Debug`: a refused argument may still hold a key (`--secret`, `--uri`).
+#[derive(Parser)]
+#[command(
+    name = "watchword-cli",
+    version,
+    about = "Two-step verification codes from your keychain"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// List stored accounts (issuer, account, type; never secrets).
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the current code of the account matching QUERY, or of the
+    /// otpauth URI on standard input (--uri -).
+    Code(CodeArgs),
+    /// Add an account. Its setup key or otpauth URI is read from standard
+    /// input, or typed at a prompt that does not show it; never given as an
+    /// argument, where the process list and the shell's history would keep it.
+    ///
+    /// Examples: `watchword-cli add --issuer Amazon --account me` (then type
+    /// or paste the key at "Setup key:"); `watchword-cli add < uri.txt`.
+    Add(AddArgs),
+    /// Remove the account matching QUERY.
+    Remove {
+        /// Issuer or account name (case-insensitive; must match one account).
+        query: String,
+    },
+    /// Rename the account matching QUERY (its issuer and account name).
+    Rename {
+        /// Issuer or account name (case-insensitive; must match one account).
+        query: String,
+        /// The new issuer ("Amazon"); unchanged when left out.
+        #[arg(long)]
+        issuer: Option<String>,
+        /// The new account name ("me@example.com"); unchanged when left out.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Import the accounts of another authenticator's backup or export.
+    ///
+    /// The format is recognised from the content: otpauth URI lists, Google
+    /// Authenticator exports, Aegis, 2FAS, andOTP, Bitwarden, Proton
+    /// Authenticator, FreeOTP, FreeOTP+, Authenticator Pro / Stratum, Authy
+    /// and Steam Guard files. Accounts already stored are skipped.
+    Import {
+        /// The backup or export file.
+        file: std::path::PathBuf,
+        /// Read the backup's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Store nothing: print each account as an otpauth URI, one a line.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export every account: an encrypted Aegis vault, or in the clear.
+    Export {
+        /// aegis: an encrypted vault that Aegis and Watchword restore (needs
+        /// --password-stdin); uris: otpauth URIs, one a line, NOT encrypted;
+        /// google: Google Authenticator export URIs, NOT encrypted.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file (created readable by you alone) instead of
+        /// standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+        /// Read the vault's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Print every QR code payload found in the images, one per line.
+    ///
+    /// Exits with status 1 when an image holds no QR code or cannot be read
+    /// (each such image is named on stderr). Payloads are printed as they
+    /// are: an otpauth:// link holds its account's secret key.
+    Decode {
+        /// Image files (PNG, JPEG, WebP, GIF, BMP).
+        #[arg(required = true, value_name = "IMAGE")]
+        images: Vec<std::path::PathBuf>,
+        /// Print [{"file","payloads":[{"text","kind"}],"error"}] as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Aegis,
+    Uris,
+    Google,
+}
+
+#[derive(Args)]
+pub struct CodeArgs {
+    /// Issuer or account name (case-insensitive).
+    #[arg(required_unless_present = "uri", conflicts_with = "uri")]
+    pub query: Option<String>,
+    /// "-": compute the code for the otpauth URI on standard input (or typed
+    /// at a hidden prompt), storing nothing. The URI itself is refused as an
+    /// argument: it holds the key.
+    #[arg(long, value_name = "-")]
+    pub uri: Option<String>,
+    /// Compute the code at this Unix time instead of now.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub at: Option<u64>,
+    /// Print {"code","next","remaining","period"} as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct AddArgs {
+    /// "-" (the default): read the setup key or otpauth URI from standard
+    /// input. A URI or key given here is refused.
+    #[arg(value_name = "-")]
+    pub uri: Option<String>,
+    /// Issuer (for a key, or to override the URI's).
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Account name (for a key, or to override the URI's).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Refused: the key would show in the process list and the shell's
+    /// history. Kept only to say so.
+    #[arg(long, hide = true)]
+    pub secret: Option<String>,
+    /// totp, hotp or steam (for a key).
+    #[arg(long = "type", default_value = "totp")]
+    pub kind: String,
+    /// SHA1, SHA256 or SHA512 (for a key).
+    #[arg(long, default_value = "SHA1")]
+    pub algorithm: String,
+    /// Number of digits, 4 to 10 (for a key).
+    #[arg(long, default_value_t = 6)]
+    pub digits: u8,
+    /// Seconds per code (for a TOTP key).
+    #[arg(long, default_value_t = 30)]
+    pub period: u32,
+    /// Initial counter (for an HOTP key).
+    #[arg(long, default_value_t = 0)]
+    pub counter: u64,
+}

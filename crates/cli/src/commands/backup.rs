@@ -1,0 +1,199 @@
+//! `import` and `export`: other authenticators' backups in, and Watchword's
+//! accounts out, with the password (when there is one) on standard input.
+
+use super::{now, open_store};
+use crate::cli::ExportFormat;
+use crate::error::CliError;
+use watchword_core::uri;
+
+/// Reads a backup and stores its accounts.
+///
+/// Ctrl+C keeps the default SIGINT action, which ends the process at once:
+/// before `add_all` nothing has been stored, and during it each account is
+/// written whole under the store's lock (keychain item, then metadata; an
+/// item without its metadata is taken back in by the next start), so a stop
+/// leaves whole accounts or none: crates/cli/tests/crash_safety.rs kills an
+/// import with SIGKILL, harsher than Ctrl+C, at random moments.
+pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Result<(), CliError> {
+    use watchword_core::import::{self, Read as Backup};
+    let shown = file.display();
+    let refused = |source| CliError::ImportFile {
+        file: file.to_owned(),
+        source,
+    };
+    // The same size limit as the app, applied before the file is read.
+    let bytes = zeroize::Zeroizing::new(import::read_file(file).map_err(refused)?);
+    let (format, read) = import::detect_and_read(&bytes).map_err(refused)?;
+    let (entries, encrypted) = match read {
+        Backup::Plain(entries) => (entries, false),
+        Backup::Encrypted(backup) => {
+            if !password_stdin {
+                return Err(CliError::NeedsPassword {
+                    file: file.to_owned(),
+                    format: format.name(),
+                });
+            }
+            let password = zeroize::Zeroizing::new(read_password()?);
+            (backup.decrypt(&password).map_err(refused)?, true)
+        }
+    };
+    let conversion = entries.convert();
+    // A count and the first few: thousands of broken entries must not flood
+    // the terminal.
+    let (first, more) = conversion.error_summary();
+    for error in first {
+        eprintln!("watchword-cli: {shown}: {error}");
+    }
+    if more > 0 {
+        eprintln!(
+            "watchword-cli: {shown}: {} more {} could not be read",
+            more,
+            if more == 1 { "entry" } else { "entries" }
+        );
+    }
+    if conversion.accounts.is_empty() {
+        let file = file.to_owned();
+        return Err(match conversion.errors.len() {
+            0 => CliError::NoAccounts {
+                file,
+                format: format.name(),
+            },
+            1 => CliError::OnlyEntryUnreadable { file },
+            entries => CliError::NoEntryReadable { file, entries },
+        });
+    }
+    let read_from = format!(
+        "{} from {}{}",
+        count(conversion.accounts.len(), "account"),
+        format.name(),
+        if encrypted { " (encrypted)" } else { "" }
+    );
+    if dry_run {
+        for account in &conversion.accounts {
+            println!("{}", *zeroize::Zeroizing::new(uri::format(account)));
+        }
+        eprintln!(
+            "Read {read_from}{}; nothing was stored (--dry-run).",
+            skipped_entries(conversion.errors.len())
+        );
+        return Ok(());
+    }
+    let mut store = open_store()?;
+    let done = store
+        .add_all(conversion.accounts)
+        .map_err(|(done, source)| CliError::ImportStopped {
+            added: done.added,
+            read_from: read_from.clone(),
+            source,
+        })?;
+    let (added, present) = (done.added, done.already_there);
+    eprintln!(
+        "Imported {} of {read_from}{}{}.",
+        added,
+        if present > 0 {
+            format!("; {} already in Watchword", count(present, "was"))
+        } else {
+            String::new()
+        },
+        skipped_entries(conversion.errors.len())
+    );
+    Ok(())
+}
+
+pub fn export(
+    format: ExportFormat,
+    out: Option<&std::path::Path>,
+    password_stdin: bool,
+) -> Result<(), CliError> {
+    use watchword_core::export;
+    if matches!(format, ExportFormat::Aegis) && !password_stdin {
+        return Err(CliError::ExportNeedsPassword);
+    }
+    let password = if password_stdin {
+        zeroize::Zeroizing::new(read_password()?)
+    } else {
+        zeroize::Zeroizing::new(String::new())
+    };
+    let mut store = open_store()?;
+    let accounts = store.all_accounts()?;
+    if accounts.is_empty() {
+        return Err(CliError::NothingToExport);
+    }
+    let text = zeroize::Zeroizing::new(match format {
+        ExportFormat::Aegis => export::aegis_encrypted(&accounts, &password)?,
+        ExportFormat::Uris => {
+            eprintln!(
+                "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
+                 make your codes"
+            );
+            export::uri_list(&accounts)
+        }
+        ExportFormat::Google => {
+            let (fit, left_out) = export::google_exportable(&accounts);
+            for error in &left_out {
+                eprintln!("watchword-cli: {error}; left out");
+            }
+            eprintln!(
+                "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
+                 make your codes"
+            );
+            let uris = zeroize::Zeroizing::new(export::google_migration(&fit)?);
+            // Sized up front: growing would leave unwiped copies.
+            let mut text = String::with_capacity(uris.iter().map(|uri| uri.len() + 1).sum());
+            for uri in uris.iter() {
+                text.push_str(uri);
+                text.push('\n');
+            }
+            text
+        }
+    });
+    match out {
+        None => print!("{}", *text),
+        Some(path) => {
+            export::save(path, &text).map_err(|source| CliError::Write {
+                path: path.to_owned(),
+                source,
+            })?;
+            eprintln!(
+                "Exported {} to {}.",
+                count(accounts.len(), "account"),
+                path.display()
+            );
+        }
+    }
+    // Written: the user now holds a copy, and the app's backup reminder
+    // counts from here.
+    store.record_backup(now())?;
+    Ok(())
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(CliError::PasswordRead)?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    zeroize::Zeroize::zeroize(&mut line);
+    if password.is_empty() {
+        return Err(CliError::EmptyPassword);
+    }
+    Ok(password)
+}
+
+fn count(n: usize, noun: &str) -> String {
+    match (n, noun) {
+        (1, _) => format!("1 {noun}"),
+        (_, "was") => format!("{n} were"),
+        (_, "entry") => format!("{n} entries"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+fn skipped_entries(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => "; 1 entry could not be read".into(),
+        n => format!("; {n} entries could not be read"),
+    }
+}

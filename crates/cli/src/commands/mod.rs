@@ -1,0 +1,66 @@
+//! What each command does, one module per group: the store's accounts,
+//! backups in and out, and QR images. The helpers here are the ones the
+//! groups share: opening the store and finding one account in it.
+
+pub mod accounts;
+pub mod backup;
+pub mod decode;
+
+use crate::error::CliError;
+use std::time::{SystemTime, UNIX_EPOCH};
+use watchword_core::account::AccountId;
+use watchword_core::store::{AccountSummary, Config, Store};
+
+pub fn open_store() -> Result<Store, CliError> {
+    let config = Config::from_env()?;
+    Ok(Store::open(&config)?)
+}
+
+/// The one account matching `query`; several matches are listed and refused.
+///
+/// The list in the metadata file answers, so that a command reads the
+/// keychain item of its own account and no other; but only once the
+/// keychain's ids (no secrets) agree with the list's. An item the list does
+/// not know (a crash between the item and the list, another data folder on
+/// the same service) could be the better match: "github" must not find
+/// "GitHub Enterprise" in the list and act on it while an account named
+/// "GitHub" exists only in the keychain. Then every item is read and the
+/// list rebuilt first.
+pub fn find_one(store: &mut Store, query: &str) -> Result<(AccountId, AccountSummary), CliError> {
+    store.list_accounts()?;
+    let mut found = store.find(query);
+    if found.is_empty() {
+        store.load()?;
+        found = store.find(query);
+    }
+    match found.as_slice() {
+        [] => Err(CliError::NoMatch {
+            query: query.to_owned(),
+        }),
+        [one] => AccountId::parse(&one.id)
+            .map(|id| (id, one.clone()))
+            .ok_or_else(|| CliError::InvalidId { id: one.id.clone() }),
+        many => {
+            let names: Vec<String> = many.iter().map(|s| format!("  {}", label(s))).collect();
+            Err(CliError::Ambiguous {
+                query: query.to_owned(),
+                names,
+            })
+        }
+    }
+}
+
+fn label(s: &AccountSummary) -> String {
+    match (s.issuer.is_empty(), s.name.is_empty()) {
+        (false, false) => format!("{}: {}", s.issuer, s.name),
+        (false, true) => s.issuer.clone(),
+        _ => s.name.clone(),
+    }
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}

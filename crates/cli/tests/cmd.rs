@@ -1,0 +1,58 @@
+//! The CLI's output pinned in files, as rage does with trycmd: every help
+//! text, `--version`, a code for a URI on standard input, `decode`, and the
+//! messages and exit codes of refused command lines. Each case is a
+//! `tests/cmd/NAME.toml` with its expected `NAME.stdout` and `NAME.stderr`
+//! beside it; `TRYCMD=overwrite cargo test -p watchword-cli --test cmd`
+//! rewrites them after a deliberate change (then read the diff).
+//!
+//! Only commands that touch no keychain are here, so these run anywhere;
+//! the store's commands are pinned in tests/cli.rs, inside the private
+//! session.
+
+/// The otpauth URI `decode` reads back: RFC 6238's SHA1 key.
+const ACME_URI: &str = "otpauth://totp/ACME:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME";
+
+/// A PNG of `payload`'s QR code, 4 pixels a module with its quiet zone, or
+/// a blank 200 px page when there is none.
+fn qr_png(path: &std::path::Path, payload: Option<&str>) {
+    const SCALE: usize = 4;
+    let Some(text) = payload else {
+        image::GrayImage::from_pixel(200, 200, image::Luma([255]))
+            .save(path)
+            .expect("PNG written");
+        return;
+    };
+    let code = qrcode::QrCode::new(text.as_bytes()).expect("encodable");
+    let modules = code.width();
+    let side = (modules + 8) * SCALE;
+    let mut pixels = vec![255u8; side * side];
+    for (i, color) in code.to_colors().into_iter().enumerate() {
+        if color == qrcode::Color::Dark {
+            let (mx, my) = (i % modules + 4, i / modules + 4);
+            for y in my * SCALE..(my + 1) * SCALE {
+                pixels[y * side + mx * SCALE..y * side + (mx + 1) * SCALE].fill(0);
+            }
+        }
+    }
+    image::GrayImage::from_raw(side as u32, side as u32, pixels)
+        .expect("sized to fit")
+        .save(path)
+        .expect("PNG written");
+}
+
+#[test]
+fn cli_output_is_as_pinned() {
+    // Drawn here, not kept in the repository (the folder is ignored by git):
+    // the `decode` cases run in it.
+    let images = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cmd/images.in");
+    std::fs::create_dir_all(&images).expect("tests/cmd/images.in created");
+    qr_png(&images.join("acme.png"), Some(ACME_URI));
+    qr_png(&images.join("blank.png"), None);
+
+    trycmd::TestCases::new()
+        .register_bin(
+            "watchword-cli",
+            std::path::PathBuf::from(env!("CARGO_BIN_EXE_watchword-cli")),
+        )
+        .case("tests/cmd/*.toml");
+}
