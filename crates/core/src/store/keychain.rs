@@ -13,6 +13,18 @@ use std::sync::Arc;
 /// item that cannot be read as text, its [`Error::DamagedItem`].
 pub type Items = Vec<(String, Result<String>)>;
 
+/// Where a listing found each item: not secret, kept beside the list so
+/// the next listing can skip what it already knows. Only the keychain that
+/// made it reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Locations {
+    /// Which run of which keychain service the places are good for; `None`
+    /// when the keychain cannot promise that a place keeps naming one item.
+    pub instance: Option<String>,
+    /// Each id with its item's place (a D-Bus object path).
+    pub places: Vec<(String, String)>,
+}
+
 /// Where account items live. Items are addressed by account id (the keychain
 /// item's user name) under one service name.
 pub trait Keychain: Send + Sync {
@@ -24,6 +36,15 @@ pub trait Keychain: Send + Sync {
     fn delete(&self, id: &str) -> Result<()>;
     /// The ids of every item under our service name.
     fn list(&self) -> Result<Vec<String>>;
+    /// [`Keychain::list`], helped by `known` (what an earlier call
+    /// answered), and where each item is now, for the next call. The
+    /// answer is the same as `list`'s: `known` only saves work, and a
+    /// keychain that cannot tell whether it still holds answers without it.
+    /// The default is `list`, knowing no places.
+    fn list_located(&self, known: &Locations) -> Result<(Vec<String>, Locations)> {
+        let _ = known;
+        Ok((self.list()?, Locations::default()))
+    }
     /// A short human name for messages ("Secret Service", …).
     fn name(&self) -> &'static str;
     /// Every item under our service name with its content, sorted by id: what
@@ -236,6 +257,39 @@ impl Keychain for SystemKeychain {
         ids.sort();
         ids.dedup();
         Ok(ids)
+    }
+
+    fn list_located(&self, known: &Locations) -> Result<(Vec<String>, Locations)> {
+        #[cfg(target_os = "linux")]
+        {
+            use super::secret_service::Found;
+            let by_place: HashMap<String, String> = known
+                .places
+                .iter()
+                .map(|(id, place)| (place.clone(), id.clone()))
+                .collect();
+            // Two ids at one place: the list was edited by hand; trust none.
+            let by_place = if by_place.len() == known.places.len() {
+                by_place
+            } else {
+                HashMap::new()
+            };
+            let (found, instance) =
+                self.batch()?
+                    .search_known(&self.service, known.instance.as_deref(), &by_place)?;
+            if let Found::Unlocked(found) = found {
+                let mut ids: Vec<String> = found.iter().map(|(id, _)| id.clone()).collect();
+                ids.sort();
+                ids.dedup();
+                let places = found
+                    .into_iter()
+                    .map(|(id, path)| (id, path.to_string()))
+                    .collect();
+                return Ok((ids, Locations { instance, places }));
+            }
+        }
+        let _ = known;
+        Ok((self.list()?, Locations::default()))
     }
 
     fn name(&self) -> &'static str {
