@@ -55,6 +55,11 @@ pub trait Keychain: Send + Sync {
     fn get_all(&self) -> Result<Items> {
         read_one_by_one(self)
     }
+    /// [`Keychain::get_all`], and where each item is, as
+    /// [`Keychain::list_located`] answers it. The default knows no places.
+    fn get_all_located(&self) -> Result<(Items, Locations)> {
+        Ok((self.get_all()?, Locations::default()))
+    }
 }
 
 /// [`Keychain::get_all`] one item at a time: the default, and the measure
@@ -126,11 +131,24 @@ impl SystemKeychain {
     /// a refusal as it always has. Public so tests can hold it to [`read_one_by_one`].
     #[cfg(target_os = "linux")]
     pub fn get_all_batched(&self) -> Result<Option<Items>> {
+        Ok(self.get_all_located_batched()?.map(|(items, _)| items))
+    }
+
+    /// [`SystemKeychain::get_all_batched`], and where the items are.
+    #[cfg(target_os = "linux")]
+    fn get_all_located_batched(&self) -> Result<Option<(Items, Locations)>> {
         use super::secret_service::{Content, Found};
         let batch = self.batch()?;
-        let Found::Unlocked(mut found) = batch.search(&self.service)? else {
+        let (Found::Unlocked(mut found), instance) =
+            batch.search_known(&self.service, None, &HashMap::new())?
+        else {
             return Ok(None);
         };
+        let places = found
+            .iter()
+            .map(|(id, path)| (id.clone(), path.to_string()))
+            .collect();
+        let located = Locations { instance, places };
         // Sorted by id, as `list` answers.
         found.sort_by(|a, b| a.0.cmp(&b.0));
         if found.windows(2).any(|pair| pair[0].0 == pair[1].0) {
@@ -161,7 +179,7 @@ impl SystemKeychain {
             };
             items.push((id, text));
         }
-        Ok(Some(items))
+        Ok(Some((items, located)))
     }
 
     fn entry(&self, id: &str, label: Option<&str>) -> Result<Entry> {
@@ -297,11 +315,15 @@ impl Keychain for SystemKeychain {
     }
 
     fn get_all(&self) -> Result<Items> {
+        Ok(self.get_all_located()?.0)
+    }
+
+    fn get_all_located(&self) -> Result<(Items, Locations)> {
         #[cfg(target_os = "linux")]
-        if let Some(items) = self.get_all_batched()? {
-            return Ok(items);
+        if let Some(read) = self.get_all_located_batched()? {
+            return Ok(read);
         }
-        read_one_by_one(self)
+        Ok((read_one_by_one(self)?, Locations::default()))
     }
 }
 

@@ -428,7 +428,7 @@ impl Store {
             Loaded::Damaged(_) => self.metadata_was_damaged = true,
         }
         // Every item in as few round trips as the keychain allows.
-        let items = self.keychain.get_all()?;
+        let (items, seen) = self.keychain.get_all_located()?;
         let mut report = LoadReport {
             metadata_was_damaged: self.metadata_was_damaged,
             ..LoadReport::default()
@@ -483,6 +483,8 @@ impl Store {
         for (id, account) in recovered {
             self.meta.accounts.push(meta_entry(id, account, None));
         }
+        // Kept for the next listing (the next command line).
+        self.remember(&seen);
         report.accounts = accounts.len();
         self.accounts = accounts;
         self.damaged = damaged;
