@@ -12,6 +12,12 @@
 //! item: one run of gnome-keyring, whose item numbers only grow while it
 //! runs (a restart may hand out a deleted item's number again, so a
 //! restart, seen as a new owner of the bus name, means reading them all).
+//! Two things stay unseen until the next restart: an item whose attributes
+//! another program rewrites in place, and a keyring deleted and made again
+//! under the same name (its numbering starts over). Both take a program
+//! that edits items by hand, and the store's listing still compares the
+//! ids with its own list, so most such changes show as a difference and
+//! make it read everything.
 //!
 //! Secrets travel encrypted on the bus, in a session of the same
 //! "dh-ietf1024-sha256-aes128-cbc-pkcs7" kind the keyring store opens.
@@ -159,14 +165,14 @@ impl Batch {
         known: &HashMap<String, String>,
     ) -> zbus::Result<Found> {
         let mut found = Vec::with_capacity(paths.len());
-        let mut unlocked = Vec::new();
+        let mut unknown = Vec::new();
         for path in paths {
             match known.get(path.as_str()) {
                 Some(id) => found.push((id.clone(), path.clone())),
-                None => unlocked.push(path.clone()),
+                None => unknown.push(path.clone()),
             }
         }
-        for chunk in unlocked.chunks(IN_FLIGHT) {
+        for chunk in unknown.chunks(IN_FLIGHT) {
             let attributes = try_join_all(chunk.iter().map(|path| self.attributes(path))).await?;
             for (path, attributes) in chunk.iter().zip(attributes) {
                 // The search matched on `service`; `username` is the id.
