@@ -358,3 +358,111 @@ fn the_batched_read_answers_what_reads_one_at_a_time_answer() {
         vec![(damaged, "its content is not text".to_owned())]
     );
 }
+
+/// The ids a listing answers, sorted.
+fn listed_ids(store: &mut Store) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .list_accounts()
+        .expect("list")
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Issue 13: a listing skips reading the ids of items it saw before (by
+/// their D-Bus paths, kept in the metadata), and still answers what the
+/// keychain holds: items another program added, removed or re-created
+/// between two commands, and paths that a restart of the keychain service
+/// may hand to other items.
+#[test]
+fn a_listing_that_knows_item_paths_still_answers_what_the_keychain_holds() {
+    use watchword_core::account::AccountId;
+    use watchword_core::store::keychain::Locations;
+    let scratch = Scratch::new("paths");
+    let service = scratch.config.service.clone();
+    let planted = |issuer: &str| {
+        let id = AccountId::random().to_string();
+        let uri = format!("otpauth://totp/{issuer}:me?secret=JBSWY3DPEHPK3PXP&issuer={issuer}");
+        store_item(&service, &id, uri.as_bytes());
+        id
+    };
+    let mut store = scratch.open();
+    let gone = store
+        .add(Account::totp("Gone", "", Secret::from_bytes(vec![3; 20])))
+        .expect("add")
+        .to_string();
+    let kept = store
+        .add(Account::totp("Kept", "", Secret::from_bytes(vec![4; 20])))
+        .expect("add")
+        .to_string();
+    drop(store);
+    let mut ids = vec![gone.clone(), kept.clone()];
+    ids.sort();
+    assert_eq!(listed_ids(&mut scratch.open()), ids);
+    // The listing kept where the items are: the next one relies on it.
+    let meta =
+        std::fs::read_to_string(scratch.config.data_dir.join("accounts.json")).expect("metadata");
+    assert!(meta.contains("\"item_path\"") && meta.contains("\"keychain_instance\""));
+
+    // Added by another program: its path is new, and read.
+    let added = planted("Added");
+    let mut ids = vec![gone.clone(), kept.clone(), added.clone()];
+    ids.sort();
+    assert_eq!(listed_ids(&mut scratch.open()), ids);
+
+    // Removed by another program, and another item made in its place.
+    secret_tool(&["clear", "service", &service, "username", &gone], b"");
+    let remade = planted("Remade");
+    let mut ids = vec![kept.clone(), added.clone(), remade.clone()];
+    ids.sort();
+    assert_eq!(listed_ids(&mut scratch.open()), ids);
+
+    // A restart of the keychain service may give a removed item's path to
+    // a new item. Played here by a metadata file whose run is another one
+    // and whose entry for a removed item names a live item's path: that
+    // path must be read, not taken for the removed item.
+    let keychain = SystemKeychain::connect(&service).expect("connect");
+    let (_, now) = keychain
+        .list_located(&Locations::default())
+        .expect("list located");
+    assert!(now.instance.is_some(), "gnome-keyring's paths are trusted");
+    secret_tool(&["clear", "service", &service, "username", &remade], b"");
+    let newer = planted("Newer");
+    let (_, later) = keychain
+        .list_located(&Locations::default())
+        .expect("list located");
+    let newer_path = later
+        .places
+        .iter()
+        .find(|(id, _)| *id == newer)
+        .map(|(_, path)| path.clone())
+        .expect("the new item is found");
+    let path = scratch.config.data_dir.join("accounts.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("metadata")).expect("JSON");
+    meta["keychain_instance"] = "another-bus/:1.999".into();
+    for entry in meta["accounts"].as_array_mut().expect("accounts") {
+        if entry["id"] == remade.as_str() {
+            entry["item_path"] = newer_path.clone().into();
+        }
+    }
+    std::fs::write(&path, serde_json::to_vec(&meta).expect("JSON")).expect("metadata written");
+    let mut ids = vec![kept.clone(), added.clone(), newer.clone()];
+    ids.sort();
+    assert_eq!(listed_ids(&mut scratch.open()), ids);
+
+    // The same holds for the keychain alone: places of another run are
+    // not taken, whatever ids they name.
+    let lying = Locations {
+        instance: Some("another-bus/:1.999".into()),
+        places: later
+            .places
+            .iter()
+            .map(|(_, path)| (AccountId::random().to_string(), path.clone()))
+            .collect(),
+    };
+    let (truth, _) = keychain.list_located(&lying).expect("list located");
+    assert_eq!(truth, keychain.list().expect("list"));
+}

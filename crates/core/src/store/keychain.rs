@@ -14,6 +14,18 @@ use std::sync::Arc;
 /// item that cannot be read as text, its [`Error::DamagedItem`].
 pub type Items = Vec<(String, Result<String>)>;
 
+/// Where a listing found each item: not secret, kept beside the list so
+/// the next listing can skip what it already knows. Only the keychain that
+/// made it reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Locations {
+    /// Which run of which keychain service the places are good for; `None`
+    /// when the keychain cannot promise that a place keeps naming one item.
+    pub instance: Option<String>,
+    /// Each id with its item's place (a D-Bus object path).
+    pub places: Vec<(String, String)>,
+}
+
 /// Where account items live. Items are addressed by account id (the keychain
 /// item's user name) under one service name.
 pub trait Keychain: Send + Sync {
@@ -25,6 +37,15 @@ pub trait Keychain: Send + Sync {
     fn delete(&self, id: &str) -> Result<()>;
     /// The ids of every item under our service name.
     fn list(&self) -> Result<Vec<String>>;
+    /// [`Keychain::list`], helped by `known` (what an earlier call
+    /// answered), and where each item is now, for the next call. The
+    /// answer is the same as `list`'s: `known` only saves work, and a
+    /// keychain that cannot tell whether it still holds answers without it.
+    /// The default is `list`, knowing no places.
+    fn list_located(&self, known: &Locations) -> Result<(Vec<String>, Locations)> {
+        let _ = known;
+        Ok((self.list()?, Locations::default()))
+    }
     /// A short human name for messages ("Secret Service", …).
     fn name(&self) -> &'static str;
     /// Every item under our service name with its content, sorted by id: what
@@ -34,6 +55,11 @@ pub trait Keychain: Send + Sync {
     /// failure fails the whole read. The default reads one item at a time.
     fn get_all(&self) -> Result<Items> {
         read_one_by_one(self)
+    }
+    /// [`Keychain::get_all`], and where each item is, as
+    /// [`Keychain::list_located`] answers it. The default knows no places.
+    fn get_all_located(&self) -> Result<(Items, Locations)> {
+        Ok((self.get_all()?, Locations::default()))
     }
 }
 
@@ -110,14 +136,27 @@ impl SystemKeychain {
     /// a refusal as it always has. Public so tests can hold it to [`read_one_by_one`].
     #[cfg(target_os = "linux")]
     pub fn get_all_batched(&self) -> Result<Option<Items>> {
+        Ok(self.get_all_located_batched()?.map(|(items, _)| items))
+    }
+
+    /// [`SystemKeychain::get_all_batched`], and where the items are.
+    #[cfg(target_os = "linux")]
+    fn get_all_located_batched(&self) -> Result<Option<(Items, Locations)>> {
         use super::secret_service::{Content, Found};
         let batch = self.batch()?;
-        let Found::Unlocked(mut found) = batch.search(&self.service)? else {
+        let (Found::Unlocked(mut found), instance) =
+            batch.search_known(&self.service, None, &HashMap::new())?
+        else {
             return Ok(None);
         };
         // Items another tool keeps under our service name are not ours: not
         // read, not decrypted, and never a reason for a load to fail.
         found.retain(|(id, _)| AccountId::parse(id).is_some());
+        let places = found
+            .iter()
+            .map(|(id, path)| (id.clone(), path.to_string()))
+            .collect();
+        let located = Locations { instance, places };
         // Sorted by id, as `list` answers.
         found.sort_by(|a, b| a.0.cmp(&b.0));
         if found.windows(2).any(|pair| pair[0].0 == pair[1].0) {
@@ -149,7 +188,7 @@ impl SystemKeychain {
             };
             items.push((id, text));
         }
-        Ok(Some(items))
+        Ok(Some((items, located)))
     }
 
     fn entry(&self, id: &str, label: Option<&str>) -> Result<Entry> {
@@ -247,16 +286,53 @@ impl Keychain for SystemKeychain {
         Ok(ids)
     }
 
+    fn list_located(&self, known: &Locations) -> Result<(Vec<String>, Locations)> {
+        #[cfg(target_os = "linux")]
+        {
+            use super::secret_service::Found;
+            let by_place: HashMap<String, String> = known
+                .places
+                .iter()
+                .map(|(id, place)| (place.clone(), id.clone()))
+                .collect();
+            // Two ids at one place: the list was edited by hand; trust none.
+            let by_place = if by_place.len() == known.places.len() {
+                by_place
+            } else {
+                HashMap::new()
+            };
+            let (found, instance) =
+                self.batch()?
+                    .search_known(&self.service, known.instance.as_deref(), &by_place)?;
+            if let Found::Unlocked(found) = found {
+                let mut ids: Vec<String> = found.iter().map(|(id, _)| id.clone()).collect();
+                ids.sort();
+                ids.dedup();
+                let places = found
+                    .into_iter()
+                    .map(|(id, path)| (id, path.to_string()))
+                    .collect();
+                return Ok((ids, Locations { instance, places }));
+            }
+        }
+        let _ = known;
+        Ok((self.list()?, Locations::default()))
+    }
+
     fn name(&self) -> &'static str {
         NAME
     }
 
     fn get_all(&self) -> Result<Items> {
+        Ok(self.get_all_located()?.0)
+    }
+
+    fn get_all_located(&self) -> Result<(Items, Locations)> {
         #[cfg(target_os = "linux")]
-        if let Some(items) = self.get_all_batched()? {
-            return Ok(items);
+        if let Some(read) = self.get_all_located_batched()? {
+            return Ok(read);
         }
-        read_one_by_one(self)
+        Ok((read_one_by_one(self)?, Locations::default()))
     }
 }
 

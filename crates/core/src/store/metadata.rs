@@ -28,6 +28,11 @@ pub struct MetaEntry {
     /// (rebuilt from the keychain, or listed before this was kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub added: Option<u64>,
+    /// Where the keychain held the account's item when it was last listed
+    /// (a D-Bus object path), so the next listing need not ask the item
+    /// its id; good only for [`Metadata::keychain_instance`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_path: Option<String>,
 }
 
 /// How the window looks: following the system, or always light or dark.
@@ -157,6 +162,10 @@ pub struct Metadata {
     /// Unix time of the last export the user made (a backup), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_backup: Option<u64>,
+    /// Which run of the keychain service the entries' `item_path` were
+    /// seen in; a path is trusted only while that run lasts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keychain_instance: Option<String>,
     /// The user's preferences; out-of-range or mistyped values read as the
     /// defaults.
     #[serde(default, deserialize_with = "lenient_settings")]
@@ -303,8 +312,10 @@ mod tests {
                 kind: "totp".into(),
                 pinned: true,
                 added: Some(1_700_000_000),
+                item_path: Some("/org/freedesktop/secrets/collection/login/7".into()),
             }],
             last_backup: Some(1_700_000_100),
+            keychain_instance: Some("0123/:1.5".into()),
             settings: Settings {
                 hide_codes: true,
                 theme: Theme::Dark,

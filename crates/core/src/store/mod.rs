@@ -22,7 +22,7 @@ use crate::account::{Account, AccountId, OtpKind};
 use crate::error::{Error, Result};
 use crate::otp::{self, Code};
 use crate::uri;
-use keychain::{Keychain, SystemKeychain};
+use keychain::{Keychain, Locations, SystemKeychain};
 use metadata::{Loaded, MetaEntry, Metadata};
 pub use metadata::{Settings, Theme};
 use serde::Serialize;
@@ -428,7 +428,7 @@ impl Store {
             Loaded::Damaged(_) => self.metadata_was_damaged = true,
         }
         // Every item in as few round trips as the keychain allows.
-        let items = self.keychain.get_all()?;
+        let (items, seen) = self.keychain.get_all_located()?;
         let mut report = LoadReport {
             metadata_was_damaged: self.metadata_was_damaged,
             ..LoadReport::default()
@@ -483,6 +483,8 @@ impl Store {
         for (id, account) in recovered {
             self.meta.accounts.push(meta_entry(id, account, None));
         }
+        // Kept for the next listing (the next command line).
+        self.remember(&seen);
         report.accounts = accounts.len();
         self.accounts = accounts;
         self.damaged = damaged;
@@ -534,12 +536,13 @@ impl Store {
     /// item ids are listed, no other secret is read, unless the keychain
     /// holds an item of ours the list does not know: then everything is.
     fn read_possible_duplicates(&mut self, account: &Account) -> Result<()> {
+        let (ids, seen) = self.keychain.list_located(&self.locations())?;
         let listed: HashSet<&str> = self.meta.accounts.iter().map(|e| e.id.as_str()).collect();
-        let unknown = self
-            .keychain
-            .list()?
+        let unknown = ids
             .iter()
             .any(|id| AccountId::parse(id).is_some() && !listed.contains(id.as_str()));
+        // Saved with the new account.
+        self.remember(&seen);
         if unknown {
             return self.load_locked().map(|_| ());
         }
@@ -839,10 +842,9 @@ impl Store {
             if store.loaded {
                 return Ok(()); // The file was missing or damaged: rebuilt.
             }
+            let (ids, seen) = store.keychain.list_located(&store.locations())?;
             let listed: HashSet<&str> = store.meta.accounts.iter().map(|e| e.id.as_str()).collect();
-            let ours: HashSet<String> = store
-                .keychain
-                .list()?
+            let ours: HashSet<String> = ids
                 .into_iter()
                 .filter(|id| AccountId::parse(id).is_some())
                 .collect();
@@ -851,6 +853,9 @@ impl Store {
                 && ours.iter().all(|id| listed.contains(id.as_str()));
             if !same {
                 store.load_locked()?;
+            }
+            if store.remember(&seen) {
+                store.save_meta()?;
             }
             Ok(())
         })?;
@@ -883,6 +888,43 @@ impl Store {
         self.keychain.name()
     }
 
+    /// Where the list says the keychain keeps each item, for
+    /// [`Keychain::list_located`].
+    fn locations(&self) -> Locations {
+        Locations {
+            instance: self.meta.keychain_instance.clone(),
+            places: self
+                .meta
+                .accounts
+                .iter()
+                .filter_map(|e| Some((e.id.clone(), e.item_path.clone()?)))
+                .collect(),
+        }
+    }
+
+    /// Keeps where a listing found each item beside its entry; true when
+    /// that changed the list (then it is worth saving).
+    fn remember(&mut self, seen: &Locations) -> bool {
+        let mut places: HashMap<&str, Option<&str>> = HashMap::new();
+        for (id, place) in &seen.places {
+            // Two items with one id: neither place can stand for the id.
+            places
+                .entry(id.as_str())
+                .and_modify(|p| *p = None)
+                .or_insert(Some(place.as_str()));
+        }
+        let before = self.meta.clone();
+        self.meta.keychain_instance.clone_from(&seen.instance);
+        for entry in &mut self.meta.accounts {
+            entry.item_path = seen
+                .instance
+                .as_ref()
+                .and(places.get(entry.id.as_str()).copied().flatten())
+                .map(str::to_owned);
+        }
+        self.meta != before
+    }
+
     fn write_item(&self, id: &AccountId, account: &Account) -> Result<()> {
         let label = format!("Watchword: {}", account.display_name());
         // The canonical URI holds the key: wiped once the keychain has it.
@@ -905,6 +947,7 @@ fn meta_entry(id: &AccountId, account: &Account, added: Option<u64>) -> MetaEntr
         kind: account.kind.name().to_owned(),
         pinned: false,
         added,
+        item_path: None,
     }
 }
 

@@ -5,6 +5,20 @@
 //! items' attributes asked for all at once (pipelined on one connection),
 //! and the secrets of every item come in one `GetSecrets`.
 //!
+//! A listing can also skip the attribute reads of items it has seen
+//! before ([`Batch::search_known`]): the paths a search returns are matched
+//! with those an earlier listing saw, and only paths it has not seen are
+//! read. That is trusted only where a path cannot come back naming another
+//! item: one run of gnome-keyring, whose item numbers only grow while it
+//! runs (a restart may hand out a deleted item's number again, so a
+//! restart, seen as a new owner of the bus name, means reading them all).
+//! Two things stay unseen until the next restart: an item whose attributes
+//! another program rewrites in place, and a keyring deleted and made again
+//! under the same name (its numbering starts over). Both take a program
+//! that edits items by hand, and the store's listing still compares the
+//! ids with its own list, so most such changes show as a difference and
+//! make it read everything.
+//!
 //! Secrets travel encrypted on the bus, in a session of the same
 //! "dh-ietf1024-sha256-aes128-cbc-pkcs7" kind the keyring store opens.
 //! A search that finds locked items is not handled here: the caller steps
@@ -26,6 +40,8 @@ const DESTINATION: &str = "org.freedesktop.secrets";
 const SERVICE_PATH: &str = "/org/freedesktop/secrets";
 const SERVICE_INTERFACE: &str = "org.freedesktop.Secret.Service";
 const ITEM_INTERFACE: &str = "org.freedesktop.Secret.Item";
+/// An interface only gnome-keyring's daemon offers on [`SERVICE_PATH`].
+const GNOME_KEYRING_INTERFACE: &str = "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface";
 const ALGORITHM: &str = "dh-ietf1024-sha256-aes128-cbc-pkcs7";
 /// Attribute reads in flight at once: far under the session bus's limit of
 /// pending replies, and enough to hide the round trips.
@@ -91,6 +107,50 @@ impl Batch {
     }
 
     async fn search_async(&self, service: &str) -> zbus::Result<Found> {
+        match self.search_paths(service).await? {
+            Some(paths) => self.identify(service, &paths, &HashMap::new()).await,
+            None => Ok(Found::Locked),
+        }
+    }
+
+    /// [`Batch::search`], reading the attributes only of items whose path
+    /// `known` does not hold (path to id, as an earlier call answered it in
+    /// the run of the service it names as `instance`). Also answers the
+    /// run that answered this search, to keep with the paths, or `None`
+    /// when paths of this service cannot be trusted to keep naming one item.
+    pub(crate) fn search_known(
+        &self,
+        service: &str,
+        instance: Option<&str>,
+        known: &HashMap<String, String>,
+    ) -> Result<(Found, Option<String>)> {
+        zbus::block_on(async {
+            let before = self.instance().await;
+            let Some(paths) = self.search_paths(service).await? else {
+                return Ok((Found::Locked, None));
+            };
+            // Asked again after the search: a restart in between would
+            // have answered the search from a run `before` does not name.
+            let now = match before {
+                Some(before) if self.owner().await.as_deref() == Some(owner_of(&before)) => {
+                    Some(before)
+                }
+                _ => None,
+            };
+            let empty = HashMap::new();
+            let known = if now.is_some() && now.as_deref() == instance {
+                known
+            } else {
+                &empty
+            };
+            Ok((self.identify(service, &paths, known).await?, now))
+        })
+        .map_err(|err: zbus::Error| failure(&err))
+    }
+
+    /// The paths of the items whose `service` attribute is `service`, or
+    /// `None` when some are locked.
+    async fn search_paths(&self, service: &str) -> zbus::Result<Option<Vec<OwnedObjectPath>>> {
         let attributes = HashMap::from([("service", service)]);
         let reply = self
             .conn
@@ -104,11 +164,26 @@ impl Batch {
             .await?;
         let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) =
             reply.body().deserialize()?;
-        if !locked.is_empty() {
-            return Ok(Found::Locked);
+        Ok(locked.is_empty().then_some(unlocked))
+    }
+
+    /// Each item's id: from `known` when it holds the path, else read from
+    /// the item's attributes, many reads in flight at once.
+    async fn identify(
+        &self,
+        service: &str,
+        paths: &[OwnedObjectPath],
+        known: &HashMap<String, String>,
+    ) -> zbus::Result<Found> {
+        let mut found = Vec::with_capacity(paths.len());
+        let mut unknown = Vec::new();
+        for path in paths {
+            match known.get(path.as_str()) {
+                Some(id) => found.push((id.clone(), path.clone())),
+                None => unknown.push(path.clone()),
+            }
         }
-        let mut found = Vec::with_capacity(unlocked.len());
-        for chunk in unlocked.chunks(IN_FLIGHT) {
+        for chunk in unknown.chunks(IN_FLIGHT) {
             let attributes = try_join_all(chunk.iter().map(|path| self.attributes(path))).await?;
             for (path, attributes) in chunk.iter().zip(attributes) {
                 // The search matched on `service`; `username` is the id.
@@ -120,6 +195,57 @@ impl Batch {
             }
         }
         Ok(Found::Unlocked(found))
+    }
+
+    /// Which run of which Secret Service owns the bus name now, as
+    /// "bus id/unique name" (a unique name is never given twice on one
+    /// bus), or `None` when it is not gnome-keyring or cannot be told: then
+    /// nothing is trusted from an earlier listing.
+    async fn instance(&self) -> Option<String> {
+        let owner = self.owner().await?;
+        let bus = self
+            .conn
+            .call_method(
+                Some("org.freedesktop.DBus"),
+                "/org/freedesktop/DBus",
+                Some("org.freedesktop.DBus"),
+                "GetId",
+                &(),
+            )
+            .await
+            .ok()?;
+        let bus: String = bus.body().deserialize().ok()?;
+        let xml = self
+            .conn
+            .call_method(
+                Some(owner.as_str()),
+                SERVICE_PATH,
+                Some("org.freedesktop.DBus.Introspectable"),
+                "Introspect",
+                &(),
+            )
+            .await
+            .ok()?;
+        let xml: String = xml.body().deserialize().ok()?;
+        xml.contains(GNOME_KEYRING_INTERFACE)
+            .then(|| format!("{bus}/{owner}"))
+    }
+
+    /// The unique name of the Secret Service's owner, `None` when the name
+    /// has none (not started yet) or the bus does not say.
+    async fn owner(&self) -> Option<String> {
+        let reply = self
+            .conn
+            .call_method(
+                Some("org.freedesktop.DBus"),
+                "/org/freedesktop/DBus",
+                Some("org.freedesktop.DBus"),
+                "GetNameOwner",
+                &(DESTINATION,),
+            )
+            .await
+            .ok()?;
+        reply.body().deserialize().ok()
     }
 
     async fn attributes(&self, path: &OwnedObjectPath) -> zbus::Result<HashMap<String, String>> {
@@ -173,6 +299,13 @@ impl Batch {
             })
             .collect()
     }
+}
+
+/// The unique name part of an instance made by [`Batch::instance`].
+fn owner_of(instance: &str) -> &str {
+    instance
+        .rsplit_once('/')
+        .map_or(instance, |(_, owner)| owner)
 }
 
 /// A secret as the bus carries it: session, parameters (the AES IV),
