@@ -34,7 +34,7 @@ pub fn code(args: CodeArgs) -> Result<(), CliError> {
             ..
         } => {
             let mut store = open_store()?;
-            let (id, _) = find_one(&mut store, &query)?;
+            let (id, _) = find_one(&mut store, &query, false)?;
             let code = store.next_code(&id, at.unwrap_or_else(now))?;
             print_code(&code, json);
             Ok(())
@@ -79,7 +79,7 @@ pub fn rename(
         return Err(CliError::NoNewName);
     }
     let mut store = open_store()?;
-    let (id, _) = find_one(&mut store, query)?;
+    let (id, _) = find_one(&mut store, query, false)?;
     let old = store.account(&id)?;
     let issuer = issuer.unwrap_or_else(|| old.issuer.clone());
     let name = account.unwrap_or_else(|| old.name.clone());
@@ -92,7 +92,7 @@ pub fn rename(
 
 pub fn remove(query: &str) -> Result<(), CliError> {
     let mut store = open_store()?;
-    let (id, found) = find_one(&mut store, query)?;
+    let (id, found) = find_one(&mut store, query, true)?;
     store.remove(&id)?;
     let name = found.display_name();
     eprintln!("Removed {name}.");

@@ -26,8 +26,19 @@ pub fn open_store() -> Result<Store, CliError> {
 /// "GitHub Enterprise" in the list and act on it while an account named
 /// "GitHub" exists only in the keychain. Then every item is read and the
 /// list rebuilt first.
-pub fn find_one(store: &mut Store, query: &str) -> Result<(AccountId, AccountSummary), CliError> {
-    store.list_accounts()?;
+///
+/// `check` lists without the item places the list remembers (see
+/// [`Store::list_accounts_checked`]): for a removal, which cannot be undone.
+pub fn find_one(
+    store: &mut Store,
+    query: &str,
+    check: bool,
+) -> Result<(AccountId, AccountSummary), CliError> {
+    if check {
+        store.list_accounts_checked()?;
+    } else {
+        store.list_accounts()?;
+    }
     let mut found = store.find(query);
     if found.is_empty() {
         store.load()?;

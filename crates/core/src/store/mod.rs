@@ -834,6 +834,19 @@ impl Store {
     /// item is gone) is everything read and the list rebuilt, as
     /// [`Store::load`] does. Pinned first, then the user's order.
     pub fn list_accounts(&mut self) -> Result<Vec<AccountSummary>> {
+        self.list_accounts_trusting(true)
+    }
+
+    /// [`Store::list_accounts`] without the item places the list remembers:
+    /// every item's id is read from the keychain. For a change that cannot
+    /// be undone (a removal): a keyring file restored while gnome-keyring
+    /// runs can put another item at a remembered place, and an account the
+    /// list does not know could then go unseen and a worse match be removed.
+    pub fn list_accounts_checked(&mut self) -> Result<Vec<AccountSummary>> {
+        self.list_accounts_trusting(false)
+    }
+
+    fn list_accounts_trusting(&mut self, trust_places: bool) -> Result<Vec<AccountSummary>> {
         if self.loaded {
             self.locked(|_| Ok(()))?;
             return Ok(self.summaries());
@@ -842,7 +855,12 @@ impl Store {
             if store.loaded {
                 return Ok(()); // The file was missing or damaged: rebuilt.
             }
-            let (ids, seen) = store.keychain.list_located(&store.locations())?;
+            let known = if trust_places {
+                store.locations()
+            } else {
+                Locations::default()
+            };
+            let (ids, seen) = store.keychain.list_located(&known)?;
             let listed: HashSet<&str> = store.meta.accounts.iter().map(|e| e.id.as_str()).collect();
             let ours: HashSet<String> = ids
                 .into_iter()
@@ -852,9 +870,10 @@ impl Store {
                 && listed.len() == ours.len()
                 && ours.iter().all(|id| listed.contains(id.as_str()));
             if !same {
+                // The load saves the places it found itself; this listing's
+                // may be the stale ones that disagreed.
                 store.load_locked()?;
-            }
-            if store.remember(&seen) {
+            } else if store.remember(&seen) {
                 store.save_meta()?;
             }
             Ok(())
