@@ -230,6 +230,35 @@ fn axe_finds_nothing_serious_in_any_state() {
     });
     app.click("#add-advanced summary");
     check(&app, &axe, "the add dialog with an error", &mut found);
+    // axe-core does not judge non-text contrast: a text field's border must
+    // stand 3:1 against what surrounds it (WCAG 1.4.11), in both themes.
+    for theme in ["light", "dark"] {
+        let ratios = app.execute(
+            "document.documentElement.dataset.theme = arguments[0];
+             const lum = (rgb) => {
+               const [r, g, b] = rgb.match(/[\\d.]+/g).slice(0, 3).map(Number).map((c) => {
+                 c /= 255;
+                 return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+               });
+               return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+             };
+             const ratio = (a, b) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+             const dialog = getComputedStyle(document.querySelector('#add-dialog')).backgroundColor;
+             return ['#add-issuer', '#add-name'].map((css) => {
+               const s = getComputedStyle(document.querySelector(css));
+               return [css, Math.min(ratio(s.borderTopColor, dialog), ratio(s.borderTopColor, s.backgroundColor))];
+             });",
+            json!([theme]),
+        );
+        for pair in ratios.as_array().expect("a list") {
+            let ratio = pair[1].as_f64().unwrap_or(0.0);
+            assert!(
+                ratio >= 3.0,
+                "{}'s border has {ratio:.2}:1 in the {theme} theme, below 3:1",
+                pair[0]
+            );
+        }
+    }
     app.press_keys(&KEY_ESCAPE.to_string());
     wait_open(&app, "#add-dialog", false);
 
@@ -310,6 +339,20 @@ fn axe_finds_nothing_serious_in_any_state() {
     wait_open(&app, "#confirm-dialog", true);
     app.click("#confirm-delete");
     wait_shown(&app, "#undo-bar");
+    app.wait_until("the deletion and its undo to be said", || {
+        let live = app
+            .try_execute(
+                "return document.querySelector('#live').textContent;",
+                json!([]),
+            )
+            .map_err(|e| e.to_string())?;
+        let live = live.as_str().unwrap_or_default();
+        if live.starts_with("Deleted Steam.") && live.contains("Undo") {
+            Ok(())
+        } else {
+            Err(format!("#live = {live:?}"))
+        }
+    });
     app.execute(
         "const t = document.querySelector('#toast'); t.textContent = 'Copied, clears in 30 s'; t.hidden = false;",
         json!([]),
@@ -724,5 +767,22 @@ fn zoom_to_200_percent_and_a_320_pixel_window_lose_nothing() {
             Err(format!("{now} px wide"))
         }
     });
+    // A name cut short there shows whole once its row has the focus.
+    let name = row_css(&app, "Amazon Seller Central Europe", ".name");
+    let cut = app.execute(
+        "const e = document.querySelector(arguments[0]); return e.scrollWidth > e.clientWidth;",
+        json!([name]),
+    );
+    assert_eq!(cut, true, "the long address is cut short at 320 px");
+    app.execute(
+        "document.querySelector(arguments[0]).focus();",
+        json!([row_css(&app, "Amazon Seller Central Europe", "button.code")]),
+    );
+    let whole = app.execute(
+        "const e = document.querySelector(arguments[0]); return e.scrollWidth <= e.clientWidth;",
+        json!([name]),
+    );
+    assert_eq!(whole, true, "the focused row shows its name whole");
+    assert!(fits(&app).is_ok(), "and still fits: {:?}", fits(&app));
     app.quit();
 }
