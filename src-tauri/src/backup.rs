@@ -12,6 +12,7 @@ use tauri::AppHandle;
 use watchword_core::export;
 use watchword_core::qr::{self, EncodedQr};
 use watchword_core::store::BackupStatus;
+use watchword_core::ErrorCode;
 
 fn now() -> u64 {
     SystemTime::now()
@@ -80,14 +81,14 @@ pub async fn save_backup(
         let password = zeroize::Zeroizing::new(password.unwrap_or_default());
         if kind == FileKind::Aegis && password.is_empty() {
             return Err(IpcError::new(
-                "empty_password",
+                ErrorCode::EmptyPassword,
                 "Choose a password for the encrypted backup",
             ));
         }
         let accounts = state.with_store(|store| Ok(store.all_accounts()?))?;
         if accounts.is_empty() {
             return Err(IpcError::new(
-                "no_accounts",
+                ErrorCode::NoAccounts,
                 "There are no accounts to export",
             ));
         }
@@ -107,15 +108,19 @@ pub async fn save_backup(
         };
         let path = picked
             .into_path()
-            .map_err(|_| IpcError::new("io", "That place cannot be written to"))?;
+            .map_err(|_| IpcError::new(ErrorCode::Io, "That place cannot be written to"))?;
         // Slow on purpose (scrypt): this runs on a worker thread.
         let text = zeroize::Zeroizing::new(match kind {
             FileKind::Aegis => export::aegis_encrypted(&accounts, &password)
                 .map_err(|e| IpcError::new(e.code(), e.to_string()))?,
             FileKind::Uris => export::uri_list(&accounts),
         });
-        export::save(&path, &text)
-            .map_err(|e| IpcError::new("io", format!("Cannot write {}: {e}", path.display())))?;
+        export::save(&path, &text).map_err(|e| {
+            IpcError::new(
+                ErrorCode::Io,
+                format!("Cannot write {}: {e}", path.display()),
+            )
+        })?;
         state.with_store(|store| Ok(store.record_backup(now())?))?;
         Ok(Some(SavedView {
             path: path.display().to_string(),
@@ -146,7 +151,7 @@ pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
         let left_out: Vec<String> = left_out.iter().map(ToString::to_string).collect();
         if fit.is_empty() {
             return Err(IpcError::new(
-                "not_for_google",
+                ErrorCode::NotForGoogle,
                 if accounts.is_empty() {
                     "There are no accounts to export".to_owned()
                 } else {
@@ -163,8 +168,9 @@ pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
         let codes = uris
             .iter()
             .map(|uri| {
-                qr::encode(uri)
-                    .ok_or_else(|| IpcError::new("internal", "An export code is too long to draw"))
+                qr::encode(uri).ok_or_else(|| {
+                    IpcError::new(ErrorCode::Internal, "An export code is too long to draw")
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(GoogleView {

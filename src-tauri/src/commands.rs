@@ -10,6 +10,7 @@ use watchword_core::account::{Account, AccountId, OtpKind};
 use watchword_core::manual::ManualEntry;
 use watchword_core::qr::{self, EncodedQr};
 use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
+use watchword_core::ErrorCode;
 use watchword_core::{uri, Code};
 
 fn now() -> u64 {
@@ -27,7 +28,7 @@ fn clock(store: &Store) -> u64 {
 
 fn parse_id(id: &str) -> Result<AccountId, IpcError> {
     AccountId::parse(id)
-        .ok_or_else(|| IpcError::new("not_found", format!("no account with id {id}")))
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("no account with id {id}")))
 }
 
 #[derive(Debug, Serialize)]
@@ -148,7 +149,7 @@ pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError>
                 return Ok((text.to_owned(), next, clear_after));
             }
             let text = lock(&state.hotp_codes)?.get(&id).cloned().ok_or_else(|| {
-                IpcError::new("no_code", "Generate a code for this account first")
+                IpcError::new(ErrorCode::NoCode, "Generate a code for this account first")
             })?;
             Ok((text, false, clear_after))
         })?;
@@ -158,7 +159,7 @@ pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError>
                 &text,
                 clear_after.map(|s| Duration::from_secs(u64::from(s))),
             )
-            .map_err(|message| IpcError::new("clipboard", message))?;
+            .map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
         Ok(CopyView {
             clears_in: clear_after,
             next,
@@ -227,7 +228,10 @@ pub async fn add_account(app: AppHandle, entry: ManualEntry) -> Result<AccountSu
                 .into_iter()
                 .find(|s| s.id == id.as_str())
                 .ok_or_else(|| {
-                    IpcError::new("internal", "The new account is missing from the list")
+                    IpcError::new(
+                        ErrorCode::Internal,
+                        "The new account is missing from the list",
+                    )
                 })
         })
     })
@@ -285,7 +289,9 @@ pub async fn rename_account(
                 .summaries()
                 .into_iter()
                 .find(|s| s.id == id)
-                .ok_or_else(|| IpcError::new("not_found", format!("no account with id {id}")))
+                .ok_or_else(|| {
+                    IpcError::new(ErrorCode::NotFound, format!("no account with id {id}"))
+                })
         })
     })
     .await
@@ -321,8 +327,12 @@ pub async fn account_qr(app: AppHandle, id: String) -> Result<EncodedQr, IpcErro
         let uri = zeroize::Zeroizing::new(
             state.with_store(|store| Ok(uri::format(&store.current_account(&id)?)))?,
         );
-        qr::encode(&uri)
-            .ok_or_else(|| IpcError::new("internal", "This account is too long for a QR code"))
+        qr::encode(&uri).ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::Internal,
+                "This account is too long for a QR code",
+            )
+        })
     })
     .await
 }

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager};
 use watchword_core::enrol::{pasted_text, Enrolment, Input, NothingToAdd, PastedText};
 use watchword_core::qr::{self, QrError};
+use watchword_core::ErrorCode;
 
 impl From<NothingToAdd> for IpcError {
     fn from(nothing: NothingToAdd) -> Self {
@@ -33,7 +34,7 @@ pub struct FoundView {
 #[serde(rename_all = "camelCase")]
 pub struct NoteView {
     source: String,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
@@ -158,7 +159,7 @@ pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
         match state
             .clipboard
             .read()
-            .map_err(|m| IpcError::new("clipboard", m))?
+            .map_err(|m| IpcError::new(ErrorCode::Clipboard, m))?
         {
             Pasted::Png(bytes) => {
                 let decoded = qr::decode_image(&bytes).map_err(|e| match e {
@@ -192,7 +193,7 @@ pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
                 PastedText::NotForUs(why) => Err(why.into()),
             },
             Pasted::Nothing => Err(IpcError::new(
-                "clipboard_empty",
+                ErrorCode::ClipboardEmpty,
                 "The clipboard holds no image or text: copy a screenshot of the QR code first",
             )),
         }
@@ -216,7 +217,7 @@ pub async fn scan_screen(app: AppHandle) -> Result<EnrolView, IpcError> {
             let _ = window.show();
             let _ = window.set_focus();
         }
-        let captures = captures.map_err(|m| IpcError::new("capture_failed", m))?;
+        let captures = captures.map_err(|m| IpcError::new(ErrorCode::CaptureFailed, m))?;
         let several = captures.len() > 1;
         let inputs: Vec<(String, Result<Vec<String>, QrError>)> = captures
             .iter()
@@ -243,7 +244,7 @@ pub async fn scan_screen(app: AppHandle) -> Result<EnrolView, IpcError> {
             .all(|(_, decoded)| decoded == &Err(QrError::NoCode))
         {
             return Err(IpcError::new(
-                "no_qr_code",
+                ErrorCode::NoQrCode,
                 "No QR code found on the screen: show the whole code (not covered by another \
                  window) and scan again",
             ));
@@ -305,7 +306,10 @@ pub async fn unlock_backup(app: AppHandle, password: String) -> Result<EnrolView
         let password = zeroize::Zeroizing::new(password);
         // Decryption is slow on purpose; the lock is not held meanwhile.
         let locked = lock(&state.enrolment)?.take_locked().ok_or_else(|| {
-            IpcError::new("not_found", "No encrypted backup is waiting for a password")
+            IpcError::new(
+                ErrorCode::NotFound,
+                "No encrypted backup is waiting for a password",
+            )
         })?;
         state.unlock_cancel.reset();
         let opened = locked.decrypt_cancellable(&password, &state.unlock_cancel);
@@ -355,7 +359,7 @@ pub async fn confirm_enrolment(
                         .cloned()
                         .ok_or_else(|| {
                             IpcError::new(
-                                "not_found",
+                                ErrorCode::NotFound,
                                 "The preview changed: look at it again and confirm",
                             )
                         })?;

@@ -8,12 +8,14 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use watchword_core::store::{Config, LoadReport, Store};
+use watchword_core::ErrorCode;
 
-/// The error every command returns: a stable `code` for the UI to branch on
+/// The error every command returns: a `code` from the one enum of codes
+/// ([`ErrorCode`]: the core's and the shell's own) for the UI to branch on,
 /// and a human `message`. Never holds a secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct IpcError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -33,7 +35,7 @@ impl From<watchword_core::UriError> for IpcError {
 }
 
 impl IpcError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -174,14 +176,42 @@ pub async fn blocking<T: Send + 'static>(
     use tauri::Manager;
     tauri::async_runtime::spawn_blocking(move || f(&app, &app.state::<AppState>()))
         .await
-        .map_err(|_| IpcError::new("internal", "A background task stopped unexpectedly"))?
+        .map_err(|_| {
+            IpcError::new(
+                ErrorCode::Internal,
+                "A background task stopped unexpectedly",
+            )
+        })?
 }
 
 pub fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>, IpcError> {
     mutex.lock().map_err(|_| {
         IpcError::new(
-            "internal",
+            ErrorCode::Internal,
             "An earlier operation failed midway; restart Watchword",
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IpcError;
+    use watchword_core::ErrorCode;
+
+    /// The page reads `code` as a plain string ("cancelled"): the enum must
+    /// keep that wire form.
+    #[test]
+    fn an_error_reaches_the_page_as_a_code_and_a_message() {
+        let json = serde_json::to_value(IpcError::new(ErrorCode::Cancelled, "Cancelled"))
+            .expect("serialises");
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "cancelled", "message": "Cancelled"})
+        );
+        let from_core: IpcError = watchword_core::Error::Busy(30).into();
+        assert_eq!(
+            serde_json::to_value(from_core).expect("serialises")["code"],
+            "busy"
+        );
+    }
 }

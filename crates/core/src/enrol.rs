@@ -13,6 +13,7 @@
 //! password.
 
 use crate::account::Account;
+use crate::codes::ErrorCode;
 use crate::import::{self, Conversion, EncryptedBackup, Entries, Format, ImportError};
 use crate::payload::{self, BatchAdded, BatchTracker, QrPayload};
 use crate::qr::{self, QrError};
@@ -96,7 +97,7 @@ impl Input {
             }
             Err(ImportError::UnknownFormat) => Input::Unusable(Note {
                 source,
-                code: "unknown_file",
+                code: ErrorCode::UnknownFile,
                 message: "This file is neither an image nor a backup Watchword can read".into(),
             }),
             Err(error) => Input::Unusable(Note {
@@ -169,7 +170,7 @@ impl LockedBackup {
 #[error("{message}")]
 pub struct NothingToAdd {
     /// The one source's reason code, or `nothing_found` for several.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// For people; never holds a secret or a payload.
     pub message: String,
 }
@@ -199,7 +200,7 @@ pub fn pasted_text(text: &str) -> PastedText {
             PastedText::ForTheForm(trimmed.to_owned())
         }
         QrPayload::NotOtp(kind) => PastedText::NotForUs(NothingToAdd {
-            code: "not_otp",
+            code: ErrorCode::NotOtp,
             message: format!(
                 "The clipboard holds {}, not a QR code, an otpauth:// link or a setup key.",
                 kind.description()
@@ -222,7 +223,7 @@ pub struct Note {
     /// Where it came from ("screenshot.png", "the clipboard", "screen 1").
     pub source: String,
     /// A stable machine-readable reason for the UI to branch on.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// The sentence for people; never holds a secret or a payload.
     pub message: String,
 }
@@ -264,7 +265,7 @@ impl Enrolment {
         {
             return Err(match batch.notes.as_slice() {
                 [] => NothingToAdd {
-                    code: "nothing_found",
+                    code: ErrorCode::NothingFound,
                     message: "Nothing to add was found".into(),
                 },
                 [one] => NothingToAdd {
@@ -272,7 +273,7 @@ impl Enrolment {
                     message: one.message.clone(),
                 },
                 many => NothingToAdd {
-                    code: "nothing_found",
+                    code: ErrorCode::NothingFound,
                     message: many
                         .iter()
                         .map(|note| format!("{}: {}", note.source, note.message))
@@ -363,7 +364,7 @@ impl Enrolment {
             QrPayload::Account(Err(error)) => {
                 self.note(
                     source,
-                    "invalid_otpauth",
+                    ErrorCode::InvalidOtpauth,
                     format!("This authenticator code cannot be used: {error}."),
                 );
                 0
@@ -375,7 +376,7 @@ impl Enrolment {
                 for skipped in &batch.skipped {
                     self.note(
                         source,
-                        "skipped_entry",
+                        ErrorCode::SkippedEntry,
                         format!("In this export, {skipped}."),
                     );
                 }
@@ -388,7 +389,7 @@ impl Enrolment {
             QrPayload::Migration(Err(error)) => {
                 self.note(
                     source,
-                    "invalid_migration",
+                    ErrorCode::InvalidMigration,
                     format!("This Google Authenticator export cannot be read: {error}."),
                 );
                 0
@@ -414,14 +415,14 @@ impl Enrolment {
             };
             self.note(
                 source,
-                "skipped_entry",
+                ErrorCode::SkippedEntry,
                 format!("{entry} was not imported: {}", error.reason),
             );
         }
         if more > 0 {
             self.note(
                 source,
-                "skipped_entries",
+                ErrorCode::SkippedEntries,
                 format!(
                     "{more} more {} not imported ({} of {} entries in all).",
                     if more == 1 {
@@ -442,7 +443,7 @@ impl Enrolment {
     }
 
     /// Adds a note about a whole source ("this file is damaged: …").
-    pub fn add_note(&mut self, source: &str, code: &'static str, message: String) {
+    pub fn add_note(&mut self, source: &str, code: ErrorCode, message: String) {
         self.note(source, code, message);
     }
 
@@ -530,7 +531,7 @@ impl Enrolment {
         !seen
     }
 
-    fn note(&mut self, source: &str, code: &'static str, message: String) {
+    fn note(&mut self, source: &str, code: ErrorCode, message: String) {
         let note = Note {
             source: source.to_owned(),
             code,

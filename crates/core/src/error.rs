@@ -2,6 +2,7 @@
 //! something to do, and never contains a secret or a code.
 
 use crate::account::RuleError;
+use crate::codes::ErrorCode;
 use std::fmt;
 use std::path::PathBuf;
 use thiserror::Error;
@@ -247,22 +248,22 @@ pub enum Error {
 
 impl Error {
     /// A stable machine-readable code for the UI to branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Uri(_) => "invalid_input",
+            Error::Uri(_) => ErrorCode::InvalidInput,
             Error::Keychain { problem, .. } => match problem {
-                KeychainProblem::Unavailable => "keychain_unavailable",
-                KeychainProblem::Locked => "keychain_locked",
-                KeychainProblem::Denied => "keychain_denied",
-                KeychainProblem::Failed => "keychain_failed",
+                KeychainProblem::Unavailable => ErrorCode::KeychainUnavailable,
+                KeychainProblem::Locked => ErrorCode::KeychainLocked,
+                KeychainProblem::Denied => ErrorCode::KeychainDenied,
+                KeychainProblem::Failed => ErrorCode::KeychainFailed,
             },
-            Error::NotFound(_) => "not_found",
-            Error::DamagedItem { .. } => "damaged_item",
-            Error::Io { .. } => "io",
-            Error::Duplicate(_) => "duplicate",
-            Error::InvalidSetting(_) => "invalid_setting",
-            Error::Busy(_) => "busy",
-            Error::CounterExhausted(_) => "counter_exhausted",
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::DamagedItem { .. } => ErrorCode::DamagedItem,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Duplicate(_) => ErrorCode::Duplicate,
+            Error::InvalidSetting(_) => ErrorCode::InvalidSetting,
+            Error::Busy(_) => ErrorCode::Busy,
+            Error::CounterExhausted(_) => ErrorCode::CounterExhausted,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! account store. Pure Rust; the desktop shell and the CLI are thin layers on top.
 
 pub mod account;
+pub mod codes;
 pub(crate) mod crypto;
 pub mod enrol;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod store;
 pub mod uri;
 
 pub use account::{Account, AccountId, Algorithm, OtpKind};
+pub use codes::ErrorCode;
 pub use error::{Error, UriError};
 pub use otp::Code;
 pub use secret::Secret;

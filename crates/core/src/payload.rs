@@ -7,6 +7,7 @@
 //! parts are still missing.
 
 use crate::account::Account;
+use crate::codes::ErrorCode;
 use crate::error::UriError;
 use crate::migration::{self, MigrationBatch, MigrationError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -69,19 +70,19 @@ impl NotOtpKind {
     }
 
     /// A stable machine-readable name for the UI to branch on.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            NotOtpKind::WebLink => "web_link",
-            NotOtpKind::WifiNetwork => "wifi",
-            NotOtpKind::Contact => "contact",
-            NotOtpKind::Email => "email",
-            NotOtpKind::PhoneNumber => "phone",
-            NotOtpKind::TextMessage => "sms",
-            NotOtpKind::Location => "location",
-            NotOtpKind::CalendarEvent => "calendar_event",
-            NotOtpKind::Payment => "payment",
-            NotOtpKind::OtherLink => "other_link",
-            NotOtpKind::PlainText => "plain_text",
+            NotOtpKind::WebLink => ErrorCode::WebLink,
+            NotOtpKind::WifiNetwork => ErrorCode::Wifi,
+            NotOtpKind::Contact => ErrorCode::Contact,
+            NotOtpKind::Email => ErrorCode::Email,
+            NotOtpKind::PhoneNumber => ErrorCode::Phone,
+            NotOtpKind::TextMessage => ErrorCode::Sms,
+            NotOtpKind::Location => ErrorCode::Location,
+            NotOtpKind::CalendarEvent => ErrorCode::CalendarEvent,
+            NotOtpKind::Payment => ErrorCode::Payment,
+            NotOtpKind::OtherLink => ErrorCode::OtherLink,
+            NotOtpKind::PlainText => ErrorCode::PlainText,
         }
     }
 

@@ -64,7 +64,7 @@ fn a_screenshot_a_backup_and_a_stray_file_in_one_drop() {
     assert_eq!(issuers(&enrolment), expected);
     let note = &enrolment.notes()[0];
     assert_eq!(
-        (note.source.as_str(), note.code),
+        (note.source.as_str(), note.code.as_str()),
         ("notes.txt", "unknown_file")
     );
     assert_eq!(

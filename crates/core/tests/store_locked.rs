@@ -126,14 +126,14 @@ fn inside_a_private_session() {
                              dismissed: unlock it and try again";
     let load = store.load().expect_err("locked");
     assert_eq!(
-        (load.code(), load.to_string().as_str()),
+        (load.code().as_str(), load.to_string().as_str()),
         ("keychain_denied", DISMISSED)
     );
     let add = store
         .add(Account::totp("GitHub", "", Secret::from_bytes(vec![2; 20])))
         .expect_err("locked");
     assert_eq!(
-        (add.code(), add.to_string().as_str()),
+        (add.code().as_str(), add.to_string().as_str()),
         ("keychain_denied", DISMISSED)
     );
     let remove = store.remove(&id).expect_err("locked");

@@ -66,6 +66,6 @@ fn payload_kind(text: &str) -> &'static str {
     match payload::classify(text) {
         QrPayload::Account(_) => "otpauth",
         QrPayload::Migration(_) => "otpauth-migration",
-        QrPayload::NotOtp(kind) => kind.code(),
+        QrPayload::NotOtp(kind) => kind.code().as_str(),
     }
 }

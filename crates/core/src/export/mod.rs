@@ -13,6 +13,7 @@
 //! does [`crate::import::aegis`].
 
 use crate::account::{Account, OtpKind};
+use crate::codes::ErrorCode;
 use crate::crypto;
 use crate::migration;
 use serde_json::{json, Value};
@@ -51,11 +52,11 @@ pub enum ExportError {
 
 impl ExportError {
     /// A stable machine-readable code for the UI to branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ExportError::EmptyPassword => "empty_password",
-            ExportError::NoAccounts => "no_accounts",
-            ExportError::NotForGoogle { .. } => "not_for_google",
+            ExportError::EmptyPassword => ErrorCode::EmptyPassword,
+            ExportError::NoAccounts => ErrorCode::NoAccounts,
+            ExportError::NotForGoogle { .. } => ErrorCode::NotForGoogle,
         }
     }
 }

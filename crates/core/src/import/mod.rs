@@ -55,6 +55,7 @@ pub(crate) use fields::{
 };
 
 use crate::account::Account;
+use crate::codes::ErrorCode;
 use crate::limits;
 use std::collections::HashSet;
 use std::fmt;
@@ -170,15 +171,15 @@ pub enum ImportError {
 
 impl ImportError {
     /// A stable machine-readable code for the UI to branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ImportError::UnknownFormat => "unknown_format",
-            ImportError::WrongPassword => "wrong_password",
-            ImportError::Damaged { .. } => "damaged_file",
-            ImportError::Unsupported { .. } => "unsupported_file",
-            ImportError::TooLarge { .. } => "too_large",
-            ImportError::Unreadable { .. } => "unreadable_file",
-            ImportError::Cancelled => "cancelled",
+            ImportError::UnknownFormat => ErrorCode::UnknownFormat,
+            ImportError::WrongPassword => ErrorCode::WrongPassword,
+            ImportError::Damaged { .. } => ErrorCode::DamagedFile,
+            ImportError::Unsupported { .. } => ErrorCode::UnsupportedFile,
+            ImportError::TooLarge { .. } => ErrorCode::TooLarge,
+            ImportError::Unreadable { .. } => ErrorCode::UnreadableFile,
+            ImportError::Cancelled => ErrorCode::Cancelled,
         }
     }
 

@@ -20,6 +20,7 @@ mod luma;
 pub use decoders::{Binarizer, Found};
 pub use luma::Luma;
 
+use crate::codes::ErrorCode;
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 use thiserror::Error;
@@ -88,17 +89,17 @@ pub enum QrError {
 
 impl QrError {
     /// A stable machine-readable code for the UI to branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            QrError::Empty => "empty",
-            QrError::NotAnImage => "not_an_image",
-            QrError::UnsupportedFormat(_) => "unsupported_format",
-            QrError::TooLarge { .. } => "image_too_large",
-            QrError::Damaged(_) => "damaged_image",
-            QrError::BadPixelBuffer { .. } => "bad_pixel_buffer",
-            QrError::NoCode => "no_qr_code",
-            QrError::Unreadable(_) => "unreadable_file",
-            QrError::FileTooLarge(_) => "file_too_large",
+            QrError::Empty => ErrorCode::Empty,
+            QrError::NotAnImage => ErrorCode::NotAnImage,
+            QrError::UnsupportedFormat(_) => ErrorCode::UnsupportedFormat,
+            QrError::TooLarge { .. } => ErrorCode::ImageTooLarge,
+            QrError::Damaged(_) => ErrorCode::DamagedImage,
+            QrError::BadPixelBuffer { .. } => ErrorCode::BadPixelBuffer,
+            QrError::NoCode => ErrorCode::NoQrCode,
+            QrError::Unreadable(_) => ErrorCode::UnreadableFile,
+            QrError::FileTooLarge(_) => ErrorCode::FileTooLarge,
         }
     }
 }
