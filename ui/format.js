@@ -39,6 +39,21 @@ export function seconds(count) {
   return count === 1 ? '1 second' : `${count} seconds`;
 }
 
+/** "just now", "5 minutes ago", "3 hours ago", "yesterday", "on 2026-11-28"
+ *  for a Unix time, as seen at `now` (Unix seconds). */
+export function ago(unix, now) {
+  const elapsed = Math.max(0, Math.floor(now - unix));
+  if (elapsed < 60) return 'just now';
+  const minutes = Math.floor(elapsed / 60);
+  if (minutes < 60) return minutes === 1 ? '1 minute ago' : `${minutes} minutes ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return hours === 1 ? '1 hour ago' : `${hours} hours ago`;
+  if (hours < 48) return 'yesterday';
+  const date = new Date(unix * 1000);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `on ${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
 function monogramColor(text) {
   let hash = 0;
   for (const ch of text) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;

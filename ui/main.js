@@ -18,6 +18,9 @@ import * as settings from './dialogs/settings.js';
 import * as help from './dialogs/help.js';
 import * as rename from './dialogs/rename.js';
 import * as secret from './dialogs/secret.js';
+import * as autobackup from './dialogs/autobackup.js';
+import * as restore from './dialogs/restore.js';
+import * as backupLine from './backupline.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,6 +47,7 @@ function wireMenu() {
     'open-button': () => enrol.bringIn('Reading the images…', ipc.openImages, { returnTo: button }),
     'import-button': () => enrol.bringIn('Reading the backup…', ipc.importFiles, { returnTo: button }),
     'export-button': () => exporting.open({ returnTo: button }),
+    'restore-button': () => restore.open({ returnTo: button }),
     'settings-button': () => settings.open({ returnTo: button }),
   };
   for (const [id, act] of Object.entries(items)) {
@@ -158,7 +162,11 @@ settings.wire(on);
 help.wire();
 rename.wire();
 secret.wire();
+autobackup.wire();
+restore.wire();
+backupLine.wire({ change: autobackup.open });
+$('backup-auto').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));
 $('scan-button').addEventListener('click', () => enrol.bringIn('Looking for a QR code on your screen…', ipc.scanScreen));
 ipc.listen('accounts-changed', reloadChanged);
 applySearch();
-start();
+start().then(backupLine.refresh);

@@ -7,6 +7,7 @@
 //   'accounts' - the list of accounts changed
 //   'codes'    - new codes arrived (or a refresh failed: {error})
 //   'settings' - the settings changed ({before})
+//   'autobackup' - where automatic backups stand changed
 
 import * as ipc from './ipc.js';
 
@@ -26,6 +27,9 @@ export const state = {
   // An account deleted in the window but still in the store until its undo
   // time is over: left out of every list the store hands back.
   leavingId: null,
+  // Automatic backups as the store last said (see setAutobackup), or null
+  // before the first answer.
+  autobackup: null,
 };
 
 /** Calls `handler(detail)` each time `name` happens. */
@@ -62,6 +66,13 @@ export function setSettings(settings) {
   const before = state.settings;
   state.settings = { ...before, ...settings };
   emit('settings', { before });
+}
+
+/** Where automatic backups stand: {enabled, folder, keep, lastGood,
+ *  lastError: {at, message} | null, versions, pending, newest}. */
+export function setAutobackup(status) {
+  state.autobackup = status;
+  emit('autobackup');
 }
 
 export async function loadSettings() {

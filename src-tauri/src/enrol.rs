@@ -297,6 +297,59 @@ pub async fn import_files(app: AppHandle) -> Result<Option<EnrolView>, IpcError>
     pick_and_enrol(app, "Import from another authenticator", false).await
 }
 
+/// "Restore from backup… → Choose a file…": any backup, through the preview.
+#[tauri::command]
+pub async fn restore_pick(app: AppHandle) -> Result<Option<EnrolView>, IpcError> {
+    pick_and_enrol(app, "Restore from a backup", false).await
+}
+
+/// The newest automatic backup in the preview, and the newer ones that
+/// could not be read (damaged, cut short) with why.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreView {
+    preview: EnrolView,
+    skipped: Vec<String>,
+}
+
+/// How many damaged versions are passed over before giving up: more than
+/// that is no accident, and the user can pick a file.
+const SKIP_AT_MOST: usize = 5;
+
+/// "Restore from backup… → Restore the newest": the newest automatic backup
+/// that reads as a backup goes to the preview, where its password is asked
+/// for. A damaged newest one is named and the one before it offered.
+#[tauri::command]
+pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
+    blocking(app, |_, state| {
+        let versions = state.with_store(|store| Ok(store.auto_backup_versions()?))?;
+        if versions.is_empty() {
+            return Err(IpcError::new(
+                ErrorCode::NotFound,
+                "There is no automatic backup yet: choose a backup file instead",
+            ));
+        }
+        let mut skipped = Vec::new();
+        for path in versions.iter().take(SKIP_AT_MOST + 1) {
+            let name = path
+                .file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            match enrol(state, vec![Input::from_file(path)]) {
+                Ok(preview) => return Ok(RestoreView { preview, skipped }),
+                Err(error) => skipped.push(format!("{name}: {}", error.message)),
+            }
+        }
+        Err(IpcError::new(
+            ErrorCode::DamagedFile,
+            format!(
+                "The newest backups cannot be read ({}); choose a backup file instead",
+                skipped.join("; ")
+            ),
+        ))
+    })
+    .await
+}
+
 /// Opens the first encrypted backup waiting for a password. A wrong
 /// password leaves it waiting ("Wrong password"); any other failure
 /// becomes a note and the backup is set aside.

@@ -5,6 +5,7 @@
 // Release builds on Windows must not open a console next to the window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod autobackup;
 mod backup;
 mod capture;
 mod clipboard;
@@ -52,6 +53,7 @@ fn main() {
         .setup(|app| {
             state::preload(app.handle().clone());
             state::watch_other_processes(app.handle().clone());
+            autobackup::start(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -92,6 +94,8 @@ fn main() {
             enrol::open_images,
             enrol::import_files,
             enrol::unlock_backup,
+            enrol::restore_newest,
+            enrol::restore_pick,
             enrol::cancel_unlock,
             enrol::pending_enrolment,
             enrol::confirm_enrolment,
@@ -99,7 +103,19 @@ fn main() {
             backup::backup_status,
             backup::save_backup,
             backup::google_export,
+            autobackup::auto_backup_status,
+            autobackup::pick_backup_folder,
+            autobackup::password_strength,
+            autobackup::setup_auto_backup,
+            autobackup::auto_backup_now,
+            autobackup::auto_backup_off,
         ])
-        .run(tauri::generate_context!())
-        .expect("the Tauri runtime starts (a display and WebKitGTK are available)");
+        .build(tauri::generate_context!())
+        .expect("the Tauri runtime starts (a display and WebKitGTK are available)")
+        .run(|app, event| {
+            // A backup still waiting for a quiet moment is written first.
+            if let tauri::RunEvent::Exit = event {
+                autobackup::flush(app);
+            }
+        });
 }

@@ -17,7 +17,10 @@ async function refreshReminder() {
   try {
     const status = await ipc.backupStatus();
     const count = status.addedSince;
-    reminder.el.hidden = reminder.dismissed || count === 0 || state.accounts.length === 0;
+    // Automatic backups make the reminder needless; their line says how
+    // they fare.
+    reminder.el.hidden = reminder.dismissed || count === 0 || state.accounts.length === 0
+      || Boolean(state.autobackup?.enabled);
     document.getElementById('backup-reminder-text').textContent =
       status.lastBackup === null || status.lastBackup === undefined
         ? `Your ${count === 1 ? 'account is' : `${count} accounts are`} not backed up yet.`
@@ -150,4 +153,5 @@ export function wire() {
   google.root.addEventListener('cancel', (event) => { event.preventDefault(); closeGoogle(); });
   // The list changed: so may what a backup would miss.
   on('accounts', refreshReminder);
+  on('autobackup', refreshReminder);
 }

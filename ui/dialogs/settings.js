@@ -2,9 +2,12 @@
 // what it kept, and the window follows through the state's 'settings' event.
 
 import * as ipc from '../ipc.js';
-import { state, setSettings, refreshCodes, oneAtATime } from '../state.js';
+import { state, setSettings, setAutobackup, refreshCodes, oneAtATime } from '../state.js';
 import { openDialog } from '../focus.js';
 import { setError } from '../fields.js';
+import { toast } from '../notices.js';
+import { describe } from '../backupline.js';
+import * as autobackup from './autobackup.js';
 
 const root = document.getElementById('settings-dialog');
 const $ = (selector) => root.querySelector(selector);
@@ -48,8 +51,35 @@ export const save = oneAtATime(async () => {
   }
 });
 
+/** The "Automatic backups" section, as the store last said. */
+function fillBackups() {
+  const status = state.autobackup;
+  const enabled = Boolean(status?.enabled);
+  $('#set-autobackup-state').textContent = !enabled
+    ? 'Off. Turn on to write an encrypted backup to a folder of your choice after every change.'
+    : status.lastError
+      ? `Failing: ${status.lastError.message}`
+      : `${describe(status)}; the newest ${status.keep} are kept (${status.versions} now).`;
+  $('#set-autobackup-setup').textContent = enabled ? 'Change…' : 'Set up…';
+  $('#set-autobackup-now').hidden = !enabled;
+  $('#set-autobackup-off').hidden = !enabled;
+}
+
+async function backupAction(button, call, done) {
+  button.disabled = true;
+  try {
+    setAutobackup(await call());
+    toast(done());
+  } catch (failure) {
+    setError($('#settings-error'), ipc.messageOf(failure));
+  } finally {
+    button.disabled = false;
+  }
+}
+
 export function open({ returnTo } = {}) {
   fill();
+  fillBackups();
   setError($('#settings-error'), '', [$('#set-clear'), $('#set-offset')]);
   openDialog(root, { focus: $('#set-clear-on'), returnTo });
 }
@@ -65,4 +95,13 @@ export function wire(on) {
   $('#settings-form').addEventListener('change', save);
   $('#settings-done').addEventListener('click', () => root.close());
   on('settings', applyTheme);
+  on('autobackup', fillBackups);
+  $('#set-autobackup-setup').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));
+  $('#set-autobackup-now').addEventListener('click', (event) => backupAction(event.currentTarget, ipc.autoBackupNow,
+    () => (state.autobackup?.lastError ? `Backup failed: ${state.autobackup.lastError.message}` : 'Backed up and checked')));
+  $('#set-autobackup-off').addEventListener('click', (event) => {
+    const folder = state.autobackup?.folder;
+    backupAction(event.currentTarget, ipc.autoBackupOff, () => `Automatic backups are off; the backups in ${folder} stay`);
+    $('#set-autobackup-setup').focus();
+  });
 }

@@ -20,6 +20,7 @@ pub mod payload;
 pub mod qr;
 pub mod secret;
 pub mod store;
+pub mod strength;
 pub mod uri;
 
 pub use account::{Account, AccountId, Algorithm, OtpKind};

@@ -1,0 +1,102 @@
+// The "Back up automatically" dialog: a folder, a backup password typed
+// twice with its strength shown, and how many versions to keep. Turning on
+// writes and checks the first backup before the dialog closes.
+
+import * as ipc from '../ipc.js';
+import { state, setAutobackup } from '../state.js';
+import { toast } from '../notices.js';
+import { openDialog } from '../focus.js';
+import { setError } from '../fields.js';
+
+const root = document.getElementById('autobackup-dialog');
+const $ = (selector) => root.querySelector(selector);
+const WORDS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'];
+let asked = 0;
+
+const fields = () => [$('#autobackup-dir'), $('#autobackup-password'), $('#autobackup-repeat'), $('#autobackup-keep')];
+
+function showError(message, about = []) {
+  setError($('#autobackup-error'), '', fields());
+  setError($('#autobackup-error'), message, about);
+}
+
+/** True when backups are on: the password may then stay as it is. */
+const changing = () => Boolean(state.autobackup?.enabled);
+
+async function rateStrength() {
+  const password = $('#autobackup-password').value;
+  const ticket = ++asked;
+  if (password === '') {
+    $('#autobackup-meter').value = 0;
+    $('#autobackup-strength').textContent = changing() ? 'Empty: the current password stays' : '';
+    return;
+  }
+  try {
+    const rating = await ipc.passwordStrength(password);
+    if (ticket !== asked) return; // A later keystroke has its own answer.
+    $('#autobackup-meter').value = rating.score;
+    $('#autobackup-strength').textContent = rating.hint ? `${WORDS[rating.score]}: ${rating.hint}` : WORDS[rating.score];
+  } catch {
+    $('#autobackup-strength').textContent = '';
+  }
+}
+
+/** Opens the dialog; the focus comes back to `returnTo` (or the opener). */
+export function open({ returnTo } = {}) {
+  $('#autobackup-form').reset();
+  const status = state.autobackup;
+  $('#autobackup-dir').value = status?.enabled ? status.folderPath : '';
+  $('#autobackup-keep').value = String(status?.keep ?? 20);
+  $('#autobackup-go').textContent = changing() ? 'Save' : 'Turn on';
+  $('#autobackup-title').textContent = changing() ? 'Automatic backups' : 'Back up automatically';
+  showError('');
+  rateStrength();
+  openDialog(root, { focus: $('#autobackup-pick'), returnTo });
+}
+
+async function pick() {
+  try {
+    const folder = await ipc.pickBackupFolder();
+    if (folder) $('#autobackup-dir').value = folder;
+  } catch (failure) {
+    showError(ipc.messageOf(failure), [$('#autobackup-dir')]);
+  }
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const folder = $('#autobackup-dir').value;
+  const password = $('#autobackup-password').value;
+  const keep = Number($('#autobackup-keep').value || '20');
+  if (folder === '') { showError('Choose a folder for the backups.', [$('#autobackup-dir')]); $('#autobackup-pick').focus(); return; }
+  if (password === '' && !changing()) { showError('Choose a password for the backups.', [$('#autobackup-password')]); return; }
+  if (password !== $('#autobackup-repeat').value) { showError('The two passwords differ.', [$('#autobackup-repeat')]); return; }
+  if (!Number.isInteger(keep) || keep < 1 || keep > 1000) { showError('Keep from 1 to 1000 versions.', [$('#autobackup-keep')]); return; }
+  const go = $('#autobackup-go');
+  go.disabled = true;
+  showError('');
+  try {
+    const status = await ipc.setupAutoBackup(folder, password === '' ? null : password, keep);
+    setAutobackup(status);
+    $('#autobackup-form').reset();
+    root.close();
+    toast(`Backing up automatically to ${status.folder}`);
+  } catch (failure) {
+    const message = ipc.messageOf(failure);
+    showError(message, [/password/i.test(message) ? $('#autobackup-password') : $('#autobackup-dir')]);
+  } finally {
+    go.disabled = false;
+  }
+}
+
+export function wire() {
+  $('#autobackup-pick').addEventListener('click', pick);
+  $('#autobackup-password').addEventListener('input', rateStrength);
+  $('#autobackup-form').addEventListener('submit', submit);
+  $('#autobackup-cancel').addEventListener('click', () => root.close());
+  // The passwords must not linger in a closed dialog.
+  root.addEventListener('close', () => {
+    $('#autobackup-password').value = '';
+    $('#autobackup-repeat').value = '';
+  });
+}
