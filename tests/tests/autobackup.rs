@@ -1,0 +1,241 @@
+//! End-to-end: automatic backups from the window (issue 10). Turned on from
+//! the backup reminder through the real folder chooser, a backup after a
+//! change once things are quiet, the problem bar while the folder is gone
+//! and Try again once it is back, and "Restore from backup…" passing over a
+//! damaged newest file. Every wait is for a state (a file count, a text),
+//! never for a time. Run through scripts/test.sh.
+
+use std::path::{Path, PathBuf};
+use watchword_e2e::{choose_in_file_dialog, App, Profile, Totp};
+
+const GITHUB_KEY: &str = "JBSWY3DPEHPK3PXP";
+const BANK_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+const NEW_KEY: &str = "KRUGS4ZANFZSA5DIMUQGC3DMEBWW63TF";
+/// zxcvbn rates it 4 ("Very strong").
+const PASSWORD: &str = "lantern orbit gusty cedar 71";
+
+/// The backups in `folder`, oldest first.
+fn backups(folder: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| {
+                    let name = path.file_name().unwrap_or_default().to_string_lossy();
+                    name.starts_with("watchword-backup-") && name.ends_with(".json")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// Waits until `folder` holds `count` backups.
+fn wait_backups(app: &App<'_>, folder: &Path, count: usize) -> Vec<PathBuf> {
+    app.wait_until(&format!("{count} backups in {}", folder.display()), || {
+        let found = backups(folder);
+        if found.len() == count {
+            Ok(found)
+        } else {
+            Err(format!("{} backups: {found:?}", found.len()))
+        }
+    })
+}
+
+/// The issuers in a backup, read back by the CLI with the password.
+fn issuers_in(profile: &Profile, vault: &Path) -> Vec<String> {
+    let uris = profile.cli_with_input(
+        &[
+            "import",
+            &vault.display().to_string(),
+            "--dry-run",
+            "--password-stdin",
+        ],
+        Some(PASSWORD),
+    );
+    let mut issuers: Vec<String> = uris
+        .lines()
+        .filter_map(|uri| uri.split("issuer=").nth(1))
+        .map(|rest| rest.split('&').next().unwrap_or_default().to_owned())
+        .collect();
+    issuers.sort();
+    issuers
+}
+
+fn wait_text(app: &App<'_>, css: &str, wanted: &str) {
+    app.wait_until(&format!("{css} to say {wanted:?}"), || {
+        let text = app.try_text(css).map_err(|e| e.to_string())?;
+        if text == wanted {
+            Ok(())
+        } else {
+            Err(format!("{css} = {text:?}"))
+        }
+    });
+}
+
+fn wait_open(app: &App<'_>, dialog: &str, open: bool) {
+    app.wait_until(&format!("{dialog} open = {open}"), || {
+        match app.try_property(dialog, "open") {
+            Ok(serde_json::Value::Bool(now)) if now == open => Ok(()),
+            other => Err(format!("{dialog} open = {other:?}")),
+        }
+    });
+}
+
+#[test]
+fn automatic_backups_from_the_window() {
+    let profile = Profile::new("autobackup");
+    let place = tempfile::tempdir().expect("a temporary folder");
+    let folder = place.path().join("Sync").join("watchword");
+    std::fs::create_dir_all(&folder).expect("create the backup folder");
+    let unplugged = place.path().join("unplugged");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "me"], GITHUB_KEY);
+    profile.cli_add(
+        &["--issuer", "Bank", "--account", "me", "--type", "hotp"],
+        BANK_KEY,
+    );
+
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(2);
+
+    // The reminder offers automatic backups; the folder comes from the
+    // real folder chooser.
+    app.wait_until("the backup reminder", || {
+        match app.try_displayed("#backup-auto") {
+            Ok(true) => Ok(()),
+            other => Err(format!("#backup-auto displayed = {other:?}")),
+        }
+    });
+    app.click("#backup-auto");
+    wait_open(&app, "#autobackup-dialog", true);
+    app.click("#autobackup-pick");
+    choose_in_file_dialog("Choose a folder for backups", &folder);
+    app.wait_until("the chosen folder in the form", || {
+        let value = app
+            .try_property("#autobackup-dir", "value")
+            .map_err(|e| e.to_string())?;
+        if value.as_str() == Some(&folder.display().to_string()) {
+            Ok(())
+        } else {
+            Err(format!("#autobackup-dir = {value}"))
+        }
+    });
+
+    // The strength follows the typing.
+    app.fill("#autobackup-password", "password");
+    app.wait_until("a weak rating", || {
+        let said = app
+            .try_text("#autobackup-strength")
+            .map_err(|e| e.to_string())?;
+        if said.starts_with("Very weak") {
+            Ok(())
+        } else {
+            Err(format!("#autobackup-strength = {said:?}"))
+        }
+    });
+    app.fill("#autobackup-password", PASSWORD);
+    wait_text(&app, "#autobackup-strength", "Very strong");
+    assert_eq!(app.property("#autobackup-meter", "value"), 4);
+
+    app.fill("#autobackup-repeat", "something else");
+    app.click("#autobackup-go");
+    wait_text(&app, "#autobackup-error", "The two passwords differ.");
+    assert_eq!(backups(&folder).len(), 0, "nothing written yet");
+
+    app.fill("#autobackup-repeat", PASSWORD);
+    app.click("#autobackup-go");
+    app.wait_toast(&format!("Backing up automatically to {}", folder.display()));
+    wait_open(&app, "#autobackup-dialog", false);
+    let first = wait_backups(&app, &folder, 1);
+    wait_text(
+        &app,
+        "#autobackup-line",
+        &format!("Backed up just now to {}", folder.display()),
+    );
+    assert!(!app.displayed("#backup-reminder"), "the reminder is needless now");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&first[0]).expect("the backup").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{}", first[0].display());
+    assert_eq!(issuers_in(&profile, &first[0]), ["Bank", "GitHub"]);
+
+    // A change in the window: one more backup once things are quiet.
+    app.open_add_form();
+    app.fill("#add-input", NEW_KEY);
+    app.fill("#add-issuer", "Shop");
+    app.fill("#add-name", "me");
+    app.submit_add(3);
+    let second = wait_backups(&app, &folder, 2);
+    assert_eq!(issuers_in(&profile, &second[1]), ["Bank", "GitHub", "Shop"]);
+
+    // The folder goes away (an unplugged stick): an HOTP step cannot be
+    // backed up, and the window says so until it can.
+    std::fs::rename(&folder, &unplugged).expect("unplug");
+    let bank = app.wait_row("Bank", "me");
+    app.click(&bank.css("button.generate"));
+    app.wait_until("the backup problem", || {
+        let shown = app
+            .try_displayed("#autobackup-problem")
+            .map_err(|e| e.to_string())?;
+        let text = app
+            .try_text("#autobackup-problem-text")
+            .map_err(|e| e.to_string())?;
+        if shown && text.starts_with("Automatic backup failed: ") {
+            Ok(())
+        } else {
+            Err(format!("shown = {shown}, text = {text:?}"))
+        }
+    });
+    assert!(!folder.exists(), "a failed backup makes no folder");
+    std::fs::rename(&unplugged, &folder).expect("plug back in");
+    app.click("#autobackup-retry");
+    app.wait_until("the problem to go", || {
+        match app.try_displayed("#autobackup-problem") {
+            Ok(false) => Ok(()),
+            other => Err(format!("#autobackup-problem displayed = {other:?}")),
+        }
+    });
+    wait_backups(&app, &folder, 3);
+
+    // Restore: an account removed elsewhere comes back from the newest
+    // backup that can be read; a damaged newer file is named and passed.
+    profile.cli(&["remove", "GitHub"]);
+    app.wait_rows(2);
+    let damaged = folder.join("watchword-backup-29991231-235959.json");
+    std::fs::write(&damaged, "{\"version\": 1, \"header\": ").expect("write a damaged backup");
+    app.click("#more-button");
+    app.click("#restore-button");
+    wait_open(&app, "#restore-dialog", true);
+    let offered = app.text("#restore-newest");
+    assert!(
+        offered.contains("watchword-backup-29991231-235959.json"),
+        "{offered:?}"
+    );
+    app.click("#restore-newest-go");
+    app.wait_toast("Could not read watchword-backup-29991231-235959.json");
+    app.wait_until("the password prompt", || {
+        match app.try_displayed("#enrol-password") {
+            Ok(true) => Ok(()),
+            other => Err(format!("#enrol-password displayed = {other:?}")),
+        }
+    });
+    app.fill("#enrol-password", PASSWORD);
+    app.click("#enrol-unlock");
+    let found = app.wait_found(3);
+    for issuer in ["Bank", "Shop"] {
+        let entry = found
+            .iter()
+            .find(|f| f.issuer == issuer)
+            .unwrap_or_else(|| panic!("{issuer} in {found:?}"));
+        assert!(entry.duplicate, "{issuer} is already here: {found:?}");
+    }
+    let github = found
+        .iter()
+        .find(|f| f.issuer == "GitHub")
+        .unwrap_or_else(|| panic!("GitHub in {found:?}"));
+    assert!(!github.duplicate && github.picked, "{found:?}");
+    app.confirm_found(3);
+    let row = app.wait_row("GitHub", "me");
+    app.assert_shown_totp(&row, &Totp::default_for(GITHUB_KEY));
+}
