@@ -1,10 +1,10 @@
 //! Automatic backups from the window: setting them up, where they stand,
-//! and when they run. What a backup is (the vault, its checks, which
-//! versions stay) is the core store's policy; the shell only decides when:
-//! after a change, once the user has stopped changing things for
-//! [`QUIET`], so an import or a burst of renames writes one backup; again
-//! every [`RETRY_EVERY`] while the last one failed and the folder is back
-//! (a USB stick plugged in again); and before the app exits.
+//! and when they run. What a backup is (the vault, its check, which
+//! versions stay, what a failure records) is the core store's policy; the
+//! shell only decides when: once the user has stopped changing things for
+//! [`QUIET`] (an import or a burst of renames writes one backup), again
+//! after a failure once the folder is back (a USB stick plugged in again),
+//! and before the app exits.
 
 use crate::state::{blocking, lock, AppState, IpcError};
 use serde::Serialize;
@@ -12,19 +12,42 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tauri::{AppHandle, Emitter, Manager};
-use watchword_core::store::{AutoBackupStatus, Store};
+use watchword_core::store::autobackup::{self as policy, AutoBackupStatus, BackupError};
+use watchword_core::store::Store;
 use watchword_core::strength::{self, Strength};
 use watchword_core::ErrorCode;
 
 /// How long the store must stay unchanged before a backup is written.
 const QUIET: Duration = Duration::from_secs(2);
-/// How often a failed backup is tried again, if its folder is there.
-const RETRY_EVERY: Duration = Duration::from_secs(30);
+/// How often a missing folder is looked for after a failed backup (a
+/// `stat`, nothing more while it is away).
+const LOOK_EVERY: Duration = Duration::from_secs(10);
+/// After a failure with the folder there (a full disk, say), the first
+/// retry waits this long, and each further one twice as long as the last,
+/// up to [`RETRY_AT_MOST`]: a backup costs two key derivations.
+const RETRY_FIRST: Duration = Duration::from_secs(30);
+const RETRY_AT_MOST: Duration = Duration::from_secs(600);
 
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+impl From<BackupError> for IpcError {
+    fn from(err: BackupError) -> Self {
+        IpcError::new(err.code(), sentence(&err.to_string()))
+    }
+}
+
+/// The core's messages start in lower case, to follow a colon; the page
+/// shows them as sentences.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Where automatic backups stand, for the page.
@@ -41,6 +64,7 @@ pub struct StatusView {
     last_error: Option<FailureView>,
     versions: usize,
     pending: bool,
+    /// The newest backup in the folder, for "Restore from backup…".
     newest: Option<NewestView>,
 }
 
@@ -56,13 +80,14 @@ struct FailureView {
 #[serde(rename_all = "camelCase")]
 struct NewestView {
     file: String,
+    /// When it was written (the file's modification time).
     at: u64,
 }
 
 /// `path` with the home folder shown as "~".
 fn shown(path: &Path) -> String {
     match std::env::var_os("HOME").map(PathBuf::from) {
-        Some(home) if !home.as_os_str().is_empty() => match path.strip_prefix(&home) {
+        Some(home) if home.is_absolute() => match path.strip_prefix(&home) {
             Ok(rest) if rest.as_os_str().is_empty() => "~".to_owned(),
             Ok(rest) => format!("~/{}", rest.display()),
             Err(_) => path.display().to_string(),
@@ -71,48 +96,46 @@ fn shown(path: &Path) -> String {
     }
 }
 
+fn newest_in(folder: &Path) -> Option<NewestView> {
+    let newest = policy::versions_newest_first(folder).ok()?.into_iter().next()?;
+    let at = std::fs::metadata(&newest)
+        .and_then(|info| info.modified())
+        .ok()
+        .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |since| since.as_secs());
+    Some(NewestView {
+        file: newest.file_name()?.to_string_lossy().into_owned(),
+        at,
+    })
+}
+
 fn view(status: AutoBackupStatus) -> StatusView {
-    let Some(on) = status else {
-        return StatusView {
-            enabled: false,
-            folder: None,
-            folder_path: None,
-            keep: watchword_core::store::DEFAULT_KEEP,
-            last_good: None,
-            last_error: None,
-            versions: 0,
-            pending: false,
-            newest: None,
-        };
-    };
+    let folder = status.folder.as_deref();
     StatusView {
-        enabled: true,
-        folder: Some(shown(&on.folder)),
-        folder_path: Some(on.folder.display().to_string()),
-        keep: on.keep,
-        last_good: on.last_good,
-        last_error: on.last_error.map(|failure| FailureView {
+        enabled: status.enabled,
+        folder: folder.map(shown),
+        folder_path: folder.map(|f| f.display().to_string()),
+        keep: status.keep,
+        last_good: status.last_good,
+        last_error: status.last_error.map(|failure| FailureView {
             at: failure.at,
             code: failure.code,
-            message: failure.message,
+            message: sentence(&failure.message),
         }),
-        versions: on.versions,
-        pending: on.pending,
-        newest: on.newest.map(|newest| NewestView {
-            file: newest.file_name,
-            at: newest.at,
-        }),
+        versions: status.versions,
+        pending: status.pending,
+        newest: folder.and_then(newest_in),
     }
 }
 
-fn status_of(store: &mut Store) -> StatusView {
-    view(store.auto_backup_status())
+fn status_of(store: &mut Store) -> Result<StatusView, IpcError> {
+    Ok(view(store.auto_backup_status()?))
 }
 
 /// Where automatic backups stand.
 #[tauri::command]
 pub async fn auto_backup_status(app: AppHandle) -> Result<StatusView, IpcError> {
-    blocking(app, |_, state| state.with_store_quietly(|store| Ok(status_of(store)))).await
+    blocking(app, |_, state| state.with_store(status_of)).await
 }
 
 /// A native folder chooser; `None` when the user cancels.
@@ -128,9 +151,9 @@ pub async fn pick_backup_folder(app: AppHandle) -> Result<Option<String>, IpcErr
         else {
             return Ok(None);
         };
-        let path = picked.into_path().map_err(|_| {
-            IpcError::new(ErrorCode::Io, "That folder cannot be used for backups")
-        })?;
+        let path = picked
+            .into_path()
+            .map_err(|_| IpcError::new(ErrorCode::Io, "That folder cannot be used for backups"))?;
         Ok(Some(path.display().to_string()))
     })
     .await
@@ -144,38 +167,39 @@ pub fn password_strength(password: String) -> Strength {
     strength::rate(&password, &[])
 }
 
-/// Turns automatic backups on (or changes the folder, the number kept or,
-/// when given, the password) and writes the first backup at once.
+/// Turns automatic backups on (or changes the folder, the number kept and
+/// the password) and writes the first backup at once: nothing is saved
+/// unless that backup was written and read back.
 #[tauri::command]
 pub async fn setup_auto_backup(
     app: AppHandle,
     folder: String,
-    password: Option<String>,
+    password: String,
     keep: u32,
 ) -> Result<StatusView, IpcError> {
     blocking(app, move |_, state| {
-        let password = password.map(zeroize::Zeroizing::new);
+        let password = zeroize::Zeroizing::new(password);
         state.with_store(|store| {
-            store.set_up_auto_backup(
-                Path::new(&folder),
-                password.as_deref().map(String::as_str),
-                keep,
-                now(),
-            )?;
-            Ok(status_of(store))
+            store.set_up_auto_backup(Path::new(&folder), keep, &password, now())?;
+            status_of(store)
         })
     })
     .await
 }
 
-/// "Back up now" and "Try again": one backup, at once.
+/// "Back up now" and "Try again": one backup, at once. A failure is in
+/// the status returned, which the page shows.
 #[tauri::command]
 pub async fn auto_backup_now(app: AppHandle) -> Result<StatusView, IpcError> {
     blocking(app, |_, state| {
-        state.with_store_quietly(|store| {
-            // A failure is recorded in the status, which the page shows.
-            let _ = store.back_up_now(now());
-            Ok(status_of(store))
+        state.with_store(|store| {
+            let outcome = store.back_up_now(now());
+            let status = status_of(store)?;
+            match outcome {
+                // A failure the store recorded shows in the status.
+                Err(err) if status.last_error.is_none() => Err(err.into()),
+                _ => Ok(status),
+            }
         })
     })
     .await
@@ -187,7 +211,7 @@ pub async fn auto_backup_off(app: AppHandle) -> Result<StatusView, IpcError> {
     blocking(app, |_, state| {
         state.with_store(|store| {
             store.turn_off_auto_backup()?;
-            Ok(status_of(store))
+            status_of(store)
         })
     })
     .await
@@ -199,47 +223,68 @@ pub struct Runner {
     wake: std::sync::Mutex<Option<Sender<()>>>,
 }
 
-/// Something changed in the store: a backup is due once things are quiet.
+/// The store changed (a command of this window): a backup is due once
+/// things are quiet. Cheap; the backups' thread decides.
 pub fn changed(state: &AppState) {
     if let Ok(wake) = lock(&state.backups.wake) {
         if let Some(wake) = wake.as_ref() {
-            // The runner gone means the app is exiting; [`flush`] takes over.
+            // The thread gone means the app is exiting; [`flush`] takes over.
             let _ = wake.send(());
         }
     }
 }
 
-/// Runs the backup a change made due, if any, and tells the page.
-fn run_pending(app: &AppHandle) -> Option<StatusView> {
+/// What the last attempt left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum After {
+    /// Nothing is pending (or backups are off).
+    Done,
+    /// The folder is away: look for it now and then.
+    FolderAway,
+    /// It failed with the folder there: retry later, less and less often.
+    Failed,
+}
+
+/// Writes the backup pending, if any, and tells the page.
+fn run_pending(app: &AppHandle) -> After {
     let state = app.state::<AppState>();
-    let outcome = state.with_store_quietly(|store| {
-        if !store.auto_backup_due() {
+    let outcome = state.with_store(|store| {
+        if !store.backup_pending() {
             return Ok(None);
         }
-        // A failure is recorded in the status, which the page shows.
+        // A failure is recorded in the store and shows in its status.
         let _ = store.run_pending_backup(now());
-        Ok(Some(status_of(store)))
+        status_of(store).map(Some)
     });
-    let status = outcome.ok().flatten()?;
+    let Ok(Some(status)) = outcome else {
+        return After::Done;
+    };
+    let after = match &status.last_error {
+        None if !status.pending => After::Done,
+        _ if status
+            .folder_path
+            .as_deref()
+            .is_some_and(|folder| !Path::new(folder).is_dir()) =>
+        {
+            After::FolderAway
+        }
+        _ => After::Failed,
+    };
     let _ = app.emit("autobackup-status", &status);
-    Some(status)
+    after
 }
 
-/// Whether the last backup failed and its folder is there again.
-fn worth_retrying(app: &AppHandle) -> bool {
-    let state = app.state::<AppState>();
-    state
-        .with_store_quietly(|store| {
-            Ok(match store.auto_backup_status() {
-                Some(on) => on.last_error.is_some() && on.folder.is_dir(),
-                None => false,
-            })
-        })
-        .unwrap_or(false)
+/// Whether the backup folder is there (for a retry after a failure).
+fn folder_back(app: &AppHandle) -> bool {
+    app.state::<AppState>()
+        .with_store(|store| Ok(store.auto_backup_folder()))
+        .ok()
+        .flatten()
+        .is_some_and(|folder| folder.is_dir())
 }
 
-/// Starts the runner: a backup left due by an earlier run (the app or the
-/// CLI killed before writing it) is written first.
+/// Starts the backups' thread. A backup left pending by an earlier run
+/// (the app or the CLI stopped before writing it) is written first.
 pub fn start(app: AppHandle) {
     let (wake, woken) = mpsc::channel::<()>();
     if let Ok(mut slot) = lock(&app.state::<AppState>().backups.wake) {
@@ -248,28 +293,30 @@ pub fn start(app: AppHandle) {
     std::thread::Builder::new()
         .name("auto-backup".into())
         .spawn(move || {
-            let mut failing = run_pending(&app).is_some_and(|s| s.last_error.is_some());
+            let mut after = run_pending(&app);
+            let mut retry = RETRY_FIRST;
             loop {
-                let waited = if failing {
-                    woken.recv_timeout(RETRY_EVERY)
-                } else {
-                    woken.recv().map_err(|_| RecvTimeoutError::Disconnected)
+                let waited = match after {
+                    After::Done => woken.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                    After::FolderAway => woken.recv_timeout(LOOK_EVERY),
+                    After::Failed => woken.recv_timeout(retry),
                 };
                 match waited {
-                    Ok(()) => {
-                        // Wait for the burst to end.
-                        while woken.recv_timeout(QUIET).is_ok() {}
-                    }
+                    // A change: wait until changes stop for a moment.
+                    Ok(()) => while woken.recv_timeout(QUIET).is_ok() {},
                     Err(RecvTimeoutError::Timeout) => {
-                        if !worth_retrying(&app) {
+                        if after == After::FolderAway && !folder_back(&app) {
                             continue;
                         }
                     }
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
-                if let Some(status) = run_pending(&app) {
-                    failing = status.last_error.is_some();
-                }
+                let before = after;
+                after = run_pending(&app);
+                retry = match (before, after) {
+                    (After::Failed, After::Failed) => (retry * 2).min(RETRY_AT_MOST),
+                    _ => RETRY_FIRST,
+                };
             }
         })
         .expect("the OS starts a thread");
@@ -279,4 +326,15 @@ pub fn start(app: AppHandle) {
 /// written now, so no change is left out of the backups.
 pub fn flush(app: &AppHandle) {
     run_pending(app);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_become_sentences() {
+        assert_eq!(sentence("the backup folder is gone"), "The backup folder is gone");
+        assert_eq!(sentence(""), "");
+    }
 }

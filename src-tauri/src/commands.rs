@@ -120,6 +120,7 @@ pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcEr
     blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
         let code = state.with_store(|store| Ok(store.next_code(&account_id, now())?))?;
+        crate::autobackup::changed(state);
         lock(&state.hotp_codes)?.insert(id.clone(), code.current.clone());
         Ok(CodeView { id, code })
     })
@@ -223,6 +224,7 @@ pub async fn add_account(app: AppHandle, entry: ManualEntry) -> Result<AccountSu
         let account = entry.to_account()?;
         state.with_store(|store| {
             let id = store.add(account)?;
+            crate::autobackup::changed(state);
             store
                 .summaries()
                 .into_iter()
@@ -244,6 +246,7 @@ pub async fn remove_account(app: AppHandle, id: String) -> Result<(), IpcError> 
     blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
         state.with_store(|store| Ok(store.remove(&account_id)?))?;
+        crate::autobackup::changed(state);
         lock(&state.hotp_codes)?.remove(&id);
         Ok(())
     })
@@ -285,6 +288,7 @@ pub async fn rename_account(
         let account_id = parse_id(&id)?;
         state.with_store(|store| {
             store.rename(&account_id, &issuer, &name)?;
+            crate::autobackup::changed(state);
             store
                 .summaries()
                 .into_iter()

@@ -322,7 +322,21 @@ const SKIP_AT_MOST: usize = 5;
 #[tauri::command]
 pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
     blocking(app, |_, state| {
-        let versions = state.with_store(|store| Ok(store.auto_backup_versions()?))?;
+        let folder = state
+            .with_store(|store| Ok(store.auto_backup_folder()))?
+            .ok_or_else(|| {
+                IpcError::new(
+                    ErrorCode::BackupNotSetUp,
+                    "Automatic backups are off: choose a backup file instead",
+                )
+            })?;
+        let versions =
+            watchword_core::store::autobackup::versions_newest_first(&folder).map_err(|e| {
+                IpcError::new(
+                    ErrorCode::BackupFolderMissing,
+                    format!("Cannot look in {}: {e}", folder.display()),
+                )
+            })?;
         if versions.is_empty() {
             return Err(IpcError::new(
                 ErrorCode::NotFound,
@@ -422,7 +436,10 @@ pub async fn confirm_enrolment(
             })
             .collect::<Result<Vec<_>, IpcError>>()?;
         let done = state.with_store(|store| {
-            store.add_all(accounts).map_err(|(done, error)| {
+            let outcome = store.add_all(accounts);
+            // Even a partial import is a change to back up.
+            crate::autobackup::changed(state);
+            outcome.map_err(|(done, error)| {
                 let error = IpcError::from(error);
                 if done.added == 0 {
                     return error;

@@ -75,26 +75,7 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// Runs `f` with the store, opening it first if needed. Blocking: call
     /// from a worker thread.
-    ///
-    /// A call that leaves a backup due (a change, when automatic backups
-    /// are on) tells the backups' thread, which waits for a quiet moment.
     pub fn with_store<T>(
-        &self,
-        f: impl FnOnce(&mut Store) -> Result<T, IpcError>,
-    ) -> Result<T, IpcError> {
-        let (result, due) = self.with_store_quietly(|store| {
-            let result = f(store);
-            Ok((result, store.auto_backup_due()))
-        })?;
-        if due {
-            crate::autobackup::changed(self);
-        }
-        result
-    }
-
-    /// [`AppState::with_store`] without telling the backups' thread: for
-    /// that thread itself, whose failed backup stays due.
-    pub fn with_store_quietly<T>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, IpcError>,
     ) -> Result<T, IpcError> {

@@ -12,6 +12,7 @@ const root = document.getElementById('autobackup-dialog');
 const $ = (selector) => root.querySelector(selector);
 const WORDS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'];
 let asked = 0;
+const FIRST_HINT = root.querySelector('#autobackup-password-hint').textContent.replace(/\s+/g, ' ').trim();
 
 const fields = () => [$('#autobackup-dir'), $('#autobackup-password'), $('#autobackup-repeat'), $('#autobackup-keep')];
 
@@ -20,7 +21,7 @@ function showError(message, about = []) {
   setError($('#autobackup-error'), message, about);
 }
 
-/** True when backups are on: the password may then stay as it is. */
+/** True when backups are on already: the dialog changes them. */
 const changing = () => Boolean(state.autobackup?.enabled);
 
 async function rateStrength() {
@@ -28,7 +29,7 @@ async function rateStrength() {
   const ticket = ++asked;
   if (password === '') {
     $('#autobackup-meter').value = 0;
-    $('#autobackup-strength').textContent = changing() ? 'Empty: the current password stays' : '';
+    $('#autobackup-strength').textContent = '';
     return;
   }
   try {
@@ -49,6 +50,9 @@ export function open({ returnTo } = {}) {
   $('#autobackup-keep').value = String(status?.keep ?? 20);
   $('#autobackup-go').textContent = changing() ? 'Save' : 'Turn on';
   $('#autobackup-title').textContent = changing() ? 'Automatic backups' : 'Back up automatically';
+  $('#autobackup-password-hint').textContent = changing()
+    ? 'Type the backup password again, or a new one: backups from now on open with it, older ones with the password they were made with.'
+    : FIRST_HINT;
   showError('');
   rateStrength();
   openDialog(root, { focus: $('#autobackup-pick'), returnTo });
@@ -69,14 +73,14 @@ async function submit(event) {
   const password = $('#autobackup-password').value;
   const keep = Number($('#autobackup-keep').value || '20');
   if (folder === '') { showError('Choose a folder for the backups.', [$('#autobackup-dir')]); $('#autobackup-pick').focus(); return; }
-  if (password === '' && !changing()) { showError('Choose a password for the backups.', [$('#autobackup-password')]); return; }
+  if (password === '') { showError('Choose a password for the backups.', [$('#autobackup-password')]); return; }
   if (password !== $('#autobackup-repeat').value) { showError('The two passwords differ.', [$('#autobackup-repeat')]); return; }
   if (!Number.isInteger(keep) || keep < 1 || keep > 1000) { showError('Keep from 1 to 1000 versions.', [$('#autobackup-keep')]); return; }
   const go = $('#autobackup-go');
   go.disabled = true;
   showError('');
   try {
-    const status = await ipc.setupAutoBackup(folder, password === '' ? null : password, keep);
+    const status = await ipc.setupAutoBackup(folder, password, keep);
     setAutobackup(status);
     $('#autobackup-form').reset();
     root.close();
