@@ -238,6 +238,12 @@ pub fn file_name(unix_seconds: u64, n: u32) -> String {
     format!("{FILE_PREFIX}{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}{suffix}.json")
 }
 
+/// A Unix time as people read it in UTC: `2026-12-01 22:30:15 UTC`.
+pub fn format_utc(unix_seconds: u64) -> String {
+    let (y, mo, d, h, mi, s) = utc(unix_seconds);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC")
+}
+
 /// The order key of a name [`file_name`] makes; `None` for any other name,
 /// which is never pruned or read as ours.
 fn parse_name(name: &str) -> Option<(u64, u32)> {
@@ -838,6 +844,7 @@ mod tests {
             "watchword-backup-20000229-000000-3.json"
         );
         assert_eq!(file_name(0, 1), "watchword-backup-19700101-000000.json");
+        assert_eq!(format_utc(1_796_164_215), "2026-12-01 22:30:15 UTC");
         let a = parse_name(&file_name(1_796_164_215, 1)).expect("ours");
         let b = parse_name(&file_name(1_796_164_215, 2)).expect("ours");
         let c = parse_name(&file_name(1_796_164_215, 10)).expect("ours");
