@@ -213,13 +213,14 @@ fn a_restore_into_an_empty_keychain_brings_back_every_account_exactly() {
             "4",
         ],
     );
-    // One step: the counter stored (and backed up) is 5.
-    env.ok(&["code", "Hotp"], "");
     env.add(
         &key(3),
         &["--issuer", "Steam", "--account", "gamer", "--type", "steam"],
     );
     env.add(&key(4), &["--account", "no issuer"]);
+    // One step, last: the counter stored is 5, and only the step's own
+    // backup can hold it.
+    env.ok(&["code", "Hotp"], "");
     // The password item is no account: not listed, no warning.
     let out = env.run(&["list", "--json"]);
     assert_eq!(stderr(&out), "");

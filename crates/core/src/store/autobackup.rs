@@ -778,7 +778,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::account::{Algorithm, OtpKind};
+    use crate::account::{AccountId, Algorithm, OtpKind};
     use crate::secret::Secret;
     use crate::store::keychain::Keychain;
     use std::collections::BTreeMap;
@@ -958,6 +958,42 @@ mod tests {
         assert!(!status.pending);
         assert_eq!(status.last_good, Some(1_796_164_210));
         assert_eq!(store.backup_status().last_backup, Some(1_796_164_210));
+        // A rename, a removal and an HOTP step are changes too.
+        let ids: Vec<AccountId> = store
+            .summaries()
+            .iter()
+            .filter_map(|s| AccountId::parse(&s.id))
+            .collect();
+        store.rename(&ids[0], "Renamed", "me").expect("renamed");
+        assert!(store.backup_pending());
+        store.run_pending_backup(1_796_164_230).expect("backup");
+        store.remove(&ids[1]).expect("removed");
+        assert!(store.backup_pending());
+        store.run_pending_backup(1_796_164_240).expect("backup");
+        let hotp = Account::new(
+            "Counter",
+            "",
+            Secret::from_bytes(b"an hotp key".to_vec()),
+            Algorithm::Sha1,
+            6,
+            OtpKind::Hotp { counter: 4 },
+        )
+        .expect("valid");
+        let id = store.add(hotp).expect("added");
+        store.run_pending_backup(1_796_164_250).expect("backup");
+        assert!(!store.backup_pending());
+        store.next_code(&id, 0).expect("a code");
+        assert!(store.backup_pending());
+        let file = store
+            .run_pending_backup(1_796_164_260)
+            .expect("backup")
+            .expect("pending");
+        let backed_up = read_backup(&file, "pw").expect("reads").accounts;
+        assert_eq!(backed_up.len(), 300);
+        assert!(backed_up.iter().any(|a| a.issuer == "Renamed"));
+        assert!(backed_up
+            .iter()
+            .any(|a| a.kind == OtpKind::Hotp { counter: 5 }));
         // The password item is no account.
         assert_eq!(store.list_accounts().expect("list").len(), 300);
         assert!(store.load().expect("load").damaged.is_empty());
