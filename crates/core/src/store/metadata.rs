@@ -393,6 +393,18 @@ mod tests {
             Loaded::Read(back) => assert_eq!(back, meta),
             other => panic!("expected the file back, got {other:?}"),
         }
+        // A backup part that does not read costs the backups' settings, not
+        // the list.
+        let mut value = serde_json::to_value(&meta).expect("a value");
+        value["auto_backup"] = serde_json::json!({"folder": 5, "keep": "many"});
+        std::fs::write(&path, value.to_string()).expect("write");
+        match read(&path).expect("read") {
+            Loaded::Read(back) => {
+                assert_eq!(back.auto_backup, None);
+                assert_eq!(back.accounts, meta.accounts);
+            }
+            other => panic!("expected the file back, got {other:?}"),
+        }
         std::fs::write(&path, b"{\"version\": 1, \"accounts\": [").expect("truncate");
         match read(&path).expect("read") {
             Loaded::Damaged(aside) => {
