@@ -80,6 +80,15 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Automatic encrypted backups to a folder, and restoring from them.
+    ///
+    /// Once set up, every change (add, import, rename, remove, an HOTP code)
+    /// writes an encrypted Aegis vault to the folder at the end of the
+    /// command, checks that it reads back, and keeps the newest ones.
+    Backup {
+        #[command(subcommand)]
+        action: BackupAction,
+    },
     /// Print every QR code payload found in the images, one per line.
     ///
     /// Exits with status 1 when an image holds no QR code or cannot be read
@@ -92,6 +101,57 @@ pub enum Command {
         /// Print [{"file","payloads":[{"text","kind"}],"error"}] as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BackupAction {
+    /// Turn automatic backups on: writes a first backup to DIR at once.
+    Setup {
+        /// The folder backups go to (a synced folder, a USB drive); not
+        /// inside Watchword's data folder.
+        #[arg(long, value_name = "DIR")]
+        dir: std::path::PathBuf,
+        /// How many backups to keep; older ones are removed.
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        keep: u32,
+        /// Read the backup password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Show the folder, how many are kept, the last good backup, the last
+    /// error, the backups in the folder and whether one is pending.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a backup now (after fixing a failed one, say).
+    Now,
+    /// Turn automatic backups off. The backups written stay; the password
+    /// is removed from the keychain.
+    Off,
+    /// Change the backup password; a backup with it is written at once.
+    Password {
+        /// Read the new password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Add the accounts of a backup that are not stored (an import).
+    ///
+    /// Takes the newest backup in the folder that reads; a damaged one is
+    /// skipped for the one before it, and said so. A wrong password
+    /// changes nothing.
+    Restore {
+        /// This backup file instead of the newest in the folder.
+        #[arg(long, value_name = "VAULT", conflicts_with = "dir")]
+        file: Option<std::path::PathBuf>,
+        /// Look in this folder instead of the one set up.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+        /// Read the backup password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
     },
 }
 

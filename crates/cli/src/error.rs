@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use watchword_core::export::ExportError;
 use watchword_core::import::ImportError;
+use watchword_core::store::BackupError;
 use watchword_core::{Error, UriError};
 
 /// Refused, whatever it holds: a key or URI given as an argument is already
@@ -141,6 +142,21 @@ pub enum CliError {
          --password-stdin"
     )]
     ExportNeedsPassword,
+    /// Occurs when a `backup` command that needs the backup password is
+    /// run without `--password-stdin`.
+    #[error("give the backup password on standard input with --password-stdin")]
+    BackupNeedsPassword,
+    /// Occurs when `backup restore` has no folder to look in: backups are
+    /// not set up here and neither --dir nor --file was given.
+    #[error(
+        "automatic backups are not set up here: say where the backups are with --dir DIR, \
+         or give one with --file VAULT"
+    )]
+    NoBackupFolder,
+    /// Occurs when automatic backups cannot be set up, written, or read
+    /// back for a restore.
+    #[error(transparent)]
+    Backup(#[from] BackupError),
     /// Occurs when standard input cannot be read for the password.
     #[error("cannot read the password from standard input: {0}")]
     PasswordRead(#[source] std::io::Error),

@@ -13,7 +13,7 @@ mod input;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use commands::{accounts, backup, decode};
+use commands::{accounts, autobackup, backup, decode};
 use error::CliError;
 use std::process::ExitCode;
 
@@ -54,5 +54,6 @@ fn run(command: Command) -> Result<(), CliError> {
             account,
         } => accounts::rename(&query, issuer, account),
         Command::Remove { query } => accounts::remove(&query),
+        Command::Backup { action } => autobackup::run(action),
     }
 }

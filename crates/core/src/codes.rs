@@ -71,6 +71,29 @@ codes! {
     UnreadableFile = "unreadable_file",
     /// The user cancelled (a backup's key derivation).
     Cancelled = "cancelled",
+    // Automatic backups (store::autobackup).
+    /// Automatic backups were never set up.
+    BackupNotSetUp = "backup_not_set_up",
+    /// The backup folder is not there (an unplugged drive).
+    BackupFolderMissing = "backup_folder_missing",
+    /// The backup folder is a file, or something else that is not a folder.
+    BackupNotAFolder = "backup_not_a_folder",
+    /// The backup folder is inside Watchword's own data folder.
+    BackupFolderInsideData = "backup_folder_inside_data",
+    /// A number of backups to keep out of range.
+    BackupKeepOutOfRange = "backup_keep_out_of_range",
+    /// The backup password's keychain item is gone.
+    BackupPasswordMissing = "backup_password_missing",
+    /// The backup folder cannot be written to (read-only, no permission).
+    BackupFolderReadOnly = "backup_folder_read_only",
+    /// The disk holding the backup folder is full.
+    BackupDiskFull = "backup_disk_full",
+    /// A backup could not be written otherwise.
+    BackupWriteFailed = "backup_write_failed",
+    /// A backup did not read back as written.
+    BackupVerifyFailed = "backup_verify_failed",
+    /// No readable backup in the folder.
+    NoBackupFound = "no_backup_found",
     // Images and QR codes.
     /// An empty file or clipboard image.
     Empty = "empty",

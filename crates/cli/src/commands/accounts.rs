@@ -1,7 +1,7 @@
 //! The commands on the store's accounts: `list`, `code`, `add`, `remove` and
 //! `rename`.
 
-use super::{find_one, now, open_store};
+use super::{back_up_pending, find_one, now, open_store};
 use crate::cli::{AddArgs, CodeArgs};
 use crate::error::CliError;
 use crate::input;
@@ -37,6 +37,8 @@ pub fn code(args: CodeArgs) -> Result<(), CliError> {
             let (id, _) = find_one(&mut store, &query, false)?;
             let code = store.next_code(&id, at.unwrap_or_else(now))?;
             print_code(&code, json);
+            // An HOTP counter step is a change.
+            back_up_pending(&mut store);
             Ok(())
         }
         _ => Err(CliError::NoCodeTarget),
@@ -67,6 +69,7 @@ pub fn add(args: AddArgs) -> Result<(), CliError> {
     let mut store = open_store()?;
     store.add(account)?;
     eprintln!("Added {name}.");
+    back_up_pending(&mut store);
     Ok(())
 }
 
@@ -87,6 +90,7 @@ pub fn rename(
     store.rename(&id, &issuer, &name)?;
     let after = store.account(&id)?.display_name();
     eprintln!("Renamed {before} to {after}.");
+    back_up_pending(&mut store);
     Ok(())
 }
 
@@ -96,6 +100,7 @@ pub fn remove(query: &str) -> Result<(), CliError> {
     store.remove(&id)?;
     let name = found.display_name();
     eprintln!("Removed {name}.");
+    back_up_pending(&mut store);
     Ok(())
 }
 

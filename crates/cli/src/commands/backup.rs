@@ -1,7 +1,7 @@
 //! `import` and `export`: other authenticators' backups in, and Watchword's
 //! accounts out, with the password (when there is one) on standard input.
 
-use super::{now, open_store};
+use super::{back_up_pending, now, open_store};
 use crate::cli::ExportFormat;
 use crate::error::CliError;
 use watchword_core::uri;
@@ -79,13 +79,14 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
         return Ok(());
     }
     let mut store = open_store()?;
-    let done = store
-        .add_all(conversion.accounts)
-        .map_err(|(done, source)| CliError::ImportStopped {
-            added: done.added,
-            read_from: read_from.clone(),
-            source,
-        })?;
+    let result = store.add_all(conversion.accounts);
+    // One backup for the whole import, and for the part of a stopped one.
+    back_up_pending(&mut store);
+    let done = result.map_err(|(done, source)| CliError::ImportStopped {
+        added: done.added,
+        read_from: read_from.clone(),
+        source,
+    })?;
     let (added, present) = (done.added, done.already_there);
     eprintln!(
         "Imported {} of {read_from}{}{}.",
@@ -168,7 +169,7 @@ pub fn export(
 }
 
 /// The first line of standard input, without its line ending.
-fn read_password() -> Result<String, CliError> {
+pub fn read_password() -> Result<String, CliError> {
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
@@ -181,7 +182,7 @@ fn read_password() -> Result<String, CliError> {
     Ok(password)
 }
 
-fn count(n: usize, noun: &str) -> String {
+pub fn count(n: usize, noun: &str) -> String {
     match (n, noun) {
         (1, _) => format!("1 {noun}"),
         (_, "was") => format!("{n} were"),

@@ -3,6 +3,7 @@
 //! groups share: opening the store and finding one account in it.
 
 pub mod accounts;
+pub mod autobackup;
 pub mod backup;
 pub mod decode;
 
@@ -66,6 +67,22 @@ fn label(s: &AccountSummary) -> String {
         (false, false) => format!("{}: {}", s.issuer, s.name),
         (false, true) => s.issuer.clone(),
         _ => s.name.clone(),
+    }
+}
+
+/// Writes the automatic backup a change left pending (this command's, or
+/// an earlier one's whose process died first): one for the whole command,
+/// at its end. A failure is a warning, not the command's failure: the
+/// change itself was saved, and the store keeps the backup pending.
+pub fn back_up_pending(store: &mut Store) {
+    if !store.backup_pending() {
+        return;
+    }
+    if let Err(err) = store.run_pending_backup(now()) {
+        eprintln!(
+            "watchword-cli: warning: the change was saved but the automatic backup failed: {err}; \
+             it is tried again after the next change, or run `watchword-cli backup now`"
+        );
     }
 }
 

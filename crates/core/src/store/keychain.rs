@@ -10,6 +10,13 @@ use keyring_core::{CredentialStore, Entry};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The keychain item (user name) of the automatic backups' password, under
+/// the store's service. It never parses as an [`AccountId`] (those are hex),
+/// so every place that lists, loads or counts accounts skips it as it skips
+/// other tools' items: it is never listed, loaded, found or removed as an
+/// account, and never reported as damaged.
+pub const BACKUP_PASSWORD_ID: &str = "watchword-backup-password";
+
 /// Every item under one service name, each with its content or, for an
 /// item that cannot be read as text, its [`Error::DamagedItem`].
 pub type Items = Vec<(String, Result<String>)>;
@@ -418,6 +425,11 @@ pub(crate) fn map_error(err: &keyring_core::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_backup_password_item_is_never_an_account() {
+        assert!(AccountId::parse(BACKUP_PASSWORD_ID).is_none());
+    }
 
     #[test]
     fn locked_and_prompt_errors_are_told_apart() {

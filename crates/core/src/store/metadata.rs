@@ -170,6 +170,60 @@ pub struct Metadata {
     /// defaults.
     #[serde(default, deserialize_with = "lenient_settings")]
     pub settings: Settings,
+    /// Automatic backups, when they are on (see `store::autobackup`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_auto_backup"
+    )]
+    pub auto_backup: Option<AutoBackup>,
+}
+
+/// Automatic backups' settings and state. Nothing secret: the password is
+/// a keychain item of its own ([`super::keychain::BACKUP_PASSWORD_ID`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoBackup {
+    /// The folder the backups go to (canonical when it was set up).
+    pub folder: PathBuf,
+    /// How many backups to keep; older ones are removed.
+    pub keep: u32,
+    /// A change was made that no backup holds yet. Kept in the file so
+    /// that a process which dies before writing its backup leaves the
+    /// work to the next one.
+    #[serde(default)]
+    pub pending: bool,
+    /// Unix time of the last backup written and verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_good: Option<u64>,
+    /// The last attempt's failure, until a backup succeeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<BackupFailure>,
+}
+
+/// Why the last automatic backup failed, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupFailure {
+    /// Unix time of the attempt.
+    pub at: u64,
+    /// The error's code (an [`crate::ErrorCode`] name), for the window to
+    /// branch on. Text, so that a code this version does not know (written
+    /// by a newer one) cannot make the file unreadable.
+    pub code: String,
+    /// What went wrong, for people. Never holds a secret.
+    pub message: String,
+}
+
+/// The automatic backups' part as read from a file anyone could edit: one
+/// that does not read is no reason to move the whole list aside. Backups
+/// then read as off; the password item stays, and setting them up again
+/// brings them back.
+fn lenient_auto_backup<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<AutoBackup>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).ok())
 }
 
 /// What reading the metadata file found.
@@ -322,10 +376,33 @@ mod tests {
                 time_offset: -90,
                 ..Settings::default()
             },
+            auto_backup: Some(AutoBackup {
+                folder: PathBuf::from("/media/stick/watchword"),
+                keep: 20,
+                pending: true,
+                last_good: Some(1_700_000_200),
+                last_error: Some(BackupFailure {
+                    at: 1_700_000_300,
+                    code: "backup_folder_missing".into(),
+                    message: "the backup folder is missing".into(),
+                }),
+            }),
         };
         write(&path, &meta).expect("write");
         match read(&path).expect("read") {
             Loaded::Read(back) => assert_eq!(back, meta),
+            other => panic!("expected the file back, got {other:?}"),
+        }
+        // A backup part that does not read costs the backups' settings, not
+        // the list.
+        let mut value = serde_json::to_value(&meta).expect("a value");
+        value["auto_backup"] = serde_json::json!({"folder": 5, "keep": "many"});
+        std::fs::write(&path, value.to_string()).expect("write");
+        match read(&path).expect("read") {
+            Loaded::Read(back) => {
+                assert_eq!(back.auto_backup, None);
+                assert_eq!(back.accounts, meta.accounts);
+            }
             other => panic!("expected the file back, got {other:?}"),
         }
         std::fs::write(&path, b"{\"version\": 1, \"accounts\": [").expect("truncate");

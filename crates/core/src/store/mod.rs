@@ -12,6 +12,7 @@
 //! removed is never written back, and each change to the metadata applies to
 //! the latest file instead of replacing it.
 
+pub mod autobackup;
 pub mod keychain;
 pub mod lock;
 pub mod metadata;
@@ -22,9 +23,10 @@ use crate::account::{Account, AccountId, OtpKind};
 use crate::error::{Error, Result};
 use crate::otp::{self, Code};
 use crate::uri;
+pub use autobackup::{AutoBackupStatus, BackupError, Restorable, Skipped};
 use keychain::{Keychain, Locations, SystemKeychain};
+pub use metadata::{BackupFailure, Settings, Theme};
 use metadata::{Loaded, MetaEntry, Metadata};
-pub use metadata::{Settings, Theme};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -570,6 +572,7 @@ impl Store {
             .accounts
             .push(meta_entry(&id, &account, Some(unix_now())));
         self.accounts.insert(id.clone(), account);
+        self.note_change();
         self.save_meta()?;
         Ok(id)
     }
@@ -630,6 +633,7 @@ impl Store {
         self.accounts.remove(id);
         self.damaged.remove(id.as_str());
         self.meta.accounts.retain(|e| e.id != id.as_str());
+        self.note_change();
         self.save_meta()
     }
 
@@ -656,25 +660,28 @@ impl Store {
     /// a backup. Items that cannot be read are left out; [`Store::load`]
     /// reports them.
     pub fn all_accounts(&mut self) -> Result<Vec<Account>> {
-        self.locked(|store| {
-            // Another process may have stepped an HOTP counter: only the
-            // keychain item says so, and a backup must not hold an old one.
-            let hotp: Vec<AccountId> = store
-                .accounts
-                .iter()
-                .filter(|(_, a)| matches!(a.kind, OtpKind::Hotp { .. }))
-                .map(|(id, _)| id.clone())
-                .collect();
-            for id in &hotp {
-                store.reread(id)?;
-            }
-            Ok(store
-                .summaries()
-                .iter()
-                .filter_map(|s| AccountId::parse(&s.id))
-                .filter_map(|id| store.accounts.get(&id).cloned())
-                .collect())
-        })
+        self.locked(Self::fresh_accounts)
+    }
+
+    /// With the lock held and everything loaded: [`Store::all_accounts`].
+    fn fresh_accounts(&mut self) -> Result<Vec<Account>> {
+        // Another process may have stepped an HOTP counter: only the
+        // keychain item says so, and a backup must not hold an old one.
+        let hotp: Vec<AccountId> = self
+            .accounts
+            .iter()
+            .filter(|(_, a)| matches!(a.kind, OtpKind::Hotp { .. }))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &hotp {
+            self.reread(id)?;
+        }
+        Ok(self
+            .summaries()
+            .iter()
+            .filter_map(|s| AccountId::parse(&s.id))
+            .filter_map(|id| self.accounts.get(&id).cloned())
+            .collect())
     }
 
     /// The account as the keychain holds it now (an HOTP counter another
@@ -738,6 +745,7 @@ impl Store {
             entry.name.clone_from(&account.name);
         }
         self.accounts.insert(id.clone(), account);
+        self.note_change();
         self.save_meta()
     }
 
@@ -825,6 +833,11 @@ impl Store {
         advanced.kind = OtpKind::Hotp { counter: next };
         self.write_item(id, &advanced)?;
         self.accounts.insert(id.clone(), advanced);
+        // The counter is in the backups: a restore must not go back to
+        // codes already used. Saved only when the mark is new.
+        if self.note_change() {
+            self.save_meta()?;
+        }
         Ok(otp::code_at(&account, unix_seconds))
     }
 

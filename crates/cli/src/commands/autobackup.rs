@@ -1,0 +1,160 @@
+//! `backup`: automatic encrypted backups (setup, status, now, off, password)
+//! and restoring from them. The policy is the core store's
+//! (`watchword_core::store::autobackup`); this only parses and prints.
+
+use super::backup::{count, read_password};
+use super::{back_up_pending, now, open_store};
+use crate::cli::BackupAction;
+use crate::error::CliError;
+use watchword_core::store::autobackup::{self, format_utc};
+
+pub fn run(action: BackupAction) -> Result<(), CliError> {
+    match action {
+        BackupAction::Setup {
+            dir,
+            keep,
+            password_stdin,
+        } => {
+            let password = password(password_stdin)?;
+            let mut store = open_store()?;
+            let file = store.set_up_auto_backup(&dir, keep, &password, now())?;
+            eprintln!(
+                "Automatic backups are on: the newest {keep} are kept; the first is {}.",
+                file.display()
+            );
+            Ok(())
+        }
+        BackupAction::Status { json } => status(json),
+        BackupAction::Now => {
+            let mut store = open_store()?;
+            let file = store.back_up_now(now())?;
+            eprintln!("Backed up to {}.", file.display());
+            Ok(())
+        }
+        BackupAction::Off => {
+            let mut store = open_store()?;
+            store.turn_off_auto_backup()?;
+            eprintln!("Automatic backups are off; the backups written were left where they are.");
+            Ok(())
+        }
+        BackupAction::Password { password_stdin } => {
+            let password = password(password_stdin)?;
+            let mut store = open_store()?;
+            let file = store.set_auto_backup_password(&password, now())?;
+            eprintln!(
+                "The backup password was changed; {} uses it (older backups keep the old one).",
+                file.display()
+            );
+            Ok(())
+        }
+        BackupAction::Restore {
+            file,
+            dir,
+            password_stdin,
+        } => restore(file, dir, password_stdin),
+    }
+}
+
+fn password(password_stdin: bool) -> Result<zeroize::Zeroizing<String>, CliError> {
+    if !password_stdin {
+        return Err(CliError::BackupNeedsPassword);
+    }
+    Ok(zeroize::Zeroizing::new(read_password()?))
+}
+
+fn status(json: bool) -> Result<(), CliError> {
+    let mut store = open_store()?;
+    let status = store.auto_backup_status()?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&status).expect("plain data")
+        );
+        return Ok(());
+    }
+    let Some(folder) = &status.folder else {
+        println!("Automatic backups: off");
+        return Ok(());
+    };
+    println!("Automatic backups: on");
+    println!(
+        "Folder: {}{}",
+        folder.display(),
+        if status.folder_present {
+            ""
+        } else {
+            " (not there now)"
+        }
+    );
+    println!("Keep: the newest {}", status.keep);
+    println!(
+        "Last good backup: {}",
+        status.last_good.map_or("never".to_owned(), format_utc)
+    );
+    match &status.last_error {
+        None => println!("Last error: none"),
+        Some(failure) => println!(
+            "Last error: {} ({}): {}",
+            format_utc(failure.at),
+            failure.code,
+            failure.message
+        ),
+    }
+    println!("Backups in the folder: {}", status.versions);
+    println!("Pending: {}", if status.pending { "yes" } else { "no" });
+    Ok(())
+}
+
+fn restore(
+    file: Option<std::path::PathBuf>,
+    dir: Option<std::path::PathBuf>,
+    password_stdin: bool,
+) -> Result<(), CliError> {
+    let password = password(password_stdin)?;
+    let mut store = open_store()?;
+    let restorable = match (file, dir) {
+        (Some(file), _) => autobackup::read_backup(&file, &password)?,
+        (None, dir) => {
+            let folder = dir
+                .or_else(|| store.auto_backup_folder())
+                .ok_or(CliError::NoBackupFolder)?;
+            autobackup::find_restorable(&folder, &password)?
+        }
+    };
+    for skipped in &restorable.skipped {
+        eprintln!(
+            "watchword-cli: skipped {}: {}",
+            skipped.file.display(),
+            skipped.reason
+        );
+    }
+    let from = restorable.file.display().to_string();
+    let read = restorable.accounts.len();
+    let entry_errors = restorable.entry_errors;
+    let result = store.restore(restorable);
+    back_up_pending(&mut store);
+    let done = result.map_err(|(done, source)| CliError::ImportStopped {
+        added: done.added,
+        read_from: format!("{} from {from}", count(read, "account")),
+        source,
+    })?;
+    eprintln!(
+        "Restored {} of {} from {from}{}{}.",
+        done.added,
+        count(read, "account"),
+        if done.already_there > 0 {
+            format!(
+                "; {} already in Watchword",
+                count(done.already_there, "was")
+            )
+        } else {
+            String::new()
+        },
+        match entry_errors {
+            0 => String::new(),
+            1 => "; 1 entry could not be read".to_owned(),
+            n => format!("; {n} entries could not be read"),
+        }
+    );
+    Ok(())
+}

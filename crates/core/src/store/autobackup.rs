@@ -1,0 +1,1001 @@
+//! Automatic encrypted backups: a policy of the store, so that a change made
+//! anywhere (the window, `watchword-cli`) is backed up the same way.
+//!
+//! Once set up (a folder, how many to keep, a password kept as its own
+//! keychain item, [`BACKUP_PASSWORD_ID`]), every change through the
+//! [`Store`] marks a backup pending in the metadata file. The pending mark
+//! is written with the change, so a process that dies before backing up
+//! leaves the work to the next one. [`Store::run_pending_backup`] then
+//! writes one backup for everything pending: the CLI calls it once at the
+//! end of a command (an import of 300 accounts writes one file), the window
+//! after a quiet period.
+//!
+//! A backup is an encrypted Aegis vault ([`export::aegis_encrypted`]) named
+//! `watchword-backup-YYYYMMDD-HHMMSS.json` in UTC (`-2`, `-3`, … when the
+//! name is taken), written to a temporary file in the folder, flushed and
+//! renamed (never over another file), mode 0600. It is then read back and
+//! decrypted as an import would ([`crate::import`]) and compared with the
+//! accounts written; only then are our files beyond the newest N removed.
+//! A failure leaves no partial file, removes nothing and is recorded in the
+//! metadata until a backup succeeds.
+
+use super::keychain::BACKUP_PASSWORD_ID;
+use super::metadata::{AutoBackup, BackupFailure};
+use super::{lock, Added, Store};
+use crate::account::Account;
+use crate::codes::ErrorCode;
+use crate::error::Error;
+use crate::export;
+use crate::import::{self, ImportError, Read};
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+/// Backups kept unless the user says otherwise.
+pub const DEFAULT_KEEP: u32 = 20;
+/// Most backups one can ask to keep: enough for years of weekly changes,
+/// and a bound on what a listing of the folder sorts.
+pub const MAX_KEEP: u32 = 1000;
+/// What every backup's file name starts with; only files named
+/// `PREFIX` + `YYYYMMDD-HHMMSS` (+ `-N`) + `.json` are ever pruned.
+pub const FILE_PREFIX: &str = "watchword-backup-";
+/// Most suffixes tried for names taken within one second.
+const MAX_SUFFIX: u32 = 999;
+/// The keychain label of the password item.
+const PASSWORD_LABEL: &str = "Watchword: automatic backup password";
+
+/// Why an automatic backup, its setup or a restore did not happen. No
+/// variant holds a password or a key.
+#[non_exhaustive]
+#[derive(Debug, Error)]
+pub enum BackupError {
+    /// Occurs when a backup or the folder's backups are asked for before
+    /// automatic backups were set up (or after they were turned off).
+    #[error("automatic backups are not set up")]
+    NotSetUp,
+    /// Occurs when the backup folder is not there (an unplugged drive, a
+    /// sync folder removed); nothing is created in its place.
+    #[error(
+        "the backup folder {} is not there (an unplugged drive?); nothing was written",
+        .0.display()
+    )]
+    FolderMissing(PathBuf),
+    /// Occurs when the backup folder given is a file or anything else that
+    /// is not a folder.
+    #[error("{} is not a folder", .0.display())]
+    NotAFolder(PathBuf),
+    /// Occurs when the backup folder is Watchword's data folder or inside
+    /// it: a backup there is lost with what it backs up.
+    #[error(
+        "the backup folder {} is inside Watchword's data folder {}, where a backup is lost \
+         with the accounts; choose a folder elsewhere (a synced folder, a USB drive)",
+        folder.display(),
+        data_dir.display()
+    )]
+    InsideDataFolder {
+        /// The folder given, canonicalised.
+        folder: PathBuf,
+        /// The data folder, canonicalised.
+        data_dir: PathBuf,
+    },
+    /// Occurs when the backup password is empty.
+    #[error("choose a password for the backups")]
+    EmptyPassword,
+    /// Occurs when the number of backups to keep is 0 or over [`MAX_KEEP`].
+    #[error("keep 1 to {MAX_KEEP} backups, not {0}")]
+    KeepOutOfRange(u64),
+    /// Occurs when backups are on but the password's keychain item is gone
+    /// (removed with another tool, or a keychain reset).
+    #[error("the backup password is no longer in the keychain: set it again")]
+    PasswordMissing,
+    /// Occurs when the backup cannot be written: a read-only folder, a full
+    /// disk, no permission. Nothing partial is left and nothing older is
+    /// removed.
+    #[error("cannot {action} in the backup folder {}: {source}", folder.display())]
+    Write {
+        /// What was being done ("create a file", "write", "flush", …).
+        action: &'static str,
+        /// The backup folder.
+        folder: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// Occurs when a backup just written does not read back, decrypt, or
+    /// hold the accounts written. It is removed, and nothing older is.
+    #[error(
+        "the backup {} did not read back as written ({reason}); it was removed and no older \
+         backup was touched",
+        file.display()
+    )]
+    Verify {
+        /// The file that was written.
+        file: PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// Occurs when the password does not open a backup; nothing is changed.
+    #[error("wrong password for {}; nothing was changed", .0.display())]
+    WrongPassword(PathBuf),
+    /// Occurs when a backup file chosen for a restore cannot be read as one.
+    #[error("{}: {source}", file.display())]
+    Unreadable {
+        /// The file.
+        file: PathBuf,
+        /// Why it cannot be read.
+        source: ImportError,
+    },
+    /// Occurs when a folder holds no backup of ours, or none that reads;
+    /// `skipped` says what was wrong with each.
+    #[error("no readable backup in {}{}", folder.display(), list_skipped(skipped))]
+    NoneReadable {
+        /// The folder looked in.
+        folder: PathBuf,
+        /// Every backup tried, newest first, with what was wrong with it.
+        skipped: Vec<Skipped>,
+    },
+    /// Occurs when the store or the keychain refuses (locked, busy, …).
+    #[error(transparent)]
+    Store(#[from] Error),
+}
+
+fn list_skipped(skipped: &[Skipped]) -> String {
+    skipped
+        .iter()
+        .map(|s| format!("\n  {}: {}", s.file.display(), s.reason))
+        .collect()
+}
+
+impl BackupError {
+    /// A stable machine-readable code for the UI to branch on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            BackupError::NotSetUp => ErrorCode::BackupNotSetUp,
+            BackupError::FolderMissing(_) => ErrorCode::BackupFolderMissing,
+            BackupError::NotAFolder(_) => ErrorCode::BackupNotAFolder,
+            BackupError::InsideDataFolder { .. } => ErrorCode::BackupFolderInsideData,
+            BackupError::EmptyPassword => ErrorCode::EmptyPassword,
+            BackupError::KeepOutOfRange(_) => ErrorCode::BackupKeepOutOfRange,
+            BackupError::PasswordMissing => ErrorCode::BackupPasswordMissing,
+            BackupError::Write { source, .. } => match source.kind() {
+                std::io::ErrorKind::StorageFull => ErrorCode::BackupDiskFull,
+                std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+                    ErrorCode::BackupFolderReadOnly
+                }
+                _ => ErrorCode::BackupWriteFailed,
+            },
+            BackupError::Verify { .. } => ErrorCode::BackupVerifyFailed,
+            BackupError::WrongPassword(_) => ErrorCode::WrongPassword,
+            BackupError::Unreadable { source, .. } => source.code(),
+            BackupError::NoneReadable { .. } => ErrorCode::NoBackupFound,
+            BackupError::Store(err) => err.code(),
+        }
+    }
+}
+
+/// A backup passed over when looking for one to restore.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The file.
+    pub file: PathBuf,
+    /// What is wrong with it (damaged, unreadable; never its content).
+    pub reason: String,
+}
+
+/// Where automatic backups stand, for the window and `backup status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoBackupStatus {
+    /// Backups are set up.
+    pub enabled: bool,
+    /// The folder they go to.
+    pub folder: Option<PathBuf>,
+    /// How many are kept.
+    pub keep: u32,
+    /// Unix time of the last backup written and verified.
+    pub last_good: Option<u64>,
+    /// The last failure, until a backup succeeds.
+    pub last_error: Option<BackupFailure>,
+    /// Our backups in the folder now (0 when it is not there).
+    pub versions: usize,
+    /// The folder is there now.
+    pub folder_present: bool,
+    /// A change waits for a backup.
+    pub pending: bool,
+}
+
+/// A backup that decrypted, ready to restore (or to preview first).
+#[derive(Debug)]
+pub struct Restorable {
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// Its accounts, in the file's order.
+    pub accounts: Vec<Account>,
+    /// Entries of the file that could not be read as accounts.
+    pub entry_errors: usize,
+    /// Newer backups passed over, newest first, with what was wrong.
+    pub skipped: Vec<Skipped>,
+}
+
+/// One of our backups in a folder, as its name orders it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Version {
+    /// `YYYYMMDDHHMMSS` as a number, then the suffix (1 without one).
+    key: (u64, u32),
+    path: PathBuf,
+}
+
+/// The file name of a backup made at `unix_seconds`, with suffix `n` (none
+/// for 1): `watchword-backup-20261201-223015.json`, `…-223015-2.json`.
+pub fn file_name(unix_seconds: u64, n: u32) -> String {
+    let (y, mo, d, h, mi, s) = utc(unix_seconds);
+    let suffix = if n > 1 {
+        format!("-{n}")
+    } else {
+        String::new()
+    };
+    format!("{FILE_PREFIX}{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}{suffix}.json")
+}
+
+/// A Unix time as people read it in UTC: `2026-12-01 22:30:15 UTC`.
+pub fn format_utc(unix_seconds: u64) -> String {
+    let (y, mo, d, h, mi, s) = utc(unix_seconds);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC")
+}
+
+/// The order key of a name [`file_name`] makes; `None` for any other name,
+/// which is never pruned or read as ours.
+fn parse_name(name: &str) -> Option<(u64, u32)> {
+    let rest = name.strip_prefix(FILE_PREFIX)?.strip_suffix(".json")?;
+    let (date, rest) = rest.split_at_checked(8)?;
+    let rest = rest.strip_prefix('-')?;
+    let (time, suffix) = rest.split_at_checked(6)?;
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(date) || !digits(time) {
+        return None;
+    }
+    let n = match suffix {
+        "" => 1,
+        s => {
+            let n = s.strip_prefix('-')?;
+            if n.is_empty() || !digits(n) || n.starts_with('0') || n.len() > 4 {
+                return None;
+            }
+            n.parse().ok().filter(|n| *n >= 2)?
+        }
+    };
+    let stamp: u64 = format!("{date}{time}").parse().ok()?;
+    Some((stamp, n))
+}
+
+/// UTC calendar date and time of a Unix time (Howard Hinnant's
+/// `civil_from_days`), to name files without a date crate.
+fn utc(unix_seconds: u64) -> (u64, u64, u64, u64, u64, u64) {
+    let days = unix_seconds / 86_400;
+    let secs = unix_seconds % 86_400;
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// Our backups in `folder`, newest first. Other files are not listed.
+fn versions(folder: &Path) -> std::io::Result<Vec<Version>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(key) = name.to_str().and_then(parse_name) else {
+            continue;
+        };
+        // A folder someone named like a backup is not one.
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            found.push(Version {
+                key,
+                path: entry.path(),
+            });
+        }
+    }
+    found.sort_by(|a, b| b.cmp(a));
+    Ok(found)
+}
+
+/// The number of our backups in `folder` (0 when it cannot be listed).
+pub fn count_versions(folder: &Path) -> usize {
+    versions(folder).map_or(0, |v| v.len())
+}
+
+/// Removes our backups beyond the newest `keep`, never another file.
+/// Returns how many went. A file that cannot be removed is left (the next
+/// backup tries again).
+fn prune(folder: &Path, keep: u32) -> usize {
+    let Ok(found) = versions(folder) else {
+        return 0;
+    };
+    let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+    found
+        .iter()
+        .skip(keep)
+        .filter(|v| std::fs::remove_file(&v.path).is_ok())
+        .count()
+}
+
+/// Refuses a folder that is missing, not a folder, or inside `data_dir`;
+/// answers the folder canonicalised.
+pub fn check_folder(folder: &Path, data_dir: &Path) -> Result<PathBuf, BackupError> {
+    let info = match std::fs::metadata(folder) {
+        Ok(info) => info,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(BackupError::FolderMissing(folder.to_owned()))
+        }
+        Err(source) => {
+            return Err(BackupError::Write {
+                action: "look",
+                folder: folder.to_owned(),
+                source,
+            })
+        }
+    };
+    if !info.is_dir() {
+        return Err(BackupError::NotAFolder(folder.to_owned()));
+    }
+    let canonical = |path: &Path| {
+        std::fs::canonicalize(path).map_err(|source| BackupError::Write {
+            action: "look",
+            folder: path.to_owned(),
+            source,
+        })
+    };
+    let folder = canonical(folder)?;
+    let data_dir = canonical(data_dir)?;
+    if folder.starts_with(&data_dir) {
+        return Err(BackupError::InsideDataFolder { folder, data_dir });
+    }
+    Ok(folder)
+}
+
+/// Makes sure `folder` is there and a folder, for a backup.
+fn folder_there(folder: &Path) -> Result<(), BackupError> {
+    match std::fs::metadata(folder) {
+        Ok(info) if info.is_dir() => Ok(()),
+        Ok(_) => Err(BackupError::NotAFolder(folder.to_owned())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Err(BackupError::FolderMissing(folder.to_owned()))
+        }
+        Err(source) => Err(BackupError::Write {
+            action: "look",
+            folder: folder.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Writes `vault` to a new file in `folder` named for `unix_seconds`:
+/// a temporary file (mode 0600), flushed, then linked in under the first
+/// free name, never over another file. A failure leaves nothing behind.
+fn write_new(folder: &Path, vault: &str, unix_seconds: u64) -> Result<PathBuf, BackupError> {
+    folder_there(folder)?;
+    let io = |action| {
+        move |source| BackupError::Write {
+            action,
+            folder: folder.to_owned(),
+            source,
+        }
+    };
+    // tempfile creates its files with mode 0600 on Unix, and removes the
+    // file when dropped before it is persisted.
+    let mut file = tempfile::Builder::new()
+        .prefix(".watchword-backup.")
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(io("create a file"))?;
+    file.write_all(vault.as_bytes()).map_err(io("write"))?;
+    file.as_file().sync_all().map_err(io("flush"))?;
+    let mut n = 1;
+    let path = loop {
+        let path = folder.join(file_name(unix_seconds, n));
+        match file.persist_noclobber(&path) {
+            Ok(_) => break path,
+            Err(err) if err.error.kind() == std::io::ErrorKind::AlreadyExists && n < MAX_SUFFIX => {
+                file = err.file;
+                n += 1;
+            }
+            Err(err) => return Err(io("name")(err.error)),
+        }
+    };
+    // Make the new name itself durable where the platform allows it.
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.sync_all();
+    }
+    Ok(path)
+}
+
+/// Reads a backup file as a restore would: read, decrypt with `password`,
+/// convert. A wrong password is [`BackupError::WrongPassword`]; anything
+/// else that keeps the file from reading is [`BackupError::Unreadable`].
+pub fn read_backup(file: &Path, password: &str) -> Result<Restorable, BackupError> {
+    let unreadable = |source| BackupError::Unreadable {
+        file: file.to_owned(),
+        source,
+    };
+    let bytes = Zeroizing::new(import::read_file(file).map_err(unreadable)?);
+    let (_, read) = import::detect_and_read(&bytes).map_err(unreadable)?;
+    let entries = match read {
+        Read::Encrypted(backup) => match backup.decrypt(password) {
+            Ok(entries) => entries,
+            Err(ImportError::WrongPassword) => {
+                return Err(BackupError::WrongPassword(file.to_owned()))
+            }
+            Err(err) => return Err(unreadable(err)),
+        },
+        // Ours are always encrypted; a plain one is still readable.
+        Read::Plain(entries) => entries,
+    };
+    let conversion = entries.convert();
+    Ok(Restorable {
+        file: file.to_owned(),
+        accounts: conversion.accounts,
+        entry_errors: conversion.errors.len(),
+        skipped: Vec::new(),
+    })
+}
+
+/// The newest backup in `folder` that reads with `password`. A damaged or
+/// unreadable one is passed over for the one before it (and named in
+/// [`Restorable::skipped`]); a wrong password stops the search as
+/// [`BackupError::WrongPassword`]: the password is the problem, not the file.
+pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, BackupError> {
+    folder_there(folder)?;
+    let found = versions(folder).map_err(|source| BackupError::Write {
+        action: "list",
+        folder: folder.to_owned(),
+        source,
+    })?;
+    let mut skipped = Vec::new();
+    for version in found {
+        match read_backup(&version.path, password) {
+            Ok(mut restorable) => {
+                restorable.skipped = skipped;
+                return Ok(restorable);
+            }
+            Err(BackupError::Unreadable { file, source }) => skipped.push(Skipped {
+                file,
+                reason: source.to_string(),
+            }),
+            Err(err) => return Err(err),
+        }
+    }
+    Err(BackupError::NoneReadable {
+        folder: folder.to_owned(),
+        skipped,
+    })
+}
+
+/// Checks that `file` decrypts with `password` to exactly `expected`.
+fn verify(file: &Path, expected: &[Account], password: &str) -> Result<(), String> {
+    let read = read_backup(file, password).map_err(|err| match err {
+        BackupError::WrongPassword(_) => "it does not open with the backup password".to_owned(),
+        BackupError::Unreadable { source, .. } => source.to_string(),
+        other => other.to_string(),
+    })?;
+    if read.entry_errors > 0 {
+        return Err(format!("{} entries do not read", read.entry_errors));
+    }
+    if read.accounts.len() != expected.len() {
+        return Err(format!(
+            "it holds {} accounts instead of {}",
+            read.accounts.len(),
+            expected.len()
+        ));
+    }
+    if let Some(index) = read.accounts.iter().zip(expected).position(|(a, b)| a != b) {
+        return Err(format!("account {} differs", index + 1));
+    }
+    Ok(())
+}
+
+/// Writes `vault` to `folder`, verifies it holds `expected`, and only then
+/// prunes to `keep`. A file that fails verification is removed.
+fn write_verify_prune(
+    folder: &Path,
+    keep: u32,
+    vault: &str,
+    expected: &[Account],
+    password: &str,
+    unix_seconds: u64,
+) -> Result<PathBuf, BackupError> {
+    let file = write_new(folder, vault, unix_seconds)?;
+    if let Err(reason) = verify(&file, expected, password) {
+        let _ = std::fs::remove_file(&file);
+        return Err(BackupError::Verify { file, reason });
+    }
+    prune(folder, keep);
+    Ok(file)
+}
+
+/// One backup of `accounts` to `folder`: encrypt, write, verify, prune.
+fn back_up(
+    folder: &Path,
+    keep: u32,
+    accounts: &[Account],
+    password: &str,
+    unix_seconds: u64,
+) -> Result<PathBuf, BackupError> {
+    folder_there(folder)?;
+    let vault = Zeroizing::new(export::aegis_encrypted(accounts, password).map_err(
+        |err| match err {
+            export::ExportError::EmptyPassword => BackupError::EmptyPassword,
+            other => BackupError::Verify {
+                file: folder.to_owned(),
+                reason: other.to_string(),
+            },
+        },
+    )?);
+    write_verify_prune(folder, keep, &vault, accounts, password, unix_seconds)
+}
+
+fn check_keep(keep: u32) -> Result<(), BackupError> {
+    if (1..=MAX_KEEP).contains(&keep) {
+        Ok(())
+    } else {
+        Err(BackupError::KeepOutOfRange(u64::from(keep)))
+    }
+}
+
+impl Store {
+    /// Turns automatic backups on (or changes their folder, number kept and
+    /// password): refuses a folder that is missing, not a folder, or inside
+    /// the data folder, an empty password and a `keep` out of 1 to
+    /// [`MAX_KEEP`]; then writes a first backup at once, and only when that
+    /// succeeded saves the password (as its own keychain item) and the
+    /// settings. Returns the backup's path. Slow (scrypt twice): call it
+    /// off the UI thread.
+    pub fn set_up_auto_backup(
+        &mut self,
+        folder: &Path,
+        keep: u32,
+        password: &str,
+        unix_seconds: u64,
+    ) -> Result<PathBuf, BackupError> {
+        if password.is_empty() {
+            return Err(BackupError::EmptyPassword);
+        }
+        check_keep(keep)?;
+        let folder = check_folder(folder, self.data_dir())?;
+        let _lock = self.lock(lock::WAIT)?;
+        self.catch_up()?;
+        let accounts = self.fresh_accounts()?;
+        let file = back_up(&folder, keep, &accounts, password, unix_seconds)?;
+        self.keychain
+            .set(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
+        self.meta.auto_backup = Some(AutoBackup {
+            folder,
+            keep,
+            pending: false,
+            last_good: Some(unix_seconds),
+            last_error: None,
+        });
+        self.meta.last_backup = Some(unix_seconds);
+        self.save_meta()?;
+        Ok(file)
+    }
+
+    /// Turns automatic backups off: the settings go and so does the
+    /// password's keychain item; the backups written stay where they are.
+    pub fn turn_off_auto_backup(&mut self) -> Result<(), BackupError> {
+        self.locked_listed(|store| {
+            store.keychain.delete(BACKUP_PASSWORD_ID)?;
+            store.meta.auto_backup = None;
+            store.save_meta()
+        })?;
+        Ok(())
+    }
+
+    /// Replaces the backup password, then writes a backup with it at once
+    /// (older backups keep the old one). Returns the new backup's path.
+    pub fn set_auto_backup_password(
+        &mut self,
+        password: &str,
+        unix_seconds: u64,
+    ) -> Result<PathBuf, BackupError> {
+        if password.is_empty() {
+            return Err(BackupError::EmptyPassword);
+        }
+        let on = self.locked_listed(|store| {
+            if store.meta.auto_backup.is_none() {
+                return Ok(false);
+            }
+            store
+                .keychain
+                .set(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
+            store.note_change();
+            store.save_meta().map(|()| true)
+        })?;
+        if !on {
+            return Err(BackupError::NotSetUp);
+        }
+        self.run_pending_backup(unix_seconds)?
+            .ok_or(BackupError::NotSetUp)
+    }
+
+    /// Where automatic backups stand. Takes in what other processes wrote
+    /// to the metadata file, and counts the backups in the folder.
+    pub fn auto_backup_status(&mut self) -> Result<AutoBackupStatus, BackupError> {
+        self.locked_listed(|_| Ok(()))?;
+        Ok(match &self.meta.auto_backup {
+            None => AutoBackupStatus {
+                enabled: false,
+                folder: None,
+                keep: DEFAULT_KEEP,
+                last_good: None,
+                last_error: None,
+                versions: 0,
+                folder_present: false,
+                pending: false,
+            },
+            Some(config) => AutoBackupStatus {
+                enabled: true,
+                folder: Some(config.folder.clone()),
+                keep: config.keep,
+                last_good: config.last_good,
+                last_error: config.last_error.clone(),
+                versions: count_versions(&config.folder),
+                folder_present: config.folder.is_dir(),
+                pending: config.pending,
+            },
+        })
+    }
+
+    /// The backup folder, when backups are on (as this store last read
+    /// the metadata file).
+    pub fn auto_backup_folder(&self) -> Option<PathBuf> {
+        self.meta.auto_backup.as_ref().map(|c| c.folder.clone())
+    }
+
+    /// True when a change waits for a backup, as this store last read or
+    /// wrote the metadata file: cheap, for deciding whether to call
+    /// [`Store::run_pending_backup`].
+    pub fn backup_pending(&self) -> bool {
+        self.meta.auto_backup.as_ref().is_some_and(|c| c.pending)
+    }
+
+    /// Writes one backup of every account if a change is pending (this
+    /// process's or any other's), under the store's lock: encrypted with
+    /// the password's keychain item, verified, then older ones pruned.
+    /// `Ok(None)` when backups are off or nothing is pending. A failure is
+    /// recorded (time and message) for [`Store::auto_backup_status`] and
+    /// returned; the change stays pending, so the next call tries again.
+    /// Slow (scrypt twice, ~the lock held meanwhile): off the UI thread.
+    pub fn run_pending_backup(
+        &mut self,
+        unix_seconds: u64,
+    ) -> Result<Option<PathBuf>, BackupError> {
+        let _lock = self.lock(lock::WAIT)?;
+        self.catch_up_listed()?;
+        let Some(config) = self.meta.auto_backup.clone() else {
+            return Ok(None);
+        };
+        if !config.pending {
+            return Ok(None);
+        }
+        let result = self.back_up_locked(&config, unix_seconds);
+        let Some(state) = self.meta.auto_backup.as_mut() else {
+            return result.map(Some);
+        };
+        match &result {
+            Ok(_) => {
+                state.pending = false;
+                state.last_good = Some(unix_seconds);
+                state.last_error = None;
+                // The backup reminder counts this as a backup.
+                self.meta.last_backup = Some(unix_seconds);
+            }
+            Err(err) => {
+                state.last_error = Some(BackupFailure {
+                    at: unix_seconds,
+                    code: err.code().as_str().to_owned(),
+                    message: err.to_string(),
+                });
+            }
+        }
+        self.save_meta()?;
+        result.map(Some)
+    }
+
+    /// Marks a backup pending and writes it now (`backup now`, a retry).
+    pub fn back_up_now(&mut self, unix_seconds: u64) -> Result<PathBuf, BackupError> {
+        let on = self.locked_listed(|store| {
+            if store.meta.auto_backup.is_none() {
+                return Ok(false);
+            }
+            store.note_change();
+            store.save_meta().map(|()| true)
+        })?;
+        if !on {
+            return Err(BackupError::NotSetUp);
+        }
+        self.run_pending_backup(unix_seconds)?
+            .ok_or(BackupError::NotSetUp)
+    }
+
+    /// Adds a backup's accounts, skipping those already stored (as an
+    /// import does); the change is then pending a backup like any other.
+    pub fn restore(&mut self, restorable: Restorable) -> Result<Added, (Added, Error)> {
+        self.add_all(restorable.accounts)
+    }
+
+    fn back_up_locked(
+        &mut self,
+        config: &AutoBackup,
+        unix_seconds: u64,
+    ) -> Result<PathBuf, BackupError> {
+        // Before any secret is read: an unplugged drive is the common case.
+        folder_there(&config.folder)?;
+        let password = Zeroizing::new(
+            self.keychain
+                .get(BACKUP_PASSWORD_ID)?
+                .ok_or(BackupError::PasswordMissing)?,
+        );
+        if !self.loaded {
+            self.load_locked()?;
+        }
+        let accounts = self.fresh_accounts()?;
+        back_up(
+            &config.folder,
+            config.keep,
+            &accounts,
+            &password,
+            unix_seconds,
+        )
+    }
+
+    /// Marks a backup pending when backups are on; true when that changed
+    /// the metadata (then it is worth saving). Every change through the
+    /// store calls this before it saves the metadata.
+    pub(super) fn note_change(&mut self) -> bool {
+        match self.meta.auto_backup.as_mut() {
+            Some(config) if !config.pending => {
+                config.pending = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn data_dir(&self) -> &Path {
+        self.meta_path.parent().unwrap_or(Path::new("."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{AccountId, Algorithm, OtpKind};
+    use crate::secret::Secret;
+    use crate::store::keychain::Keychain;
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct MemoryKeychain(Arc<Mutex<BTreeMap<String, String>>>);
+
+    impl Keychain for MemoryKeychain {
+        fn get(&self, id: &str) -> crate::error::Result<Option<String>> {
+            Ok(self.0.lock().expect("test lock").get(id).cloned())
+        }
+        fn set(&self, id: &str, value: &str, _label: &str) -> crate::error::Result<()> {
+            self.0
+                .lock()
+                .expect("test lock")
+                .insert(id.to_owned(), value.to_owned());
+            Ok(())
+        }
+        fn delete(&self, id: &str) -> crate::error::Result<()> {
+            self.0.lock().expect("test lock").remove(id);
+            Ok(())
+        }
+        fn list(&self) -> crate::error::Result<Vec<String>> {
+            Ok(self.0.lock().expect("test lock").keys().cloned().collect())
+        }
+        fn name(&self) -> &'static str {
+            "memory"
+        }
+    }
+
+    fn account(n: u32) -> Account {
+        let key = format!("key of account number {n:05}");
+        Account::new(
+            &format!("Issuer {n}"),
+            "me@example.com",
+            Secret::from_bytes(key.into_bytes()),
+            Algorithm::Sha256,
+            8,
+            OtpKind::Totp { period: 60 },
+        )
+        .expect("a valid account")
+    }
+
+    fn names(folder: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn names_are_utc_and_parse_back_in_order() {
+        // 2026-12-01 22:30:15 UTC; 2000-02-29 (a leap day) 00:00:00.
+        assert_eq!(
+            file_name(1_796_164_215, 1),
+            "watchword-backup-20261201-223015.json"
+        );
+        assert_eq!(
+            file_name(951_782_400, 3),
+            "watchword-backup-20000229-000000-3.json"
+        );
+        assert_eq!(file_name(0, 1), "watchword-backup-19700101-000000.json");
+        assert_eq!(format_utc(1_796_164_215), "2026-12-01 22:30:15 UTC");
+        let a = parse_name(&file_name(1_796_164_215, 1)).expect("ours");
+        let b = parse_name(&file_name(1_796_164_215, 2)).expect("ours");
+        let c = parse_name(&file_name(1_796_164_215, 10)).expect("ours");
+        let d = parse_name(&file_name(1_796_164_216, 1)).expect("ours");
+        assert!(a < b && b < c && c < d);
+        for other in [
+            "watchword-backup-20261201-223015.json.tmp",
+            "watchword-backup-20261201-22301.json",
+            "watchword-backup-20261201-223015-1.json",
+            "watchword-backup-20261201-223015-02.json",
+            "watchword-backup-2026120a-223015.json",
+            "watchword-backup-latest.json",
+            "notes.json",
+        ] {
+            assert_eq!(parse_name(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn names_taken_within_one_second_get_a_suffix() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        for _ in 0..3 {
+            write_new(folder.path(), "{}", 1_796_164_215).expect("written");
+        }
+        assert_eq!(
+            names(folder.path()),
+            [
+                "watchword-backup-20261201-223015-2.json",
+                "watchword-backup-20261201-223015-3.json",
+                "watchword-backup-20261201-223015.json",
+            ]
+        );
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_and_never_touches_other_files() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let accounts = [account(1)];
+        for second in 0..5 {
+            back_up(folder.path(), 3, &accounts, "pw", 1_796_164_200 + second).expect("backup");
+        }
+        std::fs::write(folder.path().join("notes.json"), "mine").expect("other file");
+        std::fs::write(folder.path().join("watchword-backup-old.json"), "mine").expect("other");
+        back_up(folder.path(), 3, &accounts, "pw", 1_796_164_209).expect("backup");
+        assert_eq!(
+            names(folder.path()),
+            [
+                "notes.json",
+                "watchword-backup-20261201-223003.json",
+                "watchword-backup-20261201-223004.json",
+                "watchword-backup-20261201-223009.json",
+                "watchword-backup-old.json",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_backup_that_does_not_verify_is_removed_and_nothing_is_pruned() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let accounts = [account(1), account(2)];
+        for second in 0..2 {
+            back_up(folder.path(), 1, &accounts, "pw", 1_796_164_200 + second).expect("backup");
+        }
+        let before = names(folder.path());
+        assert_eq!(before.len(), 1);
+        // A vault that holds one account fewer than the store does.
+        let vault = export::aegis_encrypted(&accounts[..1], "pw").expect("vault");
+        let err = write_verify_prune(folder.path(), 1, &vault, &accounts, "pw", 1_796_164_300)
+            .expect_err("a mismatch");
+        assert_eq!(err.code(), ErrorCode::BackupVerifyFailed);
+        assert!(err.to_string().contains("1 accounts instead of 2"), "{err}");
+        assert_eq!(names(folder.path()), before);
+        // Garbage, and a vault under another password, fail the same way.
+        for (vault, password) in [("not a vault", "pw"), (vault.as_str(), "other")] {
+            let err =
+                write_verify_prune(folder.path(), 1, vault, &accounts, password, 1_796_164_400)
+                    .expect_err("unreadable");
+            assert_eq!(err.code(), ErrorCode::BackupVerifyFailed);
+            assert_eq!(names(folder.path()), before);
+        }
+    }
+
+    #[test]
+    fn changes_coalesce_into_one_backup_and_the_mark_survives_the_process() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let folder = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let mut store =
+            Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+        store
+            .set_up_auto_backup(folder.path(), 20, "pw", 1_796_164_200)
+            .expect("setup");
+        assert_eq!(count_versions(folder.path()), 1);
+        assert!(!store.backup_pending());
+        store.add_all((0..300).map(account)).expect("imported");
+        assert!(store.backup_pending());
+        // Another process (a new store) sees the mark: written with the change.
+        let mut other =
+            Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+        assert!(other.backup_pending());
+        let file = other
+            .run_pending_backup(1_796_164_210)
+            .expect("backup")
+            .expect("one was pending");
+        assert_eq!(count_versions(folder.path()), 2);
+        assert_eq!(read_backup(&file, "pw").expect("reads").accounts.len(), 300);
+        // Nothing pending any more, in either store.
+        assert_eq!(store.run_pending_backup(1_796_164_220).expect("ok"), None);
+        assert_eq!(count_versions(folder.path()), 2);
+        let status = store.auto_backup_status().expect("status");
+        assert!(!status.pending);
+        assert_eq!(status.last_good, Some(1_796_164_210));
+        assert_eq!(store.backup_status().last_backup, Some(1_796_164_210));
+        // A rename, a removal and an HOTP step are changes too.
+        let ids: Vec<AccountId> = store
+            .summaries()
+            .iter()
+            .filter_map(|s| AccountId::parse(&s.id))
+            .collect();
+        store.rename(&ids[0], "Renamed", "me").expect("renamed");
+        assert!(store.backup_pending());
+        store.run_pending_backup(1_796_164_230).expect("backup");
+        store.remove(&ids[1]).expect("removed");
+        assert!(store.backup_pending());
+        store.run_pending_backup(1_796_164_240).expect("backup");
+        let hotp = Account::new(
+            "Counter",
+            "",
+            Secret::from_bytes(b"an hotp key".to_vec()),
+            Algorithm::Sha1,
+            6,
+            OtpKind::Hotp { counter: 4 },
+        )
+        .expect("valid");
+        let id = store.add(hotp).expect("added");
+        store.run_pending_backup(1_796_164_250).expect("backup");
+        assert!(!store.backup_pending());
+        store.next_code(&id, 0).expect("a code");
+        assert!(store.backup_pending());
+        let file = store
+            .run_pending_backup(1_796_164_260)
+            .expect("backup")
+            .expect("pending");
+        let backed_up = read_backup(&file, "pw").expect("reads").accounts;
+        assert_eq!(backed_up.len(), 300);
+        assert!(backed_up.iter().any(|a| a.issuer == "Renamed"));
+        assert!(backed_up
+            .iter()
+            .any(|a| a.kind == OtpKind::Hotp { counter: 5 }));
+        // The password item is no account.
+        assert_eq!(store.list_accounts().expect("list").len(), 300);
+        assert!(store.load().expect("load").damaged.is_empty());
+    }
+}
