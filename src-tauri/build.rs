@@ -30,6 +30,14 @@ fn main() {
         "backup_status",
         "save_backup",
         "google_export",
+        "auto_backup_status",
+        "pick_backup_folder",
+        "password_strength",
+        "setup_auto_backup",
+        "auto_backup_now",
+        "auto_backup_off",
+        "restore_newest",
+        "restore_pick",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

@@ -6,7 +6,7 @@
 //! never for a time. Run through scripts/test.sh.
 
 use std::path::{Path, PathBuf};
-use watchword_e2e::{choose_in_file_dialog, App, Profile, Totp};
+use watchword_e2e::{choose_folder_in_dialog, App, Profile, Totp};
 
 const GITHUB_KEY: &str = "JBSWY3DPEHPK3PXP";
 const BANK_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -111,7 +111,7 @@ fn automatic_backups_from_the_window() {
     app.click("#backup-auto");
     wait_open(&app, "#autobackup-dialog", true);
     app.click("#autobackup-pick");
-    choose_in_file_dialog("Choose a folder for backups", &folder);
+    choose_folder_in_dialog("Choose a folder for backups", &folder);
     app.wait_until("the chosen folder in the form", || {
         let value = app
             .try_property("#autobackup-dir", "value")

@@ -307,6 +307,12 @@ fn versions(folder: &Path) -> std::io::Result<Vec<Version>> {
     Ok(found)
 }
 
+/// Our backups in `folder`, newest first (by the time in their names):
+/// what "Restore the newest" offers, in order. Other files are not listed.
+pub fn versions_newest_first(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    Ok(versions(folder)?.into_iter().map(|v| v.path).collect())
+}
+
 /// The number of our backups in `folder` (0 when it cannot be listed).
 pub fn count_versions(folder: &Path) -> usize {
     versions(folder).map_or(0, |v| v.len())
