@@ -141,6 +141,10 @@ pub enum CliError {
          --password-stdin"
     )]
     ExportNeedsPassword,
+    /// Occurs when `export --format sheet` is asked for without `--out`: a
+    /// PDF on a terminal is of no use.
+    #[error("the recovery sheet is a PDF: name the file to write it to with --out FILE.pdf")]
+    SheetNeedsOut,
     /// Occurs when standard input cannot be read for the password.
     #[error("cannot read the password from standard input: {0}")]
     PasswordRead(#[source] std::io::Error),
@@ -153,6 +157,10 @@ pub enum CliError {
     /// Occurs when the accounts cannot be written in the chosen format.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// Occurs when an export cannot be written to standard output (a
+    /// closed pipe, a full disk behind a redirection).
+    #[error("cannot write to standard output: {0}")]
+    Stdout(#[source] std::io::Error),
     /// Occurs when the export file cannot be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {
