@@ -987,7 +987,10 @@ fn export_sheet_writes_a_private_pdf_whose_codes_read_back() {
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("NOT encrypted"), "{err}");
-    assert!(err.contains(&format!("Exported 7 accounts to {sheet_arg}.")), "{err}");
+    assert!(
+        err.contains(&format!("Exported 7 accounts to {sheet_arg}.")),
+        "{err}"
+    );
     let mode = std::fs::metadata(&sheet)
         .expect("written")
         .permissions()
