@@ -239,3 +239,79 @@ fn the_text_shows_each_key_in_groups_of_four_and_marks_what_it_cannot_show() {
         assert!(text.contains(expected), "{expected:?} not in the text");
     }
 }
+
+/// Every word poppler places (with the fonts' real metrics) lies inside the
+/// paper less 12 mm on every side, on both papers, even for names made of
+/// the widest letters, which the layout's width estimate must not
+/// underrate.
+#[test]
+fn all_text_stays_12_mm_inside_the_paper() {
+    const MARGIN: f64 = 12.0 * 72.0 / 25.4;
+    let wide = |c: &str, n| c.repeat(n);
+    let mut sheet = accounts();
+    sheet.push(account(
+        &wide("W", 90),
+        &wide("M", 90),
+        key(13, 20),
+        Algorithm::Sha1,
+        6,
+        OtpKind::Totp { period: 30 },
+    ));
+    sheet.push(account(
+        &wide("Æ", 60),
+        &format!("{}@{}", wide("w", 40), wide("m", 40)),
+        key(14, 20),
+        Algorithm::Sha1,
+        6,
+        OtpKind::Totp { period: 30 },
+    ));
+    sheet.push(account(
+        &wide("Wm", 8),
+        &wide("%@", 60),
+        key(15, 20),
+        Algorithm::Sha1,
+        6,
+        OtpKind::Totp { period: 30 },
+    ));
+    for paper in [Paper::A4, Paper::Letter] {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let pdf = recovery_sheet(&sheet, printed(), paper).expect("the sheet is made");
+        let path = dir.path().join("sheet.pdf");
+        std::fs::write(&path, &*pdf).expect("write the PDF");
+        let html = String::from_utf8(
+            run(
+                "pdftotext",
+                &["-bbox".as_ref(), path.as_os_str(), "-".as_ref()],
+            )
+            .stdout,
+        )
+        .expect("pdftotext writes UTF-8");
+        let number = |text: &str, name: &str| -> f64 {
+            let start = text
+                .find(&format!("{name}=\""))
+                .unwrap_or_else(|| panic!("{name} in {text}"))
+                + name.len()
+                + 2;
+            let end = start + text[start..].find('"').expect("a closing quote");
+            text[start..end].parse().expect("a number")
+        };
+        let mut words = 0;
+        for page in html.split("<page ").skip(1) {
+            let (width, height) = (number(page, "width"), number(page, "height"));
+            for word in page.split("<word ").skip(1) {
+                words += 1;
+                let (x0, y0, x1, y1) = (
+                    number(word, "xMin"),
+                    number(word, "yMin"),
+                    number(word, "xMax"),
+                    number(word, "yMax"),
+                );
+                assert!(
+                    x0 >= MARGIN && y0 >= MARGIN && x1 <= width - MARGIN && y1 <= height - MARGIN,
+                    "{paper:?}: a word at ({x0:.0}, {y0:.0})-({x1:.0}, {y1:.0}) on a {width:.0} x {height:.0} page"
+                );
+            }
+        }
+        assert!(words > 300, "{paper:?}: only {words} words found");
+    }
+}
