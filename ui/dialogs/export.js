@@ -150,4 +150,5 @@ export function wire() {
   google.root.addEventListener('cancel', (event) => { event.preventDefault(); closeGoogle(); });
   // The list changed: so may what a backup would miss.
   on('accounts', refreshReminder);
+  on('backed-up', refreshReminder);
 }
