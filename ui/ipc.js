@@ -25,7 +25,7 @@ export const importFiles = () => invoke('import_files');
 export const unlockBackup = (password) => invoke('unlock_backup', { password });
 export const cancelUnlock = () => invoke('cancel_unlock');
 export const backupStatus = () => invoke('backup_status');
-export const saveBackup = (kind, password) => invoke('save_backup', { kind, password });
+export const saveBackup = (kind, password, paper = null) => invoke('save_backup', { kind, password, paper });
 export const googleExport = () => invoke('google_export');
 export const autoBackupStatus = () => invoke('auto_backup_status');
 export const pickBackupFolder = () => invoke('pick_backup_folder');

@@ -15,6 +15,7 @@ import * as add from './dialogs/add.js';
 import * as enrol from './dialogs/enrol.js';
 import * as exporting from './dialogs/export.js';
 import * as settings from './dialogs/settings.js';
+import * as sheet from './dialogs/sheet.js';
 import * as help from './dialogs/help.js';
 import * as rename from './dialogs/rename.js';
 import * as secret from './dialogs/secret.js';
@@ -47,6 +48,7 @@ function wireMenu() {
     'open-button': () => enrol.bringIn('Reading the images…', ipc.openImages, { returnTo: button }),
     'import-button': () => enrol.bringIn('Reading the backup…', ipc.importFiles, { returnTo: button }),
     'export-button': () => exporting.open({ returnTo: button }),
+    'sheet-button': () => sheet.open({ returnTo: button }),
     'restore-button': () => restore.open({ returnTo: button }),
     'settings-button': () => settings.open({ returnTo: button }),
   };
@@ -158,6 +160,7 @@ wireKeyboard();
 add.wire();
 enrol.wire();
 exporting.wire();
+sheet.wire();
 settings.wire(on);
 help.wire();
 rename.wire();

@@ -41,6 +41,12 @@ function emit(name, detail) {
   events.dispatchEvent(new CustomEvent(name, { detail }));
 }
 
+/** A file holding every account was saved (it counts as a backup): the
+ *  reminder looks again. */
+export function backedUp() {
+  emit('backed-up');
+}
+
 /** Seconds since the epoch, by the user's clock correction: what the codes
  *  from Rust are computed for. */
 export function clockNow() {

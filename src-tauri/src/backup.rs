@@ -1,6 +1,7 @@
 //! Moving out: an encrypted backup file (Aegis's vault format), a plain
-//! otpauth URI list after a warning, and Google Authenticator export codes
-//! drawn for a phone to scan. Also whether a backup is due.
+//! otpauth URI list or a printable recovery sheet (PDF) after a warning, and
+//! Google Authenticator export codes drawn for a phone to scan. Also whether
+//! a backup is due.
 //!
 //! These are the only commands that send secrets to the page (the export
 //! codes), and only when the user asks for them.
@@ -37,6 +38,8 @@ pub enum FileKind {
     Aegis,
     /// otpauth URIs, one a line, not encrypted.
     Uris,
+    /// The recovery sheet to print (PDF), not encrypted.
+    Sheet,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,13 +71,16 @@ fn date(unix: u64) -> String {
 }
 
 /// Asks where to save, then writes every account there: an encrypted
-/// vault (`password` required) or a plain URI list. `None` when the user
+/// vault (`password` required), a plain URI list, or the recovery sheet on
+/// `paper` (A4 when not given). Only the file picked is written (through a
+/// temporary file beside it, renamed over it). `None` when the user
 /// cancels the dialog. A file written counts as a backup.
 #[tauri::command]
 pub async fn save_backup(
     app: AppHandle,
     kind: FileKind,
     password: Option<String>,
+    paper: Option<export::Paper>,
 ) -> Result<Option<SavedView>, IpcError> {
     use tauri_plugin_dialog::DialogExt;
     blocking(app, move |app, state| {
@@ -92,14 +98,27 @@ pub async fn save_backup(
                 "There are no accounts to export",
             ));
         }
-        let (name, filter) = match kind {
-            FileKind::Aegis => (format!("watchword-backup-{}.json", date(now())), "json"),
-            FileKind::Uris => (format!("watchword-accounts-{}.txt", date(now())), "txt"),
+        let (name, filter, title) = match kind {
+            FileKind::Aegis => (
+                format!("watchword-backup-{}.json", date(now())),
+                "json",
+                "Save the backup",
+            ),
+            FileKind::Uris => (
+                format!("watchword-accounts-{}.txt", date(now())),
+                "txt",
+                "Save the backup",
+            ),
+            FileKind::Sheet => (
+                format!("watchword-recovery-sheet-{}.pdf", date(now())),
+                "pdf",
+                "Save the recovery sheet",
+            ),
         };
         let Some(picked) = app
             .dialog()
             .file()
-            .set_title("Save the backup")
+            .set_title(title)
             .set_file_name(&name)
             .add_filter(filter, &[filter])
             .blocking_save_file()
@@ -110,12 +129,20 @@ pub async fn save_backup(
             .into_path()
             .map_err(|_| IpcError::new(ErrorCode::Io, "That place cannot be written to"))?;
         // Slow on purpose (scrypt): this runs on a worker thread.
-        let text = zeroize::Zeroizing::new(match kind {
-            FileKind::Aegis => export::aegis_encrypted(&accounts, &password)
-                .map_err(|e| IpcError::new(e.code(), e.to_string()))?,
-            FileKind::Uris => export::uri_list(&accounts),
-        });
-        export::save(&path, &text).map_err(|e| {
+        let failed = |e: export::ExportError| IpcError::new(e.code(), e.to_string());
+        let bytes = match kind {
+            FileKind::Aegis => zeroize::Zeroizing::new(
+                export::aegis_encrypted(&accounts, &password)
+                    .map_err(failed)?
+                    .into_bytes(),
+            ),
+            FileKind::Uris => zeroize::Zeroizing::new(export::uri_list(&accounts).into_bytes()),
+            FileKind::Sheet => {
+                export::recovery_sheet(&accounts, SystemTime::now(), paper.unwrap_or_default())
+                    .map_err(failed)?
+            }
+        };
+        export::save_bytes(&path, &bytes).map_err(|e| {
             IpcError::new(
                 ErrorCode::Io,
                 format!("Cannot write {}: {e}", path.display()),

@@ -264,6 +264,7 @@ fn axe_finds_nothing_serious_in_any_state() {
 
     for (item, dialog) in [
         ("#export-button", "#export-dialog"),
+        ("#sheet-button", "#sheet-dialog"),
         ("#settings-button", "#settings-dialog"),
     ] {
         app.click("#more-button");
@@ -554,10 +555,12 @@ fn the_focus_stays_visible_and_comes_back() {
         Err(format!("#live = {said:?}, the code shows {shown:?}"))
     });
 
-    // ⋮ → Settings and ⋮ → Back up give the focus back to ⋮.
+    // ⋮ → Settings, ⋮ → Back up and ⋮ → Print recovery sheet give the
+    // focus back to ⋮.
     for (item, dialog) in [
         ("#settings-button", "#settings-dialog"),
         ("#export-button", "#export-dialog"),
+        ("#sheet-button", "#sheet-dialog"),
     ] {
         menu_item_by_keys(&app, "#more-button", item);
         wait_open(&app, dialog, true);

@@ -329,3 +329,90 @@ fn import_through_the_file_dialog() {
     app.wait_toast("Added 7 accounts");
     app.quit();
 }
+
+/// Issue 10: ⋮ → Print recovery sheet… warns, takes the paper size, and
+/// writes a PDF only where the user picked (nothing else in that folder),
+/// readable by its owner alone, whose QR codes read back to the accounts.
+/// Rendering needs poppler-utils' `pdftoppm` (scripts/setup.sh test).
+#[test]
+fn print_a_recovery_sheet() {
+    use std::os::unix::fs::PermissionsExt;
+    let profile = Profile::new("sheet");
+    let dir = profile
+        .data_dir()
+        .parent()
+        .expect("the profile's folder")
+        .join("printed");
+    std::fs::create_dir_all(&dir).expect("a folder for the sheet");
+    let app = profile.launch();
+    app.wait_loaded();
+    xdnd::drop_files("Watchword", &[&fixture("plain.txt")], TIMEOUT)
+        .unwrap_or_else(|e| panic!("dropping the list: {e}"));
+    app.wait_found(7);
+    app.confirm_found(7);
+
+    app.click("#more-button");
+    app.click("#sheet-button");
+    app.wait_until("the recovery sheet dialog", || {
+        match app.try_property("#sheet-dialog", "open") {
+            Ok(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("#sheet-dialog open = {other:?}")),
+        }
+    });
+    app.click("#sheet-go");
+    wait_for_text(
+        &app,
+        "#sheet-error",
+        "Tick “I understand” to save a sheet that shows your keys.",
+    );
+    app.click("#sheet-understood");
+    app.click("input[name=\"sheet-paper\"][value=\"letter\"]");
+    app.click("#sheet-go");
+    let sheet = dir.join("recovery sheet.pdf");
+    watchword_e2e::save_in_file_dialog("Save the recovery sheet", &sheet);
+    app.wait_toast(&format!(
+        "Saved the recovery sheet (7 accounts) to {}: print it, then delete the file.",
+        sheet.display()
+    ));
+
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the folder")
+        .map(|entry| entry.expect("an entry").file_name())
+        .collect();
+    assert_eq!(left, ["recovery sheet.pdf"], "no other copy in the folder");
+    let mode = std::fs::metadata(&sheet)
+        .expect("saved")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "only its owner may read the sheet");
+
+    let pages = tempfile::tempdir().expect("a folder for the pages");
+    let rendered = std::process::Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png"])
+        .arg(&sheet)
+        .arg(pages.path().join("page"))
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run pdftoppm ({e}): install poppler-utils with scripts/setup.sh test")
+        });
+    assert!(rendered.status.success(), "pdftoppm failed on the sheet");
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&sheet)
+        .output()
+        .expect("pdfinfo runs");
+    assert!(
+        String::from_utf8_lossy(&info.stdout).contains("612 x 792 pts (letter)"),
+        "Letter was chosen"
+    );
+    let mut uris: Vec<String> = Vec::new();
+    for entry in std::fs::read_dir(pages.path()).expect("the pages") {
+        let page = entry.expect("a page").path();
+        for payload in watchword_core::qr::decode_file(&page).expect("codes on the page") {
+            let account = watchword_core::uri::parse(&payload).expect("an otpauth URI");
+            uris.push(watchword_core::uri::format(&account));
+        }
+    }
+    uris.sort();
+    assert_eq!(uris, canonical_uris());
+    app.quit();
+}

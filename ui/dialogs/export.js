@@ -154,4 +154,5 @@ export function wire() {
   // The list changed: so may what a backup would miss.
   on('accounts', refreshReminder);
   on('autobackup', refreshReminder);
+  on('backed-up', refreshReminder);
 }

@@ -65,11 +65,14 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Export every account: an encrypted Aegis vault, or in the clear.
+    /// Export every account: an encrypted Aegis vault, in the clear, or a
+    /// sheet to print.
     Export {
         /// aegis: an encrypted vault that Aegis and Watchword restore (needs
         /// --password-stdin); uris: otpauth URIs, one a line, NOT encrypted;
-        /// google: Google Authenticator export URIs, NOT encrypted.
+        /// google: Google Authenticator export URIs, NOT encrypted; sheet: a
+        /// PDF to print, each account's QR code and key, NOT encrypted (needs
+        /// --out).
         #[arg(long, value_enum)]
         format: ExportFormat,
         /// Write to this file (created readable by you alone) instead of
@@ -79,6 +82,9 @@ pub enum Command {
         /// Read the vault's password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// Paper size of the recovery sheet.
+        #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+        paper: PaperArg,
     },
     /// Automatic encrypted backups to a folder, and restoring from them.
     ///
@@ -160,6 +166,23 @@ pub enum ExportFormat {
     Aegis,
     Uris,
     Google,
+    Sheet,
+}
+
+/// `--paper`: the core's [`watchword_core::export::Paper`] as clap reads it.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum PaperArg {
+    A4,
+    Letter,
+}
+
+impl From<PaperArg> for watchword_core::export::Paper {
+    fn from(paper: PaperArg) -> Self {
+        match paper {
+            PaperArg::A4 => watchword_core::export::Paper::A4,
+            PaperArg::Letter => watchword_core::export::Paper::Letter,
+        }
+    }
 }
 
 #[derive(Args)]

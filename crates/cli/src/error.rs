@@ -142,6 +142,7 @@ pub enum CliError {
          --password-stdin"
     )]
     ExportNeedsPassword,
+<<<<<<< HEAD
     /// Occurs when a `backup` command that needs the backup password is
     /// run without `--password-stdin`.
     #[error("give the backup password on standard input with --password-stdin")]
@@ -157,6 +158,12 @@ pub enum CliError {
     /// back for a restore.
     #[error(transparent)]
     Backup(#[from] BackupError),
+=======
+    /// Occurs when `export --format sheet` is asked for without `--out`: a
+    /// PDF on a terminal is of no use.
+    #[error("the recovery sheet is a PDF: name the file to write it to with --out FILE.pdf")]
+    SheetNeedsOut,
+>>>>>>> h/sheet
     /// Occurs when standard input cannot be read for the password.
     #[error("cannot read the password from standard input: {0}")]
     PasswordRead(#[source] std::io::Error),
@@ -169,6 +176,10 @@ pub enum CliError {
     /// Occurs when the accounts cannot be written in the chosen format.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// Occurs when an export cannot be written to standard output (a
+    /// closed pipe, a full disk behind a redirection).
+    #[error("cannot write to standard output: {0}")]
+    Stdout(#[source] std::io::Error),
     /// Occurs when the export file cannot be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {

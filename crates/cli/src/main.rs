@@ -47,7 +47,8 @@ fn run(command: Command) -> Result<(), CliError> {
             format,
             out,
             password_stdin,
-        } => backup::export(format, out.as_deref(), password_stdin),
+            paper,
+        } => backup::export(format, out.as_deref(), password_stdin, paper.into()),
         Command::Rename {
             query,
             issuer,

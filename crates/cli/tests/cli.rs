@@ -961,3 +961,57 @@ fn items_only_in_the_keychain_are_listed_found_and_not_added_twice() {
         "the wrong account went:\n{list}"
     );
 }
+
+/// Issue 10: `export --format sheet` writes a PDF readable by its owner
+/// alone, warns that it holds every key, refuses a terminal, and every QR
+/// code on it reads back to a stored account. Needs poppler-utils'
+/// `pdftoppm` (scripts/setup.sh test).
+#[test]
+fn export_sheet_writes_a_private_pdf_whose_codes_read_back() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new("sheet");
+    let out = env.run(&["import", &fixture("plain.txt")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let vectors = canonical_vectors(&env);
+
+    let out = env.run(&["export", "--format", "sheet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no PDF on a terminal");
+    assert!(stderr(&out).contains("--out FILE.pdf"), "{}", stderr(&out));
+
+    let sheet = env.dir.path().join("sheet.pdf");
+    let sheet_arg = sheet.to_str().expect("UTF-8");
+    let out = env.run(&[
+        "export", "--format", "sheet", "--paper", "letter", "--out", sheet_arg,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("NOT encrypted"), "{err}");
+    assert!(
+        err.contains(&format!("Exported 7 accounts to {sheet_arg}.")),
+        "{err}"
+    );
+    let mode = std::fs::metadata(&sheet)
+        .expect("written")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    let pages = env.dir.path().join("page");
+    let rendered = Command::new("pdftoppm")
+        .args(["-r", "150", "-gray", "-png", sheet_arg])
+        .arg(&pages)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run pdftoppm ({e}): install poppler-utils with scripts/setup.sh test")
+        });
+    assert!(rendered.status.success(), "{}", stderr(&rendered));
+    let mut payloads = Vec::new();
+    for entry in std::fs::read_dir(env.dir.path()).expect("the folder") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|ext| ext == "png") {
+            payloads.extend(watchword_core::qr::decode_file(&path).expect("codes on the page"));
+        }
+    }
+    assert_eq!(sorted(&payloads.join("\n")), sorted(&vectors));
+}

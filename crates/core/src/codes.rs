@@ -118,6 +118,8 @@ codes! {
     NoAccounts = "no_accounts",
     /// An account Google Authenticator cannot take.
     NotForGoogle = "not_for_google",
+    /// An account too long to print on a recovery sheet.
+    TooLongToPrint = "too_long_to_print",
     // Enrolment: what a QR code or file held instead of accounts.
     /// A file that is neither an image nor a backup.
     UnknownFile = "unknown_file",

@@ -105,10 +105,14 @@ pub fn export(
     format: ExportFormat,
     out: Option<&std::path::Path>,
     password_stdin: bool,
+    paper: watchword_core::export::Paper,
 ) -> Result<(), CliError> {
     use watchword_core::export;
     if matches!(format, ExportFormat::Aegis) && !password_stdin {
         return Err(CliError::ExportNeedsPassword);
+    }
+    if matches!(format, ExportFormat::Sheet) && out.is_none() {
+        return Err(CliError::SheetNeedsOut);
     }
     let password = if password_stdin {
         zeroize::Zeroizing::new(read_password()?)
@@ -120,24 +124,20 @@ pub fn export(
     if accounts.is_empty() {
         return Err(CliError::NothingToExport);
     }
-    let text = zeroize::Zeroizing::new(match format {
-        ExportFormat::Aegis => export::aegis_encrypted(&accounts, &password)?,
+    let warning = "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
+                   make your codes";
+    let bytes: zeroize::Zeroizing<Vec<u8>> = match format {
+        ExportFormat::Aegis => text_bytes(export::aegis_encrypted(&accounts, &password)?),
         ExportFormat::Uris => {
-            eprintln!(
-                "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
-                 make your codes"
-            );
-            export::uri_list(&accounts)
+            eprintln!("{warning}");
+            text_bytes(export::uri_list(&accounts))
         }
         ExportFormat::Google => {
             let (fit, left_out) = export::google_exportable(&accounts);
             for error in &left_out {
                 eprintln!("watchword-cli: {error}; left out");
             }
-            eprintln!(
-                "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
-                 make your codes"
-            );
+            eprintln!("{warning}");
             let uris = zeroize::Zeroizing::new(export::google_migration(&fit)?);
             // Sized up front: growing would leave unwiped copies.
             let mut text = String::with_capacity(uris.iter().map(|uri| uri.len() + 1).sum());
@@ -145,13 +145,27 @@ pub fn export(
                 text.push_str(uri);
                 text.push('\n');
             }
-            text
+            text_bytes(text)
         }
-    });
+        ExportFormat::Sheet => {
+            eprintln!(
+                "watchword-cli: warning: the recovery sheet is NOT encrypted: it shows every key; \
+                 print it, keep the paper somewhere safe and delete the file"
+            );
+            export::recovery_sheet(&accounts, std::time::SystemTime::now(), paper)?
+        }
+    };
     match out {
-        None => print!("{}", *text),
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(CliError::Stdout)?;
+        }
         Some(path) => {
-            export::save(path, &text).map_err(|source| CliError::Write {
+            export::save_bytes(path, &bytes).map_err(|source| CliError::Write {
                 path: path.to_owned(),
                 source,
             })?;
@@ -166,6 +180,11 @@ pub fn export(
     // counts from here.
     store.record_backup(now())?;
     Ok(())
+}
+
+/// `text` as bytes, moved rather than copied, wiped when dropped.
+fn text_bytes(text: String) -> zeroize::Zeroizing<Vec<u8>> {
+    zeroize::Zeroizing::new(text.into_bytes())
 }
 
 /// The first line of standard input, without its line ending.

@@ -1,9 +1,11 @@
-//! Exporting accounts: an encrypted Aegis vault, a plain otpauth URI list, and
-//! Google Authenticator export codes.
+//! Exporting accounts: an encrypted Aegis vault, a plain otpauth URI list,
+//! Google Authenticator export codes, and a printable recovery sheet (PDF,
+//! [`sheet`]).
 //!
-//! Every function takes the accounts and returns text; writing it anywhere is
-//! the caller's business. Each result holds the secrets: the Aegis vault
-//! encrypted, the two others in the clear (warn before offering them).
+//! Every function takes the accounts and returns text (bytes for the sheet);
+//! writing it anywhere is the caller's business. Each result holds the
+//! secrets: the Aegis vault encrypted, the others in the clear (warn before
+//! offering them).
 //!
 //! The Aegis vault follows
 //! <https://github.com/beemdevelopment/Aegis/blob/master/docs/vault.md>: one
@@ -19,6 +21,9 @@ use crate::migration;
 use serde_json::{json, Value};
 use thiserror::Error;
 use zeroize::{Zeroize, Zeroizing};
+
+pub mod sheet;
+pub use sheet::{recovery_sheet, Paper};
 
 /// scrypt cost of the password slot: N = 2^15, as Aegis writes it.
 const SCRYPT_LOG_N: u8 = 15;
@@ -48,6 +53,15 @@ pub enum ExportError {
         /// What the format cannot carry.
         reason: String,
     },
+    /// Occurs when an account is too long to print on a recovery sheet: its
+    /// URI does not fit in a QR code, or its block does not fit on a page.
+    #[error("{label} is too long to print on a recovery sheet")]
+    TooLongToPrint {
+        /// 0-based position of the account in the list given.
+        index: usize,
+        /// "Issuer (name)" of the account.
+        label: String,
+    },
 }
 
 impl ExportError {
@@ -57,6 +71,7 @@ impl ExportError {
             ExportError::EmptyPassword => ErrorCode::EmptyPassword,
             ExportError::NoAccounts => ErrorCode::NoAccounts,
             ExportError::NotForGoogle { .. } => ErrorCode::NotForGoogle,
+            ExportError::TooLongToPrint { .. } => ErrorCode::TooLongToPrint,
         }
     }
 }
@@ -257,6 +272,11 @@ pub fn google_migration(accounts: &[Account]) -> Result<Vec<String>, ExportError
 /// Writes an export to `path`, readable by its owner alone (it holds
 /// secrets, even encrypted), replacing the file whole or not at all.
 pub fn save(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    save_bytes(path, text.as_bytes())
+}
+
+/// [`save`] for bytes (the recovery sheet's PDF).
+pub fn save_bytes(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -264,7 +284,7 @@ pub fn save(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     };
     // tempfile creates its files with mode 0600 on Unix.
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(text.as_bytes())?;
+    file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -136,12 +136,10 @@ impl std::fmt::Debug for EncodedQr {
 /// exports use). `None` when it is too long for any QR code.
 pub fn encode(text: &str) -> Option<EncodedQr> {
     const QUIET: usize = 4;
-    let code =
-        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
-    let modules = code.width();
+    let (modules, dark) = modules(text)?;
     let mut path = String::new();
-    for (i, color) in code.to_colors().into_iter().enumerate() {
-        if color == qrcode::Color::Dark {
+    for (i, is_dark) in dark.into_iter().enumerate() {
+        if is_dark {
             let (x, y) = (i % modules + QUIET, i / modules + QUIET);
             path.push_str(&format!("M{x} {y}h1v1h-1z"));
         }
@@ -150,6 +148,21 @@ pub fn encode(text: &str) -> Option<EncodedQr> {
         size: modules + 2 * QUIET,
         path,
     })
+}
+
+/// The modules of `text`'s QR code (error correction M), without a quiet
+/// zone: its width in modules and, row by row from the top, whether each is
+/// dark. `None` when `text` is too long for any QR code. For drawers that
+/// are not SVG (the printed recovery sheet).
+pub fn modules(text: &str) -> Option<(usize, Vec<bool>)> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|color| color == qrcode::Color::Dark)
+        .collect();
+    Some((code.width(), dark))
 }
 
 /// [`decode_image`] on a file, refusing files over [`MAX_FILE_BYTES`]
