@@ -142,7 +142,6 @@ pub enum CliError {
          --password-stdin"
     )]
     ExportNeedsPassword,
-<<<<<<< HEAD
     /// Occurs when a `backup` command that needs the backup password is
     /// run without `--password-stdin`.
     #[error("give the backup password on standard input with --password-stdin")]
@@ -158,12 +157,10 @@ pub enum CliError {
     /// back for a restore.
     #[error(transparent)]
     Backup(#[from] BackupError),
-=======
     /// Occurs when `export --format sheet` is asked for without `--out`: a
     /// PDF on a terminal is of no use.
     #[error("the recovery sheet is a PDF: name the file to write it to with --out FILE.pdf")]
     SheetNeedsOut,
->>>>>>> h/sheet
     /// Occurs when standard input cannot be read for the password.
     #[error("cannot read the password from standard input: {0}")]
     PasswordRead(#[source] std::io::Error),
