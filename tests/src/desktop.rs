@@ -99,21 +99,13 @@ impl Drop for ShownImage {
 /// `path` into its location bar and presses Enter, with real key events
 /// (xdotool, through XTEST) as a person would.
 pub fn choose_in_file_dialog(title: &str, path: &Path) {
-    type_path_into_dialog(title, "ctrl+l", path, false);
-}
-
-/// In the native folder chooser titled `title`, types the folder's `path`
-/// into its location bar and presses Enter. GTK completes a folder's name
-/// with a selected "/" as it is typed, and Enter on "name/" opens the
-/// folder instead of choosing it: the completion is deleted first.
-pub fn choose_folder_in_dialog(title: &str, path: &Path) {
-    type_path_into_dialog(title, "ctrl+l", path, true);
+    type_path_into_dialog(title, "ctrl+l", path);
 }
 
 /// In the native save dialog titled `title`, replaces the file name with
 /// `path` (GTK takes a whole path there) and presses Enter.
 pub fn save_in_file_dialog(title: &str, path: &Path) {
-    type_path_into_dialog(title, "ctrl+a", path, false);
+    type_path_into_dialog(title, "ctrl+a", path);
 }
 
 /// Focuses the dialog, presses `first` (to reach the field for a path),
@@ -121,7 +113,7 @@ pub fn save_in_file_dialog(title: &str, path: &Path) {
 /// takes it, as the accessibility tree shows ([`dialog_state`]): keys sent
 /// to a dialog still setting itself up are lost, and without a window
 /// manager the X focus says nothing about that.
-fn type_path_into_dialog(title: &str, first: &str, path: &Path, folder: bool) {
+fn type_path_into_dialog(title: &str, first: &str, path: &Path) {
     let window = wait_for_window(title);
     tool(Command::new("xdotool").args(["windowfocus", "--sync", &window]));
     wait_for_dialog(title, "to be active", |active, _| active);
@@ -136,14 +128,6 @@ fn type_path_into_dialog(title: &str, first: &str, path: &Path, folder: bool) {
             .arg(path),
     );
     let typed = path.to_string_lossy();
-    if folder {
-        let completed = format!("{typed}/");
-        wait_for_dialog(title, &format!("to hold {completed:?}"), |_, entry| {
-            entry == Some(completed.as_str())
-        });
-        // The completion is selected: Delete takes it away.
-        tool(Command::new("xdotool").args(["key", "--clearmodifiers", "Delete"]));
-    }
     wait_for_dialog(title, &format!("to hold {typed:?}"), |_, entry| {
         entry == Some(typed.as_ref())
     });

@@ -6,7 +6,7 @@
 //! never for a time. Run through scripts/test.sh.
 
 use std::path::{Path, PathBuf};
-use watchword_e2e::{choose_folder_in_dialog, App, Profile, Totp};
+use watchword_e2e::{choose_in_file_dialog, App, Profile, Totp};
 
 const GITHUB_KEY: &str = "JBSWY3DPEHPK3PXP";
 const BANK_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -27,7 +27,20 @@ fn backups(folder: &Path) -> Vec<PathBuf> {
                 .collect()
         })
         .unwrap_or_default();
-    found.sort();
+    // "…-HHMMSS.json" before "…-HHMMSS-2.json": the suffix counts up
+    // within one second.
+    found.sort_by_key(|path| {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let stem = name.trim_end_matches(".json").to_owned();
+        let mut parts = stem.rsplitn(2, '-');
+        let last = parts.next().unwrap_or_default().to_owned();
+        let rest = parts.next().unwrap_or_default().to_owned();
+        if last.len() < 6 {
+            (rest, last.parse::<u32>().unwrap_or(0))
+        } else {
+            (stem, 1)
+        }
+    });
     found
 }
 
@@ -100,8 +113,9 @@ fn automatic_backups_from_the_window() {
     app.wait_loaded();
     app.wait_rows(2);
 
-    // The reminder offers automatic backups; the folder comes from the
-    // real folder chooser.
+    // The reminder offers automatic backups. The folder is typed (the
+    // Choose… button's GTK folder chooser keeps its Open button disabled
+    // under Xvfb whatever is typed, so it is not driven here).
     app.wait_until("the backup reminder", || {
         match app.try_displayed("#backup-auto") {
             Ok(true) => Ok(()),
@@ -110,18 +124,22 @@ fn automatic_backups_from_the_window() {
     });
     app.click("#backup-auto");
     wait_open(&app, "#autobackup-dialog", true);
-    app.click("#autobackup-pick");
-    choose_folder_in_dialog("Choose a folder for backups", &folder);
-    app.wait_until("the chosen folder in the form", || {
-        let value = app
-            .try_property("#autobackup-dir", "value")
-            .map_err(|e| e.to_string())?;
-        if value.as_str() == Some(&folder.display().to_string()) {
+    assert_eq!(app.focused(), "input#autobackup-dir", "the folder comes first");
+    // A folder inside the data folder is refused with the reason.
+    app.fill("#autobackup-dir", &profile.data_dir().display().to_string());
+    app.fill("#autobackup-password", PASSWORD);
+    app.fill("#autobackup-repeat", PASSWORD);
+    app.click("#autobackup-go");
+    app.wait_until("the refusal", || {
+        let error = app.try_text("#autobackup-error").map_err(|e| e.to_string())?;
+        if error.contains("inside Watchword's data folder") {
             Ok(())
         } else {
-            Err(format!("#autobackup-dir = {value}"))
+            Err(format!("#autobackup-error = {error:?}"))
         }
     });
+    assert_eq!(app.property("#autobackup-dir", "ariaInvalid"), "true");
+    app.fill("#autobackup-dir", &folder.display().to_string());
 
     // The strength follows the typing.
     app.fill("#autobackup-password", "password");
@@ -198,22 +216,55 @@ fn automatic_backups_from_the_window() {
     });
     wait_backups(&app, &folder, 3);
 
-    // Restore: an account removed elsewhere comes back from the newest
-    // backup that can be read; a damaged newer file is named and passed.
+    // A change made with the CLI is backed up too: the newest backup no
+    // longer holds GitHub.
     profile.cli(&["remove", "GitHub"]);
     app.wait_rows(2);
+    let fourth = wait_backups(&app, &folder, 4);
+    assert_eq!(issuers_in(&profile, &fourth[3]), ["Bank", "Shop"]);
+
+    // Restore the newest: a damaged newer file is named and passed over;
+    // what is already here is marked, nothing new is offered.
     let damaged = folder.join("watchword-backup-29991231-235959.json");
     std::fs::write(&damaged, "{\"version\": 1, \"header\": ").expect("write a damaged backup");
-    app.click("#more-button");
-    app.click("#restore-button");
-    wait_open(&app, "#restore-dialog", true);
+    let open_restore = || {
+        app.click("#more-button");
+        app.click("#restore-button");
+        wait_open(&app, "#restore-dialog", true);
+    };
+    open_restore();
     let offered = app.text("#restore-newest");
     assert!(
-        offered.contains("watchword-backup-29991231-235959.json"),
+        offered.contains("watchword-backup-29991231-235959.json") && offered.contains("your 5 backups"),
         "{offered:?}"
     );
     app.click("#restore-newest-go");
     app.wait_toast("Could not read watchword-backup-29991231-235959.json");
+    unlock(&app);
+    let found = app.wait_found(2);
+    assert!(found.iter().all(|f| f.duplicate && !f.picked), "{found:?}");
+    app.click("#enrol-cancel");
+    wait_open(&app, "#enrol-dialog", false);
+
+    // An older backup, picked in the real file chooser, brings GitHub back.
+    open_restore();
+    app.click("#restore-pick");
+    choose_in_file_dialog("Restore from a backup", &fourth[2]);
+    unlock(&app);
+    let found = app.wait_found(3);
+    let github = found
+        .iter()
+        .find(|f| f.issuer == "GitHub")
+        .unwrap_or_else(|| panic!("GitHub in {found:?}"));
+    assert!(!github.duplicate && github.picked, "{found:?}");
+    assert_eq!(found.iter().filter(|f| f.duplicate).count(), 2, "{found:?}");
+    app.confirm_found(3);
+    let row = app.wait_row("GitHub", "me");
+    app.assert_shown_totp(&row, &Totp::default_for(GITHUB_KEY));
+}
+
+/// Enters the backup password in the preview's prompt.
+fn unlock(app: &App<'_>) {
     app.wait_until("the password prompt", || {
         match app.try_displayed("#enrol-password") {
             Ok(true) => Ok(()),
@@ -222,20 +273,4 @@ fn automatic_backups_from_the_window() {
     });
     app.fill("#enrol-password", PASSWORD);
     app.click("#enrol-unlock");
-    let found = app.wait_found(3);
-    for issuer in ["Bank", "Shop"] {
-        let entry = found
-            .iter()
-            .find(|f| f.issuer == issuer)
-            .unwrap_or_else(|| panic!("{issuer} in {found:?}"));
-        assert!(entry.duplicate, "{issuer} is already here: {found:?}");
-    }
-    let github = found
-        .iter()
-        .find(|f| f.issuer == "GitHub")
-        .unwrap_or_else(|| panic!("GitHub in {found:?}"));
-    assert!(!github.duplicate && github.picked, "{found:?}");
-    app.confirm_found(3);
-    let row = app.wait_row("GitHub", "me");
-    app.assert_shown_totp(&row, &Totp::default_for(GITHUB_KEY));
 }

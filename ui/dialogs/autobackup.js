@@ -51,11 +51,11 @@ export function open({ returnTo } = {}) {
   $('#autobackup-go').textContent = changing() ? 'Save' : 'Turn on';
   $('#autobackup-title').textContent = changing() ? 'Automatic backups' : 'Back up automatically';
   $('#autobackup-password-hint').textContent = changing()
-    ? 'Type the backup password again, or a new one: backups from now on open with it, older ones with the password they were made with.'
+    ? 'Type it again, or a new one for the backups from now on (older ones keep theirs).'
     : FIRST_HINT;
   showError('');
   rateStrength();
-  openDialog(root, { focus: $('#autobackup-pick'), returnTo });
+  openDialog(root, { focus: $('#autobackup-dir'), returnTo });
 }
 
 async function pick() {
@@ -72,7 +72,7 @@ async function submit(event) {
   const folder = $('#autobackup-dir').value;
   const password = $('#autobackup-password').value;
   const keep = Number($('#autobackup-keep').value || '20');
-  if (folder === '') { showError('Choose a folder for the backups.', [$('#autobackup-dir')]); $('#autobackup-pick').focus(); return; }
+  if (folder.trim() === '') { showError('Choose a folder for the backups.', [$('#autobackup-dir')]); return; }
   if (password === '') { showError('Choose a password for the backups.', [$('#autobackup-password')]); return; }
   if (password !== $('#autobackup-repeat').value) { showError('The two passwords differ.', [$('#autobackup-repeat')]); return; }
   if (!Number.isInteger(keep) || keep < 1 || keep > 1000) { showError('Keep from 1 to 1000 versions.', [$('#autobackup-keep')]); return; }
@@ -80,14 +80,19 @@ async function submit(event) {
   go.disabled = true;
   showError('');
   try {
-    const status = await ipc.setupAutoBackup(folder, password, keep);
+    const status = await ipc.setupAutoBackup(folder.trim(), password, keep);
     setAutobackup(status);
     $('#autobackup-form').reset();
     root.close();
     toast(`Backing up automatically to ${status.folder}`);
   } catch (failure) {
-    const message = ipc.messageOf(failure);
-    showError(message, [/password/i.test(message) ? $('#autobackup-password') : $('#autobackup-dir')]);
+    // The store's code says which field is wrong.
+    const code = failure?.code ?? '';
+    const field = code === 'empty_password' ? $('#autobackup-password')
+      : code === 'backup_keep_out_of_range' ? $('#autobackup-keep')
+        : code.startsWith('backup_folder') || code === 'backup_not_a_folder' ? $('#autobackup-dir')
+          : null;
+    showError(ipc.messageOf(failure), field ? [field] : []);
   } finally {
     go.disabled = false;
   }
