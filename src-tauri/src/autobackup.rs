@@ -97,7 +97,10 @@ fn shown(path: &Path) -> String {
 }
 
 fn newest_in(folder: &Path) -> Option<NewestView> {
-    let newest = policy::versions_newest_first(folder).ok()?.into_iter().next()?;
+    let newest = policy::versions_newest_first(folder)
+        .ok()?
+        .into_iter()
+        .next()?;
     let at = std::fs::metadata(&newest)
         .and_then(|info| info.modified())
         .ok()
@@ -334,7 +337,10 @@ mod tests {
 
     #[test]
     fn messages_become_sentences() {
-        assert_eq!(sentence("the backup folder is gone"), "The backup folder is gone");
+        assert_eq!(
+            sentence("the backup folder is gone"),
+            "The backup folder is gone"
+        );
         assert_eq!(sentence(""), "");
     }
 }

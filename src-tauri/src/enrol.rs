@@ -345,9 +345,10 @@ pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
         }
         let mut skipped = Vec::new();
         for path in versions.iter().take(SKIP_AT_MOST + 1) {
-            let name = path
-                .file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             match enrol(state, vec![Input::from_file(path)]) {
                 Ok(preview) => return Ok(RestoreView { preview, skipped }),
                 Err(error) => skipped.push(format!("{name}: {}", error.message)),

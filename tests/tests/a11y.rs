@@ -265,6 +265,7 @@ fn axe_finds_nothing_serious_in_any_state() {
     for (item, dialog) in [
         ("#export-button", "#export-dialog"),
         ("#sheet-button", "#sheet-dialog"),
+        ("#restore-button", "#restore-dialog"),
         ("#settings-button", "#settings-dialog"),
     ] {
         app.click("#more-button");
@@ -274,6 +275,20 @@ fn axe_finds_nothing_serious_in_any_state() {
         app.press_keys(&KEY_ESCAPE.to_string());
         wait_open(&app, dialog, false);
     }
+
+    // Settings → Automatic backups → Set up…, over the settings.
+    app.click("#more-button");
+    app.click("#settings-button");
+    wait_open(&app, "#settings-dialog", true);
+    app.click("#set-autobackup-setup");
+    wait_open(&app, "#autobackup-dialog", true);
+    app.fill("#autobackup-password", "password");
+    check(&app, &axe, "#autobackup-dialog", &mut found);
+    app.press_keys(&KEY_ESCAPE.to_string());
+    wait_open(&app, "#autobackup-dialog", false);
+    wait_focus(&app, "#set-autobackup-setup");
+    app.press_keys(&KEY_ESCAPE.to_string());
+    wait_open(&app, "#settings-dialog", false);
 
     app.click("#more-button");
     app.click("#export-button");
@@ -561,6 +576,7 @@ fn the_focus_stays_visible_and_comes_back() {
         ("#settings-button", "#settings-dialog"),
         ("#export-button", "#export-dialog"),
         ("#sheet-button", "#sheet-dialog"),
+        ("#restore-button", "#restore-dialog"),
     ] {
         menu_item_by_keys(&app, "#more-button", item);
         wait_open(&app, dialog, true);

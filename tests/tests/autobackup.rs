@@ -124,14 +124,20 @@ fn automatic_backups_from_the_window() {
     });
     app.click("#backup-auto");
     wait_open(&app, "#autobackup-dialog", true);
-    assert_eq!(app.focused(), "input#autobackup-dir", "the folder comes first");
+    assert_eq!(
+        app.focused(),
+        "input#autobackup-dir",
+        "the folder comes first"
+    );
     // A folder inside the data folder is refused with the reason.
     app.fill("#autobackup-dir", &profile.data_dir().display().to_string());
     app.fill("#autobackup-password", PASSWORD);
     app.fill("#autobackup-repeat", PASSWORD);
     app.click("#autobackup-go");
     app.wait_until("the refusal", || {
-        let error = app.try_text("#autobackup-error").map_err(|e| e.to_string())?;
+        let error = app
+            .try_text("#autobackup-error")
+            .map_err(|e| e.to_string())?;
         if error.contains("inside Watchword's data folder") {
             Ok(())
         } else {
@@ -172,9 +178,15 @@ fn automatic_backups_from_the_window() {
         "#autobackup-line",
         &format!("Backed up just now to {}", folder.display()),
     );
-    assert!(!app.displayed("#backup-reminder"), "the reminder is needless now");
+    assert!(
+        !app.displayed("#backup-reminder"),
+        "the reminder is needless now"
+    );
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(&first[0]).expect("the backup").permissions().mode();
+    let mode = std::fs::metadata(&first[0])
+        .expect("the backup")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600, "{}", first[0].display());
     assert_eq!(issuers_in(&profile, &first[0]), ["Bank", "GitHub"]);
 
@@ -235,7 +247,8 @@ fn automatic_backups_from_the_window() {
     open_restore();
     let offered = app.text("#restore-newest");
     assert!(
-        offered.contains("watchword-backup-29991231-235959.json") && offered.contains("your 5 backups"),
+        offered.contains("watchword-backup-29991231-235959.json")
+            && offered.contains("your 5 backups"),
         "{offered:?}"
     );
     app.click("#restore-newest-go");
