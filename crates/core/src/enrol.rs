@@ -217,15 +217,6 @@ fn sentence(text: &str) -> String {
     })
 }
 
-/// "a", "a and b", "a, b and c".
-fn list_in_words(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
 /// Something the preview should tell the user about one source.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Note {
@@ -451,7 +442,7 @@ impl Enrolment {
                 ErrorCode::NotKept,
                 format!(
                     "This file also holds {}, which Watchword does not keep.",
-                    list_in_words(&conversion.not_kept)
+                    join_words(&conversion.not_kept)
                 ),
             );
         }

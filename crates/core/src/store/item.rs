@@ -175,4 +175,22 @@ mod tests {
         let bad_uri = "{\"v\":1,\"uri\":\"otpauth://totp/x?secret=\",\"note\":\"n\"}";
         assert!(decode(bad_uri).is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 500,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Any note (control characters, quotes, any script) reads back
+        /// exactly, and a blank one is no note.
+        #[test]
+        fn any_note_round_trips(text in "\\PC{0,200}|[\\x00-\\x1f\"\\\\]{0,50}") {
+            let note = Note::new(&text).expect("short");
+            let with_note = account().with_note(note.clone());
+            let back = decode(&encode(&with_note).expect("fits")).expect("reads");
+            proptest::prop_assert_eq!(back.note, note);
+        }
+    }
 }
