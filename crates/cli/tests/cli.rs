@@ -1044,6 +1044,9 @@ fn notes_and_groups_come_in_show_on_request_and_go_out_again() {
     // Groups by hand.
     let out = env.run(&["group", "WWE", "--add", "Sport"]);
     assert_eq!(stderr(&out), "Added WWE (Mason) to Sport.\n");
+    let out = env.run(&["group", "WWE", "--add", "sport"]);
+    assert_eq!(stderr(&out), "WWE (Mason) is in Sport already.\n");
+    assert_eq!(stdout(&env.run(&["group", "WWE"])), "Sport\n", "once");
     let out = env.run(&["group", "Air Canada", "--remove", "work"]);
     assert_eq!(stderr(&out), "Took Air Canada (Benjamin) out of work.\n");
     assert_eq!(stdout(&env.run(&["group", "Air Canada"])), "Travel\n");

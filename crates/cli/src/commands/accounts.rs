@@ -132,38 +132,46 @@ pub fn note(query: &str, set: bool) -> Result<(), CliError> {
 }
 
 /// Adds the account to a group, takes it out of one, or prints its groups.
+/// The change is made to the groups as they are under the store's lock.
 pub fn group(query: &str, add: Option<&str>, remove: Option<&str>) -> Result<(), CliError> {
     let mut store = open_store()?;
     let (id, found) = find_one(&mut store, query, false)?;
     let name = found.display_name();
-    let mut groups: Vec<Group> = found
-        .groups
-        .iter()
-        .filter_map(|g| Group::new(g).ok())
-        .collect();
     match (add, remove) {
         (Some(add), _) => {
             let group = Group::new(add).map_err(|error| CliError::Store(error.into()))?;
-            if groups.contains(&group) {
-                eprintln!("{name} is in {group} already.");
-                return Ok(());
+            // "work" is the group "Work": names differ by case only by mistake.
+            let same = |g: &Group| g.as_str().to_lowercase() == group.as_str().to_lowercase();
+            let mut already: Option<Group> = None;
+            store.change_groups(&id, |mut groups| {
+                already = groups.iter().find(|g| same(g)).cloned();
+                if already.is_none() {
+                    groups.push(group.clone());
+                }
+                groups
+            })?;
+            match already {
+                Some(existing) => eprintln!("{name} is in {existing} already."),
+                None => eprintln!("Added {name} to {group}."),
             }
-            groups.push(group.clone());
-            store.set_groups(&id, groups)?;
-            eprintln!("Added {name} to {group}.");
         }
         (None, Some(remove)) => {
-            let before = groups.len();
-            groups.retain(|g| !g.as_str().eq_ignore_ascii_case(remove.trim()));
-            if groups.len() == before {
-                eprintln!("{name} is not in {}.", remove.trim());
-                return Ok(());
+            let remove = remove.trim();
+            let mut was_there = false;
+            store.change_groups(&id, |mut groups| {
+                let before = groups.len();
+                groups.retain(|g| !g.as_str().eq_ignore_ascii_case(remove));
+                was_there = groups.len() != before;
+                groups
+            })?;
+            if was_there {
+                eprintln!("Took {name} out of {remove}.");
+            } else {
+                eprintln!("{name} is not in {remove}.");
             }
-            store.set_groups(&id, groups)?;
-            eprintln!("Took {name} out of {}.", remove.trim());
         }
         (None, None) => {
-            for group in &groups {
+            for group in &found.groups {
                 println!("{group}");
             }
         }

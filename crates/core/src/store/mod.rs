@@ -783,7 +783,18 @@ impl Store {
     /// repeats dropped, at most [`crate::limits::MAX_GROUPS_PER_ACCOUNT`].
     /// Only the metadata changes; the keychain is not asked.
     pub fn set_groups(&mut self, id: &AccountId, groups: Vec<Group>) -> Result<()> {
-        let groups = crate::account::checked_groups(groups)?;
+        self.change_groups(id, |_| groups).map(|_| ())
+    }
+
+    /// Changes an account's groups from what they are now, under the lock
+    /// (so adding one group never undoes another process's change to the
+    /// others): `change` gets the current groups and returns the new ones,
+    /// checked as [`Store::set_groups`] checks them. Returns the groups saved.
+    pub fn change_groups(
+        &mut self,
+        id: &AccountId,
+        change: impl FnOnce(Vec<Group>) -> Vec<Group>,
+    ) -> Result<Vec<Group>> {
         self.locked_listed(|store| {
             let entry = store
                 .meta
@@ -791,11 +802,16 @@ impl Store {
                 .iter_mut()
                 .find(|e| e.id == id.as_str())
                 .ok_or_else(|| Error::NotFound(id.to_string()))?;
+            let groups = crate::account::checked_groups(change(entry.groups.clone()))?;
+            if groups == entry.groups {
+                return Ok(groups);
+            }
             entry.groups.clone_from(&groups);
             if let Some(account) = store.accounts.get_mut(id) {
-                account.groups = groups;
+                account.groups.clone_from(&groups);
             }
-            store.save_meta()
+            store.save_meta()?;
+            Ok(groups)
         })
     }
 
