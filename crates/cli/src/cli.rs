@@ -17,11 +17,38 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// List stored accounts (issuer, account, type; never secrets).
+    /// List stored accounts (issuer, account, type, groups; never secrets
+    /// or notes).
     List {
-        /// Print JSON instead of a table.
+        /// Print JSON instead of a table (with each account's groups and
+        /// whether it has a note, never the note).
         #[arg(long)]
         json: bool,
+        /// Only the accounts in this group (exact name, any case).
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+    },
+    /// Print the note of the account matching QUERY, or replace it with
+    /// --set. Notes may hold recovery codes: they show only when asked for.
+    Note {
+        /// Issuer or account name (case-insensitive; must match one account).
+        query: String,
+        /// Read the new note from standard input (all of it; one final line
+        /// break is dropped); an empty one removes the note.
+        #[arg(long)]
+        set: bool,
+    },
+    /// Put the account matching QUERY in a group or take it out of one;
+    /// with neither option, print its groups, one a line.
+    Group {
+        /// Issuer or account name (case-insensitive; must match one account).
+        query: String,
+        /// Put the account in this group.
+        #[arg(long, value_name = "NAME", conflicts_with = "remove")]
+        add: Option<String>,
+        /// Take the account out of this group.
+        #[arg(long, value_name = "NAME")]
+        remove: Option<String>,
     },
     /// Print the current code of the account matching QUERY, or of the
     /// otpauth URI on standard input (--uri -).

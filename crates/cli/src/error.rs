@@ -65,6 +65,17 @@ pub enum CliError {
         /// The id as stored.
         id: String,
     },
+    /// Occurs when `list --group` names a group no account is in.
+    #[error(
+        "no account is in the group \"{group}\"; {}",
+        if known.is_empty() { "no account is in any group yet".to_owned() } else { format!("the groups are: {}", known.join(", ")) }
+    )]
+    NoSuchGroup {
+        /// The group asked for.
+        group: String,
+        /// The groups in use.
+        known: Vec<String>,
+    },
     /// Occurs when the query matches several accounts; each is listed.
     #[error("\"{query}\" matches {} accounts; be more specific:\n{}", names.len(), names.join("\n"))]
     Ambiguous {

@@ -85,3 +85,31 @@ fn read_line(what: &str) -> Result<Zeroizing<String>, String> {
     }
     Ok(line)
 }
+
+/// A note on standard input, read to its end (at a terminal: until Ctrl-D,
+/// shown as typed, since the user is writing it), with one final line break
+/// dropped (`echo` adds one). Empty text is an empty note, which clears it.
+pub fn note_text() -> Result<Zeroizing<String>, String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Type the note, then press Ctrl-D on a line of its own:");
+    }
+    let mut text = Zeroizing::new(String::with_capacity(4096));
+    stdin
+        .lock()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the note from standard input: {e}"))?;
+    if text.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!(
+            "standard input holds more than {} KiB, far more than a note may hold",
+            MAX_INPUT_BYTES / 1024
+        ));
+    }
+    let end = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .map_or(text.len(), str::len);
+    text.truncate(end);
+    Ok(text)
+}

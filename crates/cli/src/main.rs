@@ -35,7 +35,11 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<(), CliError> {
     match command {
         Command::Code(args) => accounts::code(args),
-        Command::List { json } => accounts::list(json),
+        Command::List { json, group } => accounts::list(json, group.as_deref()),
+        Command::Note { query, set } => accounts::note(&query, set),
+        Command::Group { query, add, remove } => {
+            accounts::group(&query, add.as_deref(), remove.as_deref())
+        }
         Command::Add(args) => accounts::add(args),
         Command::Decode { images, json } => decode::decode(&images, json),
         Command::Import {

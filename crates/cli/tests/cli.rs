@@ -1015,3 +1015,124 @@ fn export_sheet_writes_a_private_pdf_whose_codes_read_back() {
     }
     assert_eq!(sorted(&payloads.join("\n")), sorted(&vectors));
 }
+
+/// Issue 10, part 6: notes and groups through the command line. A real
+/// Aegis vault given two groups and a note, as Aegis 3 writes them.
+#[test]
+fn notes_and_groups_come_in_show_on_request_and_go_out_again() {
+    let env = Env::new("notes");
+    let mut vault: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("aegis_plain.json")).expect("fixture"))
+            .expect("json");
+    let db = &mut vault["db"];
+    db["version"] = serde_json::json!(3);
+    db["groups"] =
+        serde_json::json!([{"uuid": "u-1", "name": "Work"}, {"uuid": "u-2", "name": "Travel"}]);
+    db["entries"][0]["groups"] = serde_json::json!(["u-1"]);
+    db["entries"][0]["note"] = serde_json::json!("recovery 7F3K-22QX");
+    db["entries"][4]["groups"] = serde_json::json!(["u-2", "u-1"]);
+    db["entries"][5]["icon"] = serde_json::json!("iVBORw0KGgo=");
+    let file = env.dir.path().join("aegis-groups.json");
+    std::fs::write(&file, serde_json::to_vec(&vault).expect("json")).expect("written");
+    let out = env.run(&["import", file.to_str().expect("UTF-8 path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("it also holds custom icons, which Watchword does not keep"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The table shows groups; JSON says whether there is a note, never it.
+    let out = env.run(&["list"]);
+    let table = stdout(&out);
+    assert!(
+        table.lines().next().expect("a heading").ends_with("GROUPS"),
+        "{table}"
+    );
+    assert!(table.contains("Mason     Work\n"), "{table}");
+    assert!(table.contains("Travel, Work\n"), "{table}");
+    let out = env.run(&["list", "--json"]);
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(!stdout(&out).contains("7F3K"));
+    let deno = list.iter().find(|a| a["issuer"] == "Deno").expect("Deno");
+    assert_eq!(deno["groups"], serde_json::json!(["Work"]));
+    assert_eq!(deno["has_note"], true);
+    assert_eq!(list.iter().filter(|a| a["has_note"] == true).count(), 1);
+
+    let out = env.run(&["list", "--group", "work"]);
+    let table = stdout(&out);
+    let issuers: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert_eq!(issuers, ["Deno", "Air"], "{}", stdout(&out));
+    let out = env.run(&["list", "--group", "Games"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out),
+        "watchword-cli: no account is in the group \"Games\"; the groups are: Travel, Work\n"
+    );
+
+    // The note only on request; replaced and cleared from standard input.
+    let out = env.run(&["note", "Deno"]);
+    assert_eq!(stdout(&out), "recovery 7F3K-22QX\n");
+    let out = env.run_with_stdin(&["note", "SPDX", "--set"], "line 1\nline 2\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "Saved the note of SPDX (James).\n");
+    assert_eq!(stdout(&env.run(&["note", "SPDX"])), "line 1\nline 2\n");
+    let out = env.run_with_stdin(&["note", "SPDX", "--set"], "");
+    assert_eq!(stderr(&out), "Removed the note of SPDX (James).\n");
+    assert_eq!(
+        stderr(&env.run(&["note", "SPDX"])),
+        "SPDX (James) has no note.\n"
+    );
+    let out = env.run_with_stdin(&["note", "SPDX", "--set"], &"n".repeat(1025));
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out),
+        "watchword-cli: the note is 1025 bytes long; a note is kept in the keychain with the \
+         account and can hold 1024 bytes at most\n"
+    );
+
+    // Groups by hand.
+    let out = env.run(&["group", "WWE", "--add", "Sport"]);
+    assert_eq!(stderr(&out), "Added WWE (Mason) to Sport.\n");
+    let out = env.run(&["group", "WWE", "--add", "sport"]);
+    assert_eq!(stderr(&out), "WWE (Mason) is in Sport already.\n");
+    assert_eq!(stdout(&env.run(&["group", "WWE"])), "Sport\n", "once");
+    let out = env.run(&["group", "Air Canada", "--remove", "work"]);
+    assert_eq!(stderr(&out), "Took Air Canada (Benjamin) out of work.\n");
+    assert_eq!(stdout(&env.run(&["group", "Air Canada"])), "Travel\n");
+    let out = env.run(&["group", "WWE", "--add", "a\tb"]);
+    assert!(!out.status.success());
+
+    // Out through an Aegis vault and into an empty store: all of it back.
+    let out = env.run_with_stdin(&["export", "--format", "aegis", "--password-stdin"], "pw\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = env.dir.path().join("out.json");
+    std::fs::write(&exported, &out.stdout).expect("written");
+    let other = Env::new("notes-restore");
+    let out = other.run_with_stdin(
+        &[
+            "import",
+            exported.to_str().expect("UTF-8"),
+            "--password-stdin",
+        ],
+        "pw\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = |env: &Env| {
+        let mut list: Vec<serde_json::Value> =
+            serde_json::from_slice(&env.run(&["list", "--json"]).stdout).expect("json");
+        for account in &mut list {
+            account.as_object_mut().expect("object").remove("id");
+        }
+        list
+    };
+    assert_eq!(summary(&other), summary(&env));
+    assert_eq!(
+        stdout(&other.run(&["note", "Deno"])),
+        "recovery 7F3K-22QX\n"
+    );
+}

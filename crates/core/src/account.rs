@@ -1,6 +1,10 @@
 //! The account model: everything needed to compute an account's codes, and
 //! the rules its parameters follow (digits, period, Steam's constants, key
-//! length), checked in one place: [`Account::new`].
+//! length), checked in one place: [`Account::new`]. An account may also
+//! carry a [`Note`] (kept in its keychain item: people keep recovery codes
+//! there, so it is treated like the key) and [`Group`]s (kept in the
+//! metadata); each is a checked type, and [`Account::with_groups`] holds the
+//! rule on how many.
 
 use crate::error::Excerpt;
 use crate::limits;
@@ -9,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::RangeInclusive;
 use thiserror::Error;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Stable identifier of an account: the keychain item's user name and the key
 /// of its metadata. Lowercase hex, derived once at creation and never changed.
@@ -201,6 +206,12 @@ pub struct Account {
     pub digits: u8,
     /// TOTP, HOTP or Steam, with its period or counter.
     pub kind: OtpKind,
+    /// What the user wrote about the account (recovery codes, say); kept in
+    /// the keychain item, never in the otpauth URI, the list or a log.
+    pub note: Option<Note>,
+    /// The groups the account is in, in the order given, without repeats;
+    /// at most [`limits::MAX_GROUPS_PER_ACCOUNT`] (see [`Account::with_groups`]).
+    pub groups: Vec<Group>,
 }
 
 impl Account {
@@ -250,7 +261,25 @@ impl Account {
             algorithm,
             digits,
             kind,
+            note: None,
+            groups: Vec::new(),
         })
+    }
+
+    /// The account with `note` (already checked by [`Note::new`]).
+    pub fn with_note(mut self, note: Option<Note>) -> Self {
+        self.note = note;
+        self
+    }
+
+    /// The account in `groups`: repeats dropped, order kept, at most
+    /// [`limits::MAX_GROUPS_PER_ACCOUNT`] ([`FieldError::TooManyGroups`]).
+    pub fn with_groups(
+        mut self,
+        groups: impl IntoIterator<Item = Group>,
+    ) -> Result<Self, FieldError> {
+        self.groups = checked_groups(groups)?;
+        Ok(self)
     }
 
     /// A TOTP account with the usual parameters (SHA1, 6 digits, 30 s). The
@@ -264,6 +293,8 @@ impl Account {
             algorithm: Algorithm::Sha1,
             digits: 6,
             kind: OtpKind::Totp { period: 30 },
+            note: None,
+            groups: Vec::new(),
         }
     }
 
@@ -280,6 +311,186 @@ impl Account {
     /// Same key and same issuer: the test for "already in the store".
     pub fn same_as(&self, other: &Account) -> bool {
         self.secret == other.secret && self.issuer.trim().eq_ignore_ascii_case(other.issuer.trim())
+    }
+}
+
+/// `groups` without repeats, in their order, or
+/// [`FieldError::TooManyGroups`].
+pub fn checked_groups(groups: impl IntoIterator<Item = Group>) -> Result<Vec<Group>, FieldError> {
+    let mut kept: Vec<Group> = Vec::new();
+    for group in groups {
+        if kept.contains(&group) {
+            continue;
+        }
+        if kept.len() == limits::MAX_GROUPS_PER_ACCOUNT {
+            return Err(FieldError::TooManyGroups);
+        }
+        kept.push(group);
+    }
+    Ok(kept)
+}
+
+/// Which rule a note or a group name breaks. The note's text is never in
+/// the message.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FieldError {
+    /// Occurs when a note is longer than [`limits::MAX_NOTE_BYTES`].
+    #[error(
+        "the note is {bytes} bytes long; a note is kept in the keychain with the account and can hold {} bytes at most",
+        limits::MAX_NOTE_BYTES
+    )]
+    NoteTooLong {
+        /// Length of the note in UTF-8 bytes.
+        bytes: usize,
+    },
+    /// Occurs when a note, with the account it belongs to, would make a
+    /// keychain item longer than Windows' Credential Manager holds
+    /// ([`limits::MAX_ITEM_UTF16_UNITS`]): a note of many line breaks or
+    /// quotes beside a long name, say.
+    #[error(
+        "the note of {account} does not fit in its keychain item ({units} of {} units with the account); shorten the note",
+        limits::MAX_ITEM_UTF16_UNITS
+    )]
+    NoteDoesNotFit {
+        /// "Issuer (name)" of the account.
+        account: String,
+        /// UTF-16 units the item would take.
+        units: usize,
+    },
+    /// Occurs when a group name is empty (or only spaces).
+    #[error("a group name cannot be empty")]
+    EmptyGroup,
+    /// Occurs when a group name is longer than [`limits::MAX_GROUP_CHARS`].
+    #[error(
+        "the group name is {chars} characters long, more than the {} a group name may have",
+        limits::MAX_GROUP_CHARS
+    )]
+    GroupTooLong {
+        /// Length of the name in characters.
+        chars: usize,
+    },
+    /// Occurs when a group name holds a line break, a tab or another
+    /// control character.
+    #[error("a group name cannot hold line breaks, tabs or other control characters")]
+    ControlInGroup,
+    /// Occurs when an account would be in more than
+    /// [`limits::MAX_GROUPS_PER_ACCOUNT`] groups.
+    #[error(
+        "an account can be in {} groups at most",
+        limits::MAX_GROUPS_PER_ACCOUNT
+    )]
+    TooManyGroups,
+}
+
+/// A note on an account: free text up to [`limits::MAX_NOTE_BYTES`], kept
+/// as given (no trimming, so an import round-trips it exactly). Treated
+/// like the key: `Debug` shows only its length, it does not serialise, and
+/// it is wiped from memory on drop. The text comes out through
+/// [`Note::expose`], a visible call.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+pub struct Note(String);
+
+impl Note {
+    /// The note for `text`: `None` when it is empty or only white space (an
+    /// empty note clears it), [`FieldError::NoteTooLong`] past
+    /// [`limits::MAX_NOTE_BYTES`].
+    pub fn new(text: &str) -> Result<Option<Self>, FieldError> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        if text.len() > limits::MAX_NOTE_BYTES {
+            return Err(FieldError::NoteTooLong { bytes: text.len() });
+        }
+        Ok(Some(Self(text.to_owned())))
+    }
+
+    /// For importers: the note for `text`, cut to the longest beginning
+    /// that fits [`limits::MAX_NOTE_BYTES`] (at a character boundary), and
+    /// whether it was cut, so the preview can say so.
+    pub fn cut(text: &str) -> (Option<Self>, bool) {
+        let mut end = text.len().min(limits::MAX_NOTE_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let note = Self::new(&text[..end]).expect("cut to the limit");
+        (note, end < text.len())
+    }
+
+    /// The text, for showing it when the user asks, or for an export.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Note(<redacted {} bytes>)", self.0.len())
+    }
+}
+
+/// The name of a group ("Work", "Banks"): trimmed, 1 to
+/// [`limits::MAX_GROUP_CHARS`] characters, no control characters. Not
+/// secret; kept in the metadata file, where reading it back checks it again.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Group(String);
+
+impl Group {
+    /// Checks a name the user typed.
+    pub fn new(name: &str) -> Result<Self, FieldError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(FieldError::EmptyGroup);
+        }
+        if name.chars().any(char::is_control) {
+            return Err(FieldError::ControlInGroup);
+        }
+        let chars = name.chars().count();
+        if chars > limits::MAX_GROUP_CHARS {
+            return Err(FieldError::GroupTooLong { chars });
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// For importers, which keep what they can of another app's group: a
+    /// name with control characters turned into spaces, cut to
+    /// [`limits::MAX_GROUP_CHARS`]; `None` when nothing is left.
+    pub fn lenient(name: &str) -> Option<Self> {
+        let cleaned: String = name
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let cut: String = cleaned
+            .trim()
+            .chars()
+            .take(limits::MAX_GROUP_CHARS)
+            .collect();
+        Self::new(&cut).ok()
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Group {
+    type Error = FieldError;
+    fn try_from(name: String) -> Result<Self, FieldError> {
+        Self::new(&name)
+    }
+}
+
+impl From<Group> for String {
+    fn from(group: Group) -> Self {
+        group.0
     }
 }
 
@@ -377,6 +588,84 @@ mod tests {
         assert_eq!(
             Algorithm::parse("MD5").map_err(|error| error.to_string()),
             Err("unsupported algorithm \"MD5\": expected SHA1, SHA256 or SHA512".to_owned())
+        );
+    }
+
+    #[test]
+    fn notes_are_bounded_and_blank_ones_clear() {
+        assert_eq!(Note::new(""), Ok(None));
+        assert_eq!(Note::new(" \n "), Ok(None));
+        let kept = Note::new(" backup: 1234 5678\n")
+            .expect("fits")
+            .expect("a note");
+        assert_eq!(kept.expose(), " backup: 1234 5678\n", "kept as given");
+        assert!(Note::new(&"x".repeat(limits::MAX_NOTE_BYTES)).is_ok());
+        let too_long = "x".repeat(limits::MAX_NOTE_BYTES + 1);
+        assert_eq!(
+            Note::new(&too_long),
+            Err(FieldError::NoteTooLong { bytes: 1025 })
+        );
+        // Cut at a character boundary: "é" is two bytes.
+        let (cut, was_cut) = Note::cut(&"é".repeat(600));
+        assert!(was_cut);
+        assert_eq!(cut.expect("a note").expose(), "é".repeat(512));
+        let (whole, was_cut) = Note::cut("short");
+        assert!(!was_cut);
+        assert_eq!(whole.expect("a note").expose(), "short");
+    }
+
+    #[test]
+    fn debug_never_shows_a_note() {
+        let account = Account::totp("Shop", "me", key(10))
+            .with_note(Note::new("recovery 9F3K-22QX").expect("fits"));
+        let shown = format!("{account:?}");
+        assert!(!shown.contains("9F3K"), "{shown}");
+        assert!(shown.contains("Note(<redacted 18 bytes>)"), "{shown}");
+    }
+
+    #[test]
+    fn group_names_are_checked() {
+        assert_eq!(
+            Group::new("  Work ").map(String::from),
+            Ok("Work".to_owned())
+        );
+        assert_eq!(Group::new(" "), Err(FieldError::EmptyGroup));
+        assert_eq!(Group::new("a\nb"), Err(FieldError::ControlInGroup));
+        assert!(Group::new(&"g".repeat(limits::MAX_GROUP_CHARS)).is_ok());
+        assert_eq!(
+            Group::new(&"g".repeat(65)),
+            Err(FieldError::GroupTooLong { chars: 65 })
+        );
+        assert_eq!(
+            Group::lenient("a\tb").map(String::from),
+            Some("a b".to_owned())
+        );
+        assert_eq!(
+            Group::lenient(&"g".repeat(100)).map(|g| g.as_str().len()),
+            Some(limits::MAX_GROUP_CHARS)
+        );
+        assert_eq!(Group::lenient("\n"), None);
+        // The metadata file is read through the same check.
+        assert!(serde_json::from_str::<Group>("\"\"").is_err());
+        assert_eq!(
+            serde_json::from_str::<Group>("\"Banks\"")
+                .map(String::from)
+                .ok(),
+            Some("Banks".to_owned())
+        );
+    }
+
+    #[test]
+    fn groups_are_deduplicated_and_bounded() {
+        let group = |name: &str| Group::new(name).expect("valid");
+        let account = Account::totp("Shop", "me", key(10))
+            .with_groups([group("B"), group("A"), group("B")])
+            .expect("two groups");
+        assert_eq!(account.groups, [group("B"), group("A")]);
+        let many = (0..=limits::MAX_GROUPS_PER_ACCOUNT).map(|i| group(&i.to_string()));
+        assert_eq!(
+            Account::totp("Shop", "me", key(10)).with_groups(many),
+            Err(FieldError::TooManyGroups)
         );
     }
 }

@@ -56,6 +56,8 @@ codes! {
     Busy = "busy",
     /// An HOTP counter at its last value.
     CounterExhausted = "counter_exhausted",
+    /// A note too long for its account's keychain item.
+    NoteTooLong = "note_too_long",
     // Other apps' backups.
     /// A file in no format Watchword reads.
     UnknownFormat = "unknown_format",
@@ -135,6 +137,8 @@ codes! {
     SkippedEntry = "skipped_entry",
     /// More entries of a backup left out.
     SkippedEntries = "skipped_entries",
+    /// What a backup holds that Watchword does not keep (custom icons, …).
+    NotKept = "not_kept",
     /// A QR code holding a web link.
     WebLink = "web_link",
     /// A QR code holding a Wi-Fi network.

@@ -435,6 +435,17 @@ impl Enrolment {
                 ),
             );
         }
+        if !conversion.not_kept.is_empty() {
+            // One note per file, however many entries hold these.
+            self.note(
+                source,
+                ErrorCode::NotKept,
+                format!(
+                    "This file also holds {}, which Watchword does not keep.",
+                    join_words(&conversion.not_kept)
+                ),
+            );
+        }
         conversion
             .accounts
             .iter()
@@ -650,6 +661,7 @@ mod tests {
                 name: Some("Forum (me)".into()),
                 reason: "the secret is empty".into(),
             }],
+            not_kept: vec!["custom icons".into(), "favourites".into()],
         };
         let mut enrolment = Enrolment::new();
         assert_eq!(enrolment.add_conversion("backup.json", &conversion), 2);
@@ -659,12 +671,18 @@ mod tests {
             "no repeats"
         );
         assert_eq!(enrolment.accounts().len(), 2);
-        assert_eq!(enrolment.notes().len(), 1, "the note is not repeated");
+        assert_eq!(enrolment.notes().len(), 2, "the notes are not repeated");
         let note = &enrolment.notes()[0];
         assert_eq!(note.code, "skipped_entry");
         assert_eq!(
             note.message,
             "Entry 3 (Forum (me)) was not imported: the secret is empty"
+        );
+        let not_kept = &enrolment.notes()[1];
+        assert_eq!(not_kept.code, "not_kept");
+        assert_eq!(
+            not_kept.message,
+            "This file also holds custom icons and favourites, which Watchword does not keep."
         );
     }
 

@@ -1,7 +1,7 @@
 //! Error types. Every message is specific, says what to do where there is
 //! something to do, and never contains a secret or a code.
 
-use crate::account::RuleError;
+use crate::account::{FieldError, RuleError};
 use crate::codes::ErrorCode;
 use std::fmt;
 use std::path::PathBuf;
@@ -244,6 +244,10 @@ pub enum Error {
     /// further code exists; the account is left as it is.
     #[error("the counter of {0} is at its largest value, so no further code can be generated; set the account up again with a new key")]
     CounterExhausted(String),
+    /// Occurs when a note or a group breaks its rules (too long, too many),
+    /// or a note does not fit in the account's keychain item.
+    #[error(transparent)]
+    Field(#[from] FieldError),
 }
 
 impl Error {
@@ -264,6 +268,10 @@ impl Error {
             Error::InvalidSetting(_) => ErrorCode::InvalidSetting,
             Error::Busy(_) => ErrorCode::Busy,
             Error::CounterExhausted(_) => ErrorCode::CounterExhausted,
+            Error::Field(FieldError::NoteTooLong { .. } | FieldError::NoteDoesNotFit { .. }) => {
+                ErrorCode::NoteTooLong
+            }
+            Error::Field(_) => ErrorCode::InvalidInput,
         }
     }
 }

@@ -40,6 +40,29 @@ pub const MAX_REPORTED_ENTRY_ERRORS: usize = 5;
 /// an attack on the keychain, not an account.
 pub const MAX_SECRET_BYTES: usize = 1024;
 
+// ----- Accounts ------------------------------------------------------------
+
+/// Longest note an account may carry, in UTF-8 bytes. The note lives in the
+/// account's keychain item, and Windows' Credential Manager holds at most
+/// 2560 bytes per item, written as UTF-16 (two bytes a unit): 1024 bytes of
+/// note leave room for the otpauth URI of any real account beside it. The
+/// store checks the whole item as well ([`MAX_ITEM_UTF16_UNITS`]).
+pub const MAX_NOTE_BYTES: usize = 1024;
+
+/// Longest keychain item a note may be written into, in UTF-16 units: the
+/// 2560-byte blob of Windows' Credential Manager (`CRED_MAX_CREDENTIAL_BLOB_SIZE`),
+/// which keyring's Windows store fills with UTF-16. The same bound holds on
+/// every system, so an item written on Linux moves to Windows whole.
+pub const MAX_ITEM_UTF16_UNITS: usize = 2560 / 2;
+
+/// Most groups one account may be in. Aegis, 2FAS and Authenticator Pro put
+/// an account in one group or a few; 16 leaves room without letting a file
+/// fill the list with thousands.
+pub const MAX_GROUPS_PER_ACCOUNT: usize = 16;
+
+/// Longest group name, in characters: a label in a filter menu, not text.
+pub const MAX_GROUP_CHARS: usize = 64;
+
 // ----- Containers ----------------------------------------------------------
 
 /// Most bytes decoded out of one container: strings of a Java serialisation

@@ -35,6 +35,8 @@ fn accounts() -> Vec<Account> {
         algorithm: Algorithm::Sha256,
         digits: 10,
         kind: OtpKind::Totp { period: 60 },
+        note: None,
+        groups: Vec::new(),
     });
     accounts.push(Account {
         issuer: "Amazon Seller Central".into(),
@@ -48,6 +50,8 @@ fn accounts() -> Vec<Account> {
         kind: OtpKind::Hotp {
             counter: u64::from(u32::MAX) + 7,
         },
+        note: None,
+        groups: Vec::new(),
     });
     accounts
 }

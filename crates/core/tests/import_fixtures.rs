@@ -124,6 +124,20 @@ fn check(file: &str, password: Option<&str>, format: Format, holds: &[&str], fix
         conversion.errors
     );
 
+    // The fixtures hold no note, group, tag, folder or category, and nothing
+    // Watchword drops (custom icons, favourites, usage counts): the
+    // accounts must come with none and the preview must say nothing.
+    // (`Account` equality below covers notes and groups too; this says it.)
+    for account in &conversion.accounts {
+        assert!(account.note.is_none(), "{file}: a note from nowhere");
+        assert!(account.groups.is_empty(), "{file}: groups from nowhere");
+    }
+    assert!(
+        conversion.not_kept.is_empty(),
+        "{file}: {:?}",
+        conversion.not_kept
+    );
+
     let vectors = vectors();
     for account in &conversion.accounts {
         let vector = vectors

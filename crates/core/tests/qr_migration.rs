@@ -147,6 +147,8 @@ fn every_field_of_a_hand_built_export() {
             algorithm: Algorithm::Sha256,
             digits: 8,
             kind: OtpKind::Hotp { counter: 300 },
+            note: None,
+            groups: Vec::new(),
         }
     );
     let github = &batch.accounts[1];

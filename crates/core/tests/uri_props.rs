@@ -40,7 +40,7 @@ prop_compose! {
         digits in 4u8..=10,
         kind in kind(),
     ) -> Account {
-        Account { issuer, name, secret: Secret::from_bytes(secret), algorithm, digits, kind }
+        Account { issuer, name, secret: Secret::from_bytes(secret), algorithm, digits, kind, note: None, groups: Vec::new() }
     }
 }
 

@@ -1,11 +1,11 @@
-//! The commands on the store's accounts: `list`, `code`, `add`, `remove` and
-//! `rename`.
+//! The commands on the store's accounts: `list`, `code`, `add`, `remove`,
+//! `rename`, `note` and `group`.
 
 use super::{back_up_pending, find_one, now, open_store};
 use crate::cli::{AddArgs, CodeArgs};
 use crate::error::CliError;
 use crate::input;
-use watchword_core::account::Account;
+use watchword_core::account::{Account, Group, Note};
 use watchword_core::manual::ManualEntry;
 use watchword_core::store::AccountSummary;
 use watchword_core::{otp, uri, Code};
@@ -45,11 +45,21 @@ pub fn code(args: CodeArgs) -> Result<(), CliError> {
     }
 }
 
-pub fn list(json: bool) -> Result<(), CliError> {
+pub fn list(json: bool, group: Option<&str>) -> Result<(), CliError> {
     let mut store = open_store()?;
     // Ids only: no secret is read unless the keychain and the list
     // disagree.
-    let list = store.list_accounts()?;
+    let mut list = store.list_accounts()?;
+    if let Some(group) = group {
+        let wanted = group.trim().to_lowercase();
+        list.retain(|s| s.groups.iter().any(|g| g.to_lowercase() == wanted));
+        if list.is_empty() && !json {
+            return Err(CliError::NoSuchGroup {
+                group: group.to_owned(),
+                known: store.groups().iter().map(ToString::to_string).collect(),
+            });
+        }
+    }
     if json {
         println!(
             "{}",
@@ -94,6 +104,85 @@ pub fn rename(
     Ok(())
 }
 
+/// Prints the note (`set` false) or replaces it with standard input.
+pub fn note(query: &str, set: bool) -> Result<(), CliError> {
+    let mut store = open_store()?;
+    let (id, found) = find_one(&mut store, query, false)?;
+    let name = found.display_name();
+    if !set {
+        match store.note(&id)? {
+            Some(note) => {
+                let text = note.expose();
+                if text.ends_with('\n') {
+                    print!("{text}");
+                } else {
+                    println!("{text}");
+                }
+            }
+            None => eprintln!("{name} has no note."),
+        }
+        return Ok(());
+    }
+    let text = input::note_text().map_err(CliError::Input)?;
+    let note = Note::new(&text).map_err(|error| CliError::Store(error.into()))?;
+    let cleared = note.is_none();
+    store.set_note(&id, note)?;
+    if cleared {
+        eprintln!("Removed the note of {name}.");
+    } else {
+        eprintln!("Saved the note of {name}.");
+    }
+    Ok(())
+}
+
+/// Adds the account to a group, takes it out of one, or prints its groups.
+/// The change is made to the groups as they are under the store's lock.
+pub fn group(query: &str, add: Option<&str>, remove: Option<&str>) -> Result<(), CliError> {
+    let mut store = open_store()?;
+    let (id, found) = find_one(&mut store, query, false)?;
+    let name = found.display_name();
+    match (add, remove) {
+        (Some(add), _) => {
+            let group = Group::new(add).map_err(|error| CliError::Store(error.into()))?;
+            // "work" is the group "Work": names differ by case only by mistake.
+            let same = |g: &Group| g.as_str().to_lowercase() == group.as_str().to_lowercase();
+            let mut already: Option<Group> = None;
+            store.change_groups(&id, |mut groups| {
+                already = groups.iter().find(|g| same(g)).cloned();
+                if already.is_none() {
+                    groups.push(group.clone());
+                }
+                groups
+            })?;
+            match already {
+                Some(existing) => eprintln!("{name} is in {existing} already."),
+                None => eprintln!("Added {name} to {group}."),
+            }
+        }
+        (None, Some(remove)) => {
+            let remove = remove.trim();
+            let mut was_there = false;
+            store.change_groups(&id, |mut groups| {
+                let before = groups.len();
+                groups.retain(|g| !g.as_str().eq_ignore_ascii_case(remove));
+                was_there = groups.len() != before;
+                groups
+            })?;
+            if was_there {
+                eprintln!("Took {name} out of {remove}.");
+            } else {
+                eprintln!("{name} is not in {remove}.");
+            }
+        }
+        (None, None) => {
+            for group in &found.groups {
+                println!("{group}");
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn remove(query: &str) -> Result<(), CliError> {
     let mut store = open_store()?;
     let (id, found) = find_one(&mut store, query, true)?;
@@ -131,15 +220,36 @@ fn account_from_args(args: AddArgs) -> Result<Account, CliError> {
 }
 
 fn print_table(list: &[AccountSummary]) {
-    let width = list
-        .iter()
-        .map(|s| s.issuer.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(6);
-    println!("{:<width$}  {:<5}  ACCOUNT", "ISSUER", "TYPE");
+    let width = |column: fn(&AccountSummary) -> &str, heading: &str| {
+        list.iter()
+            .map(|s| column(s).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(heading.len())
+    };
+    let issuer = width(|s| &s.issuer, "ISSUER");
+    // The groups column shows only once some account is in a group.
+    if list.iter().all(|s| s.groups.is_empty()) {
+        println!("{:<issuer$}  {:<5}  ACCOUNT", "ISSUER", "TYPE");
+        for s in list {
+            println!("{:<issuer$}  {:<5}  {}", s.issuer, s.kind, s.name);
+        }
+        return;
+    }
+    let name = width(|s| &s.name, "ACCOUNT");
+    println!(
+        "{:<issuer$}  {:<5}  {:<name$}  GROUPS",
+        "ISSUER", "TYPE", "ACCOUNT"
+    );
     for s in list {
-        println!("{:<width$}  {:<5}  {}", s.issuer, s.kind, s.name);
+        let line = format!(
+            "{:<issuer$}  {:<5}  {:<name$}  {}",
+            s.issuer,
+            s.kind,
+            s.name,
+            s.groups.join(", ")
+        );
+        println!("{}", line.trim_end());
     }
 }
 

@@ -51,6 +51,12 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
             if more == 1 { "entry" } else { "entries" }
         );
     }
+    if !conversion.not_kept.is_empty() {
+        eprintln!(
+            "watchword-cli: {shown}: it also holds {}, which Watchword does not keep",
+            conversion.not_kept.join(", ")
+        );
+    }
     if conversion.accounts.is_empty() {
         let file = file.to_owned();
         return Err(match conversion.errors.len() {

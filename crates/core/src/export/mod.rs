@@ -12,7 +12,11 @@
 //! password slot (scrypt N = 2^15, r = 8, p = 1, 32-byte key) wrapping a random
 //! 256-bit master key with AES-256-GCM, and the db (version 3) encrypted with
 //! AES-256-GCM under the master key. Aegis for Android restores it, and so
-//! does [`crate::import::aegis`].
+//! does [`crate::import::aegis`]. Each account's note goes in its entry's
+//! `note` and its groups in the db's `groups` list, each group with a UUID
+//! derived from its name (the same name gives the same UUID in every
+//! export, so a vault restored twice does not double Aegis' groups), so
+//! Aegis → Watchword → Aegis keeps everything Watchword holds.
 
 use crate::account::{Account, OtpKind};
 use crate::codes::ErrorCode;
@@ -155,12 +159,36 @@ fn wipe_json(value: &mut Value) {
 /// The db object of an Aegis vault (`{"version", "entries", "groups", …}`).
 fn aegis_db(accounts: &[Account]) -> Value {
     let entries: Vec<Value> = accounts.iter().map(aegis_entry).collect();
+    // Every group once, in the order first met.
+    let mut groups: Vec<&str> = Vec::new();
+    for group in accounts.iter().flat_map(|account| &account.groups) {
+        if !groups.contains(&group.as_str()) {
+            groups.push(group.as_str());
+        }
+    }
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|name| json!({"uuid": group_uuid(name), "name": name}))
+        .collect();
     json!({
         "version": DB_VERSION,
         "entries": entries,
-        "groups": [],
+        "groups": groups,
         "icons_optimized": true,
     })
+}
+
+/// The UUID of a group in an Aegis export: derived from its name
+/// (SHA-256, as an RFC 9562 version 8 UUID), so it is the same in every
+/// export.
+fn group_uuid(name: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("watchword group\n{name}").as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    uuid_text(&b)
 }
 
 /// One account as an Aegis db entry.
@@ -194,11 +222,11 @@ fn aegis_entry(account: &Account) -> Value {
         "uuid": uuid_v4(),
         "name": account.name,
         "issuer": account.issuer,
-        "note": "",
+        "note": account.note.as_ref().map_or("", |note| note.expose()),
         "favorite": false,
         "icon": null,
         "info": info,
-        "groups": [],
+        "groups": account.groups.iter().map(|group| group_uuid(group.as_str())).collect::<Vec<_>>(),
     })
 }
 
@@ -212,7 +240,12 @@ fn uuid_v4() -> String {
     let mut b = crypto::random::<16>();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = data_encoding::HEXLOWER.encode(&b);
+    uuid_text(&b)
+}
+
+/// 16 bytes as a UUID's text.
+fn uuid_text(b: &[u8; 16]) -> String {
+    let hex = data_encoding::HEXLOWER.encode(b);
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],
@@ -367,5 +400,41 @@ mod tests {
     #[test]
     fn empty_password_is_refused() {
         assert_eq!(aegis_encrypted(&[], ""), Err(ExportError::EmptyPassword));
+    }
+
+    #[test]
+    fn notes_and_groups_are_written_with_stable_group_uuids() {
+        use crate::account::{Group, Note};
+        let account = |issuer: &str, groups: &[&str]| {
+            Account::totp(issuer, "me", Secret::from_bytes(vec![3; 10]))
+                .with_groups(groups.iter().map(|g| Group::new(g).expect("valid")))
+                .expect("few groups")
+        };
+        let noted = account("A", &["Work"]).with_note(Note::new("codes 1 2").expect("fits"));
+        let a = aegis_db(&[noted]);
+        let b = aegis_db(&[account("B", &["Banks", "Work"]), account("C", &["Work"])]);
+        assert_eq!(a["entries"][0]["note"], "codes 1 2");
+        assert_eq!(b["entries"][0]["note"], "");
+        let uuid_of = |db: &Value, name: &str| {
+            db["groups"]
+                .as_array()
+                .expect("a list")
+                .iter()
+                .find(|g| g["name"] == name)
+                .map(|g| g["uuid"].clone())
+                .expect("listed")
+        };
+        // Each group once, with the UUID its name gives in any export.
+        assert_eq!(b["groups"].as_array().map(Vec::len), Some(2));
+        assert_eq!(uuid_of(&a, "Work"), uuid_of(&b, "Work"));
+        assert_ne!(uuid_of(&b, "Banks"), uuid_of(&b, "Work"));
+        assert_eq!(a["entries"][0]["groups"], json!([uuid_of(&a, "Work")]));
+        assert_eq!(
+            b["entries"][0]["groups"],
+            json!([uuid_of(&b, "Banks"), uuid_of(&b, "Work")])
+        );
+        let uuid = uuid_of(&a, "Work");
+        let uuid = uuid.as_str().expect("text");
+        assert_eq!((uuid.len(), &uuid[14..15]), (36, "8"), "{uuid}");
     }
 }

@@ -6,19 +6,27 @@
 //! AES-256-GCM under scrypt(password, salt, n, r, p) and `db` is the base64 of
 //! the AES-256-GCM-encrypted db JSON (`{"version", "entries": [...]}`).
 //!
-//! What the conversion loses: icons, notes, favourites, groups, usage counts
-//! and entry UUIDs. Entry types Watchword does not compute (`motp`,
+//! Notes (`note`) and groups are kept: db version 3 lists groups at the top
+//! (`"groups": [{"uuid", "name"}]`) and each entry names its own by UUID
+//! (`"groups": [uuid, …]`); version 2 gives each entry one group name
+//! (`"group"`). A UUID the list does not name is passed over.
+//!
+//! What the conversion loses: custom icons and favourites (said once in the
+//! preview when the file has any), usage counts (kept by Aegis outside the
+//! vault) and entry UUIDs. Entry types Watchword does not compute (`motp`,
 //! `yandex`) are reported as entry errors. Only password slots can open an
 //! encrypted vault (biometric slots are bound to the phone that made them).
 
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, ImportError, Importer, Probe,
+    Read,
 };
 use crate::account::{Account, OtpKind};
 use crate::crypto;
 use crate::limits::{self, Cancel};
 use serde_json::Value;
+use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 /// Newest vault file version (`version` at the top) this importer reads.
@@ -96,11 +104,40 @@ pub(crate) fn entries_from_db(db: &Value) -> Result<Entries, ImportError> {
         Some(_) => return Err(damaged("db.entries", "it is not a list")),
         None => return Err(damaged("db.entries", "it is missing")),
     };
+    // Version 3's table of groups: UUID to name.
+    let group_names: HashMap<&str, &str> = db
+        .get("groups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|group| Some((group.get("uuid")?.as_str()?, group.get("name")?.as_str()?)))
+        .collect();
     let mut entries = Entries::new(Format::Aegis, convert);
     for entry in list {
         let issuer = entry.get("issuer").and_then(Value::as_str).unwrap_or("");
         let name = entry.get("name").and_then(Value::as_str).unwrap_or("");
-        entries.push(display_name(issuer, name), entry.clone());
+        if entry.get("icon").is_some_and(|icon| !icon.is_null()) {
+            entries.not_kept("custom icons");
+        }
+        if entry.get("favorite").and_then(Value::as_bool) == Some(true) {
+            entries.not_kept("favourites");
+        }
+        let mut groups: Vec<String> = entry
+            .get("groups")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|uuid| group_names.get(uuid.as_str()?))
+            .map(|&name| name.to_owned())
+            .collect();
+        if let Some(group) = entry.get("group").and_then(Value::as_str) {
+            groups.push(group.to_owned());
+        }
+        let extras = Extras {
+            note: entry.get("note").and_then(Value::as_str).map(str::to_owned),
+            groups,
+        };
+        entries.push_with(display_name(issuer, name), entry.clone(), extras);
     }
     Ok(entries)
 }

@@ -11,14 +11,16 @@
 //! Neither encrypted format has a signature, so the new layout is tried first
 //! and the old one after it.
 //!
-//! What the conversion loses: thumbnails, tags, usage counts. Entries without
+//! Tags (`tags`) are kept as groups. What the conversion loses: thumbnails
+//! and usage counts (said once in the preview when used). Entries without
 //! an `issuer` field (the old format) have their label split at the first
 //! " - " into issuer and name, as andOTP displayed them; the old format's
 //! labels were "Issuer - Issuer:Name", so the name comes out as "Issuer:Name".
 
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, ImportError, Importer, Probe,
+    Read,
 };
 use crate::account::{Account, OtpKind};
 use crate::crypto;
@@ -107,7 +109,25 @@ fn entries_from(doc: &Value, part: &str) -> Result<Entries, ImportError> {
     let mut entries = Entries::new(Format::AndOtp, convert);
     for entry in list {
         let (issuer, name) = names(entry);
-        entries.push(display_name(&issuer, &name), entry.clone());
+        if entry
+            .get("used_frequency")
+            .and_then(Value::as_u64)
+            .is_some_and(|n| n > 0)
+        {
+            entries.not_kept("usage counts");
+        }
+        let extras = Extras {
+            note: None,
+            groups: entry
+                .get("tags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+        };
+        entries.push_with(display_name(&issuer, &name), entry.clone(), extras);
     }
     Ok(entries)
 }

@@ -6,17 +6,24 @@
 //! `steam://KEY` or a bare base32 key (TOTP, SHA1, 6 digits, 30 s). Items
 //! without one are not accounts and are passed over.
 //!
-//! What the conversion loses: everything that is not the one-time code
-//! (passwords, URIs, notes, folders). A URI without issuer or account name
-//! takes the item's name and the login's username. Steam keys become Steam
+//! The item's notes (`notes`) and folder are kept as the account's note and
+//! group: JSON names folders in its top-level `folders` list
+//! (`{"id", "name"}`) by each item's `folderId`; CSV gives the name in its
+//! `folder` column.
+//!
+//! What the conversion loses: everything else that is not the one-time
+//! code (passwords, URIs, custom fields), and favourites (said once in the
+//! preview). A URI without issuer or account name takes the item's name
+//! and the login's username. Steam keys become Steam
 //! accounts with the issuer "Steam". Password-protected (encrypted) exports
 //! are refused with a message: export again unencrypted.
 
 use super::{
-    display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Probe, Read,
+    display_name, field_str, opt_str, Entries, Extras, Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 /// The Bitwarden importer (JSON or CSV, told apart by content).
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +70,13 @@ fn read_json(bytes: &[u8]) -> Result<Entries, ImportError> {
     let items = doc.get("items").and_then(Value::as_array).ok_or_else(|| {
         ImportError::damaged(Format::Bitwarden, "items", "it is missing or not a list")
     })?;
+    let folders: HashMap<&str, &str> = doc
+        .get("folders")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|folder| Some((folder.get("id")?.as_str()?, folder.get("name")?.as_str()?)))
+        .collect();
     let mut entries = Entries::new(Format::Bitwarden, convert);
     for item in items {
         let login = item.get("login");
@@ -75,9 +89,21 @@ fn read_json(bytes: &[u8]) -> Result<Entries, ImportError> {
             .and_then(|l| l.get("username"))
             .and_then(Value::as_str)
             .unwrap_or("");
-        entries.push(
+        if item.get("favorite").and_then(Value::as_bool) == Some(true) {
+            entries.not_kept("favourites");
+        }
+        let folder = item
+            .get("folderId")
+            .and_then(Value::as_str)
+            .and_then(|id| folders.get(id));
+        let extras = Extras {
+            note: item.get("notes").and_then(Value::as_str).map(str::to_owned),
+            groups: folder.map(|&name| name.to_owned()).into_iter().collect(),
+        };
+        entries.push_with(
             display_name(name, username),
             json!({"totp": totp, "name": name, "username": username}),
+            extras,
         );
     }
     Ok(entries)
@@ -102,6 +128,8 @@ fn read_csv(text: &str) -> Result<Entries, ImportError> {
     })?;
     let name_column = column("name");
     let username_column = column("login_username");
+    let (notes_column, folder_column) = (column("notes"), column("folder"));
+    let favourite_column = column("favorite");
     let mut entries = Entries::new(Format::Bitwarden, convert);
     for (row, record) in reader.records().enumerate() {
         // Row 1 is the header line.
@@ -122,9 +150,22 @@ fn read_csv(text: &str) -> Result<Entries, ImportError> {
             continue;
         }
         let (name, username) = (get(name_column), get(username_column));
-        entries.push(
+        if get(favourite_column).trim() == "1" {
+            entries.not_kept("favourites");
+        }
+        let notes = get(notes_column);
+        let folder = get(folder_column);
+        let extras = Extras {
+            note: (!notes.is_empty()).then(|| notes.to_owned()),
+            groups: (!folder.trim().is_empty())
+                .then(|| folder.to_owned())
+                .into_iter()
+                .collect(),
+        };
+        entries.push_with(
             display_name(name, username),
             json!({"totp": totp, "name": name, "username": username}),
+            extras,
         );
     }
     Ok(entries)

@@ -2,9 +2,17 @@
 //! decryption) leaves, what converting them gives ([`Conversion`],
 //! [`EntryError`]), and an [`EncryptedBackup`] waiting for its password. Raw
 //! entries hold keys: they are wiped on drop and never shown by `Debug`.
+//!
+//! Beside each raw entry the read phase may leave its [`Extras`] (a note,
+//! group names resolved from the file's own tables) and, for the whole
+//! file, what it holds that Watchword does not keep ([`Entries::not_kept`]).
+//! Conversion applies the extras leniently: a note longer than
+//! [`limits::MAX_NOTE_BYTES`] keeps its beginning and a group name its
+//! first [`limits::MAX_GROUP_CHARS`] characters, and the preview says so
+//! (through [`Conversion::not_kept`]), rather than losing the account.
 
 use super::{Format, ImportError};
-use crate::account::Account;
+use crate::account::{Account, Group, Note};
 use crate::limits::{self, Cancel};
 use serde_json::Value;
 use std::fmt;
@@ -39,6 +47,9 @@ pub struct Conversion {
     pub accounts: Vec<Account>,
     /// One error per entry that was left out.
     pub errors: Vec<EntryError>,
+    /// What the file holds that the accounts do not carry, once per file
+    /// ("custom icons", "favourites"): for one note in the preview.
+    pub not_kept: Vec<String>,
 }
 
 impl Conversion {
@@ -66,6 +77,8 @@ pub struct Entries {
     /// Entries left out because the file holds more than
     /// [`limits::MAX_ENTRIES`]: a file with any is refused.
     over_limit: usize,
+    /// What the file holds that Watchword does not keep, each once.
+    not_kept: Vec<&'static str>,
 }
 
 /// One entry as the read phase left it.
@@ -75,6 +88,19 @@ struct Pending {
     /// The raw entry, or why the read phase could not extract it (a secret
     /// that did not decrypt, a line that is not a URI).
     value: Result<Value, String>,
+    /// Its note and groups, as the file has them.
+    extras: Extras,
+}
+
+/// What an entry carries beside its account, as the read phase found it
+/// (group names already looked up in the file's tables). The note is
+/// wiped on drop: notes hold recovery codes.
+#[derive(Default, Zeroize, zeroize::ZeroizeOnDrop)]
+pub(crate) struct Extras {
+    /// The entry's note, whole.
+    pub(crate) note: Option<String>,
+    /// The names of its groups, unchecked.
+    pub(crate) groups: Vec<String>,
 }
 
 impl Entries {
@@ -85,11 +111,17 @@ impl Entries {
             items: Vec::new(),
             convert,
             over_limit: 0,
+            not_kept: Vec::new(),
         }
     }
 
     /// Adds a raw entry (or counts it, past [`limits::MAX_ENTRIES`]).
-    pub(crate) fn push(&mut self, name: Option<String>, mut value: Value) {
+    pub(crate) fn push(&mut self, name: Option<String>, value: Value) {
+        self.push_with(name, value, Extras::default());
+    }
+
+    /// Adds a raw entry with its note and groups.
+    pub(crate) fn push_with(&mut self, name: Option<String>, mut value: Value, extras: Extras) {
         if self.items.len() >= limits::MAX_ENTRIES {
             wipe(&mut value);
             self.over_limit += 1;
@@ -98,7 +130,17 @@ impl Entries {
         self.items.push(Pending {
             name,
             value: Ok(value),
+            extras,
         });
+    }
+
+    /// Records that the file holds `what` ("custom icons"), which the
+    /// accounts will not carry; said once per file however often it is
+    /// recorded.
+    pub(crate) fn not_kept(&mut self, what: &'static str) {
+        if !self.not_kept.contains(&what) {
+            self.not_kept.push(what);
+        }
     }
 
     /// Adds an entry the read phase already knows is broken.
@@ -110,6 +152,7 @@ impl Entries {
         self.items.push(Pending {
             name,
             value: Err(reason.into()),
+            extras: Extras::default(),
         });
     }
 
@@ -152,7 +195,11 @@ impl Entries {
     /// [`Entries::convert`], stopping with [`ImportError::Cancelled`] when
     /// `cancel` is set (checked between entries).
     pub fn convert_cancellable(&self, cancel: &Cancel) -> Result<Conversion, ImportError> {
-        let mut conversion = Conversion::default();
+        let mut conversion = Conversion {
+            not_kept: self.not_kept.iter().map(|&what| what.to_owned()).collect(),
+            ..Conversion::default()
+        };
+        let mut cut = Cut::default();
         for (index, item) in self.items.iter().enumerate() {
             if cancel.is_cancelled() {
                 return Err(ImportError::Cancelled);
@@ -162,7 +209,7 @@ impl Entries {
                 Err(reason) => Err(reason.clone()),
             };
             match result {
-                Ok(account) => conversion.accounts.push(account),
+                Ok(account) => conversion.accounts.push(cut.apply(account, &item.extras)),
                 Err(reason) => conversion.errors.push(EntryError {
                     index,
                     name: item.name.clone().filter(|name| !name.is_empty()),
@@ -170,7 +217,78 @@ impl Entries {
                 }),
             }
         }
+        conversion.not_kept.extend(cut.said());
         Ok(conversion)
+    }
+}
+
+/// Counts what applying entries' extras had to cut, for the preview.
+#[derive(Default)]
+struct Cut {
+    notes: usize,
+    group_names: usize,
+    groups: usize,
+}
+
+impl Cut {
+    /// `account` with its note and groups, each kept as far as the rules
+    /// allow (see the module).
+    fn apply(&mut self, account: Account, extras: &Extras) -> Account {
+        let note = extras.note.as_deref().and_then(|text| {
+            let (note, was_cut) = Note::cut(text);
+            self.notes += usize::from(was_cut);
+            note
+        });
+        let mut groups: Vec<Group> = Vec::new();
+        for name in &extras.groups {
+            let Some(group) = Group::lenient(name) else {
+                continue;
+            };
+            self.group_names += usize::from(group.as_str() != name.trim());
+            if groups.contains(&group) {
+                continue;
+            }
+            if groups.len() == limits::MAX_GROUPS_PER_ACCOUNT {
+                self.groups += 1;
+                continue;
+            }
+            groups.push(group);
+        }
+        account
+            .with_note(note)
+            .with_groups(groups)
+            .expect("at most the limit, without repeats")
+    }
+
+    /// One phrase for each kind of cut made.
+    fn said(&self) -> Vec<String> {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut said = Vec::new();
+        if self.notes > 0 {
+            said.push(format!(
+                "the end of {} note{} longer than {} bytes",
+                self.notes,
+                plural(self.notes),
+                limits::MAX_NOTE_BYTES
+            ));
+        }
+        if self.group_names > 0 {
+            said.push(format!(
+                "the full form of {} group name{} (longer than {} characters, or with line breaks)",
+                self.group_names,
+                plural(self.group_names),
+                limits::MAX_GROUP_CHARS
+            ));
+        }
+        if self.groups > 0 {
+            said.push(format!(
+                "{} group{} past the {} an account can be in",
+                self.groups,
+                plural(self.groups),
+                limits::MAX_GROUPS_PER_ACCOUNT
+            ));
+        }
+        said
     }
 }
 
@@ -272,5 +390,59 @@ mod tests {
         entries.push(None, Value::String("JBSWY3DPEHPK3PXP".into()));
         let shown = format!("{entries:?}");
         assert!(!shown.contains("JBSWY3DPEHPK3PXP"), "{shown}");
+    }
+
+    #[test]
+    fn extras_are_kept_and_what_is_cut_is_said_once() {
+        fn totp(_: &Value) -> Result<Account, String> {
+            Ok(Account::totp(
+                "Shop",
+                "me",
+                crate::Secret::from_bytes(vec![1; 10]),
+            ))
+        }
+        let mut entries = Entries::new(Format::Aegis, totp);
+        entries.push_with(
+            None,
+            Value::Null,
+            Extras {
+                note: Some("codes: 1 2 3".into()),
+                groups: vec!["Work".into(), " Work ".into(), "Banks".into()],
+            },
+        );
+        let long = Extras {
+            note: Some("n".repeat(limits::MAX_NOTE_BYTES + 5)),
+            groups: (0..20).map(|i| format!("g{i}")).collect(),
+        };
+        entries.push_with(None, Value::Null, long);
+        entries.push(None, Value::Null);
+        entries.not_kept("custom icons");
+        entries.not_kept("custom icons");
+        let conversion = entries.convert();
+        let first = &conversion.accounts[0];
+        assert_eq!(first.note.as_ref().map(Note::expose), Some("codes: 1 2 3"));
+        let names: Vec<&str> = first.groups.iter().map(Group::as_str).collect();
+        assert_eq!(names, ["Work", "Banks"]);
+        let second = &conversion.accounts[1];
+        assert_eq!(
+            second.note.as_ref().map(|n| n.expose().len()),
+            Some(limits::MAX_NOTE_BYTES)
+        );
+        assert_eq!(second.groups.len(), limits::MAX_GROUPS_PER_ACCOUNT);
+        assert_eq!(
+            (
+                conversion.accounts[2].note.as_ref(),
+                conversion.accounts[2].groups.len()
+            ),
+            (None, 0)
+        );
+        assert_eq!(
+            conversion.not_kept,
+            [
+                "custom icons",
+                "the end of 1 note longer than 1024 bytes",
+                "4 groups past the 16 an account can be in",
+            ]
+        );
     }
 }

@@ -6,13 +6,13 @@
 //! `ProtonAuthenticatorImporter`. `uri` is an `otpauth://` URI, or
 //! `steam://KEY` for Steam entries.
 //!
-//! What the conversion loses: notes and entry ids. A URI without an account
+//! The entry's `note` is kept. What the conversion loses: entry ids. A URI without an account
 //! name takes the entry's `name`. Password-protected exports are refused with
 //! a message: export again without a password.
 
 use super::{
-    as_object, display_name, field_str, opt_str, Entries, Format, ImportError, Importer, Probe,
-    Read,
+    as_object, display_name, field_str, opt_str, Entries, Extras, Format, ImportError, Importer,
+    Probe, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use serde_json::{json, Value};
@@ -66,7 +66,11 @@ impl Importer for Proton {
                 .and_then(Value::as_str)
                 .and_then(super::uri_list::label_of);
             let shown = label.or_else(|| display_name("", name));
-            entries.push(shown, json!({"content": content}));
+            let extras = Extras {
+                note: entry.get("note").and_then(Value::as_str).map(str::to_owned),
+                groups: Vec::new(),
+            };
+            entries.push_with(shown, json!({"content": content}), extras);
         }
         Ok(Read::Plain(entries))
     }

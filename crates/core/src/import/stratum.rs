@@ -12,16 +12,23 @@
 //! a 16-byte IV, then AES-256-CBC (PKCS#7) under PBKDF2-HMAC-SHA1(password,
 //! salt, 64000, 32 bytes).
 //!
-//! What the conversion loses: icons, categories, ranking, and mOTP and Yandex
-//! entries (reported as entry errors: Watchword does not compute them).
+//! Categories are kept as groups: `Categories` (`{Id, Name, …}`) names them
+//! and `AuthenticatorCategories` (`{CategoryId, AuthenticatorSecret, …}`)
+//! puts each authenticator, known by its secret, in them. The app has no
+//! notes.
+//!
+//! What the conversion loses: icons (custom ones, `CustomIcons`, are said
+//! once in the preview), ranking, and mOTP and Yandex entries (reported as
+//! entry errors: Watchword does not compute them).
 
 use super::{
     as_object, base32_secret, display_name, field_str, field_u64, opt_str, opt_u64, totp_kind,
-    Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
+    Decrypt, EncryptedBackup, Entries, Extras, Format, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind};
 use crate::crypto;
 use serde_json::Value;
+use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 /// Header of the current encrypted format.
@@ -106,11 +113,41 @@ fn entries_from(doc: &Value, part: &str) -> Result<Entries, ImportError> {
         .ok_or_else(|| {
             ImportError::damaged(Format::Stratum, part, "its Authenticators list is missing")
         })?;
+    let array = |key: &str| doc.get(key).and_then(Value::as_array).into_iter().flatten();
+    let category_names: HashMap<&str, &str> = array("Categories")
+        .filter_map(|category| {
+            Some((
+                category.get("Id")?.as_str()?,
+                category.get("Name")?.as_str()?,
+            ))
+        })
+        .collect();
+    // Secret (as the file writes it) to the names of its categories;
+    // borrowed from the document, so no copy of a key is made.
+    let mut categories: HashMap<&str, Vec<&str>> = HashMap::new();
+    for link in array("AuthenticatorCategories") {
+        let secret = link.get("AuthenticatorSecret").and_then(Value::as_str);
+        let category = link.get("CategoryId").and_then(Value::as_str);
+        if let (Some(secret), Some(name)) = (secret, category.and_then(|id| category_names.get(id)))
+        {
+            categories.entry(secret).or_default().push(name);
+        }
+    }
     let mut entries = Entries::new(Format::Stratum, convert);
+    if array("CustomIcons").next().is_some() {
+        entries.not_kept("custom icons");
+    }
     for entry in list {
         let issuer = entry.get("Issuer").and_then(Value::as_str).unwrap_or("");
         let name = entry.get("Username").and_then(Value::as_str).unwrap_or("");
-        entries.push(display_name(issuer, name), entry.clone());
+        let groups = entry
+            .get("Secret")
+            .and_then(Value::as_str)
+            .and_then(|secret| categories.get(secret))
+            .map(|names| names.iter().map(|&name| name.to_owned()).collect())
+            .unwrap_or_default();
+        let extras = Extras { note: None, groups };
+        entries.push_with(display_name(issuer, name), entry.clone(), extras);
     }
     Ok(entries)
 }

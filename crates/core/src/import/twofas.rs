@@ -9,7 +9,12 @@
 //! known text encrypted the same way that tells a wrong password from a
 //! damaged file.
 //!
-//! What the conversion loses: icons, groups, order and badge colours.
+//! Groups are kept: the top-level `groups` list (`{"id", "name"}`, in the
+//! clear even in an encrypted backup) names each service's `groupId`. 2FAS
+//! has no notes.
+//!
+//! What the conversion loses: icons, order and badge colours (said once in
+//! the preview when a service has a colour of its own).
 //! Schema 1 stores no algorithm, digits or period: every entry becomes TOTP
 //! SHA1, 6 digits, 30 s. Schema 2 stores no token type: HOTP entries come out
 //! as TOTP with a 30 s period (the algorithm and digits are kept). Schemas 3
@@ -17,11 +22,13 @@
 
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Format, ImportError, Importer, Probe, Read,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, ImportError, Importer, Probe,
+    Read,
 };
 use crate::account::{Account, OtpKind};
 use crate::crypto;
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// Newest schema this importer reads.
 const MAX_SCHEMA: u64 = 4;
@@ -75,11 +82,12 @@ impl Importer for TwoFas {
                     EncryptedServices {
                         services,
                         reference,
+                        groups: group_table(&doc),
                     },
                 )))
             }
             None | Some(Value::Null) => match doc.get("services") {
-                Some(services) => entries_from(services, "services"),
+                Some(services) => entries_from(services, "services", &group_table(&doc)),
                 None => Err(damaged("services", "it is missing")),
             }
             .map(Read::Plain),
@@ -88,15 +96,50 @@ impl Importer for TwoFas {
     }
 }
 
-/// The entries of a `services` list.
-fn entries_from(services: &Value, part: &str) -> Result<Entries, ImportError> {
+/// The backup's groups: id to name.
+fn group_table(doc: &Value) -> HashMap<String, String> {
+    doc.get("groups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|group| {
+            let id = group.get("id")?.as_str()?;
+            let name = group.get("name")?.as_str()?;
+            Some((id.to_owned(), name.to_owned()))
+        })
+        .collect()
+}
+
+/// The entries of a `services` list, each with its group's name.
+fn entries_from(
+    services: &Value,
+    part: &str,
+    groups: &HashMap<String, String>,
+) -> Result<Entries, ImportError> {
     let list = services
         .as_array()
         .ok_or_else(|| ImportError::damaged(Format::TwoFas, part, "it is not a list"))?;
     let mut entries = Entries::new(Format::TwoFas, convert);
     for service in list {
         let (issuer, name) = names(service);
-        entries.push(display_name(issuer, name), service.clone());
+        let colour = service
+            .get("badge")
+            .and_then(|badge| badge.get("color"))
+            .and_then(Value::as_str);
+        if colour.is_some_and(|colour| colour != "Default") {
+            entries.not_kept("badge colours");
+        }
+        let extras = Extras {
+            note: None,
+            groups: service
+                .get("groupId")
+                .and_then(Value::as_str)
+                .and_then(|id| groups.get(id))
+                .cloned()
+                .into_iter()
+                .collect(),
+        };
+        entries.push_with(display_name(issuer, name), service.clone(), extras);
     }
     Ok(entries)
 }
@@ -187,6 +230,8 @@ impl Sealed {
 struct EncryptedServices {
     services: Sealed,
     reference: Option<Sealed>,
+    /// The groups, read from the clear part of the file.
+    groups: HashMap<String, String>,
 }
 
 impl Decrypt for EncryptedServices {
@@ -213,7 +258,7 @@ impl Decrypt for EncryptedServices {
         };
         let mut services =
             super::json_from_plaintext(plaintext.to_vec(), Format::TwoFas, "servicesEncrypted")?;
-        let entries = entries_from(&services, "servicesEncrypted");
+        let entries = entries_from(&services, "servicesEncrypted", &self.groups);
         super::wipe(&mut services);
         entries
     }

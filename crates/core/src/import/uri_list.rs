@@ -4,12 +4,14 @@
 //!
 //! Each line is read by [`crate::uri::parse`] (Google's Key Uri Format,
 //! <https://github.com/google/google-authenticator/wiki/Key-Uri-Format>).
-//! What the conversion loses: parameters Watchword has no use for, such as
-//! Ente's `codeDisplay` (pinned, tags, usage counts), `image` and `icon`.
+//! Ente's `codeDisplay` parameter (percent-encoded JSON) is read for its
+//! `tags`, kept as groups, and its `note`. What the conversion loses:
+//! parameters Watchword has no use for, such as the rest of `codeDisplay`
+//! (pins and usage counts are said once in the preview), `image` and `icon`.
 //! Blank lines are skipped; any other line that is not a valid URI is an
 //! entry error naming its line.
 
-use super::{Entries, Format, ImportError, Importer, Probe, Read};
+use super::{Entries, Extras, Format, ImportError, Importer, Probe, Read};
 use serde_json::Value;
 
 /// The otpauth URI list importer.
@@ -34,7 +36,11 @@ impl Importer for UriList {
                 continue;
             }
             if is_otpauth_uri(line) {
-                entries.push(label_of(line), Value::String(line.to_owned()));
+                let extras = match code_display(line) {
+                    Some(display) => ente_extras(&display, &mut entries),
+                    None => Extras::default(),
+                };
+                entries.push_with(label_of(line), Value::String(line.to_owned()), extras);
             } else {
                 entries.push_error(
                     None,
@@ -50,6 +56,49 @@ impl Importer for UriList {
             ));
         }
         Ok(Read::Plain(entries))
+    }
+}
+
+/// Ente's `codeDisplay` parameter of a URI, decoded, when there is one
+/// that is JSON.
+fn code_display(uri: &str) -> Option<Value> {
+    let query = uri.split_once('?')?.1.split('#').next()?;
+    let raw = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("codeDisplay="))?
+        .replace('+', " ");
+    let text = percent_encoding::percent_decode_str(&raw)
+        .decode_utf8()
+        .ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The note and tags of Ente's `codeDisplay`, noting on `entries` what it
+/// holds that is not kept.
+fn ente_extras(display: &Value, entries: &mut Entries) -> Extras {
+    if display.get("pinned").and_then(Value::as_bool) == Some(true) {
+        entries.not_kept("pins");
+    }
+    if display
+        .get("tapCount")
+        .and_then(Value::as_u64)
+        .is_some_and(|n| n > 0)
+    {
+        entries.not_kept("usage counts");
+    }
+    Extras {
+        note: display
+            .get("note")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        groups: display
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! name so the list renders before the keychain answers). Written atomically;
 //! losing it loses order, never an account.
 
+use crate::account::Group;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -33,6 +34,35 @@ pub struct MetaEntry {
     /// its id; good only for [`Metadata::keychain_instance`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_path: Option<String>,
+    /// The groups the account is in. Read leniently: a name that breaks
+    /// the rules is dropped, not the whole file.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient_groups"
+    )]
+    pub groups: Vec<Group>,
+    /// Whether the account's keychain item holds a note (never the note).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub has_note: bool,
+}
+
+/// The groups of an entry as the file has them, each checked: names that
+/// break [`Group::new`]'s rules, repeats and those past the limit are left
+/// out (a hand-edited file must not cost the list).
+fn lenient_groups<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Vec<Group>, D::Error> {
+    let names: Vec<serde_json::Value> = Deserialize::deserialize(deserializer)?;
+    let mut groups: Vec<Group> = Vec::new();
+    for name in names.iter().filter_map(serde_json::Value::as_str) {
+        match Group::new(name) {
+            Ok(group) if !groups.contains(&group) => groups.push(group),
+            _ => {}
+        }
+    }
+    groups.truncate(crate::limits::MAX_GROUPS_PER_ACCOUNT);
+    Ok(groups)
 }
 
 /// How the window looks: following the system, or always light or dark.
@@ -367,6 +397,8 @@ mod tests {
                 pinned: true,
                 added: Some(1_700_000_000),
                 item_path: Some("/org/freedesktop/secrets/collection/login/7".into()),
+                groups: vec![Group::new("Work").expect("valid")],
+                has_note: true,
             }],
             last_backup: Some(1_700_000_100),
             keychain_instance: Some("0123/:1.5".into()),

@@ -1,7 +1,9 @@
 //! The account store. The OS keychain is the source of truth: one item per
-//! account holding its canonical otpauth URI. A metadata file beside it keeps
-//! order, pins and a display copy of each name; it is rebuilt from the
-//! keychain whenever it is missing or out of date.
+//! account holding its canonical otpauth URI, or that URI and the account's
+//! note (see [`item`](mod@item)). A metadata file beside it keeps order,
+//! pins, groups and a display copy of each name; it is rebuilt from the
+//! keychain whenever it is missing or out of date (groups are then lost:
+//! they are only there).
 //!
 //! Several processes share the store (the app, any number of `watchword-cli`
 //! runs). Every change happens under the store's lock ([`lock`]) and starts
@@ -13,16 +15,16 @@
 //! the latest file instead of replacing it.
 
 pub mod autobackup;
+mod item;
 pub mod keychain;
 pub mod lock;
 pub mod metadata;
 #[cfg(target_os = "linux")]
 mod secret_service;
 
-use crate::account::{Account, AccountId, OtpKind};
+use crate::account::{Account, AccountId, Group, Note, OtpKind};
 use crate::error::{Error, Result};
 use crate::otp::{self, Code};
-use crate::uri;
 pub use autobackup::{AutoBackupStatus, BackupError, Restorable, Skipped};
 use keychain::{Keychain, Locations, SystemKeychain};
 pub use metadata::{BackupFailure, Settings, Theme};
@@ -104,6 +106,11 @@ pub struct AccountSummary {
     pub kind: String,
     /// Pinned to the top.
     pub pinned: bool,
+    /// The groups it is in (possibly none).
+    pub groups: Vec<String>,
+    /// Whether it has a note; the note itself only comes from
+    /// [`Store::note`].
+    pub has_note: bool,
 }
 
 impl AccountSummary {
@@ -126,6 +133,8 @@ impl From<&MetaEntry> for AccountSummary {
             name: entry.name.clone(),
             kind: entry.kind.clone(),
             pinned: entry.pinned,
+            groups: entry.groups.iter().map(|g| g.as_str().to_owned()).collect(),
+            has_note: entry.has_note,
         }
     }
 }
@@ -361,6 +370,7 @@ impl Store {
             }
         }
         self.meta = disk;
+        self.apply_groups();
         if gone.is_empty() {
             self.seen = stamp;
         } else {
@@ -383,9 +393,11 @@ impl Store {
             }
             Ok(Some(text)) => {
                 let text = zeroize::Zeroizing::new(text);
-                match uri::parse(&text) {
+                match item::decode(&text) {
                     Ok(account) => {
                         self.damaged.remove(id.as_str());
+                        let entry = self.meta.accounts.iter().find(|e| e.id == id.as_str());
+                        let account = with_groups_of(account, entry);
                         self.accounts.insert(id.clone(), account);
                         return Ok(Some(()));
                     }
@@ -449,7 +461,7 @@ impl Store {
                 }
                 Err(err) => return Err(err),
             };
-            match uri::parse(&text) {
+            match item::decode(&text) {
                 Ok(account) => {
                     accounts.insert(id, account);
                 }
@@ -464,10 +476,13 @@ impl Store {
                 || AccountId::parse(&e.id).is_some_and(|id| accounts.contains_key(&id))
         });
         for entry in &mut self.meta.accounts {
-            if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get(&id)) {
+            if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get_mut(&id))
+            {
                 entry.issuer.clone_from(&account.issuer);
                 entry.name.clone_from(&account.name);
                 entry.kind = account.kind.name().to_owned();
+                entry.has_note = account.note.is_some();
+                account.groups.clone_from(&entry.groups);
             }
         }
         let mut recovered: Vec<(&AccountId, &Account)> = accounts
@@ -749,6 +764,89 @@ impl Store {
         self.save_meta()
     }
 
+    /// An account's note, read from its keychain item now: the explicit
+    /// way to see it (the list only says whether there is one).
+    pub fn note(&mut self, id: &AccountId) -> Result<Option<Note>> {
+        self.locked_listed(|store| Ok(store.fresh_account(id)?.note))
+    }
+
+    /// Sets an account's note (`None` clears it): its keychain item is read
+    /// again under the lock and rewritten with the note, as a rename does,
+    /// so a counter another process stepped is kept. A note that would not
+    /// fit the item is refused with [`crate::account::FieldError::NoteDoesNotFit`]
+    /// and nothing changes.
+    pub fn set_note(&mut self, id: &AccountId, note: Option<Note>) -> Result<()> {
+        self.locked_listed(|store| {
+            let account = store.fresh_account(id)?.with_note(note);
+            store.write_item(id, &account)?;
+            if let Some(entry) = store.meta.accounts.iter_mut().find(|e| e.id == id.as_str()) {
+                entry.has_note = account.note.is_some();
+            }
+            store.accounts.insert(id.clone(), account);
+            store.save_meta()
+        })
+    }
+
+    /// Puts an account in exactly `groups` (none to take it out of all):
+    /// repeats dropped, at most [`crate::limits::MAX_GROUPS_PER_ACCOUNT`].
+    /// Only the metadata changes; the keychain is not asked.
+    pub fn set_groups(&mut self, id: &AccountId, groups: Vec<Group>) -> Result<()> {
+        self.change_groups(id, |_| groups).map(|_| ())
+    }
+
+    /// Changes an account's groups from what they are now, under the lock
+    /// (so adding one group never undoes another process's change to the
+    /// others): `change` gets the current groups and returns the new ones,
+    /// checked as [`Store::set_groups`] checks them. Returns the groups saved.
+    pub fn change_groups(
+        &mut self,
+        id: &AccountId,
+        change: impl FnOnce(Vec<Group>) -> Vec<Group>,
+    ) -> Result<Vec<Group>> {
+        self.locked_listed(|store| {
+            let entry = store
+                .meta
+                .accounts
+                .iter_mut()
+                .find(|e| e.id == id.as_str())
+                .ok_or_else(|| Error::NotFound(id.to_string()))?;
+            let groups = crate::account::checked_groups(change(entry.groups.clone()))?;
+            if groups == entry.groups {
+                return Ok(groups);
+            }
+            entry.groups.clone_from(&groups);
+            if let Some(account) = store.accounts.get_mut(id) {
+                account.groups.clone_from(&groups);
+            }
+            store.save_meta()?;
+            Ok(groups)
+        })
+    }
+
+    /// Every group some account is in, sorted, each once: for a filter.
+    pub fn groups(&self) -> Vec<Group> {
+        let mut all: Vec<Group> = self
+            .meta
+            .accounts
+            .iter()
+            .flat_map(|e| e.groups.iter().cloned())
+            .collect();
+        all.sort_by_key(|g| (g.as_str().to_lowercase(), g.clone()));
+        all.dedup();
+        all
+    }
+
+    /// Gives every cached account the groups the list has for it.
+    fn apply_groups(&mut self) {
+        for entry in &self.meta.accounts {
+            if let Some(account) =
+                AccountId::parse(&entry.id).and_then(|id| self.accounts.get_mut(&id))
+            {
+                account.groups.clone_from(&entry.groups);
+            }
+        }
+    }
+
     /// The user's preferences.
     pub fn settings(&self) -> &Settings {
         &self.meta.settings
@@ -959,9 +1057,9 @@ impl Store {
 
     fn write_item(&self, id: &AccountId, account: &Account) -> Result<()> {
         let label = format!("Watchword: {}", account.display_name());
-        // The canonical URI holds the key: wiped once the keychain has it.
-        let uri = zeroize::Zeroizing::new(uri::format(account));
-        self.keychain.set(id.as_str(), &uri, &label)
+        // It holds the key (and the note): wiped once the keychain has it.
+        let text = item::encode(account)?;
+        self.keychain.set(id.as_str(), &text, &label)
     }
 
     fn save_meta(&mut self) -> Result<()> {
@@ -980,7 +1078,15 @@ fn meta_entry(id: &AccountId, account: &Account, added: Option<u64>) -> MetaEntr
         pinned: false,
         added,
         item_path: None,
+        groups: account.groups.clone(),
+        has_note: account.note.is_some(),
     }
+}
+
+/// `account` with the groups the list gives it (none when it is not listed).
+fn with_groups_of(mut account: Account, entry: Option<&MetaEntry>) -> Account {
+    account.groups = entry.map(|e| e.groups.clone()).unwrap_or_default();
+    account
 }
 
 fn unix_now() -> u64 {

@@ -1,0 +1,234 @@
+//! Notes and groups in the store, against the real OS keychain (on Linux a
+//! Secret Service: run inside scripts/session.sh). Each test uses its own
+//! service name and removes its items when done.
+
+use watchword_core::account::{Account, AccountId, FieldError, Group, Note, OtpKind};
+use watchword_core::error::Error;
+use watchword_core::store::keychain::{Keychain, SystemKeychain};
+use watchword_core::store::{Config, Store};
+use watchword_core::Secret;
+
+struct Scratch {
+    config: Config,
+    _dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new(tag: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_nanos();
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            service: format!("watchword-test-notes-{tag}-{}-{nanos}", std::process::id()),
+        };
+        Self { config, _dir: dir }
+    }
+
+    fn open(&self) -> Store {
+        Store::open(&self.config).unwrap_or_else(|err| {
+            panic!("no usable Secret Service ({err}); run the tests through scripts/session.sh")
+        })
+    }
+
+    fn keychain(&self) -> SystemKeychain {
+        SystemKeychain::connect(&self.config.service).expect("Secret Service")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Ok(keychain) = SystemKeychain::connect(&self.config.service) {
+            for id in keychain.list().unwrap_or_default() {
+                let _ = keychain.delete(&id);
+            }
+        }
+    }
+}
+
+const URI: &str = "otpauth://totp/Shop:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Shop&algorithm=SHA1&digits=6&period=30";
+
+fn group(name: &str) -> Group {
+    Group::new(name).expect("a valid group")
+}
+
+fn note(text: &str) -> Option<Note> {
+    Note::new(text).expect("fits")
+}
+
+#[test]
+fn an_old_plain_item_reads_and_takes_a_note_and_gives_it_back() {
+    let scratch = Scratch::new("old");
+    // An item as every earlier version wrote it: the plain URI.
+    let id = AccountId::random();
+    scratch
+        .keychain()
+        .set(id.as_str(), URI, "Watchword: Shop (me)")
+        .expect("write");
+    let mut store = scratch.open();
+    store.load().expect("loads");
+    assert_eq!(store.account(&id).expect("read").note, None);
+    assert!(!store.summaries()[0].has_note);
+
+    let words = "recovery: 7F3K-22QX\nline two";
+    store.set_note(&id, note(words)).expect("saved");
+    let item = scratch
+        .keychain()
+        .get(id.as_str())
+        .expect("read")
+        .expect("there");
+    assert!(item.starts_with("{\"v\":1,"), "a record now");
+    // The metadata says there is a note, never what it says.
+    let meta =
+        std::fs::read_to_string(scratch.config.data_dir.join("accounts.json")).expect("metadata");
+    assert!(meta.contains("\"has_note\": true"), "{meta}");
+    assert!(!meta.contains("7F3K"), "{meta}");
+
+    // Another process (a fresh store) sees it, through the explicit call only.
+    let mut other = scratch.open();
+    let summary = &other.list_accounts().expect("list")[0];
+    assert!(summary.has_note);
+    let json = serde_json::to_string(summary).expect("serialises");
+    assert!(!json.contains("7F3K"), "{json}");
+    let read = other.note(&id).expect("read").expect("a note");
+    assert_eq!(read.expose(), words);
+    assert!(!format!("{other:?} {read:?}").contains("7F3K"));
+
+    // Cleared: the item is the plain URI again, readable by old versions.
+    store.set_note(&id, None).expect("cleared");
+    assert_eq!(
+        scratch
+            .keychain()
+            .get(id.as_str())
+            .expect("read")
+            .as_deref(),
+        Some(URI)
+    );
+    assert!(!store.summaries()[0].has_note);
+}
+
+#[test]
+fn setting_a_note_keeps_a_counter_another_process_stepped() {
+    let scratch = Scratch::new("hotp");
+    let mut hotp = Account::totp("Bank", "me", Secret::from_bytes(vec![9; 20]));
+    hotp.kind = OtpKind::Hotp { counter: 5 };
+    let mut store = scratch.open();
+    let id = store.add(hotp).expect("added");
+    store.load().expect("loaded: the cache holds counter 5");
+    let mut other = scratch.open();
+    other.next_code(&id, 0).expect("steps to 6");
+    store.set_note(&id, note("pin 1234")).expect("saved");
+    let mut fresh = scratch.open();
+    let account = fresh.current_account(&id).expect("read");
+    assert_eq!(account.kind, OtpKind::Hotp { counter: 6 }, "not rewound");
+    assert_eq!(account.note.as_ref().map(Note::expose), Some("pin 1234"));
+    // A rename keeps the note too.
+    fresh.rename(&id, "Bank", "me2").expect("renamed");
+    assert_eq!(
+        scratch
+            .open()
+            .note(&id)
+            .expect("read")
+            .as_ref()
+            .map(Note::expose),
+        Some("pin 1234")
+    );
+}
+
+#[test]
+fn a_note_that_does_not_fit_the_item_is_refused_and_nothing_changes() {
+    let scratch = Scratch::new("big");
+    let mut store = scratch.open();
+    let id = store
+        .add(Account::totp("Shop", "me", Secret::from_bytes(vec![1; 10])))
+        .expect("added");
+    store.set_note(&id, note("kept")).expect("saved");
+    // 1024 bytes of line breaks are 2048 units once escaped in the record.
+    let breaks = format!("x{}", "\n".repeat(1023));
+    let error = store.set_note(&id, note(&breaks)).expect_err("too big");
+    assert!(
+        matches!(error, Error::Field(FieldError::NoteDoesNotFit { .. })),
+        "{error:?}"
+    );
+    assert_eq!(error.code(), "note_too_long");
+    assert_eq!(
+        scratch
+            .open()
+            .note(&id)
+            .expect("read")
+            .as_ref()
+            .map(Note::expose),
+        Some("kept")
+    );
+}
+
+#[test]
+fn groups_live_in_the_list_and_come_with_the_accounts() {
+    let scratch = Scratch::new("groups");
+    let mut store = scratch.open();
+    let shop = Account::totp("Shop", "me", Secret::from_bytes(vec![1; 10]))
+        .with_groups([group("Work"), group("banks")])
+        .expect("two groups")
+        .with_note(note("codes"));
+    let shop_id = store.add(shop.clone()).expect("added");
+    let mail_id = store
+        .add(Account::totp("Mail", "me", Secret::from_bytes(vec![2; 10])))
+        .expect("added");
+    store
+        .set_groups(&mail_id, vec![group("Work")])
+        .expect("set");
+
+    // A fresh store (another process) lists them without reading a secret.
+    let mut other = scratch.open();
+    let list = other.list_accounts().expect("list");
+    let groups_of = |id: &AccountId| {
+        list.iter()
+            .find(|s| s.id == id.as_str())
+            .map(|s| s.groups.clone())
+            .expect("listed")
+    };
+    assert_eq!(groups_of(&shop_id), ["Work", "banks"]);
+    assert_eq!(groups_of(&mail_id), ["Work"]);
+    assert_eq!(other.groups(), [group("banks"), group("Work")]);
+
+    // Every account as a backup takes it: notes and groups included, so
+    // what reads back from an Aegis vault compares equal.
+    let all = other.all_accounts().expect("all");
+    assert_eq!(all[0], shop);
+    assert_eq!(all[1].groups, [group("Work")]);
+
+    // Changes made elsewhere reach a loaded store.
+    store.load().expect("loaded");
+    other.set_groups(&shop_id, Vec::new()).expect("out of all");
+    store.refresh().expect("refreshed");
+    assert_eq!(store.account(&shop_id).expect("read").groups, []);
+    assert_eq!(store.groups(), [group("Work")]);
+
+    // Too many are refused, nothing changes.
+    let many: Vec<Group> = (0..=16).map(|i| group(&format!("g{i}"))).collect();
+    let error = store.set_groups(&mail_id, many).expect_err("too many");
+    assert!(
+        matches!(error, Error::Field(FieldError::TooManyGroups)),
+        "{error:?}"
+    );
+    assert_eq!(scratch.open().summaries()[1].groups, ["Work"]);
+}
+
+#[test]
+fn a_hand_edited_bad_group_costs_the_group_not_the_list() {
+    let scratch = Scratch::new("lenient");
+    let mut store = scratch.open();
+    let id = store
+        .add(Account::totp("Shop", "me", Secret::from_bytes(vec![1; 10])))
+        .expect("added");
+    store.set_groups(&id, vec![group("Work")]).expect("set");
+    let path = scratch.config.data_dir.join("accounts.json");
+    let text = std::fs::read_to_string(&path).expect("metadata");
+    let edited = text.replace("\"Work\"", "\"Work\", \"\", 7, \"Home\"");
+    assert_ne!(text, edited);
+    std::fs::write(&path, edited).expect("edited");
+    let reopened = scratch.open();
+    assert_eq!(reopened.summaries()[0].groups, ["Work", "Home"]);
+}
