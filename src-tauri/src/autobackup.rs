@@ -259,8 +259,12 @@ fn run_pending(app: &AppHandle) -> After {
         let _ = store.run_pending_backup(now());
         status_of(store).map(Some)
     });
-    let Ok(Some(status)) = outcome else {
-        return After::Done;
+    let status = match outcome {
+        Ok(Some(status)) => status,
+        Ok(None) => return After::Done,
+        // The store could not be asked (the keychain locked, another
+        // process holding the lock): try again later.
+        Err(_) => return After::Failed,
     };
     let after = match &status.last_error {
         None if !status.pending => After::Done,

@@ -154,6 +154,9 @@ pub fn refresh_from_disk(app: &tauri::AppHandle) {
     };
     if changed {
         let _ = app.emit("accounts-changed", ());
+        // A backup another process left pending (its own failed) is
+        // written here once things are quiet.
+        crate::autobackup::changed(&state);
     }
 }
 

@@ -132,6 +132,7 @@ pub fn note(query: &str, set: bool) -> Result<(), CliError> {
     } else {
         eprintln!("Saved the note of {name}.");
     }
+    back_up_pending(&mut store);
     Ok(())
 }
 
@@ -180,6 +181,7 @@ pub fn group(query: &str, add: Option<&str>, remove: Option<&str>) -> Result<(),
             }
         }
     }
+    back_up_pending(&mut store);
     Ok(())
 }
 

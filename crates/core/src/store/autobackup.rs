@@ -318,17 +318,21 @@ pub fn count_versions(folder: &Path) -> usize {
     versions(folder).map_or(0, |v| v.len())
 }
 
-/// Removes our backups beyond the newest `keep`, never another file.
-/// Returns how many went. A file that cannot be removed is left (the next
-/// backup tries again).
-fn prune(folder: &Path, keep: u32) -> usize {
+/// Removes our backups beyond the newest `keep`, never another file, and
+/// never `written`: the backup just made and verified stays even when the
+/// folder holds files named later than it (a clock once set ahead, another
+/// computer's backups in a synced folder), and `keep` is at least 1
+/// whatever a hand-edited metadata file says. Returns how many went. A
+/// file that cannot be removed is left (the next backup tries again).
+fn prune(folder: &Path, keep: u32, written: &Path) -> usize {
     let Ok(found) = versions(folder) else {
         return 0;
     };
-    let keep = usize::try_from(keep).unwrap_or(usize::MAX);
+    let keep = usize::try_from(keep.max(1)).unwrap_or(usize::MAX);
     found
         .iter()
         .skip(keep)
+        .filter(|v| v.path != written)
         .filter(|v| std::fs::remove_file(&v.path).is_ok())
         .count()
 }
@@ -386,8 +390,38 @@ fn folder_there(folder: &Path) -> Result<(), BackupError> {
 /// Writes `vault` to a new file in `folder` named for `unix_seconds`:
 /// a temporary file (mode 0600), flushed, then linked in under the first
 /// free name, never over another file. A failure leaves nothing behind.
+/// Temporary files of backups that a killed process left behind are
+/// removed once they are this old: younger ones may be another
+/// computer's backup being written to the same synced folder.
+const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes our own stale temporary files from `folder` (encrypted, but
+/// clutter that would pile up in a synced folder). Best effort.
+fn remove_stale_temporaries(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let ours = name
+            .to_str()
+            .is_some_and(|n| n.starts_with(".watchword-backup.") && n.ends_with(".tmp"));
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|info| info.modified().ok())
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMPORARY);
+        if ours && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn write_new(folder: &Path, vault: &str, unix_seconds: u64) -> Result<PathBuf, BackupError> {
     folder_there(folder)?;
+    remove_stale_temporaries(folder);
     let io = |action| {
         move |source| BackupError::Write {
             action,
@@ -428,36 +462,51 @@ fn write_new(folder: &Path, vault: &str, unix_seconds: u64) -> Result<PathBuf, B
 /// convert. A wrong password is [`BackupError::WrongPassword`]; anything
 /// else that keeps the file from reading is [`BackupError::Unreadable`].
 pub fn read_backup(file: &Path, password: &str) -> Result<Restorable, BackupError> {
+    read_any_backup(file, password).map(|(restorable, _)| restorable)
+}
+
+/// [`read_backup`], and whether the file was encrypted.
+fn read_any_backup(file: &Path, password: &str) -> Result<(Restorable, bool), BackupError> {
     let unreadable = |source| BackupError::Unreadable {
         file: file.to_owned(),
         source,
     };
     let bytes = Zeroizing::new(import::read_file(file).map_err(unreadable)?);
     let (_, read) = import::detect_and_read(&bytes).map_err(unreadable)?;
-    let entries = match read {
+    let (entries, encrypted) = match read {
         Read::Encrypted(backup) => match backup.decrypt(password) {
-            Ok(entries) => entries,
+            Ok(entries) => (entries, true),
             Err(ImportError::WrongPassword) => {
                 return Err(BackupError::WrongPassword(file.to_owned()))
             }
             Err(err) => return Err(unreadable(err)),
         },
-        // Ours are always encrypted; a plain one is still readable.
-        Read::Plain(entries) => entries,
+        // Ours are always encrypted; a plain one chosen by name still reads.
+        Read::Plain(entries) => (entries, false),
     };
     let conversion = entries.convert();
-    Ok(Restorable {
-        file: file.to_owned(),
-        accounts: conversion.accounts,
-        entry_errors: conversion.errors.len(),
-        skipped: Vec::new(),
-    })
+    Ok((
+        Restorable {
+            file: file.to_owned(),
+            accounts: conversion.accounts,
+            entry_errors: conversion.errors.len(),
+            skipped: Vec::new(),
+        },
+        encrypted,
+    ))
 }
 
-/// The newest backup in `folder` that reads with `password`. A damaged or
-/// unreadable one is passed over for the one before it (and named in
-/// [`Restorable::skipped`]); a wrong password stops the search as
-/// [`BackupError::WrongPassword`]: the password is the problem, not the file.
+/// How many backups that do not open with the password are tried before
+/// the password itself is blamed: a damaged key slot reads as a wrong
+/// password, and each try costs a key derivation.
+const WRONG_PASSWORD_TRIES: usize = 5;
+
+/// The newest encrypted backup in `folder` that opens with `password`. A
+/// damaged, unreadable or plain one is passed over for the one before it
+/// (and named in [`Restorable::skipped`]), and so is one that does not
+/// open (its key slot may be damaged); when none of the newest few opens,
+/// the password is the problem: [`BackupError::WrongPassword`], nothing
+/// read.
 pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, BackupError> {
     folder_there(folder)?;
     let found = versions(folder).map_err(|source| BackupError::Write {
@@ -466,9 +515,18 @@ pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, Back
         source,
     })?;
     let mut skipped = Vec::new();
+    let mut refused: Option<PathBuf> = None;
+    let mut refusals = 0;
     for version in found {
-        match read_backup(&version.path, password) {
-            Ok(mut restorable) => {
+        match read_any_backup(&version.path, password) {
+            // A plain file named like ours was not written by Watchword,
+            // which encrypts every backup: whoever can write to a synced
+            // folder must not be able to slip accounts in.
+            Ok((_, false)) => skipped.push(Skipped {
+                file: version.path,
+                reason: "it is not encrypted, so Watchword did not write it".to_owned(),
+            }),
+            Ok((mut restorable, true)) => {
                 restorable.skipped = skipped;
                 return Ok(restorable);
             }
@@ -476,8 +534,25 @@ pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, Back
                 file,
                 reason: source.to_string(),
             }),
+            // The newest may be damaged where its key is kept: look at a
+            // few older ones before blaming the password.
+            Err(BackupError::WrongPassword(file)) => {
+                refusals += 1;
+                skipped.push(Skipped {
+                    file: file.clone(),
+                    reason: "it does not open with this password (a wrong password, or damaged)"
+                        .to_owned(),
+                });
+                refused.get_or_insert(file);
+                if refusals >= WRONG_PASSWORD_TRIES {
+                    break;
+                }
+            }
             Err(err) => return Err(err),
         }
+    }
+    if let Some(file) = refused {
+        return Err(BackupError::WrongPassword(file));
     }
     Err(BackupError::NoneReadable {
         folder: folder.to_owned(),
@@ -523,7 +598,7 @@ fn write_verify_prune(
         let _ = std::fs::remove_file(&file);
         return Err(BackupError::Verify { file, reason });
     }
-    prune(folder, keep);
+    prune(folder, keep, &file);
     Ok(file)
 }
 
@@ -908,6 +983,47 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_passes_over_plain_files_and_ones_that_do_not_open() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let good = back_up(folder.path(), 5, &[account(1)], "pw", 1_796_164_200).expect("backup");
+        // Newer: one that does not open with "pw" (as a damaged key slot
+        // would not), and a plain list someone put there.
+        back_up(folder.path(), 5, &[account(2)], "other", 1_796_164_201).expect("backup");
+        std::fs::write(
+            folder.path().join(file_name(1_796_164_202, 1)),
+            "otpauth://totp/Planted?secret=JBSWY3DPEHPK3PXP\n",
+        )
+        .expect("plant");
+        let found = find_restorable(folder.path(), "pw").expect("the good one");
+        assert_eq!(found.file, good);
+        assert_eq!(found.accounts, [account(1)]);
+        let reasons: Vec<&str> = found.skipped.iter().map(|s| s.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(reasons[0].contains("not encrypted"), "{reasons:?}");
+        assert!(reasons[1].contains("does not open"), "{reasons:?}");
+        // A password none opens is the problem, not the files.
+        assert!(matches!(
+            find_restorable(folder.path(), "neither"),
+            Err(BackupError::WrongPassword(_))
+        ));
+    }
+
+    #[test]
+    fn the_backup_just_made_stays_whatever_the_folder_holds() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let accounts = [account(1)];
+        // Named later than now: a clock once ahead, or another computer.
+        for second in 0..3 {
+            back_up(folder.path(), 3, &accounts, "pw", 1_900_000_000 + second).expect("backup");
+        }
+        let made = back_up(folder.path(), 3, &accounts, "pw", 1_796_164_200).expect("backup");
+        assert!(made.exists(), "the verified backup was pruned");
+        // A keep of 0 (a hand-edited file) still keeps the new one.
+        let made = back_up(folder.path(), 0, &accounts, "pw", 1_796_164_201).expect("backup");
+        assert!(made.exists(), "keep 0 pruned everything");
+    }
+
+    #[test]
     fn a_backup_that_does_not_verify_is_removed_and_nothing_is_pruned() {
         let folder = tempfile::tempdir().expect("temp dir");
         let accounts = [account(1), account(2)];
@@ -1000,6 +1116,26 @@ mod tests {
         assert!(backed_up
             .iter()
             .any(|a| a.kind == OtpKind::Hotp { counter: 5 }));
+        // A note and a group are changes too, and the backup carries them.
+        let note = crate::account::Note::new("recovery 7F3K-22QX").expect("fits");
+        store.set_note(&ids[2], note).expect("noted");
+        assert!(store.backup_pending(), "a note is backed up");
+        store.run_pending_backup(1_796_164_270).expect("backup");
+        let work = crate::account::Group::new("Work").expect("a name");
+        store
+            .change_groups(&ids[3], |_| vec![work.clone()])
+            .expect("grouped");
+        assert!(store.backup_pending(), "a group is backed up");
+        let file = store
+            .run_pending_backup(1_796_164_280)
+            .expect("backup")
+            .expect("pending");
+        let backed_up = read_backup(&file, "pw").expect("reads").accounts;
+        assert!(backed_up.iter().any(|a| a
+            .note
+            .as_ref()
+            .is_some_and(|n| n.expose() == "recovery 7F3K-22QX")));
+        assert!(backed_up.iter().any(|a| a.groups == [work.clone()]));
         // The password item is no account.
         assert_eq!(store.list_accounts().expect("list").len(), 300);
         assert!(store.load().expect("load").damaged.is_empty());

@@ -253,7 +253,13 @@ fn lenient_auto_backup<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> std::result::Result<Option<AutoBackup>, D::Error> {
     let value = serde_json::Value::deserialize(deserializer)?;
-    Ok(serde_json::from_value(value).ok())
+    // What setup refuses is refused here too: a keep of 0 would prune
+    // every backup, and a relative folder would follow the working folder.
+    Ok(serde_json::from_value::<AutoBackup>(value)
+        .ok()
+        .filter(|on| {
+            (1..=super::autobackup::MAX_KEEP).contains(&on.keep) && on.folder.is_absolute()
+        }))
 }
 
 /// What reading the metadata file found.
@@ -428,14 +434,23 @@ mod tests {
         // A backup part that does not read costs the backups' settings, not
         // the list.
         let mut value = serde_json::to_value(&meta).expect("a value");
-        value["auto_backup"] = serde_json::json!({"folder": 5, "keep": "many"});
-        std::fs::write(&path, value.to_string()).expect("write");
-        match read(&path).expect("read") {
-            Loaded::Read(back) => {
-                assert_eq!(back.auto_backup, None);
-                assert_eq!(back.accounts, meta.accounts);
+        // So do values setup refuses: a keep of 0 would prune every backup,
+        // a relative folder would follow the working folder.
+        for part in [
+            serde_json::json!({"folder": 5, "keep": "many"}),
+            serde_json::json!({"folder": "/media/stick", "keep": 0}),
+            serde_json::json!({"folder": "/media/stick", "keep": 1001}),
+            serde_json::json!({"folder": "stick", "keep": 20}),
+        ] {
+            value["auto_backup"] = part.clone();
+            std::fs::write(&path, value.to_string()).expect("write");
+            match read(&path).expect("read") {
+                Loaded::Read(back) => {
+                    assert_eq!(back.auto_backup, None, "{part}");
+                    assert_eq!(back.accounts, meta.accounts);
+                }
+                other => panic!("expected the file back, got {other:?}"),
             }
-            other => panic!("expected the file back, got {other:?}"),
         }
         std::fs::write(&path, b"{\"version\": 1, \"accounts\": [").expect("truncate");
         match read(&path).expect("read") {

@@ -783,6 +783,8 @@ impl Store {
                 entry.has_note = account.note.is_some();
             }
             store.accounts.insert(id.clone(), account);
+            // Notes hold recovery codes: a backup must carry the new one.
+            store.note_change();
             store.save_meta()
         })
     }
@@ -818,6 +820,8 @@ impl Store {
             if let Some(account) = store.accounts.get_mut(id) {
                 account.groups.clone_from(&groups);
             }
+            // Backups carry groups too.
+            store.note_change();
             store.save_meta()?;
             Ok(groups)
         })
