@@ -51,6 +51,9 @@ export function openDialog(dialog, { focus, returnTo } = {}) {
   (focus ?? dialog.querySelector('[autofocus], input:not([type=hidden]), select, textarea, button'))?.focus();
 }
 
+/** What an open menu makes inert. */
+const BEHIND_MENUS = 'main, #status, #backup-reminder, #autobackup-problem, #autobackup-line, #undo-bar';
+
 /**
  * A menu of buttons that opens from `button`: arrow keys move, Esc closes
  * and returns to the button, and it closes as soon as the focus or a click
@@ -58,6 +61,13 @@ export function openDialog(dialog, { focus, returnTo } = {}) {
  */
 export function menuBehaviour(menu, { onClose, isOpener }) {
   const items = () => [...menu.querySelectorAll('button:not(:disabled)')];
+  // While a menu is open the list and the bars around it are inert, as
+  // behind a native menu: a click there only closes the menu (it does not
+  // also copy the code under it), and nothing half-covered by the menu
+  // counts as a target.
+  new MutationObserver(() => {
+    for (const el of document.querySelectorAll(BEHIND_MENUS)) el.inert = !menu.hidden;
+  }).observe(menu, { attributes: true, attributeFilter: ['hidden'] });
   menu.addEventListener('keydown', (event) => {
     const at = items().indexOf(document.activeElement);
     if (event.key === 'Escape') {

@@ -64,6 +64,12 @@ export async function reloadAccounts() {
   setAccounts(await ipc.listAccounts());
 }
 
+/** Every group some account is in, sorted as the store sorts them. */
+export function allGroups(accounts = state.accounts) {
+  const names = new Set(accounts.flatMap((a) => a.groups ?? []));
+  return [...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()) || a.localeCompare(b));
+}
+
 export function accountById(id) {
   return state.accounts.find((a) => a.id === id);
 }

@@ -6,7 +6,7 @@ use crate::state::{blocking, lock, IpcError};
 use serde::Serialize;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tauri::AppHandle;
-use watchword_core::account::{Account, AccountId, OtpKind};
+use watchword_core::account::{Account, AccountId, Group, Note, OtpKind};
 use watchword_core::manual::ManualEntry;
 use watchword_core::qr::{self, EncodedQr};
 use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
@@ -183,6 +183,10 @@ pub struct PreviewView {
     counter: Option<u64>,
     /// Already in the store (same key and issuer).
     duplicate: bool,
+    /// The groups it comes in (from another app's backup).
+    groups: Vec<String>,
+    /// Whether it comes with a note; the note itself stays in Rust.
+    has_note: bool,
 }
 
 impl PreviewView {
@@ -199,6 +203,12 @@ impl PreviewView {
                 _ => None,
             },
             duplicate,
+            groups: account
+                .groups
+                .iter()
+                .map(|g| g.as_str().to_owned())
+                .collect(),
+            has_note: account.note.is_some(),
         }
     }
 }
@@ -289,13 +299,76 @@ pub async fn rename_account(
         state.with_store(|store| {
             store.rename(&account_id, &issuer, &name)?;
             crate::autobackup::changed(state);
-            store
-                .summaries()
-                .into_iter()
-                .find(|s| s.id == id)
-                .ok_or_else(|| {
-                    IpcError::new(ErrorCode::NotFound, format!("no account with id {id}"))
-                })
+            summary_of(store, &id)
+        })
+    })
+    .await
+}
+
+/// The summary of account `id` as the store has it now.
+fn summary_of(store: &Store, id: &str) -> Result<AccountSummary, IpcError> {
+    store
+        .summaries()
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("no account with id {id}")))
+}
+
+/// An account's note, read from its keychain item now. Notes may hold
+/// recovery codes: the page asks for it only when the user says to show it,
+/// and forgets it when the dialog closes.
+#[tauri::command]
+pub async fn reveal_note(app: AppHandle, id: String) -> Result<String, IpcError> {
+    blocking(app, move |_, state| {
+        let id = parse_id(&id)?;
+        state.with_store(|store| {
+            Ok(store
+                .note(&id)?
+                .map(|note| note.expose().to_owned())
+                .unwrap_or_default())
+        })
+    })
+    .await
+}
+
+/// Sets an account's note; an empty one (or only spaces) removes it.
+#[tauri::command]
+pub async fn set_note(
+    app: AppHandle,
+    id: String,
+    text: String,
+) -> Result<AccountSummary, IpcError> {
+    let text = zeroize::Zeroizing::new(text);
+    blocking(app, move |_, state| {
+        let account_id = parse_id(&id)?;
+        let note = Note::new(&text).map_err(watchword_core::Error::from)?;
+        state.with_store(|store| {
+            store.set_note(&account_id, note)?;
+            crate::autobackup::changed(state);
+            summary_of(store, &id)
+        })
+    })
+    .await
+}
+
+/// Puts an account in exactly these groups (none: in no group).
+#[tauri::command]
+pub async fn set_groups(
+    app: AppHandle,
+    id: String,
+    groups: Vec<String>,
+) -> Result<AccountSummary, IpcError> {
+    blocking(app, move |_, state| {
+        let account_id = parse_id(&id)?;
+        let groups = groups
+            .iter()
+            .map(|name| Group::new(name))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(watchword_core::Error::from)?;
+        state.with_store(|store| {
+            store.set_groups(&account_id, groups)?;
+            crate::autobackup::changed(state);
+            summary_of(store, &id)
         })
     })
     .await

@@ -132,6 +132,9 @@ fn axe_finds_nothing_serious_in_any_state() {
     let axe = axe_source();
     let profile = Profile::new("axe");
     seed(&profile);
+    // A group and a note: the list's group filter and its tags are judged.
+    profile.cli(&["group", "GitHub", "--add", "Work"]);
+    profile.cli_with_input(&["note", "GitHub", "--set"], Some("recovery: 1234"));
     let app = profile.launch();
     app.wait_loaded();
     app.wait_rows(4);
@@ -307,6 +310,8 @@ fn axe_finds_nothing_serious_in_any_state() {
 
     for (item, dialog, state) in [
         ("#row-rename", "#rename-dialog", "rename"),
+        ("#row-note", "#note-dialog", "a note, asking"),
+        ("#row-groups", "#groups-dialog", "groups"),
         ("#row-key", "#secret-dialog", "reveal key, asking"),
         ("#row-delete", "#confirm-dialog", "delete, asking"),
     ] {
@@ -325,6 +330,14 @@ fn axe_finds_nothing_serious_in_any_state() {
     check(&app, &axe, "an account's QR code", &mut found);
     app.click("#secret-done");
     wait_open(&app, "#secret-dialog", false);
+    app.click(&row_css(&app, "GitHub", "button.row-menu"));
+    app.click("#row-note");
+    wait_open(&app, "#note-dialog", true);
+    app.click("#note-show");
+    wait_shown(&app, "#note-text");
+    check(&app, &axe, "a note, shown", &mut found);
+    app.click("#note-cancel");
+    wait_open(&app, "#note-dialog", false);
 
     // The preview of a pasted QR code image, one account already there.
     let png = qr_page_png(
@@ -593,6 +606,8 @@ fn the_focus_stays_visible_and_comes_back() {
     let github_menu = row_css(&app, "GitHub", "button.row-menu");
     for (item, dialog) in [
         ("#row-rename", "#rename-dialog"),
+        ("#row-note", "#note-dialog"),
+        ("#row-groups", "#groups-dialog"),
         ("#row-key", "#secret-dialog"),
     ] {
         menu_item_by_keys(&app, &github_menu, item);
@@ -614,8 +629,12 @@ fn the_focus_stays_visible_and_comes_back() {
     wait_focus(&app, "#more-button");
     app.press_keys(&KEY_ENTER.to_string());
     wait_shown(&app, "#more-menu");
+    // Behind an open menu the list is inert: a click there only closes it.
+    let list_inert = || app.execute("return document.querySelector('main').inert;", json!([]));
+    assert_eq!(list_inert(), json!(true));
     app.press_keys(&KEY_ESCAPE.to_string());
     wait_focus(&app, "#more-button");
+    assert_eq!(list_inert(), json!(false));
     app.press_keys(&KEY_ENTER.to_string());
     wait_shown(&app, "#more-menu");
     app.press_keys(&format!("{KEY_TAB}"));

@@ -19,7 +19,11 @@ function foundDetails(found) {
     : found.kind === 'steam'
       ? 'Steam Guard'
       : `${found.digits} digits every ${found.period} s, ${found.algorithm}`;
-  return found.duplicate ? `Already in Watchword · ${kind}` : kind;
+  const extras = [kind];
+  if (found.groups?.length) extras.push(`${found.groups.length === 1 ? 'group' : 'groups'} ${found.groups.join(', ')}`);
+  if (found.hasNote) extras.push('with a note');
+  const said = extras.join(' · ');
+  return found.duplicate ? `Already in Watchword · ${said}` : said;
 }
 
 /** Shows (or refreshes) the preview of what the QR codes held. */

@@ -10,6 +10,8 @@ import { focusFirst, menuBehaviour } from '../focus.js';
 import * as renameDialog from '../dialogs/rename.js';
 import * as confirmDialog from '../dialogs/confirm.js';
 import * as secretDialog from '../dialogs/secret.js';
+import * as noteDialog from '../dialogs/note.js';
+import * as groupsDialog from '../dialogs/groups.js';
 
 const menu = () => document.getElementById('row-actions');
 const opened = { account: null, button: null };
@@ -26,6 +28,7 @@ function openRowMenu(account, button) {
   opened.button = button;
   const el = menu();
   el.querySelector('#row-pin').textContent = account.pinned ? 'Unpin' : 'Pin to top';
+  el.querySelector('#row-note').textContent = account.has_note ? 'Show note…' : 'Add note…';
   const group = state.accounts.filter((a) => a.pinned === account.pinned);
   const at = group.findIndex((a) => a.id === account.id);
   el.querySelector('#row-up').disabled = at <= 0;
@@ -206,6 +209,8 @@ export function wireArrange() {
     'row-up': (account) => moveAccount(account, -1),
     'row-down': (account) => moveAccount(account, 1),
     'row-rename': (account) => renameDialog.open(account, { returnTo: moreOf(account) }),
+    'row-note': (account) => noteDialog.open(account, { returnTo: moreOf(account) }),
+    'row-groups': (account) => groupsDialog.open(account, { returnTo: moreOf(account) }),
     'row-delete': (account) => confirmDialog.open(account, {
       onDelete: scheduleDelete,
       returnTo: moreOf(account),

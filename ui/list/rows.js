@@ -2,13 +2,14 @@
 // order or, while searching, best match first. Codes and countdowns are
 // painted by codes.js; menus, moves and deletes are arrange.js's.
 
-import { state, on } from '../state.js';
+import { state, on, allGroups } from '../state.js';
 import { filterAccounts } from '../search.js';
 import { paintIcon, title } from '../format.js';
 import { statusShown } from '../notices.js';
 
 const list = () => document.getElementById('accounts');
 const search = () => document.getElementById('search');
+const groupFilter = () => document.getElementById('group-filter');
 
 /** id -> {el, shown}: the row elements and what each shows now. */
 export const rows = new Map();
@@ -34,6 +35,19 @@ function makeRow(template, account) {
   // focus the row shows it wrapped (style.css).
   issuer.title = issuer.textContent;
   name.title = name.textContent;
+  const groups = account.groups ?? [];
+  const tags = li.querySelector('.tags');
+  const noteMark = li.querySelector('.note-mark');
+  for (const group of groups) {
+    const tag = document.createElement('span');
+    tag.className = 'tag';
+    tag.textContent = group;
+    tag.title = `In the group ${group}`;
+    noteMark.before(tag);
+  }
+  noteMark.hidden = !account.has_note;
+  noteMark.title = 'Has a note: ⋯ → Show note…';
+  tags.hidden = groups.length === 0 && !account.has_note;
   li.classList.toggle('pinned', account.pinned);
   li.querySelector('.row-menu').setAttribute('aria-label', `More for ${title(account)}`);
   for (const wire of hooks.row) wire(li, account);
@@ -51,6 +65,7 @@ export function render() {
     return li;
   });
   list().replaceChildren(...items);
+  paintGroupFilter();
   showEmpty();
   applySearch();
   for (const after of hooks.rendered) after();
@@ -61,10 +76,31 @@ export function showEmpty() {
   document.getElementById('empty-state').hidden = state.accounts.length > 0 || statusShown();
 }
 
-/** Shows the rows matching the search, best first. */
+/** The group filter offers every group there is; the one chosen stays
+ *  chosen while some account is still in it. */
+function paintGroupFilter() {
+  const select = groupFilter();
+  const names = allGroups();
+  const offered = [...select.options].slice(1).map((o) => o.value);
+  if (offered.length !== names.length || offered.some((name, i) => name !== names[i])) {
+    const chosen = select.value;
+    select.replaceChildren(new Option('All groups', ''), ...names.map((name) => new Option(name, name)));
+    select.value = names.includes(chosen) ? chosen : '';
+  }
+  select.hidden = names.length === 0;
+}
+
+/** The accounts of the group chosen, else all. */
+function inGroup() {
+  const group = groupFilter().value;
+  return group === '' ? state.accounts : state.accounts.filter((a) => a.groups?.includes(group));
+}
+
+/** Shows the rows matching the search and the group, best first. */
 export function applySearch() {
   const query = search().value;
-  const shown = filterAccounts(query, state.accounts);
+  const group = groupFilter().value;
+  const shown = filterAccounts(query, inGroup());
   const visible = new Set(shown.map((a) => a.id));
   for (const [id, row] of rows) {
     const hide = !visible.has(id);
@@ -80,7 +116,9 @@ export function applySearch() {
   }
   const none = document.getElementById('no-match');
   none.hidden = shown.length > 0 || state.accounts.length === 0;
-  none.textContent = `No account matches “${query.trim()}”.`;
+  none.textContent = group === ''
+    ? `No account matches “${query.trim()}”.`
+    : `No account in “${group}” matches “${query.trim()}”.`;
   search().closest('.search-bar').hidden = state.accounts.length === 0;
 }
 
@@ -119,4 +157,5 @@ export function control(id, selector) {
 export function wireRows() {
   on('accounts', render);
   search().addEventListener('input', applySearch);
+  groupFilter().addEventListener('change', applySearch);
 }

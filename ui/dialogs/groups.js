@@ -1,0 +1,96 @@
+// The groups of one account: tick the groups it is in, or name a new one.
+// Groups are the user's own words ("Work", "Banks") and say nothing
+// secret; the list can show one group at a time (rows.js).
+
+import * as ipc from '../ipc.js';
+import { state, setAccounts, allGroups } from '../state.js';
+import { describeAccount } from '../format.js';
+import { toast } from '../notices.js';
+import { openDialog } from '../focus.js';
+import { setError } from '../fields.js';
+
+const root = document.getElementById('groups-dialog');
+const $ = (selector) => root.querySelector(selector);
+let account = null;
+
+function addChoice(name, checked) {
+  const existing = [...$('#groups-list').querySelectorAll('input')].find((box) => box.value === name);
+  if (existing) {
+    existing.checked = true;
+    return existing;
+  }
+  const label = document.createElement('label');
+  label.className = 'check';
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.value = name;
+  box.checked = checked;
+  label.append(box, document.createTextNode(` ${name}`));
+  $('#groups-list').append(label);
+  $('#groups-none').hidden = true;
+  return box;
+}
+
+export function open(chosen, { returnTo } = {}) {
+  account = chosen;
+  $('#groups-title').textContent = `Groups of ${describeAccount(account)}`;
+  $('#groups-list').replaceChildren();
+  const mine = new Set(account.groups ?? []);
+  for (const name of allGroups()) addChoice(name, mine.has(name));
+  $('#groups-none').hidden = $('#groups-list').children.length > 0;
+  $('#groups-new').value = '';
+  setError($('#groups-error'), '', [$('#groups-new')]);
+  openDialog(root, {
+    focus: $('#groups-list input') ?? $('#groups-new'),
+    returnTo,
+  });
+}
+
+/** The typed group joins the choices, ticked. */
+function addTyped() {
+  const field = $('#groups-new');
+  const name = field.value.trim().replace(/\s+/g, ' ');
+  if (name === '') {
+    setError($('#groups-error'), 'Type the new group\u2019s name first.', [field]);
+    field.focus();
+    return;
+  }
+  setError($('#groups-error'), '', [field]);
+  const same = allGroups().concat(
+    [...$('#groups-list').querySelectorAll('input')].map((box) => box.value),
+  ).find((other) => other.toLowerCase() === name.toLowerCase());
+  addChoice(same ?? name, true);
+  field.value = '';
+  field.focus();
+}
+
+async function save(event) {
+  event.preventDefault();
+  // A name typed but not added yet is meant too.
+  if ($('#groups-new').value.trim() !== '') addTyped();
+  const groups = [...$('#groups-list').querySelectorAll('input:checked')].map((box) => box.value);
+  try {
+    const summary = await ipc.setGroups(account.id, groups);
+    root.close();
+    setAccounts(state.accounts.map((a) => (a.id === summary.id ? summary : a)));
+    const who = describeAccount(summary);
+    toast(summary.groups.length === 0
+      ? `${who} is in no group`
+      : `${who} is in ${summary.groups.join(', ')}`);
+  } catch (error) {
+    setError($('#groups-error'), ipc.messageOf(error), [$('#groups-new')]);
+  }
+}
+
+export function wire() {
+  $('#groups-form').addEventListener('submit', save);
+  $('#groups-add').addEventListener('click', addTyped);
+  // Enter in the new group's field adds it; Enter elsewhere saves.
+  $('#groups-new').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && $('#groups-new').value.trim() !== '') {
+      event.preventDefault();
+      addTyped();
+    }
+  });
+  $('#groups-cancel').addEventListener('click', () => root.close());
+}
