@@ -16,7 +16,7 @@ fn main() {
         "rename_account",
         "reveal_note",
         "set_note",
-        "set_groups",
+        "change_groups",
         "get_settings",
         "account_qr",
         "reveal_key",

@@ -55,19 +55,25 @@ export function openDialog(dialog, { focus, returnTo } = {}) {
 const BEHIND_MENUS = 'main, #status, #backup-reminder, #autobackup-problem, #autobackup-line, #undo-bar';
 
 /**
+ * While a menu is open the list and the bars around it are inert, as
+ * behind a native menu: a click there only closes the menu (it does not
+ * also copy the code under it), and nothing half-covered by the menu
+ * counts as a target. Called as soon as a menu opens or closes, before
+ * the focus moves (an inert control cannot take it).
+ */
+export function menusChanged() {
+  const open = [...document.querySelectorAll('.menu')].some((menu) => !menu.hidden);
+  for (const el of document.querySelectorAll(BEHIND_MENUS)) el.inert = open;
+}
+
+/**
  * A menu of buttons that opens from `button`: arrow keys move, Esc closes
  * and returns to the button, and it closes as soon as the focus or a click
  * goes elsewhere (an open menu must not cover the focused control).
  */
 export function menuBehaviour(menu, { onClose, isOpener }) {
   const items = () => [...menu.querySelectorAll('button:not(:disabled)')];
-  // While a menu is open the list and the bars around it are inert, as
-  // behind a native menu: a click there only closes the menu (it does not
-  // also copy the code under it), and nothing half-covered by the menu
-  // counts as a target.
-  new MutationObserver(() => {
-    for (const el of document.querySelectorAll(BEHIND_MENUS)) el.inert = !menu.hidden;
-  }).observe(menu, { attributes: true, attributeFilter: ['hidden'] });
+
   menu.addEventListener('keydown', (event) => {
     const at = items().indexOf(document.activeElement);
     if (event.key === 'Escape') {

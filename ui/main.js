@@ -9,7 +9,7 @@ import { wireRows, applySearch, clearSearch, visibleCodes, rowControls, showEmpt
 import { wireCodes, sayTimeLeft, scheduleTick } from './list/codes.js';
 import { wireArrange, undoDelete, moveFocused } from './list/arrange.js';
 import { showStatus, clearStatus } from './notices.js';
-import { focusFirst, menuBehaviour } from './focus.js';
+import { focusFirst, menuBehaviour, menusChanged } from './focus.js';
 import { install as installShortcuts } from './shortcuts.js';
 import * as add from './dialogs/add.js';
 import * as enrol from './dialogs/enrol.js';
@@ -31,6 +31,7 @@ const $ = (id) => document.getElementById(id);
 
 function closeMenu({ refocus = false } = {}) {
   $('more-menu').hidden = true;
+  menusChanged();
   $('more-button').setAttribute('aria-expanded', 'false');
   if (refocus) $('more-button').focus();
 }
@@ -41,6 +42,7 @@ function wireMenu() {
   button.addEventListener('click', () => {
     const open = menu.hidden;
     menu.hidden = !open;
+    menusChanged();
     button.setAttribute('aria-expanded', String(open));
     if (open) menu.querySelector('button').focus();
   });

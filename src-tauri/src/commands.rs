@@ -332,18 +332,22 @@ pub async fn reveal_note(app: AppHandle, id: String) -> Result<String, IpcError>
 }
 
 /// Sets an account's note; an empty one (or only spaces) removes it.
+/// `before` is the note as the dialog showed it (empty: none): if another
+/// process changed it meanwhile, nothing is overwritten.
 #[tauri::command]
 pub async fn set_note(
     app: AppHandle,
     id: String,
+    before: String,
     text: String,
 ) -> Result<AccountSummary, IpcError> {
+    let before = zeroize::Zeroizing::new(before);
     let text = zeroize::Zeroizing::new(text);
     blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
         let note = Note::new(&text).map_err(watchword_core::Error::from)?;
         state.with_store(|store| {
-            store.set_note(&account_id, note)?;
+            store.change_note(&account_id, &before, note)?;
             crate::autobackup::changed(state);
             summary_of(store, &id)
         })
@@ -351,22 +355,32 @@ pub async fn set_note(
     .await
 }
 
-/// Puts an account in exactly these groups (none: in no group).
+/// Puts an account in the groups `add` and takes it out of `remove`,
+/// leaving its other groups as they are now (another process may have
+/// changed them while the dialog was open).
 #[tauri::command]
-pub async fn set_groups(
+pub async fn change_groups(
     app: AppHandle,
     id: String,
-    groups: Vec<String>,
+    add: Vec<String>,
+    remove: Vec<String>,
 ) -> Result<AccountSummary, IpcError> {
     blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
-        let groups = groups
-            .iter()
-            .map(|name| Group::new(name))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(watchword_core::Error::from)?;
+        let checked = |names: &[String]| {
+            names
+                .iter()
+                .map(|name| Group::new(name))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(watchword_core::Error::from)
+        };
+        let (add, remove) = (checked(&add)?, checked(&remove)?);
         state.with_store(|store| {
-            store.set_groups(&account_id, groups)?;
+            store.change_groups(&account_id, |mut groups| {
+                groups.retain(|g| !remove.contains(g));
+                groups.extend(add);
+                groups
+            })?;
             crate::autobackup::changed(state);
             summary_of(store, &id)
         })

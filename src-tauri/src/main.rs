@@ -87,7 +87,7 @@ fn main() {
             commands::rename_account,
             commands::reveal_note,
             commands::set_note,
-            commands::set_groups,
+            commands::change_groups,
             commands::get_settings,
             commands::account_qr,
             commands::reveal_key,

@@ -622,6 +622,32 @@ fn the_focus_stays_visible_and_comes_back() {
     menu_item_by_keys(&app, &amazon_menu, "#row-pin");
     wait_focus(&app, "row-menu of Amazon Seller Central Europe");
 
+    // Esc in a row's ⋯ menu gives the focus back to that ⋯ (the list is
+    // inert only while the menu is open); Move down keeps it on the row.
+    app.execute(
+        "document.querySelector(arguments[0]).focus();",
+        json!([github_menu]),
+    );
+    app.press_keys(&KEY_ENTER.to_string());
+    wait_shown(&app, "#row-actions");
+    app.press_keys(&KEY_ESCAPE.to_string());
+    wait_focus(&app, "row-menu of GitHub");
+    let before: Vec<String> = app.rows_now().into_iter().map(|r| r.issuer).collect();
+    menu_item_by_keys(&app, &github_menu, "#row-down");
+    wait_focus(&app, "code of GitHub");
+    let after: Vec<String> = app.rows_now().into_iter().map(|r| r.issuer).collect();
+    let at = |order: &[String]| order.iter().position(|i| i == "GitHub");
+    assert_eq!(
+        at(&after),
+        at(&before).map(|i| i + 1),
+        "{before:?} → {after:?}"
+    );
+    // And back up, where the rest of this walk expects it.
+    menu_item_by_keys(&app, &github_menu, "#row-up");
+    wait_focus(&app, "code of GitHub");
+    let back: Vec<String> = app.rows_now().into_iter().map(|r| r.issuer).collect();
+    assert_eq!(back, before);
+
     // An open menu closes when the focus moves on.
     menu_item_by_keys(&app, "#more-button", "#settings-button");
     wait_open(&app, "#settings-dialog", true);

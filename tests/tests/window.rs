@@ -1000,6 +1000,24 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
         "Recovery codes: 5555-6666"
     );
 
+    // A note another process writes while the dialog is open is never
+    // overwritten: the save is refused and says why.
+    row_action(&app, "Amazon", "#row-note");
+    wait_dialog(&app, "#note-dialog", true);
+    profile.cli_with_input(&["note", "Amazon", "--set"], Some("from the terminal"));
+    app.fill("#note-text", "from the window");
+    app.click("#note-save");
+    app.wait_until("the refusal", || match app.try_text("#note-error") {
+        Ok(text) if text.contains("was changed elsewhere while it was open here") => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
+    app.press_keys(&KEY_ESCAPE.to_string());
+    wait_dialog(&app, "#note-dialog", false);
+    assert_eq!(
+        profile.cli(&["note", "Amazon"]).trim_end(),
+        "from the terminal"
+    );
+
     // An account without a note opens on an empty one to write.
     row_action(&app, "GitHub", "#row-note");
     wait_dialog(&app, "#note-dialog", true);
@@ -1037,14 +1055,16 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
         "Signed up with the work phone"
     );
 
-    // Groups: a new one, then an existing one ticked.
+    // Groups: a new one, then an existing one ticked. A group another
+    // process adds while the dialog is open stays.
     row_action(&app, "GitHub", "#row-groups");
     wait_dialog(&app, "#groups-dialog", true);
+    profile.cli(&["group", "GitHub", "--add", "Travel"]);
     app.fill("#groups-new", "Work");
     app.click("#groups-add");
     app.click("#groups-save");
-    app.wait_toast("GitHub (octocat) is in Work");
-    wait_tags(&app, "GitHub", &["Work", "note"]);
+    app.wait_toast("GitHub (octocat) is in Travel, Work");
+    wait_tags(&app, "GitHub", &["Travel", "Work", "note"]);
     row_action(&app, "Amazon", "#row-groups");
     wait_dialog(&app, "#groups-dialog", true);
     app.click("#groups-list input[value='Work']");
@@ -1087,7 +1107,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     app.fill("#note-text", "");
     app.click("#note-save");
     app.wait_toast("Removed the note of GitHub (octocat)");
-    wait_tags(&app, "GitHub", &["Work"]);
+    wait_tags(&app, "GitHub", &["Travel", "Work"]);
     app.quit();
 
     // Notes and groups travel in a backup, and its preview says so.
@@ -1136,7 +1156,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     );
     assert_eq!(
         details("GitHub"),
-        "Already in Watchword · 6 digits every 30 s, SHA1 · group Work"
+        "Already in Watchword · 6 digits every 30 s, SHA1 · groups Travel, Work"
     );
     app.click("#enrol-cancel");
     app.quit();

@@ -68,9 +68,14 @@ async function save(event) {
   event.preventDefault();
   // A name typed but not added yet is meant too.
   if ($('#groups-new').value.trim() !== '') addTyped();
-  const groups = [...$('#groups-list').querySelectorAll('input:checked')].map((box) => box.value);
+  // Only what the user changed: a group another process gave the account
+  // while the dialog was open stays.
+  const boxes = [...$('#groups-list').querySelectorAll('input')];
+  const mine = new Set(account.groups ?? []);
+  const add = boxes.filter((box) => box.checked && !mine.has(box.value)).map((box) => box.value);
+  const remove = boxes.filter((box) => !box.checked && mine.has(box.value)).map((box) => box.value);
   try {
-    const summary = await ipc.setGroups(account.id, groups);
+    const summary = await ipc.changeGroups(account.id, add, remove);
     root.close();
     setAccounts(state.accounts.map((a) => (a.id === summary.id ? summary : a)));
     const who = describeAccount(summary);

@@ -12,6 +12,9 @@ import { setError } from '../fields.js';
 const root = document.getElementById('note-dialog');
 const $ = (selector) => root.querySelector(selector);
 let account = null;
+// The note as the store gave it (empty: none), sent back with a change so
+// that one made elsewhere meanwhile is never overwritten.
+let before = '';
 
 export function open(chosen, { returnTo } = {}) {
   account = chosen;
@@ -19,6 +22,7 @@ export function open(chosen, { returnTo } = {}) {
   $('#note-title').textContent = account.has_note ? `Note of ${who}` : `Add a note to ${who}`;
   setError($('#note-error'), '', [$('#note-text')]);
   $('#note-text').value = '';
+  before = '';
   $('#note-confirm').hidden = !account.has_note;
   $('#note-edit').hidden = account.has_note;
   openDialog(root, {
@@ -28,12 +32,18 @@ export function open(chosen, { returnTo } = {}) {
 }
 
 async function show() {
+  const asked = account;
   try {
-    $('#note-text').value = await ipc.revealNote(account.id);
+    const text = await ipc.revealNote(asked.id);
+    // Closed, or opened for another account, while the keychain answered.
+    if (!root.open || account !== asked) return;
+    before = text;
+    $('#note-text').value = text;
     $('#note-confirm').hidden = true;
     $('#note-edit').hidden = false;
     $('#note-text').focus();
   } catch (error) {
+    if (!root.open || account !== asked) return;
     close();
     toast(ipc.messageOf(error));
   }
@@ -44,7 +54,7 @@ async function save(event) {
   if ($('#note-edit').hidden) return;
   const had = account.has_note;
   try {
-    const summary = await ipc.setNote(account.id, $('#note-text').value);
+    const summary = await ipc.setNote(account.id, before, $('#note-text').value);
     close();
     setAccounts(state.accounts.map((a) => (a.id === summary.id ? summary : a)));
     const who = describeAccount(summary);
@@ -61,6 +71,7 @@ function close() {
   root.close();
   // Forget what was shown.
   $('#note-text').value = '';
+  before = '';
   account = null;
 }
 

@@ -26,13 +26,18 @@ export function open(account, kind, { returnTo } = {}) {
 
 async function show() {
   const { account, kind } = shown;
+  // Closed, or opened for another account, while the keychain answered.
+  const stale = () => !root.open || shown.account !== account || shown.kind !== kind;
   try {
     if (kind === 'qr') {
       const code = await ipc.accountQr(account.id);
+      if (stale()) return;
       $('#secret-qr').setAttribute('viewBox', `0 0 ${code.size} ${code.size}`);
       $('#secret-qr-path').setAttribute('d', code.path);
     } else {
-      $('#secret-key').textContent = await ipc.revealKey(account.id);
+      const key = await ipc.revealKey(account.id);
+      if (stale()) return;
+      $('#secret-key').textContent = key;
     }
     $('#secret-qr-frame').hidden = kind !== 'qr';
     $('#secret-key').hidden = kind !== 'key';
@@ -40,6 +45,7 @@ async function show() {
     $('#secret-shown').hidden = false;
     $('#secret-done').focus();
   } catch (error) {
+    if (stale()) return;
     close();
     toast(ipc.messageOf(error));
   }

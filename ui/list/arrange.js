@@ -6,7 +6,7 @@ import { state, setAccounts, reloadAccounts, oneAtATime } from '../state.js';
 import { onRow, control, accountOf } from './rows.js';
 import { title } from '../format.js';
 import { announce, toast } from '../notices.js';
-import { focusFirst, menuBehaviour } from '../focus.js';
+import { focusFirst, menuBehaviour, menusChanged } from '../focus.js';
 import * as renameDialog from '../dialogs/rename.js';
 import * as confirmDialog from '../dialogs/confirm.js';
 import * as secretDialog from '../dialogs/secret.js';
@@ -35,6 +35,7 @@ function openRowMenu(account, button) {
   el.querySelector('#row-down').disabled = at === group.length - 1;
   el.setAttribute('aria-label', `Actions for ${title(account)}`);
   el.hidden = false;
+  menusChanged();
   const rect = button.getBoundingClientRect();
   const below = rect.bottom + el.offsetHeight + 8 < window.innerHeight;
   el.style.top = `${below ? rect.bottom + 4 : Math.max(8, rect.top - el.offsetHeight - 4)}px`;
@@ -45,6 +46,7 @@ function openRowMenu(account, button) {
 
 function closeRowMenu({ refocus = false } = {}) {
   menu().hidden = true;
+  menusChanged();
   opened.button?.setAttribute('aria-expanded', 'false');
   if (refocus) focusFirst(opened.button);
 }

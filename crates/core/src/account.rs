@@ -381,6 +381,13 @@ pub enum FieldError {
         limits::MAX_GROUPS_PER_ACCOUNT
     )]
     TooManyGroups,
+    /// Occurs when a note is saved over one it was not read from: another
+    /// process changed the note since the user opened it. Nothing changes.
+    #[error("the note of {account} was changed elsewhere while it was open here; open it again to see it, then make your change")]
+    NoteChanged {
+        /// "Issuer (name)" of the account.
+        account: String,
+    },
 }
 
 /// A note on an account: free text up to [`limits::MAX_NOTE_BYTES`], kept

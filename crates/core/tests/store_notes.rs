@@ -138,6 +138,44 @@ fn setting_a_note_keeps_a_counter_another_process_stepped() {
 }
 
 #[test]
+fn a_note_changed_elsewhere_is_never_overwritten_from_what_was_seen() {
+    let scratch = Scratch::new("changed");
+    let mut store = scratch.open();
+    let id = store
+        .add(Account::totp("Shop", "me", Secret::from_bytes(vec![7; 20])))
+        .expect("added");
+    // Seen without a note; another process adds one meanwhile.
+    scratch
+        .open()
+        .set_note(&id, note("codes: 1111"))
+        .expect("the other process's note");
+    let refused = store
+        .change_note(&id, "", note("mine"))
+        .expect_err("a note written over one never seen");
+    assert!(
+        matches!(refused, Error::Field(FieldError::NoteChanged { .. })),
+        "{refused:?}"
+    );
+    assert!(!refused.to_string().contains("1111"), "{refused}");
+    let kept = |store: &mut Store| {
+        store
+            .note(&id)
+            .expect("read")
+            .map(|n| n.expose().to_owned())
+    };
+    assert_eq!(kept(&mut scratch.open()).as_deref(), Some("codes: 1111"));
+    // Changed from what is there now, it is saved; and it can be removed.
+    store
+        .change_note(&id, "codes: 1111", note("codes: 2222"))
+        .expect("saved");
+    assert_eq!(kept(&mut scratch.open()).as_deref(), Some("codes: 2222"));
+    store
+        .change_note(&id, "codes: 2222", None)
+        .expect("removed");
+    assert_eq!(kept(&mut scratch.open()), None);
+}
+
+#[test]
 fn a_note_that_does_not_fit_the_item_is_refused_and_nothing_changes() {
     let scratch = Scratch::new("big");
     let mut store = scratch.open();

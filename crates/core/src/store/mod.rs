@@ -776,8 +776,35 @@ impl Store {
     /// fit the item is refused with [`crate::account::FieldError::NoteDoesNotFit`]
     /// and nothing changes.
     pub fn set_note(&mut self, id: &AccountId, note: Option<Note>) -> Result<()> {
+        self.replace_note(id, None, note)
+    }
+
+    /// Sets an account's note as [`Store::set_note`] does, but only if the
+    /// note is still `before` (empty: there was none) when read under the
+    /// lock: an edit made from what the user saw never overwrites a note
+    /// another process wrote meanwhile. Otherwise
+    /// [`crate::account::FieldError::NoteChanged`], and nothing changes.
+    pub fn change_note(&mut self, id: &AccountId, before: &str, note: Option<Note>) -> Result<()> {
+        self.replace_note(id, Some(before), note)
+    }
+
+    fn replace_note(
+        &mut self,
+        id: &AccountId,
+        before: Option<&str>,
+        note: Option<Note>,
+    ) -> Result<()> {
         self.locked_listed(|store| {
-            let account = store.fresh_account(id)?.with_note(note);
+            let fresh = store.fresh_account(id)?;
+            if let Some(before) = before {
+                if fresh.note.as_ref().map_or("", Note::expose) != before {
+                    return Err(crate::account::FieldError::NoteChanged {
+                        account: fresh.display_name(),
+                    }
+                    .into());
+                }
+            }
+            let account = fresh.with_note(note);
             store.write_item(id, &account)?;
             if let Some(entry) = store.meta.accounts.iter_mut().find(|e| e.id == id.as_str()) {
                 entry.has_note = account.note.is_some();
