@@ -33,10 +33,21 @@ pub(crate) fn aes_gcm_decrypt(
 
 /// AES-256-GCM encryption: ciphertext with the tag at its end.
 pub(crate) fn aes_gcm_encrypt(key: &[u8], nonce: &[u8; 12], plaintext: &[u8]) -> Vec<u8> {
+    aes_gcm_seal(key, nonce, plaintext, &[])
+}
+
+/// AES-256-GCM encryption with associated data `aad`.
+pub(crate) fn aes_gcm_seal(key: &[u8], nonce: &[u8; 12], plaintext: &[u8], aad: &[u8]) -> Vec<u8> {
     let cipher = Aes256Gcm::new_from_slice(key).expect("the key is 32 bytes");
     let nonce = Nonce::from(*nonce);
     cipher
-        .encrypt(&nonce, plaintext)
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .expect("AES-GCM encrypts any message under 64 GiB")
 }
 

@@ -22,6 +22,7 @@ pub mod secret;
 pub mod store;
 pub mod strength;
 pub mod uri;
+pub mod vault;
 
 pub use account::{Account, AccountId, Algorithm, OtpKind};
 pub use codes::ErrorCode;
