@@ -58,6 +58,15 @@ codes! {
     CounterExhausted = "counter_exhausted",
     /// A note too long for its account's keychain item.
     NoteTooLong = "note_too_long",
+    // The lock (vault.rs, store/vaulted.rs).
+    /// Watchword is locked: the password unlocks it.
+    VaultLocked = "vault_locked",
+    /// The lock's keychain item is damaged.
+    VaultDamaged = "vault_damaged",
+    /// The lock is on already.
+    LockAlreadyOn = "lock_already_on",
+    /// The lock is off.
+    LockOff = "lock_off",
     // Other apps' backups.
     /// A file in no format Watchword reads.
     UnknownFormat = "unknown_format",

@@ -248,6 +248,29 @@ pub enum Error {
     /// or a note does not fit in the account's keychain item.
     #[error(transparent)]
     Field(#[from] FieldError),
+    /// Occurs when the lock is on and this process holds no key (locked),
+    /// or holds one the lock's password has replaced since (changed by
+    /// another process): unlock with the password.
+    #[error("Watchword is locked: unlock it with its password")]
+    VaultLocked,
+    /// Occurs when the lock's password is wrong.
+    #[error("wrong password: that is not the password Watchword is locked with")]
+    WrongLockPassword,
+    /// Occurs when the lock's own keychain item cannot be read as what
+    /// Watchword wrote; nothing is changed.
+    #[error("the lock's keychain item is damaged ({0}); nothing was changed. If it cannot be put right, restore your accounts from a backup")]
+    VaultDamaged(String),
+    /// Occurs when the lock is turned on, or its password changed, with an
+    /// empty password.
+    #[error("the lock's password cannot be empty")]
+    EmptyLockPassword,
+    /// Occurs when the lock is turned on while it is on already.
+    #[error("the lock is on already; `watchword-cli lock password` changes its password")]
+    LockAlreadyOn,
+    /// Occurs when the lock is turned off or its password changed while it
+    /// is off.
+    #[error("the lock is off")]
+    LockOff,
 }
 
 impl Error {
@@ -272,6 +295,12 @@ impl Error {
                 ErrorCode::NoteTooLong
             }
             Error::Field(_) => ErrorCode::InvalidInput,
+            Error::VaultLocked => ErrorCode::VaultLocked,
+            Error::WrongLockPassword => ErrorCode::WrongPassword,
+            Error::VaultDamaged(_) => ErrorCode::VaultDamaged,
+            Error::LockAlreadyOn => ErrorCode::LockAlreadyOn,
+            Error::LockOff => ErrorCode::LockOff,
+            Error::EmptyLockPassword => ErrorCode::EmptyPassword,
         }
     }
 }

@@ -22,7 +22,9 @@ struct Shared {
     /// Items whose content is not text (what the keyring reports as a bad
     /// encoding).
     binary: Vec<String>,
-    /// Items read one at a time so far.
+    /// Items read one at a time so far (not counting the lock's item,
+    /// which every read and write of an item asks for: it says whether
+    /// the lock is on).
     gets: usize,
 }
 
@@ -47,7 +49,9 @@ fn failure(s: &Shared) -> Error {
 impl Keychain for FaultyKeychain {
     fn get(&self, id: &str) -> watchword_core::error::Result<Option<String>> {
         self.with(|s| {
-            s.gets += 1;
+            if id != watchword_core::store::keychain::VAULT_ID {
+                s.gets += 1;
+            }
             if s.locked {
                 Err(failure(s))
             } else if s.binary.iter().any(|b| b == id) {

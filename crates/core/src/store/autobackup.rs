@@ -44,7 +44,7 @@ pub const FILE_PREFIX: &str = "watchword-backup-";
 /// Most suffixes tried for names taken within one second.
 const MAX_SUFFIX: u32 = 999;
 /// The keychain label of the password item.
-const PASSWORD_LABEL: &str = "Watchword: automatic backup password";
+pub(super) const PASSWORD_LABEL: &str = "Watchword: automatic backup password";
 
 /// Why an automatic backup, its setup or a restore did not happen. No
 /// variant holds a password or a key.
@@ -655,8 +655,7 @@ impl Store {
         self.catch_up()?;
         let accounts = self.fresh_accounts()?;
         let file = back_up(&folder, keep, &accounts, password, unix_seconds)?;
-        self.keychain
-            .set(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
+        self.write_secret_item(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
         self.meta.auto_backup = Some(AutoBackup {
             folder,
             keep,
@@ -694,9 +693,7 @@ impl Store {
             if store.meta.auto_backup.is_none() {
                 return Ok(false);
             }
-            store
-                .keychain
-                .set(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
+            store.write_secret_item(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
             store.note_change();
             store.save_meta().map(|()| true)
         })?;
@@ -820,11 +817,9 @@ impl Store {
     ) -> Result<PathBuf, BackupError> {
         // Before any secret is read: an unplugged drive is the common case.
         folder_there(&config.folder)?;
-        let password = Zeroizing::new(
-            self.keychain
-                .get(BACKUP_PASSWORD_ID)?
-                .ok_or(BackupError::PasswordMissing)?,
-        );
+        let password = self
+            .read_secret_item(BACKUP_PASSWORD_ID)?
+            .ok_or(BackupError::PasswordMissing)?;
         if !self.loaded {
             self.load_locked()?;
         }

@@ -16,6 +16,9 @@ use std::sync::Arc;
 /// other tools' items: it is never listed, loaded, found or removed as an
 /// account, and never reported as damaged.
 pub const BACKUP_PASSWORD_ID: &str = "watchword-backup-password";
+/// The lock's keychain item: its [`crate::vault::VaultRecord`]. Like the
+/// backup password's, its id is not hex, so it is never taken for an account.
+pub const VAULT_ID: &str = "watchword-vault";
 
 /// Every item under one service name, each with its content or, for an
 /// item that cannot be read as text, its [`Error::DamagedItem`].
@@ -429,6 +432,7 @@ mod tests {
     #[test]
     fn the_backup_password_item_is_never_an_account() {
         assert!(AccountId::parse(BACKUP_PASSWORD_ID).is_none());
+        assert!(AccountId::parse(VAULT_ID).is_none());
     }
 
     #[test]

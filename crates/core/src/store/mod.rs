@@ -21,6 +21,7 @@ pub mod lock;
 pub mod metadata;
 #[cfg(target_os = "linux")]
 mod secret_service;
+mod vaulted;
 
 use crate::account::{Account, AccountId, Group, Note, OtpKind};
 use crate::error::{Error, Result};
@@ -33,6 +34,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+pub use vaulted::{LockState, LockStatus};
 
 /// Environment variable that overrides the data folder.
 pub const DATA_DIR_VAR: &str = "WATCHWORD_DATA_DIR";
@@ -184,6 +186,8 @@ pub struct Store {
     damaged: HashMap<String, String>,
     loaded: bool,
     metadata_was_damaged: bool,
+    /// The lock's keys while unlocked (store/vaulted.rs); wiped on drop.
+    keys: Option<crate::vault::Keys>,
 }
 
 impl std::fmt::Debug for Store {
@@ -225,6 +229,7 @@ impl Store {
             damaged: HashMap::new(),
             loaded: false,
             metadata_was_damaged,
+            keys: None,
         })
     }
 
@@ -393,7 +398,8 @@ impl Store {
             }
             Ok(Some(text)) => {
                 let text = zeroize::Zeroizing::new(text);
-                match item::decode(&text) {
+                let opened = vaulted::open_item(self.current_keys()?, id.as_str(), &text);
+                match opened.and_then(|text| item::decode(&text).map_err(|err| err.to_string())) {
                     Ok(account) => {
                         self.damaged.remove(id.as_str());
                         let entry = self.meta.accounts.iter().find(|e| e.id == id.as_str());
@@ -401,7 +407,7 @@ impl Store {
                         self.accounts.insert(id.clone(), account);
                         return Ok(Some(()));
                     }
-                    Err(err) => err.to_string(),
+                    Err(reason) => reason,
                 }
             }
             Err(Error::DamagedItem { reason, .. }) => reason,
@@ -447,6 +453,9 @@ impl Store {
             metadata_was_damaged: self.metadata_was_damaged,
             ..LoadReport::default()
         };
+        // The lock: while it is on, nothing is read without its key, and
+        // nothing changes (not even the list) before that is known.
+        let keys = self.current_keys()?;
         let mut accounts = HashMap::new();
         for (raw_id, read) in items {
             let Some(id) = AccountId::parse(&raw_id) else {
@@ -461,11 +470,12 @@ impl Store {
                 }
                 Err(err) => return Err(err),
             };
-            match item::decode(&text) {
+            let opened = vaulted::open_item(keys, &raw_id, &text);
+            match opened.and_then(|text| item::decode(&text).map_err(|err| err.to_string())) {
                 Ok(account) => {
                     accounts.insert(id, account);
                 }
-                Err(err) => report.damaged.push((raw_id, err.to_string())),
+                Err(reason) => report.damaged.push((raw_id, reason)),
             }
         }
         let before = self.meta.clone();
@@ -1087,10 +1097,19 @@ impl Store {
     }
 
     fn write_item(&self, id: &AccountId, account: &Account) -> Result<()> {
-        let label = format!("Watchword: {}", account.display_name());
         // It holds the key (and the note): wiped once the keychain has it.
         let text = item::encode(account)?;
-        self.keychain.set(id.as_str(), &text, &label)
+        // Sealed while the lock is on; a sealed note must fit as well.
+        let form = self.item_form(id.as_str(), &text)?;
+        let units = form.encode_utf16().count();
+        if account.note.is_some() && units > crate::limits::MAX_ITEM_UTF16_UNITS {
+            return Err(crate::account::FieldError::NoteDoesNotFit {
+                account: account.display_name(),
+                units,
+            }
+            .into());
+        }
+        self.keychain.set(id.as_str(), &form, &item_label(account))
     }
 
     fn save_meta(&mut self) -> Result<()> {
@@ -1098,6 +1117,11 @@ impl Store {
         self.seen = metadata::stamp(&self.meta_path);
         Ok(())
     }
+}
+
+/// What keychain managers show for an account's item.
+fn item_label(account: &Account) -> String {
+    format!("Watchword: {}", account.display_name())
 }
 
 fn meta_entry(id: &AccountId, account: &Account, added: Option<u64>) -> MetaEntry {

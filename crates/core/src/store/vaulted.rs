@@ -1,0 +1,344 @@
+//! The optional lock in the store (issue 11): the cryptography is in
+//! [`crate::vault`]; this is which form each keychain item is in, unlocking,
+//! and turning the lock on or off or changing its password.
+//!
+//! The rule: the lock is on exactly while its own keychain item
+//! ([`VAULT_ID`]) exists. While it is on, no item is read or written
+//! without the vault key, even an item still in plain form: a store that
+//! holds no key (or a key the item no longer names, after another process
+//! changed the password) gets [`Error::VaultLocked`] and changes nothing.
+//!
+//! Every transition rewrites the items one at a time, each rewrite a
+//! single keychain write, in an order that leaves every account readable
+//! whenever it is interrupted:
+//! - **on**: the lock's item first, then each item sealed. Items still in
+//!   plain form read as they are; the next unlock seals them.
+//! - **off**: each item opened and written in plain form, then the lock's
+//!   item removed. Until then the password still opens what is sealed;
+//!   `lock off` again finishes.
+//! - **password**: whatever is not under the current key is sealed under it
+//!   first, then a new key is wrapped under the new password with the old
+//!   key wrapped under the new one; each item is resealed, then the old key
+//!   dropped. An item under the old key opens with the new password.
+//!
+//! The backup password's item ([`BACKUP_PASSWORD_ID`]) is sealed the same
+//! way as the accounts'.
+
+use super::item;
+use super::keychain::{BACKUP_PASSWORD_ID, VAULT_ID};
+use super::Store;
+use crate::account::AccountId;
+use crate::error::{Error, Result};
+use crate::vault::{self, KdfParams, Keys, VaultError, VaultKey, VaultRecord};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+/// What the lock's item is called in keychain managers.
+const VAULT_LABEL: &str = "Watchword: lock (the wrapped vault key)";
+
+/// Where the lock stands for this process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LockState {
+    /// No lock: items are in plain form.
+    Off,
+    /// On, and this process holds no key.
+    Locked,
+    /// On, and this process holds the key.
+    Unlocked,
+}
+
+/// What `watchword-cli lock status` tells.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LockStatus {
+    /// Off, locked or unlocked.
+    pub state: LockState,
+    /// Argon2id's cost of the password's wrap, while on.
+    pub kdf: Option<KdfParams>,
+    /// Items of ours (accounts and the backup password).
+    pub items: usize,
+    /// Of those, the ones sealed under the current key: all of them once a
+    /// transition is complete.
+    pub sealed: usize,
+    /// A password change not finished yet (some items under the old key).
+    pub rekeying: bool,
+}
+
+/// The core's error for the vault's.
+fn vault_error(error: VaultError) -> Error {
+    match error {
+        VaultError::WrongPassword => Error::WrongLockPassword,
+        other => Error::VaultDamaged(other.to_string()),
+    }
+}
+
+/// Whether `id` names an item the lock seals: an account's or the backup
+/// password's.
+fn sealable(id: &str) -> bool {
+    id == BACKUP_PASSWORD_ID || AccountId::parse(id).is_some()
+}
+
+/// An item's text in the form its reader expects: opened when sealed.
+/// `Err` is the reason it is damaged (never its content).
+pub(super) fn open_item(
+    keys: Option<&Keys>,
+    id: &str,
+    text: &str,
+) -> std::result::Result<Zeroizing<String>, String> {
+    if !vault::is_sealed(text) {
+        return Ok(Zeroizing::new(text.to_owned()));
+    }
+    let Some(keys) = keys else {
+        return Err("it is sealed by Watchword's lock, which is off".to_owned());
+    };
+    keys.open(id, text).map_err(|error| match error {
+        VaultError::OtherKey(_) => {
+            "it is sealed under a vault key the lock no longer has".to_owned()
+        }
+        other => other.to_string(),
+    })
+}
+
+impl Store {
+    /// The lock's record as the keychain holds it now; `None` while off.
+    pub(super) fn vault_record(&self) -> Result<Option<VaultRecord>> {
+        match self.keychain.get(VAULT_ID)? {
+            None => Ok(None),
+            Some(text) => VaultRecord::parse(&Zeroizing::new(text))
+                .map(Some)
+                .map_err(vault_error),
+        }
+    }
+
+    /// The keys to read and write items with, given the record: `None`
+    /// while the lock is off, [`Error::VaultLocked`] while it is on and this
+    /// store holds no key or one the record does not name.
+    pub(super) fn keys_for(&self, record: Option<&VaultRecord>) -> Result<Option<&Keys>> {
+        match (record, &self.keys) {
+            (None, _) => Ok(None),
+            (Some(record), Some(keys)) if keys.current.id() == record.id => Ok(Some(keys)),
+            (Some(_), _) => Err(Error::VaultLocked),
+        }
+    }
+
+    /// The keys as the keychain stands now (one read of the lock's item).
+    pub(super) fn current_keys(&self) -> Result<Option<&Keys>> {
+        let record = self.vault_record()?;
+        self.keys_for(record.as_ref())
+    }
+
+    /// `text` as an item `id` is written now: sealed while the lock is on.
+    pub(super) fn item_form(&self, id: &str, text: &str) -> Result<Zeroizing<String>> {
+        Ok(match self.current_keys()? {
+            Some(keys) => Zeroizing::new(keys.current.seal(id, text)),
+            None => Zeroizing::new(text.to_owned()),
+        })
+    }
+
+    /// Reads an item of secrets that is not an account's (the backup
+    /// password), opened when sealed.
+    pub(super) fn read_secret_item(&self, id: &str) -> Result<Option<Zeroizing<String>>> {
+        let keys = self.current_keys()?;
+        let Some(text) = self.keychain.get(id)? else {
+            return Ok(None);
+        };
+        let text = Zeroizing::new(text);
+        open_item(keys, id, &text)
+            .map(Some)
+            .map_err(|reason| Error::DamagedItem {
+                id: id.to_owned(),
+                reason,
+            })
+    }
+
+    /// Writes an item of secrets that is not an account's, sealed while the
+    /// lock is on.
+    pub(super) fn write_secret_item(&self, id: &str, text: &str, label: &str) -> Result<()> {
+        let form = self.item_form(id, text)?;
+        self.keychain.set(id, &form, label)
+    }
+
+    /// Where the lock stands; reads only the lock's item.
+    pub fn lock_state(&self) -> Result<LockState> {
+        let record = self.vault_record()?;
+        Ok(match self.keys_for(record.as_ref()) {
+            Ok(None) => LockState::Off,
+            Ok(Some(_)) => LockState::Unlocked,
+            Err(_) => LockState::Locked,
+        })
+    }
+
+    /// Where the lock stands, and how many items are sealed under the
+    /// current key (reads every item, never opening one).
+    pub fn lock_status(&self) -> Result<LockStatus> {
+        let record = self.vault_record()?;
+        let state = self.lock_state()?;
+        let (items, _) = self.keychain.get_all_located()?;
+        let ours: Vec<_> = items.iter().filter(|(id, _)| sealable(id)).collect();
+        let sealed = match &record {
+            None => 0,
+            Some(record) => ours
+                .iter()
+                .filter(|(_, read)| {
+                    read.as_ref()
+                        .is_ok_and(|text| vault::sealed_key_id(text) == Some(record.id.as_str()))
+                })
+                .count(),
+        };
+        Ok(LockStatus {
+            state,
+            kdf: record.as_ref().and_then(|r| {
+                r.wraps
+                    .iter()
+                    .map(|vault::Wrap::Password { kdf, .. }| *kdf)
+                    .next()
+            }),
+            items: ours.len(),
+            sealed,
+            rekeying: record.as_ref().is_some_and(|r| r.previous.is_some()),
+        })
+    }
+
+    /// Unlocks with the lock's password: the keys stay in this store's
+    /// memory (wiped by [`Store::lock_now`] or when it is dropped). Finishes
+    /// what an interrupted `lock on` or password change left in plain form
+    /// or under the old key, when the store is free to.
+    pub fn unlock(&mut self, password: &str) -> Result<()> {
+        let record = self.vault_record()?.ok_or(Error::LockOff)?;
+        self.keys = Some(record.unlock(password).map_err(vault_error)?);
+        // Best effort: the next unlock tries again.
+        let _ = self.locked_listed(|store| store.reseal_all());
+        Ok(())
+    }
+
+    /// Locks: forgets the keys and every account read (their keys and notes
+    /// are wiped from memory as they are dropped). The list's names stay.
+    pub fn lock_now(&mut self) {
+        self.keys = None;
+        self.accounts.clear();
+        self.loaded = false;
+    }
+
+    /// Turns the lock on with `password`, the vault key wrapped at the cost
+    /// `kdf`, and seals every item. Slow (one key derivation and a write
+    /// per item): call it off the UI thread.
+    pub fn turn_lock_on(&mut self, password: &str, kdf: KdfParams) -> Result<()> {
+        if password.is_empty() {
+            return Err(Error::EmptyLockPassword);
+        }
+        self.locked_listed(|store| {
+            if store.vault_record()?.is_some() {
+                return Err(Error::LockAlreadyOn);
+            }
+            let key = VaultKey::random();
+            let record = VaultRecord::new(&key, password, kdf).map_err(vault_error)?;
+            store
+                .keychain
+                .set(VAULT_ID, &record.to_text(), VAULT_LABEL)?;
+            store.keys = Some(Keys {
+                current: key,
+                previous: None,
+            });
+            store.reseal_all()
+        })
+    }
+
+    /// Turns the lock off: every item is written in plain form again, then
+    /// the lock's item goes. The password is asked even when unlocked.
+    pub fn turn_lock_off(&mut self, password: &str) -> Result<()> {
+        self.locked_listed(|store| {
+            let record = store.vault_record()?.ok_or(Error::LockOff)?;
+            let keys = record.unlock(password).map_err(vault_error)?;
+            let (items, _) = store.keychain.get_all_located()?;
+            for (id, read) in items {
+                let Ok(text) = read else { continue };
+                let text = Zeroizing::new(text);
+                if !sealable(&id) || !vault::is_sealed(&text) {
+                    continue;
+                }
+                // One that does not open with either key could not be read
+                // with the lock on either: it stays as it is.
+                let Ok(plain) = keys.open(&id, &text) else {
+                    continue;
+                };
+                store.keychain.set(&id, &plain, &label_of(&id, &plain))?;
+            }
+            store.keychain.delete(VAULT_ID)?;
+            store.keys = None;
+            Ok(())
+        })
+    }
+
+    /// Changes the lock's password (the old one is asked even when
+    /// unlocked): a new vault key, every item resealed under it.
+    pub fn change_lock_password(&mut self, old: &str, new: &str, kdf: KdfParams) -> Result<()> {
+        if new.is_empty() {
+            return Err(Error::EmptyLockPassword);
+        }
+        self.locked_listed(|store| {
+            let record = store.vault_record()?.ok_or(Error::LockOff)?;
+            store.keys = Some(record.unlock(old).map_err(vault_error)?);
+            // Everything under the current key first, and nothing older
+            // kept: the record below keeps one previous key only.
+            store.reseal_all()?;
+            let keys = store.keys.take().expect("unlocked above");
+            let next = VaultKey::random();
+            let rekeyed = VaultRecord::rekeyed(&keys, &next, new, kdf).map_err(vault_error)?;
+            store
+                .keychain
+                .set(VAULT_ID, &rekeyed.to_text(), VAULT_LABEL)?;
+            store.keys = Some(Keys {
+                current: next,
+                previous: Some(keys.current),
+            });
+            store.reseal_all()
+        })
+    }
+
+    /// With the store's lock held and the keys in hand: seals every item
+    /// that is in plain form or under the previous key with the current
+    /// key, then drops the previous key from the record.
+    fn reseal_all(&mut self) -> Result<()> {
+        let record = self.vault_record()?.ok_or(Error::LockOff)?;
+        let keys = self.keys_for(Some(&record))?.expect("the lock is on");
+        let (items, _) = self.keychain.get_all_located()?;
+        for (id, read) in items {
+            let Ok(text) = read else { continue };
+            let text = Zeroizing::new(text);
+            if !sealable(&id) || vault::sealed_key_id(&text) == Some(keys.current.id()) {
+                continue;
+            }
+            // One that does not open stays as it is: reported as damaged
+            // when read, never overwritten.
+            let Ok(plain) = open_item(Some(keys), &id, &text) else {
+                continue;
+            };
+            let sealed = keys.current.seal(&id, &plain);
+            self.keychain.set(&id, &sealed, &label_of(&id, &plain))?;
+        }
+        if record.previous.is_some() {
+            let settled = VaultRecord {
+                previous: None,
+                ..record
+            };
+            self.keychain
+                .set(VAULT_ID, &settled.to_text(), VAULT_LABEL)?;
+            if let Some(keys) = &mut self.keys {
+                keys.previous = None;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The keychain label an item is written with, as [`Store`] writes it.
+fn label_of(id: &str, plain: &str) -> String {
+    if id == BACKUP_PASSWORD_ID {
+        return super::autobackup::PASSWORD_LABEL.to_owned();
+    }
+    match item::decode(plain) {
+        Ok(account) => super::item_label(&account),
+        Err(_) => "Watchword account".to_owned(),
+    }
+}

@@ -1,0 +1,349 @@
+//! The optional lock (issue 11) in the store, against the real OS keychain
+//! (on Linux a Secret Service: run inside scripts/session.sh). Each test
+//! uses its own service name and removes its items when done.
+
+use watchword_core::account::{Account, AccountId, Note, OtpKind};
+use watchword_core::error::Error;
+use watchword_core::store::keychain::{Keychain, SystemKeychain, VAULT_ID};
+use watchword_core::store::{Config, LockState, Store};
+use watchword_core::vault::{KdfParams, SEALED_PREFIX};
+use watchword_core::Secret;
+
+struct Scratch {
+    config: Config,
+    _dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new(tag: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_nanos();
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            service: format!("watchword-test-lock-{tag}-{}-{nanos}", std::process::id()),
+        };
+        Self { config, _dir: dir }
+    }
+
+    fn open(&self) -> Store {
+        Store::open(&self.config).unwrap_or_else(|err| {
+            panic!("no usable Secret Service ({err}); run the tests through scripts/session.sh")
+        })
+    }
+
+    fn keychain(&self) -> SystemKeychain {
+        SystemKeychain::connect(&self.config.service).expect("Secret Service")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Ok(keychain) = SystemKeychain::connect(&self.config.service) {
+            for id in keychain.list().unwrap_or_default() {
+                let _ = keychain.delete(&id);
+            }
+        }
+    }
+}
+
+/// Cheap Argon2 for tests: the cost is not what is tested here.
+const FAST: KdfParams = KdfParams {
+    m_kib: 64,
+    t: 1,
+    p: 1,
+};
+
+const KEY: &[u8] = b"12345678901234567890";
+/// KEY in base32, as an otpauth URI carries it.
+const KEY_B32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+/// Three accounts, one with a note, one counter-based.
+fn seed(store: &mut Store) -> Vec<AccountId> {
+    let mut hotp = Account::totp("Bank", "me", Secret::from_bytes(KEY.to_vec()));
+    hotp.kind = OtpKind::Hotp { counter: 3 };
+    let noted = Account::totp("Shop", "me", Secret::from_bytes(KEY.to_vec()))
+        .with_note(Note::new("recovery: 7F3K-22QX").expect("fits"));
+    [
+        Account::totp("Mail", "me", Secret::from_bytes(vec![5; 20])),
+        noted,
+        hotp,
+    ]
+    .into_iter()
+    .map(|account| store.add(account).expect("added"))
+    .collect()
+}
+
+/// Every item of the service, raw, as any program of the user could read it.
+fn raw_items(scratch: &Scratch) -> Vec<(String, String)> {
+    let keychain = scratch.keychain();
+    let mut items: Vec<(String, String)> = keychain
+        .list()
+        .expect("list")
+        .into_iter()
+        .map(|id| {
+            let text = keychain.get(&id).expect("read").expect("there");
+            (id, text)
+        })
+        .collect();
+    items.sort();
+    items
+}
+
+fn codes(store: &mut Store, ids: &[AccountId]) -> Vec<String> {
+    ids.iter()
+        .map(|id| store.code(id, 1_000_000_000).expect("a code").current)
+        .collect()
+}
+
+#[test]
+fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_password() {
+    let scratch = Scratch::new("on");
+    let mut store = scratch.open();
+    let ids = seed(&mut store);
+    let before = codes(&mut store, &ids);
+    assert_eq!(store.lock_state().expect("state"), LockState::Off);
+    // The check below can fail: before the lock, the keys are there.
+    assert!(raw_items(&scratch)
+        .iter()
+        .any(|(_, text)| text.contains(KEY_B32)));
+
+    store.turn_lock_on("correct horse", FAST).expect("on");
+    assert_eq!(store.lock_state().expect("state"), LockState::Unlocked);
+    let items = raw_items(&scratch);
+    assert_eq!(items.len(), 4, "three accounts and the lock's item");
+    for (id, text) in &items {
+        assert!(!text.contains(KEY_B32) && !text.contains("otpauth"), "{id}");
+        assert!(!text.contains("7F3K"), "{id}");
+        if id != VAULT_ID {
+            assert!(text.starts_with(SEALED_PREFIX), "{id}");
+        }
+    }
+    let status = store.lock_status().expect("status");
+    assert_eq!(
+        (status.items, status.sealed, status.rekeying),
+        (3, 3, false)
+    );
+    assert_eq!(status.kdf, Some(FAST));
+    // This process holds the key: codes as before.
+    assert_eq!(codes(&mut store, &ids), before);
+
+    // Another process: the list's names, and nothing else.
+    let meta_before =
+        std::fs::read_to_string(scratch.config.data_dir.join("accounts.json")).expect("metadata");
+    let mut other = scratch.open();
+    assert_eq!(other.lock_state().expect("state"), LockState::Locked);
+    assert!(matches!(other.load(), Err(Error::VaultLocked)));
+    assert!(matches!(other.code(&ids[0], 0), Err(Error::VaultLocked)));
+    assert!(matches!(
+        other.next_code(&ids[2], 0),
+        Err(Error::VaultLocked)
+    ));
+    assert!(matches!(other.note(&ids[1]), Err(Error::VaultLocked)));
+    assert_eq!(other.summaries().len(), 3);
+    let meta_after =
+        std::fs::read_to_string(scratch.config.data_dir.join("accounts.json")).expect("metadata");
+    assert_eq!(meta_before, meta_after, "a locked store changes nothing");
+
+    assert!(matches!(
+        other.unlock("wrong horse"),
+        Err(Error::WrongLockPassword)
+    ));
+    other.unlock("correct horse").expect("unlocks");
+    assert_eq!(codes(&mut other, &ids), before);
+    assert_eq!(
+        other
+            .note(&ids[1])
+            .expect("read")
+            .as_ref()
+            .map(Note::expose),
+        Some("recovery: 7F3K-22QX")
+    );
+    // Written while unlocked: sealed too.
+    let added = other
+        .add(Account::totp("New", "me", Secret::from_bytes(vec![9; 20])))
+        .expect("added");
+    let text = scratch
+        .keychain()
+        .get(added.as_str())
+        .expect("read")
+        .expect("there");
+    assert!(text.starts_with(SEALED_PREFIX), "{text}");
+    // Locked again: the keys and the accounts are gone from the store.
+    other.lock_now();
+    assert!(matches!(other.code(&ids[0], 0), Err(Error::VaultLocked)));
+    assert!(!format!("{other:?}").contains(KEY_B32));
+
+    // Off again: plain items that any version reads, and no lock item.
+    assert!(matches!(
+        store.turn_lock_off("wrong"),
+        Err(Error::WrongLockPassword)
+    ));
+    store.turn_lock_off("correct horse").expect("off");
+    let items = raw_items(&scratch);
+    assert!(items.iter().all(|(id, _)| id != VAULT_ID));
+    assert!(items
+        .iter()
+        .all(|(_, text)| text.starts_with("otpauth://") || text.starts_with("{\"v\":1")));
+    let mut fresh = scratch.open();
+    assert_eq!(fresh.lock_state().expect("state"), LockState::Off);
+    assert_eq!(codes(&mut fresh, &ids), before);
+    assert!(matches!(fresh.turn_lock_off("x"), Err(Error::LockOff)));
+}
+
+#[test]
+fn a_password_change_reseals_everything_and_a_stale_key_is_refused() {
+    let scratch = Scratch::new("password");
+    let mut store = scratch.open();
+    let ids = seed(&mut store);
+    let before = codes(&mut store, &ids);
+    store.turn_lock_on("first", FAST).expect("on");
+    assert!(matches!(
+        store.turn_lock_on("again", FAST),
+        Err(Error::LockAlreadyOn)
+    ));
+    // A window unlocked with the first password...
+    let mut window = scratch.open();
+    window.unlock("first").expect("unlocks");
+    window.load().expect("loads");
+    let key_before: Vec<String> = raw_items(&scratch)
+        .into_iter()
+        .filter(|(id, _)| id != VAULT_ID)
+        .map(|(_, text)| {
+            text[SEALED_PREFIX.len()..]
+                .split(':')
+                .next()
+                .expect("key id")
+                .to_owned()
+        })
+        .collect();
+
+    assert!(matches!(
+        store.change_lock_password("wrong", "second", FAST),
+        Err(Error::WrongLockPassword)
+    ));
+    store
+        .change_lock_password("first", "second", FAST)
+        .expect("changed");
+    let status = store.lock_status().expect("status");
+    assert_eq!(
+        (status.items, status.sealed, status.rekeying),
+        (3, 3, false)
+    );
+    // Every item under a new key.
+    for (id, text) in raw_items(&scratch) {
+        if id != VAULT_ID {
+            let key = text[SEALED_PREFIX.len()..]
+                .split(':')
+                .next()
+                .expect("key id");
+            assert!(
+                !key_before.iter().any(|old| old == key),
+                "{id} still under the old key"
+            );
+        }
+    }
+    let mut fresh = scratch.open();
+    assert!(matches!(
+        fresh.unlock("first"),
+        Err(Error::WrongLockPassword)
+    ));
+    fresh.unlock("second").expect("unlocks");
+    assert_eq!(codes(&mut fresh, &ids), before);
+
+    // ...holds a key the lock no longer names: it may not read or write.
+    assert!(matches!(
+        window.next_code(&ids[2], 0),
+        Err(Error::VaultLocked)
+    ));
+    assert!(matches!(
+        window.rename(&ids[0], "Mail", "x"),
+        Err(Error::VaultLocked)
+    ));
+    assert_eq!(window.lock_state().expect("state"), LockState::Locked);
+    window.unlock("second").expect("unlocks again");
+    window.rename(&ids[0], "Mail", "x").expect("renamed");
+}
+
+#[test]
+fn an_interrupted_lock_on_reads_in_both_forms_and_the_next_unlock_finishes_it() {
+    let scratch = Scratch::new("interrupted");
+    let mut store = scratch.open();
+    let ids = seed(&mut store);
+    let before = codes(&mut store, &ids);
+    // Plain items kept aside, then the lock turned on...
+    let plain = raw_items(&scratch);
+    store.turn_lock_on("pw", FAST).expect("on");
+    // ...and one item put back as a `lock on` killed half-way leaves it.
+    let (id, text) = &plain[0];
+    scratch
+        .keychain()
+        .set(id, text, "Watchword: Mail (me)")
+        .expect("write");
+    let status = store.lock_status().expect("status");
+    assert_eq!((status.items, status.sealed), (3, 2));
+    // The lock is on: even the plain item waits for the password.
+    let mut other = scratch.open();
+    assert!(matches!(other.load(), Err(Error::VaultLocked)));
+    other.unlock("pw").expect("unlocks");
+    assert_eq!(codes(&mut other, &ids), before);
+    // The unlock sealed what was left.
+    let status = other.lock_status().expect("status");
+    assert_eq!((status.items, status.sealed), (3, 3));
+    assert!(!raw_items(&scratch)
+        .iter()
+        .any(|(_, text)| text.contains(KEY_B32)));
+}
+
+#[test]
+fn a_damaged_lock_item_is_named_and_nothing_is_overwritten() {
+    let scratch = Scratch::new("damaged");
+    let mut store = scratch.open();
+    let ids = seed(&mut store);
+    store.turn_lock_on("pw", FAST).expect("on");
+    let sealed = raw_items(&scratch);
+    let record = scratch
+        .keychain()
+        .get(VAULT_ID)
+        .expect("read")
+        .expect("there");
+    for damage in [
+        "not json",
+        &record.replacen("\"key\":\"", "\"key\":\"AAAA", 1),
+    ] {
+        scratch
+            .keychain()
+            .set(VAULT_ID, damage, "lock")
+            .expect("damaged");
+        let mut other = scratch.open();
+        let refused = other.unlock("pw").expect_err("damaged");
+        assert!(matches!(refused, Error::VaultDamaged(_)), "{refused:?}");
+        assert!(refused.to_string().contains("damaged"), "{refused}");
+        assert!(matches!(
+            other.load(),
+            Err(Error::VaultDamaged(_)) | Err(Error::VaultLocked)
+        ));
+        assert!(matches!(other.code(&ids[0], 0), Err(_)));
+        // Every item as it was.
+        let now: Vec<_> = raw_items(&scratch)
+            .into_iter()
+            .filter(|(id, _)| id != VAULT_ID)
+            .collect();
+        let was: Vec<_> = sealed
+            .iter()
+            .filter(|(id, _)| id != VAULT_ID)
+            .cloned()
+            .collect();
+        assert_eq!(now, was);
+    }
+    // Put back, all reads again.
+    scratch
+        .keychain()
+        .set(VAULT_ID, &record, "lock")
+        .expect("restored");
+    let mut other = scratch.open();
+    other.unlock("pw").expect("unlocks");
+    other.load().expect("loads");
+}
