@@ -13,6 +13,10 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// While locked: read the lock's password from the first line of
+    /// standard input, before anything else the command reads there
+    #[arg(long, global = true)]
+    pub lock_password_stdin: bool,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +126,19 @@ pub enum Command {
         #[command(subcommand)]
         action: BackupAction,
     },
+    /// The lock: a password without which the keychain holds only
+    /// ciphertext (on, off, password, status).
+    ///
+    /// While it is on, every command that reads or changes an account asks
+    /// for the password at the terminal, without echo, or takes it from
+    /// the first line of standard input with --lock-password-stdin (before
+    /// a key or a backup's password there); it is never remembered. A
+    /// forgotten password cannot be recovered: only a backup brings the
+    /// accounts back.
+    Lock {
+        #[command(subcommand)]
+        action: LockAction,
+    },
     /// Print every QR code payload found in the images, one per line.
     ///
     /// Exits with status 1 when an image holds no QR code or cannot be read
@@ -132,6 +149,37 @@ pub enum Command {
         #[arg(required = true, value_name = "IMAGE")]
         images: Vec<std::path::PathBuf>,
         /// Print [{"file","payloads":[{"text","kind"}],"error"}] as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum LockAction {
+    /// Turn the lock on: every keychain item is sealed under a key that
+    /// only the password unlocks.
+    On {
+        /// Read the new password from the first line of standard input
+        /// (otherwise it is typed twice at the terminal).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Turn the lock off: the items are written in plain form again.
+    Off {
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change the password: the current one, then the new one (two lines
+    /// of standard input with --password-stdin).
+    Password {
+        /// Read both passwords from standard input, one a line.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Whether the lock is on, and how many items are sealed.
+    Status {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },

@@ -62,6 +62,46 @@ fn hidden_line(prompt: &str, what: &str) -> Result<Zeroizing<String>, String> {
     line
 }
 
+/// One line typed at the controlling terminal (`/dev/tty`, whatever
+/// standard input is) with echo off; an error when there is none.
+#[cfg(unix)]
+pub fn tty_hidden_line(prompt: &str) -> Result<Zeroizing<String>, String> {
+    use rustix::termios::{self, LocalModes, OptionalActions};
+    use std::io::Write;
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| "there is no terminal to ask at".to_owned())?;
+    let saved = termios::tcgetattr(&tty)
+        .map_err(|e| format!("cannot turn off the terminal's echo: {e}"))?;
+    let mut quiet = saved.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    quiet.local_modes.insert(LocalModes::ECHONL);
+    termios::tcsetattr(&tty, OptionalActions::Flush, &quiet)
+        .map_err(|e| format!("cannot turn off the terminal's echo: {e}"))?;
+    let mut writer = &tty;
+    let _ = write!(writer, "{prompt} ");
+    let _ = writer.flush();
+    let mut line = Zeroizing::new(String::with_capacity(4096));
+    let read = std::io::BufReader::new(&tty)
+        .take(MAX_INPUT_BYTES + 1)
+        .read_line(&mut line);
+    termios::tcsetattr(&tty, OptionalActions::Now, &saved)
+        .map_err(|e| format!("cannot restore the terminal's settings: {e}"))?;
+    read.map_err(|e| format!("cannot read the password: {e}"))?;
+    Ok(line)
+}
+
+/// Elsewhere there is no `/dev/tty`: standard input at a terminal.
+#[cfg(not(unix))]
+pub fn tty_hidden_line(prompt: &str) -> Result<Zeroizing<String>, String> {
+    if !std::io::stdin().is_terminal() {
+        return Err("there is no terminal to ask at".to_owned());
+    }
+    hidden_line(prompt, "password")
+}
+
 /// Elsewhere (Windows) there is no termios: the line is read as typed, and
 /// the user is told it shows.
 #[cfg(not(unix))]

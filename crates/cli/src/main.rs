@@ -13,7 +13,7 @@ mod input;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use commands::{accounts, autobackup, backup, decode};
+use commands::{accounts, autobackup, backup, decode, lock};
 use error::CliError;
 use std::process::ExitCode;
 
@@ -23,6 +23,13 @@ fn main() -> ExitCode {
         eprintln!("watchword-cli: warning: {message}");
     }
     let cli = Cli::parse();
+    // First, so that it is the first line whatever the command reads next.
+    if cli.lock_password_stdin {
+        if let Err(error) = lock::take_password_from_stdin() {
+            eprintln!("watchword-cli: {error}");
+            return error.exit_code();
+        }
+    }
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -60,5 +67,6 @@ fn run(command: Command) -> Result<(), CliError> {
         } => accounts::rename(&query, issuer, account),
         Command::Remove { query } => accounts::remove(&query),
         Command::Backup { action } => autobackup::run(action),
+        Command::Lock { action } => lock::run(action),
     }
 }

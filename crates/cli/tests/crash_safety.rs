@@ -63,6 +63,51 @@ impl Store {
         killed
     }
 
+    /// [`Store::kill_during`] with `input` on standard input.
+    fn kill_during_with(&self, args: &[&str], input: &str, after: Duration) -> bool {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("watchword-cli starts");
+        let _ = child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(input.as_bytes());
+        std::thread::sleep(after);
+        let killed = child.try_wait().expect("status").is_none();
+        let _ = child.kill();
+        let _ = child.wait();
+        killed
+    }
+
+    /// Runs `args` with `input` on standard input; its output, whatever
+    /// the outcome.
+    fn run_with(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("watchword-cli starts");
+        let _ = child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(input.as_bytes());
+        child.wait_with_output().expect("watchword-cli finishes")
+    }
+
+    /// [`Store::timed`] with `input` on standard input.
+    fn timed_with(&self, args: &[&str], input: &str) -> Duration {
+        let start = Instant::now();
+        let out = self.run_with(args, input);
+        assert!(out.status.success(), "{args:?} failed: {out:?}");
+        start.elapsed()
+    }
+
     /// The ids and contents of our keychain items, as the Secret Service
     /// itself lists them.
     fn keychain(&self) -> Vec<(String, String)> {
@@ -279,5 +324,88 @@ fn a_kill_at_any_moment_leaves_every_account_whole() {
         landed >= KILLS,
         "only {landed} of {} kills landed while the CLI was running",
         KILLS * 4
+    );
+}
+
+/// Issue 11: a kill at any moment of turning the lock on or off, or of
+/// changing its password, leaves every account readable: with the old
+/// password or the new one (or none, before the lock's item was written or
+/// after it went), each account whole, none missing.
+#[test]
+fn a_kill_during_a_lock_change_leaves_every_account_readable() {
+    const ROUNDS: usize = 4;
+    let mut random = Random::from_clock();
+    let store = Store::new("lock");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let file = uri_list(scratch.path());
+    store.run(&["import", file.to_str().expect("UTF-8 path")]);
+    let export = ["--lock-password-stdin", "export", "--format", "uris"];
+    let all_uris = |out: &Output| -> BTreeSet<String> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    let expected = all_uris(&store.run(&["export", "--format", "uris"]));
+    assert_eq!(expected.len(), ACCOUNTS);
+    // Which of `passwords` opens the store now (any, while the lock is
+    // off); every account must come out with it.
+    let readable_with = |passwords: &[&str], after: &str| -> String {
+        for password in passwords {
+            let out = store.run_with(&export, &format!("{password}\n"));
+            if out.status.success() {
+                assert_eq!(all_uris(&out), expected, "after {after}");
+                return (*password).to_owned();
+            }
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(said.contains("wrong password"), "after {after}: {said}");
+        }
+        panic!("after {after}, none of {passwords:?} opens the store");
+    };
+    let lock_on = ["lock", "on", "--password-stdin"];
+    let lock_off = ["lock", "off", "--password-stdin"];
+    let change = ["lock", "password", "--password-stdin"];
+    let whole_on = store.timed_with(&lock_on, "one\n");
+    let whole_change = store.timed_with(&change, "one\ntwo\n");
+    let whole_off = store.timed_with(&lock_off, "two\n");
+
+    let mut landed = 0;
+    for round in 0..ROUNDS {
+        // On, killed: off still, or on with "one".
+        landed += usize::from(store.kill_during_with(&lock_on, "one\n", random.moment(whole_on)));
+        readable_with(&["one"], &format!("lock on kill {round}"));
+        let on = store.run(&["lock", "status", "--json"]);
+        let status: serde_json::Value = serde_json::from_slice(&on.stdout).expect("JSON");
+        if status["state"] == "off" {
+            store.timed_with(&lock_on, "one\n");
+        }
+        // A password change, killed: "one" or "two" opens everything.
+        landed +=
+            usize::from(store.kill_during_with(&change, "one\ntwo\n", random.moment(whole_change)));
+        let now = readable_with(&["one", "two"], &format!("password kill {round}"));
+        // Off, killed: the password still opens what is sealed.
+        landed += usize::from(store.kill_during_with(
+            &lock_off,
+            &format!("{now}\n"),
+            random.moment(whole_off),
+        ));
+        readable_with(&[&now], &format!("lock off kill {round}"));
+        // Finish it, for the next round.
+        let out = store.run_with(&lock_off, &format!("{now}\n"));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() || said.contains("the lock is off"),
+            "{said}"
+        );
+        readable_with(&["none"], &format!("lock off round {round}"));
+    }
+    eprintln!(
+        "crash_safety: {landed} of {} lock kills landed mid-way",
+        ROUNDS * 3
+    );
+    assert!(
+        landed >= ROUNDS,
+        "only {landed} of {} kills landed while the CLI was running",
+        ROUNDS * 3
     );
 }

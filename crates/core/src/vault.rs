@@ -549,10 +549,13 @@ mod tests {
         assert_eq!(keys.current.bytes.as_ref(), key.bytes.as_ref());
         assert_eq!(keys.current.id(), key.id());
         assert_eq!(
-            back.unlock("wrong horse").unwrap_err(),
+            back.unlock("wrong horse").expect_err("refused"),
             VaultError::WrongPassword
         );
-        assert_eq!(back.unlock("").unwrap_err(), VaultError::WrongPassword);
+        assert_eq!(
+            back.unlock("").expect_err("refused"),
+            VaultError::WrongPassword
+        );
     }
 
     #[test]
@@ -565,7 +568,7 @@ mod tests {
         let rekeyed = VaultRecord::rekeyed(&keys, &next, "second", FAST).expect("rekeyed");
         let rekeyed = VaultRecord::parse(&rekeyed.to_text()).expect("parses");
         assert_eq!(
-            rekeyed.unlock("first").unwrap_err(),
+            rekeyed.unlock("first").expect_err("refused"),
             VaultError::WrongPassword
         );
         let keys = rekeyed.unlock("second").expect("unlocks");
@@ -608,7 +611,7 @@ mod tests {
         let mut newer = good.clone();
         newer.v = 2;
         assert_eq!(
-            VaultRecord::parse(&newer.to_text()).unwrap_err(),
+            VaultRecord::parse(&newer.to_text()).expect_err("refused"),
             VaultError::NewerRecord(2)
         );
         // A cost far beyond what is ever written: refused before deriving.
@@ -647,7 +650,7 @@ mod tests {
             // before any derivation.
             *check = checksum(cost, salt, nonce, key);
             assert_eq!(
-                hostile.unlock("pw").unwrap_err(),
+                hostile.unlock("pw").expect_err("refused"),
                 VaultError::Damaged("its key derivation cost is out of range"),
                 "{kdf:?}"
             );
@@ -669,7 +672,10 @@ mod tests {
             check,
         } = &mut damaged.wraps[0];
         *check = checksum(kdf, salt, nonce, key);
-        assert_eq!(damaged.unlock("pw").unwrap_err(), VaultError::WrongPassword);
+        assert_eq!(
+            damaged.unlock("pw").expect_err("refused"),
+            VaultError::WrongPassword
+        );
         // Many wraps: a few are read, more are refused.
         let mut many = good.clone();
         many.wraps = vec![good.wraps[0].clone(); 8];

@@ -1,7 +1,7 @@
 //! The commands on the store's accounts: `list`, `code`, `add`, `remove`,
 //! `rename`, `note` and `group`.
 
-use super::{back_up_pending, find_one, now, open_store};
+use super::{back_up_pending, find_one, now, open_store, open_store_locked};
 use crate::cli::{AddArgs, CodeArgs};
 use crate::error::CliError;
 use crate::input;
@@ -46,10 +46,15 @@ pub fn code(args: CodeArgs) -> Result<(), CliError> {
 }
 
 pub fn list(json: bool, group: Option<&str>) -> Result<(), CliError> {
-    let mut store = open_store()?;
+    let mut store = open_store_locked()?;
     // Ids only: no secret is read unless the keychain and the list
     // disagree.
-    let mut list = store.list_accounts()?;
+    let mut list = match store.list_accounts() {
+        // Locked, with a list the keychain's ids disagree with: the list's
+        // names as they are (reading the items needs the password).
+        Err(watchword_core::Error::VaultLocked) => store.summaries(),
+        other => other?,
+    };
     if let Some(group) = group {
         let wanted = group.trim().to_lowercase();
         list.retain(|s| s.groups.iter().any(|g| g.to_lowercase() == wanted));

@@ -3,7 +3,7 @@
 //! (`watchword_core::store::autobackup`); this only parses and prints.
 
 use super::backup::{count, read_password};
-use super::{back_up_pending, now, open_store};
+use super::{back_up_pending, now, open_store, open_store_locked};
 use crate::cli::BackupAction;
 use crate::error::CliError;
 use watchword_core::store::autobackup::{self, format_utc};
@@ -63,7 +63,7 @@ fn password(password_stdin: bool) -> Result<zeroize::Zeroizing<String>, CliError
 }
 
 fn status(json: bool) -> Result<(), CliError> {
-    let mut store = open_store()?;
+    let mut store = open_store_locked()?;
     let status = store.auto_backup_status()?;
     if json {
         println!(

@@ -6,13 +6,25 @@ pub mod accounts;
 pub mod autobackup;
 pub mod backup;
 pub mod decode;
+pub mod lock;
 
 use crate::error::CliError;
 use std::time::{SystemTime, UNIX_EPOCH};
 use watchword_core::account::AccountId;
 use watchword_core::store::{AccountSummary, Config, Store};
 
+/// The store, unlocked when the lock is on (the password asked for, or
+/// taken from standard input): for a command that reads or changes an
+/// account.
 pub fn open_store() -> Result<Store, CliError> {
+    let mut store = open_store_locked()?;
+    lock::unlock_if_locked(&mut store)?;
+    Ok(store)
+}
+
+/// The store as it is, without asking for the lock's password: for what
+/// needs no secret (the list, where things stand).
+pub fn open_store_locked() -> Result<Store, CliError> {
     let config = Config::from_env()?;
     Ok(Store::open(&config)?)
 }

@@ -101,6 +101,20 @@ pub(super) fn open_item(
 }
 
 impl Store {
+    /// Every item the lock seals, with its text (or why it cannot be read
+    /// as text): the accounts' and the backup password's. (A keychain's
+    /// batched read may leave out items whose id is not an account's.)
+    fn sealable_items(&self) -> Result<Vec<(String, Result<String>)>> {
+        let (mut items, _) = self.keychain.get_all_located()?;
+        items.retain(|(id, _)| sealable(id));
+        if !items.iter().any(|(id, _)| id == BACKUP_PASSWORD_ID) {
+            if let Some(text) = self.keychain.get(BACKUP_PASSWORD_ID)? {
+                items.push((BACKUP_PASSWORD_ID.to_owned(), Ok(text)));
+            }
+        }
+        Ok(items)
+    }
+
     /// The lock's record as the keychain holds it now; `None` while off.
     pub(super) fn vault_record(&self) -> Result<Option<VaultRecord>> {
         match self.keychain.get(VAULT_ID)? {
@@ -174,8 +188,7 @@ impl Store {
     pub fn lock_status(&self) -> Result<LockStatus> {
         let record = self.vault_record()?;
         let state = self.lock_state()?;
-        let (items, _) = self.keychain.get_all_located()?;
-        let ours: Vec<_> = items.iter().filter(|(id, _)| sealable(id)).collect();
+        let ours = self.sealable_items()?;
         let sealed = match &record {
             None => 0,
             Some(record) => ours
@@ -250,7 +263,7 @@ impl Store {
         self.locked_listed(|store| {
             let record = store.vault_record()?.ok_or(Error::LockOff)?;
             let keys = record.unlock(password).map_err(vault_error)?;
-            let (items, _) = store.keychain.get_all_located()?;
+            let items = store.sealable_items()?;
             for (id, read) in items {
                 let Ok(text) = read else { continue };
                 let text = Zeroizing::new(text);
@@ -302,7 +315,7 @@ impl Store {
     fn reseal_all(&mut self) -> Result<()> {
         let record = self.vault_record()?.ok_or(Error::LockOff)?;
         let keys = self.keys_for(Some(&record))?.expect("the lock is on");
-        let (items, _) = self.keychain.get_all_located()?;
+        let items = self.sealable_items()?;
         for (id, read) in items {
             let Ok(text) = read else { continue };
             let text = Zeroizing::new(text);
