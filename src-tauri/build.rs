@@ -39,6 +39,12 @@ fn main() {
         "setup_auto_backup",
         "auto_backup_now",
         "auto_backup_off",
+        "lock_status",
+        "unlock",
+        "lock_now",
+        "turn_lock_on",
+        "turn_lock_off",
+        "change_lock_password",
         "restore_newest",
         "restore_pick",
     ]);

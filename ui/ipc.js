@@ -36,6 +36,12 @@ export const passwordStrength = (password) => invoke('password_strength', { pass
 export const setupAutoBackup = (folder, password, keep) => invoke('setup_auto_backup', { folder, password, keep });
 export const autoBackupNow = () => invoke('auto_backup_now');
 export const autoBackupOff = () => invoke('auto_backup_off');
+export const lockStatus = () => invoke('lock_status');
+export const unlock = (password) => invoke('unlock', { password });
+export const lockNow = () => invoke('lock_now');
+export const turnLockOn = (password) => invoke('turn_lock_on', { password });
+export const turnLockOff = (password) => invoke('turn_lock_off', { password });
+export const changeLockPassword = (old, password) => invoke('change_lock_password', { old, new: password });
 export const restoreNewest = () => invoke('restore_newest');
 export const restorePick = () => invoke('restore_pick');
 export const pendingEnrolment = () => invoke('pending_enrolment');

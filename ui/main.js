@@ -4,7 +4,7 @@
 // notices.js (toast, status, the live region), focus.js (where focus goes).
 
 import * as ipc from './ipc.js';
-import { state, on, setAccounts, setCodes, setSettings, loadSettings, refreshCodes } from './state.js';
+import { state, on, setAccounts, setCodes, setSettings, setLock, loadSettings, refreshCodes } from './state.js';
 import { wireRows, applySearch, clearSearch, visibleCodes, rowControls, showEmpty } from './list/rows.js';
 import { wireCodes, sayTimeLeft, scheduleTick } from './list/codes.js';
 import { wireArrange, undoDelete, moveFocused } from './list/arrange.js';
@@ -24,6 +24,8 @@ import * as groups from './dialogs/groups.js';
 import * as autobackup from './dialogs/autobackup.js';
 import * as restore from './dialogs/restore.js';
 import * as backupLine from './backupline.js';
+import * as lockDialog from './dialogs/lock.js';
+import * as lockScreen from './lockscreen.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -99,6 +101,10 @@ function wireKeyboard() {
     clearSearch,
     paste: () => { enrol.paste(); },
     undo: undoDelete,
+    lockNow: () => {
+      lockScreen.lockNow();
+      return state.lock !== null && state.lock.state !== 'off';
+    },
     help: () => {
       if (search.value !== '' && document.activeElement !== search) return false;
       return help.open();
@@ -125,10 +131,16 @@ async function start() {
     if (view.damaged.length > 0) {
       showStatus(`${view.damaged.length} keychain item(s) could not be read and were left untouched: ${view.damaged.join('; ')}`, null, 'damaged');
     }
+    ipc.lockStatus().then(setLock, () => {});
   } catch (error) {
     // The settings, at least, may be readable: the theme must not flash.
     await loadSettings();
-    showStatus(ipc.messageOf(error), start);
+    if (error?.code === 'vault_locked') {
+      setLock({ state: 'locked' });
+      lockScreen.showLocked();
+    } else {
+      showStatus(ipc.messageOf(error), start);
+    }
   } finally {
     $('loading').hidden = true;
     showEmpty();
@@ -140,6 +152,8 @@ async function start() {
 /** Another process (watchword-cli, an import elsewhere) changed accounts,
  *  names, order or settings: show the store as it is now. */
 async function reloadChanged() {
+  // Locked: nothing of the accounts comes onto the page.
+  if (state.locked) return;
   try {
     const focusedId = document.activeElement?.closest('li.account')?.dataset.id;
     const focusedPart = document.activeElement?.classList.contains('row-menu') ? '.row-menu' : '.code';
@@ -173,9 +187,15 @@ note.wire();
 groups.wire();
 autobackup.wire();
 restore.wire();
+lockDialog.wire();
+lockScreen.wire({ then: start });
 backupLine.wire({ change: autobackup.open });
 $('backup-auto').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));
 $('scan-button').addEventListener('click', () => enrol.bringIn('Looking for a QR code on your screen…', ipc.scanScreen));
 ipc.listen('accounts-changed', reloadChanged);
+ipc.listen('vault-locked', () => {
+  setLock({ ...(state.lock ?? {}), state: 'locked' });
+  lockScreen.showLocked();
+});
 applySearch();
 start().then(backupLine.refresh);

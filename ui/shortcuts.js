@@ -66,6 +66,10 @@ export const SHORTCUTS = [
     where: 'anywhere', test: (e) => ctrl(e) && is(e, 'z'),
   },
   {
+    id: 'lockNow', keys: [['Ctrl', 'L']], help: 'Lock Watchword (when the lock is on)',
+    where: 'anywhere', inText: true, test: (e) => ctrl(e) && is(e, 'l'),
+  },
+  {
     id: 'help', keys: [['?']], help: 'This list',
     where: 'window', singleKey: true, test: (e) => !e.ctrlKey && !e.metaKey && e.key === '?',
   },

@@ -8,6 +8,7 @@
 //   'codes'    - new codes arrived (or a refresh failed: {error})
 //   'settings' - the settings changed ({before})
 //   'autobackup' - where automatic backups stand changed
+//   'lock'     - where the lock stands changed
 
 import * as ipc from './ipc.js';
 
@@ -30,6 +31,11 @@ export const state = {
   // Automatic backups as the store last said (see setAutobackup), or null
   // before the first answer.
   autobackup: null,
+  // The lock as the store last said ({state: 'off'|'locked'|'unlocked',
+  // items, sealed, …}), or null before the first answer.
+  lock: null,
+  // Locked: no account, name or code is on the page.
+  locked: false,
 };
 
 /** Calls `handler(detail)` each time `name` happens. */
@@ -87,6 +93,12 @@ export function setAutobackup(status) {
   emit('autobackup');
 }
 
+/** Where the lock stands, as the store said. */
+export function setLock(status) {
+  state.lock = status;
+  emit('lock');
+}
+
 export async function loadSettings() {
   try {
     setSettings(await ipc.getSettings());
@@ -108,6 +120,7 @@ let queued = null;
  *  is under way gets the next one, made after the call (a settings change
  *  must not get codes computed before it). */
 export function refreshCodes() {
+  if (state.locked) return Promise.resolve();
   if (refreshing) {
     queued ??= refreshing.then(() => {
       queued = null;

@@ -252,7 +252,10 @@ enum After {
 fn run_pending(app: &AppHandle) -> After {
     let state = app.state::<AppState>();
     let outcome = state.with_store(|store| {
-        if !store.backup_pending() {
+        // Locked: it waits for the unlock, which wakes this thread.
+        if !store.backup_pending()
+            || store.lock_state()? == watchword_core::store::LockState::Locked
+        {
             return Ok(None);
         }
         // A failure is recorded in the store and shows in its status.

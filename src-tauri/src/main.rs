@@ -13,6 +13,7 @@ mod clipboard;
 mod clipboard_x11;
 mod commands;
 mod enrol;
+mod lock;
 mod state;
 mod window_state;
 
@@ -112,6 +113,12 @@ fn main() {
             autobackup::setup_auto_backup,
             autobackup::auto_backup_now,
             autobackup::auto_backup_off,
+            lock::lock_status,
+            lock::unlock,
+            lock::lock_now,
+            lock::turn_lock_on,
+            lock::turn_lock_off,
+            lock::change_lock_password,
         ])
         .build(tauri::generate_context!())
         .expect("the Tauri runtime starts (a display and WebKitGTK are available)")

@@ -64,6 +64,8 @@ pub struct AppState {
     view_started: AtomicBool,
     /// Tells the automatic backups' thread of each change.
     pub backups: crate::autobackup::Runner,
+    /// Wrong lock passwords in a row, for the growing wait between tries.
+    pub unlock_tries: Mutex<crate::lock::Tries>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -145,9 +147,14 @@ pub fn refresh_from_disk(app: &tauri::AppHandle) {
     use tauri::{Emitter, Manager};
     let state = app.state::<AppState>();
     let changed = match state.store.try_lock() {
-        Ok(mut slot) => match slot.as_mut() {
-            Some(store) => store.refresh().unwrap_or(false),
-            None => false,
+        Ok(mut slot) => match slot.as_mut().map(Store::refresh) {
+            Some(Ok(changed)) => changed,
+            // Another process turned the lock on: the page locks too.
+            Some(Err(watchword_core::Error::VaultLocked)) => {
+                let _ = app.emit("vault-locked", ());
+                false
+            }
+            _ => false,
         },
         // Busy with a command of this window: it sees the latest already.
         Err(_) => false,

@@ -290,6 +290,19 @@ fn axe_finds_nothing_serious_in_any_state() {
     app.press_keys(&KEY_ESCAPE.to_string());
     wait_open(&app, "#autobackup-dialog", false);
     wait_focus(&app, "#set-autobackup-setup");
+    // Settings → Lock → Turn on…, over the settings.
+    app.wait_until("the lock's state", || {
+        match app.try_displayed("#set-lock-on") {
+            Ok(true) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    app.click("#set-lock-on");
+    wait_open(&app, "#lock-dialog", true);
+    check(&app, &axe, "#lock-dialog", &mut found);
+    app.press_keys(&KEY_ESCAPE.to_string());
+    wait_open(&app, "#lock-dialog", false);
+    wait_focus(&app, "#set-lock-on");
     app.press_keys(&KEY_ESCAPE.to_string());
     wait_open(&app, "#settings-dialog", false);
 
@@ -752,6 +765,43 @@ fn the_focus_stays_visible_and_comes_back() {
     wait_focus(&app, "generate of Bank");
     app.press_chord(KEY_CONTROL, 'f');
     wait_focus(&app, "#search");
+    app.quit();
+}
+
+/// The unlock screen (issue 11), with a wrong password's error showing:
+/// nothing serious, the field named and its error tied to it.
+#[test]
+fn the_unlock_screen_is_usable_with_a_screen_reader() {
+    let axe = axe_source();
+    let profile = Profile::new("axe_lock");
+    seed(&profile);
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("pw\n"));
+    let app = profile.launch();
+    app.wait_until("the unlock screen", || {
+        match app.try_displayed("#unlock-password") {
+            Ok(true) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    wait_focus(&app, "#unlock-password");
+    app.fill("#unlock-password", "wrong");
+    app.press_keys(&KEY_ENTER.to_string());
+    app.wait_until("the error", || match app.try_text("#unlock-error") {
+        Ok(text) if !text.is_empty() => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
+    assert_eq!(
+        app.property("#unlock-password", "ariaInvalid"),
+        Value::String("true".into())
+    );
+    let mut found = Vec::new();
+    check(&app, &axe, "the unlock screen", &mut found);
+    assert!(
+        found.is_empty(),
+        "axe-core found {} serious or critical problem(s):\n{}",
+        found.len(),
+        found.join("\n")
+    );
     app.quit();
 }
 

@@ -2,12 +2,14 @@
 // what it kept, and the window follows through the state's 'settings' event.
 
 import * as ipc from '../ipc.js';
-import { state, setSettings, setAutobackup, refreshCodes, oneAtATime } from '../state.js';
+import { state, setSettings, setAutobackup, setLock, refreshCodes, oneAtATime } from '../state.js';
 import { openDialog } from '../focus.js';
 import { setError } from '../fields.js';
 import { toast } from '../notices.js';
 import { describe } from '../backupline.js';
 import * as autobackup from './autobackup.js';
+import * as lockDialog from './lock.js';
+import { lockNow } from '../lockscreen.js';
 
 const root = document.getElementById('settings-dialog');
 const $ = (selector) => root.querySelector(selector);
@@ -65,6 +67,20 @@ function fillBackups() {
   $('#set-autobackup-off').hidden = !enabled;
 }
 
+/** The "Lock" section, as the store last said. */
+function fillLock() {
+  const on = Boolean(state.lock) && state.lock.state !== 'off';
+  $('#set-lock-state').textContent = state.lock === null
+    ? ''
+    : on
+      ? 'On: your keys are sealed in the keychain. Watchword asks for the password when it starts and after Lock now (Ctrl+L).'
+      : 'Off: anyone using this computer while you are logged in can open Watchword and read your codes.';
+  $('#set-lock-on').hidden = on;
+  $('#set-lock-now').hidden = !on;
+  $('#set-lock-change').hidden = !on;
+  $('#set-lock-off').hidden = !on;
+}
+
 async function backupAction(button, call, done) {
   button.disabled = true;
   try {
@@ -80,6 +96,8 @@ async function backupAction(button, call, done) {
 export function open({ returnTo } = {}) {
   fill();
   fillBackups();
+  fillLock();
+  ipc.lockStatus().then(setLock, () => {});
   setError($('#settings-error'), '', [$('#set-clear'), $('#set-offset')]);
   openDialog(root, { focus: $('#set-clear-on'), returnTo });
 }
@@ -96,6 +114,15 @@ export function wire(on) {
   $('#settings-done').addEventListener('click', () => root.close());
   on('settings', applyTheme);
   on('autobackup', fillBackups);
+  on('lock', fillLock);
+  for (const [id, chosen] of [['#set-lock-on', 'on'], ['#set-lock-change', 'change'], ['#set-lock-off', 'off']]) {
+    $(id).addEventListener('click', (event) => lockDialog.open(chosen, { returnTo: () => {
+      // The button that opened it may be hidden now (on ↔ off).
+      const visible = ['#set-lock-on', '#set-lock-now'].map((css) => $(css)).find((b) => !b.hidden);
+      return event.currentTarget.hidden ? visible : event.currentTarget;
+    } }));
+  }
+  $('#set-lock-now').addEventListener('click', () => { lockNow(); });
   $('#set-autobackup-setup').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));
   $('#set-autobackup-now').addEventListener('click', (event) => backupAction(event.currentTarget, ipc.autoBackupNow,
     () => (state.autobackup?.lastError ? `Backup failed: ${state.autobackup.lastError.message}` : 'Backed up and checked')));

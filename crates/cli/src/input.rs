@@ -83,14 +83,26 @@ pub fn tty_hidden_line(prompt: &str) -> Result<Zeroizing<String>, String> {
     let mut writer = &tty;
     let _ = write!(writer, "{prompt} ");
     let _ = writer.flush();
-    let mut line = Zeroizing::new(String::with_capacity(4096));
-    let read = std::io::BufReader::new(&tty)
-        .take(MAX_INPUT_BYTES + 1)
-        .read_line(&mut line);
+    // Byte by byte into wiped memory: no reader's buffer keeps a copy.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(1024));
+    let mut reader = &tty;
+    let mut byte = Zeroizing::new([0u8; 1]);
+    let read = loop {
+        match reader.read(byte.as_mut()) {
+            Ok(0) => break Ok(()),
+            Ok(_) if byte[0] == b'\n' => break Ok(()),
+            Ok(_) if bytes.len() < 1024 => bytes.push(byte[0]),
+            Ok(_) => break Err("more than 1 KiB was typed".to_owned()),
+            Err(e) => break Err(format!("cannot read the password: {e}")),
+        }
+    };
+    drop(byte);
     termios::tcsetattr(&tty, OptionalActions::Now, &saved)
         .map_err(|e| format!("cannot restore the terminal's settings: {e}"))?;
-    read.map_err(|e| format!("cannot read the password: {e}"))?;
-    Ok(line)
+    read?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| "the password is not UTF-8 text".to_owned())?;
+    Ok(Zeroizing::new(text.to_owned()))
 }
 
 /// Elsewhere there is no `/dev/tty`: standard input at a terminal.

@@ -379,17 +379,26 @@ fn a_kill_during_a_lock_change_leaves_every_account_readable() {
         if status["state"] == "off" {
             store.timed_with(&lock_on, "one\n");
         }
-        // A password change, killed: "one" or "two" opens everything.
-        landed +=
-            usize::from(store.kill_during_with(&change, "one\ntwo\n", random.moment(whole_change)));
-        let now = readable_with(&["one", "two"], &format!("password kill {round}"));
+        // A password change killed, then another (before anything could
+        // finish the first): "one" or "two" opens everything.
+        for _ in 0..2 {
+            landed += usize::from(store.kill_during_with(
+                &change,
+                "one\ntwo\n",
+                random.moment(whole_change),
+            ));
+        }
+        let now = readable_with(&["one", "two"], &format!("password kills {round}"));
         // Off, killed: the password still opens what is sealed.
         landed += usize::from(store.kill_during_with(
             &lock_off,
             &format!("{now}\n"),
             random.moment(whole_off),
         ));
-        readable_with(&[&now], &format!("lock off kill {round}"));
+        // And a lock on killed right after (refused at once if the lock
+        // is still on).
+        landed += usize::from(store.kill_during_with(&lock_on, "one\n", random.moment(whole_on)));
+        let now = readable_with(&[&now, "one"], &format!("lock off and on kills {round}"));
         // Finish it, for the next round.
         let out = store.run_with(&lock_off, &format!("{now}\n"));
         let said = String::from_utf8_lossy(&out.stderr);
@@ -401,11 +410,11 @@ fn a_kill_during_a_lock_change_leaves_every_account_readable() {
     }
     eprintln!(
         "crash_safety: {landed} of {} lock kills landed mid-way",
-        ROUNDS * 3
+        ROUNDS * 5
     );
     assert!(
         landed >= ROUNDS,
         "only {landed} of {} kills landed while the CLI was running",
-        ROUNDS * 3
+        ROUNDS * 5
     );
 }

@@ -247,9 +247,11 @@ fn with_the_lock_on_every_command_that_reads_a_key_asks_for_the_password() {
     assert!(env
         .keychain()
         .iter()
-        .all(|(id, text)| id == "watchword-backup-password"
-            || text.starts_with("otpauth://")
-            || text.starts_with("{\"v\":1")));
+        .all(
+            |(id, text)| (id == "watchword-backup-password" && text == "backup pw")
+                || text.starts_with("otpauth://")
+                || text.starts_with("{\"v\":1")
+        ));
     assert_eq!(env.ok(&["code", "ACME", "--at", "59"], ""), "287082\n");
     assert!(env
         .refused(&["lock", "off", "--password-stdin"], "new pw\n")

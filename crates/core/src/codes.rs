@@ -67,6 +67,8 @@ codes! {
     LockAlreadyOn = "lock_already_on",
     /// The lock is off.
     LockOff = "lock_off",
+    /// Too many wrong passwords: the next try must wait.
+    TooSoon = "too_soon",
     // Other apps' backups.
     /// A file in no format Watchword reads.
     UnknownFormat = "unknown_format",

@@ -228,6 +228,10 @@ pub enum Wrap {
         /// is.
         check: String,
     },
+    /// A way to unlock that a newer Watchword added (Windows Hello, Touch
+    /// ID): kept in the record, never tried here.
+    #[serde(other)]
+    Unknown,
 }
 
 impl Wrap {
@@ -239,13 +243,14 @@ impl Wrap {
         let kek = kdf.derive(password.as_bytes(), &salt)?;
         let wrapped =
             crypto::aes_gcm_seal(kek.as_ref(), &nonce, key.bytes.as_ref(), &wrap_aad(&key.id));
+        let id = key.id.clone();
         let (salt, nonce, key) = (
             BASE64.encode(&salt),
             BASE64.encode(&nonce),
             BASE64.encode(&wrapped),
         );
         Ok(Self::Password {
-            check: checksum(&kdf, &salt, &nonce, &key),
+            check: checksum(&id, &kdf, &salt, &nonce, &key),
             kdf,
             salt,
             nonce,
@@ -261,8 +266,11 @@ impl Wrap {
             nonce,
             key,
             check,
-        } = self;
-        if *check != checksum(kdf, salt, nonce, key) {
+        } = self
+        else {
+            return Err(VaultError::WrongPassword);
+        };
+        if *check != checksum(id, kdf, salt, nonce, key) {
             return Err(VaultError::Damaged(
                 "its wrapped key does not match its checksum",
             ));
@@ -288,15 +296,17 @@ impl Wrap {
     }
 }
 
-/// The first 8 bytes of SHA-256 over a wrap's fields, in hex.
-fn checksum(kdf: &KdfParams, salt: &str, nonce: &str, key: &str) -> String {
+/// The first 8 bytes of SHA-256 over a wrap's fields and the key's id
+/// (bound into the wrap), in hex.
+fn checksum(id: &str, kdf: &KdfParams, salt: &str, nonce: &str, key: &str) -> String {
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
     hash.update(b"watchword wrap check\0");
+    hash.update(RECORD_VERSION.to_le_bytes());
     for number in [kdf.m_kib, kdf.t, kdf.p] {
         hash.update(number.to_le_bytes());
     }
-    for field in [salt, nonce, key] {
+    for field in [id, salt, nonce, key] {
         hash.update(field.as_bytes());
         hash.update(b"\0");
     }
@@ -308,12 +318,15 @@ fn wrap_aad(key_id: &str) -> Vec<u8> {
 }
 
 fn key_from(id: &str, bytes: &[u8]) -> Result<VaultKey, VaultError> {
-    let bytes: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| VaultError::Damaged("its vault key has the wrong length"))?;
+    if bytes.len() != 32 {
+        return Err(VaultError::Damaged("its vault key has the wrong length"));
+    }
+    // Copied straight into wiped memory: no stray copy on the stack.
+    let mut key = Zeroizing::new([0u8; 32]);
+    key.copy_from_slice(bytes);
     Ok(VaultKey {
         id: id.to_owned(),
-        bytes: Zeroizing::new(bytes),
+        bytes: key,
     })
 }
 
@@ -644,11 +657,14 @@ mod tests {
                 nonce,
                 key,
                 check,
-            } = &mut hostile.wraps[0];
+            } = &mut hostile.wraps[0]
+            else {
+                panic!("a password wrap")
+            };
             *cost = kdf;
             // Its checksum made to match: the cap is what refuses it,
             // before any derivation.
-            *check = checksum(cost, salt, nonce, key);
+            *check = checksum(&good.id, cost, salt, nonce, key);
             assert_eq!(
                 hostile.unlock("pw").expect_err("refused"),
                 VaultError::Damaged("its key derivation cost is out of range"),
@@ -659,7 +675,9 @@ mod tests {
         // password"; one forged with a matching checksum still opens to
         // nothing.
         let mut damaged = good.clone();
-        let Wrap::Password { key: wrapped, .. } = &mut damaged.wraps[0];
+        let Wrap::Password { key: wrapped, .. } = &mut damaged.wraps[0] else {
+            panic!("a password wrap")
+        };
         let mut bytes = BASE64.decode(wrapped.as_bytes()).expect("base64");
         bytes[0] ^= 1;
         *wrapped = BASE64.encode(&bytes);
@@ -670,8 +688,11 @@ mod tests {
             salt,
             nonce,
             check,
-        } = &mut damaged.wraps[0];
-        *check = checksum(kdf, salt, nonce, key);
+        } = &mut damaged.wraps[0]
+        else {
+            panic!("a password wrap")
+        };
+        *check = checksum(&good.id, kdf, salt, nonce, key);
         assert_eq!(
             damaged.unlock("pw").expect_err("refused"),
             VaultError::WrongPassword
@@ -682,6 +703,31 @@ mod tests {
         assert!(VaultRecord::parse(&many.to_text()).is_ok());
         many.wraps = vec![good.wraps[0].clone(); 9];
         assert!(VaultRecord::parse(&many.to_text()).is_err());
+    }
+
+    #[test]
+    fn a_wrap_of_another_kind_is_kept_and_passed_over() {
+        let key = VaultKey::random();
+        let record = VaultRecord::new(&key, "pw", FAST).expect("wrapped");
+        let mut value: serde_json::Value = serde_json::from_str(&record.to_text()).expect("JSON");
+        value["wraps"]
+            .as_array_mut()
+            .expect("wraps")
+            .insert(0, serde_json::json!({"kind": "hello", "blob": "…"}));
+        let later = VaultRecord::parse(&value.to_string()).expect("still reads");
+        assert_eq!(later.wraps[0], Wrap::Unknown);
+        assert_eq!(later.unlock("pw").expect("unlocks").current.id(), key.id());
+        // A changed key id reads as damage, not as a wrong password.
+        let mut renamed = record.clone();
+        renamed.id.replace_range(
+            0..1,
+            if renamed.id.starts_with('0') {
+                "1"
+            } else {
+                "0"
+            },
+        );
+        assert!(matches!(renamed.unlock("pw"), Err(VaultError::Damaged(_))));
     }
 
     #[test]

@@ -195,7 +195,8 @@ fn text_bytes(text: String) -> zeroize::Zeroizing<Vec<u8>> {
 
 /// The first line of standard input, without its line ending.
 pub fn read_password() -> Result<String, CliError> {
-    let mut line = String::new();
+    // Sized up front: a growing buffer would leave unwiped copies behind.
+    let mut line = String::with_capacity(4096);
     std::io::stdin()
         .read_line(&mut line)
         .map_err(CliError::PasswordRead)?;

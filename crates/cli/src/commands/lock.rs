@@ -11,7 +11,8 @@ use super::backup::read_password;
 use super::open_store_locked;
 use crate::cli::LockAction;
 use crate::error::CliError;
-use std::sync::OnceLock;
+use std::io::IsTerminal;
+use std::sync::Mutex;
 use std::time::Duration;
 use watchword_core::store::{LockState, Store};
 use watchword_core::vault::KdfParams;
@@ -21,13 +22,20 @@ use zeroize::Zeroizing;
 const UNLOCK_TIME: Duration = Duration::from_millis(500);
 
 /// The password given with `--lock-password-stdin`, read before the
-/// command ran.
-static FROM_STDIN: OnceLock<Zeroizing<String>> = OnceLock::new();
+/// command ran; taken out (and so wiped) when used.
+static FROM_STDIN: Mutex<Option<Zeroizing<String>>> = Mutex::new(None);
 
-/// `--lock-password-stdin`: the first line of standard input.
+/// `--lock-password-stdin`: the first line of standard input (typed
+/// without echo when that is a terminal).
 pub fn take_password_from_stdin() -> Result<(), CliError> {
-    let password = Zeroizing::new(read_password()?);
-    let _ = FROM_STDIN.set(password);
+    let password = if std::io::stdin().is_terminal() {
+        ask("Watchword is locked. Its password:")?
+    } else {
+        Zeroizing::new(read_password()?)
+    };
+    if let Ok(mut slot) = FROM_STDIN.lock() {
+        *slot = Some(password);
+    }
     Ok(())
 }
 
@@ -38,8 +46,9 @@ pub fn unlock_if_locked(store: &mut Store) -> Result<(), CliError> {
     if store.lock_state()? != LockState::Locked {
         return Ok(());
     }
-    let password = match FROM_STDIN.get() {
-        Some(password) => password.clone(),
+    let given = FROM_STDIN.lock().ok().and_then(|mut slot| slot.take());
+    let password = match given {
+        Some(password) => password,
         None => ask("Watchword is locked. Its password:")?,
     };
     store.unlock(&password)?;

@@ -764,6 +764,11 @@ impl Store {
         if !config.pending {
             return Ok(None);
         }
+        // Locked: the backup waits, still pending, for the next unlock; it
+        // is not a failure to show.
+        if self.lock_state()? == super::LockState::Locked {
+            return Ok(None);
+        }
         let result = self.back_up_locked(&config, unix_seconds);
         let Some(state) = self.meta.auto_backup.as_mut() else {
             return result.map(Some);

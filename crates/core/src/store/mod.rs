@@ -327,6 +327,13 @@ impl Store {
             Err(Error::Busy(_)) => return Ok(false),
             Err(err) => return Err(err),
         };
+        // Another process turned the lock on (or changed its password):
+        // this store holds accounts it may no longer hold.
+        if matches!(self.current_keys(), Err(Error::VaultLocked)) {
+            self.lock_now();
+            self.seen = metadata::stamp(&self.meta_path);
+            return Err(Error::VaultLocked);
+        }
         self.sync_locked().inspect_err(|_| {
             // A locked keychain would otherwise be asked (a prompt) at every
             // look; the next change to the file, or the next change made

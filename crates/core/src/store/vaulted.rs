@@ -27,7 +27,7 @@
 use super::item;
 use super::keychain::{BACKUP_PASSWORD_ID, VAULT_ID};
 use super::Store;
-use crate::account::AccountId;
+use crate::account::{AccountId, FieldError};
 use crate::error::{Error, Result};
 use crate::vault::{self, KdfParams, Keys, VaultError, VaultKey, VaultRecord};
 use serde::Serialize;
@@ -202,10 +202,10 @@ impl Store {
         Ok(LockStatus {
             state,
             kdf: record.as_ref().and_then(|r| {
-                r.wraps
-                    .iter()
-                    .map(|vault::Wrap::Password { kdf, .. }| *kdf)
-                    .next()
+                r.wraps.iter().find_map(|wrap| match wrap {
+                    vault::Wrap::Password { kdf, .. } => Some(*kdf),
+                    vault::Wrap::Unknown => None,
+                })
             }),
             items: ours.len(),
             sealed,
@@ -244,6 +244,18 @@ impl Store {
             if store.vault_record()?.is_some() {
                 return Err(Error::LockAlreadyOn);
             }
+            // Every item must still fit its keychain item once sealed
+            // (a third longer): refused before anything changes.
+            let probe = VaultKey::random();
+            for (id, read) in store.sealable_items()? {
+                let Ok(text) = read else { continue };
+                let text = Zeroizing::new(text);
+                let units = probe.seal(&id, &text).len();
+                if !vault::is_sealed(&text) && units > crate::limits::MAX_ITEM_UTF16_UNITS {
+                    let account = item::decode(&text).map_or(id, |a| a.display_name());
+                    return Err(FieldError::NoteDoesNotFit { account, units }.into());
+                }
+            }
             let key = VaultKey::random();
             let record = VaultRecord::new(&key, password, kdf).map_err(vault_error)?;
             store
@@ -253,7 +265,8 @@ impl Store {
                 current: key,
                 previous: None,
             });
-            store.reseal_all()
+            store.reseal_all()?;
+            store.touch()
         })
     }
 
@@ -279,7 +292,7 @@ impl Store {
             }
             store.keychain.delete(VAULT_ID)?;
             store.keys = None;
-            Ok(())
+            store.touch()
         })
     }
 
@@ -305,8 +318,15 @@ impl Store {
                 current: next,
                 previous: Some(keys.current),
             });
-            store.reseal_all()
+            store.reseal_all()?;
+            store.touch()
         })
+    }
+
+    /// Rewrites the metadata file as it is: other processes watching it
+    /// (an open window) look again and find the lock changed.
+    fn touch(&mut self) -> Result<()> {
+        self.save_meta()
     }
 
     /// With the store's lock held and the keys in hand: seals every item

@@ -1,0 +1,99 @@
+//! End-to-end: the lock in the window (issue 11). The lock is turned on
+//! with the real CLI on the profile; the window shows nothing of the
+//! accounts until the password is given. Run through scripts/test.sh.
+
+use watchword_e2e::{Profile, Totp};
+
+const GITHUB: &str = "MFRGGZDFMZTWQ2LKNNWG23TP";
+
+/// Waits until the unlock screen is shown (or gone).
+fn wait_locked(app: &watchword_e2e::App<'_>, locked: bool) {
+    app.wait_until(&format!("the unlock screen shown = {locked}"), || match app
+        .try_displayed("#unlock-password")
+    {
+        Ok(shown) if shown == locked => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
+}
+
+/// Nothing of the account is on the page: no row, no name, no code.
+fn assert_nothing_shown(app: &watchword_e2e::App<'_>) {
+    let page = app.execute(
+        "return [document.querySelectorAll('#accounts li').length,
+                 document.documentElement.outerHTML];",
+        serde_json::json!([]),
+    );
+    assert_eq!(page[0], 0, "rows on the page while locked");
+    let html = page[1].as_str().expect("markup");
+    assert!(!html.contains("octocat"), "a name on the page while locked");
+}
+
+fn unlock(app: &watchword_e2e::App<'_>, password: &str) {
+    app.fill("#unlock-password", password);
+    app.click("#unlock-button");
+}
+
+fn lock_state(profile: &Profile) -> String {
+    let status: serde_json::Value =
+        serde_json::from_str(&profile.cli(&["lock", "status", "--json"])).expect("JSON");
+    status["state"].as_str().expect("a state").to_owned()
+}
+
+#[test]
+fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
+    let profile = Profile::new("lock");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+
+    let app = profile.launch();
+    wait_locked(&app, true);
+    assert_nothing_shown(&app);
+    unlock(&app, "not it");
+    app.wait_until("“Wrong password.”", || {
+        match app.try_text("#unlock-error") {
+            Ok(text) if text == "Wrong password." => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    assert_nothing_shown(&app);
+    unlock(&app, "open sesame");
+    wait_locked(&app, false);
+    let rows = app.wait_rows(1);
+    app.assert_shown_totp(&rows[0], &Totp::default_for(GITHUB));
+
+    // Ctrl+L: locked again, and the page forgets the accounts.
+    app.press_ctrl('l');
+    wait_locked(&app, true);
+    assert_nothing_shown(&app);
+    unlock(&app, "open sesame");
+    app.wait_rows(1);
+
+    // Settings: off, then on again with a new password.
+    app.open_settings();
+    app.click("#set-lock-off");
+    app.fill("#lock-old", "open sesame");
+    app.click("#lock-go");
+    app.wait_toast("The lock is off");
+    assert_eq!(lock_state(&profile), "off");
+    app.click("#set-lock-on");
+    app.fill("#lock-new", "second one");
+    app.fill("#lock-again", "second one");
+    app.click("#lock-go");
+    app.wait_toast("The lock is on");
+    // The CLI, holding no key, finds it locked.
+    assert_eq!(lock_state(&profile), "locked");
+    app.click("#settings-done");
+
+    // Another process changes the password: the window holds a key the
+    // lock no longer names, and locks.
+    profile.cli_with_input(
+        &["lock", "password", "--password-stdin"],
+        Some("second one\nthird one\n"),
+    );
+    wait_locked(&app, true);
+    assert_nothing_shown(&app);
+    unlock(&app, "third one");
+    let rows = app.wait_rows(1);
+    app.assert_shown_totp(&rows[0], &Totp::default_for(GITHUB));
+    app.quit();
+}

@@ -1,0 +1,86 @@
+// Locked: the page shows the unlock form and nothing else. Every account,
+// name and code leaves the page (and every open dialog, with whatever it
+// showed); unlocking starts the window again as at launch.
+
+import * as ipc from './ipc.js';
+import { state, setAccounts, setLock } from './state.js';
+import { announce } from './notices.js';
+import { setError } from './fields.js';
+
+const $ = (id) => document.getElementById(id);
+let afterUnlock = () => {};
+
+/** Closes every dialog as its own Esc would (so each forgets what it
+ *  showed), then any left open. */
+function closeDialogs() {
+  for (const dialog of document.querySelectorAll('dialog[open]')) {
+    dialog.dispatchEvent(new Event('cancel', { cancelable: true }));
+    if (dialog.open) dialog.close();
+  }
+}
+
+/** Shows the unlock form; the accounts and codes leave the page. */
+export function showLocked() {
+  state.locked = true;
+  closeDialogs();
+  for (const menu of document.querySelectorAll('.menu')) menu.hidden = true;
+  state.codes = new Map();
+  setAccounts([]);
+  document.getElementById('search').value = '';
+  document.body.classList.add('is-locked');
+  $('unlock-screen').hidden = false;
+  $('unlock-password').value = '';
+  setError($('unlock-error'), '', [$('unlock-password')]);
+  $('unlock-password').focus();
+}
+
+/** Ctrl+L, Settings → Lock now. False when the lock is off. */
+export async function lockNow() {
+  if (state.locked || state.lock?.state === 'off' || state.lock === null) return false;
+  try {
+    await ipc.lockNow();
+  } finally {
+    showLocked();
+    setLock({ ...state.lock, state: 'locked' });
+    announce('Watchword is locked');
+  }
+  return true;
+}
+
+async function unlock(event) {
+  event.preventDefault();
+  const field = $('unlock-password');
+  if (field.value === '') {
+    setError($('unlock-error'), 'Enter the password.', [field]);
+    field.focus();
+    return;
+  }
+  const button = $('unlock-button');
+  button.disabled = true;
+  button.textContent = 'Unlocking…';
+  setError($('unlock-error'), '', [field]);
+  try {
+    await ipc.unlock(field.value);
+    field.value = '';
+    state.locked = false;
+    document.body.classList.remove('is-locked');
+    $('unlock-screen').hidden = true;
+    setLock(await ipc.lockStatus());
+    await afterUnlock();
+  } catch (failure) {
+    setError($('unlock-error'), failure?.code === 'wrong_password'
+      ? 'Wrong password.'
+      : ipc.messageOf(failure), [field]);
+    field.select();
+    field.focus();
+  } finally {
+    button.disabled = false;
+    button.textContent = 'Unlock';
+  }
+}
+
+/** `then` runs once unlocked: the window's start. */
+export function wire({ then }) {
+  afterUnlock = then;
+  $('unlock-form').addEventListener('submit', unlock);
+}
