@@ -14,6 +14,8 @@ mod clipboard_x11;
 mod commands;
 mod enrol;
 mod lock;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod screenlock;
 mod state;
 mod window_state;
 
@@ -54,6 +56,9 @@ fn main() {
         .setup(|app| {
             state::preload(app.handle().clone());
             state::watch_other_processes(app.handle().clone());
+            // Locks with the screen and before sleep, when the lock is on.
+            #[cfg(all(unix, not(target_os = "macos")))]
+            screenlock::watch(app.handle().clone());
             autobackup::start(app.handle().clone());
             Ok(())
         })

@@ -95,5 +95,26 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     unlock(&app, "third one");
     let rows = app.wait_rows(1);
     app.assert_shown_totp(&rows[0], &Totp::default_for(GITHUB));
+
+    // The screen locks (the screen saver says so on the session bus): so
+    // does Watchword. Sent again on each look, so that the moment the app
+    // began listening does not matter.
+    app.wait_until("locked with the screen", || {
+        if matches!(app.try_displayed("#unlock-password"), Ok(true)) {
+            return Ok(());
+        }
+        let sent = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--type=signal",
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver.ActiveChanged",
+                "boolean:true",
+            ])
+            .status()
+            .map_err(|e| format!("dbus-send: {e}"))?;
+        Err(format!("not locked yet (dbus-send: {sent})"))
+    });
+    assert_nothing_shown(&app);
     app.quit();
 }
