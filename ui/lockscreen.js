@@ -79,8 +79,35 @@ async function unlock(event) {
   }
 }
 
+// ---------- locking after a while without use ----------
+
+let lastUse = Date.now();
+let idleTimer = null;
+
+/** Schedules the next look at the idle time: once, when it would be up
+ *  (no polling; a use in between only moves the time it compares to). */
+function scheduleIdleLock() {
+  clearTimeout(idleTimer);
+  idleTimer = null;
+  const minutes = state.settings.autoLockMinutes;
+  if (!minutes || state.locked || !state.lock || state.lock.state !== 'unlocked') return;
+  const due = lastUse + minutes * 60_000;
+  idleTimer = setTimeout(() => {
+    if (Date.now() >= lastUse + minutes * 60_000) lockNow();
+    else scheduleIdleLock();
+  }, Math.max(1000, due - Date.now()));
+}
+
 /** `then` runs once unlocked: the window's start. */
-export function wire({ then }) {
+export function wire({ then, on }) {
   afterUnlock = then;
   $('unlock-form').addEventListener('submit', unlock);
+  for (const kind of ['keydown', 'pointerdown', 'wheel']) {
+    document.addEventListener(kind, () => { lastUse = Date.now(); }, { capture: true, passive: true });
+  }
+  on('lock', () => {
+    lastUse = Date.now();
+    scheduleIdleLock();
+  });
+  on('settings', scheduleIdleLock);
 }

@@ -188,7 +188,7 @@ groups.wire();
 autobackup.wire();
 restore.wire();
 lockDialog.wire();
-lockScreen.wire({ then: start });
+lockScreen.wire({ then: start, on });
 backupLine.wire({ change: autobackup.open });
 $('backup-auto').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));
 $('scan-button').addEventListener('click', () => enrol.bringIn('Looking for a QR code on your screen…', ipc.scanScreen));

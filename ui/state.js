@@ -22,6 +22,7 @@ export const state = {
     timeOffset: 0,
     alwaysShowNext: false,
     singleKeyShortcuts: true,
+    autoLockMinutes: 5,
   },
   accounts: [],
   codes: new Map(), // id -> {current, next, remaining, period, validUntil}

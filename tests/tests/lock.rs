@@ -116,5 +116,34 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
         Err(format!("not locked yet (dbus-send: {sent})"))
     });
     assert_nothing_shown(&app);
+
+    // Left alone for the minute Settings say: locked again.
+    unlock(&app, "third one");
+    app.wait_rows(1);
+    app.open_settings();
+    app.click("#set-autolock-on");
+    if !app.enabled("#set-autolock") {
+        app.click("#set-autolock-on");
+    }
+    app.fill("#set-autolock", "1");
+    app.click("#settings-done");
+    app.wait_until("the setting saved", || {
+        let saved = std::fs::read_to_string(profile.data_dir().join("accounts.json"))
+            .map_err(|e| e.to_string())?;
+        let saved: serde_json::Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
+        match saved.pointer("/settings/autoLockMinutes") {
+            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(1) => Ok(()),
+            other => Err(format!("autoLockMinutes = {other:?}")),
+        }
+    });
+    watchword_e2e::wait_until(
+        "locked after a minute without use",
+        std::time::Duration::from_secs(90),
+        || match app.try_displayed("#unlock-password") {
+            Ok(true) => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    );
+    assert_nothing_shown(&app);
     app.quit();
 }

@@ -25,6 +25,10 @@ function fill() {
   $('#set-single-keys').checked = settings.singleKeyShortcuts;
   $('#set-theme').value = settings.theme;
   $('#set-offset').value = String(settings.timeOffset);
+  const locking = settings.autoLockMinutes !== null && settings.autoLockMinutes !== undefined;
+  $('#set-autolock-on').checked = locking;
+  $('#set-autolock').value = String(locking ? settings.autoLockMinutes : 5);
+  $('#set-autolock').disabled = !locking;
 }
 
 /** Saves the form; runs one save at a time, in order. */
@@ -32,6 +36,8 @@ export const save = oneAtATime(async () => {
   const clearing = $('#set-clear-on').checked;
   $('#set-clear').disabled = !clearing;
   const offset = Number($('#set-offset').value || '0');
+  const locking = $('#set-autolock-on').checked;
+  $('#set-autolock').disabled = !locking;
   const wanted = {
     clearClipboardAfter: clearing ? Number($('#set-clear').value || '30') : null,
     hideCodes: $('#set-hide').checked,
@@ -39,8 +45,9 @@ export const save = oneAtATime(async () => {
     timeOffset: Number.isInteger(offset) ? offset : Math.round(offset),
     alwaysShowNext: $('#set-next').checked,
     singleKeyShortcuts: $('#set-single-keys').checked,
+    autoLockMinutes: locking ? Number($('#set-autolock').value || '5') : null,
   };
-  const fields = [$('#set-clear'), $('#set-offset')];
+  const fields = [$('#set-clear'), $('#set-offset'), $('#set-autolock')];
   try {
     const offsetChanged = wanted.timeOffset !== state.settings.timeOffset;
     setSettings(await ipc.setSettings(wanted));
@@ -49,7 +56,8 @@ export const save = oneAtATime(async () => {
   } catch (failure) {
     // Out of range: say so; what is saved stays as it was.
     const message = ipc.messageOf(failure);
-    setError($('#settings-error'), message, [/clock/i.test(message) ? $('#set-offset') : $('#set-clear')]);
+    const field = /clock/i.test(message) ? '#set-offset' : /minutes/i.test(message) ? '#set-autolock' : '#set-clear';
+    setError($('#settings-error'), message, [$(field)]);
   }
 });
 

@@ -333,7 +333,7 @@ fn a_kill_at_any_moment_leaves_every_account_whole() {
 /// after it went), each account whole, none missing.
 #[test]
 fn a_kill_during_a_lock_change_leaves_every_account_readable() {
-    const ROUNDS: usize = 4;
+    const ROUNDS: usize = 3;
     let mut random = Random::from_clock();
     let store = Store::new("lock");
     let scratch = tempfile::tempdir().expect("temp dir");

@@ -447,6 +447,7 @@ fn settings_persist_and_out_of_range_values_change_nothing() {
         time_offset: 3600,
         always_show_next: true,
         single_key_shortcuts: false,
+        auto_lock_minutes: Some(15),
     };
     store.set_settings(chosen.clone()).expect("saved");
     assert_eq!(
@@ -462,6 +463,13 @@ fn settings_persist_and_out_of_range_values_change_nothing() {
                 ..chosen.clone()
             },
             "cleared after 10 to 300 seconds, not 5",
+        ),
+        (
+            Settings {
+                auto_lock_minutes: Some(0),
+                ..chosen.clone()
+            },
+            "after 1 to 1440 minutes without use, not 0",
         ),
         (
             Settings {

@@ -99,6 +99,9 @@ pub struct Settings {
     /// shows help). Off for speech input and accidental key presses
     /// (WCAG 2.1.4); Ctrl+F and F1 work either way.
     pub single_key_shortcuts: bool,
+    /// While the lock is on, the window locks after this many minutes
+    /// without use (1 to 1440), or never (`None`).
+    pub auto_lock_minutes: Option<u32>,
 }
 
 impl Default for Settings {
@@ -110,12 +113,15 @@ impl Default for Settings {
             time_offset: 0,
             always_show_next: false,
             single_key_shortcuts: true,
+            auto_lock_minutes: Some(5),
         }
     }
 }
 
 /// Range of [`Settings::clear_clipboard_after`], in seconds.
 pub const CLEAR_AFTER_RANGE: std::ops::RangeInclusive<u32> = 10..=300;
+/// Range of [`Settings::auto_lock_minutes`]: a minute to a day.
+pub const AUTO_LOCK_RANGE: std::ops::RangeInclusive<u32> = 1..=1440;
 /// Largest [`Settings::time_offset`] either way: a day.
 pub const MAX_TIME_OFFSET: i64 = 86_400;
 
@@ -128,6 +134,15 @@ impl Settings {
                     "The clipboard can be cleared after {} to {} seconds, not {seconds}",
                     CLEAR_AFTER_RANGE.start(),
                     CLEAR_AFTER_RANGE.end()
+                ));
+            }
+        }
+        if let Some(minutes) = self.auto_lock_minutes {
+            if !AUTO_LOCK_RANGE.contains(&minutes) {
+                return Err(format!(
+                    "Watchword can lock itself after {} to {} minutes without use, not {minutes}",
+                    AUTO_LOCK_RANGE.start(),
+                    AUTO_LOCK_RANGE.end()
                 ));
             }
         }
@@ -160,6 +175,13 @@ impl Settings {
                 .filter(|s| s.is_none_or(|s| CLEAR_AFTER_RANGE.contains(&s)))
                 .unwrap_or(defaults.clear_clipboard_after),
         };
+        let auto_lock_minutes = match field("autoLockMinutes") {
+            None => defaults.auto_lock_minutes,
+            Some(v) => serde_json::from_value::<Option<u32>>(v)
+                .ok()
+                .filter(|m| m.is_none_or(|m| AUTO_LOCK_RANGE.contains(&m)))
+                .unwrap_or(defaults.auto_lock_minutes),
+        };
         let time_offset = pick(value, "timeOffset")
             .filter(|o: &i64| (-MAX_TIME_OFFSET..=MAX_TIME_OFFSET).contains(o))
             .unwrap_or(defaults.time_offset);
@@ -171,6 +193,7 @@ impl Settings {
             always_show_next: pick(value, "alwaysShowNext").unwrap_or(defaults.always_show_next),
             single_key_shortcuts: pick(value, "singleKeyShortcuts")
                 .unwrap_or(defaults.single_key_shortcuts),
+            auto_lock_minutes,
         }
     }
 }
