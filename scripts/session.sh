@@ -16,6 +16,11 @@ trap cleanup EXIT
 export XDG_DATA_HOME="$scratch/share" XDG_CONFIG_HOME="$scratch/config" XDG_RUNTIME_DIR="$scratch/run"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
+# Services D-Bus starts on demand (the accessibility bus, for one) get the
+# same private folders: without them at-spi's bus would sit at
+# ~/.cache/at-spi/bus, shared with every other session on the machine, and
+# a second test run (or CI beside a developer's run) would take it away.
+dbus-update-activation-environment XDG_RUNTIME_DIR XDG_DATA_HOME XDG_CONFIG_HOME
 eval "$(printf 'watchword-test' | gnome-keyring-daemon --unlock --components=secrets | sed 's/^/export /')"
 keyring_pid=${GNOME_KEYRING_PID:-}
 # The daemon claims org.freedesktop.secrets a moment after --unlock returns.
