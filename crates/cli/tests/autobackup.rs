@@ -176,6 +176,39 @@ fn key(n: u32) -> String {
     format!("JBSWY3DPEHPK{tail}")
 }
 
+/// Each account's issuer, its groups (sorted) and its note, sorted by
+/// issuer: what the URIs do not carry.
+fn extras(env: &Env) -> Vec<(String, Vec<String>, Option<String>)> {
+    let out = env.run(&["list", "--json"]);
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    let mut all: Vec<_> = list
+        .iter()
+        .map(|a| {
+            let issuer = a["issuer"].as_str().expect("issuer").to_owned();
+            let mut groups: Vec<String> = a["groups"]
+                .as_array()
+                .expect("groups")
+                .iter()
+                .map(|g| g.as_str().expect("a name").to_owned())
+                .collect();
+            groups.sort();
+            let note = (a["has_note"] == true).then(|| {
+                let query = if issuer.is_empty() {
+                    "no issuer"
+                } else {
+                    issuer.as_str()
+                };
+                let out = env.run(&["note", query]);
+                assert!(out.status.success(), "{}", stderr(&out));
+                String::from_utf8_lossy(&out.stdout).into_owned()
+            });
+            (issuer, groups, note)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -218,6 +251,12 @@ fn a_restore_into_an_empty_keychain_brings_back_every_account_exactly() {
         &["--issuer", "Steam", "--account", "gamer", "--type", "steam"],
     );
     env.add(&key(4), &["--account", "no issuer"]);
+    // A note (recovery codes: several lines, quotes, any script) and groups.
+    let note = "recovery codes:\n1234-5678 \"quoted\" ünïcödé\n  indented";
+    env.ok(&["note", "Sha", "--set"], note);
+    env.ok(&["group", "Sha", "--add", "Work"], "");
+    env.ok(&["group", "Sha", "--add", "Banks"], "");
+    env.ok(&["group", "Steam", "--add", "Games"], "");
     // One step, last: the counter stored is 5, and only the step's own
     // backup can hold it.
     env.ok(&["code", "Hotp"], "");
@@ -227,6 +266,15 @@ fn a_restore_into_an_empty_keychain_brings_back_every_account_exactly() {
     let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(list.len(), 4);
     let before = env.uris();
+    let extras_before = extras(&env);
+    assert_eq!(
+        extras_before
+            .iter()
+            .filter(|(_, groups, note)| !groups.is_empty() || note.is_some())
+            .count(),
+        2,
+        "{extras_before:?}"
+    );
     assert!(
         before
             .iter()
@@ -247,6 +295,19 @@ fn a_restore_into_an_empty_keychain_brings_back_every_account_exactly() {
     );
     assert!(said.starts_with("Restored 4 of 4 accounts from "), "{said}");
     assert_eq!(env.uris(), before);
+    // The note, to the byte, and the groups came back too.
+    assert_eq!(extras(&env), extras_before);
+    let sha = extras(&env)
+        .into_iter()
+        .find(|(issuer, _, _)| issuer == "Sha");
+    assert_eq!(
+        sha,
+        Some((
+            "Sha".to_owned(),
+            vec!["Banks".to_owned(), "Work".to_owned()],
+            Some(format!("{note}\n"))
+        ))
+    );
     // A second restore adds nothing: every account is there.
     let said = env.ok(
         &["backup", "restore", "--dir", folder, "--password-stdin"],
