@@ -40,6 +40,7 @@ fn main() {
         "auto_backup_now",
         "auto_backup_off",
         "lock_status",
+        "locked_names",
         "unlock",
         "lock_now",
         "turn_lock_on",

@@ -32,6 +32,34 @@ export function showLocked() {
   $('unlock-password').value = '';
   setError($('unlock-error'), '', [$('unlock-password')]);
   $('unlock-password').focus();
+  showNames();
+}
+
+/** The accounts' names under the form, when the user chose to see them
+ *  there (the store hands out none otherwise). */
+async function showNames() {
+  let names = [];
+  try {
+    names = await ipc.lockedNames();
+  } catch {
+    // Not readable: the form alone, as with the choice off.
+  }
+  if (!state.locked) return;
+  const list = $('unlock-names');
+  list.replaceChildren(...names.map(({ issuer, name }) => {
+    const item = document.createElement('li');
+    item.textContent = issuer && name ? `${issuer} · ${name}` : issuer || name || 'Unnamed account';
+    return item;
+  }));
+  list.hidden = names.length === 0;
+  $('unlock-names-title').hidden = names.length === 0;
+}
+
+/** Unlocked: the names leave the lock screen with it. */
+function hideNames() {
+  $('unlock-names').replaceChildren();
+  $('unlock-names').hidden = true;
+  $('unlock-names-title').hidden = true;
 }
 
 /** Ctrl+L, Settings → Lock now. False when the lock is off. */
@@ -65,6 +93,7 @@ async function unlock(event) {
     state.locked = false;
     document.body.classList.remove('is-locked');
     $('unlock-screen').hidden = true;
+    hideNames();
     setLock(await ipc.lockStatus());
     await afterUnlock();
   } catch (failure) {

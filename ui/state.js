@@ -23,6 +23,7 @@ export const state = {
     alwaysShowNext: false,
     singleKeyShortcuts: true,
     autoLockMinutes: 5,
+    namesWhileLocked: false,
   },
   accounts: [],
   codes: new Map(), // id -> {current, next, remaining, period, validUntil}

@@ -4,6 +4,7 @@
 //! (`watchword_core::store`, `watchword_core::vault`).
 
 use crate::state::{blocking, lock, AppState, IpcError};
+use serde::Serialize;
 use std::time::{Duration, Instant};
 use tauri::AppHandle;
 use watchword_core::store::{LockStatus, Store};
@@ -42,6 +43,36 @@ impl Tries {
 pub async fn lock_status(app: AppHandle) -> Result<LockStatus, IpcError> {
     blocking(app, |_, state| {
         state.with_store(|store| Ok(store.lock_status()?))
+    })
+    .await
+}
+
+/// An account as the unlock screen may list it: names only.
+#[derive(Debug, Serialize)]
+pub struct LockedName {
+    issuer: String,
+    name: String,
+}
+
+/// The accounts' issuers and names for the unlock screen, in the list's
+/// order, when the user chose to see them there (Settings → Lock); none
+/// otherwise. They come from the metadata file, which holds no secret.
+#[tauri::command]
+pub async fn locked_names(app: AppHandle) -> Result<Vec<LockedName>, IpcError> {
+    blocking(app, |_, state| {
+        state.with_store(|store| {
+            if !store.settings().names_while_locked {
+                return Ok(Vec::new());
+            }
+            Ok(store
+                .summaries()
+                .into_iter()
+                .map(|account| LockedName {
+                    issuer: account.issuer,
+                    name: account.name,
+                })
+                .collect())
+        })
     })
     .await
 }

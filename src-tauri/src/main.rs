@@ -119,6 +119,7 @@ fn main() {
             autobackup::auto_backup_now,
             autobackup::auto_backup_off,
             lock::lock_status,
+            lock::locked_names,
             lock::unlock,
             lock::lock_now,
             lock::turn_lock_on,

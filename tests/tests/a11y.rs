@@ -776,10 +776,20 @@ fn the_unlock_screen_is_usable_with_a_screen_reader() {
     let profile = Profile::new("axe_lock");
     seed(&profile);
     profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("pw\n"));
+    // The names listed under the form, as the user may choose.
+    let meta = profile.data_dir().join("accounts.json");
+    let mut saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta).expect("accounts.json"))
+            .expect("JSON");
+    saved["settings"]["namesWhileLocked"] = Value::Bool(true);
+    std::fs::write(&meta, saved.to_string()).expect("written");
     let app = profile.launch();
-    app.wait_until("the unlock screen", || {
-        match app.try_displayed("#unlock-password") {
-            Ok(true) => Ok(()),
+    app.wait_until("the unlock screen and its names", || {
+        match (
+            app.try_displayed("#unlock-password"),
+            app.try_count("#unlock-names li"),
+        ) {
+            (Ok(true), Ok(n)) if n > 0 => Ok(()),
             other => Err(format!("{other:?}")),
         }
     });

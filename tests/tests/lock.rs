@@ -145,5 +145,165 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
         },
     );
     assert_nothing_shown(&app);
+
+    // Names on the lock screen, when chosen: issuer and name, no code.
+    unlock(&app, "third one");
+    app.wait_rows(1);
+    app.open_settings();
+    app.click("#set-locked-names");
+    app.click("#settings-done");
+    app.wait_until("the choice saved", || {
+        let saved = std::fs::read_to_string(profile.data_dir().join("accounts.json"))
+            .map_err(|e| e.to_string())?;
+        let saved: serde_json::Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
+        match saved.pointer("/settings/namesWhileLocked") {
+            Some(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("namesWhileLocked = {other:?}")),
+        }
+    });
+    app.press_ctrl('l');
+    wait_locked(&app, true);
+    let names = app.wait_until("the names under the form", || {
+        match app.try_text("#unlock-names") {
+            Ok(text) if !text.is_empty() => Ok(text),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    assert_eq!(names, "GitHub · octocat");
+    let page = app.execute(
+        "return [document.querySelectorAll('#accounts li').length, document.body.innerText];",
+        serde_json::json!([]),
+    );
+    assert_eq!(page[0], 0, "rows on the page while locked");
+    let text = page[1].as_str().expect("text");
+    assert!(
+        !text.chars().any(|c| c.is_ascii_digit()),
+        "a digit (a code?) on the lock screen: {text:?}"
+    );
+    // Unlocked, the names leave with the lock screen.
+    unlock(&app, "third one");
+    app.wait_rows(1);
+    assert_eq!(app.count("#unlock-names li"), 0);
+    app.quit();
+}
+
+/// A fresh random key: no other copy of it exists anywhere.
+fn random_key() -> Vec<u8> {
+    let mut key = vec![0u8; 20];
+    std::io::Read::read_exact(
+        &mut std::fs::File::open("/dev/urandom").expect("/dev/urandom"),
+        &mut key,
+    )
+    .expect("20 random bytes");
+    key
+}
+
+/// Where the keys are in the app's memory (every process of it): raw
+/// bytes or base32, upper or lower case.
+fn keys_in_memory(app: &watchword_e2e::App<'_>, keys: &[Vec<u8>]) -> Vec<String> {
+    let forms: Vec<Vec<u8>> = keys
+        .iter()
+        .flat_map(|key| {
+            let base32 = data_encoding::BASE32_NOPAD.encode(key);
+            [
+                key.clone(),
+                base32.clone().into_bytes(),
+                base32.to_lowercase().into_bytes(),
+            ]
+        })
+        .collect();
+    let needles: Vec<&[u8]> = forms.iter().map(Vec::as_slice).collect();
+    let pids = app.app_processes();
+    assert!(!pids.is_empty(), "the app's processes");
+    let began = std::time::Instant::now();
+    let scan = watchword_e2e::search_memory(&pids, &needles).expect("the app's memory is readable");
+    assert!(scan.bytes > 1 << 20, "read only {} bytes", scan.bytes);
+    eprintln!(
+        "searched {} MB of {} processes in {:.1} s",
+        scan.bytes >> 20,
+        pids.len(),
+        began.elapsed().as_secs_f64()
+    );
+    scan.found
+        .iter()
+        .map(|f| {
+            format!(
+                "key {} as {} in pid {} at {:#x} ({})",
+                f.needle / 3,
+                ["bytes", "BASE32", "base32"][f.needle % 3],
+                f.pid,
+                f.address,
+                if f.mapping.is_empty() {
+                    "anonymous"
+                } else {
+                    &f.mapping
+                }
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_locked_app_holds_no_key_in_memory() {
+    let profile = Profile::new("lock-memory");
+    let totp = random_key();
+    let hotp = random_key();
+    let totp_base32 = data_encoding::BASE32_NOPAD.encode(&totp);
+    profile.cli_add(&["--issuer", "Memory", "--account", "totp"], &totp_base32);
+    profile.cli_add(
+        &["--issuer", "Memory", "--account", "hotp", "--type", "hotp"],
+        &data_encoding::BASE32_NOPAD.encode(&hotp),
+    );
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+
+    let app = profile.launch();
+    wait_locked(&app, true);
+    let found = keys_in_memory(&app, &[totp.clone(), hotp.clone()]);
+    assert!(
+        found.is_empty(),
+        "keys in memory before unlocking: {found:#?}"
+    );
+
+    // Unlocked and in use: codes shown, an HOTP code generated (a write
+    // of its item), a code copied.
+    unlock(&app, "open sesame");
+    wait_locked(&app, false);
+    let rows = app.wait_rows(2);
+    let totp_row = rows
+        .iter()
+        .find(|r| r.name == "totp")
+        .expect("the TOTP row");
+    app.assert_shown_totp(totp_row, &Totp::default_for(&totp_base32));
+    let hotp_row = rows
+        .iter()
+        .find(|r| r.name == "hotp")
+        .expect("the HOTP row");
+    app.click(&hotp_row.css("button.generate"));
+    app.wait_until("an HOTP code", || {
+        let text = app
+            .try_text(&hotp_row.css("button.code"))
+            .map_err(|e| e.to_string())?;
+        if text.chars().any(|c| c.is_ascii_digit()) {
+            Ok(())
+        } else {
+            Err(text)
+        }
+    });
+    // The search can find them: while unlocked, the keys are in memory.
+    let found = keys_in_memory(&app, &[totp.clone(), hotp.clone()]);
+    for key in ["key 0 as bytes", "key 1 as bytes"] {
+        assert!(
+            found.iter().any(|f| f.starts_with(key)),
+            "{key} not found while unlocked (so the search cannot see them): {found:#?}"
+        );
+    }
+
+    app.press_ctrl('l');
+    wait_locked(&app, true);
+    let found = keys_in_memory(&app, &[totp, hotp]);
+    assert!(
+        found.is_empty(),
+        "keys in the locked app's memory: {found:#?}"
+    );
     app.quit();
 }

@@ -29,6 +29,7 @@ function fill() {
   $('#set-autolock-on').checked = locking;
   $('#set-autolock').value = String(locking ? settings.autoLockMinutes : 5);
   $('#set-autolock').disabled = !locking;
+  $('#set-locked-names').checked = settings.namesWhileLocked;
 }
 
 /** Saves the form; runs one save at a time, in order. */
@@ -46,6 +47,7 @@ export const save = oneAtATime(async () => {
     alwaysShowNext: $('#set-next').checked,
     singleKeyShortcuts: $('#set-single-keys').checked,
     autoLockMinutes: locking ? Number($('#set-autolock').value || '5') : null,
+    namesWhileLocked: $('#set-locked-names').checked,
   };
   const fields = [$('#set-clear'), $('#set-offset'), $('#set-autolock')];
   try {

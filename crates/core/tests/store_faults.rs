@@ -448,6 +448,7 @@ fn settings_persist_and_out_of_range_values_change_nothing() {
         always_show_next: true,
         single_key_shortcuts: false,
         auto_lock_minutes: Some(15),
+        names_while_locked: true,
     };
     store.set_settings(chosen.clone()).expect("saved");
     assert_eq!(

@@ -102,6 +102,10 @@ pub struct Settings {
     /// While the lock is on, the window locks after this many minutes
     /// without use (1 to 1440), or never (`None`).
     pub auto_lock_minutes: Option<u32>,
+    /// The unlock screen lists the accounts' issuers and names (never a
+    /// code), for a user who wants to see what is behind the lock. Off: a
+    /// locked window says nothing about what it holds.
+    pub names_while_locked: bool,
 }
 
 impl Default for Settings {
@@ -114,6 +118,7 @@ impl Default for Settings {
             always_show_next: false,
             single_key_shortcuts: true,
             auto_lock_minutes: Some(5),
+            names_while_locked: false,
         }
     }
 }
@@ -194,6 +199,8 @@ impl Settings {
             single_key_shortcuts: pick(value, "singleKeyShortcuts")
                 .unwrap_or(defaults.single_key_shortcuts),
             auto_lock_minutes,
+            names_while_locked: pick(value, "namesWhileLocked")
+                .unwrap_or(defaults.names_while_locked),
         }
     }
 }
