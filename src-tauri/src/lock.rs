@@ -14,38 +14,6 @@ use zeroize::Zeroizing;
 
 /// About half a second of Argon2id here, per unlock.
 const UNLOCK_TIME: Duration = Duration::from_millis(500);
-/// Wrong passwords allowed before each try must wait.
-const FREE_TRIES: u32 = 3;
-/// The longest wait between tries.
-const MOST_WAIT: Duration = Duration::from_secs(60);
-
-/// Wrong passwords in a row, and when the next try may come.
-#[derive(Debug, Default)]
-pub struct Tries {
-    wrong: u32,
-    next: Option<Instant>,
-}
-
-impl Tries {
-    /// 1 s after the third wrong password in a row, then twice as long
-    /// after each, up to a minute.
-    fn wait_after(wrong: u32) -> Duration {
-        if wrong < FREE_TRIES {
-            return Duration::ZERO;
-        }
-        let doublings = (wrong - FREE_TRIES).min(6);
-        Duration::from_secs(1u64 << doublings).min(MOST_WAIT)
-    }
-}
-
-/// Where the lock stands, and whether the store is free to say.
-#[tauri::command]
-pub async fn lock_status(app: AppHandle) -> Result<LockStatus, IpcError> {
-    blocking(app, |_, state| {
-        state.with_store(|store| Ok(store.lock_status()?))
-    })
-    .await
-}
 
 /// An account as the unlock screen may list it: names only.
 #[derive(Debug, Serialize)]
@@ -80,36 +48,25 @@ pub async fn locked_names(app: AppHandle) -> Result<Vec<LockedName>, IpcError> {
 /// Unlocks with the password. After three wrong ones in a row each try
 /// must wait (1 s, then twice as long each time, up to a minute): a try
 /// too soon is refused with the seconds left, and the password is not
-/// even tried.
+/// even tried (the rule: [`watchword_core::tries`]).
 #[tauri::command]
 pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
     let password = Zeroizing::new(password);
     blocking(app, move |_, state| {
-        {
-            let tries = lock(&state.unlock_tries)?;
-            if let Some(next) = tries.next {
-                let now = Instant::now();
-                if now < next {
-                    let seconds = (next - now).as_secs_f64().ceil() as u64;
-                    return Err(IpcError::new(
-                        ErrorCode::TooSoon,
-                        format!("Too many wrong passwords: wait {seconds} s before the next try"),
-                    ));
-                }
-            }
+        if let Err(seconds) = lock(&state.unlock_tries)?.may_try(Instant::now()) {
+            return Err(IpcError::new(
+                ErrorCode::TooSoon,
+                format!("Too many wrong passwords: wait {seconds} s before the next try"),
+            ));
         }
         let outcome = state.with_store(|store| Ok(store.unlock(&password)?));
-        let mut tries = lock(&state.unlock_tries)?;
         match &outcome {
-            Ok(()) => *tries = Tries::default(),
+            Ok(()) => lock(&state.unlock_tries)?.record(true, Instant::now()),
             Err(error) if error.code == ErrorCode::WrongPassword => {
-                tries.wrong += 1;
-                let wait = Tries::wait_after(tries.wrong);
-                tries.next = (!wait.is_zero()).then(|| Instant::now() + wait);
+                lock(&state.unlock_tries)?.record(false, Instant::now());
             }
             Err(_) => {}
         }
-        drop(tries);
         if outcome.is_ok() {
             // A backup that waited for the unlock goes now.
             crate::autobackup::changed(state);
@@ -178,15 +135,4 @@ pub async fn change_lock_password(
         })
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_wait_grows_after_three_wrong_passwords_and_stops_at_a_minute() {
-        let waits: Vec<u64> = (0..12).map(|n| Tries::wait_after(n).as_secs()).collect();
-        assert_eq!(waits, [0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60]);
-    }
 }

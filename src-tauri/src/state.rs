@@ -65,7 +65,7 @@ pub struct AppState {
     /// Tells the automatic backups' thread of each change.
     pub backups: crate::autobackup::Runner,
     /// Wrong lock passwords in a row, for the growing wait between tries.
-    pub unlock_tries: Mutex<crate::lock::Tries>,
+    pub unlock_tries: Mutex<watchword_core::tries::Tries>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -79,10 +79,8 @@ fn touched_runs(pagemap: &mut File, start: u64, end: u64) -> Vec<(u64, u64)> {
 pub fn search_memory(pids: &[u32], needles: &[&[u8]]) -> Result<Scan, String> {
     let longest = needles.iter().map(|n| n.len()).max().unwrap_or(0) as u64;
     assert!(longest > 0, "nothing to search for");
-    let finders: Vec<memchr::memmem::Finder<'_>> = needles
-        .iter()
-        .map(memchr::memmem::Finder::new)
-        .collect();
+    let finders: Vec<memchr::memmem::Finder<'_>> =
+        needles.iter().map(memchr::memmem::Finder::new).collect();
     let mut scan = Scan::default();
     let mut buffer = vec![0u8; (CHUNK + longest) as usize];
     for &pid in pids {

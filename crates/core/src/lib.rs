@@ -21,6 +21,7 @@ pub mod qr;
 pub mod secret;
 pub mod store;
 pub mod strength;
+pub mod tries;
 pub mod uri;
 pub mod vault;
 

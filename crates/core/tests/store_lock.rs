@@ -5,7 +5,7 @@
 use watchword_core::account::{Account, AccountId, Note, OtpKind};
 use watchword_core::error::Error;
 use watchword_core::store::keychain::{Keychain, SystemKeychain, VAULT_ID};
-use watchword_core::store::{Config, LockState, Store};
+use watchword_core::store::{BackupError, Config, LockState, Store};
 use watchword_core::vault::{KdfParams, SEALED_PREFIX};
 use watchword_core::Secret;
 
@@ -143,6 +143,10 @@ fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_pass
     ));
     assert!(matches!(other.note(&ids[1]), Err(Error::VaultLocked)));
     assert_eq!(other.summaries().len(), 3);
+    assert!(matches!(
+        other.turn_off_auto_backup(),
+        Err(BackupError::Store(Error::VaultLocked))
+    ));
     let meta_after =
         std::fs::read_to_string(scratch.config.data_dir.join("accounts.json")).expect("metadata");
     assert_eq!(meta_before, meta_after, "a locked store changes nothing");

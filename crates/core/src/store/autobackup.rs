@@ -670,8 +670,11 @@ impl Store {
 
     /// Turns automatic backups off: the settings go and so does the
     /// password's keychain item; the backups written stay where they are.
+    /// While the lock is on, only with the key: that item is sealed, and a
+    /// locked store writes no sealed item, nor removes one.
     pub fn turn_off_auto_backup(&mut self) -> Result<(), BackupError> {
         self.locked_listed(|store| {
+            store.current_keys()?;
             store.keychain.delete(BACKUP_PASSWORD_ID)?;
             store.meta.auto_backup = None;
             store.save_meta()
