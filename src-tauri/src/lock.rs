@@ -15,6 +15,15 @@ use zeroize::Zeroizing;
 /// About half a second of Argon2id here, per unlock.
 const UNLOCK_TIME: Duration = Duration::from_millis(500);
 
+/// Where the lock stands, and whether the store is free to say.
+#[tauri::command]
+pub async fn lock_status(app: AppHandle) -> Result<LockStatus, IpcError> {
+    blocking(app, |_, state| {
+        state.with_store(|store| Ok(store.lock_status()?))
+    })
+    .await
+}
+
 /// An account as the unlock screen may list it: names only.
 #[derive(Debug, Serialize)]
 pub struct LockedName {
