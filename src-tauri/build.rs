@@ -40,6 +40,7 @@ fn main() {
         "auto_backup_now",
         "auto_backup_off",
         "lock_status",
+        "open_start_args",
         "locked_names",
         "unlock",
         "lock_now",

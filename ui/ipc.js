@@ -38,6 +38,7 @@ export const autoBackupNow = () => invoke('auto_backup_now');
 export const autoBackupOff = () => invoke('auto_backup_off');
 export const lockStatus = () => invoke('lock_status');
 export const lockedNames = () => invoke('locked_names');
+export const openStartArgs = () => invoke('open_start_args');
 export const unlock = (password) => invoke('unlock', { password });
 export const lockNow = () => invoke('lock_now');
 export const turnLockOn = (password) => invoke('turn_lock_on', { password });

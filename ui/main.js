@@ -8,7 +8,7 @@ import { state, on, setAccounts, setCodes, setSettings, setLock, loadSettings, r
 import { wireRows, applySearch, clearSearch, visibleCodes, rowControls, showEmpty } from './list/rows.js';
 import { wireCodes, sayTimeLeft, scheduleTick } from './list/codes.js';
 import { wireArrange, undoDelete, moveFocused } from './list/arrange.js';
-import { showStatus, clearStatus } from './notices.js';
+import { showStatus, clearStatus, toast } from './notices.js';
 import { focusFirst, menuBehaviour, menusChanged } from './focus.js';
 import { install as installShortcuts } from './shortcuts.js';
 import * as add from './dialogs/add.js';
@@ -176,7 +176,7 @@ wireArrange();
 wireMenu();
 wireKeyboard();
 add.wire();
-enrol.wire();
+const previewing = enrol.wire();
 exporting.wire();
 sheet.wire();
 settings.wire(on);
@@ -199,3 +199,7 @@ ipc.listen('vault-locked', () => {
 });
 applySearch();
 start().then(backupLine.refresh);
+// A link or a file the app was started to open: its preview (or why not)
+// once this page hears the answers.
+Promise.all([previewing, ipc.listen('notice', ({ payload }) => toast(payload))])
+  .then(() => ipc.openStartArgs());

@@ -88,6 +88,17 @@ pub struct ConfirmView {
 /// Feeds `inputs` into the pending enrolment; when none of them holds
 /// anything to add, nothing changes and the error says why.
 pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError> {
+    // A locked Watchword holds no key: not even one found in a QR code
+    // dropped on the lock screen.
+    let locked = state
+        .with_store(|store| Ok(store.lock_state()?))
+        .is_ok_and(|lock| lock == watchword_core::store::LockState::Locked);
+    if locked {
+        return Err(IpcError::new(
+            watchword_core::ErrorCode::VaultLocked,
+            "Watchword is locked: unlock it first",
+        ));
+    }
     let mut pending = lock(&state.enrolment)?;
     pending.take_in(inputs)?;
     Ok(view(state, &pending))

@@ -95,6 +95,8 @@ pub async fn lock_now(app: AppHandle) -> Result<(), IpcError> {
 /// Locks `state`'s store (also for the window's own triggers).
 pub fn lock_state(state: &AppState) -> Result<(), IpcError> {
     lock(&state.hotp_codes)?.clear();
+    // Accounts waiting in the preview hold their keys: gone too.
+    *lock(&state.enrolment)? = watchword_core::enrol::Enrolment::new();
     state.with_store(|store| {
         store.lock_now();
         Ok(())

@@ -13,6 +13,7 @@ mod clipboard;
 mod clipboard_x11;
 mod commands;
 mod enrol;
+mod links;
 mod lock;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod screenlock;
@@ -38,12 +39,10 @@ fn main() {
     }
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+        .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
+            links::show_window(app);
+            // The first is the program's name.
+            links::open(app, args.into_iter().skip(1).collect(), cwd.into());
         }))
         .plugin(
             tauri_plugin_window_state::Builder::new()
@@ -60,6 +59,13 @@ fn main() {
             #[cfg(all(unix, not(target_os = "macos")))]
             screenlock::watch(app.handle().clone());
             autobackup::start(app.handle().clone());
+            // Started to open a link or a file: kept until the page listens
+            // (it asks, once its first view is shown).
+            links::keep_for_page(
+                &app.state::<state::AppState>(),
+                std::env::args().skip(1).collect(),
+                std::env::current_dir().unwrap_or_default(),
+            );
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -119,6 +125,7 @@ fn main() {
             autobackup::auto_backup_now,
             autobackup::auto_backup_off,
             lock::lock_status,
+            links::open_start_args,
             lock::locked_names,
             lock::unlock,
             lock::lock_now,

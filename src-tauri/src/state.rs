@@ -66,6 +66,9 @@ pub struct AppState {
     pub backups: crate::autobackup::Runner,
     /// Wrong lock passwords in a row, for the growing wait between tries.
     pub unlock_tries: Mutex<watchword_core::tries::Tries>,
+    /// The arguments the app was started with (a link, a file), until the
+    /// page is ready for their preview (`links::open_start_args`).
+    pub start_args: Mutex<Option<(Vec<String>, std::path::PathBuf)>>,
 }
 
 impl std::fmt::Debug for AppState {

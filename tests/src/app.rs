@@ -164,14 +164,19 @@ impl fmt::Debug for App<'_> {
 }
 
 impl<'p> App<'p> {
-    pub(crate) fn launch(profile: &'p Profile, launch: u32, application: &Path) -> Self {
+    pub(crate) fn launch(
+        profile: &'p Profile,
+        launch: u32,
+        application: &Path,
+        args: &[&str],
+    ) -> Self {
         let driver = Driver::start(profile, launch);
         let agent = agent(REQUEST_TIMEOUT);
         let capabilities = json!({
             "capabilities": {
                 "alwaysMatch": {
                     "browserName": "wry",
-                    "tauri:options": { "application": application },
+                    "tauri:options": { "application": application, "args": args },
                 }
             }
         });

@@ -156,7 +156,15 @@ impl Profile {
     pub fn launch_through(&self, program: &Path) -> App<'_> {
         let launch = self.launches.get() + 1;
         self.launches.set(launch);
-        App::launch(self, launch, program)
+        App::launch(self, launch, program, &[])
+    }
+
+    /// Like [`Profile::launch`], with `args` on the app's command line (as
+    /// the desktop starts it to open a link or a file).
+    pub fn launch_with_args(&self, args: &[&str]) -> App<'_> {
+        let launch = self.launches.get() + 1;
+        self.launches.set(launch);
+        App::launch(self, launch, app_binary(), args)
     }
 
     fn clean_keychain(&self) -> Result<(), String> {

@@ -228,7 +228,8 @@ export function wire() {
   ipc.listen('tauri://drag-over', () => { target.hidden = false; });
   ipc.listen('tauri://drag-leave', () => { target.hidden = true; });
   ipc.listen('tauri://drag-drop', () => { target.hidden = true; });
-  ipc.listen('enrol-result', ({ payload }) => {
+  // Resolves once the results of drops and opened links reach this page.
+  return ipc.listen('enrol-result', ({ payload }) => {
     if (payload.ok) show(payload.ok);
     else toast(ipc.messageOf(payload.error));
   });

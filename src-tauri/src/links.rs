@@ -1,0 +1,217 @@
+//! What the desktop asks Watchword to open (issue 12): an `otpauth://` or
+//! `otpauth-migration://` link clicked in a browser or a chat, or an image
+//! or a backup file opened with Watchword. The desktop entry declares the
+//! link types and files; the desktop starts `watchword ARGS`, and when
+//! Watchword is running already, single-instance hands ARGS to it.
+//!
+//! Whatever arrives goes through the same preview as a pasted image or a
+//! dropped file: nothing is added without the user's say. An argument that
+//! is neither is ignored with a notice that never repeats it (a mistyped
+//! link may hold a key).
+
+use crate::enrol::enrol;
+use crate::state::AppState;
+use std::path::{Path, PathBuf};
+use tauri::{AppHandle, Emitter, Manager};
+use watchword_core::enrol::Input;
+use watchword_core::store::LockState;
+
+/// More than anyone opens at once; the rest are ignored, with a notice.
+const MOST_AT_ONCE: usize = 32;
+
+/// What one argument asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Opened {
+    /// A link (its scheme is the preview's to judge: an `https:` one gets
+    /// "a web link, not a code's").
+    Link(String),
+    /// A file, by its absolute path.
+    File(PathBuf),
+    /// An option this version does not know; its name only when it looks
+    /// like one (`--something`).
+    UnknownOption,
+}
+
+/// Whether `arg` starts with a URI scheme (`otpauth:`, `https:`), as
+/// RFC 3986 spells one; a single letter is a Windows drive, not a scheme.
+fn has_scheme(arg: &str) -> bool {
+    let Some((scheme, _)) = arg.split_once(':') else {
+        return false;
+    };
+    scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Reads one argument as the desktop means it; relative paths are taken
+/// from `cwd` (the second launch's folder, not the running one's).
+pub fn classify(arg: &str, cwd: &Path) -> Opened {
+    if arg.starts_with('-') {
+        return Opened::UnknownOption;
+    }
+    if arg
+        .get(..7)
+        .is_some_and(|start| start.eq_ignore_ascii_case("file://"))
+    {
+        if let Some(path) = url::Url::parse(arg)
+            .ok()
+            .and_then(|url| url.to_file_path().ok())
+        {
+            return Opened::File(path);
+        }
+    }
+    let path = cwd.join(arg);
+    if has_scheme(arg) && !path.exists() {
+        return Opened::Link(arg.to_owned());
+    }
+    Opened::File(path)
+}
+
+/// The inputs for the preview, and how many arguments were ignored.
+fn inputs_of(args: &[String], cwd: &Path) -> (Vec<Input>, usize) {
+    let mut inputs = Vec::new();
+    let mut ignored = 0;
+    for arg in args {
+        if inputs.len() == MOST_AT_ONCE {
+            ignored += 1;
+            continue;
+        }
+        match classify(arg, cwd) {
+            Opened::Link(link) => inputs.push(Input::image("The link", Ok(vec![link]))),
+            Opened::File(path) => inputs.push(Input::from_file(&path)),
+            Opened::UnknownOption => ignored += 1,
+        }
+    }
+    (inputs, ignored)
+}
+
+/// What the app was started with: opened when the page asks
+/// ([`open_start_args`]), so that what it says reaches a page that listens.
+pub fn keep_for_page(state: &AppState, args: Vec<String>, cwd: PathBuf) {
+    if let Ok(mut slot) = state.start_args.lock() {
+        *slot = Some((args, cwd));
+    }
+}
+
+/// The page is listening: opens what the app was started with, once.
+#[tauri::command]
+pub fn open_start_args(app: AppHandle, state: tauri::State<'_, AppState>) {
+    let kept = state
+        .start_args
+        .lock()
+        .ok()
+        .and_then(|mut slot| slot.take());
+    if let Some((args, cwd)) = kept {
+        open(&app, args, cwd);
+    }
+}
+
+/// A notice for the window (shown as a toast).
+fn notice(app: &AppHandle, message: &str) {
+    let _ = app.emit_to("main", "notice", message);
+}
+
+/// Brings the window forward (a second launch means the user wants it).
+pub fn show_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+/// Opens what `args` name (the program's name left out) in the preview,
+/// off the UI thread, and tells the window (`enrol-result`, as a drop
+/// does). While the lock is on and locked, nothing is read: a link holds a
+/// key, and a locked Watchword holds none.
+pub fn open(app: &AppHandle, args: Vec<String>, cwd: PathBuf) {
+    if args.is_empty() {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        let locked = state
+            .with_store(|store| Ok(store.lock_state()?))
+            .is_ok_and(|lock| lock == LockState::Locked);
+        if locked {
+            notice(
+                &app,
+                "Watchword is locked: unlock it, then open the link or file again.",
+            );
+            return;
+        }
+        let (inputs, ignored) = inputs_of(&args, &cwd);
+        if ignored > 0 {
+            eprintln!("watchword: ignored {ignored} argument(s) it does not understand");
+            notice(
+                &app,
+                &if ignored == 1 {
+                    "Watchword ignored an option it does not know.".to_owned()
+                } else {
+                    format!("Watchword ignored {ignored} arguments it does not understand.")
+                },
+            );
+        }
+        if inputs.is_empty() {
+            return;
+        }
+        let payload = match enrol(&state, inputs) {
+            Ok(view) => serde_json::json!({ "ok": view }),
+            Err(error) => serde_json::json!({ "error": error }),
+        };
+        let _ = app.emit_to("main", "enrol-result", payload);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_files_and_options_are_told_apart() {
+        let cwd = std::env::temp_dir();
+        let link = "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP";
+        assert_eq!(classify(link, &cwd), Opened::Link(link.to_owned()));
+        let upper = "OTPAUTH-MIGRATION://offline?data=AA";
+        assert_eq!(classify(upper, &cwd), Opened::Link(upper.to_owned()));
+        // Any other scheme is the preview's to name.
+        assert_eq!(
+            classify("https://example.com", &cwd),
+            Opened::Link("https://example.com".to_owned())
+        );
+        assert_eq!(
+            classify("file:///tmp/shot%20one.png", &cwd),
+            Opened::File(PathBuf::from("/tmp/shot one.png"))
+        );
+        assert_eq!(
+            classify("shot.png", Path::new("/home/me")),
+            Opened::File(PathBuf::from("/home/me/shot.png"))
+        );
+        assert_eq!(
+            classify("/abs/backup.json", Path::new("/home/me")),
+            Opened::File(PathBuf::from("/abs/backup.json"))
+        );
+        // A drive letter is no scheme; an odd first character neither.
+        assert_eq!(
+            classify("C:backup.json", Path::new("/x")),
+            Opened::File(PathBuf::from("/x/C:backup.json"))
+        );
+        assert_eq!(
+            classify("1x:y", Path::new("/x")),
+            Opened::File(PathBuf::from("/x/1x:y"))
+        );
+        assert_eq!(classify("--frobnicate", &cwd), Opened::UnknownOption);
+    }
+
+    #[test]
+    fn a_flood_of_arguments_is_cut_with_a_count() {
+        let args: Vec<String> = (0..40).map(|i| format!("otpauth://x{i}")).collect();
+        let (inputs, ignored) = inputs_of(&args, Path::new("/"));
+        assert_eq!((inputs.len(), ignored), (MOST_AT_ONCE, 8));
+        let (inputs, ignored) = inputs_of(&["--what".to_owned()], Path::new("/"));
+        assert_eq!((inputs.len(), ignored), (0, 1));
+    }
+}

@@ -1,0 +1,200 @@
+//! End-to-end: what the desktop asks Watchword to open (issue 12). Links
+//! and files are opened with `gio open`, as a browser, a chat or a file
+//! manager does: GLib finds Watchword through the desktop entry the
+//! package installs (packaging/watchword.desktop, its Exec pointed at the
+//! build) and the defaults set with `gio mime`, starts it, and the second
+//! launch hands the link to the running window. Run through scripts/test.sh.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use watchword_core::account::Account;
+use watchword_core::Secret;
+use watchword_e2e::{app_binary, qr_page_png, Profile, Totp, DATA_DIR_VAR, SERVICE_VAR};
+
+const LINKED: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const SHOWN: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+/// A desktop of its own: the folders GLib reads desktop entries and
+/// default applications from.
+struct Desktop {
+    dir: tempfile::TempDir,
+}
+
+impl Desktop {
+    /// Installs the package's desktop entry, started with `profile`'s data
+    /// folder and keychain service, and makes it the default for links,
+    /// PNG images and JSON files.
+    fn new(profile: &Profile) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let entry = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/watchword.desktop"),
+        )
+        .expect("packaging/watchword.desktop");
+        let exec = format!(
+            "Exec=env {DATA_DIR_VAR}={} {SERVICE_VAR}={} {} %U",
+            profile.data_dir().display(),
+            profile.service(),
+            app_binary().display()
+        );
+        let entry: String = entry
+            .lines()
+            .map(|line| {
+                if line.starts_with("Exec=") {
+                    exec.as_str()
+                } else {
+                    line
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let applications = dir.path().join("data/applications");
+        std::fs::create_dir_all(&applications).expect("applications folder");
+        std::fs::create_dir_all(dir.path().join("config")).expect("config folder");
+        std::fs::write(applications.join("watchword-e2e.desktop"), entry).expect("entry written");
+        let desktop = Self { dir };
+        for mime in [
+            "x-scheme-handler/otpauth",
+            "x-scheme-handler/otpauth-migration",
+            "image/png",
+        ] {
+            desktop.gio(&["mime", mime, "watchword-e2e.desktop"]);
+        }
+        desktop
+    }
+
+    /// Runs `gio ARGS` on this desktop; fails the test when it fails.
+    fn gio(&self, args: &[&str]) {
+        let output = Command::new("gio")
+            .args(args)
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            // The MIME database (a PNG is known by its content); the
+            // defaults set above win over any other entry installed there.
+            .env("XDG_DATA_DIRS", "/usr/share")
+            .output()
+            .expect("gio runs");
+        assert!(
+            output.status.success(),
+            "gio {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Opens `what` (a link or a file) as a browser or a file manager would.
+    fn open(&self, what: &str) {
+        self.gio(&["open", what]);
+    }
+}
+
+fn dir_of(profile: &Profile) -> PathBuf {
+    profile
+        .data_dir()
+        .parent()
+        .expect("the profile's folder")
+        .to_owned()
+}
+
+#[test]
+fn links_and_files_the_desktop_opens_reach_the_preview() {
+    // The entry as packaged: valid, without even a hint.
+    let checked = Command::new("desktop-file-validate")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/watchword.desktop"))
+        .output()
+        .expect("desktop-file-validate runs (desktop-file-utils)");
+    assert!(
+        checked.status.success() && checked.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    let profile = Profile::new("links");
+    let desktop = Desktop::new(&profile);
+    let app = profile.launch();
+    app.wait_loaded();
+
+    // A link clicked in a browser: the preview, and nothing added before.
+    desktop.open(&format!(
+        "otpauth://totp/Linked:me@example.com?secret={LINKED}&issuer=Linked"
+    ));
+    let found = app.wait_found(1);
+    assert_eq!(
+        (found[0].issuer.as_str(), found[0].name.as_str()),
+        ("Linked", "me@example.com")
+    );
+    assert_eq!(
+        app.count("#accounts li.account"),
+        0,
+        "added before the preview"
+    );
+    let rows = app.confirm_found(1);
+    app.assert_shown_totp(&rows[0], &Totp::default_for(LINKED));
+
+    // A Google Authenticator export link.
+    let exported = [Account::totp(
+        "Moved",
+        "old phone",
+        Secret::from_bytes(b"12345678901234567890".to_vec()),
+    )];
+    let batches = watchword_core::migration::encode_batches(&exported, 7).expect("an export link");
+    desktop.open(&batches[0]);
+    let found = app.wait_found(1);
+    assert_eq!(
+        (found[0].issuer.as_str(), found[0].name.as_str()),
+        ("Moved", "old phone")
+    );
+    let rows = app.confirm_found(2);
+    let moved = rows.iter().find(|r| r.issuer == "Moved").expect("Moved");
+    app.assert_shown_totp(moved, &Totp::default_for(SHOWN));
+
+    // An image opened with Watchword (a file manager's "Open With").
+    let image = dir_of(&profile).join("qr code.png");
+    std::fs::write(
+        &image,
+        qr_page_png(&["otpauth://totp/Pictured:me?secret=MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U&issuer=Pictured"], 4),
+    )
+    .expect("image written");
+    desktop.open(&image.display().to_string());
+    let found = app.wait_found(1);
+    assert_eq!(found[0].issuer, "Pictured");
+    app.confirm_found(3);
+
+    // A malformed link: a clear error that does not repeat the key.
+    desktop.open("otpauth://totp/Broken:me?secret=0189ZZ!&issuer=Broken");
+    let said = app.wait_toast("invalid character");
+    assert!(!said.contains("0189ZZ"), "the key repeated: {said:?}");
+    assert!(!app.displayed("#enrol-dialog"));
+
+    // An option this version does not know: a notice, and nothing else.
+    let status = Command::new(app_binary())
+        .arg("--frobnicate")
+        .env(DATA_DIR_VAR, profile.data_dir())
+        .env(SERVICE_VAR, profile.service())
+        .status()
+        .expect("the second launch runs");
+    assert!(status.success(), "{status}");
+    app.wait_toast("ignored an option it does not know");
+    assert_eq!(app.count("#accounts li.account"), 3);
+    app.quit();
+
+    // Not running yet: the link is in the preview once the window is up.
+    let app = profile.launch_with_args(&[&format!(
+        "otpauth://totp/Started:me?secret={LINKED}&issuer=Started"
+    )]);
+    let found = app.wait_found(1);
+    assert_eq!(found[0].issuer, "Started");
+    app.confirm_found(4);
+
+    // Locked, Watchword takes in no key: it says so and reads nothing.
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("pw\n"));
+    app.wait_until("the window to lock", || {
+        match app.try_displayed("#unlock-password") {
+            Ok(true) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    desktop.open(&format!(
+        "otpauth://totp/WhileLocked:me?secret={LINKED}&issuer=WhileLocked"
+    ));
+    app.wait_toast("Watchword is locked: unlock it, then open the link");
+    assert!(!app.displayed("#enrol-dialog"));
+    app.quit();
+}
