@@ -41,6 +41,8 @@ fn main() {
         "auto_backup_off",
         "lock_status",
         "open_start_args",
+        "hide_palette",
+        "show_main_window",
         "locked_names",
         "unlock",
         "lock_now",

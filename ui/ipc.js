@@ -39,6 +39,8 @@ export const autoBackupOff = () => invoke('auto_backup_off');
 export const lockStatus = () => invoke('lock_status');
 export const lockedNames = () => invoke('locked_names');
 export const openStartArgs = () => invoke('open_start_args');
+export const hidePalette = () => invoke('hide_palette');
+export const showMainWindow = () => invoke('show_main_window');
 export const unlock = (password) => invoke('unlock', { password });
 export const lockNow = () => invoke('lock_now');
 export const turnLockOn = (password) => invoke('turn_lock_on', { password });

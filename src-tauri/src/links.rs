@@ -19,6 +19,14 @@ use watchword_core::store::LockState;
 /// More than anyone opens at once; the rest are ignored, with a notice.
 const MOST_AT_ONCE: usize = 32;
 
+/// The option that opens (or closes) the quick-copy palette.
+pub const QUICK: &str = "--quick";
+
+/// Whether the arguments ask for the palette.
+pub fn quick(args: &[String]) -> bool {
+    args.iter().any(|arg| arg == QUICK)
+}
+
 /// What one argument asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Opened {
@@ -27,8 +35,9 @@ pub enum Opened {
     Link(String),
     /// A file, by its absolute path.
     File(PathBuf),
-    /// An option this version does not know; its name only when it looks
-    /// like one (`--something`).
+    /// `--quick`: the palette (handled before anything is opened).
+    Quick,
+    /// An option this version does not know (`--something`).
     UnknownOption,
 }
 
@@ -48,6 +57,9 @@ fn has_scheme(arg: &str) -> bool {
 /// Reads one argument as the desktop means it; relative paths are taken
 /// from `cwd` (the second launch's folder, not the running one's).
 pub fn classify(arg: &str, cwd: &Path) -> Opened {
+    if arg == QUICK {
+        return Opened::Quick;
+    }
     if arg.starts_with('-') {
         return Opened::UnknownOption;
     }
@@ -81,6 +93,7 @@ fn inputs_of(args: &[String], cwd: &Path) -> (Vec<Input>, usize) {
         match classify(arg, cwd) {
             Opened::Link(link) => inputs.push(Input::image("The link", Ok(vec![link]))),
             Opened::File(path) => inputs.push(Input::from_file(&path)),
+            Opened::Quick => {}
             Opened::UnknownOption => ignored += 1,
         }
     }

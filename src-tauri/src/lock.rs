@@ -6,7 +6,7 @@
 use crate::state::{blocking, lock, AppState, IpcError};
 use serde::Serialize;
 use std::time::{Duration, Instant};
-use tauri::AppHandle;
+use tauri::{AppHandle, Emitter};
 use watchword_core::store::{LockStatus, Store};
 use watchword_core::vault::KdfParams;
 use watchword_core::ErrorCode;
@@ -89,7 +89,11 @@ pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
 /// the HOTP codes shown.
 #[tauri::command]
 pub async fn lock_now(app: AppHandle) -> Result<(), IpcError> {
-    blocking(app, |_, state| lock_state(state)).await
+    let told = app.clone();
+    blocking(app, |_, state| lock_state(state)).await?;
+    // Locked from the palette (or the tray): the window locks too.
+    let _ = told.emit_to("main", "vault-locked", ());
+    Ok(())
 }
 
 /// Locks `state`'s store (also for the window's own triggers).

@@ -15,6 +15,7 @@ mod commands;
 mod enrol;
 mod links;
 mod lock;
+mod palette;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod screenlock;
 mod state;
@@ -40,14 +41,21 @@ fn main() {
     tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
-            links::show_window(app);
             // The first is the program's name.
-            links::open(app, args.into_iter().skip(1).collect(), cwd.into());
+            let args: Vec<String> = args.into_iter().skip(1).collect();
+            if links::quick(&args) {
+                palette::toggle(app);
+                return;
+            }
+            links::show_window(app);
+            links::open(app, args, cwd.into());
         }))
         .plugin(
             tauri_plugin_window_state::Builder::new()
                 .with_state_flags(window_state::FLAGS)
                 .with_filename(window_state::file())
+                // The palette opens centred, wherever it was last.
+                .with_denylist(&[palette::LABEL])
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
@@ -59,16 +67,27 @@ fn main() {
             #[cfg(all(unix, not(target_os = "macos")))]
             screenlock::watch(app.handle().clone());
             autobackup::start(app.handle().clone());
+            // The window starts hidden (tauri.conf.json) so that
+            // `watchword --quick` shows the palette alone.
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            if links::quick(&args) {
+                palette::toggle(app.handle());
+            } else if let Some(window) = app.get_webview_window("main") {
+                let _ = window.show();
+            }
             // Started to open a link or a file: kept until the page listens
             // (it asks, once its first view is shown).
             links::keep_for_page(
                 &app.state::<state::AppState>(),
-                std::env::args().skip(1).collect(),
+                args,
                 std::env::current_dir().unwrap_or_default(),
             );
             Ok(())
         })
         .on_window_event(|window, event| {
+            if window.label() == palette::LABEL {
+                return;
+            }
             match event {
                 // Files dropped on the window are read here, never by the page.
                 WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) if !paths.is_empty() => {
@@ -126,6 +145,8 @@ fn main() {
             autobackup::auto_backup_off,
             lock::lock_status,
             links::open_start_args,
+            palette::hide_palette,
+            palette::show_main_window,
             lock::locked_names,
             lock::unlock,
             lock::lock_now,

@@ -625,6 +625,35 @@ impl<'p> App<'p> {
         let _ = self.send(Method::Delete, "/actions", None);
     }
 
+    /// The handles of the app's windows (the main one, the palette once
+    /// made), in the driver's order.
+    pub fn try_window_handles(&self) -> Result<Vec<String>, WebDriverError> {
+        let handles = self.send(Method::Get, "/window/handles", None)?;
+        Ok(handles
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter_map(|h| h.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The window the next commands go to.
+    pub fn current_window(&self) -> String {
+        self.send(Method::Get, "/window", None)
+            .unwrap_or_else(|e| panic!("cannot read the current window: {e}"))
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Sends the next commands to the window `handle`.
+    pub fn switch_to_window(&self, handle: &str) {
+        self.send(Method::Post, "/window", Some(json!({ "handle": handle })))
+            .unwrap_or_else(|e| panic!("cannot switch to window {handle}: {e}"));
+    }
+
     /// The window's size and place, as `[x, y, width, height]`.
     pub fn window_rect(&self) -> [i64; 4] {
         let rect = self

@@ -137,8 +137,14 @@ impl Profile {
     /// Starts the app binary directly (no driver), with this profile's
     /// environment, and waits for it to exit; as a user launching it again.
     pub fn launch_again_directly(&self) -> ExitStatus {
+        self.launch_again_with(&[])
+    }
+
+    /// [`Profile::launch_again_directly`] with `args` (`--quick`, a link).
+    pub fn launch_again_with(&self, args: &[&str]) -> ExitStatus {
         let mut command = Command::new(app_binary());
         command
+            .args(args)
             .env(DATA_DIR_VAR, &self.data_dir)
             .env(SERVICE_VAR, &self.service);
         let output = run_bounded(&mut command, TIMEOUT).unwrap_or_else(|e| panic!("{e}"));

@@ -1,0 +1,83 @@
+//! The quick-copy palette (issue 12): a small, centred, undecorated window
+//! with a search field. Type a few letters, Enter copies the code and the
+//! palette hides; Esc hides it. `watchword --quick` opens it (any desktop's
+//! own shortcut settings can bind that, the way on Wayland) and a second
+//! `--quick` while it is open closes it.
+//!
+//! It is made the first time it is asked for and then only hidden and
+//! shown: a launch that never uses it pays nothing for it, and every later
+//! opening is a `show`. Hidden, its page runs nothing (no timer; it
+//! shows names, not codes).
+//!
+//! It does not hide when it loses the focus, as some launchers do: without
+//! a window manager (or with some) the focus leaves a window just mapped,
+//! and a palette that vanished as it appeared would be worse than one
+//! that waits for Esc.
+
+use crate::state::IpcError;
+use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use watchword_core::ErrorCode;
+
+/// The palette window's label (its capability names it too).
+pub const LABEL: &str = "palette";
+
+/// Opens the palette, or closes it when it is on screen.
+pub fn toggle(app: &AppHandle) {
+    match app.get_webview_window(LABEL) {
+        Some(window) if window.is_visible().unwrap_or(false) => hide(app),
+        Some(window) => show(app, &window),
+        None => build(app),
+    }
+}
+
+/// Opens the palette (on screen already: brought forward).
+fn show(app: &AppHandle, window: &WebviewWindow) {
+    let _ = window.center();
+    let _ = window.show();
+    let _ = window.set_focus();
+    // The page starts over: an empty search, the list as it is now.
+    let _ = app.emit_to(LABEL, "palette-shown", ());
+}
+
+fn build(app: &AppHandle) {
+    let built = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("palette.html".into()))
+        .title("Watchword: quick copy")
+        .inner_size(420.0, 320.0)
+        .resizable(false)
+        .decorations(false)
+        .always_on_top(true)
+        .skip_taskbar(true)
+        .center()
+        .focused(true)
+        .build();
+    if let Err(error) = built {
+        eprintln!("watchword: cannot open the quick-copy palette: {error}");
+    }
+}
+
+/// Hides the palette, if it is there.
+pub fn hide(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window(LABEL) {
+        let _ = window.hide();
+    }
+}
+
+/// The page's Esc, and its Enter once the code is copied.
+#[tauri::command]
+pub fn hide_palette(app: AppHandle) {
+    hide(&app);
+}
+
+/// "Show Watchword" from the palette (e.g. to unlock): the main window
+/// comes forward and the palette goes.
+#[tauri::command]
+pub fn show_main_window(app: AppHandle) -> Result<(), IpcError> {
+    hide(&app);
+    let window = app
+        .get_webview_window("main")
+        .ok_or_else(|| IpcError::new(ErrorCode::Internal, "The main window is gone"))?;
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
+    Ok(())
+}

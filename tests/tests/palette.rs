@@ -1,0 +1,188 @@
+//! End-to-end: the quick-copy palette (issue 12). `watchword --quick`, as a
+//! desktop's own shortcut runs it, opens the palette beside the running
+//! window; typing and Enter copy a code to the real clipboard; Esc and a
+//! second `--quick` close it; locked, it offers only to show the window.
+//! Run through scripts/test.sh.
+
+use std::process::Command;
+use watchword_e2e::{clipboard_text, hotp_code, App, Profile, Totp, KEY_ENTER, KEY_ESCAPE};
+
+const GITHUB: &str = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U";
+const GITLAB: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+const BANK: &str = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF";
+const TITLE: &str = "Watchword: quick copy";
+
+/// Whether a window titled `title` is mapped on the display.
+fn on_screen(title: &str) -> Result<bool, String> {
+    let output = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", &format!("^{title}$")])
+        .output()
+        .map_err(|e| format!("xdotool: {e}"))?;
+    Ok(!String::from_utf8_lossy(&output.stdout).trim().is_empty())
+}
+
+fn wait_palette(app: &App<'_>, shown: bool) {
+    app.wait_until(
+        &format!("the palette on screen = {shown}"),
+        || match on_screen(TITLE) {
+            Ok(now) if now == shown => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    );
+}
+
+/// `watchword --quick`, as the desktop's shortcut runs it.
+fn quick(profile: &Profile) {
+    let status = profile.launch_again_with(&["--quick"]);
+    assert!(status.success(), "the second launch hands over: {status}");
+}
+
+/// The palette's list as shown, once it reads `expected`.
+fn wait_listed(app: &App<'_>, expected: &[&str]) {
+    app.wait_until(&format!("the palette to list {expected:?}"), || {
+        let shown = app
+            .try_execute(
+                "return Array.from(document.querySelectorAll('#quick-list li'), (li) => li.textContent);",
+                serde_json::json!([]),
+            )
+            .map_err(|e| e.to_string())?;
+        let shown: Vec<String> = serde_json::from_value(shown).map_err(|e| e.to_string())?;
+        if shown == expected {
+            Ok(())
+        } else {
+            Err(format!("{shown:?}"))
+        }
+    });
+}
+
+/// Codes of `key` around now: a copy near a 30 s boundary may give either.
+fn around_now(key: &str) -> Vec<String> {
+    let totp = Totp::default_for(key);
+    let now = watchword_e2e::unix_now();
+    (totp.step(now - 5.0)..=totp.step(now + 2.0))
+        .map(|step| totp.code_at(step * 30))
+        .collect()
+}
+
+/// Waits for one of `allowed` on the clipboard; returns it.
+fn wait_clipboard(app: &App<'_>, allowed: &[String]) -> String {
+    app.wait_until("the code on the clipboard", || {
+        let text = clipboard_text()?;
+        if allowed.contains(&text) {
+            Ok(text)
+        } else {
+            Err(format!(
+                "the clipboard holds {text:?}, not one of {allowed:?}"
+            ))
+        }
+    })
+}
+
+#[test]
+fn the_palette_copies_a_code_in_a_few_keystrokes() {
+    let profile = Profile::new("palette");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_add(&["--issuer", "GitLab", "--account", "tanuki"], GITLAB);
+    profile.cli_add(
+        &["--issuer", "Bank", "--account", "me", "--type", "hotp"],
+        BANK,
+    );
+    let app = profile.launch();
+    app.wait_rows(3);
+    let main = app.current_window();
+    assert!(!on_screen(TITLE).expect("xdotool"), "no palette at start");
+
+    quick(&profile);
+    wait_palette(&app, true);
+    let palette = app.wait_until("the palette's window", || {
+        let handles = app.try_window_handles().map_err(|e| e.to_string())?;
+        handles
+            .into_iter()
+            .find(|h| *h != main)
+            .ok_or_else(|| "one window only".to_owned())
+    });
+    app.switch_to_window(&palette);
+    wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki", "Bank · me"]);
+    assert_eq!(app.focused(), "input#quick-search");
+    let page = app.execute("return document.body.innerText;", serde_json::json!([]));
+    assert!(
+        !page
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .any(|c| c.is_ascii_digit()),
+        "a code in the palette: {page}"
+    );
+
+    // A few letters, the second match, Enter: copied, and the palette goes.
+    app.press_keys("git");
+    wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki"]);
+    app.press_keys(&format!("{}{KEY_ENTER}", watchword_e2e::KEY_DOWN));
+    wait_palette(&app, false);
+    wait_clipboard(&app, &around_now(GITLAB));
+
+    // Again: the search starts empty; an HOTP account gets a new code.
+    quick(&profile);
+    wait_palette(&app, true);
+    wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki", "Bank · me"]);
+    app.press_keys(&format!("bank{KEY_ENTER}"));
+    wait_palette(&app, false);
+    wait_clipboard(&app, &[hotp_code(BANK, 6, 0)]);
+
+    // Esc closes it; so does a second --quick while it is open.
+    quick(&profile);
+    wait_palette(&app, true);
+    app.press_keys(&KEY_ESCAPE.to_string());
+    wait_palette(&app, false);
+    quick(&profile);
+    wait_palette(&app, true);
+    quick(&profile);
+    wait_palette(&app, false);
+
+    // "Lock now" from the palette (the lock on): the window locks too.
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("pw\n"));
+    app.switch_to_window(&main);
+    app.wait_until("the window to lock", || {
+        match app.try_displayed("#unlock-password") {
+            Ok(true) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    app.fill("#unlock-password", "pw");
+    app.click("#unlock-button");
+    app.wait_rows(3);
+    quick(&profile);
+    wait_palette(&app, true);
+    app.switch_to_window(&palette);
+    app.press_keys("lock");
+    wait_listed(&app, &["Lock now"]);
+    app.press_keys(&KEY_ENTER.to_string());
+    wait_palette(&app, false);
+    app.switch_to_window(&main);
+    app.wait_until("the window locked from the palette", || {
+        match app.try_displayed("#unlock-password") {
+            Ok(true) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+
+    // Locked: no names in the palette, only the way to the window.
+    quick(&profile);
+    wait_palette(&app, true);
+    app.switch_to_window(&palette);
+    wait_listed(&app, &["Show Watchword to unlock it"]);
+    assert_eq!(app.text("#quick-status"), "Watchword is locked.");
+    app.press_keys(&KEY_ENTER.to_string());
+    wait_palette(&app, false);
+    app.quit();
+}
+
+#[test]
+fn quick_at_start_shows_the_palette_alone() {
+    let profile = Profile::new("palette_start");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    let app = profile.launch_with_args(&["--quick"]);
+    wait_palette(&app, true);
+    assert_eq!(on_screen("Watchword"), Ok(false), "the main window shown");
+    app.quit();
+}
