@@ -24,6 +24,7 @@ export const state = {
     singleKeyShortcuts: true,
     autoLockMinutes: 5,
     namesWhileLocked: false,
+    quickShortcut: 'Ctrl+Alt+W',
   },
   accounts: [],
   codes: new Map(), // id -> {current, next, remaining, period, validUntil}

@@ -400,8 +400,14 @@ pub async fn get_settings(app: AppHandle) -> Result<Settings, IpcError> {
 /// Saves the user's preferences; an out-of-range value changes nothing.
 #[tauri::command]
 pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings, IpcError> {
-    blocking(app, move |_, state| {
+    blocking(app, move |app, state| {
         state.with_store(|store| {
+            // Checked as the store checks it first: an invalid one must not
+            // reach the desktop, and one the desktop refuses is not saved.
+            settings
+                .validate()
+                .map_err(|message| IpcError::new(ErrorCode::InvalidSetting, message))?;
+            crate::palette::hold(app, settings.quick_shortcut.as_deref())?;
             store.set_settings(settings)?;
             Ok(store.settings().clone())
         })

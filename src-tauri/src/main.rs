@@ -59,6 +59,8 @@ fn main() {
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
+        .plugin(palette::shortcut_plugin())
+        .manage(palette::Held::default())
         .manage(state::AppState::default())
         .setup(|app| {
             state::preload(app.handle().clone());
@@ -67,6 +69,7 @@ fn main() {
             #[cfg(all(unix, not(target_os = "macos")))]
             screenlock::watch(app.handle().clone());
             autobackup::start(app.handle().clone());
+            palette::hold_from_settings(app.handle().clone());
             // The window starts hidden (tauri.conf.json) so that
             // `watchword --quick` shows the palette alone.
             let args: Vec<String> = std::env::args().skip(1).collect();

@@ -14,8 +14,10 @@
 //! and a palette that vanished as it appeared would be worse than one
 //! that waits for Esc.
 
-use crate::state::IpcError;
+use crate::state::{lock, AppState, IpcError};
+use std::sync::Mutex;
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
 use watchword_core::ErrorCode;
 
 /// The palette window's label (its capability names it too).
@@ -80,4 +82,82 @@ pub fn show_main_window(app: AppHandle) -> Result<(), IpcError> {
     let _ = window.show();
     let _ = window.set_focus();
     Ok(())
+}
+
+/// The global shortcut held now, as the settings spell it.
+#[derive(Debug, Default)]
+pub struct Held(Mutex<Option<(String, Shortcut)>>);
+
+/// The plugin, calling [`toggle`] when the shortcut is pressed.
+pub fn shortcut_plugin() -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    tauri_plugin_global_shortcut::Builder::new()
+        .with_handler(|app, _shortcut, event| {
+            if event.state == ShortcutState::Pressed {
+                toggle(app);
+            }
+        })
+        .build()
+}
+
+/// Holds `wanted` as the global shortcut instead of the one held now
+/// (`None`: none). When the desktop refuses it (another program holds it,
+/// or apps cannot grab keys, as on Wayland) the one held before stays and
+/// the error says so.
+pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), IpcError> {
+    let state = app.state::<Held>();
+    let mut held = lock(&state.0)?;
+    if held.as_ref().map(|(text, _)| text.as_str()) == wanted {
+        return Ok(());
+    }
+    let new = match wanted {
+        None => None,
+        Some(text) => Some((
+            text.to_owned(),
+            text.parse::<Shortcut>().map_err(|_| {
+                IpcError::new(
+                    ErrorCode::InvalidSetting,
+                    format!("{text} is not a shortcut"),
+                )
+            })?,
+        )),
+    };
+    let shortcuts = app.global_shortcut();
+    if let Some((_, old)) = held.as_ref() {
+        let _ = shortcuts.unregister(*old);
+    }
+    if let Some((text, shortcut)) = &new {
+        if shortcuts.register(*shortcut).is_err() {
+            if let Some((_, old)) = held.as_ref() {
+                let _ = shortcuts.register(*old);
+            }
+            return Err(IpcError::new(
+                ErrorCode::InvalidSetting,
+                format!(
+                    "{text} cannot be used: another program has it, or this desktop lets no app \
+                     take keys (then bind watchword --quick in its keyboard settings)"
+                ),
+            ));
+        }
+    }
+    *held = new;
+    Ok(())
+}
+
+/// Takes the shortcut the settings name, once the store is open (off the
+/// UI thread; the codes come first). A refusal is only printed: the
+/// palette still opens with `watchword --quick`.
+pub fn hold_from_settings(app: AppHandle) {
+    std::thread::Builder::new()
+        .name("palette-shortcut".into())
+        .spawn(move || {
+            let state = app.state::<AppState>();
+            let Ok(wanted) = state.with_store(|store| Ok(store.settings().quick_shortcut.clone()))
+            else {
+                return;
+            };
+            if let Err(error) = hold(&app, wanted.as_deref()) {
+                eprintln!("watchword: {}", error.message);
+            }
+        })
+        .expect("the OS starts a thread");
 }

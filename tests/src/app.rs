@@ -679,18 +679,26 @@ impl<'p> App<'p> {
 
     /// Presses `key` while `modifier` (a `KEY_*` constant) is held.
     pub fn press_chord(&self, modifier: char, key: char) {
-        let keys = json!({"actions": [{
-            "type": "key",
-            "id": "keyboard",
-            "actions": [
-                {"type": "keyDown", "value": modifier.to_string()},
-                {"type": "keyDown", "value": key.to_string()},
-                {"type": "keyUp", "value": key.to_string()},
-                {"type": "keyUp", "value": modifier.to_string()},
-            ],
-        }]});
+        self.press_combo(&[modifier], key);
+    }
+
+    /// Presses `key` with every one of `modifiers` held.
+    pub fn press_combo(&self, modifiers: &[char], key: char) {
+        let mut actions: Vec<Value> = modifiers
+            .iter()
+            .map(|m| json!({"type": "keyDown", "value": m.to_string()}))
+            .collect();
+        actions.push(json!({"type": "keyDown", "value": key.to_string()}));
+        actions.push(json!({"type": "keyUp", "value": key.to_string()}));
+        actions.extend(
+            modifiers
+                .iter()
+                .rev()
+                .map(|m| json!({"type": "keyUp", "value": m.to_string()})),
+        );
+        let keys = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
         self.send(Method::Post, "/actions", Some(keys))
-            .unwrap_or_else(|e| panic!("cannot press {modifier:?}+{key:?}: {e}"));
+            .unwrap_or_else(|e| panic!("cannot press {modifiers:?}+{key:?}: {e}"));
         let _ = self.send(Method::Delete, "/actions", None);
     }
 

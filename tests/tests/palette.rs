@@ -186,3 +186,92 @@ fn quick_at_start_shows_the_palette_alone() {
     assert_eq!(on_screen("Watchword"), Ok(false), "the main window shown");
     app.quit();
 }
+
+/// Presses `keys` (xdotool's spelling, "ctrl+alt+w") on the X display, as
+/// a person would, wherever the focus is.
+fn x_key(keys: &str) {
+    let status = Command::new("xdotool")
+        .args(["key", keys])
+        .status()
+        .expect("xdotool runs");
+    assert!(status.success(), "xdotool key {keys}: {status}");
+}
+
+/// Presses `keys` until the palette is on screen. The app takes the
+/// shortcut once its store is open: until then a press goes to the focused
+/// window. A press is repeated only after a few seconds without the
+/// palette, and the wait ends the moment it is seen.
+fn open_with(app: &App<'_>, keys: &str) {
+    let mut last: Option<std::time::Instant> = None;
+    app.wait_until(&format!("the palette opened with {keys}"), || {
+        if on_screen(TITLE)? {
+            return Ok(());
+        }
+        if last.is_none_or(|at| at.elapsed() > std::time::Duration::from_secs(3)) {
+            x_key(keys);
+            last = Some(std::time::Instant::now());
+        }
+        Err("not on screen yet".to_owned())
+    });
+}
+
+#[test]
+fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
+    let profile = Profile::new("palette_shortcut");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    let app = profile.launch();
+    app.wait_rows(1);
+
+    // The default, Ctrl+Alt+W: opens it, and closes it again.
+    open_with(&app, "ctrl+alt+w");
+    x_key("ctrl+alt+w");
+    wait_palette(&app, false);
+
+    // Settings: pressing Ctrl+Alt+K in the field makes it the shortcut.
+    app.open_settings();
+    assert_eq!(app.property("#set-quick", "value"), "Ctrl+Alt+W");
+    app.click("#set-quick");
+    app.press_combo(&[watchword_e2e::KEY_CONTROL, watchword_e2e::KEY_ALT], 'k');
+    app.wait_until("the new shortcut saved", || {
+        let saved = std::fs::read_to_string(profile.data_dir().join("accounts.json"))
+            .map_err(|e| e.to_string())?;
+        let saved: serde_json::Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
+        match saved.pointer("/settings/quickShortcut") {
+            Some(serde_json::Value::String(s)) if s == "Ctrl+Alt+K" => Ok(()),
+            other => Err(format!("quickShortcut = {other:?}")),
+        }
+    });
+    assert_eq!(app.property("#set-quick", "value"), "Ctrl+Alt+K");
+    app.click("#settings-done");
+    // Saved only once held: the new one opens it at the first press.
+    x_key("ctrl+alt+k");
+    wait_palette(&app, true);
+    x_key("ctrl+alt+k");
+    wait_palette(&app, false);
+    // The old one is let go: it reaches the window instead.
+    x_key("ctrl+alt+w");
+    x_key("ctrl+alt+k");
+    wait_palette(&app, true);
+    x_key("ctrl+alt+k");
+    wait_palette(&app, false);
+
+    // Turned off: nothing held, and the saved value says so.
+    app.open_settings();
+    app.click("#set-quick-on");
+    app.wait_until("the shortcut turned off", || {
+        let saved = std::fs::read_to_string(profile.data_dir().join("accounts.json"))
+            .map_err(|e| e.to_string())?;
+        let saved: serde_json::Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
+        match saved.pointer("/settings/quickShortcut") {
+            Some(serde_json::Value::Null) => Ok(()),
+            other => Err(format!("quickShortcut = {other:?}")),
+        }
+    });
+    assert!(!app.enabled("#set-quick"));
+    // Let go: the press reaches the window, and --quick opens the palette
+    // (it would close it, were the press still the palette's).
+    x_key("ctrl+alt+k");
+    quick(&profile);
+    wait_palette(&app, true);
+    app.quit();
+}

@@ -30,6 +30,49 @@ function fill() {
   $('#set-autolock').value = String(locking ? settings.autoLockMinutes : 5);
   $('#set-autolock').disabled = !locking;
   $('#set-locked-names').checked = settings.namesWhileLocked;
+  const quick = settings.quickShortcut !== null && settings.quickShortcut !== undefined;
+  $('#set-quick-on').checked = quick;
+  $('#set-quick').value = quick ? settings.quickShortcut : 'Ctrl+Alt+W';
+  $('#set-quick').disabled = !quick;
+}
+
+/** Keys a shortcut may end with, by the key's place on the keyboard. */
+const NAMED_KEYS = {
+  Space: 'Space', Enter: 'Enter', Backspace: 'Backspace', Delete: 'Delete', Insert: 'Insert',
+  Home: 'Home', End: 'End', PageUp: 'PageUp', PageDown: 'PageDown',
+  ArrowUp: 'Up', ArrowDown: 'Down', ArrowLeft: 'Left', ArrowRight: 'Right',
+};
+
+/** "Ctrl+Alt+W" for a key press, as the settings spell it; null for a
+ *  press that is no shortcut (a modifier alone, or none held). */
+function shortcutOf(event) {
+  const modifiers = [];
+  if (event.ctrlKey) modifiers.push('Ctrl');
+  if (event.altKey) modifiers.push('Alt');
+  if (event.metaKey) modifiers.push('Super');
+  if (event.shiftKey) modifiers.push('Shift');
+  const code = event.code;
+  const key = /^Key[A-Z]$/.test(code) ? code.slice(3)
+    : /^Digit[0-9]$/.test(code) ? code.slice(5)
+      : /^F([1-9]|1[0-9]|2[0-4])$/.test(code) ? code
+        : NAMED_KEYS[code] ?? null;
+  if (!key || modifiers.length === 0 || modifiers.join() === 'Shift') return null;
+  return [...modifiers, key].join('+');
+}
+
+/** The shortcut field: the keys pressed there become the shortcut. Tab
+ *  and Esc keep their meaning, so the field never traps the keyboard. */
+function recordShortcut(event) {
+  if (event.key === 'Tab' || event.key === 'Escape') return;
+  event.preventDefault();
+  if (['Control', 'Alt', 'Shift', 'Meta', 'Super', 'OS', 'AltGraph'].includes(event.key)) return;
+  const shortcut = shortcutOf(event);
+  if (!shortcut) {
+    setError($('#settings-error'), 'Hold Ctrl, Alt or Super while pressing the key.', [$('#set-quick')]);
+    return;
+  }
+  $('#set-quick').value = shortcut;
+  save();
 }
 
 /** Saves the form; runs one save at a time, in order. */
@@ -48,8 +91,10 @@ export const save = oneAtATime(async () => {
     singleKeyShortcuts: $('#set-single-keys').checked,
     autoLockMinutes: locking ? Number($('#set-autolock').value || '5') : null,
     namesWhileLocked: $('#set-locked-names').checked,
+    quickShortcut: $('#set-quick-on').checked ? $('#set-quick').value : null,
   };
-  const fields = [$('#set-clear'), $('#set-offset'), $('#set-autolock')];
+  $('#set-quick').disabled = !$('#set-quick-on').checked;
+  const fields = [$('#set-clear'), $('#set-offset'), $('#set-autolock'), $('#set-quick')];
   try {
     const offsetChanged = wanted.timeOffset !== state.settings.timeOffset;
     setSettings(await ipc.setSettings(wanted));
@@ -58,7 +103,9 @@ export const save = oneAtATime(async () => {
   } catch (failure) {
     // Out of range: say so; what is saved stays as it was.
     const message = ipc.messageOf(failure);
-    const field = /clock/i.test(message) ? '#set-offset' : /minutes/i.test(message) ? '#set-autolock' : '#set-clear';
+    const field = /clock/i.test(message) ? '#set-offset'
+      : /minutes/i.test(message) ? '#set-autolock'
+        : /shortcut|cannot be used|take keys/i.test(message) ? '#set-quick' : '#set-clear';
     setError($('#settings-error'), message, [$(field)]);
   }
 });
@@ -121,6 +168,7 @@ function applyTheme() {
 
 export function wire(on) {
   $('#settings-form').addEventListener('change', save);
+  $('#set-quick').addEventListener('keydown', recordShortcut);
   $('#settings-done').addEventListener('click', () => root.close());
   on('settings', applyTheme);
   on('autobackup', fillBackups);

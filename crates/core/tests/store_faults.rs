@@ -449,6 +449,7 @@ fn settings_persist_and_out_of_range_values_change_nothing() {
         single_key_shortcuts: false,
         auto_lock_minutes: Some(15),
         names_while_locked: true,
+        quick_shortcut: Some("Super+Shift+F12".to_owned()),
     };
     store.set_settings(chosen.clone()).expect("saved");
     assert_eq!(
@@ -478,6 +479,13 @@ fn settings_persist_and_out_of_range_values_change_nothing() {
                 ..chosen.clone()
             },
             "at most a day",
+        ),
+        (
+            Settings {
+                quick_shortcut: Some("Shift+W".to_owned()),
+                ..chosen.clone()
+            },
+            "not Shift alone",
         ),
     ] {
         let err = store.set_settings(bad).expect_err("out of range");

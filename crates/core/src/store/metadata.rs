@@ -106,6 +106,11 @@ pub struct Settings {
     /// code), for a user who wants to see what is behind the lock. Off: a
     /// locked window says nothing about what it holds.
     pub names_while_locked: bool,
+    /// The global shortcut that opens the quick-copy palette, as
+    /// "Ctrl+Alt+W" (modifiers, then one key), or `None` for none. Where
+    /// apps cannot grab keys (Wayland), the desktop's own shortcut settings
+    /// run `watchword --quick` instead.
+    pub quick_shortcut: Option<String>,
 }
 
 impl Default for Settings {
@@ -119,6 +124,7 @@ impl Default for Settings {
             single_key_shortcuts: true,
             auto_lock_minutes: Some(5),
             names_while_locked: false,
+            quick_shortcut: Some(DEFAULT_QUICK_SHORTCUT.to_owned()),
         }
     }
 }
@@ -127,6 +133,56 @@ impl Default for Settings {
 pub const CLEAR_AFTER_RANGE: std::ops::RangeInclusive<u32> = 10..=300;
 /// Range of [`Settings::auto_lock_minutes`]: a minute to a day.
 pub const AUTO_LOCK_RANGE: std::ops::RangeInclusive<u32> = 1..=1440;
+/// The palette's shortcut until the user picks another: W for Watchword,
+/// with two modifiers, which no common desktop or app binds.
+pub const DEFAULT_QUICK_SHORTCUT: &str = "Ctrl+Alt+W";
+/// Modifiers a shortcut may hold, as the settings spell them.
+const MODIFIERS: [&str; 4] = ["Ctrl", "Alt", "Shift", "Super"];
+
+/// Whether `shortcut` is spelt as the settings keep one: distinct
+/// modifiers from [`MODIFIERS`], at least one of them not Shift, then one
+/// key (a letter, a digit, F1 to F24, or a named key such as Space).
+/// Whether the desktop lets Watchword have it is the app's to find out.
+pub fn valid_shortcut(shortcut: &str) -> bool {
+    let parts: Vec<&str> = shortcut.split('+').collect();
+    let Some((key, modifiers)) = parts.split_last() else {
+        return false;
+    };
+    let mut seen = Vec::new();
+    for modifier in modifiers {
+        if !MODIFIERS.contains(modifier) || seen.contains(modifier) {
+            return false;
+        }
+        seen.push(*modifier);
+    }
+    let key_ok = match key.len() {
+        1 => key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+        2 | 3 if key.starts_with('F') => key[1..]
+            .parse::<u8>()
+            .is_ok_and(|n| (1..=24).contains(&n) && !key[1..].starts_with('0')),
+        _ => [
+            "Space",
+            "Enter",
+            "Tab",
+            "Backspace",
+            "Delete",
+            "Insert",
+            "Home",
+            "End",
+            "PageUp",
+            "PageDown",
+            "Up",
+            "Down",
+            "Left",
+            "Right",
+        ]
+        .contains(key),
+    };
+    key_ok && seen.iter().any(|m| *m != "Shift")
+}
+
 /// Largest [`Settings::time_offset`] either way: a day.
 pub const MAX_TIME_OFFSET: i64 = 86_400;
 
@@ -149,6 +205,14 @@ impl Settings {
                     AUTO_LOCK_RANGE.start(),
                     AUTO_LOCK_RANGE.end()
                 ));
+            }
+        }
+        if let Some(shortcut) = &self.quick_shortcut {
+            if !valid_shortcut(shortcut) {
+                return Err(
+                    "A shortcut is one or more of Ctrl, Alt, Super and Shift (not Shift alone), then a key, as in Ctrl+Alt+W"
+                        .to_owned(),
+                );
             }
         }
         // Not `abs()`: it overflows for i64::MIN.
@@ -201,6 +265,13 @@ impl Settings {
             auto_lock_minutes,
             names_while_locked: pick(value, "namesWhileLocked")
                 .unwrap_or(defaults.names_while_locked),
+            quick_shortcut: match field("quickShortcut") {
+                None => defaults.quick_shortcut,
+                Some(v) => serde_json::from_value::<Option<String>>(v)
+                    .ok()
+                    .filter(|s| s.as_deref().is_none_or(valid_shortcut))
+                    .unwrap_or(defaults.quick_shortcut),
+            },
         }
     }
 }
@@ -295,8 +366,9 @@ fn lenient_auto_backup<'de, D: serde::Deserializer<'de>>(
 /// What reading the metadata file found.
 #[derive(Debug)]
 pub enum Loaded {
-    /// The file was read.
-    Read(Metadata),
+    /// The file was read (boxed: the settings made it many times the size
+    /// of the other cases).
+    Read(Box<Metadata>),
     /// There was no file (first run, or it was deleted).
     Missing,
     /// The file could not be parsed; it was moved aside to the given path.
@@ -328,7 +400,7 @@ fn read_as(path: &Path, move_damage: bool) -> Result<Loaded> {
         }
     };
     match serde_json::from_slice(&bytes) {
-        Ok(meta) => Ok(Loaded::Read(meta)),
+        Ok(meta) => Ok(Loaded::Read(Box::new(meta))),
         Err(_) if !move_damage => Ok(Loaded::Damaged(path.to_owned())),
         Err(_) => {
             // An earlier damaged file is kept too: a name of its own.
@@ -416,6 +488,37 @@ pub fn write(path: &Path, meta: &Metadata) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn shortcuts_are_modifiers_then_one_key() {
+        for good in [
+            "Ctrl+Alt+W",
+            "Super+Shift+F12",
+            "Alt+1",
+            "Ctrl+Space",
+            "Shift+Ctrl+PageDown",
+        ] {
+            assert!(valid_shortcut(good), "{good}");
+        }
+        for bad in [
+            "",
+            "W",
+            "Shift+W",
+            "Ctrl+Ctrl+W",
+            "Ctrl+w",
+            "Ctrl+F0",
+            "Ctrl+F25",
+            "Ctrl+F01",
+            "Ctrl+",
+            "+W",
+            "Hyper+W",
+            "Ctrl+Alt+WW",
+            "Ctrl+Alt+É",
+        ] {
+            assert!(!valid_shortcut(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]
@@ -458,7 +561,7 @@ mod tests {
         };
         write(&path, &meta).expect("write");
         match read(&path).expect("read") {
-            Loaded::Read(back) => assert_eq!(back, meta),
+            Loaded::Read(back) => assert_eq!(*back, meta),
             other => panic!("expected the file back, got {other:?}"),
         }
         // A backup part that does not read costs the backups' settings, not

@@ -215,7 +215,7 @@ impl Store {
         let seen = metadata::stamp(&meta_path);
         // No lock yet: a damaged file is moved aside later, under it.
         let (meta, metadata_was_damaged) = match metadata::read_leaving_damage(&meta_path)? {
-            Loaded::Read(meta) => (meta, false),
+            Loaded::Read(meta) => (*meta, false),
             Loaded::Missing => (Metadata::default(), false),
             Loaded::Damaged(_) => (Metadata::default(), true),
         };
@@ -291,7 +291,7 @@ impl Store {
         let stamp = metadata::stamp(&self.meta_path);
         match metadata::read(&self.meta_path)? {
             Loaded::Read(meta) => {
-                self.meta = meta;
+                self.meta = *meta;
                 self.seen = stamp;
                 Ok(())
             }
@@ -349,11 +349,11 @@ impl Store {
         // (a coarse mtime, a reused inode, the same length).
         let stamp = metadata::stamp(&self.meta_path);
         let disk = match metadata::read(&self.meta_path)? {
-            Loaded::Read(disk) if disk == self.meta => {
+            Loaded::Read(disk) if *disk == self.meta => {
                 self.seen = stamp;
                 return Ok(false);
             }
-            Loaded::Read(disk) => disk,
+            Loaded::Read(disk) => *disk,
             // Deleted or damaged (and moved aside) by someone else: what this
             // store holds is the latest good list; it is written back.
             Loaded::Missing | Loaded::Damaged(_) => {
@@ -450,7 +450,7 @@ impl Store {
     fn load_locked(&mut self) -> Result<LoadReport> {
         // Another process may have written the file since this store opened.
         match metadata::read(&self.meta_path)? {
-            Loaded::Read(meta) => self.meta = meta,
+            Loaded::Read(meta) => self.meta = *meta,
             Loaded::Missing => {}
             Loaded::Damaged(_) => self.metadata_was_damaged = true,
         }
