@@ -6,45 +6,10 @@
 //! time. Run through `scripts/bench.sh` (`MINUTES=2` for a shorter watch).
 
 use std::time::{Duration, Instant};
-use watchword_e2e::{App, Profile};
-
-/// `count` accounts in the keychain and the list, through the CLI's import
-/// (one process, one keychain read).
-fn seed(profile: &Profile, count: usize) {
-    let list: String = (0..count)
-        .map(|i| {
-            let key: Vec<u8> = (0..20u8).map(|b| b.wrapping_mul(31) ^ (i as u8) ^ (i >> 8) as u8).collect();
-            format!(
-                "otpauth://totp/Service%20{i}:user{i}%40example.com?secret={}&issuer=Service%20{i}\n",
-                data_encoding::BASE32_NOPAD.encode(&key)
-            )
-        })
-        .collect();
-    let file = profile
-        .data_dir()
-        .parent()
-        .expect("the profile's folder")
-        .join("accounts.txt");
-    std::fs::write(&file, list).expect("write the list");
-    profile.cli(&["import", file.to_str().expect("a UTF-8 path")]);
-}
-
-/// Waits until a row shows a code of digits.
-fn wait_first_code(app: &App<'_>) {
-    app.wait_until("the first code", || {
-        let shown = app
-            .try_execute(
-                "const b = document.querySelector('#accounts li.account button.code');
-                 return b ? b.textContent : '';",
-                serde_json::json!([]),
-            )
-            .map_err(|e| e.to_string())?;
-        match shown.as_str() {
-            Some(text) if text.chars().any(|c| c.is_ascii_digit()) => Ok(()),
-            other => Err(format!("{other:?}")),
-        }
-    });
-}
+use watchword_e2e::{
+    clock_ticks_per_second, cpu_ticks, median, pss_kib, seed_accounts, wait_first_code, App,
+    Profile,
+};
 
 /// Milliseconds each keystroke of a search takes to show its result (the
 /// filter, the reordered list and its layout), typed into the page.
@@ -86,53 +51,6 @@ fn start_up(profile: &Profile, runs: usize) -> Vec<f64> {
         .collect()
 }
 
-fn clock_ticks_per_second() -> f64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
-/// CPU time (user + system, in clock ticks) of each process, by name.
-fn cpu_ticks(pids: &[u32]) -> Vec<(String, u64)> {
-    pids.iter()
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let name = stat[stat.find('(')? + 1..stat.rfind(')')?].to_owned();
-            let fields: Vec<&str> = stat[stat.rfind(')')? + 2..].split_whitespace().collect();
-            // utime and stime: fields 14 and 15 of stat, 12 and 13 here.
-            let ticks =
-                fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-            Some((format!("{name}[{pid}]"), ticks))
-        })
-        .collect()
-}
-
-/// Proportional set size of the processes, in KiB: each process's share of
-/// the memory it uses, so shared libraries count once in all.
-fn pss_kib(pids: &[u32]) -> u64 {
-    pids.iter()
-        .filter_map(|pid| {
-            let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-            rollup
-                .lines()
-                .find(|line| line.starts_with("Pss:"))?
-                .split_whitespace()
-                .nth(1)?
-                .parse::<u64>()
-                .ok()
-        })
-        .sum()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn main() {
     let minutes: u64 = std::env::var("MINUTES")
         .ok()
@@ -142,7 +60,7 @@ fn main() {
     println!("Watchword window costs (release build, Xvfb, gnome-keyring)");
     for count in [50usize, 500] {
         let profile = Profile::new(&format!("bench_start_{count}"));
-        seed(&profile, count);
+        seed_accounts(&profile, count);
         let mut runs = start_up(&profile, 3);
         let app = profile.launch();
         wait_first_code(&app);
@@ -164,7 +82,7 @@ fn main() {
     }
 
     let profile = Profile::new("bench_idle");
-    seed(&profile, 50);
+    seed_accounts(&profile, 50);
     let app = profile.launch();
     wait_first_code(&app);
     std::thread::sleep(Duration::from_secs(5));
