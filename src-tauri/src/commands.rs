@@ -4,8 +4,9 @@
 
 use crate::state::{blocking, lock, IpcError};
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 use watchword_core::account::{Account, AccountId, Group, Note, OtpKind};
 use watchword_core::manual::ManualEntry;
 use watchword_core::qr::{self, EncodedQr};
@@ -397,6 +398,25 @@ pub async fn get_settings(app: AppHandle) -> Result<Settings, IpcError> {
     .await
 }
 
+/// Whether the windows are kept out of screen capture now.
+static PROTECTED: AtomicBool = AtomicBool::new(false);
+
+/// While "Hide codes" is on (for screen sharing), every window is kept out
+/// of screen capture and screen sharing where the system offers that
+/// (Windows and macOS; X11 and Wayland have no such thing, and there the
+/// hidden codes are the protection).
+pub fn protect_windows(app: &AppHandle, protect: bool) {
+    PROTECTED.store(protect, Ordering::SeqCst);
+    for window in app.webview_windows().values() {
+        let _ = window.set_content_protected(protect);
+    }
+}
+
+/// Whether a window made now must be kept out of screen capture.
+pub fn windows_protected() -> bool {
+    PROTECTED.load(Ordering::SeqCst)
+}
+
 /// Saves the user's preferences; an out-of-range value changes nothing.
 #[tauri::command]
 pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings, IpcError> {
@@ -409,6 +429,7 @@ pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings
                 .map_err(|message| IpcError::new(ErrorCode::InvalidSetting, message))?;
             crate::palette::hold(app, settings.quick_shortcut.as_deref())?;
             store.set_settings(settings)?;
+            protect_windows(app, store.settings().hide_codes);
             Ok(store.settings().clone())
         })
     })

@@ -51,6 +51,7 @@ fn build(app: &AppHandle) {
         .skip_taskbar(true)
         .center()
         .focused(true)
+        .content_protected(crate::commands::windows_protected())
         .build();
     if let Err(error) = built {
         eprintln!("watchword: cannot open the quick-copy palette: {error}");
@@ -144,18 +145,19 @@ pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), IpcError> {
 }
 
 /// Takes the shortcut the settings name, once the store is open (off the
-/// UI thread; the codes come first). A refusal is only printed: the
+/// UI thread; the codes come first), and keeps the windows out of screen
+/// capture if codes are hidden. A refused shortcut is only printed: the
 /// palette still opens with `watchword --quick`.
 pub fn hold_from_settings(app: AppHandle) {
     std::thread::Builder::new()
         .name("palette-shortcut".into())
         .spawn(move || {
             let state = app.state::<AppState>();
-            let Ok(wanted) = state.with_store(|store| Ok(store.settings().quick_shortcut.clone()))
-            else {
+            let Ok(settings) = state.with_store(|store| Ok(store.settings().clone())) else {
                 return;
             };
-            if let Err(error) = hold(&app, wanted.as_deref()) {
+            crate::commands::protect_windows(&app, settings.hide_codes);
+            if let Err(error) = hold(&app, settings.quick_shortcut.as_deref()) {
                 eprintln!("watchword: {}", error.message);
             }
         })

@@ -639,6 +639,32 @@ impl<'p> App<'p> {
             .unwrap_or_default())
     }
 
+    /// Waits for a window of the app other than `first` (the palette, once
+    /// made) and returns its handle.
+    pub fn wait_other_window(&self, first: &str) -> String {
+        self.wait_until("a second window", || {
+            let handles = self.try_window_handles().map_err(|e| e.to_string())?;
+            handles
+                .into_iter()
+                .find(|h| h != first)
+                .ok_or_else(|| "one window only".to_owned())
+        })
+    }
+
+    /// Waits until the settings saved in accounts.json hold `expected` as
+    /// `key` (its camelCase name there).
+    pub fn wait_saved_setting(&self, key: &str, expected: &Value) {
+        let file = self.profile.data_dir().join("accounts.json");
+        self.wait_until(&format!("{key} = {expected} saved"), || {
+            let saved = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+            let saved: Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
+            match saved.pointer(&format!("/settings/{key}")) {
+                Some(value) if value == expected => Ok(()),
+                other => Err(format!("{key} = {other:?}")),
+            }
+        });
+    }
+
     /// The window the next commands go to.
     pub fn current_window(&self) -> String {
         self.send(Method::Get, "/window", None)

@@ -925,13 +925,7 @@ fn the_palette_is_usable_with_a_screen_reader() {
     let main = app.current_window();
     let status = profile.launch_again_with(&["--quick"]);
     assert!(status.success(), "{status}");
-    let palette = app.wait_until("the palette's window", || {
-        let handles = app.try_window_handles().map_err(|e| e.to_string())?;
-        handles
-            .into_iter()
-            .find(|h| *h != main)
-            .ok_or_else(|| "one window only".to_owned())
-    });
+    let palette = app.wait_other_window(&main);
     app.switch_to_window(&palette);
     app.wait_until("the palette's list", || {
         match app.try_count("#quick-list li") {

@@ -127,15 +127,7 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     }
     app.fill("#set-autolock", "1");
     app.click("#settings-done");
-    app.wait_until("the setting saved", || {
-        let saved = std::fs::read_to_string(profile.data_dir().join("accounts.json"))
-            .map_err(|e| e.to_string())?;
-        let saved: serde_json::Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
-        match saved.pointer("/settings/autoLockMinutes") {
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(1) => Ok(()),
-            other => Err(format!("autoLockMinutes = {other:?}")),
-        }
-    });
+    app.wait_saved_setting("autoLockMinutes", &serde_json::json!(1));
     watchword_e2e::wait_until(
         "locked after a minute without use",
         std::time::Duration::from_secs(90),
@@ -152,15 +144,7 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     app.open_settings();
     app.click("#set-locked-names");
     app.click("#settings-done");
-    app.wait_until("the choice saved", || {
-        let saved = std::fs::read_to_string(profile.data_dir().join("accounts.json"))
-            .map_err(|e| e.to_string())?;
-        let saved: serde_json::Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
-        match saved.pointer("/settings/namesWhileLocked") {
-            Some(serde_json::Value::Bool(true)) => Ok(()),
-            other => Err(format!("namesWhileLocked = {other:?}")),
-        }
-    });
+    app.wait_saved_setting("namesWhileLocked", &serde_json::json!(true));
     app.press_ctrl('l');
     wait_locked(&app, true);
     let names = app.wait_until("the names under the form", || {

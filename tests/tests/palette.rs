@@ -94,13 +94,7 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
 
     quick(&profile);
     wait_palette(&app, true);
-    let palette = app.wait_until("the palette's window", || {
-        let handles = app.try_window_handles().map_err(|e| e.to_string())?;
-        handles
-            .into_iter()
-            .find(|h| *h != main)
-            .ok_or_else(|| "one window only".to_owned())
-    });
+    let palette = app.wait_other_window(&main);
     app.switch_to_window(&palette);
     wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki", "Bank · me"]);
     assert_eq!(app.focused(), "input#quick-search");
@@ -232,15 +226,7 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
     assert_eq!(app.property("#set-quick", "value"), "Ctrl+Alt+W");
     app.click("#set-quick");
     app.press_combo(&[watchword_e2e::KEY_CONTROL, watchword_e2e::KEY_ALT], 'k');
-    app.wait_until("the new shortcut saved", || {
-        let saved = std::fs::read_to_string(profile.data_dir().join("accounts.json"))
-            .map_err(|e| e.to_string())?;
-        let saved: serde_json::Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
-        match saved.pointer("/settings/quickShortcut") {
-            Some(serde_json::Value::String(s)) if s == "Ctrl+Alt+K" => Ok(()),
-            other => Err(format!("quickShortcut = {other:?}")),
-        }
-    });
+    app.wait_saved_setting("quickShortcut", &serde_json::json!("Ctrl+Alt+K"));
     assert_eq!(app.property("#set-quick", "value"), "Ctrl+Alt+K");
     app.click("#settings-done");
     // Saved only once held: the new one opens it at the first press.
@@ -258,15 +244,7 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
     // Turned off: nothing held, and the saved value says so.
     app.open_settings();
     app.click("#set-quick-on");
-    app.wait_until("the shortcut turned off", || {
-        let saved = std::fs::read_to_string(profile.data_dir().join("accounts.json"))
-            .map_err(|e| e.to_string())?;
-        let saved: serde_json::Value = serde_json::from_str(&saved).map_err(|e| e.to_string())?;
-        match saved.pointer("/settings/quickShortcut") {
-            Some(serde_json::Value::Null) => Ok(()),
-            other => Err(format!("quickShortcut = {other:?}")),
-        }
-    });
+    app.wait_saved_setting("quickShortcut", &serde_json::Value::Null);
     assert!(!app.enabled("#set-quick"));
     // Let go: the press reaches the window, and --quick opens the palette
     // (it would close it, were the press still the palette's).
