@@ -13,6 +13,10 @@ mod clipboard;
 mod clipboard_x11;
 mod commands;
 mod enrol;
+#[cfg(any(target_os = "macos", windows))]
+mod hotkey_plugin;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod hotkey_x11;
 mod links;
 mod lock;
 mod palette;
@@ -38,7 +42,7 @@ fn main() {
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
-    tauri::Builder::default()
+    let builder = tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
             // The first is the program's name.
@@ -58,9 +62,13 @@ fn main() {
                 .with_denylist(&[palette::LABEL])
                 .build(),
         )
-        .plugin(tauri_plugin_dialog::init())
-        .plugin(palette::shortcut_plugin())
-        .manage(palette::Held::default())
+        .plugin(tauri_plugin_dialog::init());
+    // The palette's shortcut: X11 is grabbed directly (hotkey_x11.rs).
+    #[cfg(any(target_os = "macos", windows))]
+    let builder = builder
+        .plugin(hotkey_plugin::plugin())
+        .manage(hotkey_plugin::Held::default());
+    builder
         .manage(state::AppState::default())
         .setup(|app| {
             state::preload(app.handle().clone());

@@ -14,10 +14,8 @@
 //! and a palette that vanished as it appeared would be worse than one
 //! that waits for Esc.
 
-use crate::state::{lock, AppState, IpcError};
-use std::sync::Mutex;
+use crate::state::{AppState, IpcError};
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
-use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
 use watchword_core::ErrorCode;
 
 /// The palette window's label (its capability names it too).
@@ -85,63 +83,25 @@ pub fn show_main_window(app: AppHandle) -> Result<(), IpcError> {
     Ok(())
 }
 
-/// The global shortcut held now, as the settings spell it.
-#[derive(Debug, Default)]
-pub struct Held(Mutex<Option<(String, Shortcut)>>);
-
-/// The plugin, calling [`toggle`] when the shortcut is pressed.
-pub fn shortcut_plugin() -> tauri::plugin::TauriPlugin<tauri::Wry> {
-    tauri_plugin_global_shortcut::Builder::new()
-        .with_handler(|app, _shortcut, event| {
-            if event.state == ShortcutState::Pressed {
-                toggle(app);
-            }
-        })
-        .build()
-}
-
 /// Holds `wanted` as the global shortcut instead of the one held now
 /// (`None`: none). When the desktop refuses it (another program holds it,
 /// or apps cannot grab keys, as on Wayland) the one held before stays and
 /// the error says so.
 pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), IpcError> {
-    let state = app.state::<Held>();
-    let mut held = lock(&state.0)?;
-    if held.as_ref().map(|(text, _)| text.as_str()) == wanted {
-        return Ok(());
-    }
-    let new = match wanted {
-        None => None,
-        Some(text) => Some((
-            text.to_owned(),
-            text.parse::<Shortcut>().map_err(|_| {
-                IpcError::new(
-                    ErrorCode::InvalidSetting,
-                    format!("{text} is not a shortcut"),
-                )
-            })?,
-        )),
-    };
-    let shortcuts = app.global_shortcut();
-    if let Some((_, old)) = held.as_ref() {
-        let _ = shortcuts.unregister(*old);
-    }
-    if let Some((text, shortcut)) = &new {
-        if shortcuts.register(*shortcut).is_err() {
-            if let Some((_, old)) = held.as_ref() {
-                let _ = shortcuts.register(*old);
-            }
-            return Err(IpcError::new(
-                ErrorCode::InvalidSetting,
-                format!(
-                    "{text} cannot be used: another program has it, or this desktop lets no app \
-                     take keys (then bind watchword --quick in its keyboard settings)"
-                ),
-            ));
-        }
-    }
-    *held = new;
-    Ok(())
+    #[cfg(all(unix, not(target_os = "macos")))]
+    let held = crate::hotkey_x11::hold(app, wanted);
+    #[cfg(any(target_os = "macos", windows))]
+    let held = crate::hotkey_plugin::hold(app, wanted);
+    held.map_err(|reason| {
+        IpcError::new(
+            ErrorCode::InvalidSetting,
+            format!(
+                "{} cannot be used ({reason}): another program may have it, or this desktop lets \
+                 no app take keys (then bind watchword --quick in its keyboard settings)",
+                wanted.unwrap_or("The shortcut")
+            ),
+        )
+    })
 }
 
 /// Takes the shortcut the settings name, once the store is open (off the

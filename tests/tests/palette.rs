@@ -241,6 +241,25 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
     x_key("ctrl+alt+k");
     wait_palette(&app, false);
 
+    // Another program holds Ctrl+Alt+J: refused, said, and Ctrl+Alt+K stays.
+    let (conn, screen) = x11rb::connect(None).expect("the X display");
+    grab_key(&conn, screen, b'j');
+    app.open_settings();
+    app.click("#set-quick");
+    app.press_combo(&[watchword_e2e::KEY_CONTROL, watchword_e2e::KEY_ALT], 'j');
+    let said = app.wait_until("the refusal", || match app.try_text("#settings-error") {
+        Ok(text) if text.contains("cannot be used") => Ok(text),
+        other => Err(format!("{other:?}")),
+    });
+    assert!(said.contains("Ctrl+Alt+J"), "{said}");
+    app.click("#settings-done");
+    app.wait_saved_setting("quickShortcut", &serde_json::json!("Ctrl+Alt+K"));
+    x_key("ctrl+alt+k");
+    wait_palette(&app, true);
+    x_key("ctrl+alt+k");
+    wait_palette(&app, false);
+    drop(conn);
+
     // Turned off: nothing held, and the saved value says so.
     app.open_settings();
     app.click("#set-quick-on");
@@ -252,4 +271,38 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
     quick(&profile);
     wait_palette(&app, true);
     app.quit();
+}
+
+/// Grabs Ctrl+Alt+`letter` on the screen's root window through `conn`, as another program
+/// holding that shortcut does, for as long as `conn` is open.
+fn grab_key(conn: &x11rb::rust_connection::RustConnection, screen: usize, letter: u8) {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ConnectionExt, GrabMode, ModMask};
+    let setup = conn.setup();
+    let root = setup.roots[screen].root;
+    let (first, last) = (setup.min_keycode, setup.max_keycode);
+    let map = conn
+        .get_keyboard_mapping(first, last - first + 1)
+        .expect("request")
+        .reply()
+        .expect("the keyboard map");
+    let per = usize::from(map.keysyms_per_keycode);
+    let index = map
+        .keysyms
+        .chunks(per)
+        .position(|syms| syms.first() == Some(&u32::from(letter)))
+        .expect("a key for the letter");
+    let keycode = first + u8::try_from(index).expect("a key code");
+    conn.grab_key(
+        false,
+        root,
+        ModMask::CONTROL | ModMask::M1,
+        keycode,
+        GrabMode::ASYNC,
+        GrabMode::ASYNC,
+    )
+    .expect("request")
+    .check()
+    .expect("the grab");
+    conn.flush().expect("flush");
 }

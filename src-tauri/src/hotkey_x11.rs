@@ -1,0 +1,264 @@
+//! The palette's global shortcut on X11 (issue 12), held with a passive key
+//! grab on the root window. A thread waits on the X connection and wakes
+//! only when the shortcut is pressed: the window must cost nothing between
+//! its once-a-second updates, and the general plugin (global-hotkey) looks
+//! for X events twenty times a second whether or not a key is held.
+//!
+//! Under Wayland there is no X server to grab from: holding fails, and the
+//! settings say to bind `watchword --quick` in the desktop's settings.
+
+use std::sync::{Arc, Mutex, OnceLock};
+use tauri::AppHandle;
+use x11rb::connection::Connection;
+use x11rb::protocol::xkb::{self, ConnectionExt as _};
+use x11rb::protocol::xproto::{ConnectionExt as _, GrabMode, Keycode, ModMask, Window};
+use x11rb::protocol::Event;
+use x11rb::rust_connection::RustConnection;
+
+/// A shortcut as X sees it: a key and the modifiers held with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Grab {
+    keycode: Keycode,
+    modifiers: ModMask,
+}
+
+/// Caps Lock and Num Lock change the modifier state X reports: the grab
+/// is made with every mix of them, so the shortcut works with either on.
+fn locks() -> [ModMask; 4] {
+    [
+        ModMask::from(0u16),
+        ModMask::LOCK,
+        ModMask::M2,
+        ModMask::LOCK | ModMask::M2,
+    ]
+}
+
+struct Grabber {
+    conn: Arc<RustConnection>,
+    root: Window,
+    held: Mutex<Option<Grab>>,
+}
+
+/// Connected once, on the first shortcut held; its thread lives as long as
+/// the app.
+static GRABBER: OnceLock<Result<Arc<Grabber>, String>> = OnceLock::new();
+
+/// The X keysym of a key as the settings spell it.
+fn keysym(key: &str) -> Option<u32> {
+    let mut chars = key.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return match c {
+            'A'..='Z' => Some(u32::from(c.to_ascii_lowercase())),
+            '0'..='9' => Some(u32::from(c)),
+            _ => None,
+        };
+    }
+    if let Some(n) = key.strip_prefix('F').and_then(|n| n.parse::<u32>().ok()) {
+        return (1..=24).contains(&n).then(|| 0xffbd + n);
+    }
+    Some(match key {
+        "Space" => 0x20,
+        "Enter" => 0xff0d,
+        "Tab" => 0xff09,
+        "Backspace" => 0xff08,
+        "Delete" => 0xffff,
+        "Insert" => 0xff63,
+        "Home" => 0xff50,
+        "End" => 0xff57,
+        "PageUp" => 0xff55,
+        "PageDown" => 0xff56,
+        "Left" => 0xff51,
+        "Up" => 0xff52,
+        "Right" => 0xff53,
+        "Down" => 0xff54,
+        _ => return None,
+    })
+}
+
+/// "Ctrl+Alt+W" as a key code and modifiers on this display.
+fn parse(conn: &RustConnection, text: &str) -> Result<Grab, String> {
+    let not_one = || format!("{text} is not a shortcut");
+    let parts: Vec<&str> = text.split('+').collect();
+    let (key, held) = parts.split_last().ok_or_else(not_one)?;
+    let mut modifiers = ModMask::from(0u16);
+    for part in held {
+        modifiers |= match *part {
+            "Ctrl" => ModMask::CONTROL,
+            "Alt" => ModMask::M1,
+            "Shift" => ModMask::SHIFT,
+            "Super" => ModMask::M4,
+            _ => return Err(not_one()),
+        };
+    }
+    let wanted = keysym(key).ok_or_else(not_one)?;
+    let setup = conn.setup();
+    let (first, last) = (setup.min_keycode, setup.max_keycode);
+    let map = conn
+        .get_keyboard_mapping(first, last - first + 1)
+        .map_err(|e| e.to_string())?
+        .reply()
+        .map_err(|e| e.to_string())?;
+    let per = usize::from(map.keysyms_per_keycode.max(1));
+    let keycode = map
+        .keysyms
+        .chunks(per)
+        .position(|syms| syms.iter().take(2).any(|&s| s == wanted))
+        .ok_or_else(|| format!("This keyboard has no key for {text}"))?;
+    Ok(Grab {
+        keycode: first + u8::try_from(keycode).map_err(|_| not_one())?,
+        modifiers,
+    })
+}
+
+impl Grabber {
+    fn connect(app: AppHandle) -> Result<Arc<Self>, String> {
+        let (conn, screen) = x11rb::connect(None).map_err(|e| e.to_string())?;
+        // Held down, a key repeats as presses alone (no release between),
+        // so one press toggles the palette once.
+        conn.xkb_use_extension(1, 0)
+            .map_err(|e| e.to_string())?
+            .reply()
+            .map_err(|e| e.to_string())?;
+        conn.xkb_per_client_flags(
+            xkb::ID::USE_CORE_KBD.into(),
+            xkb::PerClientFlag::DETECTABLE_AUTO_REPEAT,
+            xkb::PerClientFlag::DETECTABLE_AUTO_REPEAT,
+            Default::default(),
+            Default::default(),
+            Default::default(),
+        )
+        .map_err(|e| e.to_string())?
+        .reply()
+        .map_err(|e| e.to_string())?;
+        let root = conn.setup().roots[screen].root;
+        let grabber = Arc::new(Self {
+            conn: Arc::new(conn),
+            root,
+            held: Mutex::new(None),
+        });
+        let listening = Arc::clone(&grabber);
+        std::thread::Builder::new()
+            .name("palette-key".into())
+            .spawn(move || listening.listen(&app))
+            .map_err(|e| e.to_string())?;
+        Ok(grabber)
+    }
+
+    /// Waits for the X server's events (blocking: no polling) and opens or
+    /// closes the palette at each press of the held shortcut.
+    fn listen(&self, app: &AppHandle) {
+        let mut down = false;
+        let relevant = ModMask::CONTROL | ModMask::M1 | ModMask::SHIFT | ModMask::M4;
+        loop {
+            let Ok(event) = self.conn.wait_for_event() else {
+                return;
+            };
+            let held = self.held.lock().ok().and_then(|held| *held);
+            let Some(grab) = held else { continue };
+            match event {
+                Event::KeyPress(press)
+                    if press.detail == grab.keycode
+                        && ModMask::from(u16::from(press.state)) & relevant == grab.modifiers =>
+                {
+                    if !down {
+                        down = true;
+                        let app2 = app.clone();
+                        let _ = app.run_on_main_thread(move || crate::palette::toggle(&app2));
+                    }
+                }
+                Event::KeyRelease(release) if release.detail == grab.keycode => down = false,
+                _ => {}
+            }
+        }
+    }
+
+    fn grab(&self, grab: Grab) -> Result<(), String> {
+        let all = locks();
+        for (done, locks) in all.iter().enumerate() {
+            let checked = self
+                .conn
+                .grab_key(
+                    false,
+                    self.root,
+                    grab.modifiers | *locks,
+                    grab.keycode,
+                    GrabMode::ASYNC,
+                    GrabMode::ASYNC,
+                )
+                .map_err(|e| e.to_string())
+                .and_then(|cookie| cookie.check().map_err(|e| e.to_string()));
+            if let Err(error) = checked {
+                for locks in &all[..done] {
+                    let _ = self
+                        .conn
+                        .ungrab_key(grab.keycode, self.root, grab.modifiers | *locks);
+                }
+                let _ = self.conn.flush();
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+
+    fn ungrab(&self, grab: Grab) {
+        for locks in locks() {
+            let _ = self
+                .conn
+                .ungrab_key(grab.keycode, self.root, grab.modifiers | locks);
+        }
+        let _ = self.conn.flush();
+    }
+}
+
+/// Holds `wanted` ("Ctrl+Alt+W") instead of the shortcut held now; `None`
+/// lets go. When X refuses (another program grabbed it), the one held
+/// before stays and `Err` says why; so it does without an X server.
+pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), String> {
+    let grabber = match (wanted, GRABBER.get()) {
+        // Nothing to let go of, and nothing to take: no connection needed.
+        (None, None) => return Ok(()),
+        _ => GRABBER
+            .get_or_init(|| Grabber::connect(app.clone()))
+            .as_ref()
+            .map_err(|e| format!("no X display to take keys from ({e})"))?,
+    };
+    let new = wanted.map(|text| parse(&grabber.conn, text)).transpose()?;
+    let mut held = grabber
+        .held
+        .lock()
+        .map_err(|_| "the shortcut's state was lost".to_owned())?;
+    if *held == new {
+        return Ok(());
+    }
+    if let Some(old) = *held {
+        grabber.ungrab(old);
+    }
+    if let Some(grab) = new {
+        if let Err(error) = grabber.grab(grab) {
+            if let Some(old) = *held {
+                let _ = grabber.grab(old);
+            }
+            return Err(error);
+        }
+    }
+    *held = new;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_the_keysyms_x_knows() {
+        assert_eq!(keysym("W"), Some(u32::from(b'w')));
+        assert_eq!(keysym("7"), Some(u32::from(b'7')));
+        assert_eq!(keysym("F1"), Some(0xffbe));
+        assert_eq!(keysym("F12"), Some(0xffc9));
+        assert_eq!(keysym("F24"), Some(0xffd5));
+        assert_eq!(keysym("F25"), None);
+        assert_eq!(keysym("PageDown"), Some(0xff56));
+        assert_eq!(keysym("w"), None);
+        assert_eq!(keysym("Hyper"), None);
+    }
+}
