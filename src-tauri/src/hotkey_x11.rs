@@ -157,14 +157,13 @@ impl Grabber {
             let Some(grab) = held else { continue };
             match event {
                 Event::KeyPress(press)
-                    if press.detail == grab.keycode
+                    if !down
+                        && press.detail == grab.keycode
                         && ModMask::from(u16::from(press.state)) & relevant == grab.modifiers =>
                 {
-                    if !down {
-                        down = true;
-                        let app2 = app.clone();
-                        let _ = app.run_on_main_thread(move || crate::palette::toggle(&app2));
-                    }
+                    down = true;
+                    let app2 = app.clone();
+                    let _ = app.run_on_main_thread(move || crate::palette::toggle(&app2));
                 }
                 Event::KeyRelease(release) if release.detail == grab.keycode => down = false,
                 _ => {}
