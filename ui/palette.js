@@ -145,4 +145,11 @@ $('quick-search').addEventListener('keydown', (event) => {
   event.preventDefault();
 });
 ipc.listen('palette-shown', reset);
+// Locked meanwhile (the screen, Ctrl+L, another process): the names go.
+ipc.listen('vault-locked', () => {
+  lock = { state: 'locked' };
+  accounts = [];
+  render();
+  ipc.hidePalette();
+});
 reset();

@@ -88,6 +88,9 @@ pub struct ConfirmView {
 /// Feeds `inputs` into the pending enrolment; when none of them holds
 /// anything to add, nothing changes and the error says why.
 pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError> {
+    // Held across the check, as locking holds it: no account lands in the
+    // preview between the check and a lock.
+    let mut pending = lock(&state.enrolment)?;
     // A locked Watchword holds no key: not even one found in a QR code
     // dropped on the lock screen.
     let locked = state
@@ -99,7 +102,6 @@ pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError
             "Watchword is locked: unlock it first",
         ));
     }
-    let mut pending = lock(&state.enrolment)?;
     pending.take_in(inputs)?;
     Ok(view(state, &pending))
 }

@@ -234,8 +234,11 @@ pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), String> {
     }
     if let Some(grab) = new {
         if let Err(error) = grabber.grab(grab) {
+            // The old one back, or none: `held` says what is grabbed.
             if let Some(old) = *held {
-                let _ = grabber.grab(old);
+                if grabber.grab(old).is_err() {
+                    *held = None;
+                }
             }
             return Err(error);
         }

@@ -13,7 +13,8 @@ use crate::enrol::enrol;
 use crate::state::AppState;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Emitter, Manager};
-use watchword_core::enrol::Input;
+use watchword_core::enrol::{Input, Note};
+use watchword_core::ErrorCode;
 use watchword_core::store::LockState;
 
 /// More than anyone opens at once; the rest are ignored, with a notice.
@@ -75,10 +76,39 @@ pub fn classify(arg: &str, cwd: &Path) -> Opened {
         }
     }
     let path = cwd.join(arg);
-    if has_scheme(arg) && !path.exists() {
+    // A mistyped link (a space before it, a colon lost) is still a link:
+    // its text must never become a file name shown in the preview.
+    let link_like = has_scheme(arg) || arg.contains("://") || arg.contains("secret=");
+    if link_like && !path.exists() {
         return Opened::Link(arg.to_owned());
     }
     Opened::File(path)
+}
+
+/// A file named on the command line. Only a regular file is read: a named
+/// pipe would block the read for ever, and a device or a folder is no
+/// backup. One that is not there is named by a fixed phrase, not its
+/// name (a mistyped link would be its name).
+fn file_input(path: &Path) -> Input {
+    let unusable = |source: String, message: &str| {
+        Input::Unusable(Note {
+            source,
+            code: ErrorCode::UnreadableFile,
+            message: message.to_owned(),
+        })
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => Input::from_file(path),
+        Ok(_) => unusable(
+            path.file_name()
+                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            "This is not a file Watchword can read (a folder, a device or a pipe).",
+        ),
+        Err(_) => unusable(
+            "A file given to Watchword".to_owned(),
+            "There is no such file, or it cannot be opened.",
+        ),
+    }
 }
 
 /// The inputs for the preview, and how many arguments were ignored.
@@ -92,7 +122,7 @@ fn inputs_of(args: &[String], cwd: &Path) -> (Vec<Input>, usize) {
         }
         match classify(arg, cwd) {
             Opened::Link(link) => inputs.push(Input::image("The link", Ok(vec![link]))),
-            Opened::File(path) => inputs.push(Input::from_file(&path)),
+            Opened::File(path) => inputs.push(file_input(&path)),
             Opened::Quick => {}
             Opened::UnknownOption => ignored += 1,
         }

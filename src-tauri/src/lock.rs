@@ -91,16 +91,20 @@ pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
 pub async fn lock_now(app: AppHandle) -> Result<(), IpcError> {
     let told = app.clone();
     blocking(app, |_, state| lock_state(state)).await?;
-    // Locked from the palette (or the tray): the window locks too.
-    let _ = told.emit_to("main", "vault-locked", ());
+    // Locked from the palette (or the tray): the window locks too, and the
+    // palette forgets the names it lists.
+    let _ = told.emit("vault-locked", ());
     Ok(())
 }
 
 /// Locks `state`'s store (also for the window's own triggers).
 pub fn lock_state(state: &AppState) -> Result<(), IpcError> {
     lock(&state.hotp_codes)?.clear();
-    // Accounts waiting in the preview hold their keys: gone too.
-    *lock(&state.enrolment)? = watchword_core::enrol::Enrolment::new();
+    // Accounts waiting in the preview hold their keys: gone too. Held while
+    // the store locks (enrolment before the store, as everywhere), so that
+    // none arrives in between.
+    let mut pending = lock(&state.enrolment)?;
+    *pending = watchword_core::enrol::Enrolment::new();
     state.with_store(|store| {
         store.lock_now();
         Ok(())

@@ -80,7 +80,12 @@ fn main() {
             palette::hold_from_settings(app.handle().clone());
             // The window starts hidden (tauri.conf.json) so that
             // `watchword --quick` shows the palette alone.
-            let args: Vec<String> = std::env::args().skip(1).collect();
+            // Lossy: a name that is not UTF-8 is then a file not found,
+            // said as such (std::env::args would panic on it).
+            let args: Vec<String> = std::env::args_os()
+                .skip(1)
+                .map(|arg| arg.to_string_lossy().into_owned())
+                .collect();
             if links::quick(&args) {
                 palette::toggle(app.handle());
             } else if let Some(window) = app.get_webview_window("main") {

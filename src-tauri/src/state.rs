@@ -149,12 +149,13 @@ const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 pub fn refresh_from_disk(app: &tauri::AppHandle) {
     use tauri::{Emitter, Manager};
     let state = app.state::<AppState>();
+    let mut locked_elsewhere = false;
     let changed = match state.store.try_lock() {
         Ok(mut slot) => match slot.as_mut().map(Store::refresh) {
             Some(Ok(changed)) => changed,
             // Another process turned the lock on: the page locks too.
             Some(Err(watchword_core::Error::VaultLocked)) => {
-                let _ = app.emit("vault-locked", ());
+                locked_elsewhere = true;
                 false
             }
             _ => false,
@@ -162,6 +163,16 @@ pub fn refresh_from_disk(app: &tauri::AppHandle) {
         // Busy with a command of this window: it sees the latest already.
         Err(_) => false,
     };
+    if locked_elsewhere {
+        // What this window held for the preview and the HOTP codes go too.
+        if let Ok(mut pending) = lock(&state.enrolment) {
+            *pending = watchword_core::enrol::Enrolment::new();
+        }
+        if let Ok(mut codes) = lock(&state.hotp_codes) {
+            codes.clear();
+        }
+        let _ = app.emit("vault-locked", ());
+    }
     if changed {
         let _ = app.emit("accounts-changed", ());
         // A backup another process left pending (its own failed) is
