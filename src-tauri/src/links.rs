@@ -14,8 +14,8 @@ use crate::state::AppState;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Emitter, Manager};
 use watchword_core::enrol::{Input, Note};
-use watchword_core::ErrorCode;
 use watchword_core::store::LockState;
+use watchword_core::ErrorCode;
 
 /// More than anyone opens at once; the rest are ignored, with a notice.
 const MOST_AT_ONCE: usize = 32;
@@ -100,8 +100,10 @@ fn file_input(path: &Path) -> Input {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => Input::from_file(path),
         Ok(_) => unusable(
-            path.file_name()
-                .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
             "This is not a file Watchword can read (a folder, a device or a pipe).",
         ),
         Err(_) => unusable(
@@ -247,6 +249,40 @@ mod tests {
             Opened::File(PathBuf::from("/x/1x:y"))
         );
         assert_eq!(classify("--frobnicate", &cwd), Opened::UnknownOption);
+    }
+
+    fn note_of(input: &Input) -> (String, String) {
+        match input {
+            Input::Unusable(note) => (note.source.clone(), note.message.clone()),
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_a_missing_one_is_not_named() {
+        let dir = tempfile::tempdir().expect("a folder");
+        // A named pipe: opening it would wait for a writer for ever.
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        let (source, message) = note_of(&file_input(&fifo));
+        assert_eq!(source, "pipe");
+        assert!(message.contains("a pipe"), "{message}");
+        let (_, message) = note_of(&file_input(dir.path()));
+        assert!(message.contains("a folder"), "{message}");
+        // Not there: never named by its text, which may be a mistyped link.
+        let typo = dir.path().join("otpauth:totp/A:b?secret=JBSWY3DPEHPK3PXP");
+        let (source, message) = note_of(&file_input(&typo));
+        assert_eq!(source, "A file given to Watchword");
+        assert!(!format!("{source}{message}").contains("JBSWY3DP"));
+        // And text with secret= is taken as a link in the first place.
+        assert!(matches!(
+            classify(" otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP", dir.path()),
+            Opened::Link(_)
+        ));
     }
 
     #[test]

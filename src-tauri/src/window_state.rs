@@ -23,8 +23,16 @@ pub fn save_soon(app: &AppHandle) {
     std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(500));
         if LATEST.load(Ordering::SeqCst) == mine {
+            // On the main thread: the plugin holds its cache's lock while it
+            // asks the main thread for the window's place, and the main
+            // thread takes that lock for every move or resize. From another
+            // thread the two waited on each other for ever (seen when a
+            // second launch raised the window just as a save began).
+            let saver = app.clone();
             // Not worth an error: the next move or the close saves again.
-            let _ = app.save_window_state(FLAGS);
+            let _ = app.run_on_main_thread(move || {
+                let _ = saver.save_window_state(FLAGS);
+            });
         }
     });
 }

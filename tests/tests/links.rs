@@ -5,6 +5,7 @@
 //! build) and the defaults set with `gio mime`, starts it, and the second
 //! launch hands the link to the running window. Run through scripts/test.sh.
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use watchword_core::account::Account;
@@ -172,6 +173,24 @@ fn links_and_files_the_desktop_opens_reach_the_preview() {
         .expect("the second launch runs");
     assert!(status.success(), "{status}");
     app.wait_toast("ignored an option it does not know");
+    assert_eq!(app.count("#accounts li.account"), 3);
+
+    // A named pipe: refused at once (reading it would wait for ever).
+    let fifo = dir_of(&profile).join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let status = profile.launch_again_with(&[fifo.to_str().expect("UTF-8")]);
+    assert!(status.success(), "{status}");
+    app.wait_toast("a pipe");
+    // A name that is not UTF-8: no crash, and a notice that names no file.
+    let status = Command::new(app_binary())
+        .arg(std::ffi::OsStr::from_bytes(b"/nowhere/\xff.png"))
+        .env(DATA_DIR_VAR, profile.data_dir())
+        .env(SERVICE_VAR, profile.service())
+        .status()
+        .expect("the second launch runs");
+    assert!(status.success(), "{status}");
+    app.wait_toast("no such file");
     assert_eq!(app.count("#accounts li.account"), 3);
     app.quit();
 
