@@ -145,9 +145,11 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     app.fill("#unlock-password", "pw");
     app.click("#unlock-button");
     app.wait_rows(3);
+    app.switch_to_window(&palette);
+    let ready = readiness(&app);
     quick(&profile);
     wait_palette(&app, true);
-    app.switch_to_window(&palette);
+    wait_ready(&app, ready);
     app.press_keys("lock");
     wait_listed(&app, &["Lock now"]);
     app.press_keys(&KEY_ENTER.to_string());
@@ -165,7 +167,15 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     wait_palette(&app, true);
     app.switch_to_window(&palette);
     wait_listed(&app, &["Show Watchword to unlock it"]);
-    assert_eq!(app.text("#quick-status"), "Watchword is locked.");
+    // The list may come from the lock's event before the palette's own
+    // look at the store: wait for what it says once that look is done.
+    app.wait_until("“Watchword is locked.”", || {
+        match app.try_text("#quick-status") {
+            Ok(text) if text == "Watchword is locked." => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    wait_listed(&app, &["Show Watchword to unlock it"]);
     app.press_keys(&KEY_ENTER.to_string());
     wait_palette(&app, false);
     app.quit();
@@ -305,4 +315,32 @@ fn grab_key(conn: &x11rb::rust_connection::RustConnection, screen: usize, letter
     .check()
     .expect("the grab");
     conn.flush().expect("flush");
+}
+
+/// How many times the palette's page has been made ready (emptied and
+/// filled again) since it was made.
+fn readiness(app: &App<'_>) -> u64 {
+    app.execute(
+        "return Number(document.body.dataset.ready ?? 0);",
+        serde_json::json!([]),
+    )
+    .as_u64()
+    .unwrap_or(0)
+}
+
+/// Waits until the palette was made ready again after `before`: what is
+/// typed next goes into the new search, not the one it empties.
+fn wait_ready(app: &App<'_>, before: u64) {
+    app.wait_until("the palette ready again", || {
+        let now = app
+            .try_execute(
+                "return Number(document.body.dataset.ready ?? 0);",
+                serde_json::json!([]),
+            )
+            .map_err(|e| e.to_string())?;
+        match now.as_u64() {
+            Some(now) if now > before => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
 }
