@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every check and test; run by scripts/test.sh inside its private session.
 set -euo pipefail
+# Disk: CI once died in the linker on a full disk; the log says how full.
+df -h . | sed 's/^/   /'
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
@@ -21,3 +23,6 @@ all) bash scripts/fuzz.sh 10 ;;
 none) echo "   skipped (FUZZ_SMOKE_TARGETS=none)" ;;
 *) bash scripts/fuzz.sh 10 $smoke ;;
 esac
+echo "== done; disk and the build's size:"
+df -h . | sed 's/^/   /'
+du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null | sed 's/^/   /' || true

@@ -85,7 +85,14 @@ pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
 #[tauri::command]
 pub async fn list_accounts(app: AppHandle) -> Result<Vec<AccountSummary>, IpcError> {
     blocking(app, |_, state| {
-        state.with_store(|store| Ok(store.summaries()))
+        state.with_store(|store| {
+            // Locked, the names reach only the unlock screen, and only by
+            // the user's choice (`locked_names`).
+            if store.lock_state()? == watchword_core::store::LockState::Locked {
+                return Err(watchword_core::Error::VaultLocked.into());
+            }
+            Ok(store.summaries())
+        })
     })
     .await
 }
@@ -427,8 +434,20 @@ pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings
             settings
                 .validate()
                 .map_err(|message| IpcError::new(ErrorCode::InvalidSetting, message))?;
-            crate::palette::hold(app, settings.quick_shortcut.as_deref())?;
-            store.set_settings(settings)?;
+            // Only a changed shortcut is taken: one the desktop refused
+            // at start (a Wayland session) must not stop other changes.
+            let before = store.settings().quick_shortcut.clone();
+            let changed = before != settings.quick_shortcut;
+            if changed {
+                crate::palette::hold(app, settings.quick_shortcut.as_deref())?;
+            }
+            if let Err(error) = store.set_settings(settings) {
+                // Not saved: the shortcut saved is the one held.
+                if changed {
+                    let _ = crate::palette::hold(app, before.as_deref());
+                }
+                return Err(error.into());
+            }
             protect_windows(app, store.settings().hide_codes);
             Ok(store.settings().clone())
         })

@@ -93,10 +93,10 @@ pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError
     let mut pending = lock(&state.enrolment)?;
     // A locked Watchword holds no key: not even one found in a QR code
     // dropped on the lock screen.
-    let locked = state
-        .with_store(|store| Ok(store.lock_state()?))
-        .is_ok_and(|lock| lock == watchword_core::store::LockState::Locked);
-    if locked {
+    // When the keychain cannot say whether the lock is on, its error is
+    // the answer: nothing is taken in.
+    let lock_state = state.with_store(|store| Ok(store.lock_state()?))?;
+    if lock_state == watchword_core::store::LockState::Locked {
         return Err(IpcError::new(
             watchword_core::ErrorCode::VaultLocked,
             "Watchword is locked: unlock it first",

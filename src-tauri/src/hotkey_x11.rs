@@ -4,10 +4,12 @@
 //! its once-a-second updates, and the general plugin (global-hotkey) looks
 //! for X events twenty times a second whether or not a key is held.
 //!
-//! Under Wayland there is no X server to grab from: holding fails, and the
-//! settings say to bind `watchword --quick` in the desktop's settings.
+//! Under Wayland there is no X server to grab from, and under XWayland a
+//! grab is granted but fires only while an X11 window has the focus:
+//! holding fails in both, and the settings say to bind `watchword --quick`
+//! in the desktop's settings.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use tauri::AppHandle;
 use x11rb::connection::Connection;
 use x11rb::protocol::xkb::{self, ConnectionExt as _};
@@ -39,9 +41,19 @@ struct Grabber {
     held: Mutex<Option<Grab>>,
 }
 
-/// Connected once, on the first shortcut held; its thread lives as long as
-/// the app.
-static GRABBER: OnceLock<Result<Arc<Grabber>, String>> = OnceLock::new();
+/// Connected on the first shortcut held (a failed connection is tried
+/// again at the next); its thread lives as long as the app.
+static GRABBER: Mutex<Option<Arc<Grabber>>> = Mutex::new(None);
+
+/// Why keys cannot be taken in this session, given `$WAYLAND_DISPLAY`: a
+/// Wayland compositor gives X clients (XWayland) only the keys pressed
+/// over their own windows, so a grab there would seem to work and never
+/// fire from any other app.
+fn refused_by_session(wayland_display: Option<&std::ffi::OsStr>) -> Option<&'static str> {
+    wayland_display
+        .filter(|name| !name.is_empty())
+        .map(|_| "a Wayland session lets no app take keys from the others")
+}
 
 /// The X keysym of a key as the settings spell it.
 fn keysym(key: &str) -> Option<u32> {
@@ -213,13 +225,26 @@ impl Grabber {
 /// lets go. When X refuses (another program grabbed it), the one held
 /// before stays and `Err` says why; so it does without an X server.
 pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), String> {
-    let grabber = match (wanted, GRABBER.get()) {
-        // Nothing to let go of, and nothing to take: no connection needed.
-        (None, None) => return Ok(()),
-        _ => GRABBER
-            .get_or_init(|| Grabber::connect(app.clone()))
-            .as_ref()
-            .map_err(|e| format!("no X display to take keys from ({e})"))?,
+    if wanted.is_some() {
+        if let Some(reason) = refused_by_session(std::env::var_os("WAYLAND_DISPLAY").as_deref()) {
+            return Err(reason.to_owned());
+        }
+    }
+    let grabber = {
+        let mut slot = GRABBER
+            .lock()
+            .map_err(|_| "the shortcut's state was lost".to_owned())?;
+        match (wanted, slot.as_ref()) {
+            (_, Some(grabber)) => Arc::clone(grabber),
+            // Nothing to let go of, and nothing to take: no connection needed.
+            (None, None) => return Ok(()),
+            (Some(_), None) => {
+                let grabber = Grabber::connect(app.clone())
+                    .map_err(|e| format!("no X display to take keys from ({e})"))?;
+                *slot = Some(Arc::clone(&grabber));
+                grabber
+            }
+        }
     };
     let new = wanted.map(|text| parse(&grabber.conn, text)).transpose()?;
     let mut held = grabber
@@ -250,6 +275,15 @@ pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wayland_session_refuses_before_any_grab() {
+        use std::ffi::OsStr;
+        assert!(refused_by_session(Some(OsStr::new("wayland-0"))).is_some());
+        // Set but empty, or not set: an X session.
+        assert_eq!(refused_by_session(Some(OsStr::new(""))), None);
+        assert_eq!(refused_by_session(None), None);
+    }
 
     #[test]
     fn keys_are_the_keysyms_x_knows() {

@@ -16,6 +16,10 @@ use tauri::{AppHandle, Emitter, Manager};
 use watchword_core::enrol::{Input, Note};
 use watchword_core::store::LockState;
 use watchword_core::ErrorCode;
+use zeroize::{Zeroize, Zeroizing};
+
+/// Arguments to open: a link among them holds a key, wiped when dropped.
+pub type Args = Zeroizing<Vec<String>>;
 
 /// More than anyone opens at once; the rest are ignored, with a notice.
 const MOST_AT_ONCE: usize = 32;
@@ -132,9 +136,126 @@ fn inputs_of(args: &[String], cwd: &Path) -> (Vec<Input>, usize) {
     (inputs, ignored)
 }
 
+/// One argument as text. Lossy: a name that is not UTF-8 is then a file
+/// not found, said as such (`std::env::args` would panic on it); the
+/// bytes it was read from are wiped.
+fn text_of(arg: std::ffi::OsString) -> String {
+    arg.into_string().unwrap_or_else(|arg| {
+        let text = arg.to_string_lossy().into_owned();
+        #[cfg(unix)]
+        std::os::unix::ffi::OsStringExt::into_vec(arg).zeroize();
+        text
+    })
+}
+
+/// What the app was started with (its name left out), taken out of the
+/// process first thing: an `otpauth://` link holds a key, and the command
+/// line of a process (`/proc/PID/cmdline`) is readable by every user of the
+/// machine for as long as it runs, and copied by whatever reads it (the
+/// D-Bus daemon names a process by it in the journal; GTK reads it at
+/// start). On Linux the arguments are then wiped where the kernel reads
+/// them, so Tauri's own copy (`App::env`) holds empty strings too; a
+/// second launch hands its arguments over itself ([`hand_over`]).
+pub fn take_command_line() -> Args {
+    let args: Args = Zeroizing::new(std::env::args_os().skip(1).map(text_of).collect());
+    #[cfg(target_os = "linux")]
+    if !args.is_empty() {
+        if let Err(error) = scrub_command_line() {
+            // The error names no argument.
+            eprintln!("watchword: warning: could not wipe the command line: {error}");
+        }
+    }
+    args
+}
+
+/// Hands `args` to the Watchword already running, as single-instance would
+/// (its D-Bus name, object and method: `ExecuteCallback(argv, cwd)`), which
+/// can no longer read them from the wiped command line. True when the
+/// running one took them; false when none runs (or it would not answer),
+/// and this launch goes on as the one. Without arguments there is nothing
+/// to hand over: single-instance brings the window forward as usual.
+#[cfg(target_os = "linux")]
+pub fn hand_over(identifier: &str, args: &Args) -> bool {
+    if args.is_empty() {
+        return false;
+    }
+    let name = format!("{identifier}.SingleInstance");
+    let path = format!("/{}", name.replace('.', "/").replace('-', "_"));
+    let Ok(connection) = zbus::blocking::Connection::session() else {
+        return false;
+    };
+    let running = zbus::names::BusName::try_from(name.as_str())
+        .ok()
+        .and_then(|bus_name| {
+            zbus::blocking::fdo::DBusProxy::new(&connection)
+                .ok()?
+                .name_has_owner(bus_name)
+                .ok()
+        })
+        .unwrap_or(false);
+    if !running {
+        return false;
+    }
+    // The callback leaves the first out, as the program's name.
+    let argv: Args = Zeroizing::new(
+        std::iter::once("watchword".to_owned())
+            .chain(args.iter().cloned())
+            .collect(),
+    );
+    let cwd = std::env::current_dir()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    connection
+        .call_method(
+            Some(name.as_str()),
+            path.as_str(),
+            Some("org.SingleInstance.DBus"),
+            "ExecuteCallback",
+            &(&*argv, cwd),
+        )
+        .is_ok()
+}
+
+/// Overwrites the arguments after the program's name with zeros, where
+/// the kernel reads `/proc/self/cmdline` from (the start and end of that
+/// area are fields 48 and 49 of `/proc/self/stat`; proc(5)). Writing
+/// through `/proc/self/mem` needs no unsafe code and no privilege.
+#[cfg(target_os = "linux")]
+fn scrub_command_line() -> std::io::Result<()> {
+    use std::io::{Error, ErrorKind, Seek, SeekFrom, Write};
+    let bad = || Error::new(ErrorKind::InvalidData, "an unexpected /proc/self/stat");
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // The command's name, in parentheses, may hold spaces: fields are
+    // counted from the last ')' on, which is followed by field 3.
+    let (_, rest) = stat.rsplit_once(')').ok_or_else(bad)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| {
+        fields
+            .get(n - 3)
+            .and_then(|f| f.parse::<u64>().ok())
+            .ok_or_else(bad)
+    };
+    let (start, end) = (field(48)?, field(49)?);
+    let cmdline = Zeroizing::new(std::fs::read("/proc/self/cmdline")?);
+    let name = cmdline
+        .iter()
+        .position(|&byte| byte == 0)
+        .map_or(0, |at| at as u64 + 1);
+    let Some(length) = end.checked_sub(start + name).filter(|&n| n > 0) else {
+        return Ok(());
+    };
+    let length = usize::try_from(length).map_err(|_| bad())?;
+    let mut memory = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/proc/self/mem")?;
+    memory.seek(SeekFrom::Start(start + name))?;
+    memory.write_all(&vec![0; length])
+}
+
 /// What the app was started with: opened when the page asks
 /// ([`open_start_args`]), so that what it says reaches a page that listens.
-pub fn keep_for_page(state: &AppState, args: Vec<String>, cwd: PathBuf) {
+pub fn keep_for_page(state: &AppState, args: Args, cwd: PathBuf) {
     if let Ok(mut slot) = state.start_args.lock() {
         *slot = Some((args, cwd));
     }
@@ -171,7 +292,7 @@ pub fn show_window(app: &AppHandle) {
 /// off the UI thread, and tells the window (`enrol-result`, as a drop
 /// does). While the lock is on and locked, nothing is read: a link holds a
 /// key, and a locked Watchword holds none.
-pub fn open(app: &AppHandle, args: Vec<String>, cwd: PathBuf) {
+pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
     if args.is_empty() {
         return;
     }

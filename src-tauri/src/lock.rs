@@ -62,7 +62,10 @@ pub async fn locked_names(app: AppHandle) -> Result<Vec<LockedName>, IpcError> {
 pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
     let password = Zeroizing::new(password);
     blocking(app, move |_, state| {
-        if let Err(seconds) = lock(&state.unlock_tries)?.may_try(Instant::now()) {
+        // Held through the try: tries at once (two windows, a script) wait
+        // for each other, and each is counted before the next is allowed.
+        let mut tries = lock(&state.unlock_tries)?;
+        if let Err(seconds) = tries.may_try(Instant::now()) {
             return Err(IpcError::new(
                 ErrorCode::TooSoon,
                 format!("Too many wrong passwords: wait {seconds} s before the next try"),
@@ -70,12 +73,13 @@ pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
         }
         let outcome = state.with_store(|store| Ok(store.unlock(&password)?));
         match &outcome {
-            Ok(()) => lock(&state.unlock_tries)?.record(true, Instant::now()),
+            Ok(()) => tries.record(true, Instant::now()),
             Err(error) if error.code == ErrorCode::WrongPassword => {
-                lock(&state.unlock_tries)?.record(false, Instant::now());
+                tries.record(false, Instant::now());
             }
             Err(_) => {}
         }
+        drop(tries);
         if outcome.is_ok() {
             // A backup that waited for the unlock goes now.
             crate::autobackup::changed(state);

@@ -33,6 +33,13 @@ fn main() {
     if let Err(message) = watchword_core::hardening::disable_core_dumps() {
         eprintln!("watchword: warning: {message}");
     }
+    // Before anything reads the command line (a link on it holds a key).
+    let start_args = links::take_command_line();
+    let context = tauri::generate_context!();
+    #[cfg(target_os = "linux")]
+    if links::hand_over(&context.config().identifier, &start_args) {
+        return;
+    }
     // WebKitGTK composites through OpenGL, in software where there is no
     // GPU (a VM, Xvfb, some remote desktops) and unreliably on some drivers.
     // A list that repaints a few numbers once a second gains nothing from
@@ -46,9 +53,19 @@ fn main() {
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
             // The first is the program's name.
-            let args: Vec<String> = args.into_iter().skip(1).collect();
+            // Empty ones come from a launch whose command line was wiped
+            // before it could hand them over itself (links::hand_over).
+            let args = links::Args::new(
+                args.into_iter()
+                    .skip(1)
+                    .filter(|arg| !arg.is_empty())
+                    .collect(),
+            );
             if links::quick(&args) {
-                palette::toggle(app);
+                // Not in this callback: building a window inside an event
+                // handler deadlocks on Windows (WebView2).
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move { palette::toggle(&app) });
                 return;
             }
             links::show_window(app);
@@ -70,7 +87,7 @@ fn main() {
         .manage(hotkey_plugin::Held::default());
     builder
         .manage(state::AppState::default())
-        .setup(|app| {
+        .setup(move |app| {
             state::preload(app.handle().clone());
             state::watch_other_processes(app.handle().clone());
             // Locks with the screen and before sleep, when the lock is on.
@@ -80,12 +97,7 @@ fn main() {
             palette::hold_from_settings(app.handle().clone());
             // The window starts hidden (tauri.conf.json) so that
             // `watchword --quick` shows the palette alone.
-            // Lossy: a name that is not UTF-8 is then a file not found,
-            // said as such (std::env::args would panic on it).
-            let args: Vec<String> = std::env::args_os()
-                .skip(1)
-                .map(|arg| arg.to_string_lossy().into_owned())
-                .collect();
+            let args = start_args;
             if links::quick(&args) {
                 palette::toggle(app.handle());
             } else if let Some(window) = app.get_webview_window("main") {
@@ -170,7 +182,7 @@ fn main() {
             lock::turn_lock_off,
             lock::change_lock_password,
         ])
-        .build(tauri::generate_context!())
+        .build(context)
         .expect("the Tauri runtime starts (a display and WebKitGTK are available)")
         .run(|app, event| {
             // A backup still waiting for a quiet moment is written first.

@@ -68,7 +68,7 @@ pub struct AppState {
     pub unlock_tries: Mutex<watchword_core::tries::Tries>,
     /// The arguments the app was started with (a link, a file), until the
     /// page is ready for their preview (`links::open_start_args`).
-    pub start_args: Mutex<Option<(Vec<String>, std::path::PathBuf)>>,
+    pub start_args: Mutex<Option<(crate::links::Args, std::path::PathBuf)>>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -212,6 +212,19 @@ impl<'p> App<'p> {
         signal_group(group, "CONT");
     }
 
+    /// The command lines of the app's processes, as any user of the
+    /// machine can read them (`/proc/PID/cmdline`, arguments joined by
+    /// spaces).
+    pub fn command_lines(&self) -> Vec<String> {
+        self.app_processes()
+            .iter()
+            .map(|pid| {
+                let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                String::from_utf8_lossy(&raw).replace('\0', " ")
+            })
+            .collect()
+    }
+
     /// The pids of the app's own processes: the `watchword` process and
     /// everything it started (WebKit's web and network processes), not the
     /// driver that launched it.

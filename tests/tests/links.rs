@@ -200,6 +200,12 @@ fn links_and_files_the_desktop_opens_reach_the_preview() {
     )]);
     let found = app.wait_found(1);
     assert_eq!(found[0].issuer, "Started");
+    // The link's key left the command line, which every user can read.
+    let command_lines = app.command_lines();
+    assert!(!command_lines.is_empty());
+    for line in &command_lines {
+        assert!(!line.contains(LINKED), "the key in a command line: {line}");
+    }
     app.confirm_found(4);
 
     // Locked, Watchword takes in no key: it says so and reads nothing.

@@ -291,3 +291,31 @@ fn the_locked_app_holds_no_key_in_memory() {
     );
     app.quit();
 }
+
+/// A link that starts the locked app (the desktop runs `watchword LINK`):
+/// refused, and its key is neither on the command line, which every user
+/// of the machine can read, nor anywhere in the app's memory.
+#[test]
+fn a_link_that_starts_the_locked_app_leaves_no_key_behind() {
+    let profile = Profile::new("lock-link");
+    profile.cli_add(
+        &["--issuer", "Before", "--account", "me"],
+        "JBSWY3DPEHPK3PXP",
+    );
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let key = random_key();
+    let base32 = data_encoding::BASE32_NOPAD.encode(&key);
+    let link = format!("otpauth://totp/Linked:me?secret={base32}&issuer=Linked");
+
+    let app = profile.launch_with_args(&[&link]);
+    wait_locked(&app, true);
+    app.wait_toast("Watchword is locked: unlock it, then open the link");
+    let command_lines = app.command_lines();
+    assert!(!command_lines.is_empty());
+    for line in &command_lines {
+        assert!(!line.contains(&base32), "the key in a command line: {line}");
+    }
+    let found = keys_in_memory(&app, &[key]);
+    assert!(found.is_empty(), "the link's key in memory: {found:#?}");
+    app.quit();
+}
