@@ -46,6 +46,8 @@ fn main() {
         "locked_names",
         "unlock",
         "lock_now",
+        "answer_close_to_tray",
+        "close_question_cancelled",
         "turn_lock_on",
         "turn_lock_off",
         "change_lock_password",

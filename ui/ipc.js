@@ -51,6 +51,8 @@ export const restorePick = () => invoke('restore_pick');
 export const pendingEnrolment = () => invoke('pending_enrolment');
 export const confirmEnrolment = (choices) => invoke('confirm_enrolment', { choices });
 export const discardEnrolment = () => invoke('discard_enrolment');
+export const answerCloseToTray = (keep) => invoke('answer_close_to_tray', { keep });
+export const closeQuestionCancelled = () => invoke('close_question_cancelled');
 
 /** Subscribes to an app event; resolves to a function that unsubscribes. */
 export const listen = (event, handler) => window.__TAURI__.event.listen(event, handler);

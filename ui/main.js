@@ -26,6 +26,7 @@ import * as restore from './dialogs/restore.js';
 import * as backupLine from './backupline.js';
 import * as lockDialog from './dialogs/lock.js';
 import * as lockScreen from './lockscreen.js';
+import * as closing from './dialogs/closing.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -193,6 +194,8 @@ backupLine.wire({ change: autobackup.open });
 $('backup-auto').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));
 $('scan-button').addEventListener('click', () => enrol.bringIn('Looking for a QR code on your screen…', ipc.scanScreen));
 ipc.listen('accounts-changed', reloadChanged);
+// The window's close button, while a tray shows the icon: asked once.
+ipc.listen('ask-close-to-tray', () => closing.open());
 ipc.listen('vault-locked', () => {
   setLock({ ...(state.lock ?? {}), state: 'locked' });
   lockScreen.showLocked();

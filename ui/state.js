@@ -25,6 +25,8 @@ export const state = {
     autoLockMinutes: 5,
     namesWhileLocked: false,
     quickShortcut: 'Ctrl+Alt+W',
+    closeToTray: null,
+    startInTray: false,
   },
   accounts: [],
   codes: new Map(), // id -> {current, next, remaining, period, validUntil}

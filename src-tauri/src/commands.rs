@@ -2,17 +2,18 @@
 //! input, calls the core on a worker thread and returns a small DTO. Secrets
 //! never leave Rust; codes do.
 
-use crate::state::{blocking, lock, IpcError};
+use crate::state::{blocking, lock, AppState, IpcError};
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager};
 use watchword_core::account::{Account, AccountId, Group, Note, OtpKind};
 use watchword_core::manual::ManualEntry;
 use watchword_core::qr::{self, EncodedQr};
 use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
 use watchword_core::ErrorCode;
 use watchword_core::{uri, Code};
+use zeroize::Zeroizing;
 
 fn now() -> u64 {
     SystemTime::now()
@@ -32,7 +33,7 @@ fn parse_id(id: &str) -> Result<AccountId, IpcError> {
         .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("no account with id {id}")))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeView {
     id: String,
@@ -147,34 +148,77 @@ pub struct CopyView {
 /// Copies an account's current code to the clipboard.
 #[tauri::command]
 pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError> {
-    blocking(app, move |_, state| {
-        let account_id = parse_id(&id)?;
-        let (text, next, clear_after) = state.with_store(|store| {
-            let clear_after = store.settings().clear_clipboard_after;
-            let hotp = matches!(store.account(&account_id)?.kind, OtpKind::Hotp { .. });
-            if !hotp {
-                let code = store.code(&account_id, clock(store))?;
-                let (text, next) = code.to_copy();
-                return Ok((text.to_owned(), next, clear_after));
+    blocking(app, move |app, state| copy_account(app, state, &id, false)).await
+}
+
+/// Copies an account's code (the next one in the last seconds of the
+/// current one), to be cleared as the settings say, and remembers the
+/// account as used (the tray lists those). An HOTP account copies the code
+/// shown; with none shown, `generate` makes one (the tray shows none),
+/// otherwise the user is asked to.
+pub fn copy_account(
+    app: &AppHandle,
+    state: &AppState,
+    id: &str,
+    generate: bool,
+) -> Result<CopyView, IpcError> {
+    let account_id = parse_id(id)?;
+    let (text, next, clear_after) = state.with_store(|store| {
+        let clear_after = store.settings().clear_clipboard_after;
+        let hotp = matches!(store.account(&account_id)?.kind, OtpKind::Hotp { .. });
+        if !hotp {
+            let code = store.code(&account_id, clock(store))?;
+            let (text, next) = code.to_copy();
+            return Ok((Zeroizing::new(text.to_owned()), next, clear_after));
+        }
+        let shown = lock(&state.hotp_codes)?.get(id).cloned();
+        let text = match shown {
+            Some(text) => text,
+            None if generate => {
+                let code = store.next_code(&account_id, now())?;
+                crate::autobackup::changed(state);
+                lock(&state.hotp_codes)?.insert(id.to_owned(), code.current.clone());
+                // The window shows it too, as if generated there.
+                let _ = app.emit_to(
+                    "main",
+                    "hotp-generated",
+                    CodeView {
+                        id: id.to_owned(),
+                        code: code.clone(),
+                    },
+                );
+                code.current
             }
-            let text = lock(&state.hotp_codes)?.get(&id).cloned().ok_or_else(|| {
-                IpcError::new(ErrorCode::NoCode, "Generate a code for this account first")
-            })?;
-            Ok((text, false, clear_after))
-        })?;
-        state
-            .clipboard
-            .copy(
-                &text,
-                clear_after.map(|s| Duration::from_secs(u64::from(s))),
-            )
-            .map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
-        Ok(CopyView {
-            clears_in: clear_after,
-            next,
-        })
+            None => {
+                return Err(IpcError::new(
+                    ErrorCode::NoCode,
+                    "Generate a code for this account first",
+                ))
+            }
+        };
+        Ok((Zeroizing::new(text), false, clear_after))
+    })?;
+    state
+        .clipboard
+        .copy(
+            &text,
+            clear_after.map(|s| Duration::from_secs(u64::from(s))),
+        )
+        .map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
+    remember_used(state, id);
+    Ok(CopyView {
+        clears_in: clear_after,
+        next,
     })
-    .await
+}
+
+/// Puts `id` first among the accounts used last (memory only).
+fn remember_used(state: &AppState, id: &str) {
+    if let Ok(mut recent) = state.recent.lock() {
+        recent.retain(|other| other != id);
+        recent.insert(0, id.to_owned());
+        recent.truncate(crate::state::RECENT_KEPT);
+    }
 }
 
 /// What the page may see of an account before it is added: everything but
@@ -441,10 +485,22 @@ pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings
             if changed {
                 crate::palette::hold(app, settings.quick_shortcut.as_deref())?;
             }
-            if let Err(error) = store.set_settings(settings) {
-                // Not saved: the shortcut saved is the one held.
+            let start_in_tray = settings.start_in_tray;
+            let start_changed = store.settings().start_in_tray != start_in_tray;
+            let undo_shortcut = || {
                 if changed {
                     let _ = crate::palette::hold(app, before.as_deref());
+                }
+            };
+            if start_changed {
+                crate::closing::set_start_at_login(start_in_tray)
+                    .inspect_err(|_| undo_shortcut())?;
+            }
+            if let Err(error) = store.set_settings(settings) {
+                // Not saved: what is held and written is what is saved.
+                undo_shortcut();
+                if start_changed {
+                    let _ = crate::closing::set_start_at_login(!start_in_tray);
                 }
                 return Err(error.into());
             }

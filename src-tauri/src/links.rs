@@ -27,13 +27,22 @@ const MOST_AT_ONCE: usize = 32;
 /// The option that opens (or closes) the quick-copy palette.
 pub const QUICK: &str = "--quick";
 
+/// The option that starts Watchword in the tray, its window hidden (as the
+/// login entry does).
+pub const TRAY: &str = "--tray";
+
+/// Whether the arguments ask for the tray alone.
+pub fn tray_only(args: &[String]) -> bool {
+    args.iter().any(|arg| arg == TRAY)
+}
+
 /// Whether the arguments ask for the palette.
 pub fn quick(args: &[String]) -> bool {
     args.iter().any(|arg| arg == QUICK)
 }
 
 /// What one argument asks for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub enum Opened {
     /// A link (its scheme is the preview's to judge: an `https:` one gets
     /// "a web link, not a code's").
@@ -42,8 +51,23 @@ pub enum Opened {
     File(PathBuf),
     /// `--quick`: the palette (handled before anything is opened).
     Quick,
+    /// `--tray`: start in the tray (handled at start).
+    Tray,
     /// An option this version does not know (`--something`).
     UnknownOption,
+}
+
+/// A link may hold a key: Debug says which kind, never the text.
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Opened::Link(link) => write!(f, "Link({} bytes)", link.len()),
+            Opened::File(_) => f.write_str("File(…)"),
+            Opened::Quick => f.write_str("Quick"),
+            Opened::Tray => f.write_str("Tray"),
+            Opened::UnknownOption => f.write_str("UnknownOption"),
+        }
+    }
 }
 
 /// Whether `arg` starts with a URI scheme (`otpauth:`, `https:`), as
@@ -64,6 +88,9 @@ fn has_scheme(arg: &str) -> bool {
 pub fn classify(arg: &str, cwd: &Path) -> Opened {
     if arg == QUICK {
         return Opened::Quick;
+    }
+    if arg == TRAY {
+        return Opened::Tray;
     }
     if arg.starts_with('-') {
         return Opened::UnknownOption;
@@ -129,7 +156,7 @@ fn inputs_of(args: &[String], cwd: &Path) -> (Vec<Input>, usize) {
         match classify(arg, cwd) {
             Opened::Link(link) => inputs.push(Input::image("The link", Ok(vec![link]))),
             Opened::File(path) => inputs.push(file_input(&path)),
-            Opened::Quick => {}
+            Opened::Quick | Opened::Tray => {}
             Opened::UnknownOption => ignored += 1,
         }
     }
@@ -157,10 +184,13 @@ fn text_of(arg: std::ffi::OsString) -> String {
 /// them, so Tauri's own copy (`App::env`) holds empty strings too; a
 /// second launch hands its arguments over itself ([`hand_over`]).
 pub fn take_command_line() -> Args {
-    let args: Args = Zeroizing::new(std::env::args_os().skip(1).map(text_of).collect());
+    let mut all = std::env::args_os();
+    // Where the arguments start: after the program's name and its NUL.
+    let name_length = all.next().map_or(0, |name| name.len() + 1);
+    let args: Args = Zeroizing::new(all.map(text_of).collect());
     #[cfg(target_os = "linux")]
     if !args.is_empty() {
-        if let Err(error) = scrub_command_line() {
+        if let Err(error) = scrub_command_line(name_length) {
             // The error names no argument.
             eprintln!("watchword: warning: could not wipe the command line: {error}");
         }
@@ -217,12 +247,15 @@ pub fn hand_over(identifier: &str, args: &Args) -> bool {
         .is_ok()
 }
 
-/// Overwrites the arguments after the program's name with zeros, where
-/// the kernel reads `/proc/self/cmdline` from (the start and end of that
-/// area are fields 48 and 49 of `/proc/self/stat`; proc(5)). Writing
-/// through `/proc/self/mem` needs no unsafe code and no privilege.
+/// Overwrites the arguments after the program's name (`name_length`
+/// bytes, its NUL included) with zeros, where the kernel reads
+/// `/proc/self/cmdline` from (the start and end of that area are fields 48
+/// and 49 of `/proc/self/stat`; proc(5)). Writing through `/proc/self/mem`
+/// needs no unsafe code and no privilege while the process is dumpable.
+/// The command line itself is never read here: a read would leave copies
+/// of the key behind in memory.
 #[cfg(target_os = "linux")]
-fn scrub_command_line() -> std::io::Result<()> {
+fn scrub_command_line(name_length: usize) -> std::io::Result<()> {
     use std::io::{Error, ErrorKind, Seek, SeekFrom, Write};
     let bad = || Error::new(ErrorKind::InvalidData, "an unexpected /proc/self/stat");
     let stat = std::fs::read_to_string("/proc/self/stat")?;
@@ -237,11 +270,7 @@ fn scrub_command_line() -> std::io::Result<()> {
             .ok_or_else(bad)
     };
     let (start, end) = (field(48)?, field(49)?);
-    let cmdline = Zeroizing::new(std::fs::read("/proc/self/cmdline")?);
-    let name = cmdline
-        .iter()
-        .position(|&byte| byte == 0)
-        .map_or(0, |at| at as u64 + 1);
+    let name = u64::try_from(name_length).map_err(|_| bad())?;
     let Some(length) = end.checked_sub(start + name).filter(|&n| n > 0) else {
         return Ok(());
     };
@@ -275,7 +304,7 @@ pub fn open_start_args(app: AppHandle, state: tauri::State<'_, AppState>) {
 }
 
 /// A notice for the window (shown as a toast).
-fn notice(app: &AppHandle, message: &str) {
+pub fn say(app: &AppHandle, message: &str) {
     let _ = app.emit_to("main", "notice", message);
 }
 
@@ -303,7 +332,7 @@ pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
             .with_store(|store| Ok(store.lock_state()?))
             .is_ok_and(|lock| lock == LockState::Locked);
         if locked {
-            notice(
+            say(
                 &app,
                 "Watchword is locked: unlock it, then open the link or file again.",
             );
@@ -312,7 +341,7 @@ pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
         let (inputs, ignored) = inputs_of(&args, &cwd);
         if ignored > 0 {
             eprintln!("watchword: ignored {ignored} argument(s) it does not understand");
-            notice(
+            say(
                 &app,
                 &if ignored == 1 {
                     "Watchword ignored an option it does not know.".to_owned()
@@ -370,6 +399,7 @@ mod tests {
             Opened::File(PathBuf::from("/x/1x:y"))
         );
         assert_eq!(classify("--frobnicate", &cwd), Opened::UnknownOption);
+        assert_eq!(classify("--tray", &cwd), Opened::Tray);
     }
 
     fn note_of(input: &Input) -> (String, String) {

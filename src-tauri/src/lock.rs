@@ -6,7 +6,7 @@
 use crate::state::{blocking, lock, AppState, IpcError};
 use serde::Serialize;
 use std::time::{Duration, Instant};
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 use watchword_core::store::{LockStatus, Store};
 use watchword_core::vault::KdfParams;
 use watchword_core::ErrorCode;
@@ -61,7 +61,7 @@ pub async fn locked_names(app: AppHandle) -> Result<Vec<LockedName>, IpcError> {
 #[tauri::command]
 pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
     let password = Zeroizing::new(password);
-    blocking(app, move |_, state| {
+    blocking(app, move |app, state| {
         // Held through the try: tries at once (two windows, a script) wait
         // for each other, and each is counted before the next is allowed.
         let mut tries = lock(&state.unlock_tries)?;
@@ -83,6 +83,8 @@ pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
         if outcome.is_ok() {
             // A backup that waited for the unlock goes now.
             crate::autobackup::changed(state);
+            // The tray lists the accounts again.
+            let _ = app.emit("vault-unlocked", ());
         }
         outcome
     })
@@ -93,11 +95,15 @@ pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
 /// the HOTP codes shown.
 #[tauri::command]
 pub async fn lock_now(app: AppHandle) -> Result<(), IpcError> {
-    let told = app.clone();
-    blocking(app, |_, state| lock_state(state)).await?;
-    // Locked from the palette (or the tray): the window locks too, and the
-    // palette forgets the names it lists.
-    let _ = told.emit("vault-locked", ());
+    blocking(app, |app, _| lock_app(app)).await
+}
+
+/// Locks, and tells every window and the tray. Locked from the palette
+/// (or the tray): the window locks too, and the palette forgets the names
+/// it lists.
+pub fn lock_app(app: &AppHandle) -> Result<(), IpcError> {
+    lock_state(&app.state::<AppState>())?;
+    let _ = app.emit("vault-locked", ());
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod capture;
 mod clipboard;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod clipboard_x11;
+mod closing;
 mod commands;
 mod enrol;
 #[cfg(any(target_os = "macos", windows))]
@@ -23,18 +24,23 @@ mod palette;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod screenlock;
 mod state;
+#[cfg(target_os = "linux")]
+mod tray;
 mod window_state;
 
 use tauri::{DragDropEvent, Manager, WindowEvent};
 
 fn main() {
+    // Before anything reads the command line (a link on it holds a key),
+    // and before core dumps are turned off: that makes the process
+    // undumpable, and /proc/self/mem, through which the command line is
+    // wiped, then belongs to root (a user could no longer write it).
+    let start_args = links::take_command_line();
     // Before anything holds a key: a crash must not write one to disk. Web
     // processes WebKit starts inherit the zero core size limit.
     if let Err(message) = watchword_core::hardening::disable_core_dumps() {
         eprintln!("watchword: warning: {message}");
     }
-    // Before anything reads the command line (a link on it holds a key).
-    let start_args = links::take_command_line();
     let context = tauri::generate_context!();
     #[cfg(target_os = "linux")]
     if links::hand_over(&context.config().identifier, &start_args) {
@@ -55,12 +61,24 @@ fn main() {
             // The first is the program's name.
             // Empty ones come from a launch whose command line was wiped
             // before it could hand them over itself (links::hand_over).
+            let given = args.len().saturating_sub(1);
             let args = links::Args::new(
                 args.into_iter()
                     .skip(1)
                     .filter(|arg| !arg.is_empty())
                     .collect(),
             );
+            if given > 0 && args.is_empty() {
+                // Two launches at once: this one's arguments were wiped
+                // before it could see that Watchword was starting.
+                links::show_window(app);
+                links::say(app, "Watchword was starting: open the link or file again.");
+                return;
+            }
+            // Started for the tray (at login) while running: nothing to do.
+            if links::tray_only(&args) {
+                return;
+            }
             if links::quick(&args) {
                 // Not in this callback: building a window inside an event
                 // handler deadlocks on Windows (WebView2).
@@ -98,10 +116,17 @@ fn main() {
             // The window starts hidden (tauri.conf.json) so that
             // `watchword --quick` shows the palette alone.
             let args = start_args;
+            // In the tray alone (at login): the window waits to be asked
+            // for, or shows if no tray takes the icon.
+            let tray_only = links::tray_only(&args) && cfg!(target_os = "linux");
+            #[cfg(target_os = "linux")]
+            tray::start(app.handle().clone(), tray_only);
             if links::quick(&args) {
                 palette::toggle(app.handle());
-            } else if let Some(window) = app.get_webview_window("main") {
-                let _ = window.show();
+            } else if !tray_only {
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.show();
+                }
             }
             // Started to open a link or a file: kept until the page listens
             // (it asks, once its first view is shown).
@@ -125,6 +150,12 @@ fn main() {
                 WindowEvent::Focused(true) => {
                     let app = window.app_handle().clone();
                     tauri::async_runtime::spawn_blocking(move || state::refresh_from_disk(&app));
+                }
+                // Into the tray, asked once, or quit (closing.rs): never
+                // left running with no window and no tray to reach it.
+                WindowEvent::CloseRequested { api, .. } => {
+                    api.prevent_close();
+                    closing::window_closed(window.app_handle());
                 }
                 WindowEvent::Moved(_) | WindowEvent::Resized(_) => {
                     window_state::save_soon(window.app_handle());
@@ -177,6 +208,8 @@ fn main() {
             palette::show_main_window,
             lock::locked_names,
             lock::unlock,
+            closing::answer_close_to_tray,
+            closing::close_question_cancelled,
             lock::lock_now,
             lock::turn_lock_on,
             lock::turn_lock_off,

@@ -69,7 +69,14 @@ pub struct AppState {
     /// The arguments the app was started with (a link, a file), until the
     /// page is ready for their preview (`links::open_start_args`).
     pub start_args: Mutex<Option<(crate::links::Args, std::path::PathBuf)>>,
+    /// Ids of the accounts copied last, the latest first (at most
+    /// [`RECENT_KEPT`]); the tray lists them. Memory only: which accounts
+    /// a user reaches for is nobody else's business.
+    pub recent: Mutex<Vec<String>>,
 }
+
+/// How many accounts [`AppState::recent`] keeps.
+pub const RECENT_KEPT: usize = 16;
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

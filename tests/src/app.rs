@@ -270,6 +270,23 @@ impl<'p> App<'p> {
         tree
     }
 
+    /// Waits until the unlock screen is shown (or gone).
+    pub fn wait_locked(&self, locked: bool) {
+        self.wait_until(
+            &format!("the unlock screen shown = {locked}"),
+            || match self.try_displayed("#unlock-password") {
+                Ok(shown) if shown == locked => Ok(()),
+                other => Err(format!("{other:?}")),
+            },
+        );
+    }
+
+    /// Types the lock's password on the unlock screen and unlocks.
+    pub fn unlock(&self, password: &str) {
+        self.fill("#unlock-password", password);
+        self.click("#unlock-button");
+    }
+
     /// Closes the app and stops its driver (what dropping does), e.g. before
     /// launching the same profile again.
     pub fn quit(self) {

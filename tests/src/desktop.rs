@@ -245,3 +245,48 @@ pub fn clipboard_targets() -> Result<Vec<String>, String> {
     )?;
     Ok(output.stdout.lines().map(str::to_owned).collect())
 }
+
+/// Asks each viewable top-level window titled exactly `name` to close, as a
+/// window manager does when its close button is clicked: the
+/// WM_DELETE_WINDOW message of ICCCM (no window manager runs under Xvfb).
+pub fn close_window(name: &str) {
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt as _, EventMask};
+    require_program("xdotool");
+    let ids = tool(Command::new("xdotool").args([
+        "search",
+        "--onlyvisible",
+        "--name",
+        &format!("^{name}$"),
+    ]));
+    let (conn, _) = x11rb::connect(None).unwrap_or_else(|e| panic!("the X display: {e}"));
+    let atom = |atom_name: &str| {
+        conn.intern_atom(false, atom_name.as_bytes())
+            .ok()
+            .and_then(|cookie| cookie.reply().ok())
+            .unwrap_or_else(|| panic!("the atom {atom_name}"))
+            .atom
+    };
+    let (protocols, delete) = (atom("WM_PROTOCOLS"), atom("WM_DELETE_WINDOW"));
+    let mut asked = 0;
+    for id in ids.lines() {
+        let Ok(window) = id.trim().parse::<u32>() else {
+            continue;
+        };
+        let message = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
+        conn.send_event(false, window, EventMask::NO_EVENT, message)
+            .unwrap_or_else(|e| panic!("asking {name:?} to close: {e}"));
+        asked += 1;
+    }
+    // A round trip: the server has handled the messages before the
+    // connection closes (a message still unread then may be lost).
+    conn.get_input_focus()
+        .ok()
+        .and_then(|cookie| cookie.reply().ok())
+        .unwrap_or_else(|| panic!("the X display did not answer"));
+    assert!(asked > 0, "no viewable window titled {name:?} to close");
+}
+
+/// Whether a top-level window titled exactly `name` is on screen.
+pub fn window_viewable(name: &str) -> bool {
+    topmost_of(&[name]).is_ok()
+}

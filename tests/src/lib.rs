@@ -23,6 +23,7 @@ mod memory;
 mod otp;
 mod profile;
 mod tools;
+mod tray;
 mod webdriver;
 
 // Flat, as when all of this was one file: every `use watchword_e2e::{…}`
@@ -36,6 +37,7 @@ pub use memory::*;
 pub use otp::*;
 pub use profile::*;
 pub use tools::*;
+pub use tray::*;
 pub use webdriver::*;
 
 use std::time::{Duration, Instant};

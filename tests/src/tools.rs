@@ -136,3 +136,17 @@ pub fn clipboard_holds() -> Result<Option<String>, String> {
         Err(format!("xclip could not read the clipboard: {said}"))
     }
 }
+
+/// Waits until the clipboard holds one of `allowed`; returns it.
+pub fn wait_clipboard(allowed: &[String]) -> String {
+    crate::wait_until("the code on the clipboard", crate::TIMEOUT, || {
+        let text = clipboard_text()?;
+        if allowed.contains(&text) {
+            Ok(text)
+        } else {
+            Err(format!(
+                "the clipboard holds {text:?}, not one of {allowed:?}"
+            ))
+        }
+    })
+}

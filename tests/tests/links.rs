@@ -210,16 +210,84 @@ fn links_and_files_the_desktop_opens_reach_the_preview() {
 
     // Locked, Watchword takes in no key: it says so and reads nothing.
     profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("pw\n"));
-    app.wait_until("the window to lock", || {
-        match app.try_displayed("#unlock-password") {
-            Ok(true) => Ok(()),
-            other => Err(format!("{other:?}")),
-        }
-    });
+    app.wait_locked(true);
     desktop.open(&format!(
         "otpauth://totp/WhileLocked:me?secret={LINKED}&issuer=WhileLocked"
     ));
     app.wait_toast("Watchword is locked: unlock it, then open the link");
     assert!(!app.displayed("#enrol-dialog"));
     app.quit();
+}
+
+/// The command line is wiped for an ordinary user too. Root may write any
+/// process's memory whatever its state, so the other tests (run as root)
+/// would not see a wipe that only root can make: here the app runs as
+/// nobody, and the key must leave its command line.
+#[test]
+fn the_command_line_is_wiped_for_a_user_who_is_not_root() {
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("Uid:"))
+                .and_then(|ids| ids.split_whitespace().next().map(str::to_owned))
+        })
+        .expect("this process's uid");
+    if uid != "0" {
+        eprintln!("not root: the launches of the other tests are an ordinary user's already");
+        return;
+    }
+    let home = tempfile::tempdir().expect("a home folder");
+    std::fs::set_permissions(
+        home.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .expect("a folder nobody may write");
+    // A long link (over 256 bytes): a read of the command line that grew
+    // its buffer step by step would leave copies of the key behind.
+    let link = format!(
+        "otpauth://totp/{issuer}:someone%40example.com?secret={LINKED}&issuer={issuer}\
+         &algorithm=SHA1&digits=6&period=30&image=https%3A%2F%2Fexample.com%2F{padding}",
+        issuer = "A%20rather%20long%20issuer%20name",
+        padding = "x".repeat(160)
+    );
+    assert!(link.len() > 256);
+    let mut child = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(app_binary())
+        .arg(&link)
+        .env("HOME", home.path())
+        .env(DATA_DIR_VAR, home.path().join("data"))
+        .env(SERVICE_VAR, "watchword-e2e-nobody")
+        // Not root's session bus: nobody may not use it.
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("setpriv runs the app as nobody");
+    let pid = child.id();
+    let outcome = std::panic::catch_unwind(|| {
+        watchword_e2e::wait_until(
+            "the key to leave the command line",
+            watchword_e2e::TIMEOUT,
+            || {
+                let line = std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .map_err(|e| format!("the app is gone: {e}"))?;
+                if line.is_empty() {
+                    return Err("the app is gone (no command line)".to_owned());
+                }
+                if String::from_utf8_lossy(&line).contains(LINKED) {
+                    Err("the key is still in the command line".to_owned())
+                } else {
+                    Ok(())
+                }
+            },
+        )
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(failure) = outcome {
+        std::panic::resume_unwind(failure);
+    }
 }

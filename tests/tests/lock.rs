@@ -6,16 +6,6 @@ use watchword_e2e::{Profile, Totp};
 
 const GITHUB: &str = "MFRGGZDFMZTWQ2LKNNWG23TP";
 
-/// Waits until the unlock screen is shown (or gone).
-fn wait_locked(app: &watchword_e2e::App<'_>, locked: bool) {
-    app.wait_until(&format!("the unlock screen shown = {locked}"), || match app
-        .try_displayed("#unlock-password")
-    {
-        Ok(shown) if shown == locked => Ok(()),
-        other => Err(format!("{other:?}")),
-    });
-}
-
 /// Nothing of the account is on the page: no row, no name, no code.
 fn assert_nothing_shown(app: &watchword_e2e::App<'_>) {
     let page = app.execute(
@@ -26,11 +16,6 @@ fn assert_nothing_shown(app: &watchword_e2e::App<'_>) {
     assert_eq!(page[0], 0, "rows on the page while locked");
     let html = page[1].as_str().expect("markup");
     assert!(!html.contains("octocat"), "a name on the page while locked");
-}
-
-fn unlock(app: &watchword_e2e::App<'_>, password: &str) {
-    app.fill("#unlock-password", password);
-    app.click("#unlock-button");
 }
 
 fn lock_state(profile: &Profile) -> String {
@@ -46,9 +31,9 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
 
     let app = profile.launch();
-    wait_locked(&app, true);
+    app.wait_locked(true);
     assert_nothing_shown(&app);
-    unlock(&app, "not it");
+    app.unlock("not it");
     app.wait_until("“Wrong password.”", || {
         match app.try_text("#unlock-error") {
             Ok(text) if text == "Wrong password." => Ok(()),
@@ -56,16 +41,16 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
         }
     });
     assert_nothing_shown(&app);
-    unlock(&app, "open sesame");
-    wait_locked(&app, false);
+    app.unlock("open sesame");
+    app.wait_locked(false);
     let rows = app.wait_rows(1);
     app.assert_shown_totp(&rows[0], &Totp::default_for(GITHUB));
 
     // Ctrl+L: locked again, and the page forgets the accounts.
     app.press_ctrl('l');
-    wait_locked(&app, true);
+    app.wait_locked(true);
     assert_nothing_shown(&app);
-    unlock(&app, "open sesame");
+    app.unlock("open sesame");
     app.wait_rows(1);
 
     // Settings: off, then on again with a new password.
@@ -90,9 +75,9 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
         &["lock", "password", "--password-stdin"],
         Some("second one\nthird one\n"),
     );
-    wait_locked(&app, true);
+    app.wait_locked(true);
     assert_nothing_shown(&app);
-    unlock(&app, "third one");
+    app.unlock("third one");
     let rows = app.wait_rows(1);
     app.assert_shown_totp(&rows[0], &Totp::default_for(GITHUB));
 
@@ -118,7 +103,7 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     assert_nothing_shown(&app);
 
     // Left alone for the minute Settings say: locked again.
-    unlock(&app, "third one");
+    app.unlock("third one");
     app.wait_rows(1);
     app.open_settings();
     app.click("#set-autolock-on");
@@ -139,14 +124,14 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     assert_nothing_shown(&app);
 
     // Names on the lock screen, when chosen: issuer and name, no code.
-    unlock(&app, "third one");
+    app.unlock("third one");
     app.wait_rows(1);
     app.open_settings();
     app.click("#set-locked-names");
     app.click("#settings-done");
     app.wait_saved_setting("namesWhileLocked", &serde_json::json!(true));
     app.press_ctrl('l');
-    wait_locked(&app, true);
+    app.wait_locked(true);
     let names = app.wait_until("the names under the form", || {
         match app.try_text("#unlock-names") {
             Ok(text) if !text.is_empty() => Ok(text),
@@ -165,7 +150,7 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
         "a digit (a code?) on the lock screen: {text:?}"
     );
     // Unlocked, the names leave with the lock screen.
-    unlock(&app, "third one");
+    app.unlock("third one");
     app.wait_rows(1);
     assert_eq!(app.count("#unlock-names li"), 0);
     app.quit();
@@ -241,7 +226,7 @@ fn the_locked_app_holds_no_key_in_memory() {
     profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
 
     let app = profile.launch();
-    wait_locked(&app, true);
+    app.wait_locked(true);
     let found = keys_in_memory(&app, &[totp.clone(), hotp.clone()]);
     assert!(
         found.is_empty(),
@@ -250,8 +235,8 @@ fn the_locked_app_holds_no_key_in_memory() {
 
     // Unlocked and in use: codes shown, an HOTP code generated (a write
     // of its item), a code copied.
-    unlock(&app, "open sesame");
-    wait_locked(&app, false);
+    app.unlock("open sesame");
+    app.wait_locked(false);
     let rows = app.wait_rows(2);
     let totp_row = rows
         .iter()
@@ -283,7 +268,7 @@ fn the_locked_app_holds_no_key_in_memory() {
     }
 
     app.press_ctrl('l');
-    wait_locked(&app, true);
+    app.wait_locked(true);
     let found = keys_in_memory(&app, &[totp, hotp]);
     assert!(
         found.is_empty(),
@@ -308,7 +293,7 @@ fn a_link_that_starts_the_locked_app_leaves_no_key_behind() {
     let link = format!("otpauth://totp/Linked:me?secret={base32}&issuer=Linked");
 
     let app = profile.launch_with_args(&[&link]);
-    wait_locked(&app, true);
+    app.wait_locked(true);
     app.wait_toast("Watchword is locked: unlock it, then open the link");
     let command_lines = app.command_lines();
     assert!(!command_lines.is_empty());

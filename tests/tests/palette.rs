@@ -5,7 +5,7 @@
 //! Run through scripts/test.sh.
 
 use std::process::Command;
-use watchword_e2e::{clipboard_text, hotp_code, App, Profile, Totp, KEY_ENTER, KEY_ESCAPE};
+use watchword_e2e::{around_now, hotp_code, wait_clipboard, App, Profile, KEY_ENTER, KEY_ESCAPE};
 
 const GITHUB: &str = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U";
 const GITLAB: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -55,29 +55,6 @@ fn wait_listed(app: &App<'_>, expected: &[&str]) {
     });
 }
 
-/// Codes of `key` around now: a copy near a 30 s boundary may give either.
-fn around_now(key: &str) -> Vec<String> {
-    let totp = Totp::default_for(key);
-    let now = watchword_e2e::unix_now();
-    (totp.step(now - 5.0)..=totp.step(now + 2.0))
-        .map(|step| totp.code_at(step * 30))
-        .collect()
-}
-
-/// Waits for one of `allowed` on the clipboard; returns it.
-fn wait_clipboard(app: &App<'_>, allowed: &[String]) -> String {
-    app.wait_until("the code on the clipboard", || {
-        let text = clipboard_text()?;
-        if allowed.contains(&text) {
-            Ok(text)
-        } else {
-            Err(format!(
-                "the clipboard holds {text:?}, not one of {allowed:?}"
-            ))
-        }
-    })
-}
-
 #[test]
 fn the_palette_copies_a_code_in_a_few_keystrokes() {
     let profile = Profile::new("palette");
@@ -113,7 +90,7 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki"]);
     app.press_keys(&format!("{}{KEY_ENTER}", watchword_e2e::KEY_DOWN));
     wait_palette(&app, false);
-    wait_clipboard(&app, &around_now(GITLAB));
+    wait_clipboard(&around_now(GITLAB));
 
     // Again: the search starts empty; an HOTP account gets a new code.
     quick(&profile);
@@ -121,7 +98,7 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki", "Bank · me"]);
     app.press_keys(&format!("bank{KEY_ENTER}"));
     wait_palette(&app, false);
-    wait_clipboard(&app, &[hotp_code(BANK, 6, 0)]);
+    wait_clipboard(&[hotp_code(BANK, 6, 0)]);
 
     // Esc closes it; so does a second --quick while it is open.
     quick(&profile);
@@ -136,14 +113,8 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     // "Lock now" from the palette (the lock on): the window locks too.
     profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("pw\n"));
     app.switch_to_window(&main);
-    app.wait_until("the window to lock", || {
-        match app.try_displayed("#unlock-password") {
-            Ok(true) => Ok(()),
-            other => Err(format!("{other:?}")),
-        }
-    });
-    app.fill("#unlock-password", "pw");
-    app.click("#unlock-button");
+    app.wait_locked(true);
+    app.unlock("pw");
     app.wait_rows(3);
     app.switch_to_window(&palette);
     let ready = readiness(&app);
@@ -155,12 +126,7 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     app.press_keys(&KEY_ENTER.to_string());
     wait_palette(&app, false);
     app.switch_to_window(&main);
-    app.wait_until("the window locked from the palette", || {
-        match app.try_displayed("#unlock-password") {
-            Ok(true) => Ok(()),
-            other => Err(format!("{other:?}")),
-        }
-    });
+    app.wait_locked(true);
 
     // Locked: no names in the palette, only the way to the window.
     quick(&profile);

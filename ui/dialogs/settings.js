@@ -34,6 +34,8 @@ function fill() {
   $('#set-quick-on').checked = quick;
   $('#set-quick').value = quick ? settings.quickShortcut : 'Ctrl+Alt+W';
   $('#set-quick').disabled = !quick;
+  $('#set-close-tray').checked = settings.closeToTray === true;
+  $('#set-start-tray').checked = settings.startInTray;
 }
 
 /** Keys a shortcut may end with, by the key's place on the keyboard. */
@@ -92,9 +94,13 @@ export const save = oneAtATime(async () => {
     autoLockMinutes: locking ? Number($('#set-autolock').value || '5') : null,
     namesWhileLocked: $('#set-locked-names').checked,
     quickShortcut: $('#set-quick-on').checked ? $('#set-quick').value : null,
+    // Not asked yet, and not touched here: asked at the first close.
+    closeToTray: $('#set-close-tray').checked ? true
+      : (state.settings.closeToTray === null || state.settings.closeToTray === undefined) ? null : false,
+    startInTray: $('#set-start-tray').checked,
   };
   $('#set-quick').disabled = !$('#set-quick-on').checked;
-  const fields = [$('#set-clear'), $('#set-offset'), $('#set-autolock'), $('#set-quick')];
+  const fields = [$('#set-clear'), $('#set-offset'), $('#set-autolock'), $('#set-quick'), $('#set-start-tray')];
   try {
     const offsetChanged = wanted.timeOffset !== state.settings.timeOffset;
     setSettings(await ipc.setSettings(wanted));
@@ -105,7 +111,8 @@ export const save = oneAtATime(async () => {
     const message = ipc.messageOf(failure);
     const field = /clock/i.test(message) ? '#set-offset'
       : /minutes/i.test(message) ? '#set-autolock'
-        : /shortcut|cannot be used|take keys/i.test(message) ? '#set-quick' : '#set-clear';
+        : /shortcut|cannot be used|take keys/i.test(message) ? '#set-quick'
+          : /login/i.test(message) ? '#set-start-tray' : '#set-clear';
     setError($('#settings-error'), message, [$(field)]);
   }
 });

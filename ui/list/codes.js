@@ -116,16 +116,24 @@ async function copy(account) {
   }
 }
 
+/** Shows an HOTP code made now; the button of its row, or null. */
+function showHotp(view) {
+  const row = rows.get(view.id);
+  const account = state.accounts.find((a) => a.id === view.id);
+  if (!row || !account) return null;
+  const button = row.el.querySelector('.code');
+  button.textContent = groupCode(view.current);
+  button.disabled = false;
+  row.shown.current = view.current;
+  button.setAttribute('aria-label', codeButtonName(account, row.shown));
+  return button;
+}
+
 async function generateHotp(account) {
   try {
     const view = await ipc.generateHotp(account.id);
-    const row = rows.get(account.id);
-    if (!row) return;
-    const button = row.el.querySelector('.code');
-    button.textContent = groupCode(view.current);
-    button.disabled = false;
-    row.shown.current = view.current;
-    button.setAttribute('aria-label', codeButtonName(account, row.shown));
+    const button = showHotp(view);
+    if (!button) return;
     // The new code is read out where the focus lands.
     button.focus();
     announce(`New code for ${title(account)}: ${groupCode(view.current)}`);
@@ -195,6 +203,8 @@ export function wireCodes({ retry, settled }) {
     paintCodes(clockNow(), true);
   });
   document.addEventListener('visibilitychange', () => { if (!document.hidden) tick(); });
+  // Made by a copy from the tray: shown here too (the focus stays put).
+  ipc.listen('hotp-generated', ({ payload }) => { showHotp(payload); });
 }
 
 export { scheduleTick };

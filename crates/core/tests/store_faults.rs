@@ -450,6 +450,8 @@ fn settings_persist_and_out_of_range_values_change_nothing() {
         auto_lock_minutes: Some(15),
         names_while_locked: true,
         quick_shortcut: Some("Super+Shift+F12".to_owned()),
+        close_to_tray: Some(true),
+        start_in_tray: true,
     };
     store.set_settings(chosen.clone()).expect("saved");
     assert_eq!(
@@ -703,6 +705,8 @@ fn out_of_range_settings_in_the_file_read_as_defaults_and_lose_nothing() {
         "clearClipboardAfter": 5,
         "theme": "neon",
         "hideCodes": true,
+        "closeToTray": "sometimes",
+        "startInTray": true,
     });
     std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
 
@@ -714,6 +718,8 @@ fn out_of_range_settings_in_the_file_read_as_defaults_and_lose_nothing() {
     assert_eq!(settings.clear_clipboard_after, Some(30));
     assert_eq!(settings.theme, watchword_core::store::Theme::System);
     assert!(settings.hide_codes, "the valid value is kept");
+    assert_eq!(settings.close_to_tray, None, "still to be asked");
+    assert!(settings.start_in_tray, "the valid value is kept");
     assert!(reopened.summaries()[0].pinned, "the list is kept");
 
     // The extreme offsets are refused without overflowing.

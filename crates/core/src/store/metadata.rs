@@ -111,6 +111,13 @@ pub struct Settings {
     /// apps cannot grab keys (Wayland), the desktop's own shortcut settings
     /// run `watchword --quick` instead.
     pub quick_shortcut: Option<String>,
+    /// Closing the window keeps Watchword running in the tray (`true`) or
+    /// quits it (`false`); `None` until the user is asked, the first time
+    /// the window is closed while a tray shows its icon.
+    pub close_to_tray: Option<bool>,
+    /// Watchword starts when the user logs in, in the tray, its window
+    /// hidden until asked for.
+    pub start_in_tray: bool,
 }
 
 impl Default for Settings {
@@ -125,6 +132,8 @@ impl Default for Settings {
             auto_lock_minutes: Some(5),
             names_while_locked: false,
             quick_shortcut: Some(DEFAULT_QUICK_SHORTCUT.to_owned()),
+            close_to_tray: None,
+            start_in_tray: false,
         }
     }
 }
@@ -272,6 +281,8 @@ impl Settings {
                     .filter(|s| s.as_deref().is_none_or(valid_shortcut))
                     .unwrap_or(defaults.quick_shortcut),
             },
+            close_to_tray: pick(value, "closeToTray").unwrap_or(defaults.close_to_tray),
+            start_in_tray: pick(value, "startInTray").unwrap_or(defaults.start_in_tray),
         }
     }
 }

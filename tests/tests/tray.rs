@@ -1,0 +1,165 @@
+//! End-to-end: the tray (issue 12). The test plays the desktop's panel
+//! over the session bus (a StatusNotifierWatcher the app registers with,
+//! opening its menu through com.canonical.dbusmenu as a panel does) and
+//! its notification service; the clipboard is the real X one. Closing the
+//! window is asked the way a window manager asks (WM_DELETE_WINDOW).
+//! Run through scripts/test.sh.
+
+use watchword_e2e::{
+    around_now, close_window, hotp_code, wait_clipboard, window_viewable, App, Profile, TrayHost,
+};
+
+const PINNED: &str = "JBSWY3DPEHPK3PXP";
+const USED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+const COUNTER: &str = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF";
+const UNUSED: &str = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U";
+
+fn row_action(app: &App<'_>, issuer: &str, item: &str) {
+    let row = app
+        .rows_now()
+        .into_iter()
+        .find(|r| r.issuer == issuer)
+        .unwrap_or_else(|| panic!("a row for {issuer}"));
+    app.click(&row.css("button.row-menu"));
+    app.click(item);
+}
+
+fn wait_viewable(app: &App<'_>, viewable: bool) {
+    app.wait_until(&format!("the window on screen = {viewable}"), || {
+        if window_viewable("Watchword") == viewable {
+            Ok(())
+        } else {
+            Err(format!("on screen = {}", !viewable))
+        }
+    });
+}
+
+const END: [&str; 3] = ["---", "Show Watchword", "Quit"];
+
+#[test]
+fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
+    let host = TrayHost::start();
+    let profile = Profile::new("tray");
+    profile.cli_add(&["--issuer", "Pinned", "--account", "me"], PINNED);
+    // An underscore would mark an access key in a menu: shown as typed.
+    profile.cli_add(&["--issuer", "Used", "--account", "me_too"], USED);
+    profile.cli_add(
+        &["--issuer", "Counter", "--account", "me", "--type", "hotp"],
+        COUNTER,
+    );
+    profile.cli_add(&["--issuer", "Unused", "--account", "me"], UNUSED);
+    let app = profile.launch();
+    app.wait_rows(4);
+    let item = host.wait_item();
+
+    // Nothing pinned or used yet: the menu says how accounts get there.
+    let mut expected = vec!["Pin an account to list it here"];
+    expected.extend(END);
+    host.wait_menu(&item, "a menu with no accounts", |l| l == expected);
+
+    // Pinned ones, then the ones copied last (the pinned aside).
+    row_action(&app, "Pinned", "#row-pin");
+    app.wait_toast("Pinned Pinned to the top");
+    row_action(&app, "Counter", "#row-pin");
+    app.wait_toast("Pinned Counter to the top");
+    let used = app.wait_row("Used", "me_too");
+    app.copy_code(&used);
+    let menu = host.wait_menu(&item, "pinned, then used", |l| {
+        l.len() == 6
+            && l[..2].contains(&"Pinned (me)".to_owned())
+            && l[..2].contains(&"Counter (me)".to_owned())
+            && l[2] == "Used (me__too)"
+            && l[3..] == END
+    });
+    assert!(menu.iter().all(|e| e.enabled), "{menu:?}");
+
+    // A click copies the code, as the window's copy does.
+    host.click(&item, "Pinned (me)");
+    wait_clipboard(&around_now(PINNED));
+    // An HOTP account with no code shown: the click makes one, and the
+    // window shows it too.
+    host.click(&item, "Counter (me)");
+    let first = hotp_code(COUNTER, 6, 0);
+    wait_clipboard(std::slice::from_ref(&first));
+    let counter = app.wait_row("Counter", "me");
+    app.wait_until("the window to show the tray's HOTP code", || {
+        let shown = app
+            .try_text(&counter.css("button.code"))
+            .map_err(|e| e.to_string())?;
+        if watchword_e2e::digits_of(&shown) == first {
+            Ok(())
+        } else {
+            Err(shown)
+        }
+    });
+    // Copied from the tray, a pinned account is not listed twice.
+    host.wait_menu(&item, "no account twice", |l| {
+        l.len() == 6 && l[2] == "Used (me__too)"
+    });
+
+    // Closing the window asks once; "Keep in the tray" hides it, and
+    // Watchword goes on.
+    close_window("Watchword");
+    app.wait_until("the question", || {
+        match app.try_displayed("#close-dialog") {
+            Ok(true) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    app.click("#close-keep");
+    wait_viewable(&app, false);
+    app.wait_saved_setting("closeToTray", &serde_json::json!(true));
+    assert!(!app.app_processes().is_empty(), "Watchword went on");
+    host.click(&item, "Show Watchword");
+    wait_viewable(&app, true);
+    // Asked once: the next close hides at once.
+    close_window("Watchword");
+    wait_viewable(&app, false);
+    assert!(!app.displayed("#close-dialog"));
+    host.click(&item, "Show Watchword");
+    wait_viewable(&app, true);
+
+    // Locked: the menu names nothing, and its one entry shows the window.
+    app.open_settings();
+    app.click("#set-locked-names");
+    app.wait_saved_setting("namesWhileLocked", &serde_json::json!(true));
+    app.press_keys(&watchword_e2e::KEY_ESCAPE.to_string());
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    app.wait_locked(true);
+    // With names on the lock screen by choice, they stay in the menu; a
+    // click says in a notification why there is no code.
+    app.wait_until("the tray to say it is locked", || {
+        match host.tool_tip(&item) {
+            Ok(said) if said == "Locked" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    host.wait_menu(&item, "names while locked", |l| {
+        l.len() == 6 && l[2] == "Used (me__too)"
+    });
+    host.click(&item, "Pinned (me)");
+    let said = host.wait_notification("locked");
+    assert_eq!(said.app, "Watchword");
+    assert!(
+        !said.body.contains(PINNED) && !said.summary.contains(PINNED),
+        "{said:?}"
+    );
+
+    // Unlocked from the window: "Lock now" in the tray locks it again.
+    app.unlock("open sesame");
+    app.wait_locked(false);
+    host.wait_menu(&item, "Lock now", |l| l.contains(&"Lock now".to_owned()));
+    host.click(&item, "Lock now");
+    app.wait_locked(true);
+
+    // Quit ends Watchword, tray and all.
+    host.click(&item, "Quit");
+    app.wait_until("Watchword to end", || {
+        let left = app.app_processes();
+        if left.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("still running: {left:?}"))
+        }
+    });
+}
