@@ -155,14 +155,28 @@ impl TrayHost {
         }
     }
 
-    /// The bus name of the item that registered, once one has.
+    /// The bus name of the item registered last that is still on the bus
+    /// (a watcher forgets items whose app has gone), once there is one.
     pub fn wait_item(&self) -> String {
+        let bus = zbus::blocking::fdo::DBusProxy::new(&self.connection)
+            .unwrap_or_else(|e| panic!("the bus: {e}"));
         wait_until("a tray item to register", TIMEOUT, || {
-            self.registry
+            let items = self
+                .registry
                 .lock()
-                .ok()
-                .and_then(|r| r.items.last().cloned())
-                .ok_or_else(|| "none yet".to_owned())
+                .map(|r| r.items.clone())
+                .unwrap_or_default();
+            items
+                .iter()
+                .rev()
+                .find(|name| {
+                    zbus::names::BusName::try_from(name.as_str())
+                        .ok()
+                        .and_then(|bus_name| bus.name_has_owner(bus_name).ok())
+                        .unwrap_or(false)
+                })
+                .cloned()
+                .ok_or_else(|| format!("none on the bus of {items:?}"))
         })
     }
 

@@ -38,8 +38,10 @@ const END: [&str; 3] = ["---", "Show Watchword", "Quit"];
 
 #[test]
 fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
-    let host = TrayHost::start();
+    // The profile first: it holds the tests' one-at-a-time lock, and the
+    // panel's names on the bus are one test's at a time.
     let profile = Profile::new("tray");
+    let host = TrayHost::start();
     profile.cli_add(&["--issuer", "Pinned", "--account", "me"], PINNED);
     // An underscore would mark an access key in a menu: shown as typed.
     profile.cli_add(&["--issuer", "Used", "--account", "me_too"], USED);
@@ -162,4 +164,55 @@ fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
             Err(format!("still running: {left:?}"))
         }
     });
+}
+
+#[test]
+fn starting_at_login_starts_in_the_tray_alone() {
+    let profile = Profile::new("tray-login");
+    let host = TrayHost::start();
+    let config = tempfile::tempdir().expect("a config folder");
+    profile.set_env("XDG_CONFIG_HOME", &config.path().to_string_lossy());
+    profile.cli_add(&["--issuer", "Pinned", "--account", "me"], PINNED);
+    let entry = config.path().join("autostart").join("watchword.desktop");
+
+    // Settings → Tray → "Start Watchword at login, in the tray": a login
+    // entry that a desktop accepts, running this build with --tray.
+    let app = profile.launch();
+    app.wait_rows(1);
+    app.open_settings();
+    app.click("#set-start-tray");
+    app.wait_saved_setting("startInTray", &serde_json::json!(true));
+    let text = std::fs::read_to_string(&entry).expect("the login entry");
+    let program = watchword_e2e::app_binary().to_string_lossy().into_owned();
+    assert!(
+        text.lines()
+            .any(|line| line == format!("Exec=\"{program}\" --tray")),
+        "{text}"
+    );
+    let checked = std::process::Command::new("desktop-file-validate")
+        .arg(&entry)
+        .output()
+        .expect("desktop-file-validate runs");
+    assert!(
+        checked.status.success() && checked.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    app.quit();
+
+    // As at login: no window until the tray's "Show Watchword".
+    let app = profile.launch_with_args(&["--tray"]);
+    let item = host.wait_item();
+    host.wait_menu(&item, "the tray at login", |l| {
+        l.contains(&"Show Watchword".to_owned())
+    });
+    assert!(!window_viewable("Watchword"), "the window shows at login");
+    host.click(&item, "Show Watchword");
+    wait_viewable(&app, true);
+
+    // Turned off: the entry is gone.
+    app.open_settings();
+    app.click("#set-start-tray");
+    app.wait_saved_setting("startInTray", &serde_json::json!(false));
+    assert!(!entry.exists(), "the login entry is still there");
 }
