@@ -135,6 +135,9 @@ fn axe_finds_nothing_serious_in_any_state() {
     // A group and a note: the list's group filter and its tags are judged.
     profile.cli(&["group", "GitHub", "--add", "Work"]);
     profile.cli_with_input(&["note", "GitHub", "--set"], Some("recovery: 1234"));
+    // A panel with a tray: closing the window asks whether to keep
+    // Watchword there.
+    let _panel = watchword_e2e::TrayHost::start();
     let app = profile.launch();
     app.wait_loaded();
     app.wait_rows(4);
@@ -320,6 +323,15 @@ fn axe_finds_nothing_serious_in_any_state() {
     wait_open(&app, "#help-dialog", true);
     check(&app, &axe, "the shortcuts", &mut found);
     app.press_keys(&KEY_ESCAPE.to_string());
+
+    // The window's close button, the first time: the question. Esc keeps
+    // the window (and the question for next time).
+    wait_open(&app, "#help-dialog", false);
+    watchword_e2e::close_window("Watchword");
+    wait_open(&app, "#close-dialog", true);
+    check(&app, &axe, "keep in the tray, asking", &mut found);
+    app.press_keys(&KEY_ESCAPE.to_string());
+    wait_open(&app, "#close-dialog", false);
 
     for (item, dialog, state) in [
         ("#row-rename", "#rename-dialog", "rename"),
