@@ -37,17 +37,17 @@ pub fn topmost_of(names: &[&str]) -> Result<String, String> {
     Err(format!("none of {names:?} is viewable"))
 }
 
+/// The ids of the viewable windows titled exactly `name`, one a line
+/// (xdotool).
+fn visible_windows(name: &str) -> String {
+    require_program("xdotool");
+    tool(Command::new("xdotool").args(["search", "--onlyvisible", "--name", &format!("^{name}$")]))
+}
+
 /// Raises every viewable window titled exactly `name` to the top of the
 /// stacking order (xdotool, as a window manager would on a click).
 pub fn raise_window(name: &str) {
-    require_program("xdotool");
-    let ids = tool(Command::new("xdotool").args([
-        "search",
-        "--onlyvisible",
-        "--name",
-        &format!("^{name}$"),
-    ]));
-    for id in ids.lines() {
+    for id in visible_windows(name).lines() {
         tool(Command::new("xdotool").args(["windowraise", id]));
     }
 }
@@ -251,13 +251,7 @@ pub fn clipboard_targets() -> Result<Vec<String>, String> {
 /// WM_DELETE_WINDOW message of ICCCM (no window manager runs under Xvfb).
 pub fn close_window(name: &str) {
     use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt as _, EventMask};
-    require_program("xdotool");
-    let ids = tool(Command::new("xdotool").args([
-        "search",
-        "--onlyvisible",
-        "--name",
-        &format!("^{name}$"),
-    ]));
+    let ids = visible_windows(name);
     let (conn, _) = x11rb::connect(None).unwrap_or_else(|e| panic!("the X display: {e}"));
     let atom = |atom_name: &str| {
         conn.intern_atom(false, atom_name.as_bytes())
