@@ -154,6 +154,29 @@ fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
     host.click(&item, "Lock now");
     app.wait_locked(true);
 
+    // Hidden in the tray, Watchword still locks after the minute without
+    // use that Settings say (a hidden page's timers may be slowed).
+    app.unlock("open sesame");
+    app.wait_locked(false);
+    app.open_settings();
+    if !app.enabled("#set-autolock") {
+        app.click("#set-autolock-on");
+    }
+    app.fill("#set-autolock", "1");
+    app.click("#settings-done");
+    app.wait_saved_setting("autoLockMinutes", &serde_json::json!(1));
+    close_window("Watchword");
+    wait_viewable(&app, false);
+    watchword_e2e::wait_until(
+        "locked after a minute without use, hidden in the tray",
+        std::time::Duration::from_secs(90),
+        || match host.tool_tip(&item) {
+            Ok(said) if said == "Locked" => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    );
+    app.wait_locked(true);
+
     // Quit ends Watchword, tray and all.
     host.click(&item, "Quit");
     app.wait_until("Watchword to end", || {
