@@ -156,16 +156,23 @@ async function reloadChanged() {
   // Locked: nothing of the accounts comes onto the page.
   if (state.locked) return;
   try {
-    const focusedId = document.activeElement?.closest('li.account')?.dataset.id;
-    const focusedPart = document.activeElement?.classList.contains('row-menu') ? '.row-menu' : '.code';
-    await loadSettings();
-    setAccounts(await ipc.listAccounts());
-    await refreshCodes();
+    const settingsNow = await ipc.getSettings().catch(() => ({}));
+    const accounts = await ipc.listAccounts();
+    // Where the focus is as the list is repainted, not when the event came:
+    // the user may have opened a menu or a dialog while the store answered.
+    const before = document.activeElement;
+    const focusedId = before?.closest('li.account')?.dataset.id;
+    const focusedPart = before?.classList.contains('row-menu') ? '.row-menu' : '.code';
+    setSettings(settingsNow);
+    setAccounts(accounts);
     showEmpty();
-    // The repaint must not drop the keyboard focus at the top of the page.
-    if (focusedId) {
+    // The repaint must not drop the keyboard focus at the top of the page;
+    // a focus it did not drop stays where it is.
+    const now = document.activeElement;
+    if (focusedId && (!now || now === document.body || !now.isConnected)) {
       focusFirst(() => document.querySelector(`#accounts li.account[data-id="${CSS.escape(focusedId)}"] ${focusedPart}`));
     }
+    await refreshCodes();
   } catch (error) {
     showStatus(ipc.messageOf(error), start);
   }
