@@ -6,7 +6,7 @@ use crate::clipboard::ClipboardKeeper;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 use watchword_core::store::{Config, LoadReport, Store};
 use watchword_core::ErrorCode;
 
@@ -92,11 +92,21 @@ impl AppState {
         f: impl FnOnce(&mut Store) -> Result<T, IpcError>,
     ) -> Result<T, IpcError> {
         let mut slot = lock(&self.store)?;
-        if slot.is_none() {
-            let config = Config::from_env()?;
-            *slot = Some(Store::open(&config)?);
+        in_slot(&mut slot, f)
+    }
+
+    /// As [`Self::with_store`], but `None` at once while another operation
+    /// holds the store (an import, an unlock's key derivation): for the
+    /// tray, which must answer the desktop now and can keep what it showed.
+    pub fn try_with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, IpcError>,
+    ) -> Option<Result<T, IpcError>> {
+        match self.store.try_lock() {
+            Ok(mut slot) => Some(in_slot(&mut slot, f)),
+            Err(TryLockError::WouldBlock) => None,
+            Err(TryLockError::Poisoned(_)) => Some(Err(poisoned())),
         }
-        f(slot.as_mut().expect("opened just above"))
     }
 }
 
@@ -218,18 +228,57 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 pub fn lock<T>(mutex: &Mutex<T>) -> Result<MutexGuard<'_, T>, IpcError> {
-    mutex.lock().map_err(|_| {
-        IpcError::new(
-            ErrorCode::Internal,
-            "An earlier operation failed midway; restart Watchword",
-        )
-    })
+    mutex.lock().map_err(|_| poisoned())
+}
+
+fn poisoned() -> IpcError {
+    IpcError::new(
+        ErrorCode::Internal,
+        "An earlier operation failed midway; restart Watchword",
+    )
+}
+
+/// Runs `f` with the store in `slot`, opening it first if needed.
+fn in_slot<T>(
+    slot: &mut Option<Store>,
+    f: impl FnOnce(&mut Store) -> Result<T, IpcError>,
+) -> Result<T, IpcError> {
+    if slot.is_none() {
+        let config = Config::from_env()?;
+        *slot = Some(Store::open(&config)?);
+    }
+    f(slot.as_mut().expect("opened just above"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::IpcError;
+    use super::{AppState, IpcError};
     use watchword_core::ErrorCode;
+
+    /// The tray's menu asks without waiting: a store held elsewhere (an
+    /// import, an unlock) answers `None` at once, a store left broken by a
+    /// panic answers the usual error; neither waits.
+    #[test]
+    fn a_busy_store_answers_at_once() {
+        let state = AppState::default();
+        {
+            let _held = state.store.lock().expect("not poisoned");
+            assert!(state.try_with_store(|_| Ok(())).is_none());
+        }
+        let poisoner = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let _held = state.store.lock();
+                    panic!("an operation fails midway");
+                })
+                .join()
+        });
+        assert!(poisoner.is_err());
+        match state.try_with_store(|_| Ok(())) {
+            Some(Err(error)) => assert_eq!(error.code, ErrorCode::Internal),
+            other => panic!("{:?}", other.map(|r| r.map_err(|e| e.message))),
+        }
+    }
 
     /// The page reads `code` as a plain string ("cancelled"): the enum must
     /// keep that wire form.

@@ -77,37 +77,54 @@ fn menu_label(text: &str) -> String {
 /// The menu's accounts, and where the lock stands, as the store says now.
 fn read_view(state: &AppState) -> Result<View, IpcError> {
     let recent = lock(&state.recent)?.clone();
-    state.with_store(|store| {
-        let lock_state = store.lock_state()?;
-        let locked = lock_state == LockState::Locked;
-        let names = !locked || store.settings().names_while_locked;
-        let summaries = if names { store.summaries() } else { Vec::new() };
-        let pinned = summaries.iter().filter(|s| s.pinned);
-        let used = recent
-            .iter()
-            .filter_map(|id| summaries.iter().find(|s| &s.id == id && !s.pinned));
-        let entries = pinned
-            .chain(used.take(RECENT))
-            .map(|s| Entry {
-                id: s.id.clone(),
-                label: s.display_name(),
-            })
-            .collect();
-        Ok(View {
-            entries,
-            locked,
-            lockable: lock_state == LockState::Unlocked,
+    state.with_store(|store| view_of(store, &recent))
+}
+
+/// [`read_view`], or `None` at once while another operation holds the
+/// store: the menu about to show keeps what it had (read after the last
+/// change) rather than keep the desktop waiting.
+fn try_read_view(state: &AppState) -> Option<Result<View, IpcError>> {
+    let recent = match lock(&state.recent) {
+        Ok(recent) => recent.clone(),
+        Err(error) => return Some(Err(error)),
+    };
+    state.try_with_store(|store| view_of(store, &recent))
+}
+
+fn view_of(store: &mut watchword_core::store::Store, recent: &[String]) -> Result<View, IpcError> {
+    let lock_state = store.lock_state()?;
+    let locked = lock_state == LockState::Locked;
+    let names = !locked || store.settings().names_while_locked;
+    let summaries = if names { store.summaries() } else { Vec::new() };
+    let pinned = summaries.iter().filter(|s| s.pinned);
+    let used = recent
+        .iter()
+        .filter_map(|id| summaries.iter().find(|s| &s.id == id && !s.pinned));
+    let entries = pinned
+        .chain(used.take(RECENT))
+        .map(|s| Entry {
+            id: s.id.clone(),
+            label: s.display_name(),
         })
+        .collect();
+    Ok(View {
+        entries,
+        locked,
+        lockable: lock_state == LockState::Unlocked,
     })
 }
 
 /// The view to show: when the store cannot say (the keychain refuses),
 /// the menu names nothing, as when locked; never the names of before.
 fn view_now(app: &AppHandle) -> View {
-    read_view(&app.state::<AppState>()).unwrap_or(View {
+    read_view(&app.state::<AppState>()).unwrap_or_else(|_| nothing_named())
+}
+
+fn nothing_named() -> View {
+    View {
         locked: true,
         ..View::default()
-    })
+    }
 }
 
 impl Tray {
@@ -147,7 +164,13 @@ impl ksni::Tray for Tray {
     }
 
     fn menu_about_to_show(&mut self) {
-        self.refresh();
+        // Never waits on the store from the tray's loop: a busy store (an
+        // import, an unlock) would leave the desktop's menu hanging.
+        match try_read_view(&self.app.state::<AppState>()) {
+            Some(Ok(view)) => self.view = view,
+            Some(Err(_)) => self.view = nothing_named(),
+            None => {}
+        }
     }
 
     fn menu(&self) -> Vec<MenuItem<Self>> {
