@@ -134,6 +134,8 @@ export function wire({ then, on }) {
   for (const kind of ['keydown', 'pointerdown', 'wheel']) {
     document.addEventListener(kind, () => { lastUse = Date.now(); }, { capture: true, passive: true });
   }
+  // A code copied from the tray or the palette: use, though not here.
+  ipc.listen('account-used', () => { lastUse = Date.now(); });
   on('lock', () => {
     lastUse = Date.now();
     scheduleIdleLock();

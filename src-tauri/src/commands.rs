@@ -206,6 +206,9 @@ pub fn copy_account(
         )
         .map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
     remember_used(state, id);
+    // A copy from the tray or the palette is use too: the window's wait
+    // for the automatic lock starts again, as after a click there.
+    let _ = app.emit_to("main", "account-used", ());
     Ok(CopyView {
         clears_in: clear_after,
         next,

@@ -164,9 +164,29 @@ fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
     }
     app.fill("#set-autolock", "1");
     app.click("#settings-done");
+    // The last use in the window: the minute counts from here at the latest.
+    let last_click = std::time::Instant::now();
     app.wait_saved_setting("autoLockMinutes", &serde_json::json!(1));
     close_window("Watchword");
     wait_viewable(&app, false);
+    // A code copied from the tray is use too: 40 s in, it starts the
+    // minute again, so 70 s in (10 s past the window's last use, 30 s
+    // before the minute from the copy) Watchword is still open. This
+    // test is about time: the margins are tens of seconds either way.
+    let minute = std::time::Duration::from_secs(60);
+    std::thread::sleep(
+        (last_click + minute * 2 / 3).saturating_duration_since(std::time::Instant::now()),
+    );
+    host.click(&item, "Used (me__too)");
+    wait_clipboard(&around_now(USED));
+    std::thread::sleep(
+        (last_click + minute + minute / 6).saturating_duration_since(std::time::Instant::now()),
+    );
+    assert_eq!(
+        host.tool_tip(&item).expect("the tray answers"),
+        "Two-step codes: pick an account to copy its code",
+        "locked a minute after the window's last use, as if the tray's copy were none"
+    );
     watchword_e2e::wait_until(
         "locked after a minute without use, hidden in the tray",
         std::time::Duration::from_secs(90),
