@@ -55,7 +55,8 @@ fn app_command() -> Command {
         )
         .arg(
             Arg::new("open")
-                .value_name("LINK_OR_FILE")
+                // clap_mangen marks no positional as repeatable: the name does.
+                .value_name("LINK_OR_FILE...")
                 .action(ArgAction::Append)
                 .num_args(0..)
                 .help(
@@ -159,7 +160,8 @@ mod tests {
         );
         assert!(cli.contains("--lock-password-stdin"), "{cli}");
         let app = rendered(&man.join("watchword.1"));
-        for option in ["--quick", "--tray", "LINK_OR_FILE"] {
+        // Any number of links and files: the synopsis says so.
+        for option in ["--quick", "--tray", "[LINK_OR_FILE...]"] {
             assert!(app.contains(option), "{option} in {app}");
         }
         // bash takes the completion in, and it completes watchword-cli.
