@@ -11,6 +11,11 @@ echo "== cargo build (app and CLI, used by the end-to-end tests)"
 cargo build --workspace --bins --quiet
 echo "== cargo test"
 cargo test --workspace --no-fail-fast "$@"
+echo "== package smoke (scripts/package.sh --debug --test)"
+# The .deb and .rpm from the debug build; the .deb is installed, its CLI
+# and app used, its files checked, and it is purged. The release packages
+# are `scripts/package.sh`.
+bash scripts/package.sh --debug --test
 echo "== fuzz smoke (scripts/fuzz.sh, 10 s a target)"
 # Every target, 10 s each. FUZZ_SMOKE_TARGETS picks some ("uri qr_image"),
 # or "none" to skip: its first build from a fresh clone (cargo-fuzz, then

@@ -1,4 +1,5 @@
-//! Build-time helpers for the packages (issue 12). `xtask docs OUT` writes
+//! Build-time helpers for the packages (issue 12). `xtask package BIN_DIR`
+//! makes the .deb and .rpm (see package.rs). `xtask docs OUT` writes
 //! the man pages of `watchword` and `watchword-cli` and the CLI's
 //! completions for bash, zsh and fish under OUT:
 //!
@@ -15,6 +16,7 @@
 #[allow(dead_code)]
 #[path = "../../cli/src/cli.rs"]
 mod cli;
+mod package;
 
 use clap::{Arg, ArgAction, Command, CommandFactory};
 use clap_complete::Shell;
@@ -107,8 +109,42 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        [task, bin_dir, kinds @ ..] if task == "package" => {
+            let mut types = Vec::new();
+            for kind in kinds {
+                match kind.as_str() {
+                    "deb" => types.push(tauri_bundler::PackageType::Deb),
+                    "rpm" => types.push(tauri_bundler::PackageType::Rpm),
+                    other => {
+                        eprintln!("xtask: no package kind {other:?} (deb, rpm)");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            if types.is_empty() {
+                types = vec![
+                    tauri_bundler::PackageType::Deb,
+                    tauri_bundler::PackageType::Rpm,
+                ];
+            }
+            match package::package(Path::new(bin_dir), &types) {
+                Ok(paths) => {
+                    for path in paths {
+                        println!("{}", path.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    eprintln!("xtask: no package: {failure}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         _ => {
-            eprintln!("usage: xtask docs OUT_DIR   (man pages and shell completions)");
+            eprintln!(
+                "usage: xtask docs OUT_DIR              man pages and shell completions\n       \
+                 xtask package BIN_DIR [deb] [rpm]  packages of the binaries built in BIN_DIR"
+            );
             ExitCode::from(2)
         }
     }
