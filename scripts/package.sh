@@ -27,11 +27,16 @@ if ! command -v dpkg-shlibdeps >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends dpkg-dev >/dev/null
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
-release=(); if [ "$profile" = release ]; then release=(--release); fi
-cargo build "${release[@]}" --quiet -p watchword -p watchword-cli
-bin_dir="${CARGO_TARGET_DIR:-target}/$profile"
+# The bundler (xtask) always runs from the debug build. Build it, and the
+# debug programs, with the workspace's flags, as scripts/checks.sh does:
+# `-p` alone picks other feature sets, and cargo would rebuild half the
+# dependencies (5 minutes of CI's package smoke).
+cargo build --quiet --workspace --bins
+if [ "$profile" = release ]; then cargo build --release --quiet -p watchword -p watchword-cli; fi
+target="${CARGO_TARGET_DIR:-target}"
+bin_dir="$target/$profile"
 start=$(date +%s)
-mapfile -t made < <(cargo run --quiet -p watchword-xtask -- package "$bin_dir")
+mapfile -t made < <("$target/debug/xtask" package "$bin_dir")
 for file in "${made[@]}"; do
   echo "   $file ($(du -h "$file" | cut -f1))"
 done
@@ -42,11 +47,11 @@ if [ "$test" = true ]; then
   if [ "$(id -u)" -ne 0 ]; then sudo -v; fi
   deb=$(printf '%s\n' "${made[@]}" | grep '\.deb$')
   if [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -n "${DISPLAY:-}" ]; then
-    WATCHWORD_DEB="$(realpath "$deb")" cargo test --quiet -p watchword-e2e --test package -- --ignored
+    WATCHWORD_DEB="$(realpath "$deb")" cargo test --quiet --workspace --test package -- --ignored
   else
     # Its own D-Bus session, keyring and Xvfb, as scripts/test.sh makes.
     WATCHWORD_DEB="$(realpath "$deb")" exec env -u DISPLAY -u WAYLAND_DISPLAY -u DBUS_SESSION_BUS_ADDRESS \
       dbus-run-session -- bash scripts/session.sh \
-      cargo test --quiet -p watchword-e2e --test package -- --ignored
+      cargo test --quiet --workspace --test package -- --ignored
   fi
 fi
