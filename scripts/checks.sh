@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # Every check and test; run by scripts/test.sh inside its private session.
 set -euo pipefail
+# Each step says when it began, so a slow CI run shows where its time went.
+step() { echo "== $* [$((SECONDS / 60)) min $((SECONDS % 60)) s in]"; }
 # Disk: CI once died in the linker on a full disk; the log says how full.
 df -h . | sed 's/^/   /'
-echo "== cargo fmt --check"
+step "cargo fmt --check"
 cargo fmt --all --check
-echo "== cargo clippy"
+step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== cargo build (app and CLI, used by the end-to-end tests)"
+step "cargo build (app and CLI, used by the end-to-end tests)"
 cargo build --workspace --bins --quiet
-echo "== cargo test"
+step "cargo test"
 cargo test --workspace --no-fail-fast "$@"
-echo "== package smoke (scripts/package.sh --debug --test)"
+step "package smoke (scripts/package.sh --debug --test)"
 # The .deb and .rpm from the debug build; the .deb is installed, its CLI
 # and app used, its files checked, and it is purged. The release packages
 # are `scripts/package.sh`.
 bash scripts/package.sh --debug --test
-echo "== fuzz smoke (scripts/fuzz.sh, 10 s a target)"
+step "fuzz smoke (scripts/fuzz.sh, 10 s a target)"
 # Every target, 10 s each. FUZZ_SMOKE_TARGETS picks some ("uri qr_image"),
 # or "none" to skip: its first build from a fresh clone (cargo-fuzz, then
 # every dependency with coverage instrumentation) costs minutes; later runs
@@ -28,6 +30,6 @@ all) bash scripts/fuzz.sh 10 ;;
 none) echo "   skipped (FUZZ_SMOKE_TARGETS=none)" ;;
 *) bash scripts/fuzz.sh 10 $smoke ;;
 esac
-echo "== done; disk and the build's size:"
+step "done; disk and the build's size:"
 df -h . | sed 's/^/   /'
 du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null | sed 's/^/   /' || true
