@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Codes on screen: seconds from exec to the first frame in which a code can
+be read, for Watchword and for numberstation (issue 13), with the same
+harness for both.
+
+Run by scripts/bench_first_frame.sh inside a private D-Bus session with an
+unlocked gnome-keyring (scripts/session.sh). This script starts its own Xvfb
+with its framebuffer in a file (-fbdir), launches the app directly (no
+WebDriver), and copies every changed frame with its time while the app
+starts. Afterwards tesseract reads the frames: the first one holding one of
+the codes the seeded accounts show at that moment is "codes on screen".
+Nothing about the app's insides is used, so the figure means the same for
+any app.
+
+Environment: WATCHWORD_BIN (the release app), WATCHWORD_CLI (the release
+CLI), COUNTS ("50 500"), RUNS (3), APPS ("watchword numberstation").
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import mmap
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+WIDTH, HEIGHT = 1280, 800
+# How long a run records, by account count: well past either app's start.
+RECORD = {50: 6.0, 500: 10.0}
+# Between two looks at the framebuffer. Each look copies 4 MB and compares
+# it (about 1 ms here), so the figures have a resolution of about 10 ms and
+# the recorder takes a few per cent of a core from the app it watches.
+POLL = 0.008
+
+
+def key_of(i):
+    """The key of seeded account i, as tests/src/measure.rs seeds it."""
+    return bytes(((b * 31) & 0xFF) ^ (i & 0xFF) ^ ((i >> 8) & 0xFF) for b in range(20))
+
+
+def uri_of(i):
+    secret = base64.b32encode(key_of(i)).decode().rstrip("=")
+    return (
+        f"otpauth://totp/Service%20{i}:user{i}%40example.com"
+        f"?secret={secret}&issuer=Service%20{i}"
+    )
+
+
+def totp(key, at):
+    counter = struct.pack(">Q", int(at) // 30)
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+class Screen:
+    """An Xvfb display whose framebuffer is a file this process maps."""
+
+    def __init__(self, scratch):
+        self.dir = os.path.join(scratch, "fb")
+        os.mkdir(self.dir)
+        self.display = f":{600 + os.getpid() % 300}"
+        self.proc = subprocess.Popen(
+            ["Xvfb", self.display, "-screen", "0", f"{WIDTH}x{HEIGHT}x24",
+             "-fbdir", self.dir, "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        path = os.path.join(self.dir, "Xvfb_screen0")
+        for _ in range(100):
+            if os.path.exists(path) and os.path.getsize(path) > 0 and os.path.exists(
+                f"/tmp/.X11-unix/X{self.display[1:]}"
+            ):
+                break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("Xvfb did not start")
+        self.file = open(path, "rb")
+        self.map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
+        # The XWD header: its size, then big-endian fields; the pixels follow
+        # it and the colour map.
+        header = self.map[:100]
+        (size,) = struct.unpack(">I", header[0:4])
+        fields = struct.unpack(">25I", header[:100])
+        self.bpp, self.stride, ncolors = fields[11], fields[12], fields[19]
+        self.start = size + 12 * ncolors
+        assert self.bpp == 32 and self.stride == WIDTH * 4, "expected 32-bit rows, unpadded"
+
+    def frame(self):
+        return self.map[self.start : self.start + self.stride * HEIGHT]
+
+    def close(self):
+        self.map.close()
+        self.file.close()
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def record(screen, argv, env, seconds):
+    """Launches argv and returns [(seconds since exec, frame)] for every
+    frame that differs from the one before."""
+    frames = []
+    last = screen.frame()
+    started = time.monotonic()
+    wall = time.time()
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    while (now := time.monotonic() - started) < seconds:
+        frame = screen.frame()
+        if frame != last:
+            frames.append((now, frame))
+            last = frame
+        time.sleep(POLL)
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    return wall, frames
+
+
+def text_of(frame, scratch):
+    """What tesseract reads in a frame (BGRX pixels)."""
+    rgb = bytearray(WIDTH * HEIGHT * 3)
+    rgb[0::3] = frame[2::4]
+    rgb[1::3] = frame[1::4]
+    rgb[2::3] = frame[0::4]
+    path = os.path.join(scratch, "frame.ppm")
+    with open(path, "wb") as out:
+        out.write(f"P6 {WIDTH} {HEIGHT} 255\n".encode())
+        out.write(rgb)
+    out = subprocess.run(
+        ["tesseract", path, "-", "--psm", "11"],
+        capture_output=True, text=True, check=False,
+    )
+    return out.stdout
+
+
+def readable(frame, at, count, scratch):
+    """Whether the frame shows a code one of the first accounts has at
+    `at` (or in the period before or after: a frame near a boundary)."""
+    text = text_of(frame, scratch)
+    # Each code as two groups of three, which tesseract may put on two
+    # lines; overlapping, so "2 419 239 135" finds 239 135.
+    pairs = re.findall(r"(?=(?<!\d)(\d{3})\s*(\d{3})(?!\d))", text)
+    seen = {a + b for a, b in pairs}
+    wanted = set()
+    for i in range(min(count, 40)):
+        for shift in (-30, 0, 30):
+            wanted.add(totp(key_of(i), at + shift))
+    return bool(seen & wanted)
+
+
+def first_readable(wall, frames, count, scratch):
+    """The time of the first frame with a readable code (binary search:
+    once codes are on screen they stay), or None."""
+    lo, hi = 0, len(frames)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        t, frame = frames[mid]
+        if readable(frame, wall + t, count, scratch):
+            hi = mid
+        else:
+            lo = mid + 1
+    keep = os.environ.get("KEEP_FRAMES")
+    if keep:
+        # The frames either side of the verdict, to look at.
+        for name, index in (("before", lo - 1), ("first", lo)):
+            if 0 <= index < len(frames):
+                text_of(frames[index][1], scratch)
+                shutil.copy(os.path.join(scratch, "frame.ppm"),
+                            os.path.join(keep, f"{count}-{name}-{frames[index][0]:.3f}.ppm"))
+    if lo == len(frames):
+        return None
+    return frames[lo][0]
+
+
+def summary(times):
+    """'median 0.52 s (0.50, 0.52, 0.61)'."""
+    good = sorted(t for t in times if t is not None)
+    middle = f"{good[len(good) // 2]:.2f} s" if good else "never"
+    runs = ", ".join("none" if t is None else f"{t:.2f}" for t in times)
+    return f"median {middle} ({runs})"
+
+
+def seed_watchword(count, scratch, env):
+    data = os.path.join(scratch, f"watchword-{count}")
+    os.mkdir(data)
+    listing = os.path.join(scratch, f"accounts-{count}.txt")
+    with open(listing, "w") as out:
+        out.write("".join(uri_of(i) + "\n" for i in range(count)))
+    env = dict(env, WATCHWORD_DATA_DIR=data, WATCHWORD_KEYCHAIN_SERVICE=f"watchword-ff-{count}")
+    subprocess.run([os.environ["WATCHWORD_CLI"], "import", listing], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return [os.environ["WATCHWORD_BIN"]], env
+
+
+def seed_numberstation(count, scratch, env):
+    # numberstation keeps every URL in one item, a JSON list, through
+    # Python's keyring (service "numberstation", user "totp"): stored here
+    # the same way, with the Python numberstation runs on.
+    urls = json.dumps([uri_of(i) for i in range(count)])
+    subprocess.run(
+        ["/usr/bin/python3", "-c",
+         "import sys, keyring; keyring.set_password('numberstation', 'totp', sys.stdin.read())"],
+        input=urls, text=True, env=env, check=True,
+    )
+    home = os.path.join(scratch, f"numberstation-{count}")
+    os.mkdir(home)
+    return ["numberstation"], dict(env, HOME=home)
+
+
+def main():
+    counts = [int(c) for c in os.environ.get("COUNTS", "50 500").split()]
+    runs = int(os.environ.get("RUNS", "3"))
+    apps = os.environ.get("APPS", "watchword numberstation").split()
+    scratch = tempfile.mkdtemp(prefix="first-frame-")
+    screen = Screen(scratch)
+    base = dict(os.environ, DISPLAY=screen.display)
+    base.pop("WAYLAND_DISPLAY", None)
+    print(f"Codes on screen: exec to the first frame with a code tesseract reads "
+          f"(Xvfb {WIDTH}x{HEIGHT}, frames looked at every {POLL * 1000:.0f} ms; {runs} runs)")
+    try:
+        for count in counts:
+            for app in apps:
+                seed = seed_watchword if app == "watchword" else seed_numberstation
+                argv, env = seed(count, scratch, base)
+                times, painted = [], []
+                for _ in range(runs):
+                    wall, frames = record(screen, argv, env, RECORD.get(count, 10.0))
+                    times.append(first_readable(wall, frames, count, scratch))
+                    painted.append(frames[0][0] if frames else None)
+                    time.sleep(1)
+                print(f"{app:>13}, {count} accounts: codes on screen {summary(times)}; "
+                      f"first frame of any kind {summary(painted)}", flush=True)
+    finally:
+        screen.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
