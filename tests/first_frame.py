@@ -34,9 +34,9 @@ import time
 WIDTH, HEIGHT = 1280, 800
 # How long a run records, by account count: well past either app's start.
 RECORD = {50: 6.0, 500: 10.0}
-# Between two looks at the framebuffer. Each look copies 4 MB and compares
-# it (about 1 ms here), so the figures have a resolution of about 10 ms and
-# the recorder takes a few per cent of a core from the app it watches.
+# Between two looks at the framebuffer. Each look copies and compares 4 MB,
+# so the figures have a resolution of about 10 ms, and the recorder takes a
+# little of a core from the app it watches (the same for every app).
 POLL = 0.008
 
 
@@ -104,8 +104,9 @@ class Screen:
 
 
 def record(screen, argv, env, seconds):
-    """Launches argv and returns [(seconds since exec, frame)] for every
-    frame that differs from the one before."""
+    """Launches argv, watches for `seconds`, ends it, and returns the wall
+    time of the exec and [(seconds since exec, frame)] for every frame that
+    differs from the one before."""
     frames = []
     last = screen.frame()
     started = time.monotonic()
