@@ -39,24 +39,37 @@ fn release() -> bool {
     std::env::var(PROFILE_VAR).is_ok_and(|p| p == "release")
 }
 
-/// The app binary, built on first use (`cargo build -p watchword`) so that
-/// `cargo test -p watchword-e2e` alone tests the current source.
+/// The app binary, built on first use so that `cargo test -p
+/// watchword-e2e` alone tests the current source, with the CLI beside it.
+///
+/// Built as the scripts build them, so nothing is built twice: `cargo build
+/// --workspace --bins` (scripts/checks.sh, scripts/package.sh) in debug,
+/// `cargo build --release -p watchword -p watchword-cli` (the benchmarks'
+/// scripts) in release. Another selection of packages (`-p watchword`
+/// alone) unifies the dependencies' features differently, and cargo would
+/// rebuild and relink both binaries, back and forth, a minute each time.
 pub fn app_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
         let workspace = workspace_dir();
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let selection: &[&str] = if release() {
+            &["--release", "-p", "watchword", "-p", "watchword-cli"]
+        } else {
+            &["--workspace", "--bins"]
+        };
         let status = Command::new(&cargo)
             .current_dir(&workspace)
-            .args(["build", "-p", "watchword", "--quiet", "--manifest-path"])
+            .args(["build", "--quiet", "--manifest-path"])
             .arg(workspace.join("Cargo.toml"))
-            .args(release().then_some("--release"))
+            .args(selection)
             .stdin(Stdio::null())
             .status()
             .unwrap_or_else(|e| panic!("cannot run {} build: {e}", cargo.to_string_lossy()));
         assert!(
             status.success(),
-            "`cargo build -p watchword` failed ({status})"
+            "`cargo build {}` failed ({status})",
+            selection.join(" ")
         );
         let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
             Some(dir) => workspace.join(dir), // an absolute path replaces the base
@@ -74,22 +87,17 @@ pub fn app_binary() -> &'static Path {
     })
 }
 
-/// The CLI binary, built on first use like [`app_binary`].
+/// The CLI binary, built with the app by [`app_binary`].
 pub fn cli_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
         let binary =
             app_binary().with_file_name(format!("watchword-cli{}", std::env::consts::EXE_SUFFIX));
-        let workspace = workspace_dir();
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(&cargo)
-            .current_dir(&workspace)
-            .args(["build", "-p", "watchword-cli", "--quiet"])
-            .args(release().then_some("--release"))
-            .stdin(Stdio::null())
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run {} build: {e}", cargo.to_string_lossy()));
-        assert!(status.success(), "`cargo build -p watchword-cli` failed");
+        assert!(
+            binary.is_file(),
+            "cargo built watchword-cli but {} does not exist",
+            binary.display()
+        );
         binary
     })
 }
