@@ -214,6 +214,18 @@ pub struct Account {
     pub groups: Vec<Group>,
 }
 
+/// "Issuer (name)", or whichever of the two is present ("(unnamed)" when
+/// neither is), for messages: one wording for accounts wherever they are
+/// named.
+pub fn display_name(issuer: &str, name: &str) -> String {
+    match (issuer.is_empty(), name.is_empty()) {
+        (false, false) => format!("{issuer} ({name})"),
+        (false, true) => issuer.to_owned(),
+        (true, false) => name.to_owned(),
+        (true, true) => "(unnamed)".to_owned(),
+    }
+}
+
 impl Account {
     /// The one checked way to build an account from what a source says:
     /// a key of 1 to [`limits::MAX_SECRET_BYTES`] bytes, digits in
@@ -300,12 +312,7 @@ impl Account {
 
     /// "Issuer (name)", or whichever of the two is present, for messages.
     pub fn display_name(&self) -> String {
-        match (self.issuer.is_empty(), self.name.is_empty()) {
-            (false, false) => format!("{} ({})", self.issuer, self.name),
-            (false, true) => self.issuer.clone(),
-            (true, false) => self.name.clone(),
-            (true, true) => "(unnamed)".to_owned(),
-        }
+        display_name(&self.issuer, &self.name)
     }
 
     /// Same key and same issuer: the test for "already in the store".
@@ -511,6 +518,16 @@ mod tests {
 
     fn new(digits: u64, kind: OtpKind) -> Result<Account, RuleError> {
         Account::new(" Acme ", " me ", key(10), Algorithm::Sha256, digits, kind)
+    }
+
+    #[test]
+    fn an_account_is_named_by_what_it_has() {
+        assert_eq!(display_name("Acme", "me"), "Acme (me)");
+        assert_eq!(display_name("Acme", ""), "Acme");
+        assert_eq!(display_name("", "me"), "me");
+        assert_eq!(display_name("", ""), "(unnamed)");
+        let account = new(6, OtpKind::Totp { period: 30 }).expect("valid");
+        assert_eq!(account.display_name(), "Acme (me)");
     }
 
     #[test]

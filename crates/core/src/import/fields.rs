@@ -236,12 +236,7 @@ pub(crate) fn byte_array(value: &Value, key: &str) -> Result<Vec<u8>, String> {
 /// are empty.
 pub(crate) fn display_name(issuer: &str, name: &str) -> Option<String> {
     let (issuer, name) = (issuer.trim(), name.trim());
-    match (issuer.is_empty(), name.is_empty()) {
-        (false, false) => Some(format!("{issuer} ({name})")),
-        (false, true) => Some(issuer.to_owned()),
-        (true, false) => Some(name.to_owned()),
-        (true, true) => None,
-    }
+    (!issuer.is_empty() || !name.is_empty()).then(|| crate::account::display_name(issuer, name))
 }
 
 /// [`Algorithm::parse`], its error as an entry's reason.

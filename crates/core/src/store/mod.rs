@@ -118,12 +118,7 @@ pub struct AccountSummary {
 impl AccountSummary {
     /// "Issuer (name)", as [`Account::display_name`] says it.
     pub fn display_name(&self) -> String {
-        match (self.issuer.is_empty(), self.name.is_empty()) {
-            (false, false) => format!("{} ({})", self.issuer, self.name),
-            (false, true) => self.issuer.clone(),
-            (true, false) => self.name.clone(),
-            (true, true) => "(unnamed)".to_owned(),
-        }
+        crate::account::display_name(&self.issuer, &self.name)
     }
 }
 
