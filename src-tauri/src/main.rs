@@ -46,9 +46,6 @@ fn main() {
     if links::hand_over(&context.config().identifier, &start_args) {
         return;
     }
-    // The first instance: its keychain read starts now, while GTK, the
-    // window and the webview start (state::preload hands it over).
-    let early_load = state::begin_load();
     // WebKitGTK composites through OpenGL, in software where there is no
     // GPU (a VM, Xvfb, some remote desktops) and unreliably on some drivers.
     // A list that repaints a few numbers once a second gains nothing from
@@ -109,7 +106,7 @@ fn main() {
     builder
         .manage(state::AppState::default())
         .setup(move |app| {
-            state::preload(app.handle().clone(), early_load);
+            state::preload(app.handle().clone());
             state::watch_other_processes(app.handle().clone());
             // Locks with the screen and before sleep, when the lock is on.
             #[cfg(all(unix, not(target_os = "macos")))]

@@ -1,6 +1,6 @@
 //! What the app keeps between commands: the store (opened and read from the
-//! keychain as the app starts, before and in parallel with the webview, off
-//! the UI thread), the clipboard, and the HOTP codes generated this session.
+//! keychain as the app starts, in parallel with the webview, off the UI
+//! thread), the clipboard, and the HOTP codes generated this session.
 
 use crate::clipboard::ClipboardKeeper;
 use serde::Serialize;
@@ -58,7 +58,7 @@ pub struct AppState {
     pub unlock_cancel: watchword_core::limits::Cancel,
     /// The keychain read begun at launch ([`preload`]): its outcome waits
     /// here for the page's first `start_view`.
-    first_load: Mutex<Option<FirstLoad>>,
+    first_load: Mutex<Option<Result<LoadReport, IpcError>>>,
     /// The page asked for its first view: a preload not begun by then is
     /// not needed.
     view_started: AtomicBool,
@@ -122,62 +122,34 @@ impl AppState {
     }
 }
 
-/// The keychain read begun in `main`, before Tauri and the webview start:
-/// the store, opened, and what reading every account gave.
-pub struct EarlyLoad(std::thread::JoinHandle<Result<(Store, FirstLoad), IpcError>>);
-
-/// What reading every account at launch gave.
-type FirstLoad = Result<LoadReport, IpcError>;
-
-/// Opens the store and reads the keychain on a thread of its own, at once:
-/// called as soon as `main` knows this is the first instance, so the read
-/// runs while GTK, the window and the webview start (about 0.6 s before
-/// the page can ask for it). [`preload`] hands the outcome to the state.
-pub fn begin_load() -> EarlyLoad {
-    EarlyLoad(
-        std::thread::Builder::new()
-            .name("preload-store".into())
-            .spawn(|| {
-                let mut store = Store::open(&Config::from_env()?)?;
-                let report = store.load().map_err(IpcError::from);
-                Ok((store, report))
-            })
-            .expect("the OS starts a thread"),
-    )
-}
-
-/// Puts the read [`begin_load`] began into the state for the page's first
-/// `start_view`, so its first view only has to be handed over and the codes
-/// are in its first paint. The store is held meanwhile: a page that asks
-/// before the read is done waits for it rather than reading again.
-pub fn preload(app: tauri::AppHandle, early: EarlyLoad) {
+/// Opens the store and reads the keychain as soon as the app starts, while
+/// the webview is still loading the page: the page's first view then only
+/// has to be handed over, and the codes are in its first paint.
+pub fn preload(app: tauri::AppHandle) {
     use tauri::Manager;
     std::thread::Builder::new()
-        .name("preload-wait".into())
+        .name("preload-store".into())
         .spawn(move || {
             let state = app.state::<AppState>();
-            let Ok(mut slot) = lock(&state.store) else {
-                return;
-            };
-            let report = match early.0.join() {
-                Ok(Ok((store, report))) => {
-                    // Nothing opened a store meanwhile: the page waits on
-                    // this lock for its first view.
-                    if slot.is_none() {
-                        *slot = Some(store);
-                    }
-                    report
-                }
-                // The store could not even be opened: the page says why.
-                Ok(Err(err)) => Err(err),
-                Err(_) => return,
-            };
             if state.view_started.load(Ordering::SeqCst) {
                 return;
             }
-            let first = lock(&state.first_load);
-            if let Ok(mut first) = first {
-                *first = Some(report);
+            let outcome = state.with_store(|store| {
+                // The page may have come first and read it already.
+                if state.view_started.load(Ordering::SeqCst) {
+                    return Ok(None);
+                }
+                Ok(Some(store.load().map_err(IpcError::from)))
+            });
+            let report = match outcome {
+                Ok(None) => return,
+                Ok(Some(report)) => report,
+                // The store could not even be opened: the page says why.
+                Err(err) => Err(err),
+            };
+            let slot = lock(&state.first_load);
+            if let Ok(mut slot) = slot {
+                *slot = Some(report);
             }
         })
         .expect("the OS starts a thread");
