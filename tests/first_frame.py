@@ -12,8 +12,14 @@ the codes the seeded accounts show at that moment is "codes on screen".
 Nothing about the app's insides is used, so the figure means the same for
 any app.
 
+It then measures each app at rest: started again and left alone for a few
+seconds, the CPU time its whole process tree (the app and every process it
+started: WebKit's web and network processes for Watchword) uses over IDLE
+seconds, and how many times the screen changed meanwhile.
+
 Environment: WATCHWORD_BIN (the release app), WATCHWORD_CLI (the release
-CLI), COUNTS ("50 500"), RUNS (3), APPS ("watchword numberstation").
+CLI), COUNTS ("50 500"), RUNS (3), APPS ("watchword numberstation"), IDLE
+(seconds at rest, 30; 0 skips it).
 """
 
 import base64
@@ -186,6 +192,69 @@ def first_readable(wall, frames, count, scratch):
     return frames[lo][0]
 
 
+def tree_of(root):
+    """{pid: (name, CPU seconds so far)} for root and its descendants."""
+    parents, info = {}, {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The name is in brackets and may hold spaces: fields after it.
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry)
+        parents[pid] = int(fields[1])
+        info[pid] = (name, (int(fields[11]) + int(fields[12])) / tick)
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return {pid: info[pid] for pid in tree if pid in info}
+
+
+def at_rest(screen, argv, env, settle, seconds):
+    """Launches argv, leaves it `settle` seconds, then returns the share of
+    one core its process tree used over `seconds`, by process name, and how
+    many times the screen changed meanwhile (looked at every 100 ms)."""
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(settle)
+        before = tree_of(proc.pid)
+        started = time.monotonic()
+        last, changes = screen.frame(), 0
+        while time.monotonic() - started < seconds:
+            time.sleep(0.1)
+            frame = screen.frame()
+            if frame != last:
+                changes += 1
+                last = frame
+        after = tree_of(proc.pid)
+        elapsed = time.monotonic() - started
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    shares = {}
+    for pid, (name, cpu) in after.items():
+        used = cpu - before.get(pid, (name, 0.0))[1]
+        shares[name] = shares.get(name, 0.0) + 100 * used / elapsed
+    return shares, changes / elapsed
+
+
 def summary(times):
     """'median 0.52 s (0.50, 0.52, 0.61)'."""
     good = sorted(t for t in times if t is not None)
@@ -224,6 +293,7 @@ def seed_numberstation(count, scratch, env):
 def main():
     counts = [int(c) for c in os.environ.get("COUNTS", "50 500").split()]
     runs = int(os.environ.get("RUNS", "3"))
+    idle = float(os.environ.get("IDLE", "30"))
     apps = os.environ.get("APPS", "watchword numberstation").split()
     scratch = tempfile.mkdtemp(prefix="first-frame-")
     screen = Screen(scratch)
@@ -244,6 +314,14 @@ def main():
                     time.sleep(1)
                 print(f"{app:>13}, {count} accounts: codes on screen {summary(times)}; "
                       f"first frame of any kind {summary(painted)}", flush=True)
+                if idle > 0:
+                    shares, rate = at_rest(screen, argv, env, RECORD.get(count, 10.0), idle)
+                    parts = ", ".join(f"{name} {share:.2f}" for name, share in
+                                      sorted(shares.items(), key=lambda kv: -kv[1]) if share >= 0.005)
+                    print(f"{app:>13}, {count} accounts: at rest over {idle:.0f} s "
+                          f"{sum(shares.values()):.2f} % of a core ({parts or 'nothing'}); "
+                          f"the screen changed {rate:.2f} times a second", flush=True)
+                    time.sleep(1)
     finally:
         screen.close()
         shutil.rmtree(scratch, ignore_errors=True)
