@@ -127,13 +127,18 @@ def record(screen, argv, env, seconds):
             frames.append((now, frame))
             last = frame
         time.sleep(POLL)
+    stop(proc)
+    return wall, frames
+
+
+def stop(proc):
+    """Ends the app and every process it started (its own session)."""
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    return wall, frames
 
 
 def text_of(frame, scratch):
@@ -242,12 +247,7 @@ def at_rest(screen, argv, env, settle, seconds):
         after = tree_of(proc.pid)
         elapsed = time.monotonic() - started
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop(proc)
     shares = {}
     for pid, (name, cpu) in after.items():
         used = cpu - before.get(pid, (name, 0.0))[1]
