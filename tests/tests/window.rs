@@ -241,14 +241,36 @@ fn wait_order(app: &watchword_e2e::App<'_>, expected: &[&str]) {
 }
 
 /// Opens the ⋯ menu of the row for `issuer` and clicks `item`.
+///
+/// A change another process made just before (the CLI) reaches the window
+/// within seconds and redraws the list, which closes a menu opened
+/// meanwhile: the menu is opened again, its row found afresh, until the
+/// item has been clicked in an open menu.
 fn row_action(app: &watchword_e2e::App<'_>, issuer: &str, item: &str) {
-    let row = app
-        .rows_now()
-        .into_iter()
-        .find(|r| r.issuer == issuer)
-        .unwrap_or_else(|| panic!("a row for {issuer}"));
-    app.click(&row.css("button.row-menu"));
-    app.click(item);
+    app.wait_until(&format!("{item} clicked in {issuer}'s ⋯ menu"), || {
+        let row = app
+            .try_rows()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|r| r.issuer == issuer)
+            .ok_or_else(|| format!("no row for {issuer}"))?;
+        let opener = row.css("button.row-menu");
+        let open = app
+            .try_execute(
+                "const b = document.querySelector(arguments[0]);
+                 return b !== null && b.getAttribute('aria-expanded') === 'true';",
+                serde_json::json!([opener]),
+            )
+            .map_err(|e| e.to_string())?;
+        if open != serde_json::Value::Bool(true) {
+            app.try_click(&opener).map_err(|e| e.to_string())?;
+            return Err("the menu was closed: opened it".into());
+        }
+        if !app.try_displayed(item).map_err(|e| e.to_string())? {
+            return Err(format!("{item} not shown yet"));
+        }
+        app.try_click(item).map_err(|e| e.to_string())
+    });
 }
 
 #[test]
