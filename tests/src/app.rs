@@ -573,6 +573,39 @@ impl<'p> App<'p> {
         self.try_rows().unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Opens the ⋯ menu of the row for `issuer` and clicks `item`.
+    ///
+    /// A change another process made just before (the CLI) reaches the
+    /// window within seconds and redraws the list, which closes a menu
+    /// opened meanwhile: the menu is opened again, its row found afresh,
+    /// until the item has been clicked in an open menu.
+    pub fn row_action(&self, issuer: &str, item: &str) {
+        self.wait_until(&format!("{item} clicked in {issuer}'s ⋯ menu"), || {
+            let row = self
+                .try_rows()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .find(|r| r.issuer == issuer)
+                .ok_or_else(|| format!("no row for {issuer}"))?;
+            let opener = row.css("button.row-menu");
+            let open = self
+                .try_execute(
+                    "const b = document.querySelector(arguments[0]);
+                     return b !== null && b.getAttribute('aria-expanded') === 'true';",
+                    json!([opener]),
+                )
+                .map_err(|e| e.to_string())?;
+            if open != Value::Bool(true) {
+                self.try_click(&opener).map_err(|e| e.to_string())?;
+                return Err("the menu was closed: opened it".into());
+            }
+            if !self.try_displayed(item).map_err(|e| e.to_string())? {
+                return Err(format!("{item} not shown yet"));
+            }
+            self.try_click(item).map_err(|e| e.to_string())
+        });
+    }
+
     /// Waits until the list holds `count` accounts and returns them.
     pub fn wait_rows(&self, count: usize) -> Vec<Row> {
         self.wait_until(&format!("{count} account row(s)"), || {

@@ -11,11 +11,10 @@ fn the_window_follows_what_the_cli_changes_and_keeps_its_own_changes() {
     app.wait_loaded();
     let bank = "otpauth://totp/Bank:me?secret=JBSWY3DPEHPK3PXP&issuer=Bank";
     profile.cli_add(&["-"], bank);
-    let row = app.wait_row("Bank", "me");
+    app.wait_row("Bank", "me");
 
     // A change in the window, then one in the CLI: both stay.
-    app.click(&row.css("button.row-menu"));
-    app.click("#row-pin");
+    app.row_action("Bank", "#row-pin");
     app.wait_until("the pin saved", || {
         let list = profile.cli(&["list", "--json"]);
         if list.contains("\"pinned\": true") {

@@ -14,16 +14,6 @@ const USED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const COUNTER: &str = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF";
 const UNUSED: &str = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U";
 
-fn row_action(app: &App<'_>, issuer: &str, item: &str) {
-    let row = app
-        .rows_now()
-        .into_iter()
-        .find(|r| r.issuer == issuer)
-        .unwrap_or_else(|| panic!("a row for {issuer}"));
-    app.click(&row.css("button.row-menu"));
-    app.click(item);
-}
-
 fn wait_viewable(app: &App<'_>, viewable: bool) {
     app.wait_until(&format!("the window on screen = {viewable}"), || {
         if window_viewable("Watchword") == viewable {
@@ -60,9 +50,9 @@ fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
     host.wait_menu(&item, "a menu with no accounts", |l| l == expected);
 
     // Pinned ones, then the ones copied last (the pinned aside).
-    row_action(&app, "Pinned", "#row-pin");
+    app.row_action("Pinned", "#row-pin");
     app.wait_toast("Pinned Pinned to the top");
-    row_action(&app, "Counter", "#row-pin");
+    app.row_action("Counter", "#row-pin");
     app.wait_toast("Pinned Counter to the top");
     let used = app.wait_row("Used", "me_too");
     app.copy_code(&used);

@@ -240,39 +240,6 @@ fn wait_order(app: &watchword_e2e::App<'_>, expected: &[&str]) {
     });
 }
 
-/// Opens the ⋯ menu of the row for `issuer` and clicks `item`.
-///
-/// A change another process made just before (the CLI) reaches the window
-/// within seconds and redraws the list, which closes a menu opened
-/// meanwhile: the menu is opened again, its row found afresh, until the
-/// item has been clicked in an open menu.
-fn row_action(app: &watchword_e2e::App<'_>, issuer: &str, item: &str) {
-    app.wait_until(&format!("{item} clicked in {issuer}'s ⋯ menu"), || {
-        let row = app
-            .try_rows()
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .find(|r| r.issuer == issuer)
-            .ok_or_else(|| format!("no row for {issuer}"))?;
-        let opener = row.css("button.row-menu");
-        let open = app
-            .try_execute(
-                "const b = document.querySelector(arguments[0]);
-                 return b !== null && b.getAttribute('aria-expanded') === 'true';",
-                serde_json::json!([opener]),
-            )
-            .map_err(|e| e.to_string())?;
-        if open != serde_json::Value::Bool(true) {
-            app.try_click(&opener).map_err(|e| e.to_string())?;
-            return Err("the menu was closed: opened it".into());
-        }
-        if !app.try_displayed(item).map_err(|e| e.to_string())? {
-            return Err(format!("{item} not shown yet"));
-        }
-        app.try_click(item).map_err(|e| e.to_string())
-    });
-}
-
 #[test]
 fn delete_with_undo_loses_nothing() {
     let profile = Profile::new("delete_undo");
@@ -282,7 +249,7 @@ fn delete_with_undo_loses_nothing() {
     app.wait_rows(4);
 
     // Delete, then Undo: nothing changes in the keychain.
-    row_action(&app, "GitHub", "#row-delete");
+    app.row_action("GitHub", "#row-delete");
     app.click("#confirm-delete");
     app.wait_rows(3);
     assert!(app.displayed("#undo-bar"));
@@ -293,7 +260,7 @@ fn delete_with_undo_loses_nothing() {
     assert_eq!(profile.keychain_items(), 4);
 
     // Delete and close the app within the 10 seconds: still there after.
-    row_action(&app, "GitHub", "#row-delete");
+    app.row_action("GitHub", "#row-delete");
     app.click("#confirm-delete");
     app.wait_rows(3);
     app.quit();
@@ -307,7 +274,7 @@ fn delete_with_undo_loses_nothing() {
     app.wait_rows(4);
 
     // Delete and let the 10 seconds pass: gone from the keychain too.
-    row_action(&app, "GitHub", "#row-delete");
+    app.row_action("GitHub", "#row-delete");
     app.click("#confirm-delete");
     app.wait_rows(3);
     assert_eq!(
@@ -350,7 +317,7 @@ fn pin_reorder_and_rename_survive_a_restart() {
     );
 
     // Pin the bank: it goes first and says so.
-    row_action(&app, "Société Générale", "#row-pin");
+    app.row_action("Société Générale", "#row-pin");
     wait_order(
         &app,
         &[
@@ -402,7 +369,7 @@ fn pin_reorder_and_rename_survive_a_restart() {
     );
 
     // Rename Amazon.
-    row_action(&app, "Amazon", "#row-rename");
+    app.row_action("Amazon", "#row-rename");
     app.fill("#rename-issuer", "Amazon.de");
     app.fill("#rename-name", "käufer@example.com");
     app.click("#rename-save");
@@ -675,7 +642,7 @@ fn show_qr_and_reveal_key_only_after_confirming() {
 
     // Cancelled: nothing shown. The dialog is open (its warning showing)
     // before anything is said about what it hides.
-    row_action(&app, "GitHub", "#row-key");
+    app.row_action("GitHub", "#row-key");
     wait_dialog(&app, "#secret-dialog", true);
     app.wait_until("the warning", || match app.try_text("#secret-warning") {
         Ok(text) if text.contains("Anyone who sees this key") => Ok(()),
@@ -688,7 +655,7 @@ fn show_qr_and_reveal_key_only_after_confirming() {
     assert_no_key_in_page(&app);
 
     // Confirmed: the key, grouped as sites show it.
-    row_action(&app, "GitHub", "#row-key");
+    app.row_action("GitHub", "#row-key");
     app.click("#secret-show");
     app.wait_until("the key", || match app.try_text("#secret-key") {
         Ok(text) if !text.is_empty() => Ok(()),
@@ -701,7 +668,7 @@ fn show_qr_and_reveal_key_only_after_confirming() {
     assert_no_key_in_page(&app);
 
     // The QR code: a phone scanning the screen gets the same account.
-    row_action(&app, "GitHub", "#row-qr");
+    app.row_action("GitHub", "#row-qr");
     app.click("#secret-show");
     app.wait_until("the QR code", || match app.try_displayed("#secret-qr") {
         Ok(true) => Ok(()),
@@ -995,7 +962,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     assert_not_in_page(&app, "1111-2222");
 
     // Cancelled: nothing shown.
-    row_action(&app, "Société Générale", "#row-note");
+    app.row_action("Société Générale", "#row-note");
     wait_dialog(&app, "#note-dialog", true);
     assert_eq!(app.text("#note-title"), "Note of Société Générale (moi)");
     assert!(!app.displayed("#note-text"));
@@ -1004,7 +971,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     assert_not_in_page(&app, "1111-2222");
 
     // Shown when asked, edited, saved to the keychain item, forgotten.
-    row_action(&app, "Société Générale", "#row-note");
+    app.row_action("Société Générale", "#row-note");
     app.click("#note-show");
     app.wait_until("the note", || {
         match app.try_property("#note-text", "value") {
@@ -1024,7 +991,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
 
     // A note another process writes while the dialog is open is never
     // overwritten: the save is refused and says why.
-    row_action(&app, "Amazon", "#row-note");
+    app.row_action("Amazon", "#row-note");
     wait_dialog(&app, "#note-dialog", true);
     profile.cli_with_input(&["note", "Amazon", "--set"], Some("from the terminal"));
     app.fill("#note-text", "from the window");
@@ -1041,7 +1008,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     );
 
     // An account without a note opens on an empty one to write.
-    row_action(&app, "GitHub", "#row-note");
+    app.row_action("GitHub", "#row-note");
     wait_dialog(&app, "#note-dialog", true);
     assert_eq!(app.text("#note-title"), "Add a note to GitHub (octocat)");
     assert!(app.displayed("#note-text"));
@@ -1051,7 +1018,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     wait_tags(&app, "GitHub", &["note"]);
     // A note too long for a keychain item is refused in the dialog, and the
     // note it had stays.
-    row_action(&app, "GitHub", "#row-note");
+    app.row_action("GitHub", "#row-note");
     app.click("#note-show");
     app.wait_until("the note", || {
         match app.try_property("#note-text", "value") {
@@ -1079,7 +1046,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
 
     // Groups: a new one, then an existing one ticked. A group another
     // process adds while the dialog is open stays.
-    row_action(&app, "GitHub", "#row-groups");
+    app.row_action("GitHub", "#row-groups");
     wait_dialog(&app, "#groups-dialog", true);
     profile.cli(&["group", "GitHub", "--add", "Travel"]);
     app.fill("#groups-new", "Work");
@@ -1087,7 +1054,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     app.click("#groups-save");
     app.wait_toast("GitHub (octocat) is in Travel, Work");
     wait_tags(&app, "GitHub", &["Travel", "Work", "note"]);
-    row_action(&app, "Amazon", "#row-groups");
+    app.row_action("Amazon", "#row-groups");
     wait_dialog(&app, "#groups-dialog", true);
     app.click("#groups-list input[value='Work']");
     app.click("#groups-save");
@@ -1118,7 +1085,7 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     );
 
     // The note is removed by saving it empty.
-    row_action(&app, "GitHub", "#row-note");
+    app.row_action("GitHub", "#row-note");
     app.click("#note-show");
     app.wait_until("the note", || {
         match app.try_property("#note-text", "value") {
