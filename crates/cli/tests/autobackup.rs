@@ -5,27 +5,33 @@
 //! read-only or filled up; a test that cannot make its fault says so on
 //! stderr and checks nothing rather than pretend.
 
+mod common;
+
+use common::{stderr, stdout, Scratch};
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
+/// A scratch store and a folder for its backups.
 struct Env {
-    dir: tempfile::TempDir,
+    store: Scratch,
     backups: tempfile::TempDir,
-    service: String,
+}
+
+impl std::ops::Deref for Env {
+    type Target = Scratch;
+
+    fn deref(&self) -> &Scratch {
+        &self.store
+    }
 }
 
 impl Env {
     fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_nanos();
         Self {
-            dir: tempfile::tempdir().expect("temp dir"),
+            store: Scratch::new("backup-test", tag),
             backups: tempfile::tempdir().expect("temp dir"),
-            service: format!("watchword-backup-test-{tag}-{}-{nanos}", std::process::id()),
         }
     }
 
@@ -33,42 +39,11 @@ impl Env {
         self.backups.path()
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_with_stdin(args, "")
-    }
-
-    fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
-            .args(args)
-            .env("WATCHWORD_DATA_DIR", self.dir.path())
-            .env("WATCHWORD_KEYCHAIN_SERVICE", &self.service)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("watchword-cli runs");
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(input.as_bytes())
-            .or_else(|err| match err.kind() {
-                std::io::ErrorKind::BrokenPipe => Ok(()),
-                _ => Err(err),
-            })
-            .expect("stdin written");
-        child.wait_with_output().expect("watchword-cli finishes")
-    }
-
     /// Runs and insists it succeeded; answers stderr.
     fn ok(&self, args: &[&str], input: &str) -> String {
-        let out = self.run_with_stdin(args, input);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stderr).into_owned()
+        let out = self.run_with(args, input);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stderr(&out)
     }
 
     fn set_up(&self, folder: &Path, keep: &str) {
@@ -95,11 +70,7 @@ impl Env {
 
     fn status(&self) -> serde_json::Value {
         let out = self.run(&["backup", "status", "--json"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", stderr(&out));
         serde_json::from_slice(&out.stdout).expect("status JSON")
     }
 
@@ -107,15 +78,8 @@ impl Env {
     /// type, algorithm, digits, period and counter, all of them.
     fn uris(&self) -> Vec<String> {
         let out = self.run(&["export", "--format", "uris"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(str::to_owned)
-            .collect();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mut lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
         lines.sort();
         lines
     }
@@ -147,14 +111,6 @@ impl Env {
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = Command::new("secret-tool")
-            .args(["clear", "service", &self.service])
-            .status();
     }
 }
 
@@ -207,10 +163,6 @@ fn extras(env: &Env) -> Vec<(String, Vec<String>, Option<String>)> {
         .collect();
     all.sort();
     all
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -563,7 +515,7 @@ fn a_wrong_password_changes_nothing_and_a_damaged_newest_backup_falls_back() {
     env.wipe();
     let folder = env.folder().to_str().expect("UTF-8");
 
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &["backup", "restore", "--dir", folder, "--password-stdin"],
         "not the password\n",
     );
@@ -603,7 +555,7 @@ fn a_wrong_password_changes_nothing_and_a_damaged_newest_backup_falls_back() {
     assert!(uris[0].contains("issuer=A"), "{uris:?}");
 
     // Named with --file, the damaged one is refused as such.
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &[
             "backup",
             "restore",
@@ -638,7 +590,7 @@ fn folders_inside_the_data_folder_files_and_empty_passwords_are_refused() {
         ),
     ];
     for (dir, password, says) in cases {
-        let out = env.run_with_stdin(
+        let out = env.run_with(
             &[
                 "backup",
                 "setup",
@@ -660,7 +612,7 @@ fn folders_inside_the_data_folder_files_and_empty_passwords_are_refused() {
         "{}",
         stderr(&out)
     );
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &[
             "backup",
             "setup",

@@ -1,84 +1,16 @@
 //! `watchword-cli` as a user runs it: the real binary, a real Secret Service
 //! (scripts/test.sh), output and messages pinned.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{spawn_fed, stderr, stdout, Scratch as Env};
+use std::process::Command;
 
 const RFC_SHA1: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"; // "12345678901234567890"
 
-struct Env {
-    dir: tempfile::TempDir,
-    service: String,
-}
-
-impl Env {
-    fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_nanos();
-        Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-            service: format!("watchword-cli-test-{tag}-{}-{nanos}", std::process::id()),
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
-            .args(args)
-            .env("WATCHWORD_DATA_DIR", self.dir.path())
-            .env("WATCHWORD_KEYCHAIN_SERVICE", &self.service)
-            .output()
-            .expect("watchword-cli runs")
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        // Remove whatever a failed test left in the keychain.
-        if let Ok(out) = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
-            .args(["list", "--json"])
-            .env("WATCHWORD_DATA_DIR", self.dir.path())
-            .env("WATCHWORD_KEYCHAIN_SERVICE", &self.service)
-            .output()
-        {
-            if let Ok(list) = serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout) {
-                for item in list {
-                    if let Some(id) = item["id"].as_str() {
-                        let _ = self.run(&["remove", id]);
-                    }
-                }
-            }
-        }
-    }
-}
-
-impl Env {
-    /// Runs with `input` on standard input.
-    fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
-        use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
-            .args(args)
-            .env("WATCHWORD_DATA_DIR", self.dir.path())
-            .env("WATCHWORD_KEYCHAIN_SERVICE", &self.service)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("watchword-cli runs");
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(input.as_bytes())
-            // A command refused before it reads its input may be gone.
-            .or_else(|err| match err.kind() {
-                std::io::ErrorKind::BrokenPipe => Ok(()),
-                _ => Err(err),
-            })
-            .expect("stdin written");
-        child.wait_with_output().expect("watchword-cli finishes")
-    }
+/// A store of this file's own.
+fn env(tag: &str) -> Env {
+    Env::new("cli-test", tag)
 }
 
 /// A real export from another app, beside the repository (see its README).
@@ -96,23 +28,15 @@ fn canonical_vectors(env: &Env) -> String {
     stdout(&out)
 }
 
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn code_for_a_uri_matches_rfc_6238_without_storing_anything() {
-    let env = Env::new("uri");
+    let env = env("uri");
     let uri = format!("otpauth://totp/ACME:me?secret={RFC_SHA1}&digits=8");
-    let out = env.run_with_stdin(&["code", "--uri", "-", "--at", "59"], &uri);
+    let out = env.run_with(&["code", "--uri", "-", "--at", "59"], &uri);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "94287082\n");
 
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &["code", "--uri", "-", "--at", "1111111109", "--json"],
         &format!("{uri}\n"),
     );
@@ -134,7 +58,7 @@ fn code_for_a_uri_matches_rfc_6238_without_storing_anything() {
 
 #[test]
 fn bad_input_is_refused_on_stderr_with_a_non_zero_exit() {
-    let env = Env::new("bad");
+    let env = env("bad");
     let code_uri: &[&str] = &["code", "--uri", "-"];
     let cases: [(&[&str], &str, &str); 7] = [
         (
@@ -175,7 +99,7 @@ fn bad_input_is_refused_on_stderr_with_a_non_zero_exit() {
         ),
     ];
     for (args, input, message) in cases {
-        let out = env.run_with_stdin(args, input);
+        let out = env.run_with(args, input);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert_eq!(stderr(&out), message, "{args:?}");
         assert_eq!(stdout(&out), "", "{args:?}");
@@ -192,7 +116,7 @@ fn bad_input_is_refused_on_stderr_with_a_non_zero_exit() {
 /// form to use instead, and the key is not repeated.
 #[test]
 fn keys_given_as_arguments_are_refused_and_point_to_standard_input() {
-    let env = Env::new("key-args");
+    let env = env("key-args");
     let key = "JBSWY3DPEHPK3PXP";
     let uri = format!("otpauth://totp/x?secret={key}");
     let refused_add = "watchword-cli: keys and otpauth URIs are not taken as arguments, where \
@@ -208,7 +132,7 @@ fn keys_given_as_arguments_are_refused_and_point_to_standard_input() {
         (vec!["code", "--uri", &uri], refused_code),
     ] {
         // A key on standard input too: refusing must not depend on it.
-        let out = env.run_with_stdin(&args, key);
+        let out = env.run_with(&args, key);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert_eq!(stderr(&out), message, "{args:?}");
         assert_eq!(stdout(&out), "", "{args:?}");
@@ -266,8 +190,8 @@ fn the_key_prompt_does_not_echo() {
 
 #[test]
 fn add_list_code_remove_through_the_keychain() {
-    let env = Env::new("flow");
-    let out = env.run_with_stdin(
+    let env = env("flow");
+    let out = env.run_with(
         &[
             "add",
             "--issuer",
@@ -280,15 +204,15 @@ fn add_list_code_remove_through_the_keychain() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "Added Amazon (seller@example.com).\n");
     let uri = format!("otpauth://totp/Amazon%20Seller:me?secret={RFC_SHA1}&issuer=Amazon%20Seller");
-    assert!(env.run_with_stdin(&["add", "-"], &uri).status.success());
-    let out = env.run_with_stdin(&["add"], &uri);
+    assert!(env.run_with(&["add", "-"], &uri).status.success());
+    let out = env.run_with(&["add"], &uri);
     assert_eq!(out.status.code(), Some(1), "a duplicate is refused");
     assert_eq!(
         stderr(&out),
         "watchword-cli: Amazon Seller (me) is already in Watchword\n"
     );
     // A malformed URI stores nothing.
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &["add"],
         "otpauth://totp/Broken?secret=JBSW0Y3DP&issuer=Broken",
     );
@@ -347,8 +271,8 @@ fn add_list_code_remove_through_the_keychain() {
 
 #[test]
 fn hotp_codes_advance_and_the_counter_persists() {
-    let env = Env::new("hotp");
-    let out = env.run_with_stdin(
+    let env = env("hotp");
+    let out = env.run_with(
         &[
             "add",
             "--issuer",
@@ -401,7 +325,7 @@ fn qr_png(path: &std::path::Path, payloads: &[&str]) {
 
 #[test]
 fn decode_prints_each_payload_and_fails_on_images_without_one() {
-    let env = Env::new("decode");
+    let env = env("decode");
     let uri = format!("otpauth://totp/ACME:me?secret={RFC_SHA1}&issuer=ACME");
     let two = env.dir.path().join("two.png");
     qr_png(&two, &[&uri, "https://example.com/"]);
@@ -452,27 +376,16 @@ fn decode_prints_each_payload_and_fails_on_images_without_one() {
 
 #[test]
 fn no_secret_service_is_named_and_nothing_is_created() {
-    let env = Env::new("no-service");
+    let env = env("no-service");
     let data = env.dir.path().join("never-made");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
-        .args(["add", "--issuer", "X"])
-        .env("WATCHWORD_DATA_DIR", &data)
-        .env("WATCHWORD_KEYCHAIN_SERVICE", &env.service)
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/watchword-test-bus",
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("watchword-cli runs");
-    std::io::Write::write_all(
-        &mut child.stdin.take().expect("piped"),
-        b"JBSWY3DPEHPK3PXP\n",
-    )
-    .expect("stdin written");
-    let out = child.wait_with_output().expect("watchword-cli finishes");
+    let mut command = env.command(&["add", "--issuer", "X"]);
+    command.env("WATCHWORD_DATA_DIR", &data).env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/watchword-test-bus",
+    );
+    let out = spawn_fed(command, "JBSWY3DPEHPK3PXP\n")
+        .wait_with_output()
+        .expect("watchword-cli finishes");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
@@ -484,7 +397,7 @@ fn no_secret_service_is_named_and_nothing_is_created() {
 
 #[test]
 fn import_dry_run_prints_canonical_uris_and_stores_nothing() {
-    let env = Env::new("import-dry");
+    let env = env("import-dry");
     let out = env.run(&["import", "--dry-run", &fixture("plain.txt")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let uris = stdout(&out);
@@ -511,7 +424,7 @@ fn import_dry_run_prints_canonical_uris_and_stores_nothing() {
         "{}",
         stderr(&out)
     );
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &[
             "import",
             "--dry-run",
@@ -526,7 +439,7 @@ fn import_dry_run_prints_canonical_uris_and_stores_nothing() {
         "{}",
         stderr(&out)
     );
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &[
             "import",
             "--dry-run",
@@ -545,8 +458,8 @@ fn import_dry_run_prints_canonical_uris_and_stores_nothing() {
 
 #[test]
 fn import_stores_new_accounts_and_counts_the_ones_already_there() {
-    let env = Env::new("import");
-    let out = env.run_with_stdin(
+    let env = env("import");
+    let out = env.run_with(
         &[
             "import",
             "--password-stdin",
@@ -577,7 +490,7 @@ fn import_stores_new_accounts_and_counts_the_ones_already_there() {
 
 #[test]
 fn import_reports_a_bad_entry_and_imports_the_rest() {
-    let env = Env::new("import-bad");
+    let env = env("import-bad");
     let file = env.dir.path().join("mixed.txt");
     std::fs::write(
         &file,
@@ -618,7 +531,7 @@ fn import_reports_a_bad_entry_and_imports_the_rest() {
 
 #[test]
 fn export_round_trips_through_import() {
-    let env = Env::new("export");
+    let env = env("export");
     let out = env.run(&["import", &fixture("plain.txt")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let vectors = canonical_vectors(&env);
@@ -629,7 +542,7 @@ fn export_round_trips_through_import() {
     let out = env.run(&["export", "--format", "aegis", "--out", vault_arg]);
     assert_eq!(out.status.code(), Some(1), "no password, no vault");
     assert!(!vault.exists());
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &[
             "export",
             "--format",
@@ -656,7 +569,7 @@ fn export_round_trips_through_import() {
         !text.contains("4SJHB4GSD43FZBAI7C2HLRJGPQ"),
         "the vault is encrypted"
     );
-    let out = env.run_with_stdin(
+    let out = env.run_with(
         &["import", "--dry-run", "--password-stdin", vault_arg],
         "correct horse\n",
     );
@@ -716,7 +629,7 @@ fn sorted(lines: &str) -> Vec<String> {
 // keychain: --dry-run stores nothing.
 #[test]
 fn many_bad_entries_are_summarised_and_nothing_read_fails() {
-    let env = Env::new("import-flood");
+    let env = env("import-flood");
     let file = env.dir.path().join("broken.txt");
     std::fs::write(&file, "otpauth://totp/x?secret=!!\n".repeat(5_000)).expect("written");
     let out = env.run(&["import", "--dry-run", file.to_str().expect("UTF-8")]);
@@ -760,7 +673,7 @@ fn many_bad_entries_are_summarised_and_nothing_read_fails() {
 // See: issue 9: the budgets of watchword_core::limits apply in the CLI.
 #[test]
 fn files_over_the_budgets_are_refused_with_the_limit_named() {
-    let env = Env::new("import-budget");
+    let env = env("import-budget");
     let many = env.dir.path().join("many.txt");
     std::fs::write(&many, "otpauth://totp/x?secret=!!\n".repeat(200_000)).expect("written");
     let out = env.run(&["import", "--dry-run", many.to_str().expect("UTF-8")]);
@@ -876,8 +789,8 @@ fn steam_code(key: &str, unix: u64) -> String {
 #[test]
 fn steam_codes_are_printed_as_steam_computes_them() {
     const KEY: &str = "JRZCL47CMXVOQMNPZR2F7J4RGI";
-    let env = Env::new("steam");
-    let out = env.run_with_stdin(
+    let env = env("steam");
+    let out = env.run_with(
         &["add", "-"],
         &format!("otpauth://steam/Boeing:Sophia?secret={KEY}&issuer=Boeing\n"),
     );
@@ -908,27 +821,15 @@ fn steam_codes_are_printed_as_steam_computes_them() {
 /// and refused by `add` as a duplicate. Each of them meets a new such item.
 #[test]
 fn items_only_in_the_keychain_are_listed_found_and_not_added_twice() {
-    let env = Env::new("keychain-only");
-    let out = env.run_with_stdin(&["add", "--issuer", "Amazon"], "JBSWY3DPEHPK3PXP");
+    let env = env("keychain-only");
+    let out = env.run_with(&["add", "--issuer", "Amazon"], "JBSWY3DPEHPK3PXP");
     assert!(out.status.success(), "{}", stderr(&out));
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let add_elsewhere = |issuer: &str, kind: &str, key: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
-            .args(["add", "--issuer", issuer, "--type", kind])
-            .env("WATCHWORD_DATA_DIR", elsewhere.path())
-            .env("WATCHWORD_KEYCHAIN_SERVICE", &env.service)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("watchword-cli runs");
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(key.as_bytes())
-            .expect("key written");
-        assert!(child.wait().expect("it ends").success());
+        let mut command = env.command(&["add", "--issuer", issuer, "--type", kind]);
+        command.env("WATCHWORD_DATA_DIR", elsewhere.path());
+        let out = spawn_fed(command, key).wait_with_output().expect("it ends");
+        assert!(out.status.success(), "{}", stderr(&out));
     };
 
     add_elsewhere("ACME", "hotp", RFC_SHA1);
@@ -939,7 +840,7 @@ fn items_only_in_the_keychain_are_listed_found_and_not_added_twice() {
     let list = stdout(&env.run(&["list"]));
     assert!(list.contains("Gitea"), "list left out the item:\n{list}");
     add_elsewhere("Zed", "totp", "JBSWY3DPEHPK3PXR");
-    let again = env.run_with_stdin(&["add", "--issuer", "zed"], "JBSWY3DPEHPK3PXR");
+    let again = env.run_with(&["add", "--issuer", "zed"], "JBSWY3DPEHPK3PXR");
     assert!(!again.status.success(), "a duplicate was added");
     assert!(stderr(&again).contains("already"), "{}", stderr(&again));
     let out = env.run(&["remove", "acme"]);
@@ -949,7 +850,7 @@ fn items_only_in_the_keychain_are_listed_found_and_not_added_twice() {
     // The list knows "GitHub Enterprise"; "GitHub" is only in the keychain.
     // "github" is the latter (an exact match): the list alone must not
     // decide, or the wrong key would be removed for good.
-    let out = env.run_with_stdin(&["add", "--issuer", "GitHub Enterprise"], RFC_SHA1);
+    let out = env.run_with(&["add", "--issuer", "GitHub Enterprise"], RFC_SHA1);
     assert!(out.status.success(), "{}", stderr(&out));
     add_elsewhere("GitHub", "totp", "JBSWY3DPEHPK3PXS");
     let out = env.run(&["remove", "github"]);
@@ -969,7 +870,7 @@ fn items_only_in_the_keychain_are_listed_found_and_not_added_twice() {
 #[test]
 fn export_sheet_writes_a_private_pdf_whose_codes_read_back() {
     use std::os::unix::fs::PermissionsExt;
-    let env = Env::new("sheet");
+    let env = env("sheet");
     let out = env.run(&["import", &fixture("plain.txt")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let vectors = canonical_vectors(&env);
@@ -1020,7 +921,7 @@ fn export_sheet_writes_a_private_pdf_whose_codes_read_back() {
 /// Aegis vault given two groups and a note, as Aegis 3 writes them.
 #[test]
 fn notes_and_groups_come_in_show_on_request_and_go_out_again() {
-    let env = Env::new("notes");
+    let env = env("notes");
     let mut vault: serde_json::Value =
         serde_json::from_slice(&std::fs::read(fixture("aegis_plain.json")).expect("fixture"))
             .expect("json");
@@ -1077,17 +978,17 @@ fn notes_and_groups_come_in_show_on_request_and_go_out_again() {
     // The note only on request; replaced and cleared from standard input.
     let out = env.run(&["note", "Deno"]);
     assert_eq!(stdout(&out), "recovery 7F3K-22QX\n");
-    let out = env.run_with_stdin(&["note", "SPDX", "--set"], "line 1\nline 2\n");
+    let out = env.run_with(&["note", "SPDX", "--set"], "line 1\nline 2\n");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "Saved the note of SPDX (James).\n");
     assert_eq!(stdout(&env.run(&["note", "SPDX"])), "line 1\nline 2\n");
-    let out = env.run_with_stdin(&["note", "SPDX", "--set"], "");
+    let out = env.run_with(&["note", "SPDX", "--set"], "");
     assert_eq!(stderr(&out), "Removed the note of SPDX (James).\n");
     assert_eq!(
         stderr(&env.run(&["note", "SPDX"])),
         "SPDX (James) has no note.\n"
     );
-    let out = env.run_with_stdin(&["note", "SPDX", "--set"], &"n".repeat(1025));
+    let out = env.run_with(&["note", "SPDX", "--set"], &"n".repeat(1025));
     assert!(!out.status.success());
     assert_eq!(
         stderr(&out),
@@ -1108,12 +1009,12 @@ fn notes_and_groups_come_in_show_on_request_and_go_out_again() {
     assert!(!out.status.success());
 
     // Out through an Aegis vault and into an empty store: all of it back.
-    let out = env.run_with_stdin(&["export", "--format", "aegis", "--password-stdin"], "pw\n");
+    let out = env.run_with(&["export", "--format", "aegis", "--password-stdin"], "pw\n");
     assert!(out.status.success(), "{}", stderr(&out));
     let exported = env.dir.path().join("out.json");
     std::fs::write(&exported, &out.stdout).expect("written");
-    let other = Env::new("notes-restore");
-    let out = other.run_with_stdin(
+    let other = Env::new("cli-test", "notes-restore");
+    let out = other.run_with(
         &[
             "import",
             exported.to_str().expect("UTF-8"),

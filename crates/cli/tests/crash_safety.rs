@@ -5,41 +5,36 @@
 //! there or wholly absent), no temporary file is left, and an interrupted
 //! export leaves either nothing or a complete file (issue 9).
 
+mod common;
+
+use common::Scratch;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Output};
 use std::time::{Duration, Instant};
 
 const ACCOUNTS: usize = 120;
 const KILLS: usize = 8;
 
-struct Store {
-    dir: tempfile::TempDir,
-    service: String,
+/// A scratch store, with the runs and checks of a crash test.
+struct Store(Scratch);
+
+impl std::ops::Deref for Store {
+    type Target = Scratch;
+
+    fn deref(&self) -> &Scratch {
+        &self.0
+    }
 }
 
 impl Store {
     fn new(tag: &str) -> Self {
-        Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-            service: format!("watchword-crash-{tag}-{}", std::process::id()),
-        }
+        Self(Scratch::new("crash", tag))
     }
 
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_watchword-cli"));
-        command
-            .args(args)
-            .env("WATCHWORD_DATA_DIR", self.dir.path())
-            .env("WATCHWORD_KEYCHAIN_SERVICE", &self.service)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let out = self.command(args).output().expect("watchword-cli runs");
+    /// Runs to the end and insists it succeeded.
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
         assert!(out.status.success(), "{args:?} failed: {out:?}");
         out
     }
@@ -47,57 +42,20 @@ impl Store {
     /// Runs `args` to the end and says how long it took.
     fn timed(&self, args: &[&str]) -> Duration {
         let start = Instant::now();
-        self.run(args);
+        self.ok(args);
         start.elapsed()
     }
 
     /// Starts `args` and kills it with SIGKILL after `after` (if it is still
     /// running then). True when the kill landed.
     fn kill_during(&self, args: &[&str], after: Duration) -> bool {
-        let mut child = self.command(args).spawn().expect("watchword-cli starts");
-        std::thread::sleep(after);
-        let killed = child.try_wait().expect("status").is_none();
-        // SIGKILL on Unix: no handler, no cleanup.
-        let _ = child.kill();
-        let _ = child.wait();
-        killed
+        let child = self.command(args).spawn().expect("watchword-cli starts");
+        kill_after(child, after)
     }
 
     /// [`Store::kill_during`] with `input` on standard input.
     fn kill_during_with(&self, args: &[&str], input: &str, after: Duration) -> bool {
-        use std::io::Write;
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("watchword-cli starts");
-        let _ = child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(input.as_bytes());
-        std::thread::sleep(after);
-        let killed = child.try_wait().expect("status").is_none();
-        let _ = child.kill();
-        let _ = child.wait();
-        killed
-    }
-
-    /// Runs `args` with `input` on standard input; its output, whatever
-    /// the outcome.
-    fn run_with(&self, args: &[&str], input: &str) -> Output {
-        use std::io::Write;
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("watchword-cli starts");
-        let _ = child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(input.as_bytes());
-        child.wait_with_output().expect("watchword-cli finishes")
+        kill_after(self.spawn_with(args, input), after)
     }
 
     /// [`Store::timed`] with `input` on standard input.
@@ -106,28 +64,6 @@ impl Store {
         let out = self.run_with(args, input);
         assert!(out.status.success(), "{args:?} failed: {out:?}");
         start.elapsed()
-    }
-
-    /// The ids and contents of our keychain items, as the Secret Service
-    /// itself lists them.
-    fn keychain(&self) -> Vec<(String, String)> {
-        let out = Command::new("secret-tool")
-            .args(["search", "--all", "--unlock", "service", &self.service])
-            .stdin(Stdio::null())
-            .output()
-            .expect("secret-tool runs");
-        // secret-tool prints each item's secret on stdout and its
-        // attributes on stderr, item by item in the same order.
-        let field = |bytes: &[u8], prefix: &str| -> Vec<String> {
-            String::from_utf8_lossy(bytes)
-                .lines()
-                .filter_map(|line| line.strip_prefix(prefix).map(str::to_owned))
-                .collect()
-        };
-        let users = field(&out.stderr, "attribute.username = ");
-        let secrets = field(&out.stdout, "secret = ");
-        assert_eq!(users.len(), secrets.len(), "secret-tool's listing");
-        users.into_iter().zip(secrets).collect()
     }
 
     /// Every check of a consistent store; returns the listed (issuer, name)
@@ -140,7 +76,7 @@ impl Store {
                 .unwrap_or_else(|e| panic!("accounts.json does not parse after {after}: {e}"));
         }
         // The next start.
-        let out = self.run(&["list", "--json"]);
+        let out = self.ok(&["list", "--json"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             !stderr.contains("damaged"),
@@ -182,12 +118,15 @@ impl Store {
     }
 }
 
-impl Drop for Store {
-    fn drop(&mut self) {
-        let _ = Command::new("secret-tool")
-            .args(["clear", "service", &self.service])
-            .status();
-    }
+/// Kills `child` with SIGKILL after `after`; true when it was still
+/// running then.
+fn kill_after(mut child: Child, after: Duration) -> bool {
+    std::thread::sleep(after);
+    let killed = child.try_wait().expect("status").is_none();
+    // SIGKILL on Unix: no handler, no cleanup.
+    let _ = child.kill();
+    let _ = child.wait();
+    killed
 }
 
 /// A small deterministic generator; the seed is printed so a failure can be
@@ -262,7 +201,7 @@ fn a_kill_at_any_moment_leaves_every_account_whole() {
         store.assert_consistent(&format!("import kill {round}"));
     }
     // Finishing the import adds exactly the rest: nothing twice.
-    store.run(&["import", file]);
+    store.ok(&["import", file]);
     let all = store.assert_consistent("the finished import");
     assert_eq!(all.len(), ACCOUNTS);
 
@@ -338,7 +277,7 @@ fn a_kill_during_a_lock_change_leaves_every_account_readable() {
     let store = Store::new("lock");
     let scratch = tempfile::tempdir().expect("temp dir");
     let file = uri_list(scratch.path());
-    store.run(&["import", file.to_str().expect("UTF-8 path")]);
+    store.ok(&["import", file.to_str().expect("UTF-8 path")]);
     let export = ["--lock-password-stdin", "export", "--format", "uris"];
     let all_uris = |out: &Output| -> BTreeSet<String> {
         String::from_utf8_lossy(&out.stdout)
@@ -346,7 +285,7 @@ fn a_kill_during_a_lock_change_leaves_every_account_readable() {
             .map(str::to_owned)
             .collect()
     };
-    let expected = all_uris(&store.run(&["export", "--format", "uris"]));
+    let expected = all_uris(&store.ok(&["export", "--format", "uris"]));
     assert_eq!(expected.len(), ACCOUNTS);
     // Which of `passwords` opens the store now (any, while the lock is
     // off); every account must come out with it.
@@ -374,7 +313,7 @@ fn a_kill_during_a_lock_change_leaves_every_account_readable() {
         // On, killed: off still, or on with "one".
         landed += usize::from(store.kill_during_with(&lock_on, "one\n", random.moment(whole_on)));
         readable_with(&["one"], &format!("lock on kill {round}"));
-        let on = store.run(&["lock", "status", "--json"]);
+        let on = store.ok(&["lock", "status", "--json"]);
         let status: serde_json::Value = serde_json::from_slice(&on.stdout).expect("JSON");
         if status["state"] == "off" {
             store.timed_with(&lock_on, "one\n");

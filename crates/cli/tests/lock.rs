@@ -2,110 +2,54 @@
 //! Secret Service (scripts/session.sh). What the keychain holds is read
 //! back with secret-tool, as any program of the user could.
 
+mod common;
+
+use common::{stderr, stdout, Scratch};
 use std::io::{Read, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 /// RFC 6238's SHA1 key, "12345678901234567890".
 const RFC_SHA1: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const NOTE: &str = "recovery: 7F3K-22QX";
 
+/// A scratch store and a folder for its backups.
 struct Env {
-    dir: tempfile::TempDir,
+    store: Scratch,
     backups: tempfile::TempDir,
-    service: String,
+}
+
+impl std::ops::Deref for Env {
+    type Target = Scratch;
+
+    fn deref(&self) -> &Scratch {
+        &self.store
+    }
 }
 
 impl Env {
     fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_nanos();
         Self {
-            dir: tempfile::tempdir().expect("temp dir"),
+            store: Scratch::new("lock-test", tag),
             backups: tempfile::tempdir().expect("temp dir"),
-            service: format!("watchword-lock-test-{tag}-{}-{nanos}", std::process::id()),
         }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_watchword-cli"));
-        command
-            .args(args)
-            .env("WATCHWORD_DATA_DIR", self.dir.path())
-            .env("WATCHWORD_KEYCHAIN_SERVICE", &self.service);
-        command
-    }
-
-    fn run(&self, args: &[&str], input: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("watchword-cli runs");
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(input.as_bytes())
-            .or_else(|err| match err.kind() {
-                std::io::ErrorKind::BrokenPipe => Ok(()),
-                _ => Err(err),
-            })
-            .expect("stdin written");
-        child.wait_with_output().expect("watchword-cli finishes")
     }
 
     /// Runs and insists it succeeded; answers stdout.
     fn ok(&self, args: &[&str], input: &str) -> String {
-        let out = self.run(args, input);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let out = self.run_with(args, input);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
     }
 
     /// Runs and insists it failed; answers stderr.
     fn refused(&self, args: &[&str], input: &str) -> String {
-        let out = self.run(args, input);
+        let out = self.run_with(args, input);
         assert!(!out.status.success(), "{args:?} succeeded");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    }
-
-    /// Every item of the service, its id and content, as secret-tool
-    /// reads them.
-    fn keychain(&self) -> Vec<(String, String)> {
-        let out = Command::new("secret-tool")
-            .args(["search", "--all", "--unlock", "service", &self.service])
-            .stdin(Stdio::null())
-            .output()
-            .expect("secret-tool runs");
-        let field = |bytes: &[u8], prefix: &str| -> Vec<String> {
-            String::from_utf8_lossy(bytes)
-                .lines()
-                .filter_map(|line| line.strip_prefix(prefix).map(str::to_owned))
-                .collect()
-        };
-        let users = field(&out.stderr, "attribute.username = ");
-        let secrets = field(&out.stdout, "secret = ");
-        assert_eq!(users.len(), secrets.len(), "secret-tool's listing");
-        users.into_iter().zip(secrets).collect()
+        stderr(&out)
     }
 
     fn status(&self) -> serde_json::Value {
         serde_json::from_str(&self.ok(&["lock", "status", "--json"], "")).expect("JSON")
-    }
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        let _ = Command::new("secret-tool")
-            .args(["clear", "service", &self.service])
-            .status();
     }
 }
 
@@ -151,7 +95,7 @@ fn with_the_lock_on_every_command_that_reads_a_key_asks_for_the_password() {
         .iter()
         .any(|(_, text)| text.contains(RFC_SHA1)));
 
-    let out = env.run(&["lock", "on", "--password-stdin"], "lock pw\n");
+    let out = env.run_with(&["lock", "on", "--password-stdin"], "lock pw\n");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
     assert!(
