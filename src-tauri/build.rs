@@ -26,7 +26,7 @@ fn main() {
         "open_images",
         "import_files",
         "unlock_backup",
-        "cancel_unlock",
+        "cancel_preview_work",
         "pending_enrolment",
         "confirm_enrolment",
         "discard_enrolment",

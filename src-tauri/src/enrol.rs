@@ -83,6 +83,8 @@ pub struct Choice {
 pub struct ConfirmView {
     added: usize,
     duplicates: usize,
+    /// Cancelled part-way: what was not added waits in the preview.
+    stopped: bool,
 }
 
 /// Feeds `inputs` into the pending enrolment; when none of them holds
@@ -382,7 +384,11 @@ pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
 /// password leaves it waiting ("Wrong password"); any other failure
 /// becomes a note and the backup is set aside.
 #[tauri::command]
-pub async fn unlock_backup(app: AppHandle, password: String) -> Result<EnrolView, IpcError> {
+pub async fn unlock_backup(
+    app: AppHandle,
+    password: String,
+    attempt: u32,
+) -> Result<EnrolView, IpcError> {
     blocking(app, move |_, state| {
         let password = zeroize::Zeroizing::new(password);
         // Decryption is slow on purpose; the lock is not held meanwhile.
@@ -392,8 +398,8 @@ pub async fn unlock_backup(app: AppHandle, password: String) -> Result<EnrolView
                 "No encrypted backup is waiting for a password",
             )
         })?;
-        state.unlock_cancel.reset();
-        let opened = locked.decrypt_cancellable(&password, &state.unlock_cancel);
+        let cancel = state.preview_work.start(attempt);
+        let opened = locked.decrypt_cancellable(&password, cancel);
         let mut pending = lock(&state.enrolment)?;
         pending
             .opened(locked, opened)
@@ -403,11 +409,13 @@ pub async fn unlock_backup(app: AppHandle, password: String) -> Result<EnrolView
     .await
 }
 
-/// Stops the unlock in progress (the preview's Cancel): it ends with
-/// `cancelled` and the backup waits for a password again.
+/// The preview's Cancel during its work number `attempt`: an unlock ends
+/// with `cancelled` and the backup waits for a password again; adding
+/// stops before the next account (what went in stays, the rest wait in
+/// the preview).
 #[tauri::command]
-pub fn cancel_unlock(state: tauri::State<'_, AppState>) {
-    state.unlock_cancel.cancel();
+pub fn cancel_preview_work(state: tauri::State<'_, AppState>, attempt: u32) {
+    state.preview_work.cancel(attempt);
 }
 
 /// The pending enrolment, e.g. to show it again.
@@ -421,12 +429,14 @@ pub async fn pending_enrolment(app: AppHandle) -> Result<EnrolView, IpcError> {
 }
 
 /// Adds the chosen accounts, with their edited names. Accounts already in
-/// the store are counted, not added twice. On a keychain failure the pending
-/// enrolment stays, so trying again adds only what is still missing.
+/// the store are counted, not added twice. On a keychain failure, or when
+/// the user cancels (work number `attempt`), the pending enrolment stays,
+/// so adding again adds only what is still missing.
 #[tauri::command]
 pub async fn confirm_enrolment(
     app: AppHandle,
     choices: Vec<Choice>,
+    attempt: u32,
 ) -> Result<ConfirmView, IpcError> {
     blocking(app, move |_, state| {
         let mut pending = lock(&state.enrolment)?;
@@ -450,7 +460,7 @@ pub async fn confirm_enrolment(
             })
             .collect::<Result<Vec<_>, IpcError>>()?;
         let done = state.with_store(|store| {
-            let outcome = store.add_all(accounts);
+            let outcome = store.add_all_cancellable(accounts, state.preview_work.start(attempt));
             // Even a partial import is a change to back up.
             crate::autobackup::changed(state);
             outcome.map_err(|(done, error)| {
@@ -472,8 +482,11 @@ pub async fn confirm_enrolment(
         let result = ConfirmView {
             added: done.added,
             duplicates: done.already_there,
+            stopped: done.stopped,
         };
-        *pending = Enrolment::new();
+        if !done.stopped {
+            *pending = Enrolment::new();
+        }
         Ok(result)
     })
     .await

@@ -189,7 +189,7 @@ fn main() {
             enrol::unlock_backup,
             enrol::restore_newest,
             enrol::restore_pick,
-            enrol::cancel_unlock,
+            enrol::cancel_preview_work,
             enrol::pending_enrolment,
             enrol::confirm_enrolment,
             enrol::discard_enrolment,

@@ -53,9 +53,9 @@ pub struct AppState {
     /// Accounts found in QR codes, waiting for the user to confirm them.
     /// Lock it before the store when both are needed.
     pub enrolment: Mutex<watchword_core::enrol::Enrolment>,
-    /// Stops the backup being unlocked (its key derivation) when the user
-    /// presses Cancel in the preview.
-    pub unlock_cancel: watchword_core::limits::Cancel,
+    /// Stops the preview's long work (a backup's key derivation, adding
+    /// many accounts) when the user presses Cancel.
+    pub preview_work: PreviewWork,
     /// The keychain read begun at launch ([`preload`]): its outcome waits
     /// here for the page's first `start_view`.
     first_load: Mutex<Option<Result<LoadReport, IpcError>>>,
@@ -73,6 +73,42 @@ pub struct AppState {
     /// [`RECENT_KEPT`]); the tray lists them. Memory only: which accounts
     /// a user reaches for is nobody else's business.
     pub recent: Mutex<Vec<String>>,
+}
+
+/// The preview's long work and its Cancel. The page numbers each piece of
+/// work it starts and names that number when it cancels, so the two may
+/// reach the shell in either order: a Cancel that arrives before its work
+/// has begun still stops it, and one that arrives after its work ended
+/// stops nothing else.
+#[derive(Debug, Default)]
+pub struct PreviewWork {
+    /// The work running or last run, and the last one cancelled.
+    attempts: Mutex<(u32, Option<u32>)>,
+    token: watchword_core::limits::Cancel,
+}
+
+impl PreviewWork {
+    /// Begins work number `attempt`: the token it checks, already set when
+    /// its Cancel came first.
+    pub fn start(&self, attempt: u32) -> &watchword_core::limits::Cancel {
+        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        attempts.0 = attempt;
+        if attempts.1 == Some(attempt) {
+            self.token.cancel();
+        } else {
+            self.token.reset();
+        }
+        &self.token
+    }
+
+    /// Stops work number `attempt`, now or as it begins.
+    pub fn cancel(&self, attempt: u32) {
+        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        attempts.1 = Some(attempt);
+        if attempts.0 == attempt {
+            self.token.cancel();
+        }
+    }
 }
 
 /// How many accounts [`AppState::recent`] keeps.
@@ -252,8 +288,28 @@ fn in_slot<T>(
 
 #[cfg(test)]
 mod tests {
-    use super::{AppState, IpcError};
+    use super::{AppState, IpcError, PreviewWork};
     use watchword_core::ErrorCode;
+
+    /// A Cancel stops the work it names whichever reaches the shell first,
+    /// and never the next piece of work.
+    #[test]
+    fn a_cancel_stops_its_own_work_in_either_order_and_no_other() {
+        let work = PreviewWork::default();
+        // Cancel, then its work begins.
+        work.cancel(7);
+        assert!(work.start(7).is_cancelled());
+        // Work begins, then its Cancel.
+        let token = work.start(8);
+        assert!(!token.is_cancelled());
+        work.cancel(8);
+        assert!(token.is_cancelled());
+        // A Cancel for work that already ended, then new work.
+        work.cancel(8);
+        assert!(!work.start(9).is_cancelled());
+        work.cancel(3);
+        assert!(!work.start(10).is_cancelled(), "a stale Cancel");
+    }
 
     /// The tray's menu asks without waiting: a store held elsewhere (an
     /// import, an unlock) answers `None` at once, a store left broken by a

@@ -53,6 +53,25 @@ fn drop_an_encrypted_aegis_backup_and_enter_its_password() {
         "the prompt stays for another try"
     );
 
+    // Issue 9: Cancel stops the key derivation. Unlock and Cancel are
+    // clicked in one go, faster than a hand could: the Cancel names the
+    // unlock it stops, so it wins whether it reaches the shell before the
+    // work begins or while it runs, and the right password opens nothing.
+    app.fill("#enrol-password", "test");
+    app.execute(
+        "document.querySelector('#enrol-unlock').click();
+         document.querySelector('#enrol-unlock-cancel').click();",
+        serde_json::json!([]),
+    );
+    wait_for_text(
+        &app,
+        "#enrol-password-error",
+        "Cancelled: enter the password again to unlock it.",
+    );
+    assert!(app.displayed("#enrol-password"), "the prompt stays");
+    assert!(!app.displayed("#enrol-unlock-cancel"));
+    assert_eq!(app.count("#enrol-list li"), 0, "nothing was opened");
+
     app.fill("#enrol-password", "test");
     app.click("#enrol-unlock");
     let found = app.wait_found(7);
@@ -107,6 +126,89 @@ fn drop_an_encrypted_aegis_backup_and_enter_its_password() {
     );
     assert!(!app.enabled("#enrol-confirm"));
     app.click("#enrol-cancel");
+    app.quit();
+}
+
+/// Issue 9: adding many accounts can be stopped from the preview. What went
+/// in stays (each account whole, in the keychain and the list), the rest
+/// wait in the preview, and adding again brings in exactly those.
+#[test]
+fn a_big_import_can_be_stopped_and_the_rest_added_later() {
+    const MANY: usize = 100;
+    let profile = Profile::new("stop_import");
+    let file = profile
+        .data_dir()
+        .parent()
+        .expect("the profile's folder")
+        .join("many.txt");
+    let uris: Vec<String> = (0..MANY)
+        .map(|n| {
+            let key = watchword_core::Secret::from_bytes(format!("key-{n:06}").into_bytes());
+            format!(
+                "otpauth://totp/Service%20{n:03}:me?secret={}&issuer=Service%20{n:03}",
+                key.to_base32()
+            )
+        })
+        .collect();
+    std::fs::write(&file, uris.join("\n")).expect("the list is written");
+    let app = profile.launch();
+    app.wait_loaded();
+
+    xdnd::drop_files("Watchword", &[&file], TIMEOUT)
+        .unwrap_or_else(|e| panic!("dropping the list: {e}"));
+    wait_for_text(&app, "#enrol-title", &format!("{MANY} accounts found"));
+    assert_eq!(app.text("#enrol-confirm"), format!("Add {MANY} accounts"));
+
+    // Add, and Cancel at once (in one go, so the Cancel always comes while
+    // the adding runs: it takes seconds).
+    app.execute(
+        "document.querySelector('#enrol-confirm').click();
+         document.querySelector('#enrol-cancel').click();",
+        serde_json::json!([]),
+    );
+    let said = app.wait_toast("Stopped");
+    let kept = profile.keychain_items();
+    eprintln!("stopped with {kept} of {MANY} added: {said}");
+    assert!(kept < MANY, "{kept} of {MANY} were added: {said}");
+    if kept == 0 {
+        assert_eq!(said, "Stopped: nothing was added");
+    } else {
+        let added = if kept == 1 {
+            "1 account".to_owned()
+        } else {
+            format!("{kept} accounts")
+        };
+        assert_eq!(
+            said,
+            format!("Stopped after adding {added} of {MANY}; the rest are still here to add")
+        );
+    }
+    assert_eq!(
+        app.wait_rows(kept).len(),
+        kept,
+        "the list shows what went in"
+    );
+    let found = app.wait_found(MANY);
+    assert_eq!(found.iter().filter(|f| f.duplicate).count(), kept);
+    assert!(found.iter().all(|f| f.picked != f.duplicate), "{found:?}");
+    let left = MANY - kept;
+    assert_eq!(
+        app.text("#enrol-confirm"),
+        if left == 1 {
+            "Add 1 account".to_owned()
+        } else {
+            format!("Add {left} accounts")
+        }
+    );
+
+    // The rest, and nothing twice.
+    let rows = app.confirm_found(MANY);
+    app.wait_toast(&format!("Added {left} account"));
+    assert_eq!(profile.keychain_items(), MANY);
+    let mut issuers: Vec<String> = rows.into_iter().map(|r| r.issuer).collect();
+    issuers.sort();
+    issuers.dedup();
+    assert_eq!(issuers.len(), MANY, "each account once");
     app.quit();
 }
 

@@ -11,7 +11,22 @@ import * as add from './add.js';
 
 const root = document.getElementById('enrol-dialog');
 const $ = (selector) => root.querySelector(selector);
-const enrol = { busy: false, locked: 0 };
+// `work`: the number of the unlock or adding under way, which its Cancel
+// names (null when nothing runs).
+const enrol = { busy: false, locked: 0, work: null };
+
+/** Numbers a new piece of long work, for its Cancel. */
+function beginWork() {
+  enrol.work = crypto.getRandomValues(new Uint32Array(1))[0];
+  return enrol.work;
+}
+
+/** Cancels the unlock or adding under way; false when none is. */
+function cancelWork() {
+  if (enrol.work === null) return false;
+  ipc.cancelPreviewWork(enrol.work);
+  return true;
+}
 
 function foundDetails(found) {
   const kind = found.kind === 'hotp'
@@ -102,7 +117,7 @@ async function unlock() {
   cancel.hidden = false;
   setError(error, '', [field]);
   try {
-    const view = await ipc.unlockBackup(field.value);
+    const view = await ipc.unlockBackup(field.value, beginWork());
     field.value = '';
     show(view);
   } catch (failure) {
@@ -112,6 +127,7 @@ async function unlock() {
     field.select();
     field.focus();
   } finally {
+    enrol.work = null;
     button.disabled = false;
     button.textContent = 'Unlock';
     cancel.hidden = true;
@@ -122,7 +138,8 @@ function syncConfirm() {
   const picked = [...$('#enrol-list').querySelectorAll('.pick')].filter((p) => p.checked).length;
   const button = $('#enrol-confirm');
   button.disabled = picked === 0 || enrol.busy;
-  button.textContent = picked === 1 ? 'Add 1 account' : `Add ${picked} accounts`;
+  button.textContent = enrol.busy ? 'Adding…'
+    : picked === 1 ? 'Add 1 account' : `Add ${picked} accounts`;
   const total = $('#enrol-list').children.length;
   const already = $('#enrol-list').querySelectorAll('li.duplicate').length;
   const found = total === 1 ? '1 account found' : `${total} accounts found`;
@@ -142,8 +159,22 @@ async function confirm(event) {
     }));
   enrol.busy = true;
   syncConfirm();
+  // Many accounts take a while: Cancel (or Esc) stops before the next one.
+  if (choices.length > 1) announce(`Adding ${choices.length} accounts…`);
   try {
-    const result = await ipc.confirmEnrolment(choices);
+    const result = await ipc.confirmEnrolment(choices, beginWork());
+    if (result.stopped) {
+      // What went in stays; the rest wait here, marked as they now are.
+      await reloadAccounts();
+      await refreshCodes();
+      enrol.busy = false;
+      show(await ipc.pendingEnrolment());
+      const added = result.added === 1 ? '1 account' : `${result.added} accounts`;
+      toast(result.added === 0
+        ? 'Stopped: nothing was added'
+        : `Stopped after adding ${added} of ${choices.length}; the rest are still here to add`);
+      return;
+    }
     root.close();
     $('#enrol-list').replaceChildren();
     await reloadAccounts();
@@ -153,6 +184,7 @@ async function confirm(event) {
   } catch (error) {
     toast(ipc.messageOf(error));
   } finally {
+    enrol.work = null;
     enrol.busy = false;
     syncConfirm();
   }
@@ -205,7 +237,7 @@ export async function paste() {
 
 export function wire() {
   $('#enrol-unlock').addEventListener('click', unlock);
-  $('#enrol-unlock-cancel').addEventListener('click', () => { ipc.cancelUnlock(); });
+  $('#enrol-unlock-cancel').addEventListener('click', cancelWork);
   $('#enrol-password').addEventListener('keydown', (event) => {
     // Enter here unlocks; it must not submit (add) the preview.
     if (event.key === 'Enter') {
@@ -214,12 +246,14 @@ export function wire() {
     }
   });
   $('#enrol-form').addEventListener('submit', confirm);
-  $('#enrol-cancel').addEventListener('click', discard);
+  // Cancel stops the unlock or adding under way; otherwise it closes the
+  // preview and forgets what it held. Esc does the same.
+  const cancel = () => { if (!cancelWork()) discard(); };
+  $('#enrol-cancel').addEventListener('click', cancel);
   $('#enrol-list').addEventListener('change', syncConfirm);
-  // Esc closes the dialog: that is a cancel too.
   root.addEventListener('cancel', (event) => {
     event.preventDefault();
-    discard();
+    cancel();
   });
   // Files dropped on the window are read by the Rust side; the page only
   // shows where to drop them and what came of it.

@@ -200,6 +200,29 @@ fn key_derivation_and_conversion_can_be_cancelled() {
     assert_eq!(ImportError::Cancelled.code(), "cancelled");
 }
 
+/// A Cancel that comes while the last key derivation runs is obeyed too:
+/// the answer is "cancelled", not what the derivation found ("Wrong
+/// password" here). The slot takes the largest cost allowed (a few tenths
+/// of a second); the Cancel comes 50 ms in, and any moment before the
+/// answer gives the same outcome.
+#[test]
+fn a_cancel_during_the_last_key_derivation_is_obeyed() {
+    let vault = inputs::aegis_slots(1, 1 << 16, 8, 2);
+    let (_, read) = import::detect_and_read(vault.as_bytes()).expect("within budget");
+    let Read::Encrypted(backup) = read else {
+        panic!("encrypted")
+    };
+    let cancel = Cancel::new();
+    let outcome = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            cancel.cancel();
+        });
+        backup.decrypt_cancellable("guess", &cancel).map(|_| ())
+    });
+    assert_eq!(outcome, Err(ImportError::Cancelled));
+}
+
 #[test]
 fn other_formats_key_derivation_is_capped() {
     // FreeOTP 2: a master key asking for ten million PBKDF2 iterations.

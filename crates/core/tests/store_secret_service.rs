@@ -466,3 +466,43 @@ fn a_listing_that_knows_item_paths_still_answers_what_the_keychain_holds() {
     let (truth, _) = keychain.list_located(&lying).expect("list located");
     assert_eq!(truth, keychain.list().expect("list"));
 }
+
+/// Issue 9: a big import can be stopped. Here the token is set as the
+/// third account is reached (the iterator is lazy), so exactly two go in,
+/// each whole; adding the same list again adds the rest.
+#[test]
+fn a_cancelled_import_keeps_what_went_in_and_adds_the_rest_the_next_time() {
+    let scratch = Scratch::new("cancel-import");
+    let mut store = scratch.open();
+    let list = || {
+        (1u8..=5).map(|n| {
+            Account::totp(
+                &format!("Issuer {n}"),
+                "me",
+                Secret::from_bytes(vec![n; 10]),
+            )
+        })
+    };
+    let cancel = watchword_core::limits::Cancel::new();
+    let stopping = list().enumerate().map(|(i, account)| {
+        if i == 2 {
+            cancel.cancel();
+        }
+        account
+    });
+    let done = store
+        .add_all_cancellable(stopping, &cancel)
+        .expect("no failure");
+    assert_eq!((done.added, done.already_there, done.stopped), (2, 0, true));
+    let mut reopened = scratch.open();
+    reopened.load().expect("load");
+    let issuers: Vec<String> = reopened.summaries().into_iter().map(|s| s.issuer).collect();
+    assert_eq!(issuers, ["Issuer 1", "Issuer 2"]);
+
+    let done = reopened.add_all(list()).expect("the rest");
+    assert_eq!(
+        (done.added, done.already_there, done.stopped),
+        (3, 2, false)
+    );
+    assert_eq!(reopened.summaries().len(), 5);
+}

@@ -359,7 +359,9 @@ impl EncryptedBackup {
     }
 
     /// [`EncryptedBackup::decrypt`] that stops with [`ImportError::Cancelled`]
-    /// when `cancel` is set (checked before each key derivation).
+    /// when `cancel` is set: checked before each key derivation, and once
+    /// more at the end, so a Cancel that came during the last one is obeyed
+    /// too (the user asked to stop; what was opened is dropped).
     pub fn decrypt_cancellable(
         &self,
         password: &str,
@@ -368,7 +370,14 @@ impl EncryptedBackup {
         if cancel.is_cancelled() {
             return Err(ImportError::Cancelled);
         }
-        self.inner.decrypt(password, cancel)?.within_limits()
+        let opened = self
+            .inner
+            .decrypt(password, cancel)
+            .and_then(Entries::within_limits);
+        if cancel.is_cancelled() {
+            return Err(ImportError::Cancelled);
+        }
+        opened
     }
 }
 

@@ -143,6 +143,9 @@ pub struct Added {
     pub added: usize,
     /// Accounts left out because the same key and issuer were stored.
     pub already_there: usize,
+    /// The work was cancelled before every account was looked at
+    /// ([`Store::add_all_cancellable`]); the rest were not added.
+    pub stopped: bool,
 }
 
 /// Whether the accounts are backed up, for a gentle reminder.
@@ -612,6 +615,17 @@ impl Store {
         &mut self,
         accounts: impl IntoIterator<Item = Account>,
     ) -> std::result::Result<Added, (Added, Error)> {
+        self.add_all_cancellable(accounts, &crate::limits::Cancel::new())
+    }
+
+    /// [`Store::add_all`] that stops before the next account once `cancel`
+    /// is set: each account is stored whole or not at all, what went in
+    /// stays, and [`Added::stopped`] says the rest were not looked at.
+    pub fn add_all_cancellable(
+        &mut self,
+        accounts: impl IntoIterator<Item = Account>,
+        cancel: &crate::limits::Cancel,
+    ) -> std::result::Result<Added, (Added, Error)> {
         let mut done = Added::default();
         // One lock for the whole batch: an import is one change.
         let held = self.lock(lock::WAIT).and_then(|held| {
@@ -623,6 +637,10 @@ impl Store {
             Err(error) => return Err((done, error)),
         };
         for account in accounts {
+            if cancel.is_cancelled() {
+                done.stopped = true;
+                break;
+            }
             match self.add_locked(account) {
                 Ok(_) => done.added += 1,
                 Err(Error::Duplicate(_)) => done.already_there += 1,
