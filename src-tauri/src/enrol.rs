@@ -398,8 +398,9 @@ pub async fn unlock_backup(
                 "No encrypted backup is waiting for a password",
             )
         })?;
-        let cancel = state.preview_work.start(attempt);
-        let opened = locked.decrypt_cancellable(&password, cancel);
+        let work = state.preview_work.start(attempt);
+        let opened = locked.decrypt_cancellable(&password, work.token());
+        drop(work);
         let mut pending = lock(&state.enrolment)?;
         pending
             .opened(locked, opened)
@@ -440,27 +441,27 @@ pub async fn confirm_enrolment(
 ) -> Result<ConfirmView, IpcError> {
     blocking(app, move |_, state| {
         let mut pending = lock(&state.enrolment)?;
+        // The names as edited: added so, and kept so in a preview that
+        // stays (a stopped adding), where they are then marked as added.
         let accounts = choices
             .iter()
             .map(|choice| {
-                let mut account =
-                    pending
-                        .accounts()
-                        .get(choice.index)
-                        .cloned()
-                        .ok_or_else(|| {
-                            IpcError::new(
-                                ErrorCode::NotFound,
-                                "The preview changed: look at it again and confirm",
-                            )
-                        })?;
-                account.issuer = choice.issuer.trim().to_owned();
-                account.name = choice.name.trim().to_owned();
-                Ok(account)
+                let renamed =
+                    pending.rename(choice.index, choice.issuer.trim(), choice.name.trim());
+                let account = renamed
+                    .then(|| pending.accounts().get(choice.index).cloned())
+                    .flatten();
+                account.ok_or_else(|| {
+                    IpcError::new(
+                        ErrorCode::NotFound,
+                        "The preview changed: look at it again and confirm",
+                    )
+                })
             })
             .collect::<Result<Vec<_>, IpcError>>()?;
         let done = state.with_store(|store| {
-            let outcome = store.add_all_cancellable(accounts, state.preview_work.start(attempt));
+            let work = state.preview_work.start(attempt);
+            let outcome = store.add_all_cancellable(accounts, work.token());
             // Even a partial import is a change to back up.
             crate::autobackup::changed(state);
             outcome.map_err(|(done, error)| {

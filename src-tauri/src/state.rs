@@ -6,7 +6,8 @@ use crate::clipboard::ClipboardKeeper;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use watchword_core::limits::Cancel;
 use watchword_core::store::{Config, LoadReport, Store};
 use watchword_core::ErrorCode;
 
@@ -79,34 +80,78 @@ pub struct AppState {
 /// work it starts and names that number when it cancels, so the two may
 /// reach the shell in either order: a Cancel that arrives before its work
 /// has begun still stops it, and one that arrives after its work ended
-/// stops nothing else.
+/// stops nothing else. Each piece of work has a token of its own, so one
+/// never resets another's.
 #[derive(Debug, Default)]
 pub struct PreviewWork {
-    /// The work running or last run, and the last one cancelled.
-    attempts: Mutex<(u32, Option<u32>)>,
-    token: watchword_core::limits::Cancel,
+    attempts: Mutex<Attempts>,
+}
+
+#[derive(Debug, Default)]
+struct Attempts {
+    /// The work under way, each with its token.
+    running: Vec<(u32, Arc<Cancel>)>,
+    /// A Cancel that came before its work began.
+    early: Option<u32>,
 }
 
 impl PreviewWork {
-    /// Begins work number `attempt`: the token it checks, already set when
-    /// its Cancel came first.
-    pub fn start(&self, attempt: u32) -> &watchword_core::limits::Cancel {
-        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        attempts.0 = attempt;
-        if attempts.1 == Some(attempt) {
-            self.token.cancel();
-        } else {
-            self.token.reset();
+    fn attempts(&self) -> MutexGuard<'_, Attempts> {
+        self.attempts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Begins work number `attempt`; its token is already set when its
+    /// Cancel came first. The work counts as under way until the answer
+    /// is dropped.
+    pub fn start(&self, attempt: u32) -> Working<'_> {
+        let token = Arc::new(Cancel::new());
+        let mut attempts = self.attempts();
+        if attempts.early == Some(attempt) {
+            attempts.early = None;
+            token.cancel();
         }
-        &self.token
+        attempts.running.push((attempt, Arc::clone(&token)));
+        Working {
+            work: self,
+            attempt,
+            token,
+        }
     }
 
     /// Stops work number `attempt`, now or as it begins.
     pub fn cancel(&self, attempt: u32) {
-        let mut attempts = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        attempts.1 = Some(attempt);
-        if attempts.0 == attempt {
-            self.token.cancel();
+        let mut attempts = self.attempts();
+        match attempts.running.iter().find(|(n, _)| *n == attempt) {
+            Some((_, token)) => token.cancel(),
+            None => attempts.early = Some(attempt),
+        }
+    }
+}
+
+/// One piece of the preview's work under way ([`PreviewWork::start`]).
+#[derive(Debug)]
+pub struct Working<'a> {
+    work: &'a PreviewWork,
+    attempt: u32,
+    token: Arc<Cancel>,
+}
+
+impl Working<'_> {
+    /// The token the work checks between its steps.
+    pub fn token(&self) -> &Cancel {
+        &self.token
+    }
+}
+
+impl Drop for Working<'_> {
+    fn drop(&mut self) {
+        let mut attempts = self.work.attempts();
+        if let Some(at) = attempts
+            .running
+            .iter()
+            .position(|(n, token)| *n == self.attempt && Arc::ptr_eq(token, &self.token))
+        {
+            attempts.running.remove(at);
         }
     }
 }
@@ -292,23 +337,30 @@ mod tests {
     use watchword_core::ErrorCode;
 
     /// A Cancel stops the work it names whichever reaches the shell first,
-    /// and never the next piece of work.
+    /// never another piece of work, and never work begun after it ended.
     #[test]
     fn a_cancel_stops_its_own_work_in_either_order_and_no_other() {
         let work = PreviewWork::default();
         // Cancel, then its work begins.
         work.cancel(7);
-        assert!(work.start(7).is_cancelled());
+        assert!(work.start(7).token().is_cancelled());
         // Work begins, then its Cancel.
-        let token = work.start(8);
-        assert!(!token.is_cancelled());
+        let eight = work.start(8);
+        assert!(!eight.token().is_cancelled());
         work.cancel(8);
-        assert!(token.is_cancelled());
-        // A Cancel for work that already ended, then new work.
+        assert!(eight.token().is_cancelled());
+        // Other work begun meanwhile keeps going, and does not clear 8's.
+        let nine = work.start(9);
+        assert!(!nine.token().is_cancelled());
+        assert!(eight.token().is_cancelled());
+        drop(eight);
+        // A Cancel for work that ended stops nothing under way or later.
         work.cancel(8);
-        assert!(!work.start(9).is_cancelled());
+        assert!(!nine.token().is_cancelled());
+        drop(nine);
+        assert!(!work.start(10).token().is_cancelled());
         work.cancel(3);
-        assert!(!work.start(10).is_cancelled(), "a stale Cancel");
+        assert!(!work.start(11).token().is_cancelled(), "a stale Cancel");
     }
 
     /// The tray's menu asks without waiting: a store held elsewhere (an

@@ -12,7 +12,7 @@ import * as add from './add.js';
 const root = document.getElementById('enrol-dialog');
 const $ = (selector) => root.querySelector(selector);
 // `work`: the number of the unlock or adding under way, which its Cancel
-// names (null when nothing runs).
+// names (null when nothing runs); `busy`: the work is an adding.
 const enrol = { busy: false, locked: 0, work: null };
 
 /** Numbers a new piece of long work, for its Cancel. */
@@ -21,10 +21,17 @@ function beginWork() {
   return enrol.work;
 }
 
+/** Ends work number `attempt`, unless other work has begun since. */
+function endWork(attempt) {
+  if (enrol.work === attempt) enrol.work = null;
+}
+
 /** Cancels the unlock or adding under way; false when none is. */
 function cancelWork() {
   if (enrol.work === null) return false;
   ipc.cancelPreviewWork(enrol.work);
+  // Adding stops before its next account: say the click was taken.
+  if (enrol.busy) $('#enrol-confirm').textContent = 'Stopping…';
   return true;
 }
 
@@ -102,6 +109,8 @@ export function show(view, { returnTo } = {}) {
 }
 
 async function unlock() {
+  // One piece of work at a time: its Cancel must name it.
+  if (enrol.work !== null) return;
   const field = $('#enrol-password');
   const error = $('#enrol-password-error');
   if (field.value === '') {
@@ -111,13 +120,15 @@ async function unlock() {
   }
   const button = $('#enrol-unlock');
   const cancel = $('#enrol-unlock-cancel');
+  const attempt = beginWork();
+  syncConfirm();
   button.disabled = true;
   button.textContent = 'Unlocking…';
   // Key derivation may take a while (a real vault: about a second).
   cancel.hidden = false;
   setError(error, '', [field]);
   try {
-    const view = await ipc.unlockBackup(field.value, beginWork());
+    const view = await ipc.unlockBackup(field.value, attempt);
     field.value = '';
     show(view);
   } catch (failure) {
@@ -127,7 +138,8 @@ async function unlock() {
     field.select();
     field.focus();
   } finally {
-    enrol.work = null;
+    endWork(attempt);
+    syncConfirm();
     button.disabled = false;
     button.textContent = 'Unlock';
     cancel.hidden = true;
@@ -137,19 +149,30 @@ async function unlock() {
 function syncConfirm() {
   const picked = [...$('#enrol-list').querySelectorAll('.pick')].filter((p) => p.checked).length;
   const button = $('#enrol-confirm');
-  button.disabled = picked === 0 || enrol.busy;
-  button.textContent = enrol.busy ? 'Adding…'
-    : picked === 1 ? 'Add 1 account' : `Add ${picked} accounts`;
+  // One piece of work at a time (its Cancel names it): nothing else starts
+  // while an unlock or an adding runs.
+  button.disabled = picked === 0 || enrol.work !== null;
+  $('#enrol-unlock').disabled = enrol.work !== null;
+  // Texts are replaced only when they change: this runs as a field is
+  // left, which is on the press of the button clicked next, and a label
+  // replaced between press and release loses that click in WebKit.
+  setText(button, enrol.busy ? 'Adding…'
+    : picked === 1 ? 'Add 1 account' : `Add ${picked} accounts`);
   const total = $('#enrol-list').children.length;
   const already = $('#enrol-list').querySelectorAll('li.duplicate').length;
   const found = total === 1 ? '1 account found' : `${total} accounts found`;
-  $('#enrol-title').textContent = total === 0 && enrol.locked > 0
+  setText($('#enrol-title'), total === 0 && enrol.locked > 0
     ? 'Encrypted backup'
-    : already > 0 ? `${found}, ${already} already in Watchword` : found;
+    : already > 0 ? `${found}, ${already} already in Watchword` : found);
+}
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 async function confirm(event) {
   event.preventDefault();
+  if (enrol.work !== null) return;
   const choices = [...$('#enrol-list').children]
     .filter((li) => li.querySelector('.pick').checked)
     .map((li) => ({
@@ -157,12 +180,13 @@ async function confirm(event) {
       issuer: li.querySelector('.found-issuer').value,
       name: li.querySelector('.found-name').value,
     }));
+  const attempt = beginWork();
   enrol.busy = true;
   syncConfirm();
   // Many accounts take a while: Cancel (or Esc) stops before the next one.
   if (choices.length > 1) announce(`Adding ${choices.length} accounts…`);
   try {
-    const result = await ipc.confirmEnrolment(choices, beginWork());
+    const result = await ipc.confirmEnrolment(choices, attempt);
     if (result.stopped) {
       // What went in stays; the rest wait here, marked as they now are.
       await reloadAccounts();
@@ -184,7 +208,7 @@ async function confirm(event) {
   } catch (error) {
     toast(ipc.messageOf(error));
   } finally {
-    enrol.work = null;
+    endWork(attempt);
     enrol.busy = false;
     syncConfirm();
   }

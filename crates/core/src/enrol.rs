@@ -463,6 +463,18 @@ impl Enrolment {
         &self.accounts
     }
 
+    /// Names the account at `index` as the user edited it in the preview:
+    /// what it is added as, and what it is compared with from then on.
+    /// False when there is no such account.
+    pub fn rename(&mut self, index: usize, issuer: &str, name: &str) -> bool {
+        let Some(account) = self.accounts.get_mut(index) else {
+            return false;
+        };
+        issuer.clone_into(&mut account.issuer);
+        name.clone_into(&mut account.name);
+        true
+    }
+
     /// What could not be used, source by source.
     pub fn notes(&self) -> &[Note] {
         &self.notes
