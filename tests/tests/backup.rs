@@ -130,8 +130,9 @@ fn drop_an_encrypted_aegis_backup_and_enter_its_password() {
 }
 
 /// Issue 9: adding many accounts can be stopped from the preview. What went
-/// in stays (each account whole, in the keychain and the list), the rest
-/// wait in the preview, and adding again brings in exactly those.
+/// in stays (each account whole, in the keychain and the list) and is
+/// marked as added in the preview, even where its name was edited there;
+/// the rest wait, and adding again brings in exactly those.
 #[test]
 fn a_big_import_can_be_stopped_and_the_rest_added_later() {
     const MANY: usize = 150;
