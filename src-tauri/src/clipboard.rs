@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 /// Owns the clipboard connection. On X11 the connection must stay open for
 /// other programs to paste what we copied, so it lives as long as the app.
@@ -30,6 +31,13 @@ impl ClipboardKeeper {
     /// where the platform allows, and clears it after `clear_after` (if any)
     /// unless it was replaced in the meantime.
     pub fn copy(&self, text: &str, clear_after: Option<Duration>) -> Result<(), String> {
+        #[cfg(target_os = "linux")]
+        if crate::clipboard_gtk::needed() {
+            let owned = crate::clipboard_gtk::copy(text)?;
+            // Only ours while GTK still holds the copy: nothing to compare.
+            self.clear_later(clear_after, move |_| crate::clipboard_gtk::clear(&owned));
+            return Ok(());
+        }
         {
             let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
             if slot.is_none() {
@@ -38,17 +46,8 @@ impl ClipboardKeeper {
             let clipboard = slot.as_mut().expect("set just above");
             set_private_text(clipboard, text).map_err(|e| describe(&e))?;
         }
-        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let Some(clear_after) = clear_after else {
-            return Ok(());
-        };
-        let inner = Arc::clone(&self.inner);
-        let copied = text.to_owned();
-        std::thread::spawn(move || {
-            std::thread::sleep(clear_after);
-            if inner.generation.load(Ordering::SeqCst) != generation {
-                return; // A later copy owns the clipboard and its own timer.
-            }
+        let copied = Zeroizing::new(text.to_owned());
+        self.clear_later(clear_after, move |inner| {
             if let Ok(mut slot) = inner.clipboard.lock() {
                 if let Some(clipboard) = slot.as_mut() {
                     if clipboard.get_text().ok().as_deref() == Some(copied.as_str()) {
@@ -58,6 +57,27 @@ impl ClipboardKeeper {
             }
         });
         Ok(())
+    }
+
+    /// Counts a copy, and after `clear_after` (if any) runs `clear` unless
+    /// a later copy came meanwhile (it then owns the clipboard and its own
+    /// timer).
+    fn clear_later(
+        &self,
+        clear_after: Option<Duration>,
+        clear: impl FnOnce(&Inner) + Send + 'static,
+    ) {
+        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let Some(clear_after) = clear_after else {
+            return;
+        };
+        let inner = Arc::clone(&self.inner);
+        std::thread::spawn(move || {
+            std::thread::sleep(clear_after);
+            if inner.generation.load(Ordering::SeqCst) == generation {
+                clear(&inner);
+            }
+        });
     }
 }
 
@@ -81,6 +101,10 @@ pub enum Pasted {
 impl ClipboardKeeper {
     /// Reads the clipboard: an image if it holds one, else its text.
     pub fn read(&self) -> Result<Pasted, String> {
+        #[cfg(target_os = "linux")]
+        if crate::clipboard_gtk::needed() {
+            return crate::clipboard_gtk::read(watchword_core::limits::MAX_IMAGE_BYTES);
+        }
         let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
         if slot.is_none() {
             *slot = Some(arboard::Clipboard::new().map_err(|e| describe(&e))?);

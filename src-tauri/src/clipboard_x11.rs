@@ -63,7 +63,7 @@ fn failed(err: impl std::fmt::Display) -> String {
     format!("The clipboard is not available: {err}")
 }
 
-fn too_large(limit: u64) -> String {
+pub(crate) fn too_large(limit: u64) -> String {
     format!(
         "The image on the clipboard is larger than {} MB, too large to scan",
         limit / 1_000_000

@@ -9,6 +9,8 @@ mod autobackup;
 mod backup;
 mod capture;
 mod clipboard;
+#[cfg(target_os = "linux")]
+mod clipboard_gtk;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod clipboard_x11;
 mod closing;

@@ -63,6 +63,16 @@ pub struct Copied {
 /// (nobody owns it) within `delay` + 10 s after the app confirmed the copy.
 /// Called right after the copy, so that the lower bound is checked.
 pub fn assert_clipboard_clears_after(copied: &Copied, delay: f64) {
+    assert_cleared_after(copied, delay, clipboard_holds);
+}
+
+/// [`assert_clipboard_clears_after`] for the clipboard `holds` reads:
+/// `Ok(None)` when nobody owns it, `Err` when it could not be read.
+pub fn assert_cleared_after(
+    copied: &Copied,
+    delay: f64,
+    holds: impl Fn() -> Result<Option<String>, String>,
+) {
     assert!(
         unix_now() < copied.before + delay - 1.0,
         "called {:.1} s after the copy: too late to see the clipboard held the code",
@@ -75,7 +85,7 @@ pub fn assert_clipboard_clears_after(copied: &Copied, delay: f64) {
         limit,
         || {
             let asked = unix_now();
-            match clipboard_holds() {
+            match holds() {
                 Ok(None) => Ok(asked),
                 Ok(Some(text)) if text == copied.code => Err(format!(
                     "it still holds the code {:.1} s after the copy",
@@ -201,6 +211,11 @@ impl<'p> App<'p> {
             session: true,
             driver,
         }
+    }
+
+    /// Everything the app (and its drivers) printed so far.
+    pub fn output(&self) -> String {
+        self.driver.log_text()
     }
 
     /// Freezes every process of the app for `duration`, as a laptop's sleep
@@ -1147,6 +1162,17 @@ impl<'p> App<'p> {
     /// [`App::copy_code`], for a notice that says `note` (in any case) about
     /// clearing, or says nothing about it when `note` is empty.
     pub fn copy_code_noting(&self, row: &Row, note: &str) -> Copied {
+        self.copy_code_reading(row, note, clipboard_text)
+    }
+
+    /// [`App::copy_code_noting`], the clipboard read by `read` (another
+    /// display server's clipboard).
+    pub fn copy_code_reading(
+        &self,
+        row: &Row,
+        note: &str,
+        read: impl Fn() -> Result<String, String>,
+    ) -> Copied {
         // A notice from an earlier copy would look the same: take it down.
         self.dismiss_toast();
         let before = unix_now();
@@ -1159,7 +1185,7 @@ impl<'p> App<'p> {
         } else {
             assert!(lower.contains(note), "toast says {toast:?}");
         }
-        let code = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
+        let code = read().unwrap_or_else(|e| panic!("{e}"));
         Copied {
             code,
             before,

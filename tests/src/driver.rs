@@ -37,7 +37,11 @@ impl Driver {
         let (port, native_port) = free_ports();
         let log = profile.root.path().join(format!("driver-{launch}.log"));
         let log_file = std::fs::File::create(&log).expect("create the driver log");
-        let child = Command::new(tauri_driver())
+        let mut command = Command::new(tauri_driver());
+        for key in profile.unset.borrow().iter() {
+            command.env_remove(key);
+        }
+        let child = command
             .args([
                 "--port",
                 &port.to_string(),
@@ -94,9 +98,19 @@ impl Driver {
         }
     }
 
+    /// Everything tauri-driver, WebKitWebDriver and the app printed so far.
+    pub(crate) fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     pub(crate) fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
+        let text = self.log_text();
+        // Without the Wayland protocol trace (WAYLAND_DEBUG) some tests ask
+        // for: what the app said is what explains a failure.
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|line| !is_wayland_trace(line))
+            .collect();
         let start = lines.len().saturating_sub(40);
         format!(
             "--- last lines of {} ---\n{}",
@@ -136,6 +150,13 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// A line of libwayland's protocol trace: "[12345.678] wl_…".
+fn is_wayland_trace(line: &str) -> bool {
+    line.strip_prefix('[')
+        .and_then(|rest| rest.split_once(']'))
+        .is_some_and(|(stamp, _)| stamp.trim().parse::<f64>().is_ok())
 }
 
 pub(crate) fn signal_group(group: u32, signal: &str) {

@@ -24,6 +24,7 @@ mod otp;
 mod profile;
 mod tools;
 mod tray;
+mod wayland;
 mod webdriver;
 
 // Flat, as when all of this was one file: every `use watchword_e2e::{…}`
@@ -38,6 +39,7 @@ pub use otp::*;
 pub use profile::*;
 pub use tools::*;
 pub use tray::*;
+pub use wayland::*;
 pub use webdriver::*;
 
 use std::time::{Duration, Instant};

@@ -30,6 +30,8 @@ pub struct Profile {
     launches: Cell<u32>,
     /// Extra environment for the app's launches (`GTK_THEME`, …).
     pub(crate) env: std::cell::RefCell<Vec<(String, String)>>,
+    /// Variables taken out of the environment of the app's launches.
+    pub(crate) unset: std::cell::RefCell<Vec<String>>,
     _serial: MutexGuard<'static, ()>,
 }
 
@@ -66,6 +68,7 @@ impl Profile {
             service: format!("watchword-e2e-{}-{nanos}", std::process::id()),
             launches: Cell::new(0),
             env: std::cell::RefCell::new(Vec::new()),
+            unset: std::cell::RefCell::new(Vec::new()),
             _serial: serial,
         }
     }
@@ -75,6 +78,12 @@ impl Profile {
         self.env
             .borrow_mut()
             .push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Takes `key` out of the environment of the app's next launches (a
+    /// Wayland-only session has no `DISPLAY`).
+    pub fn unset_env(&self, key: &str) {
+        self.unset.borrow_mut().push(key.to_owned());
     }
 
     /// The app's data folder (it does not exist until the app makes it).
