@@ -33,10 +33,8 @@ impl ClipboardKeeper {
     pub fn copy(&self, text: &str, clear_after: Option<Duration>) -> Result<(), String> {
         #[cfg(target_os = "linux")]
         if crate::clipboard_gtk::needed() {
-            let owned = crate::clipboard_gtk::copy(text)?;
-            // Only ours while GTK still holds the copy: nothing to compare.
-            self.clear_later(clear_after, move |_| crate::clipboard_gtk::clear(&owned));
-            return Ok(());
+            // Cleared on GTK's own loop, once no longer anyone else's.
+            return crate::clipboard_gtk::copy(text, clear_after);
         }
         {
             let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;

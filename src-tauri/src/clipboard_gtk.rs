@@ -33,20 +33,22 @@ const PASSWORD_HINT: &str = "x-kde-passwordManagerHint";
 /// `info` of the password hint among the copy's targets; text is 0.
 const HINT_INFO: u32 = 1;
 
-/// Whether the clipboard must go through GTK: a Wayland display and no X
-/// one. With Xwayland (`DISPLAY` set) the X11 clipboard, which the
-/// compositor keeps in step with its own, is used as before.
+/// Whether the clipboard must go through GTK: no X display. The window
+/// exists, so GTK has a display, and without an X one it is Wayland's.
+/// With Xwayland (`DISPLAY` set) the X11 clipboard, which the compositor
+/// keeps in step with its own, is used as before.
 pub fn needed() -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|value| !value.is_empty());
-    set("WAYLAND_DISPLAY") && !set("DISPLAY")
+    std::env::var_os("DISPLAY").is_none_or(|display| display.is_empty())
 }
 
-/// Runs `work` on the main thread and waits for what it sends back.
+/// Runs `work` on the main thread and waits for what it sends back. The
+/// work is always queued (at the default priority, as GTK's own events),
+/// never run on the calling thread, even when no loop runs yet or any more.
 fn on_main<T: Send + 'static>(
     work: impl FnOnce(mpsc::Sender<T>) + Send + 'static,
 ) -> Result<T, String> {
     let (answer, answered) = mpsc::channel();
-    glib::MainContext::default().invoke(move || work(answer));
+    glib::timeout_add_once(Duration::ZERO, move || work(answer));
     answered.recv_timeout(WAIT).map_err(|_| {
         format!(
             "The clipboard did not answer within {} seconds: try again",
@@ -66,35 +68,41 @@ pub fn read(limit: u64) -> Result<Pasted, String> {
         let png = gdk::Atom::intern("image/png");
         clipboard().request_contents(&gdk::Atom::intern("TARGETS"), move |clipboard, offered| {
             let offers_png = offered.targets().unwrap_or_default().contains(&png);
-            if offers_png {
-                clipboard.request_contents(&png, move |_, data| {
-                    let bytes = data.data();
-                    let _ = answer.send(match bytes.len() {
-                        0 => Ok(Pasted::Nothing),
-                        n if u64::try_from(n).unwrap_or(u64::MAX) > limit => {
-                            Err(crate::clipboard_x11::too_large(limit))
-                        }
-                        _ => Ok(Pasted::Png(bytes)),
-                    });
-                });
-            } else {
-                clipboard.request_text(move |_, text| {
-                    let _ = answer.send(Ok(match text {
-                        Some(text) if !text.trim().is_empty() => Pasted::Text(text.to_owned()),
-                        _ => Pasted::Nothing,
-                    }));
-                });
+            if !offers_png {
+                return read_text(clipboard, answer);
             }
+            clipboard.request_contents(&png, move |clipboard, data| {
+                let bytes = data.data();
+                match bytes.len() {
+                    // The transfer failed: whatever text there is, then.
+                    0 => read_text(clipboard, answer),
+                    n if u64::try_from(n).unwrap_or(u64::MAX) > limit => {
+                        let _ = answer.send(Err(crate::clipboard_x11::too_large(limit)));
+                    }
+                    _ => {
+                        let _ = answer.send(Ok(Pasted::Png(bytes)));
+                    }
+                }
+            });
         });
     })?
 }
 
+/// The clipboard's text, if any. (GTK's own copies of it cannot be wiped;
+/// ours is, once the paste is handled.)
+fn read_text(clipboard: &gtk::Clipboard, answer: mpsc::Sender<Result<Pasted, String>>) {
+    clipboard.request_text(move |_, text| {
+        let _ = answer.send(Ok(match text {
+            Some(text) if !text.trim().is_empty() => Pasted::Text(text.to_owned()),
+            _ => Pasted::Nothing,
+        }));
+    });
+}
+
 /// Set while the copy it was made for is still the clipboard's: GTK drops
 /// the copy's data (and with it this guard) when another program takes
-/// the clipboard or Watchword clears it.
-#[derive(Clone, Debug)]
-pub struct Owned(Arc<AtomicBool>);
-
+/// the clipboard, the compositor refuses the copy, or Watchword replaces
+/// it. Dropping the guard touches nothing but the flag.
 struct OwnedGuard(Arc<AtomicBool>);
 
 impl Drop for OwnedGuard {
@@ -104,33 +112,62 @@ impl Drop for OwnedGuard {
 }
 
 /// Offers `text` as the clipboard's content, with the password hint that
-/// keeps it out of clipboard history. The text lives (wiped when dropped)
-/// as long as Watchword owns the clipboard.
-pub fn copy(text: &str) -> Result<Owned, String> {
+/// keeps it out of clipboard history, and empties the clipboard
+/// `clear_after` later if it still holds it. The clearing is set up on the
+/// main thread together with the offer, so a copy never outlives its timer,
+/// even one whose caller stopped waiting. The text lives (wiped when
+/// dropped) as long as Watchword owns the clipboard.
+///
+/// A compositor may refuse a copy from an app without the keyboard focus
+/// (GNOME's does): it cancels the offer, and GTK drops it once it handles
+/// that. A round trip to the compositor brings any refusal in, and an idle
+/// callback runs after GTK has handled it: only then is the copy reported.
+pub fn copy(text: &str, clear_after: Option<Duration>) -> Result<(), String> {
     let text = Zeroizing::new(text.to_owned());
-    on_main(move |answer| {
-        let _ = answer.send(match offer(text) {
-            Some(owned) => Ok(Owned(owned)),
-            None => Err("The clipboard refused the code: try again".to_owned()),
+    let abandoned = Arc::new(AtomicBool::new(false));
+    let late = Arc::clone(&abandoned);
+    let copied = on_main(move |answer| {
+        if late.load(Ordering::SeqCst) {
+            return; // The caller reported a failure: copy nothing now.
+        }
+        let Some(owned) = offer(text) else {
+            let _ = answer.send(Err("The clipboard refused the code: try again".to_owned()));
+            return;
+        };
+        if let Some(display) = gdk::Display::default() {
+            display.sync();
+        }
+        glib::idle_add_local_once(move || {
+            if !owned.load(Ordering::SeqCst) {
+                let _ = answer.send(Err(
+                    "This desktop let Watchword copy only while its window has the focus: \
+                     open the window and copy there"
+                        .to_owned(),
+                ));
+                return;
+            }
+            if let Some(delay) = clear_after {
+                glib::timeout_add_local_once(delay, move || clear(&owned));
+            }
+            let _ = answer.send(Ok(()));
         });
-    })?
+    });
+    if copied.is_err() {
+        abandoned.store(true, Ordering::SeqCst);
+    }
+    copied?
 }
 
-/// Empties the clipboard if it still holds the copy `owned` was made for:
-/// by offering an empty text in its place rather than by giving the
-/// clipboard up. A clipboard manager that ignores the password hint (as
-/// weston's own does) keeps a copy of the last text offered and puts it
-/// back when the clipboard is given up; an empty text replaces that copy.
-pub fn clear(owned: &Owned) {
-    let owned = Arc::clone(&owned.0);
-    // Nothing to report if the main thread is slow to answer: the copy is
-    // then most likely gone anyway, and the timer has no one to tell.
-    let _ = on_main(move |answer: mpsc::Sender<()>| {
-        if owned.load(Ordering::SeqCst) {
-            let _ = offer(Zeroizing::new(String::new()));
-        }
-        let _ = answer.send(());
-    });
+/// Empties the clipboard if it still holds the copy `owned` was made for
+/// (on the main thread): by offering an empty text in its place rather than
+/// by giving the clipboard up. A clipboard manager that ignores the
+/// password hint (as weston's own does) keeps a copy of the last text
+/// offered and puts it back when the clipboard is given up; an empty text
+/// replaces that copy.
+fn clear(owned: &AtomicBool) {
+    if owned.load(Ordering::SeqCst) {
+        let _ = offer(Zeroizing::new(String::new()));
+    }
 }
 
 /// Makes `text` the clipboard's content (on the main thread); `None` if GTK

@@ -113,10 +113,21 @@ pub fn assert_cleared_after(
 /// may take to clear it), checking all along that the clipboard holds
 /// `expected`: for copies that must *not* be cleared.
 pub fn assert_clipboard_keeps(copied: &Copied, delay: f64, margin: f64, expected: &str) {
+    assert_kept(copied, delay, margin, expected, clipboard_holds);
+}
+
+/// [`assert_clipboard_keeps`] for the clipboard `holds` reads.
+pub fn assert_kept(
+    copied: &Copied,
+    delay: f64,
+    margin: f64,
+    expected: &str,
+    holds: impl Fn() -> Result<Option<String>, String>,
+) {
     let until = copied.after + delay + margin;
     loop {
         let now = unix_now();
-        let held = clipboard_holds().unwrap_or_else(|e| panic!("{e}"));
+        let held = holds().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             held.as_deref(),
             Some(expected),

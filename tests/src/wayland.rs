@@ -17,10 +17,35 @@ use std::time::Instant;
 
 /// weston on an Xvfb of its own; both stopped on drop.
 pub struct Weston {
-    xvfb: Child,
-    weston: Child,
+    // Stopped in this order: the clients, the compositor, its X server.
+    /// wl-copy servers, each serving its copy until another replaces it.
+    copies: std::cell::RefCell<Vec<Stopped>>,
+    weston: Stopped,
+    _xvfb: Stopped,
     runtime: tempfile::TempDir,
     socket: PathBuf,
+}
+
+/// A child process, stopped (SIGTERM, then SIGKILL) when dropped, so that
+/// a panic part-way through leaves nothing running (and Xvfb no lock file).
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if !matches!(self.0.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 impl std::fmt::Debug for Weston {
@@ -44,45 +69,50 @@ impl Weston {
         // Wayland refuses a runtime folder others could enter.
         std::fs::set_permissions(runtime.path(), std::fs::Permissions::from_mode(0o700))
             .expect("make the runtime folder private");
-        let mut xvfb = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let display = read_display_number(&mut xvfb);
+        let mut xvfb = Stopped(
+            Command::new("Xvfb")
+                .args([
+                    "-displayfd",
+                    "1",
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start Xvfb"),
+        );
+        let display = read_display_number(&mut xvfb.0);
         let log = std::fs::File::create(runtime.path().join("weston.log")).expect("weston log");
-        let weston = Command::new("weston")
-            .args([
-                "--backend=x11-backend.so",
-                "--use-pixman",
-                "--no-config",
-                "--idle-time=0",
-                "--width=1024",
-                "--height=768",
-                "--socket=wayland-watchword",
-            ])
-            .env("DISPLAY", format!(":{display}"))
-            .env("XDG_RUNTIME_DIR", runtime.path())
-            .env_remove("WAYLAND_DISPLAY")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("clone the log handle"))
-            .stderr(log)
-            .spawn()
-            .expect("start weston");
+        let weston = Stopped(
+            Command::new("weston")
+                .args([
+                    "--backend=x11-backend.so",
+                    "--use-pixman",
+                    "--no-config",
+                    "--idle-time=0",
+                    "--width=1024",
+                    "--height=768",
+                    "--socket=wayland-watchword",
+                ])
+                .env("DISPLAY", format!(":{display}"))
+                .env("XDG_RUNTIME_DIR", runtime.path())
+                .env_remove("WAYLAND_DISPLAY")
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("clone the log handle"))
+                .stderr(log)
+                .spawn()
+                .expect("start weston"),
+        );
         let socket = runtime.path().join("wayland-watchword");
         let mut session = Self {
-            xvfb,
+            copies: std::cell::RefCell::new(Vec::new()),
             weston,
+            _xvfb: xvfb,
             runtime,
             socket,
         };
@@ -93,7 +123,7 @@ impl Weston {
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            if let Ok(Some(status)) = self.weston.try_wait() {
+            if let Ok(Some(status)) = self.weston.0.try_wait() {
                 panic!("weston exited ({status}):\n{}", self.log());
             }
             // The socket appears once weston listens; then a client that
@@ -142,49 +172,65 @@ impl Weston {
     }
 
     /// Puts the file at `path` on the clipboard as `mime`, as a program
-    /// copying it would (wl-copy serves it from the background), and waits
-    /// until `app`'s window has it. wl-copy takes the keyboard focus for a
-    /// moment to copy; a Wayland client hears of a new clipboard only when
-    /// it gets the focus back (as after a user's click), and its page takes
-    /// keys again only once it has seen that focus. So: wait for both the
-    /// offer in the window's protocol trace and the page's focus event.
+    /// copying it would, and waits until `app`'s window has it. wl-copy
+    /// takes the keyboard focus for a moment to copy; a Wayland client hears
+    /// of a new clipboard only when it gets the focus back (as after a
+    /// user's click). See [`Weston::after_focus_returns`].
     pub fn copy_file(&self, app: &App<'_>, path: &Path, mime: &str) {
         let offers_before = clipboard_offers(&app.output());
-        app.execute(
-            "window.__focusSeen = [];
-             if (!window.__focusWatched) {
-               window.__focusWatched = true;
-               addEventListener('blur', () => window.__focusSeen.push('blur'));
-               addEventListener('focus', () => window.__focusSeen.push('focus'));
-             }",
-            serde_json::json!([]),
-        );
-        let input = std::fs::File::open(path).expect("open the file to copy");
-        let status = self
-            .client("wl-copy")
-            .args(["--type", mime])
-            .stdin(input)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("run wl-copy");
-        assert!(status.success(), "wl-copy failed ({status})");
+        self.after_focus_returns(app, || {
+            let input = std::fs::File::open(path).expect("open the file to copy");
+            // In the foreground, so that it is stopped with the session; it
+            // exits by itself once another copy replaces its own.
+            let server = self
+                .client("wl-copy")
+                .args(["--foreground", "--type", mime])
+                .stdin(input)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("run wl-copy");
+            self.copies.borrow_mut().push(Stopped(server));
+        });
+        // The new clipboard comes with the focus, just before or after it.
         app.wait_until("the window to be offered the new clipboard", || {
             let offers = clipboard_offers(&app.output());
-            if offers <= offers_before {
-                return Err(format!("{offers} offers, as before the copy"));
-            }
-            let seen = app
-                .try_execute(
-                    "return window.__focusSeen.join(' ');",
-                    serde_json::json!([]),
-                )
-                .map_err(|e| e.to_string())?;
-            let seen = seen.as_str().unwrap_or_default().to_owned();
-            if seen.contains("blur") && seen.ends_with("focus") {
+            if offers > offers_before {
                 Ok(())
             } else {
-                Err(format!("the page saw {seen:?}, not its focus back"))
+                Err(format!("{offers} offers, as before the copy"))
+            }
+        });
+    }
+
+    /// Gives `app`'s window a fresh input serial, as a user's click on it
+    /// would: WebDriver's clicks are made up inside WebKit, and the
+    /// compositor never sees them, and a copy made with the serial of an
+    /// older copy is ignored (weston keeps the newer selection). wl-copy
+    /// takes the focus for a moment and gives it back with a new serial;
+    /// what it copies (`text`) is replaced by the app's next copy.
+    pub fn refocus(&self, app: &App<'_>, text: &str) {
+        let file = self.runtime.path().join("refocus.txt");
+        std::fs::write(&file, text).expect("write the text to copy");
+        self.copy_file(app, &file, "text/plain;charset=utf-8");
+    }
+
+    /// Runs `take_focus` (a client that takes the keyboard focus for a
+    /// moment) and waits until `app`'s window has the focus back, as its
+    /// protocol trace shows: GTK has then handled it (libwayland writes the
+    /// trace as it dispatches each event).
+    fn after_focus_returns(&self, app: &App<'_>, take_focus: impl FnOnce()) {
+        let entered_before = focus_changes(&app.output()).0;
+        take_focus();
+        app.wait_until("the window to get the focus back", || {
+            let (entered, has_focus) = focus_changes(&app.output());
+            if entered > entered_before && has_focus {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the window got the focus {} times since, and has it: {has_focus}",
+                    entered - entered_before
+                ))
             }
         });
     }
@@ -216,12 +262,30 @@ impl Weston {
 }
 
 /// How many times the window was told of a new clipboard content, in its
-/// protocol trace: "wl_data_device@15.selection(wl_data_offer@…)".
+/// protocol trace: "wl_data_device@15.selection(wl_data_offer@…)" (libwayland
+/// 1.23 and later write `#` for `@`).
 fn clipboard_offers(trace: &str) -> usize {
     trace
         .lines()
-        .filter(|line| line.contains(".selection(wl_data_offer@"))
+        .filter(|line| line.contains(".selection(wl_data_offer"))
         .count()
+}
+
+/// How many times the window got the keyboard focus, and whether it has it
+/// now, from its protocol trace: "wl_keyboard@7.enter(…)" and
+/// "wl_keyboard@7.leave(…)".
+fn focus_changes(trace: &str) -> (usize, bool) {
+    let mut entered = 0;
+    let mut has_focus = false;
+    for line in trace.lines().filter(|line| line.contains("wl_keyboard")) {
+        if line.contains(".enter(") {
+            entered += 1;
+            has_focus = true;
+        } else if line.contains(".leave(") {
+            has_focus = false;
+        }
+    }
+    (entered, has_focus)
 }
 
 /// Whether wl-paste said that nobody owns the clipboard (wl-clipboard 2.1
@@ -245,13 +309,4 @@ fn read_display_number(xvfb: &mut Child) -> u32 {
     line.trim()
         .parse()
         .unwrap_or_else(|_| panic!("Xvfb said {line:?}, not a display number"))
-}
-
-impl Drop for Weston {
-    fn drop(&mut self) {
-        for child in [&mut self.weston, &mut self.xvfb] {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
 }

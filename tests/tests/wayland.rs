@@ -3,9 +3,12 @@
 //! other programs. A pasted QR screenshot is found, an oversized one is
 //! refused from its header, pasted text reaches the add form, and a copied
 //! code is what other programs paste, kept out of clipboard history and
-//! cleared on time. Run through scripts/test.sh.
+//! cleared on time, unless another program copied something since. Run
+//! through scripts/test.sh.
 
-use watchword_e2e::{assert_cleared_after, assert_copied_totp, qr_page_png, Profile, Totp, Weston};
+use watchword_e2e::{
+    assert_cleared_after, assert_copied_totp, assert_kept, qr_page_png, Profile, Totp, Weston,
+};
 
 const KEY: &str = "JBSWY3DPEHPK3PXP";
 
@@ -60,6 +63,7 @@ fn on_wayland_without_x_the_window_pastes_and_copies_through_the_compositor() {
             .paste_as("text/plain")?
             .ok_or_else(|| "nothing is copied".to_owned())
     };
+    weston.refocus(&app, "before the first copy");
     let copied = app.copy_code_reading(&rows[0], "clears in 10 s", read);
     assert_copied_totp(&copied, &spec, 0);
     let types = weston.paste_types().unwrap_or_else(|e| panic!("{e}"));
@@ -74,10 +78,19 @@ fn on_wayland_without_x_the_window_pastes_and_copies_through_the_compositor() {
     // And it is gone 10 s later. weston keeps a copy of the last text
     // copied (its clipboard manager ignores the password hint), so the
     // code is cleared by an empty text taking its place.
-    assert_cleared_after(&copied, 10.0, || {
+    let text_held = || {
         Ok(weston
             .paste_as("text/plain;charset=utf-8")?
             .filter(|text| !text.is_empty()))
-    });
+    };
+    assert_cleared_after(&copied, 10.0, text_held);
+
+    // Something else copied since: it is not the code, so it stays.
+    weston.refocus(&app, "before the second copy");
+    let copied = app.copy_code_reading(&rows[0], "clears in 10 s", read);
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "a shopping list").expect("write");
+    weston.copy_file(&app, &list, "text/plain;charset=utf-8");
+    assert_kept(&copied, 10.0, 5.0, "a shopping list", text_held);
     app.quit();
 }
