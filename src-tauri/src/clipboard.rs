@@ -44,8 +44,17 @@ impl ClipboardKeeper {
             let clipboard = slot.as_mut().expect("set just above");
             set_private_text(clipboard, text).map_err(|e| describe(&e))?;
         }
+        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let Some(clear_after) = clear_after else {
+            return Ok(());
+        };
+        let inner = Arc::clone(&self.inner);
         let copied = Zeroizing::new(text.to_owned());
-        self.clear_later(clear_after, move |inner| {
+        std::thread::spawn(move || {
+            std::thread::sleep(clear_after);
+            if inner.generation.load(Ordering::SeqCst) != generation {
+                return; // A later copy owns the clipboard and its own timer.
+            }
             if let Ok(mut slot) = inner.clipboard.lock() {
                 if let Some(clipboard) = slot.as_mut() {
                     if clipboard.get_text().ok().as_deref() == Some(copied.as_str()) {
@@ -55,27 +64,6 @@ impl ClipboardKeeper {
             }
         });
         Ok(())
-    }
-
-    /// Counts a copy, and after `clear_after` (if any) runs `clear` unless
-    /// a later copy came meanwhile (it then owns the clipboard and its own
-    /// timer).
-    fn clear_later(
-        &self,
-        clear_after: Option<Duration>,
-        clear: impl FnOnce(&Inner) + Send + 'static,
-    ) {
-        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let Some(clear_after) = clear_after else {
-            return;
-        };
-        let inner = Arc::clone(&self.inner);
-        std::thread::spawn(move || {
-            std::thread::sleep(clear_after);
-            if inner.generation.load(Ordering::SeqCst) == generation {
-                clear(&inner);
-            }
-        });
     }
 }
 

@@ -175,30 +175,39 @@ impl Weston {
     /// copying it would, and waits until `app`'s window has it. wl-copy
     /// takes the keyboard focus for a moment to copy; a Wayland client hears
     /// of a new clipboard only when it gets the focus back (as after a
-    /// user's click). See [`Weston::after_focus_returns`].
+    /// user's click).
     pub fn copy_file(&self, app: &App<'_>, path: &Path, mime: &str) {
-        let offers_before = clipboard_offers(&app.output());
-        self.after_focus_returns(app, || {
-            let input = std::fs::File::open(path).expect("open the file to copy");
-            // In the foreground, so that it is stopped with the session; it
-            // exits by itself once another copy replaces its own.
-            let server = self
-                .client("wl-copy")
-                .args(["--foreground", "--type", mime])
-                .stdin(input)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("run wl-copy");
-            self.copies.borrow_mut().push(Stopped(server));
-        });
-        // The new clipboard comes with the focus, just before or after it.
-        app.wait_until("the window to be offered the new clipboard", || {
-            let offers = clipboard_offers(&app.output());
-            if offers > offers_before {
+        let trace = app.output();
+        let offers_before = clipboard_offers(&trace);
+        let entered_before = focus_changes(&trace).0;
+        let input = std::fs::File::open(path).expect("open the file to copy");
+        // In the foreground, so that it is stopped with the session; it
+        // exits by itself once another copy replaces its own.
+        let server = self
+            .client("wl-copy")
+            .args(["--foreground", "--type", mime])
+            .stdin(input)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run wl-copy");
+        self.copies.borrow_mut().push(Stopped(server));
+        // The focus back (GTK has handled it once the trace shows it:
+        // libwayland writes the trace as it dispatches each event), and the
+        // new clipboard with it.
+        app.wait_until("the window to get the focus and the new clipboard", || {
+            let trace = app.output();
+            let (entered, has_focus) = focus_changes(&trace);
+            let offers = clipboard_offers(&trace);
+            if entered > entered_before && has_focus && offers > offers_before {
                 Ok(())
             } else {
-                Err(format!("{offers} offers, as before the copy"))
+                Err(format!(
+                    "since the copy the window got the focus {} times (has it: \
+                     {has_focus}) and {} new clipboards",
+                    entered - entered_before,
+                    offers - offers_before
+                ))
             }
         });
     }
@@ -213,26 +222,6 @@ impl Weston {
         let file = self.runtime.path().join("refocus.txt");
         std::fs::write(&file, text).expect("write the text to copy");
         self.copy_file(app, &file, "text/plain;charset=utf-8");
-    }
-
-    /// Runs `take_focus` (a client that takes the keyboard focus for a
-    /// moment) and waits until `app`'s window has the focus back, as its
-    /// protocol trace shows: GTK has then handled it (libwayland writes the
-    /// trace as it dispatches each event).
-    fn after_focus_returns(&self, app: &App<'_>, take_focus: impl FnOnce()) {
-        let entered_before = focus_changes(&app.output()).0;
-        take_focus();
-        app.wait_until("the window to get the focus back", || {
-            let (entered, has_focus) = focus_changes(&app.output());
-            if entered > entered_before && has_focus {
-                Ok(())
-            } else {
-                Err(format!(
-                    "the window got the focus {} times since, and has it: {has_focus}",
-                    entered - entered_before
-                ))
-            }
-        });
     }
 
     /// The MIME types the clipboard offers; `Err` when nothing is copied.
