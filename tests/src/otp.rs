@@ -125,14 +125,3 @@ pub fn grouped(code: &str) -> String {
 pub fn digits_of(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
-
-/// The default TOTP codes of `key` for the last 5 s and the next 2 s:
-/// a code copied just now, even across a 30 s boundary (in a code's last
-/// 2 seconds the app copies the next one), is one of them.
-pub fn around_now(key: &str) -> Vec<String> {
-    let totp = Totp::default_for(key);
-    let now = unix_now();
-    (totp.step(now - 5.0)..=totp.step(now + 2.0))
-        .map(|step| totp.code_at(step * totp.period))
-        .collect()
-}

@@ -137,6 +137,29 @@ pub fn clipboard_holds() -> Result<Option<String>, String> {
     }
 }
 
+/// Waits until the clipboard holds a default TOTP code of `key` copied at
+/// or after `since` (the time just before the click or key press that
+/// copies): each reading is judged by the steps from `since` to the moment
+/// it was taken (plus 2 s: in a code's last 2 seconds the app copies the
+/// next one), so no boundary between the click and the reading can fail it.
+pub fn wait_clipboard_totp(key: &str, since: f64) -> String {
+    let totp = crate::Totp::default_for(key);
+    crate::wait_until("the code on the clipboard", crate::TIMEOUT, || {
+        let text = clipboard_text()?;
+        let now = crate::unix_now();
+        let allowed: Vec<String> = (totp.step(since)..=totp.step(now + 2.0))
+            .map(|step| totp.code_at(step * totp.period))
+            .collect();
+        if allowed.contains(&text) {
+            Ok(text)
+        } else {
+            Err(format!(
+                "the clipboard holds {text:?}, not one of {allowed:?} (copied after t={since:.3})"
+            ))
+        }
+    })
+}
+
 /// Waits until the clipboard holds one of `allowed`; returns it.
 pub fn wait_clipboard(allowed: &[String]) -> String {
     crate::wait_until("the code on the clipboard", crate::TIMEOUT, || {

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use watchword_e2e::{around_now, wait_clipboard, Profile};
+use watchword_e2e::{assert_copied_totp, Profile, Totp};
 
 const KEY: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
@@ -190,8 +190,7 @@ fn the_deb_installs_works_and_leaves_nothing_behind() {
     );
     let app = profile.launch_through(Path::new("/usr/bin/watchword"));
     let row = app.wait_row("Installed", "me");
-    app.copy_code(&row);
-    wait_clipboard(&around_now(KEY));
+    assert_copied_totp(&app.copy_code(&row), &Totp::default_for(KEY), 0);
     app.quit();
 
     // Purged, nothing of the package stays: every file it installed is
