@@ -1,0 +1,425 @@
+//! Changes to the accounts and what the list keeps about them: adding
+//! (one or a whole import), removing, pins and order, names, notes, groups,
+//! settings and the time of the last backup. Each runs under the store's
+//! lock after taking in what other processes wrote.
+
+use super::metadata::MetaEntry;
+use super::{lock, meta_entry, unix_now, Added, BackupStatus, Settings, Store};
+use crate::account::{Account, AccountId, Group, Note, OtpKind};
+use crate::error::{Error, Result};
+use std::collections::HashSet;
+
+impl Store {
+    /// Adds an account: the keychain item first, then the metadata, so a crash
+    /// in between loses nothing. An account with the same key and issuer is
+    /// refused with [`Error::Duplicate`].
+    ///
+    /// A store that has not loaded everything reads only the items that
+    /// could be the same account: those the list names with the same issuer.
+    /// An item of ours the list does not know could be anything, and makes
+    /// it a full load.
+    pub fn add(&mut self, account: Account) -> Result<AccountId> {
+        if self.loaded {
+            return self.locked(|store| store.add_locked(account));
+        }
+        self.locked_listed(|store| {
+            if !store.loaded {
+                store.read_possible_duplicates(&account)?;
+            }
+            store.add_locked(account)
+        })
+    }
+
+    /// With the lock held, in a store that has not loaded everything: reads
+    /// into the cache every item that may hold the same key and issuer as
+    /// `account`, so that [`Store::add_locked`]'s test sees them all. Only
+    /// item ids are listed, no other secret is read, unless the keychain
+    /// holds an item of ours the list does not know: then everything is.
+    fn read_possible_duplicates(&mut self, account: &Account) -> Result<()> {
+        let (ids, seen) = self.keychain.list_located(&self.locations())?;
+        let listed: HashSet<&str> = self.meta.accounts.iter().map(|e| e.id.as_str()).collect();
+        let unknown = ids
+            .iter()
+            .any(|id| AccountId::parse(id).is_some() && !listed.contains(id.as_str()));
+        // Saved with the new account.
+        self.remember(&seen);
+        if unknown {
+            return self.load_locked().map(|_| ());
+        }
+        let issuer = account.issuer.trim();
+        let same_issuer: Vec<AccountId> = self
+            .meta
+            .accounts
+            .iter()
+            .filter(|e| e.issuer.trim().eq_ignore_ascii_case(issuer))
+            .filter_map(|e| AccountId::parse(&e.id))
+            .collect();
+        for id in &same_issuer {
+            self.reread(id)?;
+        }
+        Ok(())
+    }
+
+    fn add_locked(&mut self, account: Account) -> Result<AccountId> {
+        if self.accounts.values().any(|a| a.same_as(&account)) {
+            return Err(Error::Duplicate(account.display_name()));
+        }
+        let id = AccountId::random();
+        self.write_item(&id, &account)?;
+        self.meta
+            .accounts
+            .push(meta_entry(&id, &account, Some(unix_now())));
+        self.accounts.insert(id.clone(), account);
+        self.note_change();
+        self.save_meta()?;
+        Ok(id)
+    }
+
+    /// Adds accounts one by one, counting those already stored (same key
+    /// and issuer) instead of refusing them. On a keychain or disk failure
+    /// it stops there and says how many went in before; adding the same
+    /// list again then adds only the rest.
+    pub fn add_all(
+        &mut self,
+        accounts: impl IntoIterator<Item = Account>,
+    ) -> std::result::Result<Added, (Added, Error)> {
+        self.add_all_cancellable(accounts, &crate::limits::Cancel::new())
+    }
+
+    /// [`Store::add_all`] that stops before the next account once `cancel`
+    /// is set: each account is stored whole or not at all, what went in
+    /// stays, and [`Added::stopped`] says the rest were not looked at.
+    pub fn add_all_cancellable(
+        &mut self,
+        accounts: impl IntoIterator<Item = Account>,
+        cancel: &crate::limits::Cancel,
+    ) -> std::result::Result<Added, (Added, Error)> {
+        let mut done = Added::default();
+        // One lock for the whole batch: an import is one change.
+        let held = self.lock(lock::WAIT).and_then(|held| {
+            self.catch_up()?;
+            Ok(held)
+        });
+        let _lock = match held {
+            Ok(held) => held,
+            Err(error) => return Err((done, error)),
+        };
+        for account in accounts {
+            if cancel.is_cancelled() {
+                done.stopped = true;
+                break;
+            }
+            match self.add_locked(account) {
+                Ok(_) => done.added += 1,
+                Err(Error::Duplicate(_)) => done.already_there += 1,
+                Err(error) => return Err((done, error)),
+            }
+        }
+        Ok(done)
+    }
+
+    /// True when an account with the same key and issuer is stored.
+    pub fn contains(&mut self, account: &Account) -> Result<bool> {
+        self.ensure_loaded()?;
+        Ok(self.accounts.values().any(|a| a.same_as(account)))
+    }
+
+    /// Removes an account: the keychain item, then its metadata. A store
+    /// that has not loaded everything reads only this account's item first.
+    pub fn remove(&mut self, id: &AccountId) -> Result<()> {
+        if self.loaded {
+            return self.locked(|store| store.remove_locked(id));
+        }
+        self.locked_listed(|store| {
+            if !store.loaded {
+                store.reread_listed(id)?;
+            }
+            store.remove_locked(id)
+        })
+    }
+
+    fn remove_locked(&mut self, id: &AccountId) -> Result<()> {
+        if !self.accounts.contains_key(id) && !self.damaged.contains_key(id.as_str()) {
+            return Err(Error::NotFound(id.to_string()));
+        }
+        self.keychain.delete(id.as_str())?;
+        self.accounts.remove(id);
+        self.damaged.remove(id.as_str());
+        self.meta.accounts.retain(|e| e.id != id.as_str());
+        self.note_change();
+        self.save_meta()
+    }
+
+    /// The account with this id.
+    pub fn account(&mut self, id: &AccountId) -> Result<&Account> {
+        self.ensure_loaded()?;
+        self.cached(id)
+    }
+
+    /// The account with this id as this store last read it.
+    pub(super) fn cached(&self, id: &AccountId) -> Result<&Account> {
+        if let Some(reason) = self.damaged.get(id.as_str()) {
+            return Err(Error::DamagedItem {
+                id: id.to_string(),
+                reason: reason.clone(),
+            });
+        }
+        self.accounts
+            .get(id)
+            .ok_or_else(|| Error::NotFound(id.to_string()))
+    }
+
+    /// Every readable account, in the list's order (pinned first), e.g. for
+    /// a backup. Items that cannot be read are left out; [`Store::load`]
+    /// reports them.
+    pub fn all_accounts(&mut self) -> Result<Vec<Account>> {
+        self.locked(Self::fresh_accounts)
+    }
+
+    /// With the lock held and everything loaded: [`Store::all_accounts`].
+    pub(super) fn fresh_accounts(&mut self) -> Result<Vec<Account>> {
+        // Another process may have stepped an HOTP counter: only the
+        // keychain item says so, and a backup must not hold an old one.
+        let hotp: Vec<AccountId> = self
+            .accounts
+            .iter()
+            .filter(|(_, a)| matches!(a.kind, OtpKind::Hotp { .. }))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &hotp {
+            self.reread(id)?;
+        }
+        Ok(self
+            .summaries()
+            .iter()
+            .filter_map(|s| AccountId::parse(&s.id))
+            .filter_map(|id| self.accounts.get(&id).cloned())
+            .collect())
+    }
+
+    /// The account as the keychain holds it now (an HOTP counter another
+    /// process stepped included), for showing it as a QR code.
+    pub fn current_account(&mut self, id: &AccountId) -> Result<Account> {
+        self.locked(|store| store.fresh_account(id))
+    }
+
+    /// Pins an account to the top of the list, or unpins it.
+    pub fn set_pinned(&mut self, id: &AccountId, pinned: bool) -> Result<()> {
+        self.locked(|store| {
+            let entry = store
+                .meta
+                .accounts
+                .iter_mut()
+                .find(|e| e.id == id.as_str())
+                .ok_or_else(|| Error::NotFound(id.to_string()))?;
+            entry.pinned = pinned;
+            store.save_meta()
+        })
+    }
+
+    /// Puts the accounts in the order of `ids` (the list as the user
+    /// arranged it); accounts `ids` leaves out keep their relative order
+    /// after them. Pinned accounts still come first in [`Store::summaries`].
+    pub fn reorder(&mut self, ids: &[AccountId]) -> Result<()> {
+        let position = |entry: &MetaEntry| {
+            ids.iter()
+                .position(|id| id.as_str() == entry.id)
+                .unwrap_or(usize::MAX)
+        };
+        self.locked(|store| {
+            // A stable sort keeps the unnamed ones in their order.
+            store.meta.accounts.sort_by_key(position);
+            store.save_meta()
+        })
+    }
+
+    /// Changes an account's issuer and name: the keychain item (whose URI
+    /// carries them) first, then the list. Refused with
+    /// [`Error::Duplicate`] when another account has the same key and the
+    /// new issuer.
+    pub fn rename(&mut self, id: &AccountId, issuer: &str, name: &str) -> Result<()> {
+        self.locked(|store| store.rename_locked(id, issuer, name))
+    }
+
+    fn rename_locked(&mut self, id: &AccountId, issuer: &str, name: &str) -> Result<()> {
+        let mut account = self.fresh_account(id)?;
+        account.issuer = issuer.trim().to_owned();
+        account.name = name.trim().to_owned();
+        if self
+            .accounts
+            .iter()
+            .any(|(other, a)| other != id && a.same_as(&account))
+        {
+            return Err(Error::Duplicate(account.display_name()));
+        }
+        self.write_item(id, &account)?;
+        if let Some(entry) = self.meta.accounts.iter_mut().find(|e| e.id == id.as_str()) {
+            entry.issuer.clone_from(&account.issuer);
+            entry.name.clone_from(&account.name);
+        }
+        self.accounts.insert(id.clone(), account);
+        self.note_change();
+        self.save_meta()
+    }
+
+    /// An account's note, read from its keychain item now: the explicit
+    /// way to see it (the list only says whether there is one).
+    pub fn note(&mut self, id: &AccountId) -> Result<Option<Note>> {
+        self.locked_listed(|store| Ok(store.fresh_account(id)?.note))
+    }
+
+    /// Sets an account's note (`None` clears it): its keychain item is read
+    /// again under the lock and rewritten with the note, as a rename does,
+    /// so a counter another process stepped is kept. A note that would not
+    /// fit the item is refused with [`crate::account::FieldError::NoteDoesNotFit`]
+    /// and nothing changes.
+    pub fn set_note(&mut self, id: &AccountId, note: Option<Note>) -> Result<()> {
+        self.replace_note(id, None, note)
+    }
+
+    /// Sets an account's note as [`Store::set_note`] does, but only if the
+    /// note is still `before` (empty: there was none) when read under the
+    /// lock: an edit made from what the user saw never overwrites a note
+    /// another process wrote meanwhile. Otherwise
+    /// [`crate::account::FieldError::NoteChanged`], and nothing changes.
+    pub fn change_note(&mut self, id: &AccountId, before: &str, note: Option<Note>) -> Result<()> {
+        self.replace_note(id, Some(before), note)
+    }
+
+    fn replace_note(
+        &mut self,
+        id: &AccountId,
+        before: Option<&str>,
+        note: Option<Note>,
+    ) -> Result<()> {
+        self.locked_listed(|store| {
+            let fresh = store.fresh_account(id)?;
+            if let Some(before) = before {
+                if fresh.note.as_ref().map_or("", Note::expose) != before {
+                    return Err(crate::account::FieldError::NoteChanged {
+                        account: fresh.display_name(),
+                    }
+                    .into());
+                }
+            }
+            let account = fresh.with_note(note);
+            store.write_item(id, &account)?;
+            if let Some(entry) = store.meta.accounts.iter_mut().find(|e| e.id == id.as_str()) {
+                entry.has_note = account.note.is_some();
+            }
+            store.accounts.insert(id.clone(), account);
+            // Notes hold recovery codes: a backup must carry the new one.
+            store.note_change();
+            store.save_meta()
+        })
+    }
+
+    /// Puts an account in exactly `groups` (none to take it out of all):
+    /// repeats dropped, at most [`crate::limits::MAX_GROUPS_PER_ACCOUNT`].
+    /// Only the metadata changes; the keychain is not asked.
+    pub fn set_groups(&mut self, id: &AccountId, groups: Vec<Group>) -> Result<()> {
+        self.change_groups(id, |_| groups).map(|_| ())
+    }
+
+    /// Changes an account's groups from what they are now, under the lock
+    /// (so adding one group never undoes another process's change to the
+    /// others): `change` gets the current groups and returns the new ones,
+    /// checked as [`Store::set_groups`] checks them. Returns the groups saved.
+    pub fn change_groups(
+        &mut self,
+        id: &AccountId,
+        change: impl FnOnce(Vec<Group>) -> Vec<Group>,
+    ) -> Result<Vec<Group>> {
+        self.locked_listed(|store| {
+            let entry = store
+                .meta
+                .accounts
+                .iter_mut()
+                .find(|e| e.id == id.as_str())
+                .ok_or_else(|| Error::NotFound(id.to_string()))?;
+            let groups = crate::account::checked_groups(change(entry.groups.clone()))?;
+            if groups == entry.groups {
+                return Ok(groups);
+            }
+            entry.groups.clone_from(&groups);
+            if let Some(account) = store.accounts.get_mut(id) {
+                account.groups.clone_from(&groups);
+            }
+            // Backups carry groups too.
+            store.note_change();
+            store.save_meta()?;
+            Ok(groups)
+        })
+    }
+
+    /// Every group some account is in, sorted, each once: for a filter.
+    pub fn groups(&self) -> Vec<Group> {
+        let mut all: Vec<Group> = self
+            .meta
+            .accounts
+            .iter()
+            .flat_map(|e| e.groups.iter().cloned())
+            .collect();
+        all.sort_by_key(|g| (g.as_str().to_lowercase(), g.clone()));
+        all.dedup();
+        all
+    }
+
+    /// Gives every cached account the groups the list has for it.
+    pub(super) fn apply_groups(&mut self) {
+        for entry in &self.meta.accounts {
+            if let Some(account) =
+                AccountId::parse(&entry.id).and_then(|id| self.accounts.get_mut(&id))
+            {
+                account.groups.clone_from(&entry.groups);
+            }
+        }
+    }
+
+    /// The user's preferences.
+    pub fn settings(&self) -> &Settings {
+        &self.meta.settings
+    }
+
+    /// Saves the user's preferences; out-of-range values are refused with
+    /// [`Error::InvalidSetting`] and nothing changes.
+    pub fn set_settings(&mut self, settings: Settings) -> Result<()> {
+        settings.validate().map_err(Error::InvalidSetting)?;
+        self.locked(|store| {
+            let before = std::mem::replace(&mut store.meta.settings, settings);
+            store.save_meta().inspect_err(|_| {
+                // Not saved: keep what the file still says.
+                store.meta.settings = before;
+            })
+        })
+    }
+
+    /// Notes that the user exported every account at `unix_seconds` (a
+    /// backup), for [`Store::backup_status`].
+    pub fn record_backup(&mut self, unix_seconds: u64) -> Result<()> {
+        self.locked(|store| {
+            store.meta.last_backup = Some(unix_seconds);
+            store.save_meta()
+        })
+    }
+
+    /// How many accounts a backup made now would add to the last one: all
+    /// of them before the first backup, then those added after it.
+    pub fn backup_status(&self) -> BackupStatus {
+        let last_backup = self.meta.last_backup;
+        let added_since = self
+            .meta
+            .accounts
+            .iter()
+            .filter(|entry| match (last_backup, entry.added) {
+                (None, _) => true,
+                (Some(last), Some(added)) => added > last,
+                (Some(_), None) => false,
+            })
+            .count();
+        BackupStatus {
+            last_backup,
+            added_since,
+        }
+    }
+}

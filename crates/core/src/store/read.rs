@@ -1,0 +1,130 @@
+//! Reading: codes (an HOTP counter steps under the lock, never handing a
+//! code out twice), the list checked against the keychain, and search.
+
+use super::keychain::Locations;
+use super::{AccountSummary, Store};
+use crate::account::{AccountId, OtpKind};
+use crate::error::{Error, Result};
+use crate::otp::{self, Code};
+use std::collections::HashSet;
+
+impl Store {
+    /// The current code of a time-based account, or the code for the stored
+    /// counter of an HOTP account (without advancing it).
+    pub fn code(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+        Ok(otp::code_at(self.account(id)?, unix_seconds))
+    }
+
+    /// Generates the next HOTP code: the counter is read from the keychain
+    /// and the advanced one saved there, under the store's lock, before the
+    /// code is returned, so a code is never handed out twice, by this
+    /// process or any other. A counter at its largest value is
+    /// [`Error::CounterExhausted`]. For time-based accounts this is the same
+    /// as [`Store::code`].
+    ///
+    /// A store that has not loaded everything (a command line) reads only
+    /// this account's item, under the lock.
+    pub fn next_code(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+        if !self.loaded {
+            return self.locked_listed(|store| store.next_code_locked(id, unix_seconds));
+        }
+        if !matches!(self.account(id)?.kind, OtpKind::Hotp { .. }) {
+            return self.code(id, unix_seconds);
+        }
+        self.locked(|store| store.next_code_locked(id, unix_seconds))
+    }
+
+    fn next_code_locked(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+        let account = self.fresh_account(id)?;
+        let OtpKind::Hotp { counter } = account.kind else {
+            return Ok(otp::code_at(&account, unix_seconds));
+        };
+        let next = counter
+            .checked_add(1)
+            .ok_or_else(|| Error::CounterExhausted(account.display_name()))?;
+        let mut advanced = account.clone();
+        advanced.kind = OtpKind::Hotp { counter: next };
+        self.write_item(id, &advanced)?;
+        self.accounts.insert(id.clone(), advanced);
+        // The counter is in the backups: a restore must not go back to
+        // codes already used. Saved only when the mark is new.
+        if self.note_change() {
+            self.save_meta()?;
+        }
+        Ok(otp::code_at(&account, unix_seconds))
+    }
+
+    /// The list, checked against the keychain without reading a secret:
+    /// the ids of the keychain's items are compared with the list's, and
+    /// only when they differ (an item the list does not know, an entry whose
+    /// item is gone) is everything read and the list rebuilt, as
+    /// [`Store::load`] does. Pinned first, then the user's order.
+    pub fn list_accounts(&mut self) -> Result<Vec<AccountSummary>> {
+        self.list_accounts_trusting(true)
+    }
+
+    /// [`Store::list_accounts`] without the item places the list remembers:
+    /// every item's id is read from the keychain. For a change that cannot
+    /// be undone (a removal): a keyring file restored while gnome-keyring
+    /// runs can put another item at a remembered place, and an account the
+    /// list does not know could then go unseen and a worse match be removed.
+    pub fn list_accounts_checked(&mut self) -> Result<Vec<AccountSummary>> {
+        self.list_accounts_trusting(false)
+    }
+
+    fn list_accounts_trusting(&mut self, trust_places: bool) -> Result<Vec<AccountSummary>> {
+        if self.loaded {
+            self.locked(|_| Ok(()))?;
+            return Ok(self.summaries());
+        }
+        self.locked_listed(|store| {
+            if store.loaded {
+                return Ok(()); // The file was missing or damaged: rebuilt.
+            }
+            let known = if trust_places {
+                store.locations()
+            } else {
+                Locations::default()
+            };
+            let (ids, seen) = store.keychain.list_located(&known)?;
+            let listed: HashSet<&str> = store.meta.accounts.iter().map(|e| e.id.as_str()).collect();
+            let ours: HashSet<String> = ids
+                .into_iter()
+                .filter(|id| AccountId::parse(id).is_some())
+                .collect();
+            let same = listed.len() == store.meta.accounts.len()
+                && listed.len() == ours.len()
+                && ours.iter().all(|id| listed.contains(id.as_str()));
+            if !same {
+                // The load saves the places it found itself; this listing's
+                // may be the stale ones that disagreed.
+                store.load_locked()?;
+            } else if store.remember(&seen) {
+                store.save_meta()?;
+            }
+            Ok(())
+        })?;
+        Ok(self.summaries())
+    }
+
+    /// Accounts whose issuer or name contains `query`, ignoring case; an exact
+    /// match of the whole issuer, name or "issuer:name" wins over partial ones.
+    pub fn find(&self, query: &str) -> Vec<AccountSummary> {
+        let q = query.trim().to_lowercase();
+        let all = self.summaries();
+        let exact: Vec<AccountSummary> = all
+            .iter()
+            .filter(|s| {
+                let (i, n) = (s.issuer.to_lowercase(), s.name.to_lowercase());
+                i == q || n == q || format!("{i}:{n}") == q || s.id == q
+            })
+            .cloned()
+            .collect();
+        if !exact.is_empty() {
+            return exact;
+        }
+        all.into_iter()
+            .filter(|s| s.issuer.to_lowercase().contains(&q) || s.name.to_lowercase().contains(&q))
+            .collect()
+    }
+}

@@ -1,0 +1,278 @@
+//! Catching up: the first full read of the keychain, and taking in what
+//! other processes changed since (the metadata file re-read, the items it
+//! names afresh read again), always under the store's lock.
+
+use super::metadata::{self, Loaded};
+use super::{item, meta_entry, vaulted, with_groups_of, LoadReport, Store, META_VERSION};
+use crate::account::{Account, AccountId};
+use crate::error::{Error, Result};
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+impl Store {
+    /// With the lock held, for a store that has not read everything (a
+    /// command line): adopts the metadata file as it is now. The keychain
+    /// items are not read, so the cache of accounts stays partial and the
+    /// store stays unloaded; each change then reads, under the lock, the
+    /// items it touches. A missing or damaged file means a full load, which
+    /// rebuilds the list from the keychain.
+    pub(super) fn catch_up_listed(&mut self) -> Result<()> {
+        if self.loaded {
+            return self.sync_locked().map(|_| ());
+        }
+        let stamp = metadata::stamp(&self.meta_path);
+        match metadata::read(&self.meta_path)? {
+            Loaded::Read(meta) => {
+                self.meta = *meta;
+                self.seen = stamp;
+                Ok(())
+            }
+            Loaded::Missing => self.load_locked().map(|_| ()),
+            Loaded::Damaged(_) => {
+                self.metadata_was_damaged = true;
+                self.load_locked().map(|_| ())
+            }
+        }
+    }
+
+    /// With the lock held: everything on first use, else what changed.
+    pub(super) fn catch_up(&mut self) -> Result<()> {
+        if self.loaded {
+            self.sync_locked().map(|_| ())
+        } else {
+            self.load_locked().map(|_| ())
+        }
+    }
+
+    /// Takes in what another process (`watchword-cli`, a second window)
+    /// changed since this store last looked: accounts added, removed or
+    /// renamed, pins, order, settings. Cheap when nothing changed (one
+    /// `stat` of the metadata file), and it never reads every keychain item.
+    /// Returns true when something changed. When another process is in the
+    /// middle of a change this does nothing and says false: ask again later.
+    pub fn refresh(&mut self) -> Result<bool> {
+        if !self.loaded || metadata::stamp(&self.meta_path) == self.seen {
+            return Ok(false);
+        }
+        let _lock = match self.lock(Duration::ZERO) {
+            Ok(held) => held,
+            Err(Error::Busy(_)) => return Ok(false),
+            Err(err) => return Err(err),
+        };
+        // Another process turned the lock on (or changed its password):
+        // this store holds accounts it may no longer hold.
+        if matches!(self.current_keys(), Err(Error::VaultLocked)) {
+            self.lock_now();
+            self.seen = metadata::stamp(&self.meta_path);
+            return Err(Error::VaultLocked);
+        }
+        self.sync_locked().inspect_err(|_| {
+            // A locked keychain would otherwise be asked (a prompt) at every
+            // look; the next change to the file, or the next change made
+            // here, tries again.
+            self.seen = metadata::stamp(&self.meta_path);
+        })
+    }
+
+    /// With the lock held: adopts the metadata file as it is now, reading
+    /// from the keychain only the accounts that are new or renamed there.
+    pub(super) fn sync_locked(&mut self) -> Result<bool> {
+        // Always read under the lock: a stamp can match a different file
+        // (a coarse mtime, a reused inode, the same length).
+        let stamp = metadata::stamp(&self.meta_path);
+        let disk = match metadata::read(&self.meta_path)? {
+            Loaded::Read(disk) if *disk == self.meta => {
+                self.seen = stamp;
+                return Ok(false);
+            }
+            Loaded::Read(disk) => *disk,
+            // Deleted or damaged (and moved aside) by someone else: what this
+            // store holds is the latest good list; it is written back.
+            Loaded::Missing | Loaded::Damaged(_) => {
+                self.save_meta()?;
+                return Ok(false);
+            }
+        };
+        let listed: HashSet<&str> = disk.accounts.iter().map(|e| e.id.as_str()).collect();
+        self.accounts.retain(|id, _| listed.contains(id.as_str()));
+        self.damaged.retain(|id, _| listed.contains(id.as_str()));
+        let mut gone = Vec::new();
+        for entry in &disk.accounts {
+            let Some(id) = AccountId::parse(&entry.id) else {
+                continue;
+            };
+            let stale = match self.accounts.get(&id) {
+                None => !self.damaged.contains_key(&entry.id),
+                Some(account) => {
+                    account.issuer != entry.issuer
+                        || account.name != entry.name
+                        || account.kind.name() != entry.kind
+                }
+            };
+            if stale && self.reread(&id)?.is_none() {
+                gone.push(entry.id.clone());
+            }
+        }
+        self.meta = disk;
+        self.apply_groups();
+        if gone.is_empty() {
+            self.seen = stamp;
+        } else {
+            // Listed, but the item is gone (removed with another tool, or a
+            // process killed between the keychain and the file).
+            self.meta.accounts.retain(|e| !gone.contains(&e.id));
+            self.save_meta()?;
+        }
+        Ok(true)
+    }
+
+    /// Reads one account's item from the keychain again, into the cache.
+    /// `None` when the item is gone; a damaged item is remembered as such.
+    pub(super) fn reread(&mut self, id: &AccountId) -> Result<Option<()>> {
+        let reason = match self.keychain.get(id.as_str()) {
+            Ok(None) => {
+                self.accounts.remove(id);
+                self.damaged.remove(id.as_str());
+                return Ok(None);
+            }
+            Ok(Some(text)) => {
+                let text = zeroize::Zeroizing::new(text);
+                let opened = vaulted::open_item(self.current_keys()?, id.as_str(), &text);
+                match opened.and_then(|text| item::decode(&text).map_err(|err| err.to_string())) {
+                    Ok(account) => {
+                        self.damaged.remove(id.as_str());
+                        let entry = self.meta.accounts.iter().find(|e| e.id == id.as_str());
+                        let account = with_groups_of(account, entry);
+                        self.accounts.insert(id.clone(), account);
+                        return Ok(Some(()));
+                    }
+                    Err(reason) => reason,
+                }
+            }
+            Err(Error::DamagedItem { reason, .. }) => reason,
+            Err(err) => return Err(err),
+        };
+        self.accounts.remove(id);
+        self.damaged.insert(id.to_string(), reason);
+        Ok(Some(()))
+    }
+
+    /// The account as the keychain holds it now, for a change that rewrites
+    /// its item. An item another process removed is dropped from the list
+    /// and reported as not found: it is never written back.
+    pub(super) fn fresh_account(&mut self, id: &AccountId) -> Result<Account> {
+        self.reread_listed(id)?;
+        self.cached(id).cloned()
+    }
+
+    /// Reads one account's item again, for a change to it. An item another
+    /// process removed is dropped from the list and reported as not found.
+    pub(super) fn reread_listed(&mut self, id: &AccountId) -> Result<()> {
+        if self.reread(id)?.is_none() {
+            let before = self.meta.accounts.len();
+            self.meta.accounts.retain(|e| e.id != id.as_str());
+            if self.meta.accounts.len() != before {
+                self.save_meta()?;
+            }
+            return Err(Error::NotFound(id.to_string()));
+        }
+        Ok(())
+    }
+
+    pub(super) fn load_locked(&mut self) -> Result<LoadReport> {
+        // Another process may have written the file since this store opened.
+        match metadata::read(&self.meta_path)? {
+            Loaded::Read(meta) => self.meta = *meta,
+            Loaded::Missing => {}
+            Loaded::Damaged(_) => self.metadata_was_damaged = true,
+        }
+        // Every item in as few round trips as the keychain allows.
+        let (items, seen) = self.keychain.get_all_located()?;
+        let mut report = LoadReport {
+            metadata_was_damaged: self.metadata_was_damaged,
+            ..LoadReport::default()
+        };
+        // The lock: while it is on, nothing is read without its key, and
+        // nothing changes (not even the list) before that is known.
+        let keys = self.current_keys()?;
+        let mut accounts = HashMap::new();
+        for (raw_id, read) in items {
+            let Some(id) = AccountId::parse(&raw_id) else {
+                continue; // Not an item Watchword created.
+            };
+            let text = match read {
+                Ok(text) => zeroize::Zeroizing::new(text),
+                // One unreadable item must not hide every other account.
+                Err(Error::DamagedItem { reason, .. }) => {
+                    report.damaged.push((raw_id, reason));
+                    continue;
+                }
+                Err(err) => return Err(err),
+            };
+            let opened = vaulted::open_item(keys, &raw_id, &text);
+            match opened.and_then(|text| item::decode(&text).map_err(|err| err.to_string())) {
+                Ok(account) => {
+                    accounts.insert(id, account);
+                }
+                Err(reason) => report.damaged.push((raw_id, reason)),
+            }
+        }
+        let before = self.meta.clone();
+        let damaged: HashMap<String, String> = report.damaged.iter().cloned().collect();
+        // Keep entries whose item exists, readable or not; drop the rest.
+        self.meta.accounts.retain(|e| {
+            damaged.contains_key(&e.id)
+                || AccountId::parse(&e.id).is_some_and(|id| accounts.contains_key(&id))
+        });
+        for entry in &mut self.meta.accounts {
+            if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get_mut(&id))
+            {
+                entry.issuer.clone_from(&account.issuer);
+                entry.name.clone_from(&account.name);
+                entry.kind = account.kind.name().to_owned();
+                entry.has_note = account.note.is_some();
+                account.groups.clone_from(&entry.groups);
+            }
+        }
+        let mut recovered: Vec<(&AccountId, &Account)> = accounts
+            .iter()
+            .filter(|(id, _)| !self.meta.accounts.iter().any(|e| e.id == id.as_str()))
+            .collect();
+        recovered.sort_by(|a, b| {
+            (a.1.issuer.to_lowercase(), a.1.name.to_lowercase(), a.0).cmp(&(
+                b.1.issuer.to_lowercase(),
+                b.1.name.to_lowercase(),
+                b.0,
+            ))
+        });
+        report.recovered = recovered.len();
+        for (id, account) in recovered {
+            self.meta.accounts.push(meta_entry(id, account, None));
+        }
+        // Kept for the next listing (the next command line).
+        self.remember(&seen);
+        report.accounts = accounts.len();
+        self.accounts = accounts;
+        self.damaged = damaged;
+        self.loaded = true;
+        if self.meta != before
+            || self.meta.version != META_VERSION
+            || self.metadata_was_damaged
+            || self.seen.is_none()
+        {
+            self.meta.version = META_VERSION;
+            self.save_meta()?;
+            self.metadata_was_damaged = false;
+        } else {
+            self.seen = metadata::stamp(&self.meta_path);
+        }
+        Ok(report)
+    }
+
+    pub(super) fn ensure_loaded(&mut self) -> Result<()> {
+        if !self.loaded {
+            self.load()?;
+        }
+        Ok(())
+    }
+}
