@@ -1,0 +1,280 @@
+//! A backup on disk: the folder checked, the file written safely (a
+//! temporary file, flushed, renamed, never over another), read back and
+//! compared with what was written, and found again for a restore.
+
+use super::versions::{file_name, prune, versions};
+use super::{BackupError, Restorable, Skipped, MAX_SUFFIX};
+use crate::account::Account;
+use crate::import::{self, ImportError, Read};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Refuses a folder that is missing, not a folder, or inside `data_dir`;
+/// answers the folder canonicalised.
+pub fn check_folder(folder: &Path, data_dir: &Path) -> Result<PathBuf, BackupError> {
+    let info = match std::fs::metadata(folder) {
+        Ok(info) => info,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Err(BackupError::FolderMissing(folder.to_owned()))
+        }
+        Err(source) => {
+            return Err(BackupError::Write {
+                action: "look",
+                folder: folder.to_owned(),
+                source,
+            })
+        }
+    };
+    if !info.is_dir() {
+        return Err(BackupError::NotAFolder(folder.to_owned()));
+    }
+    let canonical = |path: &Path| {
+        std::fs::canonicalize(path).map_err(|source| BackupError::Write {
+            action: "look",
+            folder: path.to_owned(),
+            source,
+        })
+    };
+    let folder = canonical(folder)?;
+    let data_dir = canonical(data_dir)?;
+    if folder.starts_with(&data_dir) {
+        return Err(BackupError::InsideDataFolder { folder, data_dir });
+    }
+    Ok(folder)
+}
+
+/// Makes sure `folder` is there and a folder, for a backup.
+pub(super) fn folder_there(folder: &Path) -> Result<(), BackupError> {
+    match std::fs::metadata(folder) {
+        Ok(info) if info.is_dir() => Ok(()),
+        Ok(_) => Err(BackupError::NotAFolder(folder.to_owned())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            Err(BackupError::FolderMissing(folder.to_owned()))
+        }
+        Err(source) => Err(BackupError::Write {
+            action: "look",
+            folder: folder.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Writes `vault` to a new file in `folder` named for `unix_seconds`:
+/// a temporary file (mode 0600), flushed, then linked in under the first
+/// free name, never over another file. A failure leaves nothing behind.
+/// Temporary files of backups that a killed process left behind are
+/// removed once they are this old: younger ones may be another
+/// computer's backup being written to the same synced folder.
+const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes our own stale temporary files from `folder` (encrypted, but
+/// clutter that would pile up in a synced folder). Best effort.
+fn remove_stale_temporaries(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let ours = name
+            .to_str()
+            .is_some_and(|n| n.starts_with(".watchword-backup.") && n.ends_with(".tmp"));
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|info| info.modified().ok())
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > STALE_TEMPORARY);
+        if ours && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+pub(super) fn write_new(
+    folder: &Path,
+    vault: &str,
+    unix_seconds: u64,
+) -> Result<PathBuf, BackupError> {
+    folder_there(folder)?;
+    remove_stale_temporaries(folder);
+    let io = |action| {
+        move |source| BackupError::Write {
+            action,
+            folder: folder.to_owned(),
+            source,
+        }
+    };
+    // tempfile creates its files with mode 0600 on Unix, and removes the
+    // file when dropped before it is persisted.
+    let mut file = tempfile::Builder::new()
+        .prefix(".watchword-backup.")
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(io("create a file"))?;
+    file.write_all(vault.as_bytes()).map_err(io("write"))?;
+    file.as_file().sync_all().map_err(io("flush"))?;
+    let mut n = 1;
+    let path = loop {
+        let path = folder.join(file_name(unix_seconds, n));
+        match file.persist_noclobber(&path) {
+            Ok(_) => break path,
+            Err(err) if err.error.kind() == std::io::ErrorKind::AlreadyExists && n < MAX_SUFFIX => {
+                file = err.file;
+                n += 1;
+            }
+            Err(err) => return Err(io("name")(err.error)),
+        }
+    };
+    // Make the new name itself durable where the platform allows it.
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.sync_all();
+    }
+    Ok(path)
+}
+
+/// Reads a backup file as a restore would: read, decrypt with `password`,
+/// convert. A wrong password is [`BackupError::WrongPassword`]; anything
+/// else that keeps the file from reading is [`BackupError::Unreadable`].
+pub fn read_backup(file: &Path, password: &str) -> Result<Restorable, BackupError> {
+    read_any_backup(file, password).map(|(restorable, _)| restorable)
+}
+
+/// [`read_backup`], and whether the file was encrypted.
+fn read_any_backup(file: &Path, password: &str) -> Result<(Restorable, bool), BackupError> {
+    let unreadable = |source| BackupError::Unreadable {
+        file: file.to_owned(),
+        source,
+    };
+    let bytes = Zeroizing::new(import::read_file(file).map_err(unreadable)?);
+    let (_, read) = import::detect_and_read(&bytes).map_err(unreadable)?;
+    let (entries, encrypted) = match read {
+        Read::Encrypted(backup) => match backup.decrypt(password) {
+            Ok(entries) => (entries, true),
+            Err(ImportError::WrongPassword) => {
+                return Err(BackupError::WrongPassword(file.to_owned()))
+            }
+            Err(err) => return Err(unreadable(err)),
+        },
+        // Ours are always encrypted; a plain one chosen by name still reads.
+        Read::Plain(entries) => (entries, false),
+    };
+    let conversion = entries.convert();
+    Ok((
+        Restorable {
+            file: file.to_owned(),
+            accounts: conversion.accounts,
+            entry_errors: conversion.errors.len(),
+            skipped: Vec::new(),
+        },
+        encrypted,
+    ))
+}
+
+/// How many backups that do not open with the password are tried before
+/// the password itself is blamed: a damaged key slot reads as a wrong
+/// password, and each try costs a key derivation.
+const WRONG_PASSWORD_TRIES: usize = 5;
+
+/// The newest encrypted backup in `folder` that opens with `password`. A
+/// damaged, unreadable or plain one is passed over for the one before it
+/// (and named in [`Restorable::skipped`]), and so is one that does not
+/// open (its key slot may be damaged); when none of the newest few opens,
+/// the password is the problem: [`BackupError::WrongPassword`], nothing
+/// read.
+pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, BackupError> {
+    folder_there(folder)?;
+    let found = versions(folder).map_err(|source| BackupError::Write {
+        action: "list",
+        folder: folder.to_owned(),
+        source,
+    })?;
+    let mut skipped = Vec::new();
+    let mut refused: Option<PathBuf> = None;
+    let mut refusals = 0;
+    for version in found {
+        match read_any_backup(&version.path, password) {
+            // A plain file named like ours was not written by Watchword,
+            // which encrypts every backup: whoever can write to a synced
+            // folder must not be able to slip accounts in.
+            Ok((_, false)) => skipped.push(Skipped {
+                file: version.path,
+                reason: "it is not encrypted, so Watchword did not write it".to_owned(),
+            }),
+            Ok((mut restorable, true)) => {
+                restorable.skipped = skipped;
+                return Ok(restorable);
+            }
+            Err(BackupError::Unreadable { file, source }) => skipped.push(Skipped {
+                file,
+                reason: source.to_string(),
+            }),
+            // The newest may be damaged where its key is kept: look at a
+            // few older ones before blaming the password.
+            Err(BackupError::WrongPassword(file)) => {
+                refusals += 1;
+                skipped.push(Skipped {
+                    file: file.clone(),
+                    reason: "it does not open with this password (a wrong password, or damaged)"
+                        .to_owned(),
+                });
+                refused.get_or_insert(file);
+                if refusals >= WRONG_PASSWORD_TRIES {
+                    break;
+                }
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    if let Some(file) = refused {
+        return Err(BackupError::WrongPassword(file));
+    }
+    Err(BackupError::NoneReadable {
+        folder: folder.to_owned(),
+        skipped,
+    })
+}
+
+/// Checks that `file` decrypts with `password` to exactly `expected`.
+fn verify(file: &Path, expected: &[Account], password: &str) -> Result<(), String> {
+    let read = read_backup(file, password).map_err(|err| match err {
+        BackupError::WrongPassword(_) => "it does not open with the backup password".to_owned(),
+        BackupError::Unreadable { source, .. } => source.to_string(),
+        other => other.to_string(),
+    })?;
+    if read.entry_errors > 0 {
+        return Err(format!("{} entries do not read", read.entry_errors));
+    }
+    if read.accounts.len() != expected.len() {
+        return Err(format!(
+            "it holds {} accounts instead of {}",
+            read.accounts.len(),
+            expected.len()
+        ));
+    }
+    if let Some(index) = read.accounts.iter().zip(expected).position(|(a, b)| a != b) {
+        return Err(format!("account {} differs", index + 1));
+    }
+    Ok(())
+}
+
+/// Writes `vault` to `folder`, verifies it holds `expected`, and only then
+/// prunes to `keep`. A file that fails verification is removed.
+pub(super) fn write_verify_prune(
+    folder: &Path,
+    keep: u32,
+    vault: &str,
+    expected: &[Account],
+    password: &str,
+    unix_seconds: u64,
+) -> Result<PathBuf, BackupError> {
+    let file = write_new(folder, vault, unix_seconds)?;
+    if let Err(reason) = verify(&file, expected, password) {
+        let _ = std::fs::remove_file(&file);
+        return Err(BackupError::Verify { file, reason });
+    }
+    prune(folder, keep, &file);
+    Ok(file)
+}
