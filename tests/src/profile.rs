@@ -46,6 +46,21 @@ impl fmt::Debug for Profile {
 }
 
 impl Profile {
+    /// Call just before the click or key press that copies a default TOTP
+    /// code of `key`: puts a marker text on the clipboard (and waits until
+    /// it is there), so that [`TotpCopy::wait`] knows the copy when it comes.
+    pub fn expect_totp_copy<'k>(&self, key: &'k str) -> crate::TotpCopy<'k> {
+        let marker = format!("before the copy, in {}", self.name);
+        crate::put_clipboard_text(self.root.path(), &marker);
+        crate::wait_until("the marker on the clipboard", crate::TIMEOUT, || {
+            match crate::clipboard_holds()? {
+                Some(text) if text == marker => Ok(()),
+                held => Err(format!("the clipboard holds {held:?}")),
+            }
+        });
+        crate::TotpCopy::new(key, crate::unix_now(), marker)
+    }
+
     /// A fresh profile for the test called `name`.
     pub fn new(name: &str) -> Self {
         require_test_environment();

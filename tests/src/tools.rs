@@ -137,27 +137,51 @@ pub fn clipboard_holds() -> Result<Option<String>, String> {
     }
 }
 
-/// Waits until the clipboard holds a default TOTP code of `key` copied at
-/// or after `since` (the time just before the click or key press that
-/// copies): each reading is judged by the steps from `since` to the moment
-/// it was taken (plus 2 s: in a code's last 2 seconds the app copies the
-/// next one), so no boundary between the click and the reading can fail it.
-pub fn wait_clipboard_totp(key: &str, since: f64) -> String {
-    let totp = crate::Totp::default_for(key);
-    crate::wait_until("the code on the clipboard", crate::TIMEOUT, || {
-        let text = clipboard_text()?;
-        let now = crate::unix_now();
-        let allowed: Vec<String> = (totp.step(since)..=totp.step(now + 2.0))
+/// A default TOTP code of `key` about to be copied, made by
+/// [`Profile::expect_totp_copy`](crate::Profile::expect_totp_copy) just
+/// before the click or key press that copies it.
+#[derive(Debug)]
+pub struct TotpCopy<'k> {
+    key: &'k str,
+    /// Unix time before the click.
+    since: f64,
+    /// What the clipboard held before the click: a text no code can be.
+    marker: String,
+}
+
+impl<'k> TotpCopy<'k> {
+    pub(crate) fn new(key: &'k str, since: f64, marker: String) -> Self {
+        Self { key, since, marker }
+    }
+
+    /// Waits for the copy (the clipboard holding anything but the marker),
+    /// then judges the first new text once: it must be the code of a step
+    /// from the click to that reading (plus 2 s: in a code's last 2 seconds
+    /// the app copies the next one). So no boundary between the click and
+    /// the reading can fail it, and a wrong code cannot pass by waiting for
+    /// the clock to reach its step. Returns the code.
+    pub fn wait(self) -> String {
+        let totp = crate::Totp::default_for(self.key);
+        let (copied, at) =
+            crate::wait_until(
+                "the code on the clipboard",
+                crate::TIMEOUT,
+                || match clipboard_holds()? {
+                    Some(text) if text != self.marker => Ok((text, crate::unix_now())),
+                    held => Err(format!("the clipboard still holds {held:?}")),
+                },
+            );
+        let allowed: Vec<String> = (totp.step(self.since)..=totp.step(at + 2.0))
             .map(|step| totp.code_at(step * totp.period))
             .collect();
-        if allowed.contains(&text) {
-            Ok(text)
-        } else {
-            Err(format!(
-                "the clipboard holds {text:?}, not one of {allowed:?} (copied after t={since:.3})"
-            ))
-        }
-    })
+        assert!(
+            allowed.contains(&copied),
+            "the clipboard holds {copied:?}, copied between t={:.3} and t={at:.3}, when \
+             oathtool gives {allowed:?}",
+            self.since
+        );
+        copied
+    }
 }
 
 /// Waits until the clipboard holds one of `allowed`; returns it.

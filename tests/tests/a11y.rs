@@ -189,24 +189,24 @@ fn axe_finds_nothing_serious_in_any_state() {
     // the button by its code first, too.
     // The code may turn over while the tree is read, so each attempt
     // compares with the code the page shows just before and just after.
-    let shown = || -> String {
-        app.execute(
+    let shown = || -> Result<String, String> {
+        match app.try_execute(
             "return document.querySelector(arguments[0]).textContent;",
             json!([github]),
-        )
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+        ) {
+            Ok(Value::String(code)) if !code.is_empty() => Ok(code),
+            other => Err(format!("the code button shows {other:?}")),
+        }
     };
     let heard = app.wait_until("the code button in the accessibility tree", || {
-        let before = shown();
+        let before = shown()?;
         let output = run_bounded(
             Command::new("/usr/bin/python3")
                 .arg(workspace_dir().join("tests/a11y_names.py"))
                 .arg("watchword"),
             Duration::from_secs(20),
         )?;
-        let after = shown();
+        let after = shown()?;
         let wanted = [before, after].map(|code| format!("{code}, GitHub, copy"));
         output
             .stdout

@@ -5,9 +5,7 @@
 //! Run through scripts/test.sh.
 
 use std::process::Command;
-use watchword_e2e::{
-    hotp_code, unix_now, wait_clipboard, wait_clipboard_totp, App, Profile, KEY_ENTER, KEY_ESCAPE,
-};
+use watchword_e2e::{hotp_code, wait_clipboard, App, Profile, KEY_ENTER, KEY_ESCAPE};
 
 const GITHUB: &str = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U";
 const GITLAB: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -90,10 +88,10 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     // A few letters, the second match, Enter: copied, and the palette goes.
     app.press_keys("git");
     wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki"]);
-    let since = unix_now();
+    let copy = profile.expect_totp_copy(GITLAB);
     app.press_keys(&format!("{}{KEY_ENTER}", watchword_e2e::KEY_DOWN));
     wait_palette(&app, false);
-    wait_clipboard_totp(GITLAB, since);
+    copy.wait();
 
     // Again: the search starts empty; an HOTP account gets a new code.
     quick(&profile);

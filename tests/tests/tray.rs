@@ -6,8 +6,7 @@
 //! Run through scripts/test.sh.
 
 use watchword_e2e::{
-    close_window, hotp_code, unix_now, wait_clipboard, wait_clipboard_totp, window_viewable, App,
-    Profile, TrayHost,
+    close_window, hotp_code, wait_clipboard, window_viewable, App, Profile, TrayHost,
 };
 
 const PINNED: &str = "JBSWY3DPEHPK3PXP";
@@ -67,9 +66,9 @@ fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
     assert!(menu.iter().all(|e| e.enabled), "{menu:?}");
 
     // A click copies the code, as the window's copy does.
-    let since = unix_now();
+    let copy = profile.expect_totp_copy(PINNED);
     host.click(&item, "Pinned (me)");
-    wait_clipboard_totp(PINNED, since);
+    copy.wait();
     // An HOTP account with no code shown: the click makes one, and the
     // window shows it too.
     host.click(&item, "Counter (me)");
@@ -169,9 +168,9 @@ fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
     std::thread::sleep(
         (last_click + minute * 2 / 3).saturating_duration_since(std::time::Instant::now()),
     );
-    let since = unix_now();
+    let copy = profile.expect_totp_copy(USED);
     host.click(&item, "Used (me__too)");
-    wait_clipboard_totp(USED, since);
+    copy.wait();
     std::thread::sleep(
         (last_click + minute + minute / 6).saturating_duration_since(std::time::Instant::now()),
     );
