@@ -3,7 +3,7 @@
 # rest (tests/webkit_floor.py): a list like Watchword's whose countdowns move
 # each second, a page changing one character a second, a timer that changes
 # nothing, and nothing at all. The floor for Watchword's idle figure, with
-# none of Watchword's code (issue 13). About 6 minutes (RUNS=3, IDLE=30);
+# none of Watchword's code (issue 13). About 8 minutes (RUNS=3, IDLE=30);
 # RUNS, IDLE, ROWS and VARIANTS narrow it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
