@@ -39,6 +39,22 @@ fn visible_issuers(app: &watchword_e2e::App<'_>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Presses Enter where the focus is; the clipboard must then hold the code
+/// of `key` for the time step of the copy.
+fn assert_enter_copies(app: &watchword_e2e::App<'_>, key: &str) {
+    let before = unix_now();
+    app.press_keys(&KEY_ENTER.to_string());
+    app.wait_toast("Copied");
+    let after = unix_now();
+    let code = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
+    let copied = Copied {
+        code,
+        before,
+        after,
+    };
+    assert_copied_totp(&copied, &Totp::default_for(key), 0);
+}
+
 fn wait_visible(app: &watchword_e2e::App<'_>, expected: &[&str]) {
     app.wait_until(&format!("the list to show {expected:?}"), || {
         let shown = visible_issuers(app);
@@ -101,17 +117,7 @@ fn type_to_find_then_copy_with_the_keyboard() {
     wait_visible(&app, &["Amazon", "Amazon Seller Central"]);
 
     // Enter copies the first match.
-    let before = unix_now();
-    app.press_keys(&KEY_ENTER.to_string());
-    app.wait_toast("Copied");
-    let after = unix_now();
-    let code = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
-    let copied = Copied {
-        code,
-        before,
-        after,
-    };
-    assert_copied_totp(&copied, &Totp::default_for(AMAZON), 0);
+    assert_enter_copies(&app, AMAZON);
 
     // Esc clears the search.
     app.press_keys(&KEY_ESCAPE.to_string());
@@ -159,18 +165,8 @@ fn type_to_find_then_copy_with_the_keyboard() {
     app.press_keys(&KEY_UP.to_string());
     assert_eq!(app.focused(), "input#search");
     app.press_keys(&format!("{KEY_DOWN}{KEY_DOWN}{KEY_DOWN}"));
-    let before = unix_now();
-    app.press_keys(&KEY_ENTER.to_string());
-    app.wait_toast("Copied");
-    let after = unix_now();
-    let code = clipboard_text().unwrap_or_else(|e| panic!("{e}"));
     // The third row is GitHub.
-    let copied = Copied {
-        code,
-        before,
-        after,
-    };
-    assert_copied_totp(&copied, &Totp::default_for(GITHUB), 0);
+    assert_enter_copies(&app, GITHUB);
     app.press_ctrl('f');
     assert_eq!(app.focused(), "input#search");
 
