@@ -1,0 +1,147 @@
+//! Codes: every time-based account's, an HOTP account's next, and copying
+//! one to the clipboard.
+
+use super::{clock, now, parse_id};
+use crate::state::{blocking, lock, AppState, IpcError};
+use serde::Serialize;
+use std::time::Duration;
+use tauri::{AppHandle, Emitter};
+use watchword_core::account::OtpKind;
+use watchword_core::store::Store;
+use watchword_core::Code;
+use watchword_core::ErrorCode;
+use zeroize::Zeroizing;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeView {
+    id: String,
+    #[serde(flatten)]
+    code: Code,
+}
+
+/// Current and next codes of every time-based account.
+pub(super) fn codes_of(store: &mut Store) -> Result<Vec<CodeView>, IpcError> {
+    let now = clock(store);
+    let mut codes = Vec::new();
+    for summary in store.summaries() {
+        let id = parse_id(&summary.id)?;
+        // Damaged items have no code; the list says so separately.
+        match store.account(&id) {
+            Ok(account) if !matches!(account.kind, OtpKind::Hotp { .. }) => {}
+            _ => continue,
+        }
+        codes.push(CodeView {
+            id: summary.id,
+            code: store.code(&id, now)?,
+        });
+    }
+    Ok(codes)
+}
+
+/// Current and next codes of every time-based account.
+#[tauri::command]
+pub async fn get_codes(app: AppHandle) -> Result<Vec<CodeView>, IpcError> {
+    blocking(app, |_, state| state.with_store(codes_of)).await
+}
+
+/// Advances an HOTP account's counter (saved first) and returns its code.
+#[tauri::command]
+pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcError> {
+    blocking(app, move |_, state| {
+        let account_id = parse_id(&id)?;
+        let code = state.with_store(|store| Ok(store.next_code(&account_id, now())?))?;
+        crate::autobackup::changed(state);
+        lock(&state.hotp_codes)?.insert(id.clone(), code.current.clone());
+        Ok(CodeView { id, code })
+    })
+    .await
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyView {
+    /// Seconds until the clipboard is cleared; `None` when it is not.
+    clears_in: Option<u32>,
+    /// The current code was about to expire: the next one was copied.
+    next: bool,
+}
+
+/// Copies an account's current code to the clipboard.
+#[tauri::command]
+pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError> {
+    blocking(app, move |app, state| copy_account(app, state, &id, false)).await
+}
+
+/// Copies an account's code (the next one in the last seconds of the
+/// current one), to be cleared as the settings say, and remembers the
+/// account as used (the tray lists those). An HOTP account copies the code
+/// shown; with none shown, `generate` makes one (the tray shows none),
+/// otherwise the user is asked to.
+pub fn copy_account(
+    app: &AppHandle,
+    state: &AppState,
+    id: &str,
+    generate: bool,
+) -> Result<CopyView, IpcError> {
+    let account_id = parse_id(id)?;
+    let (text, next, clear_after) = state.with_store(|store| {
+        let clear_after = store.settings().clear_clipboard_after;
+        let hotp = matches!(store.account(&account_id)?.kind, OtpKind::Hotp { .. });
+        if !hotp {
+            let code = store.code(&account_id, clock(store))?;
+            let (text, next) = code.to_copy();
+            return Ok((Zeroizing::new(text.to_owned()), next, clear_after));
+        }
+        let shown = lock(&state.hotp_codes)?.get(id).cloned();
+        let text = match shown {
+            Some(text) => text,
+            None if generate => {
+                let code = store.next_code(&account_id, now())?;
+                crate::autobackup::changed(state);
+                lock(&state.hotp_codes)?.insert(id.to_owned(), code.current.clone());
+                // The window shows it too, as if generated there.
+                let _ = app.emit_to(
+                    "main",
+                    "hotp-generated",
+                    CodeView {
+                        id: id.to_owned(),
+                        code: code.clone(),
+                    },
+                );
+                code.current
+            }
+            None => {
+                return Err(IpcError::new(
+                    ErrorCode::NoCode,
+                    "Generate a code for this account first",
+                ))
+            }
+        };
+        Ok((Zeroizing::new(text), false, clear_after))
+    })?;
+    state
+        .clipboard
+        .copy(
+            &text,
+            clear_after.map(|s| Duration::from_secs(u64::from(s))),
+        )
+        .map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
+    remember_used(state, id);
+    // A copy from the tray or the palette is use too: the window's wait
+    // for the automatic lock starts again, as after a click there.
+    let _ = app.emit_to("main", "account-used", ());
+    Ok(CopyView {
+        clears_in: clear_after,
+        next,
+    })
+}
+
+/// Puts `id` first among the accounts used last (memory only).
+fn remember_used(state: &AppState, id: &str) {
+    if let Ok(mut recent) = state.recent.lock() {
+        recent.retain(|other| other != id);
+        recent.insert(0, id.to_owned());
+        recent.truncate(crate::state::RECENT_KEPT);
+    }
+}

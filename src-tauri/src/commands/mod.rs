@@ -1,0 +1,110 @@
+//! The commands the web UI calls (through ui/ipc.js). Each deserialises its
+//! input, calls the core on a worker thread and returns a small DTO. Secrets
+//! never leave Rust; codes do.
+//!
+//! By concern: codes and copying (codes.rs), adding and arranging
+//! accounts (edit.rs), settings (settings.rs), a key shown on request
+//! (reveal.rs). Each command is registered by its own module path (main.rs):
+//! Tauri finds a command's handler next to its definition.
+
+use crate::state::{blocking, IpcError};
+use codes::codes_of;
+use serde::Serialize;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tauri::AppHandle;
+use watchword_core::account::AccountId;
+use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
+use watchword_core::ErrorCode;
+
+pub mod codes;
+pub mod edit;
+pub mod reveal;
+pub mod settings;
+
+pub use codes::{copy_account, CodeView};
+pub use edit::PreviewView;
+pub use settings::{protect_windows, windows_protected};
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Now, by the user's clock offset (for a clock that is wrong and cannot
+/// be fixed).
+fn clock(store: &Store) -> u64 {
+    now().saturating_add_signed(store.settings().time_offset)
+}
+
+fn parse_id(id: &str) -> Result<AccountId, IpcError> {
+    AccountId::parse(id)
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("no account with id {id}")))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadView {
+    accounts: Vec<AccountSummary>,
+    damaged: Vec<String>,
+    recovered: usize,
+}
+
+/// Everything the page shows first, in one call: the settings, the list as
+/// the keychain has it, and the codes. The keychain read began as the app
+/// started; this waits for it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartView {
+    settings: Settings,
+    #[serde(flatten)]
+    load: LoadView,
+    codes: Vec<CodeView>,
+}
+
+#[tauri::command]
+pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
+    blocking(app, |_, state| {
+        state.with_store(|store| {
+            let LoadReport {
+                damaged, recovered, ..
+            } = state.load_for_view(store)?;
+            Ok(StartView {
+                settings: store.settings().clone(),
+                load: LoadView {
+                    accounts: store.summaries(),
+                    damaged: damaged.into_iter().map(|(_, reason)| reason).collect(),
+                    recovered,
+                },
+                codes: codes_of(store)?,
+            })
+        })
+    })
+    .await
+}
+
+/// The list as last saved: instant, before the keychain answers.
+#[tauri::command]
+pub async fn list_accounts(app: AppHandle) -> Result<Vec<AccountSummary>, IpcError> {
+    blocking(app, |_, state| {
+        state.with_store(|store| {
+            // Locked, the names reach only the unlock screen, and only by
+            // the user's choice (`locked_names`).
+            if store.lock_state()? == watchword_core::store::LockState::Locked {
+                return Err(watchword_core::Error::VaultLocked.into());
+            }
+            Ok(store.summaries())
+        })
+    })
+    .await
+}
+
+/// The summary of account `id` as the store has it now.
+fn summary_of(store: &Store, id: &str) -> Result<AccountSummary, IpcError> {
+    store
+        .summaries()
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("no account with id {id}")))
+}
