@@ -2,6 +2,7 @@
 //! account store. Pure Rust; the desktop shell and the CLI are thin layers on top.
 
 pub mod account;
+pub(crate) mod calendar;
 pub mod codes;
 pub(crate) mod crypto;
 pub mod enrol;

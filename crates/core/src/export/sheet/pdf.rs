@@ -218,17 +218,6 @@ pub(super) fn utc_day(time: SystemTime) -> String {
     let seconds = time
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
-    let days = i64::try_from(seconds / 86_400).expect("u64 seconds / 86400 fits in i64");
-    // Howard Hinnant's civil_from_days
-    // (<https://howardhinnant.github.io/date_algorithms.html>).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day, ..) = crate::calendar::utc(seconds);
     format!("{year:04}-{month:02}-{day:02}")
 }

@@ -3,6 +3,7 @@
 //! newest N without touching any other file.
 
 use super::FILE_PREFIX;
+use crate::calendar::utc;
 use std::path::{Path, PathBuf};
 
 /// One of our backups in a folder, as its name orders it.
@@ -54,23 +55,6 @@ pub(super) fn parse_name(name: &str) -> Option<(u64, u32)> {
     };
     let stamp: u64 = format!("{date}{time}").parse().ok()?;
     Some((stamp, n))
-}
-
-/// UTC calendar date and time of a Unix time (Howard Hinnant's
-/// `civil_from_days`), to name files without a date crate.
-fn utc(unix_seconds: u64) -> (u64, u64, u64, u64, u64, u64) {
-    let days = unix_seconds / 86_400;
-    let secs = unix_seconds % 86_400;
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 /// Our backups in `folder`, newest first. Other files are not listed.
