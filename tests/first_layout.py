@@ -49,6 +49,12 @@ setTimeout(() => {
   mark('built');
   void list.getBoundingClientRect();
   mark('laid out');
+  // Figures only for rows that were really laid out.
+  if (list.children.length < ROWS || list.getBoundingClientRect().height <= 0) {
+    console.log('FIRST-LAYOUT-BROKEN the rows were not laid out: ' + list.children.length + ' rows, '
+      + list.getBoundingClientRect().height + ' px');
+    return;
+  }
   requestAnimationFrame(() => setTimeout(() => {
     mark('painted');
     console.log('FIRST-LAYOUT ' + JSON.stringify(marks));
@@ -114,7 +120,8 @@ def main():
             shutil.rmtree(scratch, ignore_errors=True)
         found = re.search(r"FIRST-LAYOUT (\{.*\})", out.stdout + out.stderr)
         if not found:
-            sys.exit(f"first_layout: run {run + 1} printed no figures:\n{out.stderr[-2000:]}")
+            sys.exit(f"first_layout: run {run + 1} printed no figures:\n"
+                     f"{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
         marks = json.loads(found.group(1))
         results["build"].append(marks["built"] - marks["start"])
         results["layout"].append(marks["laid out"] - marks["built"])
