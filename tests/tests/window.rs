@@ -349,7 +349,21 @@ fn pin_reorder_and_rename_survive_a_restart() {
         ],
     );
 
-    // Drag GitHub by its grip above Seller Central.
+    // Drag GitHub by its grip above Seller Central. The backup reminder
+    // comes in above the list once the page has its backup status (4
+    // accounts, none backed up): a drag aimed before it came would land a
+    // row low, so the layout is first let settle on it.
+    app.wait_until("the backup reminder above the list", || {
+        let shown = app.execute(
+            "return !document.getElementById('backup-reminder').hidden;",
+            serde_json::json!([]),
+        );
+        if shown.as_bool() == Some(true) {
+            Ok(())
+        } else {
+            Err("it is not shown".to_owned())
+        }
+    });
     let rows = app.rows_now();
     let github = rows.iter().find(|r| r.issuer == "GitHub").expect("GitHub");
     let seller = rows
