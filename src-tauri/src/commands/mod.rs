@@ -16,10 +16,10 @@ use watchword_core::account::AccountId;
 use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
 use watchword_core::ErrorCode;
 
-pub mod codes;
-pub mod edit;
-pub mod reveal;
-pub mod settings;
+pub(crate) mod codes;
+pub(crate) mod edit;
+pub(crate) mod reveal;
+pub(crate) mod settings;
 
 pub use codes::{copy_account, CodeView};
 pub use edit::PreviewView;

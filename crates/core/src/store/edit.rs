@@ -208,9 +208,7 @@ impl Store {
         self.locked(|store| {
             let entry = store
                 .meta
-                .accounts
-                .iter_mut()
-                .find(|e| e.id == id.as_str())
+                .entry_mut(id.as_str())
                 .ok_or_else(|| Error::NotFound(id.to_string()))?;
             entry.pinned = pinned;
             store.save_meta()
@@ -253,7 +251,7 @@ impl Store {
             return Err(Error::Duplicate(account.display_name()));
         }
         self.write_item(id, &account)?;
-        if let Some(entry) = self.meta.accounts.iter_mut().find(|e| e.id == id.as_str()) {
+        if let Some(entry) = self.meta.entry_mut(id.as_str()) {
             entry.issuer.clone_from(&account.issuer);
             entry.name.clone_from(&account.name);
         }
@@ -304,7 +302,7 @@ impl Store {
             }
             let account = fresh.with_note(note);
             store.write_item(id, &account)?;
-            if let Some(entry) = store.meta.accounts.iter_mut().find(|e| e.id == id.as_str()) {
+            if let Some(entry) = store.meta.entry_mut(id.as_str()) {
                 entry.has_note = account.note.is_some();
             }
             store.accounts.insert(id.clone(), account);
@@ -333,9 +331,7 @@ impl Store {
         self.locked_listed(|store| {
             let entry = store
                 .meta
-                .accounts
-                .iter_mut()
-                .find(|e| e.id == id.as_str())
+                .entry_mut(id.as_str())
                 .ok_or_else(|| Error::NotFound(id.to_string()))?;
             let groups = crate::account::checked_groups(change(entry.groups.clone()))?;
             if groups == entry.groups {

@@ -321,6 +321,13 @@ pub struct Metadata {
     pub auto_backup: Option<AutoBackup>,
 }
 
+impl Metadata {
+    /// The list's entry for the account `id`, to change.
+    pub fn entry_mut(&mut self, id: &str) -> Option<&mut MetaEntry> {
+        self.accounts.iter_mut().find(|e| e.id == id)
+    }
+}
+
 /// Automatic backups' settings and state. Nothing secret: the password is
 /// a keychain item of its own ([`super::keychain::BACKUP_PASSWORD_ID`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -314,19 +314,9 @@ impl Store {
         if password.is_empty() {
             return Err(BackupError::EmptyPassword);
         }
-        let on = self.locked_listed(|store| {
-            if store.meta.auto_backup.is_none() {
-                return Ok(false);
-            }
-            store.write_secret_item(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
-            store.note_change();
-            store.save_meta().map(|()| true)
-        })?;
-        if !on {
-            return Err(BackupError::NotSetUp);
-        }
-        self.run_pending_backup(unix_seconds)?
-            .ok_or(BackupError::NotSetUp)
+        self.back_up_now_after(unix_seconds, |store| {
+            store.write_secret_item(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)
+        })
     }
 
     /// Where automatic backups stand. Takes in what other processes wrote
@@ -420,10 +410,22 @@ impl Store {
 
     /// Marks a backup pending and writes it now (`backup now`, a retry).
     pub fn back_up_now(&mut self, unix_seconds: u64) -> Result<PathBuf, BackupError> {
+        self.back_up_now_after(unix_seconds, |_| Ok(()))
+    }
+
+    /// Under the store's lock, when backups are on: `first`, then a backup
+    /// marked pending; then that backup written. `NotSetUp` when they are
+    /// off, before `first` runs.
+    fn back_up_now_after(
+        &mut self,
+        unix_seconds: u64,
+        first: impl FnOnce(&mut Self) -> Result<(), Error>,
+    ) -> Result<PathBuf, BackupError> {
         let on = self.locked_listed(|store| {
             if store.meta.auto_backup.is_none() {
                 return Ok(false);
             }
+            first(store)?;
             store.note_change();
             store.save_meta().map(|()| true)
         })?;
