@@ -56,6 +56,15 @@ fn main() {
     #[cfg(target_os = "linux")]
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        // With nothing drawn through GL, GTK need not set up GLX when it
+        // starts: on X11 that loads the GL driver (Mesa: with LLVM) on the
+        // main thread before the window exists, 85 ms here. WebKit loads the
+        // driver again for its own EGL display, but only once the page has
+        // begun loading, in parallel with its web process. A value the user
+        // set is kept.
+        if std::env::var_os("GDK_GL").is_none() {
+            std::env::set_var("GDK_GL", "disable");
+        }
     }
     let builder = tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
