@@ -408,3 +408,37 @@ fn copying_at_the_last_moment_copies_the_next_code() {
     }
     panic!("three copies in a code's last 2 seconds all landed after it");
 }
+
+/// A list longer than the window fills in whole: the rows one window can
+/// show are laid out for the first frame and the others just after it
+/// (ui/list/rows.js). Every account is there once, in the store's order,
+/// and the last one, far below the first screenful, shows oathtool's code.
+#[test]
+fn a_long_list_fills_in_whole_and_in_order() {
+    const COUNT: usize = 80;
+    let profile = Profile::new("long_list");
+    watchword_e2e::seed_accounts(&profile, COUNT);
+    let app = profile.launch();
+    app.wait_loaded();
+    let rows = app.wait_rows(COUNT);
+    let issuers: Vec<&str> = rows.iter().map(|r| r.issuer.as_str()).collect();
+    let expected: Vec<String> = (0..COUNT).map(|i| format!("Service {i}")).collect();
+    assert_eq!(
+        issuers, expected,
+        "every account once, in the store's order"
+    );
+
+    // seed_accounts' key for account i.
+    let last = COUNT - 1;
+    let key: Vec<u8> = (0..20u8)
+        .map(|b| b.wrapping_mul(31) ^ (last as u8) ^ (last >> 8) as u8)
+        .collect();
+    let key = data_encoding::BASE32_NOPAD.encode(&key);
+    let row = &rows[last];
+    app.execute(
+        "document.querySelector(arguments[0]).scrollIntoView();",
+        serde_json::json!([row.css("button.code")]),
+    );
+    app.assert_shown_totp(row, &Totp::default_for(&key));
+    app.quit();
+}
