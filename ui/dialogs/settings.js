@@ -157,7 +157,11 @@ async function backupAction(button, call, done) {
   }
 }
 
-export function open({ returnTo } = {}) {
+export async function open({ returnTo } = {}) {
+  // Opened again just after a change: the form shows what the store kept
+  // of it, not the settings from before (a change made next would save
+  // those back).
+  await save.settled().catch(() => {});
   fill();
   fillBackups();
   fillLock();

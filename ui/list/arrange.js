@@ -3,7 +3,7 @@
 
 import * as ipc from '../ipc.js';
 import { state, setAccounts, reloadAccounts, oneAtATime } from '../state.js';
-import { onRow, control, accountOf } from './rows.js';
+import { onRow, control, accountOf, placeAllRows } from './rows.js';
 import { title } from '../format.js';
 import { announce, toast } from '../notices.js';
 import { focusFirst, menuBehaviour, menusChanged } from '../focus.js';
@@ -99,6 +99,8 @@ async function togglePin(account) {
 function startDrag(event, account, li) {
   if (event.button !== 0 || document.getElementById('search').value.trim() !== '') return;
   event.preventDefault();
+  // The order saved at the end is read from the list: all of it.
+  placeAllRows();
   // Moves are followed on the whole document: pointer capture on the grip
   // is not dependable (WebKitGTK may drop it as soon as the row restyles).
   li.classList.add('dragging');

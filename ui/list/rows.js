@@ -61,8 +61,19 @@ function makeRow(template, account) {
 // its code; only its place in the page waits. No row is shorter than this.
 const MIN_ROW_PX = 32;
 let renders = 0;
-// How many rows the list may hold for now (applySearch puts no more in).
+// How many rows the list may hold for now (applySearch puts no more in),
+// and the rows made but not yet put in.
 let placing = Infinity;
+let unplaced = [];
+
+/** Puts every row in the list now: a search, a group filter or a drag
+ *  needs them all. */
+export function placeAllRows() {
+  if (unplaced.length === 0) return;
+  placing = Infinity;
+  list().append(...unplaced.filter((li) => !li.isConnected));
+  unplaced = [];
+}
 
 /** Repaints every row from the state. */
 export function render() {
@@ -78,14 +89,14 @@ export function render() {
   // A hidden window (started in the tray) paints no frame to hurry.
   const fromEmpty = list().childElementCount === 0 && !document.hidden;
   placing = fromEmpty ? Math.ceil(window.innerHeight / MIN_ROW_PX) + 1 : Infinity;
+  unplaced = items.slice(placing);
   list().replaceChildren(...items.slice(0, placing));
-  if (items.length > placing) {
+  if (unplaced.length > 0) {
     // Once the frame showing the first rows is painted; not at all if
     // another render has replaced them by then.
     requestAnimationFrame(() => setTimeout(() => {
       if (generation !== renders) return;
-      placing = Infinity;
-      list().append(...items.filter((li) => !li.isConnected));
+      placeAllRows();
       applySearch();
     }));
   }
@@ -124,6 +135,8 @@ function inGroup() {
 export function applySearch() {
   const query = search().value;
   const group = groupFilter().value;
+  // The best match may be among the rows not yet in the list.
+  if (query.trim() !== '' || group !== '') placeAllRows();
   const shown = filterAccounts(query, inGroup());
   const visible = new Set(shown.map((a) => a.id));
   for (const [id, row] of rows) {
