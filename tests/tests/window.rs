@@ -975,6 +975,52 @@ fn choose_group(app: &watchword_e2e::App<'_>, group: &str) {
     );
 }
 
+/// With a group chosen, a search that shows the group's accounts in
+/// another order, once cleared, leaves every row in the store's order, the
+/// other groups' hidden rows too: a drag saves the order it finds.
+#[test]
+fn a_cleared_search_puts_every_row_back_in_order() {
+    let profile = Profile::new("search_order");
+    for (issuer, key) in [
+        ("Service Alpha", AMAZON),
+        ("GitHub", GITHUB),
+        ("Alpha", BANK),
+        ("Seller Central", SELLER),
+    ] {
+        profile.cli_add(&["--issuer", issuer, "--account", "me"], key);
+    }
+    profile.cli(&["group", "Service Alpha", "--add", "Money"]);
+    profile.cli(&["group", "Alpha", "--add", "Money"]);
+    let store_order = ["Service Alpha", "GitHub", "Alpha", "Seller Central"];
+
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(4);
+    choose_group(&app, "Money");
+    let search = |text: &str| {
+        app.execute(
+            "const field = document.getElementById('search');
+             field.value = arguments[0];
+             field.dispatchEvent(new Event('input'));",
+            serde_json::json!([text]),
+        );
+    };
+    let shown = || -> Vec<String> { app.rows_now().into_iter().map(|row| row.issuer).collect() };
+    // The best match first: the whole name before the start of a word.
+    search("alpha");
+    let visible = app.execute(
+        "return Array.from(document.querySelectorAll('#accounts li.account:not([hidden]) .issuer'))
+           .map((e) => e.textContent);",
+        serde_json::json!([]),
+    );
+    assert_eq!(visible, serde_json::json!(["Alpha", "Service Alpha"]));
+    search("");
+    assert_eq!(shown(), store_order, "every row, hidden or not");
+    choose_group(&app, "");
+    assert_eq!(shown(), store_order);
+    app.quit();
+}
+
 #[test]
 fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     let profile = Profile::new("notes_groups");

@@ -143,11 +143,15 @@ export function applySearch() {
     const hide = !visible.has(id);
     if (row.el.hidden !== hide) row.el.hidden = hide;
   }
-  // Best first (Enter copies the top row), else the list's order. Rows move
-  // only when the order of the visible ones changed: most keystrokes keep it.
-  const order = query.trim() !== '' ? shown : state.accounts;
-  const wanted = order.map((a) => a.id).filter((id) => visible.has(id)).slice(0, placing);
-  const current = [...list().children].filter((el) => !el.hidden).map((el) => el.dataset.id);
+  // Best first (Enter copies the top row); without a search, the store's
+  // order, hidden rows included: a drag saves the order it finds, and rows
+  // of other groups left where a search put them would move too. Rows move
+  // only when that order changed: most keystrokes keep it.
+  const searching = query.trim() !== '';
+  const wanted = (searching ? shown : state.accounts)
+    .map((a) => a.id).filter((id) => rows.has(id)).slice(0, placing);
+  const current = [...list().children]
+    .filter((el) => !searching || !el.hidden).map((el) => el.dataset.id);
   if (wanted.length !== current.length || wanted.some((id, i) => id !== current[i])) {
     for (const id of wanted) list().append(rows.get(id).el);
   }
