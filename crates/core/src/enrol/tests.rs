@@ -1,0 +1,129 @@
+use super::*;
+use crate::migration;
+use crate::secret::Secret;
+
+fn account(issuer: &str, name: &str, key: &[u8]) -> Account {
+    Account::totp(issuer, name, Secret::from_bytes(key.to_vec()))
+}
+
+#[test]
+fn one_uri_gives_one_account_and_a_repeat_is_ignored() {
+    let mut enrolment = Enrolment::new();
+    let uri = "otpauth://totp/GitHub:me?secret=JBSWY3DPEHPK3PXP&issuer=GitHub";
+    assert_eq!(enrolment.add_payload("a.png", uri), 1);
+    assert_eq!(enrolment.add_payload("b.png", uri), 0);
+    assert_eq!(enrolment.accounts().len(), 1);
+    assert_eq!(enrolment.accounts()[0].issuer, "GitHub");
+    assert!(enrolment.notes().is_empty());
+}
+
+#[test]
+fn other_payloads_become_notes_that_name_the_kind_not_the_content() {
+    let mut enrolment = Enrolment::new();
+    enrolment.add_payload("wifi.png", "WIFI:S:home;T:WPA;P:hunter2;;");
+    enrolment.add_decoded("cat.png", Err(QrError::NoCode));
+    let notes = enrolment.notes();
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0].code, "wifi");
+    assert!(notes[0].message.contains("Wi-Fi"), "{}", notes[0].message);
+    assert!(!notes[0].message.contains("hunter2"));
+    assert_eq!(notes[1].source, "cat.png");
+    assert_eq!(notes[1].message, "No QR code found in this image");
+    assert!(enrolment.accounts().is_empty());
+}
+
+#[test]
+fn a_bad_otpauth_uri_is_a_note_without_the_secret() {
+    let mut enrolment = Enrolment::new();
+    enrolment.add_payload("x", "otpauth://totp/A?secret=AB1CDEFG");
+    let note = &enrolment.notes()[0];
+    assert_eq!(note.code, "invalid_otpauth");
+    assert!(note.message.contains("position 3"), "{}", note.message);
+    assert!(!note.message.contains("AB1CDEFG"));
+}
+
+#[test]
+fn an_export_in_three_parts_reports_what_is_missing_until_complete() {
+    let accounts: Vec<Account> = (0..25u8)
+        .map(|i| account("Shop", &format!("user{i}"), &[i + 1; 10]))
+        .collect();
+    let parts = migration::encode_batches(&accounts, 7).expect("encodable");
+    assert_eq!(parts.len(), 3, "25 accounts at 10 per code");
+
+    let mut enrolment = Enrolment::new();
+    assert_eq!(enrolment.add_payload("p2", &parts[1]), 10);
+    assert_eq!(
+        enrolment.missing_parts(),
+        [
+            "Parts 1 and 3 of 3 of a Google Authenticator export have not been added yet: \
+              add the other QR codes it showed."
+        ]
+    );
+    // The same screenshot again adds nothing.
+    assert_eq!(enrolment.add_payload("p2 again", &parts[1]), 0);
+    assert_eq!(enrolment.add_payload("p1", &parts[0]), 10);
+    assert_eq!(
+        enrolment.missing_parts(),
+        [
+            "Part 3 of 3 of a Google Authenticator export has not been added yet: \
+              add the other QR codes it showed."
+        ]
+    );
+    assert_eq!(enrolment.add_payload("p3", &parts[2]), 5);
+    assert!(enrolment.missing_parts().is_empty());
+    let names: Vec<&str> = enrolment
+        .accounts()
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names.len(), 25);
+    assert!(names.contains(&"user0") && names.contains(&"user24"));
+}
+
+#[test]
+fn a_backup_adds_its_accounts_and_a_note_per_unreadable_entry() {
+    use crate::import::EntryError;
+    let conversion = Conversion {
+        accounts: vec![
+            account("Shop", "me", &[7; 10]),
+            account("Bank", "me", &[8; 10]),
+        ],
+        errors: vec![EntryError {
+            index: 2,
+            name: Some("Forum (me)".into()),
+            reason: "the secret is empty".into(),
+        }],
+        not_kept: vec!["custom icons".into(), "favourites".into()],
+    };
+    let mut enrolment = Enrolment::new();
+    assert_eq!(enrolment.add_conversion("backup.json", &conversion), 2);
+    assert_eq!(
+        enrolment.add_conversion("backup.json", &conversion),
+        0,
+        "no repeats"
+    );
+    assert_eq!(enrolment.accounts().len(), 2);
+    assert_eq!(enrolment.notes().len(), 2, "the notes are not repeated");
+    let note = &enrolment.notes()[0];
+    assert_eq!(note.code, "skipped_entry");
+    assert_eq!(
+        note.message,
+        "Entry 3 (Forum (me)) was not imported: the secret is empty"
+    );
+    let not_kept = &enrolment.notes()[1];
+    assert_eq!(not_kept.code, "not_kept");
+    assert_eq!(
+        not_kept.message,
+        "This file also holds custom icons and favourites, which Watchword does not keep."
+    );
+}
+
+#[test]
+fn same_key_and_issuer_under_two_names_are_two_accounts() {
+    let mut enrolment = Enrolment::new();
+    let a = "otpauth://totp/Shop:alice?secret=JBSWY3DPEHPK3PXP&issuer=Shop";
+    let b = "otpauth://totp/Shop:bob?secret=JBSWY3DPEHPK3PXP&issuer=Shop";
+    enrolment.add_payload("x", a);
+    enrolment.add_payload("x", b);
+    assert_eq!(enrolment.accounts().len(), 2);
+}

@@ -1,0 +1,281 @@
+use super::files::write_new;
+use super::versions::parse_name;
+use super::*;
+use crate::account::{AccountId, Algorithm, OtpKind};
+use crate::secret::Secret;
+use crate::store::keychain::Keychain;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct MemoryKeychain(Arc<Mutex<BTreeMap<String, String>>>);
+
+impl Keychain for MemoryKeychain {
+    fn get(&self, id: &str) -> crate::error::Result<Option<String>> {
+        Ok(self.0.lock().expect("test lock").get(id).cloned())
+    }
+    fn set(&self, id: &str, value: &str, _label: &str) -> crate::error::Result<()> {
+        self.0
+            .lock()
+            .expect("test lock")
+            .insert(id.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn delete(&self, id: &str) -> crate::error::Result<()> {
+        self.0.lock().expect("test lock").remove(id);
+        Ok(())
+    }
+    fn list(&self) -> crate::error::Result<Vec<String>> {
+        Ok(self.0.lock().expect("test lock").keys().cloned().collect())
+    }
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+}
+
+fn account(n: u32) -> Account {
+    let key = format!("key of account number {n:05}");
+    Account::new(
+        &format!("Issuer {n}"),
+        "me@example.com",
+        Secret::from_bytes(key.into_bytes()),
+        Algorithm::Sha256,
+        8,
+        OtpKind::Totp { period: 60 },
+    )
+    .expect("a valid account")
+}
+
+fn names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn names_are_utc_and_parse_back_in_order() {
+    // 2026-12-01 22:30:15 UTC; 2000-02-29 (a leap day) 00:00:00.
+    assert_eq!(
+        file_name(1_796_164_215, 1),
+        "watchword-backup-20261201-223015.json"
+    );
+    assert_eq!(
+        file_name(951_782_400, 3),
+        "watchword-backup-20000229-000000-3.json"
+    );
+    assert_eq!(file_name(0, 1), "watchword-backup-19700101-000000.json");
+    assert_eq!(format_utc(1_796_164_215), "2026-12-01 22:30:15 UTC");
+    let a = parse_name(&file_name(1_796_164_215, 1)).expect("ours");
+    let b = parse_name(&file_name(1_796_164_215, 2)).expect("ours");
+    let c = parse_name(&file_name(1_796_164_215, 10)).expect("ours");
+    let d = parse_name(&file_name(1_796_164_216, 1)).expect("ours");
+    assert!(a < b && b < c && c < d);
+    for other in [
+        "watchword-backup-20261201-223015.json.tmp",
+        "watchword-backup-20261201-22301.json",
+        "watchword-backup-20261201-223015-1.json",
+        "watchword-backup-20261201-223015-02.json",
+        "watchword-backup-2026120a-223015.json",
+        "watchword-backup-latest.json",
+        "notes.json",
+    ] {
+        assert_eq!(parse_name(other), None, "{other}");
+    }
+}
+
+#[test]
+fn names_taken_within_one_second_get_a_suffix() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    for _ in 0..3 {
+        write_new(folder.path(), "{}", 1_796_164_215).expect("written");
+    }
+    assert_eq!(
+        names(folder.path()),
+        [
+            "watchword-backup-20261201-223015-2.json",
+            "watchword-backup-20261201-223015-3.json",
+            "watchword-backup-20261201-223015.json",
+        ]
+    );
+}
+
+#[test]
+fn pruning_keeps_the_newest_and_never_touches_other_files() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let accounts = [account(1)];
+    for second in 0..5 {
+        back_up(folder.path(), 3, &accounts, "pw", 1_796_164_200 + second).expect("backup");
+    }
+    std::fs::write(folder.path().join("notes.json"), "mine").expect("other file");
+    std::fs::write(folder.path().join("watchword-backup-old.json"), "mine").expect("other");
+    back_up(folder.path(), 3, &accounts, "pw", 1_796_164_209).expect("backup");
+    assert_eq!(
+        names(folder.path()),
+        [
+            "notes.json",
+            "watchword-backup-20261201-223003.json",
+            "watchword-backup-20261201-223004.json",
+            "watchword-backup-20261201-223009.json",
+            "watchword-backup-old.json",
+        ]
+    );
+}
+
+#[test]
+fn a_restore_passes_over_plain_files_and_ones_that_do_not_open() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let good = back_up(folder.path(), 5, &[account(1)], "pw", 1_796_164_200).expect("backup");
+    // Newer: one that does not open with "pw" (as a damaged key slot
+    // would not), and a plain list someone put there.
+    back_up(folder.path(), 5, &[account(2)], "other", 1_796_164_201).expect("backup");
+    std::fs::write(
+        folder.path().join(file_name(1_796_164_202, 1)),
+        "otpauth://totp/Planted?secret=JBSWY3DPEHPK3PXP\n",
+    )
+    .expect("plant");
+    let found = find_restorable(folder.path(), "pw").expect("the good one");
+    assert_eq!(found.file, good);
+    assert_eq!(found.accounts, [account(1)]);
+    let reasons: Vec<&str> = found.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert!(reasons[0].contains("not encrypted"), "{reasons:?}");
+    assert!(reasons[1].contains("does not open"), "{reasons:?}");
+    // A password none opens is the problem, not the files.
+    assert!(matches!(
+        find_restorable(folder.path(), "neither"),
+        Err(BackupError::WrongPassword(_))
+    ));
+}
+
+#[test]
+fn the_backup_just_made_stays_whatever_the_folder_holds() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let accounts = [account(1)];
+    // Named later than now: a clock once ahead, or another computer.
+    for second in 0..3 {
+        back_up(folder.path(), 3, &accounts, "pw", 1_900_000_000 + second).expect("backup");
+    }
+    let made = back_up(folder.path(), 3, &accounts, "pw", 1_796_164_200).expect("backup");
+    assert!(made.exists(), "the verified backup was pruned");
+    // A keep of 0 (a hand-edited file) still keeps the new one.
+    let made = back_up(folder.path(), 0, &accounts, "pw", 1_796_164_201).expect("backup");
+    assert!(made.exists(), "keep 0 pruned everything");
+}
+
+#[test]
+fn a_backup_that_does_not_verify_is_removed_and_nothing_is_pruned() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let accounts = [account(1), account(2)];
+    for second in 0..2 {
+        back_up(folder.path(), 1, &accounts, "pw", 1_796_164_200 + second).expect("backup");
+    }
+    let before = names(folder.path());
+    assert_eq!(before.len(), 1);
+    // A vault that holds one account fewer than the store does.
+    let vault = export::aegis_encrypted(&accounts[..1], "pw").expect("vault");
+    let err = write_verify_prune(folder.path(), 1, &vault, &accounts, "pw", 1_796_164_300)
+        .expect_err("a mismatch");
+    assert_eq!(err.code(), ErrorCode::BackupVerifyFailed);
+    assert!(err.to_string().contains("1 accounts instead of 2"), "{err}");
+    assert_eq!(names(folder.path()), before);
+    // Garbage, and a vault under another password, fail the same way.
+    for (vault, password) in [("not a vault", "pw"), (vault.as_str(), "other")] {
+        let err = write_verify_prune(folder.path(), 1, vault, &accounts, password, 1_796_164_400)
+            .expect_err("unreadable");
+        assert_eq!(err.code(), ErrorCode::BackupVerifyFailed);
+        assert_eq!(names(folder.path()), before);
+    }
+}
+
+#[test]
+fn changes_coalesce_into_one_backup_and_the_mark_survives_the_process() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let keychain = MemoryKeychain::default();
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    store
+        .set_up_auto_backup(folder.path(), 20, "pw", 1_796_164_200)
+        .expect("setup");
+    assert_eq!(count_versions(folder.path()), 1);
+    assert!(!store.backup_pending());
+    store.add_all((0..300).map(account)).expect("imported");
+    assert!(store.backup_pending());
+    // Another process (a new store) sees the mark: written with the change.
+    let mut other = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    assert!(other.backup_pending());
+    let file = other
+        .run_pending_backup(1_796_164_210)
+        .expect("backup")
+        .expect("one was pending");
+    assert_eq!(count_versions(folder.path()), 2);
+    assert_eq!(read_backup(&file, "pw").expect("reads").accounts.len(), 300);
+    // Nothing pending any more, in either store.
+    assert_eq!(store.run_pending_backup(1_796_164_220).expect("ok"), None);
+    assert_eq!(count_versions(folder.path()), 2);
+    let status = store.auto_backup_status().expect("status");
+    assert!(!status.pending);
+    assert_eq!(status.last_good, Some(1_796_164_210));
+    assert_eq!(store.backup_status().last_backup, Some(1_796_164_210));
+    // A rename, a removal and an HOTP step are changes too.
+    let ids: Vec<AccountId> = store
+        .summaries()
+        .iter()
+        .filter_map(|s| AccountId::parse(&s.id))
+        .collect();
+    store.rename(&ids[0], "Renamed", "me").expect("renamed");
+    assert!(store.backup_pending());
+    store.run_pending_backup(1_796_164_230).expect("backup");
+    store.remove(&ids[1]).expect("removed");
+    assert!(store.backup_pending());
+    store.run_pending_backup(1_796_164_240).expect("backup");
+    let hotp = Account::new(
+        "Counter",
+        "",
+        Secret::from_bytes(b"an hotp key".to_vec()),
+        Algorithm::Sha1,
+        6,
+        OtpKind::Hotp { counter: 4 },
+    )
+    .expect("valid");
+    let id = store.add(hotp).expect("added");
+    store.run_pending_backup(1_796_164_250).expect("backup");
+    assert!(!store.backup_pending());
+    store.next_code(&id, 0).expect("a code");
+    assert!(store.backup_pending());
+    let file = store
+        .run_pending_backup(1_796_164_260)
+        .expect("backup")
+        .expect("pending");
+    let backed_up = read_backup(&file, "pw").expect("reads").accounts;
+    assert_eq!(backed_up.len(), 300);
+    assert!(backed_up.iter().any(|a| a.issuer == "Renamed"));
+    assert!(backed_up
+        .iter()
+        .any(|a| a.kind == OtpKind::Hotp { counter: 5 }));
+    // A note and a group are changes too, and the backup carries them.
+    let note = crate::account::Note::new("recovery 7F3K-22QX").expect("fits");
+    store.set_note(&ids[2], note).expect("noted");
+    assert!(store.backup_pending(), "a note is backed up");
+    store.run_pending_backup(1_796_164_270).expect("backup");
+    let work = crate::account::Group::new("Work").expect("a name");
+    store
+        .change_groups(&ids[3], |_| vec![work.clone()])
+        .expect("grouped");
+    assert!(store.backup_pending(), "a group is backed up");
+    let file = store
+        .run_pending_backup(1_796_164_280)
+        .expect("backup")
+        .expect("pending");
+    let backed_up = read_backup(&file, "pw").expect("reads").accounts;
+    assert!(backed_up.iter().any(|a| a
+        .note
+        .as_ref()
+        .is_some_and(|n| n.expose() == "recovery 7F3K-22QX")));
+    assert!(backed_up.iter().any(|a| a.groups == [work.clone()]));
+    // The password item is no account.
+    assert_eq!(store.list_accounts().expect("list").len(), 300);
+    assert!(store.load().expect("load").damaged.is_empty());
+}

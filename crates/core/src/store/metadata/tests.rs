@@ -1,0 +1,105 @@
+#[test]
+fn shortcuts_are_modifiers_then_one_key() {
+    for good in [
+        "Ctrl+Alt+W",
+        "Super+Shift+F12",
+        "Alt+1",
+        "Ctrl+Space",
+        "Shift+Ctrl+PageDown",
+    ] {
+        assert!(valid_shortcut(good), "{good}");
+    }
+    for bad in [
+        "",
+        "W",
+        "Shift+W",
+        "Ctrl+Ctrl+W",
+        "Ctrl+w",
+        "Ctrl+F0",
+        "Ctrl+F25",
+        "Ctrl+F01",
+        "Ctrl+",
+        "+W",
+        "Hyper+W",
+        "Ctrl+Alt+WW",
+        "Ctrl+Alt+É",
+    ] {
+        assert!(!valid_shortcut(bad), "{bad}");
+    }
+}
+
+use super::*;
+
+#[test]
+fn round_trip_and_damaged_file_is_moved_aside() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(FILE_NAME);
+    assert!(matches!(read(&path).expect("read"), Loaded::Missing));
+    let meta = Metadata {
+        version: 1,
+        accounts: vec![MetaEntry {
+            id: "0123456789abcdef".into(),
+            issuer: "Amazon".into(),
+            name: "me@example.com".into(),
+            kind: "totp".into(),
+            pinned: true,
+            added: Some(1_700_000_000),
+            item_path: Some("/org/freedesktop/secrets/collection/login/7".into()),
+            groups: vec![Group::new("Work").expect("valid")],
+            has_note: true,
+        }],
+        last_backup: Some(1_700_000_100),
+        keychain_instance: Some("0123/:1.5".into()),
+        settings: Settings {
+            hide_codes: true,
+            theme: Theme::Dark,
+            time_offset: -90,
+            ..Settings::default()
+        },
+        auto_backup: Some(AutoBackup {
+            folder: PathBuf::from("/media/stick/watchword"),
+            keep: 20,
+            pending: true,
+            last_good: Some(1_700_000_200),
+            last_error: Some(BackupFailure {
+                at: 1_700_000_300,
+                code: "backup_folder_missing".into(),
+                message: "the backup folder is missing".into(),
+            }),
+        }),
+    };
+    write(&path, &meta).expect("write");
+    match read(&path).expect("read") {
+        Loaded::Read(back) => assert_eq!(*back, meta),
+        other => panic!("expected the file back, got {other:?}"),
+    }
+    // A backup part that does not read costs the backups' settings, not
+    // the list.
+    let mut value = serde_json::to_value(&meta).expect("a value");
+    // So do values setup refuses: a keep of 0 would prune every backup,
+    // a relative folder would follow the working folder.
+    for part in [
+        serde_json::json!({"folder": 5, "keep": "many"}),
+        serde_json::json!({"folder": "/media/stick", "keep": 0}),
+        serde_json::json!({"folder": "/media/stick", "keep": 1001}),
+        serde_json::json!({"folder": "stick", "keep": 20}),
+    ] {
+        value["auto_backup"] = part.clone();
+        std::fs::write(&path, value.to_string()).expect("write");
+        match read(&path).expect("read") {
+            Loaded::Read(back) => {
+                assert_eq!(back.auto_backup, None, "{part}");
+                assert_eq!(back.accounts, meta.accounts);
+            }
+            other => panic!("expected the file back, got {other:?}"),
+        }
+    }
+    std::fs::write(&path, b"{\"version\": 1, \"accounts\": [").expect("truncate");
+    match read(&path).expect("read") {
+        Loaded::Damaged(aside) => {
+            assert!(aside.exists());
+            assert!(!path.exists());
+        }
+        other => panic!("expected damaged, got {other:?}"),
+    }
+}
