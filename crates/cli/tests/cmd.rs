@@ -6,7 +6,7 @@
 //! rewrites them after a deliberate change (then read the diff).
 //!
 //! Only commands that touch no keychain are here, so these run anywhere;
-//! the store's commands are pinned in tests/cli.rs, inside the private
+//! the store's commands are pinned in tests/cli/, inside the private
 //! session.
 
 /// The otpauth URI `decode` reads back: RFC 6238's SHA1 key.

@@ -56,6 +56,6 @@ mod imp {
 #[cfg(test)]
 mod tests {
     // The effect is tested on a real process (the CLI) in
-    // crates/cli/tests/cli.rs: a unit test here would leave the whole test
+    // crates/cli/tests/cli/input.rs: a unit test here would leave the whole test
     // binary undumpable.
 }

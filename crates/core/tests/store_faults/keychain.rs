@@ -1,0 +1,226 @@
+//! Faults of the keychain (locked, missing, refusing, damaged items): named,
+//! and nothing is lost.
+
+use super::*;
+
+#[test]
+fn secrets_live_only_in_the_keychain_and_the_list_comes_back_without_metadata() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let amazon = account("Amazon", b"amazon-secret-0001");
+    let github = account("GitHub", b"github-secret-0002");
+    store.add(amazon.clone()).expect("add amazon");
+    store.add(github.clone()).expect("add github");
+
+    let meta = std::fs::read_to_string(dir.path().join("accounts.json")).expect("metadata");
+    for a in [&amazon, &github] {
+        assert!(
+            !meta.contains(&a.secret.to_base32()),
+            "a secret reached the metadata file"
+        );
+    }
+    let stored: Vec<String> = keychain.with(|s| s.items.values().cloned().collect());
+    assert_eq!(stored.len(), 2);
+    assert!(
+        stored.iter().all(|item| uri::parse(item).is_ok()),
+        "items are self-describing"
+    );
+
+    std::fs::remove_dir_all(dir.path()).expect("delete the data folder");
+    let mut again = open(dir.path(), &keychain);
+    assert!(again.summaries().is_empty());
+    let report = again.load().expect("load");
+    assert_eq!((report.accounts, report.recovered), (2, 2));
+    let issuers: Vec<String> = again.summaries().into_iter().map(|s| s.issuer).collect();
+    assert_eq!(issuers, ["Amazon", "GitHub"]);
+}
+
+#[test]
+fn a_damaged_metadata_file_is_moved_aside_and_rebuilt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    open(dir.path(), &keychain)
+        .add(account("Amazon", b"k1k1k1k1k1"))
+        .expect("add");
+    std::fs::write(dir.path().join("accounts.json"), "{\"accounts\": [").expect("damage");
+    let mut store = open(dir.path(), &keychain);
+    let report = store.load().expect("load");
+    assert!(report.metadata_was_damaged);
+    assert_eq!(store.summaries().len(), 1);
+    assert!(
+        dir.path().join("accounts.json.damaged").exists(),
+        "the damaged file is kept"
+    );
+}
+
+#[test]
+fn a_locked_keychain_is_reported_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    let meta_before = std::fs::read(dir.path().join("accounts.json")).expect("metadata");
+
+    keychain.with(|s| s.locked = true);
+    let mut fresh = open(dir.path(), &keychain);
+    assert_eq!(fresh.summaries().len(), 1, "the list renders from metadata");
+    let err = fresh.load().expect_err("locked");
+    assert_eq!(err.code(), "keychain_locked");
+    let err = fresh
+        .add(account("GitHub", b"k2k2k2k2k2"))
+        .expect_err("locked");
+    assert_eq!(err.code(), "keychain_locked");
+    assert_eq!(
+        std::fs::read(dir.path().join("accounts.json")).expect("metadata"),
+        meta_before
+    );
+
+    keychain.with(|s| s.locked = false);
+    assert_eq!(fresh.load().expect("unlocked").accounts, 1);
+    assert_eq!(keychain.with(|s| s.items.len()), 1);
+}
+
+#[test]
+fn a_missing_or_refusing_keychain_is_named_and_nothing_is_lost() {
+    for (problem, code) in [
+        (KeychainProblem::Unavailable, "keychain_unavailable"),
+        (KeychainProblem::Denied, "keychain_denied"),
+        (KeychainProblem::Failed, "keychain_failed"),
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let keychain = FaultyKeychain::default();
+        let id = open(dir.path(), &keychain)
+            .add(account("Amazon", b"k1k1k1k1k1"))
+            .expect("add");
+        let meta_before = std::fs::read(dir.path().join("accounts.json")).expect("metadata");
+        keychain.with(|s| {
+            s.locked = true;
+            s.problem = Some(problem);
+        });
+        let mut store = open(dir.path(), &keychain);
+        assert_eq!(store.load().expect_err("fails").code(), code);
+        let add = store.add(account("GitHub", b"k2k2k2k2k2"));
+        assert_eq!(add.expect_err("fails").code(), code);
+        assert_eq!(store.remove(&id).expect_err("fails").code(), code);
+        assert_eq!(
+            std::fs::read(dir.path().join("accounts.json")).expect("metadata"),
+            meta_before,
+            "{problem:?} changed the list"
+        );
+        keychain.with(|s| s.locked = false);
+        assert_eq!(
+            keychain.with(|s| s.items.len()),
+            1,
+            "{problem:?} lost an item"
+        );
+        assert_eq!(store.load().expect("works again").accounts, 1);
+    }
+}
+
+/// An item whose content is not text once made `load` fail, hiding every
+/// other account.
+#[test]
+fn an_item_that_is_not_text_is_reported_and_the_rest_load() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    let bad = AccountId::random();
+    keychain.with(|s| {
+        s.items.insert(bad.to_string(), String::new());
+        s.binary.push(bad.to_string());
+    });
+    let mut fresh = open(dir.path(), &keychain);
+    let report = fresh.load().expect("the other accounts load");
+    assert_eq!(report.accounts, 1);
+    assert_eq!(
+        report.damaged,
+        [(bad.to_string(), "its content is not text".to_owned())]
+    );
+    assert_eq!(keychain.with(|s| s.items.len()), 2, "nothing was deleted");
+}
+
+#[test]
+fn hotp_counter_is_saved_before_the_code_is_returned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let mut hotp = account("Bank", b"12345678901234567890");
+    hotp.kind = OtpKind::Hotp { counter: 0 };
+    let id = store.add(hotp).expect("add");
+    // RFC 4226 Appendix D: counters 0 and 1.
+    assert_eq!(store.next_code(&id, 0).expect("code").current, "755224");
+    assert_eq!(store.next_code(&id, 0).expect("code").current, "287082");
+
+    keychain.with(|s| s.refuse_writes = true);
+    let err = store.next_code(&id, 0).expect_err("write refused");
+    assert_eq!(err.code(), "keychain_locked");
+    keychain.with(|s| s.refuse_writes = false);
+    // The refused attempt must not have used up counter 2.
+    assert_eq!(store.next_code(&id, 0).expect("code").current, "359152");
+
+    let mut reopened = open(dir.path(), &keychain);
+    assert_eq!(reopened.next_code(&id, 0).expect("code").current, "969429");
+}
+
+#[test]
+fn damaged_items_are_reported_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let good = store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    let bad = AccountId::random();
+    keychain.with(|s| s.items.insert(bad.to_string(), "not a uri at all".into()));
+    // Items that are not ours (ids we did not make) are ignored entirely.
+    keychain.with(|s| s.items.insert("someone-else".into(), "whatever".into()));
+
+    let mut fresh = open(dir.path(), &keychain);
+    let report = fresh.load().expect("load");
+    assert_eq!(report.accounts, 1);
+    assert_eq!(report.damaged.len(), 1);
+    assert_eq!(report.damaged[0].0, bad.to_string());
+    assert!(
+        !report.damaged[0].1.contains("not a uri"),
+        "reasons never echo item content"
+    );
+    assert_eq!(
+        fresh.account(&bad).expect_err("damaged").code(),
+        "damaged_item"
+    );
+    assert!(fresh.account(&good).is_ok());
+    assert_eq!(keychain.with(|s| s.items.len()), 3, "nothing was deleted");
+}
+
+#[test]
+fn duplicates_are_refused_and_removal_is_complete() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let id = store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    let err = store
+        .add(account(" amazon ", b"k1k1k1k1k1"))
+        .expect_err("duplicate");
+    assert_eq!(err.code(), "duplicate");
+    // Same key under another issuer is a different account.
+    store
+        .add(account("Amazon Seller", b"k1k1k1k1k1"))
+        .expect("other issuer");
+    store.remove(&id).expect("remove");
+    assert_eq!(store.summaries().len(), 1);
+    assert_eq!(keychain.with(|s| s.items.len()), 1);
+    assert_eq!(store.remove(&id).expect_err("gone").code(), "not_found");
+}
+
+#[test]
+fn items_removed_elsewhere_leave_the_list() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let id = store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    keychain.with(|s| s.items.remove(id.as_str()));
+    let mut fresh = open(dir.path(), &keychain);
+    assert_eq!(fresh.summaries().len(), 1);
+    fresh.load().expect("load");
+    assert!(fresh.summaries().is_empty());
+}
