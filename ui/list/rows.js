@@ -90,6 +90,7 @@ export function render() {
   const fromEmpty = list().childElementCount === 0 && !document.hidden;
   placing = fromEmpty ? Math.ceil(window.innerHeight / MIN_ROW_PX) + 1 : Infinity;
   unplaced = items.slice(placing);
+  if (unplaced.length === 0) placing = Infinity;
   list().replaceChildren(...items.slice(0, placing));
   if (unplaced.length > 0) {
     // Once the frame showing the first rows is painted; not at all if
