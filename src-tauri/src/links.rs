@@ -198,34 +198,58 @@ pub fn take_command_line() -> Args {
     args
 }
 
+/// What became of the arguments a launch was given.
+#[cfg(target_os = "linux")]
+#[derive(Debug, PartialEq, Eq)]
+pub enum HandOver {
+    /// The running Watchword took them: this launch is done.
+    Taken,
+    /// None runs (or there was nothing to hand over): this launch goes on
+    /// as the one.
+    NoneRunning,
+    /// One runs but did not take them, twice (it is quitting, or hung): the
+    /// arguments cannot reach it, and a second Watchword must not start.
+    NotAnswering,
+}
+
+/// Said when a running Watchword would not take the arguments.
+pub const NOT_ANSWERING: &str = "Watchword is running but did not answer; \
+     open the link or file again once it has started or closed";
+
+/// How long a running Watchword has to take the arguments, each time.
+#[cfg(target_os = "linux")]
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Hands `args` to the Watchword already running, as single-instance would
 /// (its D-Bus name, object and method: `ExecuteCallback(argv, cwd)`), which
-/// can no longer read them from the wiped command line. True when the
-/// running one took them; false when none runs (or it would not answer),
-/// and this launch goes on as the one. Without arguments there is nothing
+/// can no longer read them from the wiped command line. One that does not
+/// answer is asked again a moment later: it may be quitting, and once its
+/// name is gone this launch is the one. Without arguments there is nothing
 /// to hand over: single-instance brings the window forward as usual.
 #[cfg(target_os = "linux")]
-pub fn hand_over(identifier: &str, args: &Args) -> bool {
+pub fn hand_over(identifier: &str, args: &Args) -> HandOver {
     if args.is_empty() {
-        return false;
+        return HandOver::NoneRunning;
     }
     let name = format!("{identifier}.SingleInstance");
     let path = format!("/{}", name.replace('.', "/").replace('-', "_"));
-    let Ok(connection) = zbus::blocking::Connection::session() else {
-        return false;
+    let Ok(connection) = zbus::blocking::connection::Builder::session()
+        .map(|builder| builder.method_timeout(ANSWER_WITHIN))
+        .and_then(|builder| builder.build())
+    else {
+        return HandOver::NoneRunning;
     };
-    let running = zbus::names::BusName::try_from(name.as_str())
-        .ok()
-        .and_then(|bus_name| {
-            zbus::blocking::fdo::DBusProxy::new(&connection)
-                .ok()?
-                .name_has_owner(bus_name)
-                .ok()
-        })
-        .unwrap_or(false);
-    if !running {
-        return false;
-    }
+    let running = || {
+        zbus::names::BusName::try_from(name.as_str())
+            .ok()
+            .and_then(|bus_name| {
+                zbus::blocking::fdo::DBusProxy::new(&connection)
+                    .ok()?
+                    .name_has_owner(bus_name)
+                    .ok()
+            })
+            .unwrap_or(false)
+    };
     // The callback leaves the first out, as the program's name.
     let argv: Args = Zeroizing::new(
         std::iter::once("watchword".to_owned())
@@ -236,15 +260,25 @@ pub fn hand_over(identifier: &str, args: &Args) -> bool {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    connection
-        .call_method(
+    for attempt in 0..2 {
+        if attempt > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+        }
+        if !running() {
+            return HandOver::NoneRunning;
+        }
+        let taken = connection.call_method(
             Some(name.as_str()),
             path.as_str(),
             Some("org.SingleInstance.DBus"),
             "ExecuteCallback",
-            &(&*argv, cwd),
-        )
-        .is_ok()
+            &(&*argv, cwd.as_str()),
+        );
+        if taken.is_ok() {
+            return HandOver::Taken;
+        }
+    }
+    HandOver::NotAnswering
 }
 
 /// Overwrites the arguments after the program's name (`name_length`

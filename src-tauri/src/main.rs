@@ -45,8 +45,14 @@ fn main() {
     }
     let context = tauri::generate_context!();
     #[cfg(target_os = "linux")]
-    if links::hand_over(&context.config().identifier, &start_args) {
-        return;
+    match links::hand_over(&context.config().identifier, &start_args) {
+        links::HandOver::Taken => return,
+        links::HandOver::NoneRunning => {}
+        links::HandOver::NotAnswering => {
+            // The arguments are never repeated: a link holds a key.
+            eprintln!("watchword: {}", links::NOT_ANSWERING);
+            std::process::exit(1);
+        }
     }
     // WebKitGTK composites through OpenGL, in software where there is no
     // GPU (a VM, Xvfb, some remote desktops) and unreliably on some drivers.
@@ -114,7 +120,7 @@ fn main() {
     let builder = builder
         .plugin(hotkey_plugin::plugin())
         .manage(hotkey_plugin::Held::default());
-    builder
+    let app = builder
         .manage(state::AppState::default())
         .setup(move |app| {
             state::preload(app.handle().clone());
@@ -226,12 +232,26 @@ fn main() {
             lock::turn_lock_off,
             lock::change_lock_password,
         ])
-        .build(context)
-        .expect("the Tauri runtime starts (a display and WebKitGTK are available)")
-        .run(|app, event| {
-            // A backup still waiting for a quiet moment is written first.
-            if let tauri::RunEvent::Exit = event {
-                autobackup::flush(app);
-            }
-        });
+        .build(context);
+    let app = match app {
+        Ok(app) => app,
+        // Another Watchword took the name between the look in
+        // links::hand_over and this launch's own claim, and would not take
+        // the arguments (it is quitting): said in the same words, and its
+        // error (which names no argument) is not needed.
+        Err(tauri::Error::PluginInitialization(plugin, _)) if plugin == "single-instance" => {
+            eprintln!("watchword: {}", links::NOT_ANSWERING);
+            std::process::exit(1);
+        }
+        Err(error) => {
+            eprintln!("watchword: cannot start: {error} (a display and WebKitGTK are needed)");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        // A backup still waiting for a quiet moment is written first.
+        if let tauri::RunEvent::Exit = event {
+            autobackup::flush(app);
+        }
+    });
 }

@@ -291,3 +291,46 @@ fn the_command_line_is_wiped_for_a_user_who_is_not_root() {
         std::panic::resume_unwind(failure);
     }
 }
+
+/// A Watchword that holds its name on the session bus but takes nothing
+/// (it is quitting, or hung): a link opened then is not lost in silence, no
+/// second Watchword starts, nothing crashes and the link's key is not
+/// repeated. The test holds the name itself and serves no object, so every
+/// hand-over is refused, as a Watchword on its way out refuses it.
+#[test]
+fn a_running_watchword_that_does_not_answer_is_named() {
+    let profile = Profile::new("links-silent");
+    let _name = zbus::blocking::connection::Builder::session()
+        .and_then(|builder| builder.name("org.watchword.desktop.SingleInstance"))
+        .and_then(|builder| builder.build())
+        .expect("the single-instance name, held by the test");
+    let link = format!("otpauth://totp/Silent:me%40example.com?secret={LINKED}&issuer=Silent");
+    let output = watchword_e2e::run_bounded(
+        Command::new(app_binary())
+            .arg(&link)
+            .env(DATA_DIR_VAR, profile.data_dir())
+            .env(SERVICE_VAR, profile.service())
+            .env("RUST_BACKTRACE", "0"),
+        watchword_e2e::TIMEOUT,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a clean exit with a failure; said: {}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains("Watchword is running but did not answer; open the link or file again"),
+        "the user is told: {}",
+        output.stderr
+    );
+    assert!(!output.stderr.contains("panicked"), "{}", output.stderr);
+    assert!(!output.stderr.contains(LINKED), "the key is never repeated");
+    assert!(
+        !profile.cli(&["list"]).contains("Silent"),
+        "nothing was added"
+    );
+}
