@@ -359,7 +359,12 @@ impl<'a> Params<'a> {
     /// form encoding, which many generators use); a literal plus is `%2B`.
     fn decoded(&self, key: &str) -> Result<Option<String>, UriError> {
         self.get(key)
-            .map(|raw| percent_decode(&raw.replace('+', " "), "query"))
+            .map(|raw| {
+                // As secret as the value (for "secret", the key): wiped once
+                // decoded.
+                let spaced = zeroize::Zeroizing::new(raw.replace('+', " "));
+                percent_decode(&spaced, "query")
+            })
             .transpose()
     }
 }

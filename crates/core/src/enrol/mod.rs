@@ -165,10 +165,15 @@ impl Enrolment {
     /// Returns how many new accounts it contributed.
     pub fn add_decoded(&mut self, source: &str, decoded: Result<Vec<String>, QrError>) -> usize {
         match decoded {
-            Ok(payloads) => payloads
-                .iter()
-                .map(|text| self.add_payload(source, text))
-                .sum(),
+            Ok(mut payloads) => {
+                let added = payloads
+                    .iter()
+                    .map(|text| self.add_payload(source, text))
+                    .sum();
+                // A code's text holds its key (a link, a whole export).
+                zeroize::Zeroize::zeroize(&mut payloads);
+                added
+            }
             Err(error) => {
                 self.note(source, error.code(), error.to_string());
                 0
