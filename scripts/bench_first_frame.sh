@@ -4,9 +4,10 @@
 # seconds from exec to the first frame in which a code can be read, three
 # runs each, the same harness for both (tests/first_frame.py: its own Xvfb,
 # every changed frame kept, tesseract reads them afterwards), then each
-# app's CPU at rest (its whole process tree, over IDLE seconds). Release
-# build; about five minutes. COUNTS="50", RUNS=5, APPS="watchword", IDLE=0
-# narrow it; KEEP_FRAMES=DIR keeps the frames either side of each verdict.
+# app's CPU at rest (its whole process tree, over IDLE seconds) and the
+# memory (PSS) of that tree. Release build; about five minutes.
+# COUNTS="50", RUNS=5, APPS="watchword", IDLE=0 narrow it; KEEP_FRAMES=DIR
+# keeps the frames either side of each verdict.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test

@@ -15,7 +15,8 @@ any app.
 It then measures each app at rest: started again and left alone for a few
 seconds, the CPU time its whole process tree (the app and every process it
 started: WebKit's web and network processes for Watchword) uses over IDLE
-seconds, and how many times the screen changed meanwhile.
+seconds, how many times the screen changed meanwhile, and then the memory
+of that whole process tree (PSS).
 
 Environment: WATCHWORD_BIN (the release app), WATCHWORD_CLI (the release
 CLI), COUNTS ("50 500"), RUNS (3), APPS ("watchword numberstation"), IDLE
@@ -246,13 +247,30 @@ def at_rest(screen, argv, env, settle, seconds):
                 last = frame
         after = tree_of(proc.pid)
         elapsed = time.monotonic() - started
+        memory = pss_mib(after)
     finally:
         stop(proc)
     shares = {}
     for pid, (name, cpu) in after.items():
         used = cpu - before.get(pid, (name, 0.0))[1]
         shares[name] = shares.get(name, 0.0) + 100 * used / elapsed
-    return shares, changes / elapsed
+    return shares, changes / elapsed, memory
+
+
+def pss_mib(pids):
+    """The proportional set size of these processes together, in MiB: each
+    shared page counted once over all the processes sharing it."""
+    total_kib = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total_kib += int(line.split()[1])
+                        break
+        except OSError:
+            pass
+    return total_kib / 1024
 
 
 def summary(times):
@@ -315,12 +333,13 @@ def main():
                 print(f"{app:>13}, {count} accounts: codes on screen {summary(times)}; "
                       f"first frame of any kind {summary(painted)}", flush=True)
                 if idle > 0:
-                    shares, rate = at_rest(screen, argv, env, RECORD.get(count, 10.0), idle)
+                    shares, rate, memory = at_rest(screen, argv, env, RECORD.get(count, 10.0), idle)
                     parts = ", ".join(f"{name} {share:.2f}" for name, share in
                                       sorted(shares.items(), key=lambda kv: -kv[1]) if share >= 0.005)
                     print(f"{app:>13}, {count} accounts: at rest over {idle:.0f} s "
                           f"{sum(shares.values()):.2f} % of a core ({parts or 'nothing'}); "
-                          f"the screen changed {rate:.2f} times a second", flush=True)
+                          f"the screen changed {rate:.2f} times a second; memory (PSS, "
+                          f"whole process tree) {memory:.0f} MiB", flush=True)
                     time.sleep(1)
     finally:
         screen.close()
