@@ -144,20 +144,51 @@ fn file_input(path: &Path) -> Input {
     }
 }
 
-/// The inputs for the preview, and how many arguments were ignored.
-fn inputs_of(args: &[String], cwd: &Path) -> (Vec<Input>, usize) {
-    let mut inputs = Vec::new();
-    let mut ignored = 0;
-    for arg in args {
-        if inputs.len() == MOST_AT_ONCE {
-            ignored += 1;
-            continue;
+/// What was left out of one opening, and why.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Ignored {
+    /// Options this version does not know.
+    unknown: usize,
+    /// Links and files beyond [`MOST_AT_ONCE`].
+    beyond: usize,
+}
+
+impl Ignored {
+    /// The notice for the window, or `None` when nothing was left out. It
+    /// never repeats an argument: a mistyped link may hold a key.
+    fn notice(&self) -> Option<String> {
+        let unknown = match self.unknown {
+            0 => None,
+            1 => Some("Watchword ignored an option it does not know.".to_owned()),
+            n => Some(format!("Watchword ignored {n} options it does not know.")),
+        };
+        let beyond = match self.beyond {
+            0 => None,
+            n => Some(format!(
+                "Watchword opens at most {MOST_AT_ONCE} links or files at once \
+                 and left out {n} more."
+            )),
+        };
+        match (unknown, beyond) {
+            (Some(unknown), Some(beyond)) => Some(format!("{unknown} {beyond}")),
+            (unknown, beyond) => unknown.or(beyond),
         }
+    }
+}
+
+/// The inputs for the preview, and what was left out.
+fn inputs_of(args: &[String], cwd: &Path) -> (Vec<Input>, Ignored) {
+    let mut inputs = Vec::new();
+    let mut ignored = Ignored::default();
+    for arg in args {
         match classify(arg, cwd) {
+            Opened::Quick | Opened::Tray => {}
+            Opened::UnknownOption => ignored.unknown += 1,
+            Opened::Link(_) | Opened::File(_) if inputs.len() == MOST_AT_ONCE => {
+                ignored.beyond += 1;
+            }
             Opened::Link(link) => inputs.push(Input::image("The link", Ok(vec![link]))),
             Opened::File(path) => inputs.push(file_input(&path)),
-            Opened::Quick | Opened::Tray => {}
-            Opened::UnknownOption => ignored += 1,
         }
     }
     (inputs, ignored)
@@ -373,16 +404,9 @@ pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
             return;
         }
         let (inputs, ignored) = inputs_of(&args, &cwd);
-        if ignored > 0 {
-            eprintln!("watchword: ignored {ignored} argument(s) it does not understand");
-            say(
-                &app,
-                &if ignored == 1 {
-                    "Watchword ignored an option it does not know.".to_owned()
-                } else {
-                    format!("Watchword ignored {ignored} arguments it does not understand.")
-                },
-            );
+        if let Some(notice) = ignored.notice() {
+            eprintln!("watchword: {notice}");
+            say(&app, &notice);
         }
         if inputs.is_empty() {
             return;
@@ -474,8 +498,59 @@ mod tests {
     fn a_flood_of_arguments_is_cut_with_a_count() {
         let args: Vec<String> = (0..40).map(|i| format!("otpauth://x{i}")).collect();
         let (inputs, ignored) = inputs_of(&args, Path::new("/"));
-        assert_eq!((inputs.len(), ignored), (MOST_AT_ONCE, 8));
+        assert_eq!(inputs.len(), MOST_AT_ONCE);
+        assert_eq!(
+            ignored,
+            Ignored {
+                unknown: 0,
+                beyond: 8
+            }
+        );
+        assert_eq!(
+            ignored.notice().as_deref(),
+            Some("Watchword opens at most 32 links or files at once and left out 8 more.")
+        );
         let (inputs, ignored) = inputs_of(&["--what".to_owned()], Path::new("/"));
-        assert_eq!((inputs.len(), ignored), (0, 1));
+        assert_eq!(
+            (inputs.len(), &ignored),
+            (
+                0,
+                &Ignored {
+                    unknown: 1,
+                    beyond: 0
+                }
+            )
+        );
+        assert_eq!(
+            ignored.notice().as_deref(),
+            Some("Watchword ignored an option it does not know.")
+        );
+    }
+
+    #[test]
+    fn options_past_the_limit_are_still_counted_as_options() {
+        let mut args: Vec<String> = (0..33).map(|i| format!("otpauth://x{i}")).collect();
+        args.extend([
+            "--what".to_owned(),
+            "--quick".to_owned(),
+            "--who".to_owned(),
+        ]);
+        let (inputs, ignored) = inputs_of(&args, Path::new("/"));
+        assert_eq!(inputs.len(), MOST_AT_ONCE);
+        assert_eq!(
+            ignored,
+            Ignored {
+                unknown: 2,
+                beyond: 1
+            }
+        );
+        assert_eq!(
+            ignored.notice().as_deref(),
+            Some(
+                "Watchword ignored 2 options it does not know. Watchword opens at most 32 \
+                 links or files at once and left out 1 more."
+            )
+        );
+        assert_eq!(Ignored::default().notice(), None);
     }
 }
