@@ -173,3 +173,44 @@ fn pasted_text_goes_where_it_belongs() {
         "The clipboard holds a web link, not a QR code, an otpauth:// link or a setup key."
     );
 }
+
+/// What `Input::from_file` made of `path`, or `None` if it was still at it
+/// after a minute (a named pipe's open waits for a writer that never
+/// comes; the minute is a bound for a hang, not a speed).
+fn from_file_in_bounded_time(path: PathBuf) -> Option<Input> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(Input::from_file(&path));
+    });
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .ok()
+}
+
+/// A named pipe, a device or a folder dropped or picked: refused at once
+/// by what the open file is, never read (a pipe would block for ever, a
+/// device like /dev/zero never ends).
+#[cfg(unix)]
+#[test]
+fn pipes_devices_and_folders_are_refused_without_waiting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("backup.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo: {made}");
+    for path in [fifo, PathBuf::from("/dev/zero"), dir.path().to_owned()] {
+        let shown = path.display().to_string();
+        let input = from_file_in_bounded_time(path)
+            .unwrap_or_else(|| panic!("{shown}: still reading after a minute"));
+        let error = Enrolment::new()
+            .take_in(vec![input])
+            .expect_err("nothing to add");
+        assert_eq!(error.code, "unreadable_file", "{shown}: {error}");
+        assert_eq!(
+            error.message, "This is not a file Watchword can read (a folder, a device or a pipe)",
+            "{shown}"
+        );
+    }
+}

@@ -49,15 +49,38 @@ impl Input {
             || path.display().to_string(),
             |name| name.to_string_lossy().into_owned(),
         );
+        let unusable = |source, message: String| {
+            Input::Unusable(Note {
+                source,
+                code: ErrorCode::UnreadableFile,
+                message,
+            })
+        };
+        let mut file = match open_regular(path) {
+            Ok(file) => file,
+            Err(Refused::NotAFile) => {
+                return unusable(
+                    source,
+                    "This is not a file Watchword can read (a folder, a device or a pipe)".into(),
+                )
+            }
+            Err(Refused::Io(error)) => {
+                return Self::image(source, Err(QrError::Unreadable(error.to_string())))
+            }
+        };
         // An image may be large (a BMP screenshot), a backup may not: the
         // first bytes say which limit applies before the rest is read.
-        if looks_like_image(path) {
-            return match qr::read_file(path) {
+        let image = looks_like_image(&mut file);
+        if let Err(error) = std::io::Seek::rewind(&mut file) {
+            return Self::image(source, Err(QrError::Unreadable(error.to_string())));
+        }
+        if image {
+            return match qr::read_open(file) {
                 Ok(bytes) => Self::from_bytes(source, &bytes),
                 Err(error) => Self::image(source, Err(error)),
             };
         }
-        match import::read_file(path) {
+        match import::read_open(file) {
             // A plain backup holds every key: wiped once read.
             Ok(bytes) => Self::from_bytes(source, &zeroize::Zeroizing::new(bytes)),
             Err(error) => Input::Unusable(Note {
@@ -96,14 +119,40 @@ impl Input {
     }
 }
 
+/// Why [`open_regular`] gave no file.
+enum Refused {
+    /// A folder, a device, a named pipe or a socket.
+    NotAFile,
+    Io(std::io::Error),
+}
+
+/// Opens `path` for reading if it is a regular file, without ever waiting:
+/// a named pipe dropped or picked would otherwise block the open until
+/// some writer came. What is checked is the file opened, not the name, so
+/// nothing can be swapped in between.
+fn open_regular(path: &Path) -> Result<std::fs::File, Refused> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // The flag's bits fit an i32 on every Unix.
+        #[allow(clippy::cast_possible_wrap)]
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = options.open(path).map_err(Refused::Io)?;
+    match file.metadata() {
+        Ok(metadata) if metadata.is_file() => Ok(file),
+        Ok(_) => Err(Refused::NotAFile),
+        Err(error) => Err(Refused::Io(error)),
+    }
+}
+
 /// True when the file starts like an image (or cannot be read, so that the
-/// image reader says why).
-fn looks_like_image(path: &Path) -> bool {
+/// image reader says why). Leaves the file wherever the reading stopped.
+fn looks_like_image(file: &mut std::fs::File) -> bool {
     use std::io::Read as _;
     let mut head = [0u8; 32];
-    let Ok(file) = std::fs::File::open(path) else {
-        return true;
-    };
     let mut read = 0;
     let mut take = file.take(head.len() as u64);
     while read < head.len() {

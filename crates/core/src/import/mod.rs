@@ -321,11 +321,19 @@ pub fn detect_and_read(bytes: &[u8]) -> Result<(Format, Read), ImportError> {
 /// before reading it (and reading at most one byte past the limit, should
 /// the file grow meanwhile). The app and the CLI both read backups here.
 pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
-    use std::io::Read as _;
-    let unreadable = |error: std::io::Error| ImportError::Unreadable {
-        reason: error.to_string(),
-    };
     let file = std::fs::File::open(path).map_err(unreadable)?;
+    read_open(file)
+}
+
+fn unreadable(error: std::io::Error) -> ImportError {
+    ImportError::Unreadable {
+        reason: error.to_string(),
+    }
+}
+
+/// As [`read_file`], from a file already open (at its start).
+pub fn read_open(file: std::fs::File) -> Result<Vec<u8>, ImportError> {
+    use std::io::Read as _;
     let metadata = file.metadata().map_err(unreadable)?;
     if metadata.is_dir() {
         return Err(ImportError::Unreadable {
@@ -333,7 +341,9 @@ pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
         });
     }
     check_backup_size(metadata.len())?;
-    let mut bytes = Vec::new();
+    // Sized to the file so that reading never reallocates: a plain backup
+    // holds every key, and a reallocation would leave an unwiped copy.
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).map_or(0, |n| n + 1));
     file.take(limits::MAX_BACKUP_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;

@@ -8,9 +8,17 @@ use std::io::Cursor;
 
 /// A file's bytes, refusing files over [`MAX_FILE_BYTES`] before reading.
 pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, QrError> {
-    use std::io::Read;
-    let unreadable = |error: std::io::Error| QrError::Unreadable(error.to_string());
     let file = std::fs::File::open(path).map_err(unreadable)?;
+    read_open(file)
+}
+
+fn unreadable(error: std::io::Error) -> QrError {
+    QrError::Unreadable(error.to_string())
+}
+
+/// As [`read_file`], from a file already open (at its start).
+pub fn read_open(file: std::fs::File) -> Result<Vec<u8>, QrError> {
+    use std::io::Read;
     let metadata = file.metadata().map_err(unreadable)?;
     if metadata.is_dir() {
         return Err(QrError::Unreadable("it is a folder".into()));

@@ -20,7 +20,7 @@ mod luma;
 mod pipeline;
 
 pub use decoders::{Binarizer, Found};
-pub use load::{load_luma, read_file};
+pub use load::{load_luma, read_file, read_open};
 pub use luma::Luma;
 pub use pipeline::Stage;
 
