@@ -24,6 +24,93 @@ fn lock_state(profile: &Profile) -> String {
     status["state"].as_str().expect("a state").to_owned()
 }
 
+/// Locks the screen as the screen saver says it on the session bus, until
+/// Watchword shows its unlock form. Sent again on each look, so that the
+/// moment the app began listening does not matter.
+fn lock_with_the_screen(app: &watchword_e2e::App<'_>) {
+    app.wait_until("locked with the screen", || {
+        if matches!(app.try_displayed("#unlock-password"), Ok(true)) {
+            return Ok(());
+        }
+        let sent = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--type=signal",
+                "/org/freedesktop/ScreenSaver",
+                "org.freedesktop.ScreenSaver.ActiveChanged",
+                "boolean:true",
+            ])
+            .status()
+            .map_err(|e| format!("dbus-send: {e}"))?;
+        Err(format!("not locked yet (dbus-send: {sent})"))
+    });
+}
+
+/// The values of the page's fields that can hold a key or a password
+/// (`id=value`), those not empty.
+fn secrets_left_in_fields(app: &watchword_e2e::App<'_>) -> Vec<String> {
+    let left = app.execute(
+        "return Array.from(document.querySelectorAll('input[type=password], #add-input'))
+            .filter((field) => field.value !== '')
+            .map((field) => `${field.id}=${field.value}`);",
+        serde_json::json!([]),
+    );
+    serde_json::from_value(left).expect("a list")
+}
+
+#[test]
+fn a_closed_dialog_keeps_no_key_or_password() {
+    const NEW_KEY: &str = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF";
+    let profile = Profile::new("lock_fields");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let app = profile.launch();
+    app.wait_locked(true);
+    app.unlock("open sesame");
+    app.wait_rows(1);
+
+    // A key typed into Add, then Esc.
+    app.open_add_form();
+    app.fill("#add-input", NEW_KEY);
+    app.press_keys(&watchword_e2e::KEY_ESCAPE.to_string());
+    app.wait_until("the add dialog closed", || {
+        match app.try_property("#add-dialog", "open") {
+            Ok(serde_json::Value::Bool(false)) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    assert_eq!(secrets_left_in_fields(&app), Vec::<String>::new());
+
+    // A key typed into Add when the screen locks.
+    app.open_add_form();
+    app.fill("#add-input", NEW_KEY);
+    lock_with_the_screen(&app);
+    assert_eq!(secrets_left_in_fields(&app), Vec::<String>::new());
+
+    // A backup's password typed when the screen locks.
+    app.unlock("open sesame");
+    app.wait_rows(1);
+    app.execute(
+        "document.getElementById('export-button').click();",
+        serde_json::json!([]),
+    );
+    app.fill("#export-password", "correct horse");
+    app.fill("#export-repeat", "correct horse");
+    lock_with_the_screen(&app);
+    assert_eq!(secrets_left_in_fields(&app), Vec::<String>::new());
+
+    // The lock's own new password, half typed, when the screen locks.
+    app.unlock("open sesame");
+    app.wait_rows(1);
+    app.open_settings();
+    app.click("#set-lock-change");
+    app.fill("#lock-old", "open sesame");
+    app.fill("#lock-new", "a new one");
+    lock_with_the_screen(&app);
+    assert_eq!(secrets_left_in_fields(&app), Vec::<String>::new());
+    app.quit();
+}
+
 #[test]
 fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     let profile = Profile::new("lock");
@@ -82,24 +169,8 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     app.assert_shown_totp(&rows[0], &Totp::default_for(GITHUB));
 
     // The screen locks (the screen saver says so on the session bus): so
-    // does Watchword. Sent again on each look, so that the moment the app
-    // began listening does not matter.
-    app.wait_until("locked with the screen", || {
-        if matches!(app.try_displayed("#unlock-password"), Ok(true)) {
-            return Ok(());
-        }
-        let sent = std::process::Command::new("dbus-send")
-            .args([
-                "--session",
-                "--type=signal",
-                "/org/freedesktop/ScreenSaver",
-                "org.freedesktop.ScreenSaver.ActiveChanged",
-                "boolean:true",
-            ])
-            .status()
-            .map_err(|e| format!("dbus-send: {e}"))?;
-        Err(format!("not locked yet (dbus-send: {sent})"))
-    });
+    // does Watchword.
+    lock_with_the_screen(&app);
     assert_nothing_shown(&app);
 
     // Left alone for the minute Settings say: locked again.

@@ -123,6 +123,12 @@ async function submit(event) {
 export function wire() {
   document.getElementById('add-button').addEventListener('click', open);
   $('#add-cancel').addEventListener('click', () => root.close());
+  // A key typed or pasted must not linger in a closed dialog (closed by
+  // Cancel, Esc, an add, or the lock).
+  root.addEventListener('close', () => {
+    $('#add-form').reset();
+    $('#add-preview').textContent = '';
+  });
   $('#add-form').addEventListener('submit', submit);
   let debounce = 0;
   $('#add-form').addEventListener('input', () => {

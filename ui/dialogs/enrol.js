@@ -274,6 +274,8 @@ export function wire() {
   // preview and forgets what it held. Esc does the same.
   const cancel = () => { if (!cancelWork()) discard(); };
   $('#enrol-cancel').addEventListener('click', cancel);
+  // A backup's password must not linger in a closed dialog.
+  root.addEventListener('close', () => { $('#enrol-password').value = ''; });
   $('#enrol-list').addEventListener('change', syncConfirm);
   root.addEventListener('cancel', (event) => {
     event.preventDefault();

@@ -146,6 +146,9 @@ export function wire() {
   $('#export-form').addEventListener('change', syncForm);
   $('#export-form').addEventListener('submit', run);
   $('#export-cancel').addEventListener('click', () => root.close());
+  // The passwords must not linger in a closed dialog (closed by Cancel,
+  // Esc, a save, or the lock).
+  root.addEventListener('close', () => $('#export-form').reset());
   const $g = (selector) => google.root.querySelector(selector);
   $g('#google-prev').addEventListener('click', () => { google.shown -= 1; paintGoogle(); });
   $g('#google-next').addEventListener('click', () => { google.shown += 1; paintGoogle(); });

@@ -96,5 +96,7 @@ export function wire() {
   $('#lock-form').addEventListener('submit', submit);
   $('#lock-cancel').addEventListener('click', close);
   root.addEventListener('cancel', (event) => { event.preventDefault(); close(); });
+  // However it closes (the lock closes it too), the passwords go.
+  root.addEventListener('close', () => { for (const field of fields()) field.value = ''; });
   $('#lock-backups-setup').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));
 }
