@@ -95,8 +95,16 @@ pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError
     let mut pending = lock(&state.enrolment)?;
     // A locked Watchword holds no key: not even one found in a QR code
     // dropped on the lock screen.
-    // When the keychain cannot say whether the lock is on, its error is
-    // the answer: nothing is taken in.
+    refuse_while_locked(state)?;
+    pending.take_in(inputs)?;
+    Ok(view(state, &pending))
+}
+
+/// Refuses while the lock is on and locked. Called with the preview's
+/// mutex held, as locking holds it: no key lands in the preview between
+/// the check and a lock. When the keychain cannot say whether the lock is
+/// on, its error is the answer: nothing is taken in.
+fn refuse_while_locked(state: &AppState) -> Result<(), IpcError> {
     let lock_state = state.with_store(|store| Ok(store.lock_state()?))?;
     if lock_state == watchword_core::store::LockState::Locked {
         return Err(IpcError::new(
@@ -104,8 +112,7 @@ pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError
             "Watchword is locked: unlock it first",
         ));
     }
-    pending.take_in(inputs)?;
-    Ok(view(state, &pending))
+    Ok(())
 }
 
 fn view(state: &AppState, enrolment: &Enrolment) -> EnrolView {
@@ -402,6 +409,12 @@ pub async fn unlock_backup(
         let opened = locked.decrypt_cancellable(&password, work.token());
         drop(work);
         let mut pending = lock(&state.enrolment)?;
+        // Watchword may have locked during the decryption (the screen
+        // locked, "Lock now", another process) after the last look for a
+        // Cancel: the accounts it opened are dropped, not put in the
+        // preview. The backup file is untouched; open it again once
+        // unlocked.
+        refuse_while_locked(state)?;
         pending
             .opened(locked, opened)
             .map_err(|error| IpcError::new(error.code(), error.to_string()))?;
