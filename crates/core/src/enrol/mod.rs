@@ -19,6 +19,7 @@ pub use input::{pasted_text, Input, LockedBackup, PastedText};
 use crate::account::Account;
 use crate::codes::ErrorCode;
 use crate::import::{Conversion, Entries, ImportError};
+use crate::limits;
 use crate::payload::{self, BatchAdded, BatchTracker, QrPayload};
 use crate::qr::QrError;
 use input::sentence;
@@ -198,11 +199,31 @@ impl Enrolment {
                 if self.batches.add(&batch) == BatchAdded::AlreadySeen {
                     return 0;
                 }
-                for skipped in &batch.skipped {
+                // A count and the first few, as for a backup: a crafted link
+                // of thousands of empty entries must not bury the preview.
+                let shown = batch.skipped.len().min(limits::MAX_REPORTED_ENTRY_ERRORS);
+                for skipped in &batch.skipped[..shown] {
                     self.note(
                         source,
                         ErrorCode::SkippedEntry,
                         format!("In this export, {skipped}."),
+                    );
+                }
+                let more = batch.skipped.len() - shown;
+                if more > 0 {
+                    self.note(
+                        source,
+                        ErrorCode::SkippedEntries,
+                        format!(
+                            "In this export, {more} more {} skipped ({} of {} entries in all).",
+                            if more == 1 {
+                                "entry was"
+                            } else {
+                                "entries were"
+                            },
+                            batch.skipped.len(),
+                            batch.skipped.len() + batch.accounts.len()
+                        ),
                     );
                 }
                 batch

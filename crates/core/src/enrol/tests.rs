@@ -127,3 +127,60 @@ fn same_key_and_issuer_under_two_names_are_two_accounts() {
     enrolment.add_payload("x", b);
     assert_eq!(enrolment.accounts().len(), 2);
 }
+
+/// A Google export link of `empty` entries that hold nothing, then one
+/// account if `and_one`.
+fn link_of_empty_entries(empty: usize, and_one: bool) -> String {
+    let mut data = [0x0a, 0x00].repeat(empty);
+    if and_one {
+        // Entry: secret "Hello!" (field 1), name "Shop:me" (field 2), TOTP.
+        let entry = [
+            &[0x0a, 0x06][..],
+            b"Hello!",
+            &[0x12, 0x07],
+            b"Shop:me",
+            &[0x30, 0x02],
+        ]
+        .concat();
+        data.extend([0x0a, u8::try_from(entry.len()).expect("short")]);
+        data.extend(entry);
+    }
+    let data = data_encoding::BASE64.encode(&data);
+    let data = percent_encoding::utf8_percent_encode(&data, percent_encoding::NON_ALPHANUMERIC);
+    format!("otpauth-migration://offline?data={data}")
+}
+
+#[test]
+fn thousands_of_empty_entries_in_a_link_are_counted_not_listed() {
+    let mut enrolment = Enrolment::new();
+    let link = link_of_empty_entries(20_000, true);
+    assert_eq!(enrolment.add_payload("link", &link), 1);
+    assert_eq!(enrolment.accounts()[0].issuer, "Shop");
+    let notes = enrolment.notes();
+    assert_eq!(
+        notes.len(),
+        limits::MAX_REPORTED_ENTRY_ERRORS + 1,
+        "{notes:?}"
+    );
+    assert!(notes[..5].iter().all(|note| note.code == "skipped_entry"));
+    assert_eq!(notes[5].code, "skipped_entries");
+    assert_eq!(
+        notes[5].message,
+        "In this export, 19995 more entries were skipped (20000 of 20001 entries in all)."
+    );
+    let mut one_more = Enrolment::new();
+    one_more.add_payload("link", &link_of_empty_entries(6, true));
+    assert_eq!(
+        one_more.notes()[5].message,
+        "In this export, 1 more entry was skipped (6 of 7 entries in all)."
+    );
+    // With nothing to add, the error that says why stays short (it was
+    // one line an entry, megabytes of it).
+    let error = Enrolment::new()
+        .take_in(vec![Input::image(
+            "link",
+            Ok(vec![link_of_empty_entries(20_000, false)]),
+        )])
+        .expect_err("nothing to add");
+    assert_eq!(error.message.lines().count(), 6, "{}", error.message);
+}
