@@ -31,14 +31,30 @@ pub const QUICK: &str = "--quick";
 /// login entry does).
 pub const TRAY: &str = "--tray";
 
-/// Whether the arguments ask for the tray alone.
-pub fn tray_only(args: &[String]) -> bool {
-    args.iter().any(|arg| arg == TRAY)
+/// What a launch asks to be shown.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Launch {
+    /// The quick-copy palette alone (`--quick`).
+    Quick,
+    /// Nothing: the tray alone (`--tray`, at login).
+    Tray,
+    /// The window, with whatever the arguments hold.
+    Window,
 }
 
-/// Whether the arguments ask for the palette.
-pub fn quick(args: &[String]) -> bool {
-    args.iter().any(|arg| arg == QUICK)
+/// What the arguments ask to be shown. A link, a file or anything else
+/// given beside `--quick` or `--tray` wins: the window shows it, as
+/// nothing given is left out unseen.
+pub fn launch_of(args: &[String]) -> Launch {
+    if args.iter().any(|arg| arg != QUICK && arg != TRAY) {
+        Launch::Window
+    } else if args.iter().any(|arg| arg == QUICK) {
+        Launch::Quick
+    } else if args.iter().any(|arg| arg == TRAY) {
+        Launch::Tray
+    } else {
+        Launch::Window
+    }
 }
 
 /// What one argument asks for.
@@ -105,6 +121,14 @@ pub fn classify(arg: &str, cwd: &Path) -> Opened {
         {
             return Opened::File(path);
         }
+    }
+    // An otpauth link holds a key: it is not made into a path, nor handed to
+    // the system to look for such a file (copies nobody would wipe).
+    if ["otpauth:", "otpauth-migration:"].iter().any(|scheme| {
+        arg.get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    }) {
+        return Opened::Link(arg.to_owned());
     }
     let path = cwd.join(arg);
     // A mistyped link (a space before it, a colon lost) is still a link:
@@ -430,6 +454,12 @@ mod tests {
         assert_eq!(classify(link, &cwd), Opened::Link(link.to_owned()));
         let upper = "OTPAUTH-MIGRATION://offline?data=AA";
         assert_eq!(classify(upper, &cwd), Opened::Link(upper.to_owned()));
+        // Not looked for as a file, even where a file of that name exists.
+        let named = cwd.join(format!("otpauth:{}", std::process::id()));
+        std::fs::write(&named, "").expect("a file named like a link");
+        let arg = named.file_name().and_then(|n| n.to_str()).expect("a name");
+        assert_eq!(classify(arg, &cwd), Opened::Link(arg.to_owned()));
+        std::fs::remove_file(&named).expect("removed");
         // Any other scheme is the preview's to name.
         assert_eq!(
             classify("https://example.com", &cwd),
@@ -492,6 +522,19 @@ mod tests {
             classify(" otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP", dir.path()),
             Opened::Link(_)
         ));
+    }
+
+    #[test]
+    fn links_beside_quick_or_tray_are_shown_in_the_window() {
+        let launch =
+            |args: &[&str]| launch_of(&args.iter().map(|&arg| arg.to_owned()).collect::<Vec<_>>());
+        assert_eq!(launch(&[]), Launch::Window);
+        assert_eq!(launch(&["--tray"]), Launch::Tray);
+        assert_eq!(launch(&["--quick"]), Launch::Quick);
+        assert_eq!(launch(&["--tray", "--quick"]), Launch::Quick);
+        assert_eq!(launch(&["--quick", "otpauth://totp/x"]), Launch::Window);
+        assert_eq!(launch(&["--tray", "shot.png"]), Launch::Window);
+        assert_eq!(launch(&["--frobnicate", "--tray"]), Launch::Window);
     }
 
     #[test]

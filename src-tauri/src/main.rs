@@ -92,16 +92,17 @@ fn main() {
                 links::say(app, "Watchword was starting: open the link or file again.");
                 return;
             }
-            // Started for the tray (at login) while running: nothing to do.
-            if links::tray_only(&args) {
-                return;
-            }
-            if links::quick(&args) {
-                // Not in this callback: building a window inside an event
-                // handler deadlocks on Windows (WebView2).
-                let app = app.clone();
-                tauri::async_runtime::spawn(async move { palette::toggle(&app) });
-                return;
+            match links::launch_of(&args) {
+                // Started for the tray (at login) while running: nothing to do.
+                links::Launch::Tray => return,
+                links::Launch::Quick => {
+                    // Not in this callback: building a window inside an
+                    // event handler deadlocks on Windows (WebView2).
+                    let app = app.clone();
+                    tauri::async_runtime::spawn(async move { palette::toggle(&app) });
+                    return;
+                }
+                links::Launch::Window => {}
             }
             links::show_window(app);
             links::open(app, args, cwd.into());
@@ -135,10 +136,11 @@ fn main() {
             let args = start_args;
             // In the tray alone (at login): the window waits to be asked
             // for, or shows if no tray takes the icon.
-            let tray_only = links::tray_only(&args) && cfg!(target_os = "linux");
+            let launch = links::launch_of(&args);
+            let tray_only = launch == links::Launch::Tray && cfg!(target_os = "linux");
             #[cfg(target_os = "linux")]
             tray::start(app.handle().clone(), tray_only);
-            if links::quick(&args) {
+            if launch == links::Launch::Quick {
                 palette::toggle(app.handle());
             } else if !tray_only {
                 if let Some(window) = app.get_webview_window("main") {
