@@ -154,7 +154,24 @@ fn quick_at_start_shows_the_palette_alone() {
     profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
     let app = profile.launch_with_args(&["--quick"]);
     wait_palette(&app, true);
+    // The main window's page starts as it always does, hidden: once it has
+    // loaded its list (nothing left of its start-up to show it later), the
+    // window is still not on screen.
+    let main = app.wait_until("the main window's page", || {
+        let handles = app.try_window_handles().map_err(|e| e.to_string())?;
+        for handle in &handles {
+            app.switch_to_window(handle);
+            if app.try_count("#accounts").map_err(|e| e.to_string())? == 1 {
+                return Ok(handle.clone());
+            }
+        }
+        Err(format!("no list in the windows {handles:?}"))
+    });
+    app.switch_to_window(&main);
+    app.wait_loaded();
+    app.wait_rows(1);
     assert_eq!(on_screen("Watchword"), Ok(false), "the main window shown");
+    assert_eq!(on_screen(TITLE), Ok(true), "the palette gone");
     app.quit();
 }
 
@@ -211,7 +228,15 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
     wait_palette(&app, true);
     x_key("ctrl+alt+k");
     wait_palette(&app, false);
-    // The old one is let go: it reaches the window instead.
+    // The old one is let go: the X server lets another client (this test)
+    // grab it, while the new one is the app's and it refuses.
+    let (conn, screen) = x11rb::connect(None).expect("the X display");
+    wait_let_go(&app, &conn, screen, b'w');
+    assert!(
+        !can_grab_key(&conn, screen, b'k'),
+        "Ctrl+Alt+K is not held, though it is the shortcut"
+    );
+    // And it reaches the window instead.
     x_key("ctrl+alt+w");
     x_key("ctrl+alt+k");
     wait_palette(&app, true);
@@ -219,8 +244,8 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
     wait_palette(&app, false);
 
     // Another program holds Ctrl+Alt+J: refused, said, and Ctrl+Alt+K stays.
-    let (conn, screen) = x11rb::connect(None).expect("the X display");
-    grab_key(&conn, screen, b'j');
+    let (other, other_screen) = x11rb::connect(None).expect("the X display");
+    grab_key(&other, other_screen, b'j');
     app.open_settings();
     app.click("#set-quick");
     app.press_combo(&[watchword_e2e::KEY_CONTROL, watchword_e2e::KEY_ALT], 'j');
@@ -235,13 +260,18 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
     wait_palette(&app, true);
     x_key("ctrl+alt+k");
     wait_palette(&app, false);
-    drop(conn);
+    assert!(
+        !can_grab_key(&conn, screen, b'k'),
+        "Ctrl+Alt+K let go after the refused change"
+    );
+    drop(other);
 
     // Turned off: nothing held, and the saved value says so.
     app.open_settings();
     app.click("#set-quick-on");
     app.wait_saved_setting("quickShortcut", &serde_json::Value::Null);
     assert!(!app.enabled("#set-quick"));
+    wait_let_go(&app, &conn, screen, b'k');
     // Let go: the press reaches the window, and --quick opens the palette
     // (it would close it, were the press still the palette's).
     x_key("ctrl+alt+k");
@@ -253,10 +283,39 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
 /// Grabs Ctrl+Alt+`letter` on the screen's root window through `conn`, as another program
 /// holding that shortcut does, for as long as `conn` is open.
 fn grab_key(conn: &x11rb::rust_connection::RustConnection, screen: usize, letter: u8) {
+    try_grab_key(conn, screen, letter).expect("the grab");
+}
+
+/// Whether `conn` may grab Ctrl+Alt+`letter` (exactly those two modifiers,
+/// no lock keys) on the screen's root window now, let go again at once:
+/// false when the X server refuses it (BadAccess: another client holds it).
+fn can_grab_key(conn: &x11rb::rust_connection::RustConnection, screen: usize, letter: u8) -> bool {
     use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{ConnectionExt, GrabMode, ModMask};
+    use x11rb::protocol::xproto::{ConnectionExt, ModMask};
+    match try_grab_key(conn, screen, letter) {
+        Ok(()) => {
+            let root = conn.setup().roots[screen].root;
+            conn.ungrab_key(key_for(conn, letter), root, ModMask::CONTROL | ModMask::M1)
+                .expect("request")
+                .check()
+                .expect("the ungrab");
+            conn.flush().expect("flush");
+            true
+        }
+        Err(x11rb::errors::ReplyError::X11Error(error))
+            if error.error_kind == x11rb::protocol::ErrorKind::Access =>
+        {
+            false
+        }
+        Err(other) => panic!("grabbing Ctrl+Alt+{}: {other}", char::from(letter)),
+    }
+}
+
+/// The key code that types `letter` (its first keysym) on this display.
+fn key_for(conn: &x11rb::rust_connection::RustConnection, letter: u8) -> u8 {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::ConnectionExt;
     let setup = conn.setup();
-    let root = setup.roots[screen].root;
     let (first, last) = (setup.min_keycode, setup.max_keycode);
     let map = conn
         .get_keyboard_mapping(first, last - first + 1)
@@ -269,19 +328,50 @@ fn grab_key(conn: &x11rb::rust_connection::RustConnection, screen: usize, letter
         .chunks(per)
         .position(|syms| syms.first() == Some(&u32::from(letter)))
         .expect("a key for the letter");
-    let keycode = first + u8::try_from(index).expect("a key code");
+    first + u8::try_from(index).expect("a key code")
+}
+
+/// Asks for a passive grab of Ctrl+Alt+`letter` (exactly those two
+/// modifiers) on the screen's root window through `conn`; the X server's
+/// answer, BadAccess when another client holds that key.
+fn try_grab_key(
+    conn: &x11rb::rust_connection::RustConnection,
+    screen: usize,
+    letter: u8,
+) -> Result<(), x11rb::errors::ReplyError> {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::{ConnectionExt, GrabMode, ModMask};
+    let root = conn.setup().roots[screen].root;
     conn.grab_key(
         false,
         root,
         ModMask::CONTROL | ModMask::M1,
-        keycode,
+        key_for(conn, letter),
         GrabMode::ASYNC,
         GrabMode::ASYNC,
     )
     .expect("request")
-    .check()
-    .expect("the grab");
+    .check()?;
     conn.flush().expect("flush");
+    Ok(())
+}
+
+/// Waits until the app has let go of Ctrl+Alt+`letter`: this test's own
+/// X connection `conn` may grab it (and lets go of it again).
+fn wait_let_go(
+    app: &App<'_>,
+    conn: &x11rb::rust_connection::RustConnection,
+    screen: usize,
+    letter: u8,
+) {
+    let key = char::from(letter).to_ascii_uppercase();
+    app.wait_until(&format!("the app to let go of Ctrl+Alt+{key}"), || {
+        if can_grab_key(conn, screen, letter) {
+            Ok(())
+        } else {
+            Err("still held (BadAccess)".to_owned())
+        }
+    });
 }
 
 /// How many times the palette's page has been made ready (emptied and
