@@ -6,7 +6,8 @@
 //! Run through scripts/test.sh.
 
 use watchword_e2e::{
-    close_window, hotp_code, wait_clipboard, window_viewable, App, Profile, TrayHost,
+    close_window, digits_of, hotp_code, unix_now, wait_clipboard, window_viewable, App, Profile,
+    Totp, TrayHost,
 };
 
 const PINNED: &str = "JBSWY3DPEHPK3PXP";
@@ -137,6 +138,23 @@ fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
         !said.body.contains(PINNED) && !said.summary.contains(PINNED),
         "{said:?}"
     );
+    // Nor a code: not the account's (the one before, now or next, in case
+    // a step ended between the click and here), however spaced, nor any
+    // run of six digits at all.
+    let spec = Totp::default_for(PINNED);
+    let step = spec.step(unix_now());
+    for text in [&said.summary, &said.body] {
+        let packed = digits_of(text);
+        for code in (step - 1..=step + 1).map(|step| spec.code_at(step * spec.period)) {
+            assert!(!packed.contains(&code), "the code {code} in {said:?}");
+        }
+        let longest = text
+            .split(|c: char| !c.is_ascii_digit())
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        assert!(longest < 6, "a code in {said:?}");
+    }
 
     // Unlocked from the window: "Lock now" in the tray locks it again.
     app.unlock("open sesame");
