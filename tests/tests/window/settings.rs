@@ -202,20 +202,30 @@ fn one_window_that_remembers_its_size() {
         }
     });
     // Killed (as the driver ends it) a moment later, never closed: the size
-    // must already be on disk.
+    // must already be on disk. tauri-plugin-window-state writes a map from
+    // each window's label to its state, the size as `width` and `height`
+    // (the inner size, in pixels): the main window's must be the new one.
     watchword_e2e::wait_until(
         "the window state to be saved",
         std::time::Duration::from_secs(5),
         || {
-            std::fs::read_to_string(profile.data_dir().join("window-state.json"))
-                .map_err(|e| e.to_string())
-                .and_then(|text| {
-                    if text.contains("520") {
-                        Ok(())
-                    } else {
-                        Err(text)
-                    }
-                })
+            let text = std::fs::read_to_string(profile.data_dir().join("window-state.json"))
+                .map_err(|e| e.to_string())?;
+            let state: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))?;
+            let size = (
+                state
+                    .pointer("/main/width")
+                    .and_then(serde_json::Value::as_u64),
+                state
+                    .pointer("/main/height")
+                    .and_then(serde_json::Value::as_u64),
+            );
+            if size == (Some(520), Some(700)) {
+                Ok(())
+            } else {
+                Err(format!("saved {size:?}: {text}"))
+            }
         },
     );
     app.quit();
