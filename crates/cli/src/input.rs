@@ -55,7 +55,7 @@ fn hidden_line(prompt: &str, what: &str) -> Result<Zeroizing<String>, String> {
     termios::tcsetattr(&stdin, OptionalActions::Flush, &quiet)
         .map_err(|e| format!("cannot turn off the terminal's echo: {e}"))?;
     // The prompt comes once echo is off: whoever sees it may type.
-    eprint!("{prompt} ");
+    err_part!("{prompt} ");
     let line = read_line(what);
     termios::tcsetattr(&stdin, OptionalActions::Now, &saved)
         .map_err(|e| format!("cannot restore the terminal's settings: {e}"))?;
@@ -118,7 +118,7 @@ pub fn tty_hidden_line(prompt: &str) -> Result<Zeroizing<String>, String> {
 /// the user is told it shows.
 #[cfg(not(unix))]
 fn hidden_line(prompt: &str, what: &str) -> Result<Zeroizing<String>, String> {
-    eprint!("{prompt} (it shows as you type; or pipe it in) ");
+    err_part!("{prompt} (it shows as you type; or pipe it in) ");
     read_line(what)
 }
 
@@ -144,7 +144,7 @@ fn read_line(what: &str) -> Result<Zeroizing<String>, String> {
 pub fn note_text() -> Result<Zeroizing<String>, String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprintln!("Type the note, then press Ctrl-D on a line of its own:");
+        err!("Type the note, then press Ctrl-D on a line of its own:");
     }
     let mut text = Zeroizing::new(String::with_capacity(4096));
     stdin

@@ -6,10 +6,40 @@
 //! command group is a module of `commands`, and what a failure says is in
 //! `error`.
 
+/// `println!` through [`terminal::shown`]: no control character from an
+/// account name, a note or a QR code reaches the terminal as a command.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        ::std::println!("{}", $crate::terminal::shown(&::std::format!($($arg)*)))
+    };
+}
+
+/// `eprintln!` through [`terminal::shown`].
+macro_rules! err {
+    ($($arg:tt)*) => {
+        ::std::eprintln!("{}", $crate::terminal::shown(&::std::format!($($arg)*)))
+    };
+}
+
+/// `print!` through [`terminal::shown`].
+macro_rules! out_part {
+    ($($arg:tt)*) => {
+        ::std::print!("{}", $crate::terminal::shown(&::std::format!($($arg)*)))
+    };
+}
+
+/// `eprint!` through [`terminal::shown`].
+macro_rules! err_part {
+    ($($arg:tt)*) => {
+        ::std::eprint!("{}", $crate::terminal::shown(&::std::format!($($arg)*)))
+    };
+}
+
 mod cli;
 mod commands;
 mod error;
 mod input;
+mod terminal;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -20,20 +50,20 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // Before anything holds a key: a crash must not write one to disk.
     if let Err(message) = watchword_core::hardening::disable_core_dumps() {
-        eprintln!("watchword-cli: warning: {message}");
+        err!("watchword-cli: warning: {message}");
     }
     let cli = Cli::parse();
     // First, so that it is the first line whatever the command reads next.
     if cli.lock_password_stdin {
         if let Err(error) = lock::take_password_from_stdin() {
-            eprintln!("watchword-cli: {error}");
+            err!("watchword-cli: {error}");
             return error.exit_code();
         }
     }
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("watchword-cli: {error}");
+            err!("watchword-cli: {error}");
             error.exit_code()
         }
     }

@@ -66,12 +66,12 @@ pub fn list(json: bool, group: Option<&str>) -> Result<(), CliError> {
         }
     }
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&list).expect("plain data")
         );
     } else if list.is_empty() {
-        eprintln!("No accounts yet: add one with `watchword-cli add`.");
+        err!("No accounts yet: add one with `watchword-cli add`.");
     } else {
         print_table(&list);
     }
@@ -83,7 +83,7 @@ pub fn add(args: AddArgs) -> Result<(), CliError> {
     let name = account.display_name();
     let mut store = open_store()?;
     store.add(account)?;
-    eprintln!("Added {name}.");
+    err!("Added {name}.");
     back_up_pending(&mut store);
     Ok(())
 }
@@ -104,7 +104,7 @@ pub fn rename(
     let before = old.display_name();
     store.rename(&id, &issuer, &name)?;
     let after = store.account(&id)?.display_name();
-    eprintln!("Renamed {before} to {after}.");
+    err!("Renamed {before} to {after}.");
     back_up_pending(&mut store);
     Ok(())
 }
@@ -119,12 +119,12 @@ pub fn note(query: &str, set: bool) -> Result<(), CliError> {
             Some(note) => {
                 let text = note.expose();
                 if text.ends_with('\n') {
-                    print!("{text}");
+                    out_part!("{text}");
                 } else {
-                    println!("{text}");
+                    out!("{text}");
                 }
             }
-            None => eprintln!("{name} has no note."),
+            None => err!("{name} has no note."),
         }
         return Ok(());
     }
@@ -133,9 +133,9 @@ pub fn note(query: &str, set: bool) -> Result<(), CliError> {
     let cleared = note.is_none();
     store.set_note(&id, note)?;
     if cleared {
-        eprintln!("Removed the note of {name}.");
+        err!("Removed the note of {name}.");
     } else {
-        eprintln!("Saved the note of {name}.");
+        err!("Saved the note of {name}.");
     }
     back_up_pending(&mut store);
     Ok(())
@@ -161,8 +161,8 @@ pub fn group(query: &str, add: Option<&str>, remove: Option<&str>) -> Result<(),
                 groups
             })?;
             match already {
-                Some(existing) => eprintln!("{name} is in {existing} already."),
-                None => eprintln!("Added {name} to {group}."),
+                Some(existing) => err!("{name} is in {existing} already."),
+                None => err!("Added {name} to {group}."),
             }
         }
         (None, Some(remove)) => {
@@ -175,14 +175,14 @@ pub fn group(query: &str, add: Option<&str>, remove: Option<&str>) -> Result<(),
                 groups
             })?;
             if was_there {
-                eprintln!("Took {name} out of {remove}.");
+                err!("Took {name} out of {remove}.");
             } else {
-                eprintln!("{name} is not in {remove}.");
+                err!("{name} is not in {remove}.");
             }
         }
         (None, None) => {
             for group in &found.groups {
-                println!("{group}");
+                out!("{group}");
             }
         }
     }
@@ -195,7 +195,7 @@ pub fn remove(query: &str) -> Result<(), CliError> {
     let (id, found) = find_one(&mut store, query, true)?;
     store.remove(&id)?;
     let name = found.display_name();
-    eprintln!("Removed {name}.");
+    err!("Removed {name}.");
     back_up_pending(&mut store);
     Ok(())
 }
@@ -237,16 +237,18 @@ fn print_table(list: &[AccountSummary]) {
     let issuer = width(|s| &s.issuer, "ISSUER");
     // The groups column shows only once some account is in a group.
     if list.iter().all(|s| s.groups.is_empty()) {
-        println!("{:<issuer$}  {:<5}  ACCOUNT", "ISSUER", "TYPE");
+        out!("{:<issuer$}  {:<5}  ACCOUNT", "ISSUER", "TYPE");
         for s in list {
-            println!("{:<issuer$}  {:<5}  {}", s.issuer, s.kind, s.name);
+            out!("{:<issuer$}  {:<5}  {}", s.issuer, s.kind, s.name);
         }
         return;
     }
     let name = width(|s| &s.name, "ACCOUNT");
-    println!(
+    out!(
         "{:<issuer$}  {:<5}  {:<name$}  GROUPS",
-        "ISSUER", "TYPE", "ACCOUNT"
+        "ISSUER",
+        "TYPE",
+        "ACCOUNT"
     );
     for s in list {
         let line = format!(
@@ -256,7 +258,7 @@ fn print_table(list: &[AccountSummary]) {
             s.name,
             s.groups.join(", ")
         );
-        println!("{}", line.trim_end());
+        out!("{}", line.trim_end());
     }
 }
 
@@ -268,8 +270,8 @@ fn print_code(code: &Code, json: bool) {
             "remaining": code.remaining,
             "period": code.period,
         });
-        println!("{value}");
+        out!("{value}");
     } else {
-        println!("{}", code.current);
+        out!("{}", code.current);
     }
 }

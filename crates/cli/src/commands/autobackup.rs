@@ -18,7 +18,7 @@ pub fn run(action: BackupAction) -> Result<(), CliError> {
             let password = password(password_stdin)?;
             let mut store = open_store()?;
             let file = store.set_up_auto_backup(&dir, keep, &password, now())?;
-            eprintln!(
+            err!(
                 "Automatic backups are on: the newest {keep} are kept; the first is {}.",
                 file.display()
             );
@@ -28,20 +28,20 @@ pub fn run(action: BackupAction) -> Result<(), CliError> {
         BackupAction::Now => {
             let mut store = open_store()?;
             let file = store.back_up_now(now())?;
-            eprintln!("Backed up to {}.", file.display());
+            err!("Backed up to {}.", file.display());
             Ok(())
         }
         BackupAction::Off => {
             let mut store = open_store()?;
             store.turn_off_auto_backup()?;
-            eprintln!("Automatic backups are off; the backups written were left where they are.");
+            err!("Automatic backups are off; the backups written were left where they are.");
             Ok(())
         }
         BackupAction::Password { password_stdin } => {
             let password = password(password_stdin)?;
             let mut store = open_store()?;
             let file = store.set_auto_backup_password(&password, now())?;
-            eprintln!(
+            err!(
                 "The backup password was changed; {} uses it (older backups keep the old one).",
                 file.display()
             );
@@ -66,18 +66,18 @@ fn status(json: bool) -> Result<(), CliError> {
     let mut store = open_store_locked()?;
     let status = store.auto_backup_status()?;
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&status).expect("plain data")
         );
         return Ok(());
     }
     let Some(folder) = &status.folder else {
-        println!("Automatic backups: off");
+        out!("Automatic backups: off");
         return Ok(());
     };
-    println!("Automatic backups: on");
-    println!(
+    out!("Automatic backups: on");
+    out!(
         "Folder: {}{}",
         folder.display(),
         if status.folder_present {
@@ -86,22 +86,22 @@ fn status(json: bool) -> Result<(), CliError> {
             " (not there now)"
         }
     );
-    println!("Keep: the newest {}", status.keep);
-    println!(
+    out!("Keep: the newest {}", status.keep);
+    out!(
         "Last good backup: {}",
         status.last_good.map_or("never".to_owned(), format_utc)
     );
     match &status.last_error {
-        None => println!("Last error: none"),
-        Some(failure) => println!(
+        None => out!("Last error: none"),
+        Some(failure) => out!(
             "Last error: {} ({}): {}",
             format_utc(failure.at),
             failure.code,
             failure.message
         ),
     }
-    println!("Backups in the folder: {}", status.versions);
-    println!("Pending: {}", if status.pending { "yes" } else { "no" });
+    out!("Backups in the folder: {}", status.versions);
+    out!("Pending: {}", if status.pending { "yes" } else { "no" });
     Ok(())
 }
 
@@ -122,7 +122,7 @@ fn restore(
         }
     };
     for skipped in &restorable.skipped {
-        eprintln!(
+        err!(
             "watchword-cli: skipped {}: {}",
             skipped.file.display(),
             skipped.reason
@@ -138,7 +138,7 @@ fn restore(
         read_from: format!("{} from {from}", count(read, "account")),
         source,
     })?;
-    eprintln!(
+    err!(
         "Restored {} of {} from {from}{}{}.",
         done.added,
         count(read, "account"),

@@ -42,17 +42,17 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
     // the terminal.
     let (first, more) = conversion.error_summary();
     for error in first {
-        eprintln!("watchword-cli: {shown}: {error}");
+        err!("watchword-cli: {shown}: {error}");
     }
     if more > 0 {
-        eprintln!(
+        err!(
             "watchword-cli: {shown}: {} more {} could not be read",
             more,
             if more == 1 { "entry" } else { "entries" }
         );
     }
     if !conversion.not_kept.is_empty() {
-        eprintln!(
+        err!(
             "watchword-cli: {shown}: it also holds {}, which Watchword does not keep",
             conversion.not_kept.join(", ")
         );
@@ -76,9 +76,9 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
     );
     if dry_run {
         for account in &conversion.accounts {
-            println!("{}", *zeroize::Zeroizing::new(uri::format(account)));
+            out!("{}", *zeroize::Zeroizing::new(uri::format(account)));
         }
-        eprintln!(
+        err!(
             "Read {read_from}{}; nothing was stored (--dry-run).",
             skipped_entries(conversion.errors.len())
         );
@@ -94,7 +94,7 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
         source,
     })?;
     let (added, present) = (done.added, done.already_there);
-    eprintln!(
+    err!(
         "Imported {} of {read_from}{}{}.",
         added,
         if present > 0 {
@@ -135,15 +135,15 @@ pub fn export(
     let bytes: zeroize::Zeroizing<Vec<u8>> = match format {
         ExportFormat::Aegis => text_bytes(export::aegis_encrypted(&accounts, &password)?),
         ExportFormat::Uris => {
-            eprintln!("{warning}");
+            err!("{warning}");
             text_bytes(export::uri_list(&accounts))
         }
         ExportFormat::Google => {
             let (fit, left_out) = export::google_exportable(&accounts);
             for error in &left_out {
-                eprintln!("watchword-cli: {error}; left out");
+                err!("watchword-cli: {error}; left out");
             }
-            eprintln!("{warning}");
+            err!("{warning}");
             let uris = zeroize::Zeroizing::new(export::google_migration(&fit)?);
             // Sized up front: growing would leave unwiped copies.
             let mut text = String::with_capacity(uris.iter().map(|uri| uri.len() + 1).sum());
@@ -154,7 +154,7 @@ pub fn export(
             text_bytes(text)
         }
         ExportFormat::Sheet => {
-            eprintln!(
+            err!(
                 "watchword-cli: warning: the recovery sheet is NOT encrypted: it shows every key; \
                  print it, keep the paper somewhere safe and delete the file"
             );
@@ -175,7 +175,7 @@ pub fn export(
                 path: path.to_owned(),
                 source,
             })?;
-            eprintln!(
+            err!(
                 "Exported {} to {}.",
                 count(accounts.len(), "account"),
                 path.display()

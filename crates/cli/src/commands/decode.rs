@@ -14,7 +14,7 @@ pub fn decode(images: &[std::path::PathBuf], json: bool) -> Result<(), CliError>
             Ok(payloads) => {
                 if !json {
                     for text in &payloads {
-                        println!("{text}");
+                        out!("{text}");
                     }
                 }
                 let payloads: Vec<_> = payloads
@@ -27,7 +27,7 @@ pub fn decode(images: &[std::path::PathBuf], json: bool) -> Result<(), CliError>
             Err(error) => {
                 failed += 1;
                 if !json && images.len() > 1 {
-                    eprintln!("watchword-cli: {shown}: {error}");
+                    err!("watchword-cli: {shown}: {error}");
                 }
                 results.push(serde_json::json!({
                     "file": shown,
@@ -38,7 +38,7 @@ pub fn decode(images: &[std::path::PathBuf], json: bool) -> Result<(), CliError>
         }
     }
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&results).expect("plain data")
         );

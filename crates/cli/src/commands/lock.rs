@@ -62,7 +62,7 @@ pub fn run(action: LockAction) -> Result<(), CliError> {
             let mut store = open_store_locked()?;
             let password = given(password_stdin, "The lock's password:")?;
             store.turn_lock_off(&password)?;
-            eprintln!("The lock is off: the keychain items are in plain form again.");
+            err!("The lock is off: the keychain items are in plain form again.");
             Ok(())
         }
         LockAction::Password { password_stdin } => {
@@ -71,7 +71,7 @@ pub fn run(action: LockAction) -> Result<(), CliError> {
             let new = new_password(password_stdin)?;
             let kdf = KdfParams::calibrate(UNLOCK_TIME);
             store.change_lock_password(&old, &new, kdf)?;
-            eprintln!("The lock's password was changed; every item is sealed under a new key.");
+            err!("The lock's password was changed; every item is sealed under a new key.");
             Ok(())
         }
         LockAction::Status { json } => status(json),
@@ -83,11 +83,9 @@ fn on(password_stdin: bool) -> Result<(), CliError> {
     if store.lock_state()? != LockState::Off {
         return Err(watchword_core::Error::LockAlreadyOn.into());
     }
-    eprintln!(
-        "A forgotten lock password cannot be recovered: only a backup brings your accounts back."
-    );
+    err!("A forgotten lock password cannot be recovered: only a backup brings your accounts back.");
     if !store.auto_backup_status()?.enabled {
-        eprintln!(
+        err!(
             "Automatic backups are off: `watchword-cli backup setup` first keeps an encrypted copy \
              of every account in a folder of your choice."
         );
@@ -96,7 +94,7 @@ fn on(password_stdin: bool) -> Result<(), CliError> {
     let kdf = KdfParams::calibrate(UNLOCK_TIME);
     store.turn_lock_on(&password, kdf)?;
     let status = store.lock_status()?;
-    eprintln!(
+    err!(
         "The lock is on: {} of {} keychain items are sealed (Argon2id, {} MiB, {} passes).",
         status.sealed,
         status.items,
@@ -110,7 +108,7 @@ fn status(json: bool) -> Result<(), CliError> {
     let store = open_store_locked()?;
     let status = store.lock_status()?;
     if json {
-        println!(
+        out!(
             "{}",
             serde_json::to_string_pretty(&status).expect("plain data")
         );
@@ -118,14 +116,14 @@ fn status(json: bool) -> Result<(), CliError> {
     }
     match status.state {
         LockState::Off => {
-            println!("Lock: off");
+            out!("Lock: off");
             return Ok(());
         }
-        LockState::Locked | LockState::Unlocked => println!("Lock: on"),
+        LockState::Locked | LockState::Unlocked => out!("Lock: on"),
     }
-    println!("Sealed items: {} of {}", status.sealed, status.items);
+    out!("Sealed items: {} of {}", status.sealed, status.items);
     if let Some(kdf) = status.kdf {
-        println!(
+        out!(
             "Key derivation: Argon2id, {} MiB, {} passes, {} lane(s)",
             kdf.m_kib / 1024,
             kdf.t,
@@ -133,7 +131,7 @@ fn status(json: bool) -> Result<(), CliError> {
         );
     }
     if status.sealed < status.items || status.rekeying {
-        println!(
+        out!(
             "Unfinished: a lock change was interrupted; the next command that asks for the \
              password finishes it."
         );

@@ -91,7 +91,7 @@ pub fn back_up_pending(store: &mut Store) {
         return;
     }
     if let Err(err) = store.run_pending_backup(now()) {
-        eprintln!(
+        err!(
             "watchword-cli: warning: the change was saved but the automatic backup failed: {err}; \
              it is tried again after the next change, or run `watchword-cli backup now`"
         );

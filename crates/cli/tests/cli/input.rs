@@ -196,3 +196,29 @@ fn core_dumps_are_off() {
     assert_eq!(owner, 0, "not dumpable: /proc/<pid> belongs to root");
     assert_ne!(cli_uid, 0, "the owner would tell nothing");
 }
+
+/// A name from a QR code or a file may carry escape sequences: OSC 52
+/// (which sets the clipboard in terminals that allow it) and a carriage
+/// return (which hides what came before it). They are printed as visible
+/// escapes, never obeyed; JSON escapes them itself and keeps the name whole.
+#[test]
+fn escape_sequences_in_names_are_shown_not_obeyed() {
+    let env = env("escapes");
+    let uri = "otpauth://totp/%1B%5D52%3Bc%3BaGk%3D%07Evil:me%0Dyou?secret=JBSWY3DPEHPK3PXP";
+    let shown = "\\u{1b}]52;c;aGk=\\u{7}Evil";
+    let obeyed = ['\u{1b}', '\u{7}', '\r'];
+    let added = env.run_with(&["add"], uri);
+    let said = stderr(&added);
+    assert!(added.status.success(), "{said}");
+    assert!(!said.contains(obeyed), "{said:?}");
+    assert!(said.contains(shown), "{said:?}");
+    let list = env.run(&["list"]);
+    let listed = stdout(&list);
+    assert!(list.status.success(), "{}", stderr(&list));
+    assert!(!listed.contains(obeyed), "{listed:?}");
+    assert!(listed.contains(shown), "{listed:?}");
+    assert!(listed.contains("me\\u{d}you"), "{listed:?}");
+    let json = env.run(&["list", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(json[0]["issuer"], "\u{1b}]52;c;aGk=\u{7}Evil", "{json}");
+}
