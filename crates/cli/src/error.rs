@@ -178,6 +178,13 @@ pub enum CliError {
     /// Occurs when the first line of standard input is empty.
     #[error("the password on standard input is empty")]
     EmptyPassword,
+    /// Occurs when the first line of standard input is longer than any
+    /// password (a file piped in by mistake, say).
+    #[error("the first line of standard input is longer than 1 KiB, far longer than any password")]
+    PasswordTooLong,
+    /// Occurs when the password on standard input is not UTF-8 text.
+    #[error("the password on standard input is not UTF-8 text")]
+    PasswordNotText,
     /// Occurs when `export` finds no account in the store.
     #[error("there are no accounts to export")]
     NothingToExport,

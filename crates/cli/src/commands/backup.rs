@@ -193,19 +193,66 @@ fn text_bytes(text: String) -> zeroize::Zeroizing<Vec<u8>> {
     zeroize::Zeroizing::new(text.into_bytes())
 }
 
-/// The first line of standard input, without its line ending.
+/// Longest password read from standard input, in bytes.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// The first line of standard input, without its line ending: at most
+/// [`MAX_PASSWORD_BYTES`] (`--password-stdin < /dev/zero` ends at once).
+/// On Unix it is read byte by byte from the file descriptor into wiped
+/// memory, so no reader's buffer keeps a copy and nothing past the line is
+/// taken (the next line is the next command's, or the next password's).
 pub fn read_password() -> Result<String, CliError> {
-    // Sized up front: a growing buffer would leave unwiped copies behind.
-    let mut line = String::with_capacity(4096);
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(CliError::PasswordRead)?;
-    let password = line.trim_end_matches(['\n', '\r']).to_owned();
-    zeroize::Zeroize::zeroize(&mut line);
+    let mut line = zeroize::Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 1));
+    read_first_line(&mut line)?;
+    let text = std::str::from_utf8(&line).map_err(|_| CliError::PasswordNotText)?;
+    let password = text.trim_end_matches(['\n', '\r']).to_owned();
     if password.is_empty() {
         return Err(CliError::EmptyPassword);
     }
     Ok(password)
+}
+
+#[cfg(unix)]
+fn read_first_line(line: &mut Vec<u8>) -> Result<(), CliError> {
+    use std::io::Read as _;
+    use std::os::fd::AsFd as _;
+    let stdin = std::io::stdin();
+    // A second handle on the same descriptor, unbuffered.
+    let mut input = std::fs::File::from(
+        stdin
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(CliError::PasswordRead)?,
+    );
+    let mut byte = zeroize::Zeroizing::new([0u8; 1]);
+    loop {
+        match input.read(byte.as_mut()) {
+            Ok(0) => return Ok(()),
+            Ok(_) if byte[0] == b'\n' => return Ok(()),
+            Ok(_) if line.len() < MAX_PASSWORD_BYTES => line.push(byte[0]),
+            Ok(_) => return Err(CliError::PasswordTooLong),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(CliError::PasswordRead(error)),
+        }
+    }
+}
+
+/// Elsewhere, through the standard reader, bounded all the same.
+#[cfg(not(unix))]
+fn read_first_line(line: &mut Vec<u8>) -> Result<(), CliError> {
+    use std::io::{BufRead as _, Read as _};
+    std::io::stdin()
+        .lock()
+        .take(MAX_PASSWORD_BYTES as u64 + 1)
+        .read_until(b'\n', line)
+        .map_err(CliError::PasswordRead)?;
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    if line.len() > MAX_PASSWORD_BYTES {
+        return Err(CliError::PasswordTooLong);
+    }
+    Ok(())
 }
 
 pub fn count(n: usize, noun: &str) -> String {

@@ -222,3 +222,43 @@ fn escape_sequences_in_names_are_shown_not_obeyed() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
     assert_eq!(json[0]["issuer"], "\u{1b}]52;c;aGk=\u{7}Evil", "{json}");
 }
+
+/// A password on standard input is one line of at most 1 KiB: a file piped
+/// in by mistake, or an endless stream, is refused at once and changes
+/// nothing; a password of exactly 1 KiB is taken.
+#[test]
+fn a_password_on_standard_input_is_one_bounded_line() {
+    let env = env("password_line");
+    let lock_on = ["lock", "on", "--password-stdin"];
+    let too_long = env.run_with(&lock_on, &"a".repeat(1025));
+    assert!(
+        stderr(&too_long).ends_with(
+            "\nwatchword-cli: the first line of standard input is longer than 1 KiB, far longer than any password\n"
+        ),
+        "{}",
+        stderr(&too_long)
+    );
+    assert!(!too_long.status.success());
+    let endless = env
+        .command(&lock_on)
+        .stdin(std::fs::File::open("/dev/zero").expect("/dev/zero"))
+        .output()
+        .expect("watchword-cli runs");
+    assert!(!endless.status.success());
+    assert!(
+        stderr(&endless).contains("longer than 1 KiB"),
+        "{}",
+        stderr(&endless)
+    );
+    let status = env.run(&["lock", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_str(&stdout(&status)).expect("JSON");
+    assert_eq!(status["state"], "off", "{status}");
+    let longest = "b".repeat(1024);
+    let taken = env.run_with(&lock_on, &format!("{longest}\n"));
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    let off = env.run_with(
+        &["lock", "off", "--password-stdin"],
+        &format!("{longest}\n"),
+    );
+    assert!(off.status.success(), "{}", stderr(&off));
+}
