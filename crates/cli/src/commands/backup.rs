@@ -130,6 +130,16 @@ pub fn export(
     if accounts.is_empty() {
         return Err(CliError::NothingToExport);
     }
+    let unreadable = store.unreadable();
+    if !unreadable.is_empty() {
+        err!(
+            "watchword-cli: warning: not in this export, as the keychain cannot read {}: {}; \
+             keep an older backup that holds {}",
+            if unreadable.len() == 1 { "it" } else { "them" },
+            unreadable.join(", "),
+            if unreadable.len() == 1 { "it" } else { "them" },
+        );
+    }
     let warning = "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
                    make your codes";
     let bytes: zeroize::Zeroizing<Vec<u8>> = match format {

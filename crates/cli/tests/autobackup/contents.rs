@@ -162,3 +162,63 @@ fn an_import_writes_one_backup_and_only_the_newest_are_kept() {
     assert_eq!(status["pending"], false);
     assert_eq!(status["keep"], 3);
 }
+
+/// An account whose keychain item cannot be read (damaged here with
+/// secret-tool, as any program of the user could, or written by a newer
+/// Watchword) is in no new backup: while it stays so, no older backup,
+/// which may be its only copy, is pruned, and an export says who is
+/// missing from it.
+#[test]
+fn while_an_account_cannot_be_read_older_backups_are_kept_and_exports_say_so() {
+    let env = Env::new("unreadable");
+    env.set_up(env.folder(), "2");
+    env.add(&key(1), &["--issuer", "A"]);
+    env.add(&key(2), &["--issuer", "B"]);
+    let holding_a = files(env.folder());
+    assert_eq!(holding_a.len(), 2, "{holding_a:?}");
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout(&env.run(&["list", "--json"]))).expect("JSON");
+    let a = list
+        .iter()
+        .find(|account| account["issuer"] == "A")
+        .expect("A listed");
+    let id = a["id"].as_str().expect("an id");
+    let mut damage = Command::new("secret-tool")
+        .args([
+            "store",
+            "--label=damaged",
+            "service",
+            &env.service,
+            "username",
+            id,
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool runs");
+    damage
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"{\"v\":9}")
+        .expect("written");
+    assert!(damage.wait().expect("secret-tool ends").success());
+
+    for n in 3..6 {
+        env.add(&key(n), &["--issuer", &format!("Other {n}")]);
+    }
+    let now = files(env.folder());
+    assert_eq!(now.len(), 5, "pruned while A cannot be read: {now:?}");
+    assert!(now.is_superset(&holding_a));
+
+    let out = env.run(&["export", "--format", "uris"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "warning: not in this export, as the keychain cannot read it: A; keep an older \
+             backup that holds it"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out).lines().count(), 4);
+}

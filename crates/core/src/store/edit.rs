@@ -176,6 +176,24 @@ impl Store {
         self.locked(Self::fresh_accounts)
     }
 
+    /// The accounts whose items could not be read when this store last
+    /// read them (left out of [`Store::all_accounts`]), named as the list
+    /// names them ("Issuer (name)"), or by id when the list does not.
+    pub fn unreadable(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .damaged
+            .keys()
+            .map(|id| {
+                self.meta.accounts.iter().find(|e| &e.id == id).map_or_else(
+                    || id.clone(),
+                    |e| crate::account::display_name(&e.issuer, &e.name),
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
     /// With the lock held and everything loaded: [`Store::all_accounts`].
     pub(super) fn fresh_accounts(&mut self) -> Result<Vec<Account>> {
         // Another process may have stepped an HOTP counter: only the

@@ -456,13 +456,16 @@ impl Store {
             self.load_locked()?;
         }
         let accounts = self.fresh_accounts()?;
-        back_up(
-            &config.folder,
-            config.keep,
-            &accounts,
-            &password,
-            unix_seconds,
-        )
+        // An account whose keychain item cannot be read now (damaged, or
+        // written by a newer Watchword) is in none of the new backups: the
+        // older ones, which may be its only copy, are all kept until it
+        // reads again or is removed.
+        let keep = if self.damaged.is_empty() {
+            config.keep
+        } else {
+            u32::MAX
+        };
+        back_up(&config.folder, keep, &accounts, &password, unix_seconds)
     }
 
     /// Marks a backup pending when backups are on; true when that changed

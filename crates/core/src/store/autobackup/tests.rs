@@ -279,3 +279,76 @@ fn changes_coalesce_into_one_backup_and_the_mark_survives_the_process() {
     assert_eq!(store.list_accounts().expect("list").len(), 300);
     assert!(store.load().expect("load").damaged.is_empty());
 }
+
+/// An account whose item cannot be read is in no new backup: while it
+/// stays so, no older backup (which may be its only copy) is pruned; once
+/// it reads again, pruning resumes.
+#[test]
+fn while_an_account_cannot_be_read_no_older_backup_is_pruned() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let keychain = MemoryKeychain::default();
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    store
+        .set_up_auto_backup(folder.path(), 2, "pw", 1_796_164_200)
+        .expect("setup");
+    store.add_all((0..3).map(account)).expect("added");
+    let holding_all = store
+        .run_pending_backup(1_796_164_210)
+        .expect("backup")
+        .expect("pending");
+    let ids: Vec<AccountId> = store
+        .summaries()
+        .iter()
+        .filter_map(|s| AccountId::parse(&s.id))
+        .collect();
+    // Its item damaged (as a newer Watchword's record would read here).
+    let item = keychain.get(ids[0].as_str()).expect("get").expect("held");
+    keychain
+        .set(ids[0].as_str(), "{\"v\":9}", "damaged")
+        .expect("set");
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    assert_eq!(store.load().expect("load").damaged.len(), 1);
+    for (n, at) in [1_796_164_220, 1_796_164_230, 1_796_164_240]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .rename(&ids[1], &format!("Renamed {n}"), "me")
+            .expect("renamed");
+        let file = store
+            .run_pending_backup(at)
+            .expect("backup")
+            .expect("pending");
+        assert_eq!(read_backup(&file, "pw").expect("reads").accounts.len(), 2);
+    }
+    assert_eq!(
+        count_versions(folder.path()),
+        5,
+        "{:?}",
+        names(folder.path())
+    );
+    assert_eq!(
+        read_backup(&holding_all, "pw")
+            .expect("kept")
+            .accounts
+            .len(),
+        3
+    );
+    // Readable again: the next backup holds all three, and prunes to 2.
+    keychain.set(ids[0].as_str(), &item, "mended").expect("set");
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    assert!(store.load().expect("load").damaged.is_empty());
+    store.rename(&ids[1], "Mended", "me").expect("renamed");
+    let file = store
+        .run_pending_backup(1_796_164_250)
+        .expect("backup")
+        .expect("pending");
+    assert_eq!(read_backup(&file, "pw").expect("reads").accounts.len(), 3);
+    assert_eq!(
+        count_versions(folder.path()),
+        2,
+        "{:?}",
+        names(folder.path())
+    );
+}
