@@ -133,10 +133,17 @@ fn scan_screen_finds_a_code_shown_on_the_display() {
         ("Amazon", "buyer@example.com")
     );
     assert_eq!(found[0].details, "8 digits every 60 s, SHA256");
-    assert!(
-        app.displayed("#enrol-dialog"),
-        "the window is back after the capture"
+    // The window is back on the display after the capture (mapped and
+    // viewable for X, not only shown by the page's CSS), and in front of
+    // the code again.
+    app.wait_until(
+        "the window back in front after the capture",
+        || match watchword_e2e::topmost_of(&["Watchword", "QR code"]) {
+            Ok(top) if top == "Watchword" => Ok(()),
+            other => Err(format!("topmost: {other:?}")),
+        },
     );
+    assert!(app.displayed("#enrol-dialog"), "the preview is shown");
     let rows = app.confirm_found(1);
     app.assert_shown_totp(&rows[0], &spec);
     app.quit();
