@@ -39,10 +39,62 @@ fn add_list_code_remove_through_the_keychain() {
         stdout(&out),
         "ISSUER         TYPE   ACCOUNT\nAmazon         totp   seller@example.com\nAmazon Seller  totp   me\n"
     );
-    assert!(
-        !stdout(&env.run(&["list", "--json"])).contains(RFC_SHA1),
-        "list never shows secrets"
+    // The JSON list names both accounts and never their key: no field for
+    // it, and the key in none of its spellings (base32 as added, either
+    // case, or its bytes as text).
+    let out = env.run(&["list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("list --json is JSON");
+    let entries = listed.as_array().expect("a JSON array");
+    let names: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["issuer"].as_str().unwrap_or_default(),
+                e["name"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [("Amazon", "seller@example.com"), ("Amazon Seller", "me")],
+        "{listed:#}"
     );
+    fn fields_named_like_a_key(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (name, inner) in map {
+                    let lower = name.to_ascii_lowercase();
+                    if lower.contains("secret") || lower.contains("key") {
+                        found.push(name.clone());
+                    }
+                    fields_named_like_a_key(inner, found);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for inner in items {
+                    fields_named_like_a_key(inner, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    fields_named_like_a_key(&listed, &mut found);
+    assert!(found.is_empty(), "fields {found:?} in {listed:#}");
+    let text = stdout(&out);
+    for spelling in [
+        RFC_SHA1.to_owned(),
+        RFC_SHA1.to_ascii_lowercase(),
+        "gezd gnbv gy3t qojq".to_owned(),
+        "12345678901234567890".to_owned(),
+    ] {
+        assert!(
+            !text.contains(&spelling),
+            "list shows the key as {spelling:?}"
+        );
+    }
 
     // "amazon" is exactly one issuer; "ama" is ambiguous and lists both.
     let out = env.run(&["code", "amazon", "--at", "59"]);
