@@ -143,18 +143,82 @@ fn twofas_groups() {
     assert_eq!(conversion.not_kept, ["badge colours"]);
 }
 
+/// A 2FAS `servicesEncrypted` value (`base64(ciphertext‖tag):base64(salt):
+/// base64(iv)`, AES-256-GCM under PBKDF2-HMAC-SHA256 of `password` with
+/// 10 000 rounds) opened, its services list changed by `change`, and sealed
+/// again under the same salt and iv, as the fixture's `reference` is: the
+/// password still opens both. Written here from the format's notes in the
+/// fixtures' README, not with the importer's code.
+fn reseal_twofas_services(sealed: &str, password: &str, change: impl FnOnce(&mut Value)) -> String {
+    use aes_gcm::aead::{Aead, KeyInit};
+    use aes_gcm::{Aes256Gcm, Nonce};
+    use data_encoding::BASE64;
+    let parts: Vec<&str> = sealed.split(':').collect();
+    let [data, salt, iv] = parts.as_slice() else {
+        panic!("three parts in {sealed:?}");
+    };
+    let decode = |text: &str| BASE64.decode(text.as_bytes()).expect("base64");
+    let mut key = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), &decode(salt), 10_000, &mut key);
+    let cipher = Aes256Gcm::new_from_slice(&key).expect("a 32-byte key");
+    let nonce = Nonce::try_from(decode(iv).as_slice()).expect("a 12-byte iv");
+    let plain = cipher
+        .decrypt(&nonce, decode(data).as_slice())
+        .expect("the fixture opens with its password");
+    let mut services: Value = serde_json::from_slice(&plain).expect("the services are JSON");
+    change(&mut services);
+    let plain = serde_json::to_vec(&services).expect("json");
+    let data = cipher.encrypt(&nonce, plain.as_slice()).expect("sealed");
+    format!("{}:{salt}:{iv}", BASE64.encode(&data))
+}
+
 #[test]
 fn twofas_encrypted_backups_keep_their_clear_groups() {
     // The groups list of an encrypted backup is in the clear; services
     // are encrypted and name no group in this fixture: none is invented.
     let mut backup = fixture_json("2fas_authenticator_encrypted_v4.2fas");
-    backup["groups"] = json!([{"id": "g-1", "name": "Personal"}]);
+    backup["groups"] = json!([
+        {"id": "g-1", "name": "Personal"},
+        {"id": "g-2", "name": "Work"},
+    ]);
     let conversion = convert(
         &serde_json::to_vec(&backup).expect("json"),
         Format::TwoFas,
         Some("test"),
     );
-    assert!(extras(&conversion).iter().all(|r| r.2.is_empty()));
+    // Every account the fixture holds (five of the canonical seven, as
+    // import_fixtures.rs pins), each with no group.
+    assert_eq!(
+        extras(&conversion),
+        ["Deno", "Issuu", "Air Canada", "WWE", "Boeing"].map(|issuer| row(issuer, None, &[]))
+    );
+
+    // Services that name a group inside the encrypted part get that
+    // group's name from the clear list; an unknown id gives none.
+    let sealed = backup["servicesEncrypted"]
+        .as_str()
+        .expect("the fixture is encrypted")
+        .to_owned();
+    backup["servicesEncrypted"] = json!(reseal_twofas_services(&sealed, "test", |services| {
+        services[0]["groupId"] = json!("g-2");
+        services[1]["groupId"] = json!("g-1");
+        services[2]["groupId"] = json!("g-gone");
+    }));
+    let conversion = convert(
+        &serde_json::to_vec(&backup).expect("json"),
+        Format::TwoFas,
+        Some("test"),
+    );
+    assert_eq!(
+        extras(&conversion),
+        [
+            row("Deno", None, &["Work"]),
+            row("Issuu", None, &["Personal"]),
+            row("Air Canada", None, &[]),
+            row("WWE", None, &[]),
+            row("Boeing", None, &[]),
+        ]
+    );
 }
 
 #[test]
