@@ -181,9 +181,16 @@ fn notes_stay_hidden_until_asked_and_groups_filter_the_list() {
     profile.cli(&["group", "Société", "--add", "Work"]);
     wait_visible(&app, &["Amazon", "GitHub", "Société Générale"]);
     choose_group(&app, "");
+    // The command line filters the same way: every account is in Work by
+    // now, GitHub alone is in Travel.
     let listed = profile.cli(&["list", "--group", "Work"]);
     assert!(
-        listed.contains("Amazon") && listed.contains("GitHub"),
+        listed.contains("Amazon") && listed.contains("GitHub") && listed.contains("Société"),
+        "{listed}"
+    );
+    let listed = profile.cli(&["list", "--group", "Travel"]);
+    assert!(
+        listed.contains("GitHub") && !listed.contains("Amazon") && !listed.contains("Société"),
         "{listed}"
     );
 
