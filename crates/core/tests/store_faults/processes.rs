@@ -158,11 +158,44 @@ fn a_change_waits_for_another_process_and_gives_up_with_a_clear_error() {
         .expect("no panic")
         .expect("added once released");
     assert_eq!(keychain.with(|s| s.items.len()), 2);
-    // A window that cannot get the lock at once tries again later.
+    // A window that cannot get the lock at once tries again later. Another
+    // process, in the middle of a change, holds the lock and has written
+    // the list: Amazon pinned (and Bank, added above, is new to `store`).
     let held = std::fs::File::open(dir.path().join("accounts.lock")).expect("lock file");
     held.lock().expect("held");
-    std::fs::write(dir.path().join("accounts.json"), b"{}").ok();
+    let path = dir.path().join("accounts.json");
+    let mut list: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read the list")).expect("json");
+    let entries = list["accounts"].as_array_mut().expect("the accounts");
+    let amazon = entries
+        .iter_mut()
+        .find(|e| e["issuer"] == "Amazon")
+        .expect("Amazon listed");
+    amazon["pinned"] = serde_json::json!(true);
+    std::fs::write(&path, serde_json::to_vec(&list).expect("json")).expect("write the list");
+    let shown = |store: &Store| -> Vec<(String, bool)> {
+        store
+            .summaries()
+            .into_iter()
+            .map(|s| (s.issuer, s.pinned))
+            .collect()
+    };
     assert!(!store.refresh().expect("busy is not an error"));
+    assert_eq!(
+        shown(&store),
+        [("Amazon".to_owned(), false)],
+        "nothing taken in"
+    );
+    // Released: the next look takes the change in.
+    drop(held);
+    assert!(
+        store.refresh().expect("the lock is free"),
+        "nothing changed"
+    );
+    assert_eq!(
+        shown(&store),
+        [("Amazon".to_owned(), true), ("Bank".to_owned(), false)]
+    );
 }
 
 #[test]
