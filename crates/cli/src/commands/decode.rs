@@ -1,4 +1,5 @@
-//! `decode`: the QR code payloads found in image files, printed as they are.
+//! `decode`: the QR code payloads found in image files, printed as they are
+//! (a control character in one shown as an escape, see `terminal`).
 
 use crate::error::CliError;
 use watchword_core::payload::{self, QrPayload};
