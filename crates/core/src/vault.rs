@@ -169,8 +169,10 @@ impl VaultKey {
             &item_aad(item_id, &self.id),
         )
         .ok_or(VaultError::Damaged("it does not open with the vault key"))?;
-        String::from_utf8(plain.to_vec())
-            .map(Zeroizing::new)
+        // Checked in place: a copy made first would be dropped unwiped
+        // when it is not text.
+        std::str::from_utf8(&plain)
+            .map(|text| Zeroizing::new(text.to_owned()))
             .map_err(|_| VaultError::Damaged("its text is not UTF-8"))
     }
 }
