@@ -259,3 +259,28 @@ fn the_password_is_asked_at_the_terminal_without_echo() {
         "the terminal showed {shown:?}"
     );
 }
+
+/// With `accounts.json` gone (deleted, or moved aside as damaged), the
+/// list is rebuilt from the keychain, whose items are sealed: `lock
+/// password` and `lock off`, which are given the password, unlock to
+/// rebuild it instead of saying "Watchword is locked".
+#[test]
+fn password_change_and_lock_off_rebuild_a_lost_list() {
+    let env = Env::new("lost_list");
+    env.ok(&["add", "--issuer", "ACME", "--account", "me"], RFC_SHA1);
+    env.ok(&["lock", "on", "--password-stdin"], "lock pw\n");
+    let list = env.path().join("accounts.json");
+    std::fs::remove_file(&list).expect("the list removed");
+    env.ok(
+        &["lock", "password", "--password-stdin"],
+        "lock pw\nnew pw\n",
+    );
+    assert_all_sealed(&env, "a password change with the list lost");
+    std::fs::remove_file(&list).expect("the list removed");
+    let said = env.refused(&["lock", "off", "--password-stdin"], "lock pw\n");
+    assert!(said.contains("wrong password"), "{said}");
+    env.ok(&["lock", "off", "--password-stdin"], "new pw\n");
+    assert_eq!(env.status()["state"], "off");
+    let code = env.ok(&["code", "ACME", "--at", "59"], "");
+    assert_eq!(code.trim(), "287082", "RFC 6238's SHA1 code at 59 s");
+}

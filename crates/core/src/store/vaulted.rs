@@ -273,6 +273,7 @@ impl Store {
     /// Turns the lock off: every item is written in plain form again, then
     /// the lock's item goes. The password is asked even when unlocked.
     pub fn turn_lock_off(&mut self, password: &str) -> Result<()> {
+        self.unlock_if_the_list_needs_it(password)?;
         self.locked_listed(|store| {
             let record = store.vault_record()?.ok_or(Error::LockOff)?;
             let keys = record.unlock(password).map_err(vault_error)?;
@@ -302,6 +303,7 @@ impl Store {
         if new.is_empty() {
             return Err(Error::EmptyLockPassword);
         }
+        self.unlock_if_the_list_needs_it(old)?;
         self.locked_listed(|store| {
             let record = store.vault_record()?.ok_or(Error::LockOff)?;
             store.keys = Some(record.unlock(old).map_err(vault_error)?);
@@ -321,6 +323,20 @@ impl Store {
             store.reseal_all()?;
             store.touch()
         })
+    }
+
+    /// Before a lock command that is given the password: when the list
+    /// must be rebuilt from the keychain (`accounts.json` missing or
+    /// damaged), reading the items needs the keys, so the store is unlocked
+    /// with that password first. Otherwise nothing is derived here.
+    fn unlock_if_the_list_needs_it(&mut self, password: &str) -> Result<()> {
+        if self.keys.is_some() {
+            return Ok(());
+        }
+        match self.locked_listed(|_| Ok(())) {
+            Err(Error::VaultLocked) => self.unlock(password),
+            other => other,
+        }
     }
 
     /// Rewrites the metadata file as it is: other processes watching it
