@@ -101,14 +101,28 @@ fn the_key_prompt_does_not_echo() {
     grantpt(&master).expect("grantpt");
     unlockpt(&master).expect("unlockpt");
     let name = ptsname(&master, Vec::new()).expect("ptsname");
+    // The test keeps the terminal side open to its end: the terminal is
+    // never hung up, so nothing echoed can be lost, and what it showed is
+    // read from the master up to a mark the test writes on it itself.
     let terminal = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open(name.to_str().expect("a UTF-8 path"))
         .expect("open the terminal side");
+    let mut master = std::fs::File::from(master);
+    // The control: echo is on at first, so a line typed does show. Without
+    // it "the key does not show" below could pass for want of reading.
+    master.write_all(b"echo is on\n").expect("type a line");
+    let mut line = [0u8; 11];
+    (&terminal).read_exact(&mut line).expect("the line typed");
+    assert_eq!(&line, b"echo is on\n");
+    (&terminal).write_all(b"<mark 1>").expect("write a mark");
+    let shown = shown_until(&mut master, "<mark 1>");
+    assert_eq!(shown.replace("\r\n", "\n"), "echo is on\n", "echo on");
+
     let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
         .args(["code", "--uri", "-", "--at", "59"])
-        .stdin(terminal)
+        .stdin(terminal.try_clone().expect("the terminal"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -122,17 +136,38 @@ fn the_key_prompt_does_not_echo() {
         assert_eq!(n, 1, "stderr ended before the prompt: {prompt:?}");
         prompt.push(byte[0]);
     }
-    let mut master = std::fs::File::from(master);
     let uri = format!("otpauth://totp/ACME:me?secret={RFC_SHA1}&digits=8\n");
     master.write_all(uri.as_bytes()).expect("type the URI");
     let out = child.wait_with_output().expect("watchword-cli finishes");
     assert_eq!(stdout(&out), "94287082\n", "{}", stderr(&out));
-    // What the terminal shows: with every terminal side closed, reading
-    // ends (EIO on Linux) after what was written to it.
-    let mut shown = Vec::new();
-    let _ = master.read_to_end(&mut shown);
-    let shown = String::from_utf8_lossy(&shown);
+    // The CLI read the line, so the terminal had echoed whatever it was to
+    // echo of it: all of that comes before a mark written now.
+    (&terminal).write_all(b"<mark 2>").expect("write a mark");
+    let shown = shown_until(&mut master, "<mark 2>");
     assert!(!shown.contains(RFC_SHA1), "the terminal showed {shown:?}");
+    // Only the newline shows (ECHONL), so the next message starts on a line
+    // of its own.
+    assert_eq!(
+        shown.replace("\r\n", "\n"),
+        "\n",
+        "the terminal showed {shown:?}"
+    );
+}
+
+/// What the pseudo-terminal `master` shows up to `mark` (not included),
+/// read byte by byte until the mark.
+#[cfg(unix)]
+fn shown_until(master: &mut std::fs::File, mark: &str) -> String {
+    use std::io::Read;
+    let mut shown = Vec::new();
+    let mut byte = [0u8; 1];
+    while !shown.ends_with(mark.as_bytes()) {
+        let n = master.read(&mut byte).expect("read the terminal");
+        assert_eq!(n, 1, "the terminal closed before {mark:?}: {shown:?}");
+        shown.push(byte[0]);
+    }
+    shown.truncate(shown.len() - mark.len());
+    String::from_utf8_lossy(&shown).into_owned()
 }
 
 /// Issue 9: a crash must not write keys to disk. The CLI turns core dumps
