@@ -215,11 +215,25 @@ fn the_password_is_asked_at_the_terminal_without_echo() {
     grantpt(&master).expect("grantpt");
     unlockpt(&master).expect("unlockpt");
     let name = ptsname(&master, Vec::new()).expect("ptsname");
+    // The test keeps the terminal side open to its end: the terminal is
+    // never hung up, so nothing echoed can be lost, and what it showed is
+    // read from the master up to a mark the test writes on it itself.
     let terminal = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open(name.to_str().expect("a UTF-8 path"))
         .expect("open the terminal side");
+    let mut master = std::fs::File::from(master);
+    // The control: echo is on at first, so a line typed does show. Without
+    // it "the password does not show" below could pass for want of reading.
+    master.write_all(b"echo is on\n").expect("type a line");
+    let mut line = [0u8; 11];
+    (&terminal).read_exact(&mut line).expect("the line typed");
+    assert_eq!(&line, b"echo is on\n");
+    (&terminal).write_all(b"<mark 1>").expect("write a mark");
+    let shown = shown_until(&mut master, "<mark 1>");
+    assert_eq!(shown.replace("\r\n", "\n"), "echo is on\n", "echo on");
+
     // setsid --ctty makes the terminal the CLI's controlling one, as a
     // shell's is; the CLI opens /dev/tty for the password.
     let child = Command::new("setsid")
@@ -232,16 +246,10 @@ fn the_password_is_asked_at_the_terminal_without_echo() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("setsid runs");
-    drop(terminal);
-    let mut master = std::fs::File::from(master);
     // The prompt comes on the terminal once its echo is off; type then.
-    let mut shown = Vec::new();
-    let mut byte = [0u8; 1];
-    while !shown.ends_with(b"Its password: ") {
-        let n = master.read(&mut byte).expect("read the terminal");
-        assert_eq!(n, 1, "the terminal closed before the prompt: {shown:?}");
-        shown.push(byte[0]);
-    }
+    // Nothing else shows before it.
+    let shown = shown_until(&mut master, "Watchword is locked. Its password: ");
+    assert_eq!(shown, "", "the terminal showed before the prompt");
     master.write_all(b"typed secretly\n").expect("type");
     let out = child.wait_with_output().expect("finishes");
     assert_eq!(
@@ -250,14 +258,35 @@ fn the_password_is_asked_at_the_terminal_without_echo() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut rest = Vec::new();
-    let _ = master.read_to_end(&mut rest);
-    shown.extend_from_slice(&rest);
-    let shown = String::from_utf8_lossy(&shown);
+    // The CLI read the line, so the terminal had echoed whatever it was to
+    // echo of it: all of that comes before a mark written now.
+    (&terminal).write_all(b"<mark 2>").expect("write a mark");
+    let shown = shown_until(&mut master, "<mark 2>");
     assert!(
         !shown.contains("typed secretly"),
         "the terminal showed {shown:?}"
     );
+    // Only the newline shows (ECHONL), so the next message starts on a line
+    // of its own.
+    assert_eq!(
+        shown.replace("\r\n", "\n"),
+        "\n",
+        "the terminal showed {shown:?}"
+    );
+}
+
+/// What the pseudo-terminal `master` shows up to `mark` (not included),
+/// read byte by byte until the mark.
+fn shown_until(master: &mut std::fs::File, mark: &str) -> String {
+    let mut shown = Vec::new();
+    let mut byte = [0u8; 1];
+    while !shown.ends_with(mark.as_bytes()) {
+        let n = master.read(&mut byte).expect("read the terminal");
+        assert_eq!(n, 1, "the terminal closed before {mark:?}: {shown:?}");
+        shown.push(byte[0]);
+    }
+    shown.truncate(shown.len() - mark.len());
+    String::from_utf8_lossy(&shown).into_owned()
 }
 
 /// With `accounts.json` gone (deleted, or moved aside as damaged), the
