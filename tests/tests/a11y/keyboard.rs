@@ -2,6 +2,7 @@
 //! and the unlock screen with a screen reader.
 
 use super::*;
+use watchword_e2e::{grouped, unix_now, Totp};
 
 /// The focused element is a control the user can see: on screen, not
 /// hidden, not covered by an open menu.
@@ -26,6 +27,62 @@ fn assert_focus_visible(app: &App<'_>, step: &str) {
 
 fn tab(app: &App<'_>) {
     app.press_keys(&KEY_TAB.to_string());
+}
+
+/// Checks Ctrl+I's words for GitHub, said between the Unix times `pressed`
+/// and `read`: "GitHub: CODE, N seconds left, next CODE", with oathtool's
+/// codes for one time step and for the step after it, and the seconds that
+/// step had left at some moment in between. The step is any step of that
+/// span, or the one just before it, whose codes the app still holds after
+/// a boundary until it has fetched new ones (it then says "1 second
+/// left"): wherever the 30 s boundaries fall, the right words pass, and
+/// only they do.
+fn assert_time_left_said(spec: &Totp<'_>, said: &str, pressed: f64, read: f64) {
+    let seconds: u64 = said
+        .split(", ")
+        .nth(1)
+        .and_then(|left| {
+            left.strip_suffix(" seconds left")
+                .or_else(|| left.strip_suffix(" second left"))
+        })
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("Ctrl+I said {said:?}: no seconds left in it"));
+    assert!(
+        (1..=spec.period).contains(&seconds),
+        "Ctrl+I said {said:?}: {seconds} s left of a {} s code",
+        spec.period
+    );
+    let period = spec.period;
+    let mut allowed = Vec::new();
+    for step in spec.step(pressed) - 1..=spec.step(read) {
+        let (current, next) = (
+            spec.code_at(step * period),
+            spec.code_at((step + 1) * period),
+        );
+        // The app says ceil(end - now), kept within 1..=period; a second
+        // of slack either side for the two clocks' resolution.
+        let end = ((step + 1) * period) as f64;
+        let left = |at: f64| (end - at).ceil().clamp(1.0, period as f64) as u64;
+        let (fewest, most) = (left(read + 1.0), left(pressed - 1.0));
+        let words = format!(
+            "GitHub: {}, {seconds} second{} left, next {}",
+            grouped(&current),
+            if seconds == 1 { "" } else { "s" },
+            grouped(&next)
+        );
+        if said == words && (fewest..=most).contains(&seconds) {
+            return;
+        }
+        allowed.push(format!(
+            "{} then {} with {fewest} to {most} s left",
+            grouped(&current),
+            grouped(&next)
+        ));
+    }
+    panic!(
+        "Ctrl+I said {said:?} between t={pressed:.3} and t={read:.3}; oathtool gives {}",
+        allowed.join(", or ")
+    );
 }
 
 /// Opens `item` of the ⋮ menu with the keyboard alone.
@@ -68,26 +125,52 @@ fn the_focus_stays_visible_and_comes_back() {
         "document.querySelector(arguments[0]).focus();",
         json!([code]),
     );
+    let pressed = unix_now();
     app.press_chord(KEY_CONTROL, 'i');
-    app.wait_until("the time left to be said", || {
+    let (said, read) = app.wait_until("the time left to be said", || {
         let said = app
             .try_execute(
                 "return document.querySelector('#live').textContent;",
                 json!([]),
             )
             .map_err(|e| e.to_string())?;
+        let read = unix_now();
         let said = said.as_str().unwrap_or_default().to_owned();
-        let shown = app.text(&code);
-        let left = said.contains(" seconds left, next ") || said.contains(" 1 second left, next ");
-        if said.starts_with(&format!("GitHub: {shown}, ")) && left {
-            return Ok(());
+        if said.starts_with("GitHub: ") {
+            Ok((said, read))
+        } else {
+            Err(format!("#live = {said:?}"))
         }
-        // A new code may have come between the saying and the reading: ask
-        // again, so the 30 s boundary cannot decide the outcome.
-        if !said.is_empty() {
-            app.press_chord(KEY_CONTROL, 'i');
+    });
+    assert_time_left_said(&Totp::default_for(GITHUB), &said, pressed, read);
+    // Said once: the words stay while the countdown ticks on twice (a
+    // second at least), where a per-second announcement would have
+    // replaced them. Each snapshot reads both at once.
+    let countdown = row_css(&app, "GitHub", ".countdown .seconds");
+    let mut ticks: Vec<String> = Vec::new();
+    app.wait_until("the countdown to tick twice", || {
+        let snapshot = app
+            .try_execute(
+                "return [document.querySelector(arguments[0]).textContent,
+                         document.querySelector('#live').textContent];",
+                json!([countdown]),
+            )
+            .map_err(|e| e.to_string())?;
+        let text = |i: usize| snapshot[i].as_str().unwrap_or_default().to_owned();
+        assert_eq!(
+            text(1),
+            said,
+            "the live region changed after Ctrl+I, the countdown showing {ticks:?} then {:?}",
+            text(0)
+        );
+        if ticks.last() != Some(&text(0)) {
+            ticks.push(text(0));
         }
-        Err(format!("#live = {said:?}, the code shows {shown:?}"))
+        if ticks.len() >= 3 {
+            Ok(())
+        } else {
+            Err(format!("the countdown showed {ticks:?}"))
+        }
     });
 
     // ⋮ → Settings, ⋮ → Back up and ⋮ → Print recovery sheet give the
