@@ -9,6 +9,12 @@
 //! opening is a `show`. Hidden, its page runs nothing (no timer; it
 //! shows names, not codes).
 //!
+//! On Linux its page runs in the main window's web process (a WebKit
+//! "related view"): WebKit would otherwise launch a web process of its own
+//! for it, which is most of the first opening's time and of its memory.
+//! Both pages are Watchword's own, so sharing a process crosses no
+//! boundary.
+//!
 //! It does not hide when it loses the focus, as some launchers do: without
 //! a window manager (or with some) the focus leaves a window just mapped,
 //! and a palette that vanished as it appeared would be worse than one
@@ -23,6 +29,19 @@ pub const LABEL: &str = "palette";
 
 /// Opens the palette, or closes it when it is on screen.
 pub fn toggle(app: &AppHandle) {
+    // On the main thread, one at a time: the palette is made there (from
+    // the main window's webview) and two quick launches must not both
+    // make it.
+    #[cfg(target_os = "linux")]
+    {
+        let here = app.clone();
+        let _ = app.run_on_main_thread(move || toggle_here(&here));
+    }
+    #[cfg(not(target_os = "linux"))]
+    toggle_here(app);
+}
+
+fn toggle_here(app: &AppHandle) {
     match app.get_webview_window(LABEL) {
         Some(window) if window.is_visible().unwrap_or(false) => hide(app),
         Some(window) => show(app, &window),
@@ -40,7 +59,22 @@ fn show(app: &AppHandle, window: &WebviewWindow) {
 }
 
 fn build(app: &AppHandle) {
-    let built = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("palette.html".into()))
+    // In the main window's web process (the module's comment says why);
+    // on the main thread, so `with_webview` runs at once.
+    #[cfg(target_os = "linux")]
+    if let Some(main) = app.get_webview_window("main") {
+        let here = app.clone();
+        let sent = main
+            .with_webview(move |webview| made(builder(&here).with_related_view(webview.inner())));
+        if sent.is_ok() {
+            return;
+        }
+    }
+    made(builder(app));
+}
+
+fn builder(app: &AppHandle) -> WebviewWindowBuilder<'_, tauri::Wry, AppHandle> {
+    WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("palette.html".into()))
         .title("Watchword: quick copy")
         .inner_size(420.0, 320.0)
         .resizable(false)
@@ -50,8 +84,10 @@ fn build(app: &AppHandle) {
         .center()
         .focused(true)
         .content_protected(crate::commands::windows_protected())
-        .build();
-    if let Err(error) = built {
+}
+
+fn made(builder: WebviewWindowBuilder<'_, tauri::Wry, AppHandle>) {
+    if let Err(error) = builder.build() {
         eprintln!("watchword: cannot open the quick-copy palette: {error}");
     }
 }

@@ -75,6 +75,12 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     app.switch_to_window(&palette);
     wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki", "Bank · me"]);
     assert_eq!(app.focused(), "input#quick-search");
+    // In the main window's web process: no second one (about 34 MB).
+    assert_eq!(
+        app.web_processes(),
+        1,
+        "the palette's page has a web process of its own"
+    );
     let page = app.execute("return document.body.innerText;", serde_json::json!([]));
     assert!(
         !page

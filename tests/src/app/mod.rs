@@ -198,6 +198,19 @@ impl<'p> App<'p> {
         tree
     }
 
+    /// How many WebKit web processes the app runs now (each page in one of
+    /// its own is one more).
+    pub fn web_processes(&self) -> usize {
+        self.app_processes()
+            .iter()
+            .filter(|pid| {
+                // The name as the kernel keeps it: cut to 15 bytes.
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|comm| comm.trim() == "WebKitWebProces")
+            })
+            .count()
+    }
+
     /// Waits until the unlock screen is shown (or gone).
     pub fn wait_locked(&self, locked: bool) {
         self.wait_until(
