@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{stderr, stdout, Scratch};
+use common::{shown_until, stderr, stdout, Scratch};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
@@ -273,20 +273,6 @@ fn the_password_is_asked_at_the_terminal_without_echo() {
         "\n",
         "the terminal showed {shown:?}"
     );
-}
-
-/// What the pseudo-terminal `master` shows up to `mark` (not included),
-/// read byte by byte until the mark.
-fn shown_until(master: &mut std::fs::File, mark: &str) -> String {
-    let mut shown = Vec::new();
-    let mut byte = [0u8; 1];
-    while !shown.ends_with(mark.as_bytes()) {
-        let n = master.read(&mut byte).expect("read the terminal");
-        assert_eq!(n, 1, "the terminal closed before {mark:?}: {shown:?}");
-        shown.push(byte[0]);
-    }
-    shown.truncate(shown.len() - mark.len());
-    String::from_utf8_lossy(&shown).into_owned()
 }
 
 /// With `accounts.json` gone (deleted, or moved aside as damaged), the

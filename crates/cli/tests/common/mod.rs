@@ -128,3 +128,18 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// What the pseudo-terminal `master` shows up to `mark` (not included),
+/// read byte by byte until the mark.
+pub fn shown_until(master: &mut std::fs::File, mark: &str) -> String {
+    use std::io::Read;
+    let mut shown = Vec::new();
+    let mut byte = [0u8; 1];
+    while !shown.ends_with(mark.as_bytes()) {
+        let n = master.read(&mut byte).expect("read the terminal");
+        assert_eq!(n, 1, "the terminal closed before {mark:?}: {shown:?}");
+        shown.push(byte[0]);
+    }
+    shown.truncate(shown.len() - mark.len());
+    String::from_utf8_lossy(&shown).into_owned()
+}
