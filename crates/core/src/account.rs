@@ -233,7 +233,7 @@ impl Account {
     /// may be any `u64` (the store refuses to move past the last one). Steam
     /// accounts always get SHA1 and [`STEAM_LENGTH`] characters, whatever
     /// `algorithm` and `digits` say, because that is what Steam computes.
-    /// Issuer and name are trimmed.
+    /// Issuer and name are cleaned by [`label`].
     ///
     /// The checks run in that order (key, digits, period), so a source with
     /// several mistakes reports the first.
@@ -267,8 +267,8 @@ impl Account {
             OtpKind::totp(u64::from(period))?;
         }
         Ok(Self {
-            issuer: issuer.trim().to_owned(),
-            name: name.trim().to_owned(),
+            issuer: label(issuer),
+            name: label(name),
             secret,
             algorithm,
             digits,
@@ -319,6 +319,24 @@ impl Account {
     pub fn same_as(&self, other: &Account) -> bool {
         self.secret == other.secret && self.issuer.trim().eq_ignore_ascii_case(other.issuer.trim())
     }
+}
+
+/// An issuer or account name as Watchword keeps it: line breaks, tabs and
+/// other control characters made spaces (a name is one line, and a
+/// terminal must not obey it), trimmed, and cut to
+/// [`limits::MAX_LABEL_CHARS`] characters. What every source's issuer and
+/// name go through, and a rename.
+pub fn label(text: &str) -> String {
+    let text = text.trim();
+    if text.len() <= limits::MAX_LABEL_CHARS && !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(limits::MAX_LABEL_CHARS)
+        .collect();
+    cleaned.trim().to_owned()
 }
 
 /// `groups` without repeats, in their order, or

@@ -148,6 +148,8 @@ codes! {
     SkippedEntry = "skipped_entry",
     /// More entries of a backup left out.
     SkippedEntries = "skipped_entries",
+    /// More accounts than one preview holds: the rest were left out.
+    PreviewFull = "preview_full",
     /// What a backup holds that Watchword does not keep (custom icons, …).
     NotKept = "not_kept",
     /// A QR code holding a web link.

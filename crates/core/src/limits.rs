@@ -30,6 +30,11 @@ pub const MAX_BACKUP_BYTES: u64 = 8 * 1024 * 1024;
 /// conversion, de-duplication and the preview quick.
 pub const MAX_ENTRIES: usize = 10_000;
 
+/// Most accounts one preview (the accounts shown before they are added)
+/// holds, whatever it was brought in from: 32 export links at once could
+/// otherwise hold hundreds of thousands. The same bound as one backup.
+pub const MAX_PREVIEW_ACCOUNTS: usize = MAX_ENTRIES;
+
 /// How many entry errors are spelt out one by one; the rest are counted. A
 /// file of thousands of broken lines gives a count and the first few, not
 /// thousands of messages.
@@ -59,6 +64,12 @@ pub const MAX_ITEM_UTF16_UNITS: usize = 2560 / 2;
 /// an account in one group or a few; 16 leaves room without letting a file
 /// fill the list with thousands.
 pub const MAX_GROUPS_PER_ACCOUNT: usize = 16;
+
+/// Longest issuer, and longest account name, in characters; the rest is
+/// cut. E-mail addresses, the longest real names, stop at 254; a name of
+/// megabytes from a crafted backup would otherwise fill the list, the
+/// keychain item and the metadata file.
+pub const MAX_LABEL_CHARS: usize = 256;
 
 /// Longest group name, in characters: a label in a filter menu, not text.
 pub const MAX_GROUP_CHARS: usize = 64;

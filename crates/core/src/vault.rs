@@ -53,8 +53,10 @@ impl KdfParams {
     /// 64 MiB in one lane, passes set by [`KdfParams::calibrate`]: what
     /// OWASP and RFC 9106 suggest for an interactive unlock.
     pub const MEMORY_KIB: u32 = 64 * 1024;
-    /// Most memory a record may ask for: 1 GiB.
-    pub const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+    /// Most memory a record may ask for: 256 MiB, four times what is
+    /// written. An unlock allocates it all at once, so a record altered to
+    /// ask for more is refused before anything is allocated.
+    pub const MAX_MEMORY_KIB: u32 = 4 * Self::MEMORY_KIB;
     /// Most passes a record may ask for.
     pub const MAX_PASSES: u32 = 64;
     /// Most lanes a record may ask for.

@@ -2,17 +2,18 @@
 //! same account, and no input makes the parser panic.
 
 use proptest::prelude::*;
-use watchword_core::{uri, Account, Algorithm, OtpKind, Secret};
+use watchword_core::{account, uri, Account, Algorithm, OtpKind, Secret};
 
 /// Issuer and account names with everything that could break the label or
-/// query split, non-ASCII text, and now and then anything at all. The parser
-/// trims names, so generated ones are trimmed too.
+/// query split, non-ASCII text, and now and then anything at all. Every
+/// source's names are kept as one trimmed, bounded line
+/// ([`account::label`]), so generated ones are made so too.
 fn label_text() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => "[a-zA-Z0-9 :&%+?#/=@._~\\-éü中✓😀\t]{0,24}",
         1 => any::<String>(),
     ]
-    .prop_map(|text| text.trim().to_owned())
+    .prop_map(|text| account::label(&text))
 }
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {

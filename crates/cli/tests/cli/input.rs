@@ -1,6 +1,7 @@
 //! Bad input refused, keys kept off the command line and off the screen, no
 //! core dumps.
 
+use super::common::shown_until;
 use super::*;
 
 #[test]
@@ -154,22 +155,6 @@ fn the_key_prompt_does_not_echo() {
     );
 }
 
-/// What the pseudo-terminal `master` shows up to `mark` (not included),
-/// read byte by byte until the mark.
-#[cfg(unix)]
-fn shown_until(master: &mut std::fs::File, mark: &str) -> String {
-    use std::io::Read;
-    let mut shown = Vec::new();
-    let mut byte = [0u8; 1];
-    while !shown.ends_with(mark.as_bytes()) {
-        let n = master.read(&mut byte).expect("read the terminal");
-        assert_eq!(n, 1, "the terminal closed before {mark:?}: {shown:?}");
-        shown.push(byte[0]);
-    }
-    shown.truncate(shown.len() - mark.len());
-    String::from_utf8_lossy(&shown).into_owned()
-}
-
 /// Issue 9: a crash must not write keys to disk. The CLI turns core dumps
 /// off at start: its core size limit is 0 and, on Linux, it is not dumpable,
 /// which makes its /proc files root's. It is run as another user than the
@@ -234,28 +219,40 @@ fn core_dumps_are_off() {
 
 /// A name from a QR code or a file may carry escape sequences: OSC 52
 /// (which sets the clipboard in terminals that allow it) and a carriage
-/// return (which hides what came before it). They are printed as visible
-/// escapes, never obeyed; JSON escapes them itself and keeps the name whole.
+/// return (which hides what came before it). A name is kept as one line,
+/// its control characters made spaces. A note keeps its text as given (it
+/// is the user's own, line breaks and all), so the CLI prints its other
+/// control characters as visible escapes, never obeyed.
 #[test]
-fn escape_sequences_in_names_are_shown_not_obeyed() {
+fn escape_sequences_in_names_and_notes_are_not_obeyed() {
     let env = env("escapes");
     let uri = "otpauth://totp/%1B%5D52%3Bc%3BaGk%3D%07Evil:me%0Dyou?secret=JBSWY3DPEHPK3PXP";
-    let shown = "\\u{1b}]52;c;aGk=\\u{7}Evil";
     let obeyed = ['\u{1b}', '\u{7}', '\r'];
     let added = env.run_with(&["add"], uri);
     let said = stderr(&added);
     assert!(added.status.success(), "{said}");
     assert!(!said.contains(obeyed), "{said:?}");
-    assert!(said.contains(shown), "{said:?}");
+    assert!(said.contains("]52;c;aGk= Evil"), "{said:?}");
     let list = env.run(&["list"]);
     let listed = stdout(&list);
     assert!(list.status.success(), "{}", stderr(&list));
     assert!(!listed.contains(obeyed), "{listed:?}");
-    assert!(listed.contains(shown), "{listed:?}");
-    assert!(listed.contains("me\\u{d}you"), "{listed:?}");
+    assert!(listed.contains("]52;c;aGk= Evil"), "{listed:?}");
+    assert!(listed.contains("me you"), "{listed:?}");
     let json = env.run(&["list", "--json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
-    assert_eq!(json[0]["issuer"], "\u{1b}]52;c;aGk=\u{7}Evil", "{json}");
+    assert_eq!(json[0]["issuer"], "]52;c;aGk= Evil", "{json}");
+
+    let note = "codes:\n\u{1b}]52;c;aGk=\u{7}1234\rabcd\tefgh\n";
+    let set = env.run_with(&["note", "Evil", "--set"], note);
+    assert!(set.status.success(), "{}", stderr(&set));
+    let shown = env.run(&["note", "Evil"]);
+    let shown = stdout(&shown);
+    assert!(!shown.contains(obeyed), "{shown:?}");
+    assert!(
+        shown.contains("codes:\n\\u{1b}]52;c;aGk=\\u{7}1234\\u{d}abcd\tefgh"),
+        "{shown:?}"
+    );
 }
 
 /// A password on standard input is one line of at most 1 KiB: a file piped

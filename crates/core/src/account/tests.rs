@@ -29,6 +29,46 @@ fn a_valid_account_is_built_trimmed() {
     assert_eq!(account.kind, OtpKind::Totp { period: 60 });
 }
 
+/// Issuer and name from any source, and a rename: one line, bounded.
+/// Control characters (a line break, an escape sequence) become spaces;
+/// past [`limits::MAX_LABEL_CHARS`] characters the rest is cut, at a
+/// character, never inside one.
+#[test]
+fn issuer_and_name_are_one_bounded_line() {
+    let totp = OtpKind::Totp { period: 30 };
+    let account = Account::new(
+        "\u{1b}]52;c;aGk=\u{7}Bank\r",
+        "me\nyou\tthem",
+        key(10),
+        Algorithm::Sha1,
+        6,
+        totp,
+    )
+    .expect("valid");
+    assert_eq!(account.issuer, "]52;c;aGk= Bank");
+    assert_eq!(account.name, "me you them");
+
+    let long = "é".repeat(limits::MAX_LABEL_CHARS + 10);
+    let account = Account::new(
+        &long,
+        &format!("  {long}"),
+        key(10),
+        Algorithm::Sha1,
+        6,
+        totp,
+    )
+    .expect("valid");
+    assert_eq!(account.issuer.chars().count(), limits::MAX_LABEL_CHARS);
+    assert_eq!(account.issuer, account.name);
+    assert!(long.starts_with(&account.issuer));
+
+    // Exactly at the limit, and plain names, stay as they are.
+    let at_limit = "x".repeat(limits::MAX_LABEL_CHARS);
+    assert_eq!(label(&at_limit), at_limit);
+    assert_eq!(label(" GitHub "), "GitHub");
+    assert_eq!(label("Ünïcödé · 名前"), "Ünïcödé · 名前");
+}
+
 #[test]
 fn key_length_is_checked() {
     let totp = OtpKind::Totp { period: 30 };

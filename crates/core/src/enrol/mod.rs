@@ -104,7 +104,8 @@ impl Enrolment {
             });
         }
         for account in batch.accounts {
-            self.push(account);
+            // What the preview held already comes first.
+            self.push("This preview", account);
         }
         for note in batch.notes {
             self.note(&note.source, note.code, note.message);
@@ -186,7 +187,7 @@ impl Enrolment {
     /// new accounts it contributed.
     pub fn add_payload(&mut self, source: &str, text: &str) -> usize {
         match payload::classify(text) {
-            QrPayload::Account(Ok(account)) => usize::from(self.push(account)),
+            QrPayload::Account(Ok(account)) => usize::from(self.push(source, account)),
             QrPayload::Account(Err(error)) => {
                 self.note(
                     source,
@@ -229,7 +230,7 @@ impl Enrolment {
                 batch
                     .accounts
                     .into_iter()
-                    .map(|account| usize::from(self.push(account)))
+                    .map(|account| usize::from(self.push(source, account)))
                     .sum()
             }
             QrPayload::Migration(Err(error)) => {
@@ -295,7 +296,7 @@ impl Enrolment {
         conversion
             .accounts
             .iter()
-            .map(|account| usize::from(self.push(account.clone())))
+            .map(|account| usize::from(self.push(source, account.clone())))
             .sum()
     }
 
@@ -316,8 +317,8 @@ impl Enrolment {
         let Some(account) = self.accounts.get_mut(index) else {
             return false;
         };
-        issuer.clone_into(&mut account.issuer);
-        name.clone_into(&mut account.name);
+        account.issuer = crate::account::label(issuer);
+        account.name = crate::account::label(name);
         true
     }
 
@@ -379,8 +380,10 @@ impl Enrolment {
     }
 
     /// Adds `account` unless one with the same key, issuer and name is there
-    /// already (the first is kept); true when it was added.
-    fn push(&mut self, account: Account) -> bool {
+    /// already (the first is kept), or the preview is full
+    /// ([`limits::MAX_PREVIEW_ACCOUNTS`]: a note for `source` says so); true
+    /// when it was added.
+    fn push(&mut self, source: &str, account: Account) -> bool {
         let (secret, issuer, name) = (
             account.secret.expose(),
             account.issuer.trim().to_ascii_lowercase(),
@@ -388,16 +391,33 @@ impl Enrolment {
         );
         // The hash covers exactly what the comparison below folds together.
         let hash = self.hasher.hash_one((secret, issuer, name));
-        let positions = self.account_index.entry(hash).or_default();
-        let seen = positions.iter().any(|&i| {
-            let a = &self.accounts[i];
-            a.same_as(&account) && a.name.trim().eq_ignore_ascii_case(account.name.trim())
+        let seen = self.account_index.get(&hash).is_some_and(|positions| {
+            positions.iter().any(|&i| {
+                let a = &self.accounts[i];
+                a.same_as(&account) && a.name.trim().eq_ignore_ascii_case(account.name.trim())
+            })
         });
-        if !seen {
-            positions.push(self.accounts.len());
-            self.accounts.push(account);
+        if seen {
+            return false;
         }
-        !seen
+        if self.accounts.len() >= limits::MAX_PREVIEW_ACCOUNTS {
+            self.note(
+                source,
+                ErrorCode::PreviewFull,
+                format!(
+                    "A preview holds {} accounts at most, so the rest were left out: add these, \
+                     then bring in what is missing again.",
+                    limits::MAX_PREVIEW_ACCOUNTS
+                ),
+            );
+            return false;
+        }
+        self.account_index
+            .entry(hash)
+            .or_default()
+            .push(self.accounts.len());
+        self.accounts.push(account);
+        true
     }
 
     fn note(&mut self, source: &str, code: ErrorCode, message: String) {

@@ -184,3 +184,55 @@ fn thousands_of_empty_entries_in_a_link_are_counted_not_listed() {
         .expect_err("nothing to add");
     assert_eq!(error.message.lines().count(), 6, "{}", error.message);
 }
+
+/// Sources that hold more accounts together than a preview may (32 export
+/// links at once, several big backups) fill it to the limit; the rest are
+/// left out with one note per source, and a repeat is still only a repeat.
+#[test]
+fn a_preview_holds_a_bounded_number_of_accounts() {
+    let many = |issuer: &str| Conversion {
+        accounts: (0..6_000u32)
+            .map(|i| account(issuer, &format!("user{i}"), &i.to_be_bytes().repeat(3)))
+            .collect(),
+        errors: Vec::new(),
+        not_kept: Vec::new(),
+    };
+    let mut enrolment = Enrolment::new();
+    assert_eq!(enrolment.add_conversion("a.json", &many("A")), 6_000);
+    assert_eq!(enrolment.add_conversion("a.json", &many("A")), 0, "repeats");
+    assert!(enrolment.notes().is_empty(), "{:?}", enrolment.notes());
+    assert_eq!(
+        enrolment.add_conversion("b.json", &many("B")),
+        limits::MAX_PREVIEW_ACCOUNTS - 6_000
+    );
+    assert_eq!(enrolment.add_conversion("c.json", &many("C")), 0);
+    assert_eq!(enrolment.accounts().len(), limits::MAX_PREVIEW_ACCOUNTS);
+    let notes = enrolment.notes();
+    assert_eq!(notes.len(), 2, "one note a source: {notes:?}");
+    assert_eq!(
+        (notes[0].source.as_str(), notes[0].code),
+        ("b.json", ErrorCode::PreviewFull)
+    );
+    assert_eq!(notes[1].source, "c.json");
+    assert_eq!(
+        notes[0].message,
+        "A preview holds 10000 accounts at most, so the rest were left out: add these, then \
+         bring in what is missing again."
+    );
+
+    // Brought in at once (a drop of several files): the same bound.
+    let mut at_once = Enrolment::new();
+    let backup = |source: &str, issuer: &str| Input::Backup {
+        source: source.into(),
+        conversion: many(issuer),
+    };
+    at_once
+        .take_in(vec![backup("a.json", "A"), backup("b.json", "B")])
+        .expect("accounts found");
+    at_once
+        .take_in(vec![backup("c.json", "C")])
+        .expect("accounts found");
+    assert_eq!(at_once.accounts().len(), limits::MAX_PREVIEW_ACCOUNTS);
+    let sources: Vec<&str> = at_once.notes().iter().map(|n| n.source.as_str()).collect();
+    assert_eq!(sources, ["b.json", "This preview"]);
+}

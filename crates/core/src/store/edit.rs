@@ -259,8 +259,8 @@ impl Store {
 
     fn rename_locked(&mut self, id: &AccountId, issuer: &str, name: &str) -> Result<()> {
         let mut account = self.fresh_account(id)?;
-        account.issuer = issuer.trim().to_owned();
-        account.name = name.trim().to_owned();
+        account.issuer = crate::account::label(issuer);
+        account.name = crate::account::label(name);
         if self
             .accounts
             .iter()

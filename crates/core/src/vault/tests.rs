@@ -128,6 +128,12 @@ fn a_damaged_or_hostile_record_is_refused_quickly() {
             t: 1,
             p: 1,
         },
+        // 1 GiB in two passes: within the work bound, past the memory one.
+        KdfParams {
+            m_kib: 1024 * 1024,
+            t: 2,
+            p: 1,
+        },
         KdfParams {
             m_kib: 64 * 1024,
             t: 1000,
