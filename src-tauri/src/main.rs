@@ -72,6 +72,17 @@ fn main() {
             std::env::set_var("GDK_GL", "disable");
         }
     }
+    // Without a display GTK cannot start, and the window library would
+    // panic with a backtrace: said plainly instead. (The window library
+    // finds GTK already started here.)
+    #[cfg(target_os = "linux")]
+    if gtk::init().is_err() {
+        eprintln!(
+            "watchword: cannot start: no display could be opened (neither DISPLAY nor \
+             WAYLAND_DISPLAY names one that answers); watchword-cli works without one"
+        );
+        std::process::exit(1);
+    }
     let builder = tauri::Builder::default()
         // First, so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, args, cwd| {

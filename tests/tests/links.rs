@@ -339,3 +339,29 @@ fn a_running_watchword_that_does_not_answer_is_named() {
         "nothing was added"
     );
 }
+
+/// Started with no display (over SSH, from a service): a sentence and a
+/// failing exit, not the window library's panic and backtrace.
+#[test]
+fn without_a_display_it_says_so_instead_of_panicking() {
+    let profile = Profile::new("links-no-display");
+    let output = watchword_e2e::run_bounded(
+        Command::new(app_binary())
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env(DATA_DIR_VAR, profile.data_dir())
+            .env(SERVICE_VAR, profile.service())
+            .env("RUST_BACKTRACE", "0"),
+        watchword_e2e::TIMEOUT,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(1), "said: {}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("watchword: cannot start: no display could be opened"),
+        "the user is told: {}",
+        output.stderr
+    );
+    assert!(!output.stderr.contains("panicked"), "{}", output.stderr);
+}
