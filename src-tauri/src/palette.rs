@@ -12,8 +12,12 @@
 //! On Linux its page runs in the main window's web process (a WebKit
 //! "related view"): WebKit would otherwise launch a web process of its own
 //! for it, which is most of the first opening's time and of its memory.
-//! Both pages are Watchword's own, so sharing a process crosses no
-//! boundary.
+//! What that gives up: both pages are Watchword's own, loading nothing
+//! from outside, so a page that could take over its web process (and
+//! speak for the other page's window) is already a page that could harm
+//! the main window alone; and a crash of that process now blanks both
+//! windows, not one. Each page still gets its own IPC handler, scripts and
+//! capabilities (by window label).
 //!
 //! It does not hide when it loses the focus, as some launchers do: without
 //! a window manager (or with some) the focus leaves a window just mapped,

@@ -278,6 +278,14 @@ impl Account {
         })
     }
 
+    /// The account with its issuer and name made by [`label`]: what the
+    /// store keeps, however the account was built.
+    pub fn labelled(mut self) -> Self {
+        self.issuer = label(&self.issuer);
+        self.name = label(&self.name);
+        self
+    }
+
     /// The account with `note` (already checked by [`Note::new`]).
     pub fn with_note(mut self, note: Option<Note>) -> Self {
         self.note = note;
@@ -321,22 +329,30 @@ impl Account {
     }
 }
 
-/// An issuer or account name as Watchword keeps it: line breaks, tabs and
-/// other control characters made spaces (a name is one line, and a
-/// terminal must not obey it), trimmed, and cut to
-/// [`limits::MAX_LABEL_CHARS`] characters. What every source's issuer and
-/// name go through, and a rename.
+/// An issuer or account name as Watchword keeps it: line breaks, tabs,
+/// other control characters and the invisible marks that reorder the text
+/// after them (bidirectional overrides and isolates) made spaces, so a name
+/// is one line that shows as it reads and a terminal cannot obey; trimmed,
+/// and cut to [`limits::MAX_LABEL_CHARS`] characters. What every source's
+/// issuer and name go through, a rename, and the store before it writes.
 pub fn label(text: &str) -> String {
     let text = text.trim();
-    if text.len() <= limits::MAX_LABEL_CHARS && !text.chars().any(char::is_control) {
+    if text.len() <= limits::MAX_LABEL_CHARS && !text.chars().any(not_in_a_label) {
         return text.to_owned();
     }
     let cleaned: String = text
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if not_in_a_label(c) { ' ' } else { c })
         .take(limits::MAX_LABEL_CHARS)
         .collect();
     cleaned.trim().to_owned()
+}
+
+/// Control characters, the line and paragraph separators, and the
+/// bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069), which can make the rest of a line show reversed.
+fn not_in_a_label(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `groups` without repeats, in their order, or

@@ -245,14 +245,14 @@ pub fn parse_secret(text: &str) -> Result<Secret, UriError> {
 /// the URI's.
 pub fn parse_input(text: &str, issuer: &str, name: &str) -> Result<Account, UriError> {
     let text = text.trim();
-    let (issuer, name) = (issuer.trim(), name.trim());
+    let (issuer, name) = (crate::account::label(issuer), crate::account::label(name));
     if strip_prefix_ignore_case(text, SCHEME).is_some() {
         let mut account = parse(text)?;
         if !issuer.is_empty() {
-            account.issuer = issuer.to_owned();
+            account.issuer = issuer;
         }
         if !name.is_empty() {
-            account.name = name.to_owned();
+            account.name = name;
         }
         return Ok(account);
     }
@@ -263,8 +263,8 @@ pub fn parse_input(text: &str, issuer: &str, name: &str) -> Result<Account, UriE
     }
     let (algorithm, digits, kind) = (Algorithm::Sha1, 6, OtpKind::Totp { period: 30 });
     Ok(Account::new(
-        issuer,
-        name,
+        &issuer,
+        &name,
         parse_secret(text)?,
         algorithm,
         digits,

@@ -67,6 +67,9 @@ fn issuer_and_name_are_one_bounded_line() {
     assert_eq!(label(&at_limit), at_limit);
     assert_eq!(label(" GitHub "), "GitHub");
     assert_eq!(label("Ünïcödé · 名前"), "Ünïcödé · 名前");
+    // Marks that would show the rest of a line reversed, or break it.
+    assert_eq!(label("Bank\u{202e}moc.evil"), "Bank moc.evil");
+    assert_eq!(label("a\u{2066}b\u{2069}c\u{2028}d"), "a b c d");
 }
 
 #[test]

@@ -189,10 +189,10 @@ fn convert(entry: &Value) -> Result<Account, String> {
     if super::uri_list::is_otpauth_uri(totp) {
         let mut account = crate::uri::parse(totp).map_err(|error| error.to_string())?;
         if account.issuer.is_empty() {
-            account.issuer = item_name.trim().to_owned();
+            account.issuer = crate::account::label(item_name);
         }
         if account.name.is_empty() {
-            account.name = username.trim().to_owned();
+            account.name = crate::account::label(username);
         }
         return Ok(account);
     }

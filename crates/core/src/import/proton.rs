@@ -91,7 +91,7 @@ fn convert(entry: &Value) -> Result<Account, String> {
     }
     let mut account = crate::uri::parse(uri).map_err(|error| error.to_string())?;
     if account.name.is_empty() {
-        account.name = name.trim().to_owned();
+        account.name = crate::account::label(name);
     }
     Ok(account)
 }

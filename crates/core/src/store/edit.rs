@@ -19,6 +19,7 @@ impl Store {
     /// An item of ours the list does not know could be anything, and makes
     /// it a full load.
     pub fn add(&mut self, account: Account) -> Result<AccountId> {
+        let account = account.labelled();
         if self.loaded {
             return self.locked(|store| store.add_locked(account));
         }
@@ -46,12 +47,13 @@ impl Store {
         if unknown {
             return self.load_locked().map(|_| ());
         }
+        // A list written before names were cut may hold one longer.
         let issuer = account.issuer.trim();
         let same_issuer: Vec<AccountId> = self
             .meta
             .accounts
             .iter()
-            .filter(|e| e.issuer.trim().eq_ignore_ascii_case(issuer))
+            .filter(|e| crate::account::label(&e.issuer).eq_ignore_ascii_case(issuer))
             .filter_map(|e| AccountId::parse(&e.id))
             .collect();
         for id in &same_issuer {
@@ -61,6 +63,8 @@ impl Store {
     }
 
     fn add_locked(&mut self, account: Account) -> Result<AccountId> {
+        // Whatever built it, the item and the list get one bounded line.
+        let account = account.labelled();
         if self.accounts.values().any(|a| a.same_as(&account)) {
             return Err(Error::Duplicate(account.display_name()));
         }

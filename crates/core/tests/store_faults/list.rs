@@ -46,6 +46,43 @@ fn the_backup_reminder_counts_accounts_added_since_the_last_export() {
     assert_eq!(reopened.backup_status().added_since, 1);
 }
 
+/// The store keeps an issuer and a name as one bounded line, whatever
+/// built the account (an importer that set a name itself, a program using
+/// the library) and in a rename: the keychain item and the list alike.
+#[test]
+fn the_store_keeps_names_as_one_bounded_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let mut crafted = account("Bank\n\u{202e}evil", b"k1k1k1k1k1");
+    crafted.name = "x".repeat(5_000);
+    let id = store.add(crafted).expect("add");
+    let kept = item(&keychain, &id);
+    assert_eq!(kept.issuer, "Bank  evil");
+    assert_eq!(
+        kept.name,
+        "x".repeat(watchword_core::limits::MAX_LABEL_CHARS)
+    );
+    let listed = open(dir.path(), &keychain)
+        .summaries()
+        .into_iter()
+        .find(|s| s.id == id.as_str())
+        .expect("listed");
+    assert_eq!(
+        (listed.issuer.as_str(), listed.name.as_str()),
+        (kept.issuer.as_str(), kept.name.as_str())
+    );
+
+    store
+        .rename(&id, "\u{1b}[2JBank", "me\r\u{2028}you")
+        .expect("rename");
+    let renamed = item(&keychain, &id);
+    assert_eq!(
+        (renamed.issuer.as_str(), renamed.name.as_str()),
+        ("[2JBank", "me  you")
+    );
+}
+
 #[test]
 fn pins_order_and_names_persist_and_only_names_touch_the_keychain() {
     let dir = tempfile::tempdir().expect("temp dir");
