@@ -15,6 +15,8 @@ mod clipboard_gtk;
 mod clipboard_x11;
 mod closing;
 mod commands;
+#[cfg(target_os = "linux")]
+mod crash;
 mod enrol;
 #[cfg(any(target_os = "macos", windows))]
 mod hotkey_plugin;
@@ -151,6 +153,10 @@ fn main() {
             let tray_only = launch == links::Launch::Tray && cfg!(target_os = "linux");
             #[cfg(target_os = "linux")]
             tray::start(app.handle().clone(), tray_only);
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                crash::reload_after_a_crash(&window);
+            }
             if launch == links::Launch::Quick {
                 palette::toggle(app.handle());
             } else if !tray_only {

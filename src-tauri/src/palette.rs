@@ -91,8 +91,12 @@ fn builder(app: &AppHandle) -> WebviewWindowBuilder<'_, tauri::Wry, AppHandle> {
 }
 
 fn made(builder: WebviewWindowBuilder<'_, tauri::Wry, AppHandle>) {
-    if let Err(error) = builder.build() {
-        eprintln!("watchword: cannot open the quick-copy palette: {error}");
+    match builder.build() {
+        #[cfg(target_os = "linux")]
+        Ok(window) => crate::crash::reload_after_a_crash(&window),
+        #[cfg(not(target_os = "linux"))]
+        Ok(_) => {}
+        Err(error) => eprintln!("watchword: cannot open the quick-copy palette: {error}"),
     }
 }
 

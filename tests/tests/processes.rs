@@ -47,3 +47,90 @@ fn the_window_follows_what_the_cli_changes_and_keeps_its_own_changes() {
     });
     assert_eq!(profile.keychain_items(), 1);
 }
+
+/// The WebKit web processes among the app's processes.
+fn web_processes(app: &watchword_e2e::App<'_>) -> Vec<u32> {
+    app.app_processes()
+        .into_iter()
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim() == "WebKitWebProces")
+        })
+        .collect()
+}
+
+/// `xdotool` with `args`, on the test's display.
+fn xdotool(args: &[&str]) -> Result<(), String> {
+    let status = std::process::Command::new("xdotool")
+        .args(args)
+        .status()
+        .map_err(|e| format!("xdotool: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("xdotool {args:?}: {status}"))
+    }
+}
+
+/// A page whose web process ends (killed here, as the system's
+/// out-of-memory killer would, or as a WebKit crash ends it) is loaded
+/// again: the window shows its accounts and copies a code again, instead of
+/// staying blank and deaf until Watchword restarts. WebKitWebDriver's
+/// session ends with the process, so the page is reached as a person
+/// would: the keyboard on the X display (type to search, Enter copies the
+/// first match) and the real clipboard.
+#[test]
+fn a_page_whose_web_process_ends_is_loaded_again() {
+    const KEY: &str = "JBSWY3DPEHPK3PXP";
+    let profile = Profile::new("processes_web_crash");
+    profile.cli_add(
+        &["-"],
+        &format!("otpauth://totp/Bank:me?secret={KEY}&issuer=Bank"),
+    );
+    let app = profile.launch();
+    app.wait_row("Bank", "me");
+    let before = web_processes(&app);
+    assert_eq!(before.len(), 1, "one web process: {before:?}");
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &before[0].to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    app.wait_until("a new web process", || {
+        let now = web_processes(&app);
+        if now.iter().any(|pid| !before.contains(pid)) {
+            Ok(())
+        } else {
+            Err(format!("{now:?}"))
+        }
+    });
+
+    // Until the page is back, keys go nowhere: each try clears the search
+    // first, and a try is repeated only after a few seconds without a copy.
+    // The copy is judged against oathtool by `copy.wait()`.
+    let copy = profile.expect_totp_copy(KEY);
+    let mut last: Option<std::time::Instant> = None;
+    app.wait_until("a code copied from the page loaded again", || {
+        if watchword_e2e::clipboard_holds()?
+            .is_some_and(|text| text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Ok(());
+        }
+        if last.is_none_or(|at| at.elapsed() > std::time::Duration::from_secs(3)) {
+            xdotool(&[
+                "search",
+                "--onlyvisible",
+                "--name",
+                "^Watchword$",
+                "windowfocus",
+                "--sync",
+            ])?;
+            xdotool(&["key", "Escape"])?;
+            xdotool(&["type", "bank"])?;
+            xdotool(&["key", "Return"])?;
+            last = Some(std::time::Instant::now());
+        }
+        Err("nothing copied yet".to_owned())
+    });
+    copy.wait();
+}
