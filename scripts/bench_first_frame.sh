@@ -6,7 +6,9 @@
 # every changed frame kept, tesseract reads them afterwards), then each
 # app's CPU at rest (its whole process tree, over IDLE seconds) and the
 # memory (PSS) of that tree. Release build; about five minutes.
-# COUNTS="50", RUNS=5, APPS="watchword", IDLE=0 narrow it; KEEP_FRAMES=DIR
+# COUNTS="50", RUNS=5, APPS="watchword", IDLE=0 narrow it; REST_RUNS=5
+# REST_COMPARE=NAME=VALUE compares an environment setting at rest (RUNS=0
+# skips the start-up part); KEEP_FRAMES=DIR
 # keeps the frames either side of each verdict.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -19,8 +19,11 @@ seconds, how many times the screen changed meanwhile, and then the memory
 of that whole process tree (PSS).
 
 Environment: WATCHWORD_BIN (the release app), WATCHWORD_CLI (the release
-CLI), COUNTS ("50 500"), RUNS (3), APPS ("watchword numberstation"), IDLE
-(seconds at rest, 30; 0 skips it).
+CLI), COUNTS ("50 500"), RUNS (3; 0 measures only at rest), APPS
+("watchword numberstation"), IDLE (seconds at rest, 30; 0 skips it),
+REST_RUNS (measurements at rest, 1; the median is printed), REST_COMPARE
+("NAME=VALUE": as many again with that variable set, alternated with the
+others, and printed beside them).
 """
 
 import base64
@@ -313,6 +316,8 @@ def main():
     runs = int(os.environ.get("RUNS", "3"))
     idle = float(os.environ.get("IDLE", "30"))
     apps = os.environ.get("APPS", "watchword numberstation").split()
+    rest_runs = int(os.environ.get("REST_RUNS", "1"))
+    compare = os.environ.get("REST_COMPARE", "")
     scratch = tempfile.mkdtemp(prefix="first-frame-")
     screen = Screen(scratch)
     base = dict(os.environ, DISPLAY=screen.display)
@@ -324,26 +329,48 @@ def main():
             for app in apps:
                 seed = seed_watchword if app == "watchword" else seed_numberstation
                 argv, env = seed(count, scratch, base)
-                times, painted = [], []
-                for _ in range(runs):
-                    wall, frames = record(screen, argv, env, RECORD.get(count, 10.0))
-                    times.append(first_readable(wall, frames, count, scratch))
-                    painted.append(frames[0][0] if frames else None)
-                    time.sleep(1)
-                print(f"{app:>13}, {count} accounts: codes on screen {summary(times)}; "
-                      f"first frame of any kind {summary(painted)}", flush=True)
+                if runs > 0:
+                    times, painted = [], []
+                    for _ in range(runs):
+                        wall, frames = record(screen, argv, env, RECORD.get(count, 10.0))
+                        times.append(first_readable(wall, frames, count, scratch))
+                        painted.append(frames[0][0] if frames else None)
+                        time.sleep(1)
+                    print(f"{app:>13}, {count} accounts: codes on screen {summary(times)}; "
+                          f"first frame of any kind {summary(painted)}", flush=True)
                 if idle > 0:
-                    shares, rate, memory = at_rest(screen, argv, env, RECORD.get(count, 10.0), idle)
-                    parts = ", ".join(f"{name} {share:.2f}" for name, share in
-                                      sorted(shares.items(), key=lambda kv: -kv[1]) if share >= 0.005)
-                    print(f"{app:>13}, {count} accounts: at rest over {idle:.0f} s "
-                          f"{sum(shares.values()):.2f} % of a core ({parts or 'nothing'}); "
-                          f"the screen changed {rate:.2f} times a second; memory (PSS, "
-                          f"whole process tree) {memory:.0f} MiB", flush=True)
-                    time.sleep(1)
+                    rest(screen, app, count, argv, env, idle, rest_runs, compare)
     finally:
         screen.close()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def rest(screen, app, count, argv, env, idle, runs, compare):
+    """Prints the app's CPU and memory at rest: the median of `runs`
+    measurements, and with `compare` ("NAME=VALUE") as many again with that
+    setting added, the two alternated so that a drift of the machine falls
+    on both."""
+    variants = [("", env)]
+    if compare:
+        name, _, value = compare.partition("=")
+        variants.append((f" with {compare}", dict(env, **{name: value})))
+    measured = {label: [] for label, _ in variants}
+    for _ in range(runs):
+        for label, variant_env in variants:
+            measured[label].append(at_rest(screen, argv, variant_env, RECORD.get(count, 10.0), idle))
+            time.sleep(1)
+    for label, results in measured.items():
+        totals = sorted(sum(shares.values()) for shares, _, _ in results)
+        middle = sorted(results, key=lambda r: sum(r[0].values()))[len(results) // 2]
+        shares, rate, memory = middle
+        parts = ", ".join(f"{name} {share:.2f}" for name, share in
+                          sorted(shares.items(), key=lambda kv: -kv[1]) if share >= 0.005)
+        spread = f" (median of {len(totals)}: {totals[0]:.2f}-{totals[-1]:.2f})" if len(totals) > 1 else ""
+        memories = sorted(m for _, _, m in results)
+        print(f"{app:>13}, {count} accounts{label}: at rest over {idle:.0f} s "
+              f"{sum(shares.values()):.2f} % of a core{spread} ({parts or 'nothing'}); "
+              f"the screen changed {rate:.2f} times a second; memory (PSS, "
+              f"whole process tree) {memories[len(memories) // 2]:.0f} MiB", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,10 @@
 
 Watchword's window is WebKitGTK. This measures bare pages in a bare
 WebKitGTK window (no Tauri, no Watchword code) with the same engine, the
-same settings (compositing off, as Watchword runs it) and a list like
-Watchword's: the CPU the whole process tree (this Python process, WebKit's
-web and network processes) uses over IDLE seconds, for pages that do less
-and less each second:
+same settings (compositing off and the C library's allocator, as Watchword
+runs it) and a list like Watchword's: the CPU the whole process tree (this
+Python process, WebKit's web and network processes) uses over IDLE
+seconds, for pages that do less and less each second:
 
   rows   the countdown (seconds and ring) of every row in view changes, as
          in Watchword's list (rows out of view are left alone)
@@ -135,6 +135,9 @@ def cpu_seconds(pids):
 def measure(variant, rows, idle, settle):
     # Compositing off, as Watchword runs its window (src-tauri/src/main.rs).
     env = dict(os.environ, WEBKIT_DISABLE_COMPOSITING_MODE="1")
+    # The C library's allocator, as Watchword's web processes have it
+    # (src-tauri/src/main.rs); WebKitMallocForceEnabled=1 measures WebKit's own.
+    env.setdefault("Malloc", "1")
     # A session of its own, so that WebKit's processes go with it; what it
     # says goes to a file (a pipe nobody reads could fill and stall it).
     said = tempfile.TemporaryFile()

@@ -74,6 +74,20 @@ fn main() {
             std::env::set_var("GDK_GL", "disable");
         }
     }
+    // WebKit's own allocator (libpas) runs a scavenger thread in each of
+    // its processes that wakes after every burst of allocation, so after
+    // every once-a-second repaint: about a quarter of the idle CPU here.
+    // Its hardening (Gigacage, type-isolated heaps) is for pages that run
+    // hostile scripts; Watchword's pages are its own and load nothing from
+    // outside (see the content security policy in tauri.conf.json), so its
+    // web processes use the C library's allocator. WebKit reads this before
+    // its first allocation in the web and network processes, which inherit
+    // it. Any value of `Malloc` the user set is kept, and
+    // `WebKitMallocForceEnabled=1` turns libpas back on.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("Malloc").is_none() {
+        std::env::set_var("Malloc", "1");
+    }
     // Without a display GTK cannot start, and the window library would
     // panic with a backtrace: said plainly instead. (The window library
     // finds GTK already started here.)

@@ -130,7 +130,7 @@ fn main() {
     .expect("listen on the root window");
     conn.flush().expect("flush");
 
-    let webs_before = app.web_processes();
+    let webs_before = app.web_processes().len();
     let mut opens = openings(&conn, &profile, quick, 8);
     let first = opens.remove(0);
     println!(
@@ -156,7 +156,7 @@ fn main() {
          WebKit web processes: {webs_before} before, {} after",
         pss_before as f64 / 1024.0,
         pss_kib(&pids) as f64 / 1024.0,
-        app.web_processes()
+        app.web_processes().len()
     );
     println!(
         "idle CPU over 30 s (whole process tree): {idle_before:.2} % of one core before the first opening, \

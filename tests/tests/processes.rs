@@ -48,15 +48,54 @@ fn the_window_follows_what_the_cli_changes_and_keeps_its_own_changes() {
     assert_eq!(profile.keychain_items(), 1);
 }
 
-/// The WebKit web processes among the app's processes.
-fn web_processes(app: &watchword_e2e::App<'_>) -> Vec<u32> {
-    app.app_processes()
-        .into_iter()
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                .is_ok_and(|comm| comm.trim() == "WebKitWebProces")
-        })
-        .collect()
+/// `name`'s value in the environment process `pid` started with.
+fn environment_value(pid: u32, name: &str) -> Option<String> {
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+    environ.split(|&b| b == 0).find_map(|entry| {
+        let text = std::str::from_utf8(entry).ok()?;
+        let (key, value) = text.split_once('=')?;
+        (key == name).then(|| value.to_owned())
+    })
+}
+
+/// WebKit's processes run on the C library's allocator: `Malloc` is set
+/// before the window exists, so the web and network processes inherit it.
+/// With WebKit's own allocator (libpas), a scavenger thread in each
+/// process woke after every once-a-second repaint, about a quarter of the
+/// CPU at rest (README). A value the user set is left as it is.
+#[test]
+fn webkit_processes_start_with_the_c_library_allocator_and_a_users_choice_is_kept() {
+    let profile = Profile::new("processes_allocator");
+    profile.cli_add(
+        &["-"],
+        "otpauth://totp/Bank:me?secret=JBSWY3DPEHPK3PXP&issuer=Bank",
+    );
+    for (set, expected) in [(None, "1"), (Some("keep-me"), "keep-me")] {
+        if let Some(value) = set {
+            profile.set_env("Malloc", value);
+        }
+        let app = profile.launch();
+        app.wait_row("Bank", "me");
+        // The web and network processes (the app's own environment block
+        // is the one it was started with; it sets the variable after).
+        let webkit: Vec<(u32, String)> = app
+            .app_processes()
+            .into_iter()
+            .filter_map(|pid| {
+                let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+                name.starts_with("WebKit")
+                    .then(|| (pid, name.trim().to_owned()))
+            })
+            .collect();
+        assert!(webkit.len() >= 2, "WebKit's processes: {webkit:?}");
+        for (pid, name) in webkit {
+            assert_eq!(
+                environment_value(pid, "Malloc").as_deref(),
+                Some(expected),
+                "Malloc in {name} ({pid}), launched with {set:?}"
+            );
+        }
+    }
 }
 
 /// `xdotool` with `args`, on the test's display.
@@ -89,7 +128,7 @@ fn a_page_whose_web_process_ends_is_loaded_again() {
     );
     let app = profile.launch();
     app.wait_row("Bank", "me");
-    let before = web_processes(&app);
+    let before = app.web_processes();
     assert_eq!(before.len(), 1, "one web process: {before:?}");
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &before[0].to_string()])
@@ -97,7 +136,7 @@ fn a_page_whose_web_process_ends_is_loaded_again() {
         .expect("kill runs");
     assert!(killed.success());
     app.wait_until("a new web process", || {
-        let now = web_processes(&app);
+        let now = app.web_processes();
         if now.iter().any(|pid| !before.contains(pid)) {
             Ok(())
         } else {

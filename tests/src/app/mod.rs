@@ -198,17 +198,17 @@ impl<'p> App<'p> {
         tree
     }
 
-    /// How many WebKit web processes the app runs now (each page in one of
-    /// its own is one more).
-    pub fn web_processes(&self) -> usize {
+    /// The WebKit web processes the app runs now (a page in one of its own
+    /// is one more).
+    pub fn web_processes(&self) -> Vec<u32> {
         self.app_processes()
-            .iter()
+            .into_iter()
             .filter(|pid| {
                 // The name as the kernel keeps it: cut to 15 bytes.
                 std::fs::read_to_string(format!("/proc/{pid}/comm"))
                     .is_ok_and(|comm| comm.trim() == "WebKitWebProces")
             })
-            .count()
+            .collect()
     }
 
     /// Waits until the unlock screen is shown (or gone).
