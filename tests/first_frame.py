@@ -23,7 +23,7 @@ CLI), COUNTS ("50 500"), RUNS (3; 0 measures only at rest), APPS
 ("watchword numberstation"), IDLE (seconds at rest, 30; 0 skips it),
 REST_RUNS (measurements at rest, 1; the median is printed), REST_COMPARE
 ("NAME=VALUE": as many again with that variable set, alternated with the
-others, and printed beside them).
+others, and printed beside them; WATCHWORD_BIN=PATH compares another build).
 """
 
 import base64
@@ -350,14 +350,17 @@ def rest(screen, app, count, argv, env, idle, runs, compare):
     measurements, and with `compare` ("NAME=VALUE") as many again with that
     setting added, the two alternated so that a drift of the machine falls
     on both."""
-    variants = [("", env)]
+    variants = [("", argv, env)]
     if compare:
         name, _, value = compare.partition("=")
-        variants.append((f" with {compare}", dict(env, **{name: value})))
-    measured = {label: [] for label, _ in variants}
+        # WATCHWORD_BIN=PATH compares another build of the app.
+        other = [value] if name == "WATCHWORD_BIN" and app == "watchword" else argv
+        variants.append((f" with {compare}", other, dict(env, **{name: value})))
+    measured = {label: [] for label, _, _ in variants}
     for _ in range(runs):
-        for label, variant_env in variants:
-            measured[label].append(at_rest(screen, argv, variant_env, RECORD.get(count, 10.0), idle))
+        for label, variant_argv, variant_env in variants:
+            measured[label].append(
+                at_rest(screen, variant_argv, variant_env, RECORD.get(count, 10.0), idle))
             time.sleep(1)
     for label, results in measured.items():
         totals = sorted(sum(shares.values()) for shares, _, _ in results)

@@ -180,7 +180,13 @@ impl App<'_> {
             if (!li) return null;
             const code = li.querySelector('button.code');
             const next = li.querySelector('.next-code');
-            return [li.querySelector('.countdown .seconds').textContent, code.textContent,
+            // The row's own countdown, or the list's one when it stands for
+            // every row: whichever is shown, and only one of them.
+            const shown = [li.querySelector('.countdown'), document.getElementById('list-countdown')]
+              .filter((el) => el.getClientRects().length > 0);
+            const seconds = shown.length === 1
+              ? shown[0].querySelector('.seconds').textContent : `${shown.length} countdowns shown`;
+            return [seconds, code.textContent,
                     code.title, li.classList.contains('expiring'),
                     next.hidden ? '' : next.textContent];";
         let limit = Duration::from_secs(spec.period + 10);

@@ -2,6 +2,7 @@
 //! arranging. Run through scripts/test.sh.
 
 mod arrange;
+mod countdown;
 mod find;
 mod notes;
 mod secrets;
