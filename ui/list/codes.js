@@ -39,10 +39,13 @@ function remainingOf(code, now) {
 }
 
 /** The code whose countdown stands for every row's, when all the timed
- *  accounts have one period; else null. */
+ *  accounts listed have one period; else null. (The rows, not every code
+ *  held: an account deleted with Undo pending keeps its code a while.) */
 function sharedCountdown() {
   let first = null;
-  for (const code of state.codes.values()) {
+  for (const id of rows.keys()) {
+    const code = state.codes.get(id);
+    if (!code) continue;
     if (first === null) first = code;
     else if (code.period !== first.period) return null;
   }

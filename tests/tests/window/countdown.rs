@@ -6,29 +6,44 @@ use super::*;
 
 /// What the page shows of its countdowns: the list's one, if shown; and,
 /// by row in order, the row's own, if shown (None for a row showing none).
+/// Each as its seconds and the share of its ring still drawn.
 #[derive(Debug, PartialEq)]
 struct Countdowns {
-    list: Option<u64>,
-    rows: Vec<Option<u64>>,
+    list: Option<(u64, f64)>,
+    rows: Vec<Option<(u64, f64)>>,
+}
+
+/// The ring of a countdown of `period` seconds agrees with its seconds.
+fn assert_ring(what: &str, (seconds, ring): (u64, f64), period: u64) {
+    assert!(
+        (1..=period).contains(&seconds) && (ring * period as f64 - seconds as f64).abs() < 0.01,
+        "{what} ({period} s) shows {seconds} s with {ring:.3} of its ring"
+    );
 }
 
 fn countdowns(app: &watchword_e2e::App<'_>) -> Result<Countdowns, String> {
     const SNAPSHOT: &str = "const seen = (el) => el.getClientRects().length > 0
-            ? el.querySelector('.seconds').textContent : null;
+            ? [el.querySelector('.seconds').textContent,
+               1 - parseFloat(el.querySelector('.arc').style.strokeDashoffset) / (2 * Math.PI * 15)]
+            : null;
         return [seen(document.getElementById('list-countdown')),
                 [...document.querySelectorAll('#accounts li.account')]
                   .map((li) => seen(li.querySelector('.countdown')))];";
     let snapshot = app
         .try_execute(SNAPSHOT, serde_json::json!([]))
         .map_err(|e| e.to_string())?;
-    let seconds = |value: &serde_json::Value| -> Result<Option<u64>, String> {
-        match value.as_str() {
-            None => Ok(None),
-            Some(text) => text
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("a countdown shows {text:?}, not a number of seconds")),
+    let seconds = |value: &serde_json::Value| -> Result<Option<(u64, f64)>, String> {
+        if value.is_null() {
+            return Ok(None);
         }
+        let text = value[0].as_str().unwrap_or_default();
+        let seconds = text
+            .parse()
+            .map_err(|_| format!("a countdown shows {text:?}, not a number of seconds"))?;
+        let ring = value[1]
+            .as_f64()
+            .ok_or(format!("a countdown's ring: {value}"))?;
+        Ok(Some((seconds, ring)))
     };
     Ok(Countdowns {
         list: seconds(&snapshot[0])?,
@@ -73,15 +88,16 @@ fn one_countdown_for_one_period_and_each_rows_own_for_mixed_periods() {
     let one = app.wait_until("one countdown for the list, none in the rows", || {
         let shown = countdowns(&app)?;
         match shown.list {
-            Some(seconds) if shown.rows.iter().all(Option::is_none) => Ok(seconds),
+            Some(list) if shown.rows.iter().all(Option::is_none) => Ok(list),
             _ => Err(format!("{shown:?}")),
         }
     });
-    assert!((1..=30).contains(&one), "the list's countdown shows {one}");
+    assert_ring("the list's countdown", one, 30);
     wait_tick(&app, "the list's countdown", |shown| {
         shown
             .list
             .unwrap_or_else(|| panic!("the list's countdown went: {shown:?}"))
+            .0
     });
 
     // Another process adds a 60 s account: each timed row shows its own.
@@ -110,19 +126,20 @@ fn one_countdown_for_one_period_and_each_rows_own_for_mixed_periods() {
             Err(format!("{shown:?}"))
         }
     });
-    for (i, seconds) in own.rows.iter().enumerate() {
-        let period = if i == shop { 60 } else { 30 };
-        if let Some(seconds) = seconds {
-            assert!(
-                (1..=period).contains(seconds),
-                "row {i} ({period} s) shows {seconds}: {own:?}"
-            );
+    // Each by its own period: the 60 s row's ring is a share of 60 s.
+    for (i, countdown) in own.rows.iter().enumerate() {
+        if let Some(countdown) = countdown {
+            let period = if i == shop { 60 } else { 30 };
+            assert_ring(&format!("row {i}"), *countdown, period);
         }
     }
-    let amazon = index("Amazon");
-    wait_tick(&app, "the Amazon row's countdown", |shown| {
-        shown.rows[amazon].unwrap_or_else(|| panic!("Amazon's countdown went: {shown:?}"))
-    });
+    for (name, row) in [("Amazon", index("Amazon")), ("Shop", shop)] {
+        wait_tick(&app, &format!("the {name} row's countdown"), |shown| {
+            shown.rows[row]
+                .unwrap_or_else(|| panic!("{name}'s countdown went: {shown:?}"))
+                .0
+        });
+    }
 
     // And back to one when the odd account goes.
     profile.cli(&["remove", "shop"]);
