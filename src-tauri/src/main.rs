@@ -76,7 +76,7 @@ fn main() {
     }
     // WebKit's own allocator (libpas) runs a scavenger thread in each of
     // its processes that wakes after every burst of allocation, so after
-    // every once-a-second repaint: about a quarter of the idle CPU here.
+    // every once-a-second repaint: about a fifth of the idle CPU here.
     // Its hardening (Gigacage, type-isolated heaps) is for pages that run
     // hostile scripts; Watchword's pages are its own and load nothing from
     // outside (see the content security policy in tauri.conf.json), so its
