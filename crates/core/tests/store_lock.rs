@@ -270,6 +270,57 @@ fn a_password_change_reseals_everything_and_a_stale_key_is_refused() {
     window.rename(&ids[0], "Mail", "x").expect("renamed");
 }
 
+/// An unlock derives its key without the store's lock held (half a second
+/// of Argon2 in the app): a password changed by another process in that
+/// time must not let the old password through, and the new one must work.
+#[test]
+fn an_unlock_racing_a_password_change_is_judged_by_the_lock_as_it_ends() {
+    let scratch = Scratch::new("race");
+    let mut store = scratch.open();
+    let ids = seed(&mut store);
+    let before = codes(&mut store, &ids);
+    store.turn_lock_on("first", FAST).expect("on");
+
+    let mut window = scratch.open();
+    let outcome = window.unlock_racing("first", || {
+        let mut cli = scratch.open();
+        cli.change_lock_password("first", "second", FAST)
+            .expect("changed meanwhile");
+    });
+    assert!(
+        matches!(outcome, Err(Error::WrongLockPassword)),
+        "the old password unlocked a lock whose password had changed: {outcome:?}"
+    );
+    assert_eq!(window.lock_state().expect("state"), LockState::Locked);
+
+    // The new password, changed again meanwhile: the third is asked for.
+    let outcome = window.unlock_racing("second", || {
+        let mut cli = scratch.open();
+        cli.change_lock_password("second", "third", FAST)
+            .expect("changed meanwhile");
+    });
+    assert!(matches!(outcome, Err(Error::WrongLockPassword)));
+
+    // Changed meanwhile to the password being tried: it unlocks, with the
+    // lock's keys as they are now.
+    let outcome = window.unlock_racing("third", || {
+        let mut cli = scratch.open();
+        cli.change_lock_password("third", "third", FAST)
+            .expect("rekeyed meanwhile");
+    });
+    outcome.expect("unlocks");
+    assert_eq!(window.lock_state().expect("state"), LockState::Unlocked);
+    assert_eq!(codes(&mut window, &ids), before);
+
+    // Turned off meanwhile: said so, nothing held.
+    let mut other = scratch.open();
+    let outcome = window.unlock_racing("third", || {
+        other.turn_lock_off("third").expect("off meanwhile");
+    });
+    assert!(matches!(outcome, Err(Error::LockOff)), "{outcome:?}");
+    assert_eq!(codes(&mut window, &ids), before);
+}
+
 #[test]
 fn an_interrupted_lock_on_reads_in_both_forms_and_the_next_unlock_finishes_it() {
     let scratch = Scratch::new("interrupted");

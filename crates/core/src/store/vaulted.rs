@@ -26,6 +26,7 @@
 
 use super::item;
 use super::keychain::{BACKUP_PASSWORD_ID, VAULT_ID};
+use super::lock;
 use super::Store;
 use crate::account::{AccountId, FieldError};
 use crate::error::{Error, Result};
@@ -218,8 +219,41 @@ impl Store {
     /// what an interrupted `lock on` or password change left in plain form
     /// or under the old key, when the store is free to.
     pub fn unlock(&mut self, password: &str) -> Result<()> {
+        self.unlock_racing(password, || {})
+    }
+
+    /// [`Store::unlock`], running `meanwhile` between the key derivation
+    /// and the check that the lock's item is still the one derived from,
+    /// so that a test can change the password there, as another process
+    /// may.
+    #[doc(hidden)]
+    pub fn unlock_racing(&mut self, password: &str, meanwhile: impl FnOnce()) -> Result<()> {
         let record = self.vault_record()?.ok_or(Error::LockOff)?;
-        self.keys = Some(record.unlock(password).map_err(vault_error)?);
+        // Half a second of Argon2, without the store's lock: another
+        // process may change the password or turn the lock off meanwhile.
+        // The keys are taken only if they are the lock's keys as it stands
+        // after, checked under the store's lock (every change of the lock's
+        // item holds it), so an old password never unlocks a new lock.
+        let mut keys = record.unlock(password).map_err(vault_error)?;
+        meanwhile();
+        let mut changes = 0;
+        loop {
+            let record = {
+                let _lock = self.lock(lock::WAIT)?;
+                let record = self.vault_record()?.ok_or(Error::LockOff)?;
+                if record.id == keys.current.id() {
+                    self.keys = Some(keys);
+                    break;
+                }
+                record
+            };
+            changes += 1;
+            if changes > 3 {
+                // Changed again at each try: another process is busy with it.
+                return Err(Error::Busy(lock::WAIT.as_secs()));
+            }
+            keys = record.unlock(password).map_err(vault_error)?;
+        }
         // Best effort: the next unlock tries again.
         let _ = self.locked_listed(|store| store.reseal_all());
         Ok(())
