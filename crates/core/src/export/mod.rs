@@ -26,7 +26,10 @@ use serde_json::{json, Value};
 use thiserror::Error;
 use zeroize::{Zeroize, Zeroizing};
 
+mod save;
 pub mod sheet;
+
+pub use save::save_bytes;
 pub use sheet::{recovery_sheet, Paper};
 
 /// scrypt cost of the password slot: N = 2^15, as Aegis writes it.
@@ -302,25 +305,9 @@ pub fn google_migration(accounts: &[Account]) -> Result<Vec<String>, ExportError
     })
 }
 
-/// Writes an export to `path`, readable by its owner alone (it holds
-/// secrets, even encrypted), replacing the file whole or not at all.
+/// Writes an export to `path` ([`save_bytes`]).
 pub fn save(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     save_bytes(path, text.as_bytes())
-}
-
-/// [`save`] for bytes (the recovery sheet's PDF).
-pub fn save_bytes(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => std::path::Path::new("."),
-    };
-    // tempfile creates its files with mode 0600 on Unix.
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// Splits `accounts` into those a Google Authenticator export can carry
