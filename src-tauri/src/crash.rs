@@ -6,17 +6,25 @@
 //! offers to. Nothing is lost: what the page shows comes from the store,
 //! the lock is the store's, and a dialog's unsaved text is all that goes.
 //!
-//! A page that ends again within a minute of being loaded again is left
-//! as it is, with a line on standard error: a page that crashes as it loads
-//! must not loop.
+//! A page that ends again within a minute of being loaded again is not
+//! loaded again: a page that crashes as it loads must not loop. Its window
+//! then shows a line saying so instead of the page: the page's last frame
+//! (its codes) would otherwise stay on screen, past the auto-lock, which
+//! only a live page can show.
 
+use gtk::prelude::*;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 use tauri::WebviewWindow;
-use webkit2gtk::WebViewExt;
+use webkit2gtk::{WebProcessTerminationReason, WebViewExt};
 
 /// A second end within this long of the last reload is not reloaded.
 const AGAIN_WITHIN: Duration = Duration::from_secs(60);
+
+/// What the window says when its page is given up on.
+pub const GIVEN_UP: &str = "This window stopped working twice in a minute, so its codes \
+     were taken off the screen. Quit Watchword and start it again; your accounts are \
+     safe in the keychain.";
 
 /// Loads `window`'s page again whenever its web process ends.
 pub fn reload_after_a_crash(window: &WebviewWindow) {
@@ -26,11 +34,16 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
         webview
             .inner()
             .connect_web_process_terminated(move |view, reason| {
+                if reason == WebProcessTerminationReason::TerminatedByApi {
+                    // Ended on purpose, by whoever called the API for it.
+                    return;
+                }
                 if reloaded.get().is_some_and(|at| at.elapsed() < AGAIN_WITHIN) {
                     eprintln!(
                         "watchword: the {label} window's page stopped again ({reason:?}); \
                          restart Watchword"
                     );
+                    give_up(view);
                     return;
                 }
                 eprintln!(
@@ -40,4 +53,26 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
                 view.reload();
             });
     });
+}
+
+/// Takes the page's last frame off the screen and says why, in a GTK
+/// label where the page was (no web process needed).
+fn give_up(view: &webkit2gtk::WebView) {
+    view.hide();
+    let Some(parent) = view
+        .parent()
+        .and_then(|parent| parent.downcast::<gtk::Container>().ok())
+    else {
+        return;
+    };
+    let said = gtk::Label::new(Some(GIVEN_UP));
+    said.set_line_wrap(true);
+    said.set_max_width_chars(60);
+    said.set_margin_start(24);
+    said.set_margin_end(24);
+    match parent.downcast_ref::<gtk::Box>() {
+        Some(column) => column.pack_start(&said, true, true, 0),
+        None => parent.add(&said),
+    }
+    said.show();
 }

@@ -207,6 +207,29 @@ fn dialog_state(title: &str) -> Result<DialogState, String> {
     }
 }
 
+/// The text the showing window titled `title` shows, one line per node,
+/// as the accessibility tree has it (tests/shown_text.py): GTK's widgets,
+/// and WebKit's page while its web process lives. None when no such window
+/// is showing.
+pub fn shown_text(title: &str) -> Result<Option<Vec<String>>, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("shown_text.py");
+    let output = run_bounded(
+        Command::new("/usr/bin/python3").arg(script).arg(title),
+        TOOL_TIMEOUT,
+    )?;
+    if !output.status.success() {
+        return Err(format!(
+            "shown_text.py failed ({}): {}",
+            output.status,
+            output.stderr.trim()
+        ));
+    }
+    if output.stdout.trim() == "absent" {
+        return Ok(None);
+    }
+    Ok(Some(output.stdout.lines().map(str::to_owned).collect()))
+}
+
 /// Waits until the dialog titled `title` is open and `ready` holds for it
 /// (whether it is active, what its focused text field holds).
 fn wait_for_dialog(title: &str, what: &str, ready: impl Fn(bool, Option<&str>) -> bool) {

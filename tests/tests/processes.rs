@@ -173,3 +173,80 @@ fn a_page_whose_web_process_ends_is_loaded_again() {
     });
     copy.wait();
 }
+
+/// A page whose web process ends again within a minute of being loaded
+/// again is not loaded again (a page that crashes as it loads must not
+/// loop), and its last frame, codes and all, does not stay on screen past
+/// the auto-lock, which only a live page could show: the window says why
+/// instead. Read through the accessibility tree, which holds WebKit's page
+/// while it lives and GTK's widgets.
+#[test]
+fn a_page_that_stops_twice_in_a_minute_leaves_the_screen_and_says_why() {
+    let profile = Profile::new("processes_web_crash_twice");
+    profile.cli_add(
+        &["-"],
+        "otpauth://totp/Bank:me?secret=JBSWY3DPEHPK3PXP&issuer=Bank",
+    );
+    let app = profile.launch();
+    app.wait_row("Bank", "me");
+    let shows = |wanted: &dyn Fn(&[String]) -> bool| -> Result<(), String> {
+        match watchword_e2e::shown_text("Watchword")? {
+            Some(lines) if wanted(&lines) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    };
+    // The probe sees the page: "Bank" missing later means something.
+    app.wait_until("the account in the accessibility tree", || {
+        shows(&|lines| lines.iter().any(|line| line.contains("Bank")))
+    });
+
+    let kill = |pid: u32| {
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+    };
+    let first = app.web_processes();
+    assert_eq!(first.len(), 1, "one web process: {first:?}");
+    kill(first[0]);
+    let second = app.wait_until("a new web process", || {
+        match app
+            .web_processes()
+            .into_iter()
+            .find(|pid| !first.contains(pid))
+        {
+            Some(pid) => Ok(pid),
+            None => Err("none yet".to_owned()),
+        }
+    });
+    // Once its page is back (a web process killed as it starts makes
+    // WebKit abort the whole program, a WebKit matter, not this test's).
+    app.wait_until("the page loaded again", || {
+        shows(&|lines| lines.iter().any(|line| line.contains("Bank")))
+    });
+    kill(second);
+
+    app.wait_until(
+        "the window to say it stopped, and nothing of the page",
+        || {
+            shows(&|lines| {
+                lines
+                    .iter()
+                    .any(|line| line.contains("stopped working twice in a minute"))
+                    && !lines.iter().any(|line| {
+                        line.contains("Bank")
+                            || line
+                                .split(|c: char| !c.is_ascii_digit())
+                                .any(|digits| digits.len() == 6)
+                    })
+            })
+        },
+    );
+    // Given up, not loaded again: no web process came after the second.
+    let now = app.web_processes();
+    assert!(
+        now.is_empty(),
+        "a web process after the second end: {now:?}"
+    );
+}
