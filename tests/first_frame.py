@@ -23,7 +23,13 @@ CLI), COUNTS ("50 500"), RUNS (3; 0 measures only at rest), APPS
 ("watchword numberstation"), IDLE (seconds at rest, 30; 0 skips it),
 REST_RUNS (measurements at rest, 1; the median is printed), REST_COMPARE
 ("NAME=VALUE": as many again with that variable set, alternated with the
-others, and printed beside them; WATCHWORD_BIN=PATH compares another build).
+others, and printed beside them; WATCHWORD_BIN=PATH compares another build),
+REST_SECONDS (1: also the CPU time of the whole tree in each second at rest,
+in ms, from the kernel's per-thread run times, and how that splits into a
+typical second and what the seconds above it add: the list's two larger
+updates each period), REST_KIND ("hotp": Watchword's accounts seeded as
+counter-based, so that nothing on the page changes at rest: what is left is
+the cost of the app waiting; codes on screen are not measured then).
 """
 
 import base64
@@ -55,11 +61,12 @@ def key_of(i):
     return bytes(((b * 31) & 0xFF) ^ (i & 0xFF) ^ ((i >> 8) & 0xFF) for b in range(20))
 
 
-def uri_of(i):
+def uri_of(i, kind="totp"):
     secret = base64.b32encode(key_of(i)).decode().rstrip("=")
+    counter = "&counter=0" if kind == "hotp" else ""
     return (
-        f"otpauth://totp/Service%20{i}:user{i}%40example.com"
-        f"?secret={secret}&issuer=Service%20{i}"
+        f"otpauth://{kind}/Service%20{i}:user{i}%40example.com"
+        f"?secret={secret}&issuer=Service%20{i}{counter}"
     )
 
 
@@ -229,10 +236,48 @@ def tree_of(root):
     return {pid: info[pid] for pid in tree if pid in info}
 
 
+def run_ns(pids):
+    """{thread id: nanoseconds it has run so far} for the threads of these
+    processes (the first field of each thread's schedstat)."""
+    ran = {}
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                    ran[task] = int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+    return ran
+
+
+def ran_since(before, now):
+    """Milliseconds run between two run_ns looks: threads there at both by
+    their difference, threads new since by all they ran (a thread that
+    ended in between loses its last part)."""
+    return sum(ns - before.get(task, 0) for task, ns in now.items()) / 1e6
+
+
+def by_second(per_second):
+    """'typical second 3.4 ms; the seconds above it add 31 ms per 30 s' and
+    the series, from ms per second."""
+    ordered = sorted(per_second)
+    typical = ordered[len(ordered) // 2]
+    # Above one and a half times the typical second: an update, not noise.
+    extra = sum(ms - typical for ms in per_second if ms > 1.5 * typical)
+    series = " ".join(f"{ms:.1f}" for ms in per_second)
+    return (f"typical second {typical:.1f} ms; the seconds above it add "
+            f"{30 * extra / len(per_second):.0f} ms per 30 s\n    ms each second: {series}")
+
+
 def at_rest(screen, argv, env, settle, seconds):
     """Launches argv, leaves it `settle` seconds, then returns the share of
-    one core its process tree used over `seconds`, by process name, and how
-    many times the screen changed meanwhile (looked at every 100 ms)."""
+    one core its process tree used over `seconds`, by process name, how
+    many times the screen changed meanwhile (looked at every 100 ms), the
+    memory of the tree, and the tree's CPU time in each second (ms)."""
     proc = subprocess.Popen(
         argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -240,14 +285,20 @@ def at_rest(screen, argv, env, settle, seconds):
     try:
         time.sleep(settle)
         before = tree_of(proc.pid)
+        pids = list(before)
         started = time.monotonic()
         last, changes = screen.frame(), 0
+        per_second, mark, ran = [], started, run_ns(pids)
         while time.monotonic() - started < seconds:
             time.sleep(0.1)
             frame = screen.frame()
             if frame != last:
                 changes += 1
                 last = frame
+            if time.monotonic() - mark >= 1.0:
+                now = run_ns(pids)
+                per_second.append(ran_since(ran, now))
+                mark, ran = mark + 1.0, now
         after = tree_of(proc.pid)
         elapsed = time.monotonic() - started
         memory = pss_mib(after)
@@ -257,7 +308,7 @@ def at_rest(screen, argv, env, settle, seconds):
     for pid, (name, cpu) in after.items():
         used = cpu - before.get(pid, (name, 0.0))[1]
         shares[name] = shares.get(name, 0.0) + 100 * used / elapsed
-    return shares, changes / elapsed, memory
+    return shares, changes / elapsed, memory, per_second
 
 
 def pss_mib(pids):
@@ -289,7 +340,8 @@ def seed_watchword(count, scratch, env):
     os.mkdir(data)
     listing = os.path.join(scratch, f"accounts-{count}.txt")
     with open(listing, "w") as out:
-        out.write("".join(uri_of(i) + "\n" for i in range(count)))
+        kind = os.environ.get("REST_KIND", "totp")
+        out.write("".join(uri_of(i, kind) + "\n" for i in range(count)))
     env = dict(env, WATCHWORD_DATA_DIR=data, WATCHWORD_KEYCHAIN_SERVICE=f"watchword-ff-{count}")
     subprocess.run([os.environ["WATCHWORD_CLI"], "import", listing], env=env, check=True,
                    stdout=subprocess.DEVNULL)
@@ -314,6 +366,8 @@ def seed_numberstation(count, scratch, env):
 def main():
     counts = [int(c) for c in os.environ.get("COUNTS", "50 500").split()]
     runs = int(os.environ.get("RUNS", "3"))
+    if os.environ.get("REST_KIND", "totp") != "totp":
+        runs = 0  # no code to read on screen
     idle = float(os.environ.get("IDLE", "30"))
     apps = os.environ.get("APPS", "watchword numberstation").split()
     rest_runs = int(os.environ.get("REST_RUNS", "1"))
@@ -363,17 +417,19 @@ def rest(screen, app, count, argv, env, idle, runs, compare):
                 at_rest(screen, variant_argv, variant_env, RECORD.get(count, 10.0), idle))
             time.sleep(1)
     for label, results in measured.items():
-        totals = sorted(sum(shares.values()) for shares, _, _ in results)
+        totals = sorted(sum(shares.values()) for shares, _, _, _ in results)
         middle = sorted(results, key=lambda r: sum(r[0].values()))[len(results) // 2]
-        shares, rate, memory = middle
+        shares, rate, memory, per_second = middle
         parts = ", ".join(f"{name} {share:.2f}" for name, share in
                           sorted(shares.items(), key=lambda kv: -kv[1]) if share >= 0.005)
         spread = f" (median of {len(totals)}: {totals[0]:.2f}-{totals[-1]:.2f})" if len(totals) > 1 else ""
-        memories = sorted(m for _, _, m in results)
+        memories = sorted(m for _, _, m, _ in results)
         print(f"{app:>13}, {count} accounts{label}: at rest over {idle:.0f} s "
               f"{sum(shares.values()):.2f} % of a core{spread} ({parts or 'nothing'}); "
               f"the screen changed {rate:.2f} times a second; memory (PSS, "
               f"whole process tree) {memories[len(memories) // 2]:.0f} MiB", flush=True)
+        if os.environ.get("REST_SECONDS") == "1" and per_second:
+            print(f"    that run by second: {by_second(per_second)}", flush=True)
 
 
 if __name__ == "__main__":

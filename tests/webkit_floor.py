@@ -51,6 +51,16 @@ SCRIPTS = {
         "function tick() { s.textContent = String(30 - Math.floor(Date.now() / 1000) % 30);"
         f" {TICK} }} tick();"
     ),
+    # One countdown, seconds and ring (the first row's), as Watchword's
+    # list shows one while every account has the same period.
+    "first": (
+        "const li = document.querySelector('li');"
+        "const sec = li.querySelector('.seconds'), arc = li.querySelector('.arc');"
+        "function tick() { const r = 30 - Math.floor(Date.now() / 1000) % 30;"
+        " sec.textContent = String(r);"
+        " arc.style.strokeDashoffset = String(94.25 * (1 - r / 30));"
+        f" {TICK} }} tick();"
+    ),
     "rows": (
         # Only the rows in view, as Watchword repaints them.
         "const shown = [...document.querySelectorAll('li')]"
