@@ -10,6 +10,9 @@ seconds, for pages that do less and less each second:
 
   rows   the countdown (seconds and ring) of every row in view changes, as
          in Watchword's list (rows out of view are left alone)
+  first  only the first row's countdown changes (seconds and ring): one
+         countdown, as Watchword's list shows while every account has the
+         same period (not in the default set)
   one    a single character changes once a second
   timer  a timer runs once a second and changes nothing
   none   nothing runs
