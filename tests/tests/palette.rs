@@ -407,3 +407,70 @@ fn wait_ready(app: &App<'_>, before: u64) {
         }
     });
 }
+
+/// The palette's page shares the main window's web process: when that
+/// process ends (a crash, the out-of-memory killer), both pages are loaded
+/// again, and the palette, still on screen, lists the accounts and copies a
+/// code. WebDriver's session ends with the process, so the palette is read
+/// through the accessibility tree and typed into on the X display.
+#[test]
+fn the_palette_works_again_after_its_web_process_ends() {
+    let profile = Profile::new("palette_crash");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_add(&["--issuer", "GitLab", "--account", "tanuki"], GITLAB);
+    let app = profile.launch();
+    app.wait_rows(2);
+    let main = app.current_window();
+    quick(&profile);
+    wait_palette(&app, true);
+    let palette = app.wait_other_window(&main);
+    app.switch_to_window(&palette);
+    wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki"]);
+
+    let before = app.web_processes();
+    assert_eq!(before.len(), 1, "one web process: {before:?}");
+    let killed = Command::new("kill")
+        .args(["-KILL", &before[0].to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    app.wait_until("a new web process", || {
+        let now = app.web_processes();
+        if now.iter().any(|pid| !before.contains(pid)) {
+            Ok(())
+        } else {
+            Err(format!("{now:?}"))
+        }
+    });
+    // Loaded again, on screen, listing both accounts.
+    app.wait_until("the palette's page listing the accounts again", || {
+        match watchword_e2e::shown_text(TITLE)? {
+            Some(lines)
+                if lines.iter().any(|l| l.contains("GitHub · octocat"))
+                    && lines.iter().any(|l| l.contains("GitLab · tanuki")) =>
+            {
+                Ok(())
+            }
+            other => Err(format!("{other:?}")),
+        }
+    });
+    // And it copies: typed into on the X display, as a person would.
+    let copy = profile.expect_totp_copy(GITLAB);
+    let status = Command::new("xdotool")
+        .args([
+            "search",
+            "--onlyvisible",
+            "--name",
+            &format!("^{TITLE}$"),
+            "windowfocus",
+            "--sync",
+            "type",
+            "tanuki",
+        ])
+        .status()
+        .expect("xdotool runs");
+    assert!(status.success(), "xdotool type: {status}");
+    x_key("Return");
+    wait_palette(&app, false);
+    copy.wait();
+}
