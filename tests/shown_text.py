@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Prints the text a window shows, as the accessibility tree (AT-SPI) has
 it: the name of every showing node under the showing window titled TITLE,
-and the text of those that hold text, one per line. GTK's widgets and
+and the text of those that hold text (when it is not their name), one per line. GTK's widgets and
 WebKit's page (while its web process lives) are both in that tree.
 
 Usage: shown_text.py TITLE
@@ -42,8 +42,10 @@ def walk(node, depth):
                 print(name.replace("\n", " "))
             if node.get_text_iface() is not None:
                 count = Atspi.Text.get_character_count(node)
-                if count:
-                    print(Atspi.Text.get_text(node, 0, count).replace("\n", " "))
+                text = Atspi.Text.get_text(node, 0, count) if count else ""
+                # A label's text is its name: said once.
+                if text and text != name:
+                    print(text.replace("\n", " "))
         for i in range(node.get_child_count()):
             walk(node.get_child_at_index(i), depth + 1)
     except GLib.Error:  # A node that went away while we looked.

@@ -58,6 +58,12 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
 /// Takes the page's last frame off the screen and says why, in a GTK
 /// label where the page was (no web process needed).
 fn give_up(view: &webkit2gtk::WebView) {
+    if view.is_no_show_all() {
+        return; // given up already: the message is there
+    }
+    // Not shown again by the window's show_all (tao's show(), which a
+    // second launch, a link, the tray and the palette's toggle call).
+    view.set_no_show_all(true);
     view.hide();
     let Some(parent) = view
         .parent()

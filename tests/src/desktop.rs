@@ -207,6 +207,52 @@ fn dialog_state(title: &str) -> Result<DialogState, String> {
     }
 }
 
+/// What the visible window titled `name` shows in a band across it, from
+/// `from` to `to` (fractions of its height, from the top): the distinct
+/// pixel values there, and the value of the pixel at its bottom-right
+/// corner (the window's own background). Read from the X server.
+pub fn window_band(
+    name: &str,
+    from: f64,
+    to: f64,
+) -> Result<(std::collections::HashSet<u32>, u32), String> {
+    use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
+    let id: u32 = visible_windows(name)
+        .lines()
+        .next()
+        .ok_or_else(|| format!("no visible window titled {name:?}"))?
+        .trim()
+        .parse()
+        .map_err(|e| format!("a window id: {e}"))?;
+    let (conn, _) = x11rb::connect(None).map_err(|e| format!("the X display: {e}"))?;
+    let geometry = conn
+        .get_geometry(id)
+        .map_err(|e| e.to_string())?
+        .reply()
+        .map_err(|e| e.to_string())?;
+    let (width, height) = (geometry.width, geometry.height);
+    let image = |x: i16, y: i16, w: u16, h: u16| -> Result<Vec<u32>, String> {
+        let reply = conn
+            .get_image(ImageFormat::Z_PIXMAP, id, x, y, w, h, !0)
+            .map_err(|e| e.to_string())?
+            .reply()
+            .map_err(|e| e.to_string())?;
+        Ok(reply
+            .data
+            .chunks_exact(4)
+            .map(|px| u32::from_le_bytes([px[0], px[1], px[2], 0]))
+            .collect())
+    };
+    let top = (f64::from(height) * from) as i16;
+    let rows = ((f64::from(height) * (to - from)) as u16).max(1);
+    let band = image(0, top, width, rows)?.into_iter().collect();
+    let corner = image(width as i16 - 2, height as i16 - 2, 1, 1)?
+        .first()
+        .copied()
+        .ok_or("no corner pixel")?;
+    Ok((band, corner))
+}
+
 /// The text the showing window titled `title` shows, one line per node,
 /// as the accessibility tree has it (tests/shown_text.py): GTK's widgets,
 /// and WebKit's page while its web process lives. None when no such window
