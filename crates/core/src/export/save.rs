@@ -16,13 +16,17 @@ pub fn save_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     };
     #[cfg(target_os = "linux")]
     {
-        // A file system without unnamed files (some network and FUSE ones),
-        // or no /proc to name one through: the named way below.
-        if let Ok(Some(file)) = unnamed::Unnamed::create(dir) {
-            if let Ok(file) = file.written(bytes) {
-                if file.name(dir, path).is_ok() {
+        // None: a file system without unnamed files (some network and FUSE
+        // ones): the named way below.
+        if let Some(file) = unnamed::Unnamed::create(dir)? {
+            match file.written(bytes)?.name(dir, path) {
+                Ok(()) => {
+                    sync_dir(dir);
                     return Ok(());
                 }
+                // No /proc to name it through: the named way below.
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                Err(error) => return Err(error),
             }
         }
     }
@@ -31,7 +35,17 @@ pub fn save_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
     Ok(())
+}
+
+/// Waits for the directory's new entry to reach the disk, so that a power
+/// cut just after cannot lose the name. Best effort: some file systems
+/// cannot sync a directory, and the file is whole either way.
+fn sync_dir(dir: &Path) {
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
 }
 
 #[cfg(target_os = "linux")]
