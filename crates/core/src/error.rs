@@ -240,6 +240,11 @@ pub enum Error {
     /// has held the store's lock for longer than the given seconds.
     #[error("another Watchword process (the app or watchword-cli) has been changing your accounts for over {0} seconds; try again when it has finished")]
     Busy(u64),
+    /// Occurs when, while this process unlocked, another one changed the
+    /// lock's password again each time this one had derived its key; the
+    /// unlock stops rather than derive keys for ever.
+    #[error("another Watchword process kept changing the lock's password while this one unlocked; try again when it has finished")]
+    LockKeptChanging,
     /// Occurs when an HOTP account's counter is at its largest value, so no
     /// further code exists; the account is left as it is.
     #[error("the counter of {0} is at its largest value, so no further code can be generated; set the account up again with a new key")]
@@ -289,7 +294,7 @@ impl Error {
             Error::Io { .. } => ErrorCode::Io,
             Error::Duplicate(_) => ErrorCode::Duplicate,
             Error::InvalidSetting(_) => ErrorCode::InvalidSetting,
-            Error::Busy(_) => ErrorCode::Busy,
+            Error::Busy(_) | Error::LockKeptChanging => ErrorCode::Busy,
             Error::CounterExhausted(_) => ErrorCode::CounterExhausted,
             Error::Field(FieldError::NoteTooLong { .. } | FieldError::NoteDoesNotFit { .. }) => {
                 ErrorCode::NoteTooLong

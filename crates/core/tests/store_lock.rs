@@ -282,7 +282,10 @@ fn an_unlock_racing_a_password_change_is_judged_by_the_lock_as_it_ends() {
     store.turn_lock_on("first", FAST).expect("on");
 
     let mut window = scratch.open();
-    let outcome = window.unlock_racing("first", || {
+    let outcome = window.unlock_racing("first", |try_| {
+        if try_ > 0 {
+            return;
+        }
         let mut cli = scratch.open();
         cli.change_lock_password("first", "second", FAST)
             .expect("changed meanwhile");
@@ -294,7 +297,10 @@ fn an_unlock_racing_a_password_change_is_judged_by_the_lock_as_it_ends() {
     assert_eq!(window.lock_state().expect("state"), LockState::Locked);
 
     // The new password, changed again meanwhile: the third is asked for.
-    let outcome = window.unlock_racing("second", || {
+    let outcome = window.unlock_racing("second", |try_| {
+        if try_ > 0 {
+            return;
+        }
         let mut cli = scratch.open();
         cli.change_lock_password("second", "third", FAST)
             .expect("changed meanwhile");
@@ -303,7 +309,10 @@ fn an_unlock_racing_a_password_change_is_judged_by_the_lock_as_it_ends() {
 
     // Changed meanwhile to the password being tried: it unlocks, with the
     // lock's keys as they are now.
-    let outcome = window.unlock_racing("third", || {
+    let outcome = window.unlock_racing("third", |try_| {
+        if try_ > 0 {
+            return;
+        }
         let mut cli = scratch.open();
         cli.change_lock_password("third", "third", FAST)
             .expect("rekeyed meanwhile");
@@ -314,11 +323,32 @@ fn an_unlock_racing_a_password_change_is_judged_by_the_lock_as_it_ends() {
 
     // Turned off meanwhile: said so, nothing held.
     let mut other = scratch.open();
-    let outcome = window.unlock_racing("third", || {
+    let outcome = window.unlock_racing("third", |try_| {
+        if try_ > 0 {
+            return;
+        }
         other.turn_lock_off("third").expect("off meanwhile");
     });
     assert!(matches!(outcome, Err(Error::LockOff)), "{outcome:?}");
     assert_eq!(codes(&mut window, &ids), before);
+
+    // Rekeyed again at every try: the unlock stops, and says why.
+    let mut store = scratch.open();
+    store.turn_lock_on("fourth", FAST).expect("on");
+    let mut tries = 0;
+    let outcome = window.unlock_racing("fourth", |_| {
+        tries += 1;
+        let mut cli = scratch.open();
+        cli.change_lock_password("fourth", "fourth", FAST)
+            .expect("rekeyed meanwhile");
+    });
+    assert!(
+        matches!(outcome, Err(Error::LockKeptChanging)),
+        "{outcome:?}"
+    );
+    assert_eq!(tries, 4, "a bounded number of tries");
+    assert_eq!(window.lock_state().expect("state"), LockState::Locked);
+    window.unlock("fourth").expect("unlocks once left alone");
 }
 
 #[test]

@@ -219,15 +219,19 @@ impl Store {
     /// what an interrupted `lock on` or password change left in plain form
     /// or under the old key, when the store is free to.
     pub fn unlock(&mut self, password: &str) -> Result<()> {
-        self.unlock_racing(password, || {})
+        self.unlock_racing(password, |_| {})
     }
 
-    /// [`Store::unlock`], running `meanwhile` between the key derivation
-    /// and the check that the lock's item is still the one derived from,
-    /// so that a test can change the password there, as another process
-    /// may.
+    /// [`Store::unlock`], running `meanwhile(try)` between each key
+    /// derivation and the check that the lock's item is still the one
+    /// derived from (`try` counts them from 0), so that a test can change
+    /// the password there, as another process may.
     #[doc(hidden)]
-    pub fn unlock_racing(&mut self, password: &str, meanwhile: impl FnOnce()) -> Result<()> {
+    pub fn unlock_racing(
+        &mut self,
+        password: &str,
+        mut meanwhile: impl FnMut(usize),
+    ) -> Result<()> {
         let record = self.vault_record()?.ok_or(Error::LockOff)?;
         // Half a second of Argon2, without the store's lock: another
         // process may change the password or turn the lock off meanwhile.
@@ -235,9 +239,9 @@ impl Store {
         // after, checked under the store's lock (every change of the lock's
         // item holds it), so an old password never unlocks a new lock.
         let mut keys = record.unlock(password).map_err(vault_error)?;
-        meanwhile();
         let mut changes = 0;
         loop {
+            meanwhile(changes);
             let record = {
                 let _lock = self.lock(lock::WAIT)?;
                 let record = self.vault_record()?.ok_or(Error::LockOff)?;
@@ -250,7 +254,7 @@ impl Store {
             changes += 1;
             if changes > 3 {
                 // Changed again at each try: another process is busy with it.
-                return Err(Error::Busy(lock::WAIT.as_secs()));
+                return Err(Error::LockKeptChanging);
             }
             keys = record.unlock(password).map_err(vault_error)?;
         }
