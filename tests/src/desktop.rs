@@ -179,21 +179,8 @@ enum DialogState {
 /// through AT-SPI (GTK exposes its widgets on the accessibility bus, which
 /// the private D-Bus session starts on demand).
 fn dialog_state(title: &str) -> Result<DialogState, String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("dialog_state.py");
-    // The system Python: python3-gi and gir1.2-atspi-2.0 are Debian
-    // packages, which another python3 earlier in PATH may not see.
-    let output = run_bounded(
-        Command::new("/usr/bin/python3").arg(script).arg(title),
-        TOOL_TIMEOUT,
-    )?;
-    if !output.status.success() {
-        return Err(format!(
-            "dialog_state.py failed ({}): {}",
-            output.status,
-            output.stderr.trim()
-        ));
-    }
-    let mut lines = output.stdout.lines();
+    let stdout = atspi_script("dialog_state.py", title)?;
+    let mut lines = stdout.lines();
     match lines.next() {
         Some("absent") => Ok(DialogState::Absent),
         Some(open) if open.starts_with("open active=") => Ok(DialogState::Open {
@@ -203,7 +190,7 @@ fn dialog_state(title: &str) -> Result<DialogState, String> {
                 .and_then(|line| line.strip_prefix("entry "))
                 .map(str::to_owned),
         }),
-        _ => Err(format!("dialog_state.py printed {:?}", output.stdout)),
+        _ => Err(format!("dialog_state.py printed {stdout:?}")),
     }
 }
 
@@ -258,22 +245,31 @@ pub fn window_band(
 /// and WebKit's page while its web process lives. None when no such window
 /// is showing.
 pub fn shown_text(title: &str) -> Result<Option<Vec<String>>, String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("shown_text.py");
+    let stdout = atspi_script("shown_text.py", title)?;
+    if stdout.trim() == "absent" {
+        return Ok(None);
+    }
+    Ok(Some(stdout.lines().map(str::to_owned).collect()))
+}
+
+/// Runs tests/`script` (an AT-SPI reader) on the window titled `title`:
+/// what it printed, or why it failed.
+fn atspi_script(script: &str, title: &str) -> Result<String, String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
+    // The system Python: python3-gi and gir1.2-atspi-2.0 are Debian
+    // packages, which another python3 earlier in PATH may not see.
     let output = run_bounded(
-        Command::new("/usr/bin/python3").arg(script).arg(title),
+        Command::new("/usr/bin/python3").arg(path).arg(title),
         TOOL_TIMEOUT,
     )?;
     if !output.status.success() {
         return Err(format!(
-            "shown_text.py failed ({}): {}",
+            "{script} failed ({}): {}",
             output.status,
             output.stderr.trim()
         ));
     }
-    if output.stdout.trim() == "absent" {
-        return Ok(None);
-    }
-    Ok(Some(output.stdout.lines().map(str::to_owned).collect()))
+    Ok(output.stdout)
 }
 
 /// Waits until the dialog titled `title` is open and `ready` holds for it

@@ -427,21 +427,7 @@ fn the_palette_works_again_after_its_web_process_ends() {
     app.switch_to_window(&palette);
     wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki"]);
 
-    let before = app.web_processes();
-    assert_eq!(before.len(), 1, "one web process: {before:?}");
-    let killed = Command::new("kill")
-        .args(["-KILL", &before[0].to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    app.wait_until("a new web process", || {
-        let now = app.web_processes();
-        if now.iter().any(|pid| !before.contains(pid)) {
-            Ok(())
-        } else {
-            Err(format!("{now:?}"))
-        }
-    });
+    app.kill_web_process();
     // Loaded again, on screen, listing both accounts.
     app.wait_until("the palette's page listing the accounts again", || {
         match watchword_e2e::shown_text(TITLE)? {

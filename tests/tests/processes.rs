@@ -128,21 +128,7 @@ fn a_page_whose_web_process_ends_is_loaded_again() {
     );
     let app = profile.launch();
     app.wait_row("Bank", "me");
-    let before = app.web_processes();
-    assert_eq!(before.len(), 1, "one web process: {before:?}");
-    let killed = std::process::Command::new("kill")
-        .args(["-KILL", &before[0].to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    app.wait_until("a new web process", || {
-        let now = app.web_processes();
-        if now.iter().any(|pid| !before.contains(pid)) {
-            Ok(())
-        } else {
-            Err(format!("{now:?}"))
-        }
-    });
+    app.kill_web_process();
 
     // Until the page is back, keys go nowhere: each try clears the search
     // first, and a try is repeated only after a few seconds without a copy.

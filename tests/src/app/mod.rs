@@ -211,6 +211,26 @@ impl<'p> App<'p> {
             .collect()
     }
 
+    /// Kills the app's one web process, as a crash or the out-of-memory
+    /// killer would end it, and waits until a new one runs.
+    pub fn kill_web_process(&self) {
+        let before = self.web_processes();
+        assert_eq!(before.len(), 1, "one web process: {before:?}");
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &before[0].to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success(), "kill: {killed}");
+        self.wait_until("a new web process", || {
+            let now = self.web_processes();
+            if now.iter().any(|pid| !before.contains(pid)) {
+                Ok(())
+            } else {
+                Err(format!("{now:?}"))
+            }
+        });
+    }
+
     /// Waits until the unlock screen is shown (or gone).
     pub fn wait_locked(&self, locked: bool) {
         self.wait_until(
