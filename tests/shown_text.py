@@ -4,7 +4,11 @@ it: the name of every showing node under the showing window titled TITLE,
 and the text of those that hold text (when it is not their name), one per line. GTK's widgets and
 WebKit's page (while its web process lives) are both in that tree.
 
-Usage: shown_text.py TITLE
+Usage: shown_text.py PID TITLE
+
+Only the application whose process is PID is looked at: an app that ended
+a moment ago, or another one with the same title, may still be listed on
+the accessibility bus.
 
 Prints "absent" when no showing window has that title. Exits 0 when it
 could look, 2 when AT-SPI is not there.
@@ -53,17 +57,21 @@ def walk(node, depth):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 64
+    pid, title = int(sys.argv[1]), sys.argv[2]
     desktop = Atspi.get_desktop(0)
     for i in range(desktop.get_child_count()):
         app = desktop.get_child_at_index(i)
-        if app is None:
+        try:
+            if app is None or app.get_process_id() != pid:
+                continue
+        except GLib.Error:  # gone while we looked
             continue
         for j in range(app.get_child_count()):
             window = app.get_child_at_index(j)
-            if window is not None and window.get_name() == sys.argv[1] and showing(window):
+            if window is not None and window.get_name() == title and showing(window):
                 walk(window, 0)
                 return 0
     print("absent")

@@ -179,7 +179,7 @@ enum DialogState {
 /// through AT-SPI (GTK exposes its widgets on the accessibility bus, which
 /// the private D-Bus session starts on demand).
 fn dialog_state(title: &str) -> Result<DialogState, String> {
-    let stdout = atspi_script("dialog_state.py", title)?;
+    let stdout = atspi_script("dialog_state.py", &[title])?;
     let mut lines = stdout.lines();
     match lines.next() {
         Some("absent") => Ok(DialogState::Absent),
@@ -195,14 +195,10 @@ fn dialog_state(title: &str) -> Result<DialogState, String> {
 }
 
 /// What the visible window titled `name` shows in a band across it, from
-/// `from` to `to` (fractions of its height, from the top): the distinct
-/// pixel values there, and the value of the pixel at its bottom-right
+/// `from` to `to` (fractions of its height, from the top): the pixel values
+/// there, row by row, and the value of the pixel at its bottom-right
 /// corner (the window's own background). Read from the X server.
-pub fn window_band(
-    name: &str,
-    from: f64,
-    to: f64,
-) -> Result<(std::collections::HashSet<u32>, u32), String> {
+pub fn window_band(name: &str, from: f64, to: f64) -> Result<(Vec<u32>, u32), String> {
     use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
     let id: u32 = visible_windows(name)
         .lines()
@@ -232,7 +228,7 @@ pub fn window_band(
     };
     let top = (f64::from(height) * from) as i16;
     let rows = ((f64::from(height) * (to - from)) as u16).max(1);
-    let band = image(0, top, width, rows)?.into_iter().collect();
+    let band = image(0, top, width, rows)?;
     let corner = image(width as i16 - 2, height as i16 - 2, 1, 1)?
         .first()
         .copied()
@@ -240,26 +236,26 @@ pub fn window_band(
     Ok((band, corner))
 }
 
-/// The text the showing window titled `title` shows, one line per node,
-/// as the accessibility tree has it (tests/shown_text.py): GTK's widgets,
-/// and WebKit's page while its web process lives. None when no such window
-/// is showing.
-pub fn shown_text(title: &str) -> Result<Option<Vec<String>>, String> {
-    let stdout = atspi_script("shown_text.py", title)?;
+/// The text the showing window titled `title` of the process `pid` shows,
+/// one line per node, as the accessibility tree has it
+/// (tests/shown_text.py): GTK's widgets, and WebKit's page while its web
+/// process lives. None when no such window is showing.
+pub fn shown_text(pid: u32, title: &str) -> Result<Option<Vec<String>>, String> {
+    let stdout = atspi_script("shown_text.py", &[&pid.to_string(), title])?;
     if stdout.trim() == "absent" {
         return Ok(None);
     }
     Ok(Some(stdout.lines().map(str::to_owned).collect()))
 }
 
-/// Runs tests/`script` (an AT-SPI reader) on the window titled `title`:
-/// what it printed, or why it failed.
-fn atspi_script(script: &str, title: &str) -> Result<String, String> {
+/// Runs tests/`script` (an AT-SPI reader) with `args`: what it printed, or
+/// why it failed.
+fn atspi_script(script: &str, args: &[&str]) -> Result<String, String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     // The system Python: python3-gi and gir1.2-atspi-2.0 are Debian
     // packages, which another python3 earlier in PATH may not see.
     let output = run_bounded(
-        Command::new("/usr/bin/python3").arg(path).arg(title),
+        Command::new("/usr/bin/python3").arg(path).args(args),
         TOOL_TIMEOUT,
     )?;
     if !output.status.success() {

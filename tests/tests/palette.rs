@@ -410,14 +410,16 @@ fn wait_ready(app: &App<'_>, before: u64) {
 
 /// The palette's page shares the main window's web process: when that
 /// process ends (a crash, the out-of-memory killer), both pages are loaded
-/// again, and the palette, still on screen, lists the accounts and copies a
-/// code. WebDriver's session ends with the process, so the palette is read
-/// through the accessibility tree and typed into on the X display.
+/// again, and the palette, still on screen, finds and copies a code.
+/// WebDriver's session ends with the process, so the palette is typed into
+/// on the X display and judged by the real clipboard.
 #[test]
 fn the_palette_works_again_after_its_web_process_ends() {
     let profile = Profile::new("palette_crash");
-    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    // GitLab first: whatever part of a search arrives, Enter copies its code
+    // or nothing.
     profile.cli_add(&["--issuer", "GitLab", "--account", "tanuki"], GITLAB);
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
     let app = profile.launch();
     app.wait_rows(2);
     let main = app.current_window();
@@ -425,38 +427,50 @@ fn the_palette_works_again_after_its_web_process_ends() {
     wait_palette(&app, true);
     let palette = app.wait_other_window(&main);
     app.switch_to_window(&palette);
-    wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki"]);
+    wait_listed(&app, &["GitLab · tanuki", "GitHub · octocat"]);
 
     app.kill_web_process();
-    // Loaded again, on screen, listing both accounts.
-    app.wait_until("the palette's page listing the accounts again", || {
-        match watchword_e2e::shown_text(TITLE)? {
-            Some(lines)
-                if lines.iter().any(|l| l.contains("GitHub · octocat"))
-                    && lines.iter().any(|l| l.contains("GitLab · tanuki")) =>
-            {
-                Ok(())
-            }
-            other => Err(format!("{other:?}")),
-        }
-    });
-    // And it copies: typed into on the X display, as a person would.
+    // Loaded again: it finds and copies a code, typed into on the X display
+    // as a person would. Until the page is back keys go nowhere, so each
+    // try selects what the search holds first (of "tanuk", only its end
+    // can arrive, and its first match is GitLab), and a try is repeated only
+    // after a few seconds without a copy; `copy.wait()` judges the code
+    // against oathtool.
     let copy = profile.expect_totp_copy(GITLAB);
-    let status = Command::new("xdotool")
-        .args([
-            "search",
-            "--onlyvisible",
-            "--name",
-            &format!("^{TITLE}$"),
-            "windowfocus",
-            "--sync",
-            "type",
-            "tanuki",
-        ])
-        .status()
-        .expect("xdotool runs");
-    assert!(status.success(), "xdotool type: {status}");
-    x_key("Return");
+    let mut last: Option<std::time::Instant> = None;
+    app.wait_until("a code copied from the palette loaded again", || {
+        if watchword_e2e::clipboard_holds()?
+            .is_some_and(|text| text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Ok(());
+        }
+        if last.is_none_or(|at| at.elapsed() > std::time::Duration::from_secs(3)) {
+            let title = format!("^{TITLE}$");
+            for args in [
+                &[
+                    "search",
+                    "--onlyvisible",
+                    "--name",
+                    &title,
+                    "windowfocus",
+                    "--sync",
+                ][..],
+                &["key", "ctrl+a"],
+                &["type", "tanuk"],
+                &["key", "Return"],
+            ] {
+                let status = Command::new("xdotool")
+                    .args(args)
+                    .status()
+                    .map_err(|e| format!("xdotool: {e}"))?;
+                if !status.success() {
+                    return Err(format!("xdotool {args:?}: {status}"));
+                }
+            }
+            last = Some(std::time::Instant::now());
+        }
+        Err("nothing copied yet".to_owned())
+    });
     wait_palette(&app, false);
     copy.wait();
 }

@@ -211,6 +211,16 @@ impl<'p> App<'p> {
             .collect()
     }
 
+    /// The text the app's showing window titled `title` shows, as the
+    /// accessibility tree has it ([`crate::shown_text`]); None when the
+    /// app or that window is not there.
+    pub fn shown_text(&self, title: &str) -> Result<Option<Vec<String>>, String> {
+        match self.app_processes().first() {
+            Some(&pid) => crate::shown_text(pid, title),
+            None => Ok(None),
+        }
+    }
+
     /// Kills the app's one web process, as a crash or the out-of-memory
     /// killer would end it, and waits until a new one runs.
     pub fn kill_web_process(&self) {
