@@ -4,50 +4,13 @@
 
 use watchword_core::account::{Account, AccountId, Note, OtpKind};
 use watchword_core::error::Error;
-use watchword_core::store::keychain::{Keychain, SystemKeychain, VAULT_ID};
-use watchword_core::store::{BackupError, Config, LockState, Store};
+use watchword_core::store::keychain::{Keychain, VAULT_ID};
+use watchword_core::store::{BackupError, LockState, Store};
 use watchword_core::vault::{KdfParams, SEALED_PREFIX};
 use watchword_core::Secret;
 
-struct Scratch {
-    config: Config,
-    _dir: tempfile::TempDir,
-}
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_nanos();
-        let config = Config {
-            data_dir: dir.path().join("data"),
-            service: format!("watchword-test-lock-{tag}-{}-{nanos}", std::process::id()),
-        };
-        Self { config, _dir: dir }
-    }
-
-    fn open(&self) -> Store {
-        Store::open(&self.config).unwrap_or_else(|err| {
-            panic!("no usable Secret Service ({err}); run the tests through scripts/session.sh")
-        })
-    }
-
-    fn keychain(&self) -> SystemKeychain {
-        SystemKeychain::connect(&self.config.service).expect("Secret Service")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Ok(keychain) = SystemKeychain::connect(&self.config.service) {
-            for id in keychain.list().unwrap_or_default() {
-                let _ = keychain.delete(&id);
-            }
-        }
-    }
-}
+mod common;
+use common::Scratch;
 
 /// Cheap Argon2 for tests: the cost is not what is tested here.
 const FAST: KdfParams = KdfParams {
@@ -100,7 +63,7 @@ fn codes(store: &mut Store, ids: &[AccountId]) -> Vec<String> {
 
 #[test]
 fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_password() {
-    let scratch = Scratch::new("on");
+    let scratch = Scratch::new("lock", "on");
     let mut store = scratch.open();
     let ids = seed(&mut store);
     let before = codes(&mut store, &ids);
@@ -198,7 +161,7 @@ fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_pass
 
 #[test]
 fn a_password_change_reseals_everything_and_a_stale_key_is_refused() {
-    let scratch = Scratch::new("password");
+    let scratch = Scratch::new("lock", "password");
     let mut store = scratch.open();
     let ids = seed(&mut store);
     let before = codes(&mut store, &ids);
@@ -275,7 +238,7 @@ fn a_password_change_reseals_everything_and_a_stale_key_is_refused() {
 /// time must not let the old password through, and the new one must work.
 #[test]
 fn an_unlock_racing_a_password_change_is_judged_by_the_lock_as_it_ends() {
-    let scratch = Scratch::new("race");
+    let scratch = Scratch::new("lock", "race");
     let mut store = scratch.open();
     let ids = seed(&mut store);
     let before = codes(&mut store, &ids);
@@ -353,7 +316,7 @@ fn an_unlock_racing_a_password_change_is_judged_by_the_lock_as_it_ends() {
 
 #[test]
 fn an_interrupted_lock_on_reads_in_both_forms_and_the_next_unlock_finishes_it() {
-    let scratch = Scratch::new("interrupted");
+    let scratch = Scratch::new("lock", "interrupted");
     let mut store = scratch.open();
     let ids = seed(&mut store);
     let before = codes(&mut store, &ids);
@@ -383,7 +346,7 @@ fn an_interrupted_lock_on_reads_in_both_forms_and_the_next_unlock_finishes_it() 
 
 #[test]
 fn a_damaged_lock_item_is_named_and_nothing_is_overwritten() {
-    let scratch = Scratch::new("damaged");
+    let scratch = Scratch::new("lock", "damaged");
     let mut store = scratch.open();
     let ids = seed(&mut store);
     store.turn_lock_on("pw", FAST).expect("on");
@@ -434,7 +397,7 @@ fn a_damaged_lock_item_is_named_and_nothing_is_overwritten() {
 
 #[test]
 fn an_item_that_would_not_fit_once_sealed_is_named_before_anything_changes() {
-    let scratch = Scratch::new("long");
+    let scratch = Scratch::new("lock", "long");
     let mut store = scratch.open();
     let ids = seed(&mut store);
     // Fits in plain form (1 KiB of note), not sealed (a third longer).
@@ -475,7 +438,7 @@ fn an_item_that_would_not_fit_once_sealed_is_named_before_anything_changes() {
 
 #[test]
 fn a_window_open_when_another_process_turns_the_lock_on_drops_what_it_read() {
-    let scratch = Scratch::new("elsewhere");
+    let scratch = Scratch::new("lock", "elsewhere");
     let mut window = scratch.open();
     let ids = seed(&mut window);
     window.load().expect("loads");

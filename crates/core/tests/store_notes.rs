@@ -4,49 +4,12 @@
 
 use watchword_core::account::{Account, AccountId, FieldError, Group, Note, OtpKind};
 use watchword_core::error::Error;
-use watchword_core::store::keychain::{Keychain, SystemKeychain};
-use watchword_core::store::{Config, Store};
+use watchword_core::store::keychain::Keychain;
+use watchword_core::store::Store;
 use watchword_core::Secret;
 
-struct Scratch {
-    config: Config,
-    _dir: tempfile::TempDir,
-}
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_nanos();
-        let config = Config {
-            data_dir: dir.path().join("data"),
-            service: format!("watchword-test-notes-{tag}-{}-{nanos}", std::process::id()),
-        };
-        Self { config, _dir: dir }
-    }
-
-    fn open(&self) -> Store {
-        Store::open(&self.config).unwrap_or_else(|err| {
-            panic!("no usable Secret Service ({err}); run the tests through scripts/session.sh")
-        })
-    }
-
-    fn keychain(&self) -> SystemKeychain {
-        SystemKeychain::connect(&self.config.service).expect("Secret Service")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Ok(keychain) = SystemKeychain::connect(&self.config.service) {
-            for id in keychain.list().unwrap_or_default() {
-                let _ = keychain.delete(&id);
-            }
-        }
-    }
-}
+mod common;
+use common::Scratch;
 
 const URI: &str = "otpauth://totp/Shop:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Shop&algorithm=SHA1&digits=6&period=30";
 
@@ -60,7 +23,7 @@ fn note(text: &str) -> Option<Note> {
 
 #[test]
 fn an_old_plain_item_reads_and_takes_a_note_and_gives_it_back() {
-    let scratch = Scratch::new("old");
+    let scratch = Scratch::new("notes", "old");
     // An item as every earlier version wrote it: the plain URI.
     let id = AccountId::random();
     scratch
@@ -111,7 +74,7 @@ fn an_old_plain_item_reads_and_takes_a_note_and_gives_it_back() {
 
 #[test]
 fn setting_a_note_keeps_a_counter_another_process_stepped() {
-    let scratch = Scratch::new("hotp");
+    let scratch = Scratch::new("notes", "hotp");
     let mut hotp = Account::totp("Bank", "me", Secret::from_bytes(vec![9; 20]));
     hotp.kind = OtpKind::Hotp { counter: 5 };
     let mut store = scratch.open();
@@ -139,7 +102,7 @@ fn setting_a_note_keeps_a_counter_another_process_stepped() {
 
 #[test]
 fn a_note_changed_elsewhere_is_never_overwritten_from_what_was_seen() {
-    let scratch = Scratch::new("changed");
+    let scratch = Scratch::new("notes", "changed");
     let mut store = scratch.open();
     let id = store
         .add(Account::totp("Shop", "me", Secret::from_bytes(vec![7; 20])))
@@ -177,7 +140,7 @@ fn a_note_changed_elsewhere_is_never_overwritten_from_what_was_seen() {
 
 #[test]
 fn a_note_that_does_not_fit_the_item_is_refused_and_nothing_changes() {
-    let scratch = Scratch::new("big");
+    let scratch = Scratch::new("notes", "big");
     let mut store = scratch.open();
     let id = store
         .add(Account::totp("Shop", "me", Secret::from_bytes(vec![1; 10])))
@@ -204,7 +167,7 @@ fn a_note_that_does_not_fit_the_item_is_refused_and_nothing_changes() {
 
 #[test]
 fn groups_live_in_the_list_and_come_with_the_accounts() {
-    let scratch = Scratch::new("groups");
+    let scratch = Scratch::new("notes", "groups");
     let mut store = scratch.open();
     let shop = Account::totp("Shop", "me", Secret::from_bytes(vec![1; 10]))
         .with_groups([group("Work"), group("banks")])
@@ -256,7 +219,7 @@ fn groups_live_in_the_list_and_come_with_the_accounts() {
 
 #[test]
 fn a_hand_edited_bad_group_costs_the_group_not_the_list() {
-    let scratch = Scratch::new("lenient");
+    let scratch = Scratch::new("notes", "lenient");
     let mut store = scratch.open();
     let id = store
         .add(Account::totp("Shop", "me", Secret::from_bytes(vec![1; 10])))

@@ -4,49 +4,15 @@
 
 use watchword_core::account::{Account, OtpKind};
 use watchword_core::store::keychain::{Keychain, SystemKeychain};
-use watchword_core::store::{Config, Store};
+use watchword_core::store::Store;
 use watchword_core::Secret;
 
-/// A unique service name whose items are removed on drop, pass or fail.
-struct Scratch {
-    config: Config,
-    _dir: tempfile::TempDir,
-}
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_nanos();
-        let config = Config {
-            data_dir: dir.path().join("data"),
-            service: format!("watchword-test-{tag}-{}-{nanos}", std::process::id()),
-        };
-        Self { config, _dir: dir }
-    }
-
-    fn open(&self) -> Store {
-        Store::open(&self.config).unwrap_or_else(|err| {
-            panic!("no usable Secret Service ({err}); run the tests through scripts/test.sh")
-        })
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Ok(keychain) = SystemKeychain::connect(&self.config.service) {
-            for id in keychain.list().unwrap_or_default() {
-                let _ = keychain.delete(&id);
-            }
-        }
-    }
-}
+mod common;
+use common::Scratch;
 
 #[test]
 fn accounts_survive_a_restart_and_the_loss_of_the_data_folder() {
-    let scratch = Scratch::new("restart");
+    let scratch = Scratch::new("store", "restart");
     let mut store = scratch.open();
     let mut amazon = Account::totp(
         "Amazon",
@@ -88,7 +54,7 @@ fn accounts_survive_a_restart_and_the_loss_of_the_data_folder() {
 
 #[test]
 fn hotp_counter_is_durable_in_the_keychain() {
-    let scratch = Scratch::new("hotp");
+    let scratch = Scratch::new("store", "hotp");
     let mut store = scratch.open();
     let mut bank = Account::totp(
         "Bank",
@@ -106,8 +72,8 @@ fn hotp_counter_is_durable_in_the_keychain() {
 
 #[test]
 fn keychain_items_are_not_shared_between_service_names() {
-    let first = Scratch::new("iso-a");
-    let second = Scratch::new("iso-b");
+    let first = Scratch::new("store", "iso-a");
+    let second = Scratch::new("store", "iso-b");
     let mut a = first.open();
     a.add(Account::totp("A", "", Secret::from_bytes(vec![7; 16])))
         .expect("add");
@@ -159,7 +125,7 @@ fn store_item(service: &str, user: &str, content: &[u8]) {
 
 #[test]
 fn a_damaged_metadata_file_is_moved_aside_and_rebuilt_from_the_keychain() {
-    let scratch = Scratch::new("damaged-meta");
+    let scratch = Scratch::new("store", "damaged-meta");
     let mut store = scratch.open();
     let amazon = Account::totp("Amazon", "me", Secret::from_bytes(vec![3; 20]));
     let id = store.add(amazon.clone()).expect("add");
@@ -190,7 +156,7 @@ fn a_damaged_metadata_file_is_moved_aside_and_rebuilt_from_the_keychain() {
 /// never make is ignored; the real account still loads.
 #[test]
 fn keychain_items_that_are_not_accounts_are_reported_and_left_untouched() {
-    let scratch = Scratch::new("junk");
+    let scratch = Scratch::new("store", "junk");
     let service = scratch.config.service.clone();
     let mut store = scratch.open();
     let good = store
@@ -262,7 +228,7 @@ fn keychain_items_that_are_not_accounts_are_reported_and_left_untouched() {
 /// Items removed with `secret-tool clear` leave the list on the next load.
 #[test]
 fn items_removed_elsewhere_leave_the_list() {
-    let scratch = Scratch::new("cleared");
+    let scratch = Scratch::new("store", "cleared");
     let mut store = scratch.open();
     let gone = store
         .add(Account::totp("Gone", "", Secret::from_bytes(vec![8; 20])))
@@ -302,7 +268,7 @@ fn items_removed_elsewhere_leave_the_list() {
 fn the_batched_read_answers_what_reads_one_at_a_time_answer() {
     use watchword_core::account::AccountId;
     use watchword_core::store::keychain::read_one_by_one;
-    let scratch = Scratch::new("batched");
+    let scratch = Scratch::new("store", "batched");
     let mut store = scratch.open();
     for n in 0..5u8 {
         store
@@ -380,7 +346,7 @@ fn listed_ids(store: &mut Store) -> Vec<String> {
 fn a_listing_that_knows_item_paths_still_answers_what_the_keychain_holds() {
     use watchword_core::account::AccountId;
     use watchword_core::store::keychain::Locations;
-    let scratch = Scratch::new("paths");
+    let scratch = Scratch::new("store", "paths");
     let service = scratch.config.service.clone();
     let planted = |issuer: &str| {
         let id = AccountId::random().to_string();
@@ -472,7 +438,7 @@ fn a_listing_that_knows_item_paths_still_answers_what_the_keychain_holds() {
 /// each whole; adding the same list again adds the rest.
 #[test]
 fn a_cancelled_import_keeps_what_went_in_and_adds_the_rest_the_next_time() {
-    let scratch = Scratch::new("cancel-import");
+    let scratch = Scratch::new("store", "cancel-import");
     let mut store = scratch.open();
     let list = || {
         (1u8..=5).map(|n| {
