@@ -284,6 +284,11 @@ pub struct AddArgs {
     /// input. A URI or key given here is refused.
     #[arg(value_name = "-")]
     pub uri: Option<String>,
+    /// Refused: the rest of a key typed in groups without quotes
+    /// (`add jbsw y3dp …`), taken here so that clap's "unexpected argument"
+    /// does not repeat it.
+    #[arg(hide = true, num_args = 0..)]
+    pub rest: Vec<String>,
     /// Issuer (for a key, or to override the URI's).
     #[arg(long)]
     pub issuer: Option<String>,

@@ -59,6 +59,15 @@ pub enum CliError {
         /// What the user looked for.
         query: String,
     },
+    /// Occurs when the query is a setup key or an otpauth URI: given where a
+    /// name belongs (as `code`'s `--uri -` forgotten), it matches nothing and
+    /// is not repeated.
+    #[error(
+        "no account matches, and what was given looks like a setup key or an otpauth URI \
+         (not repeated here): look accounts up by issuer or name (`watchword-cli list` \
+         shows them all), or get a URI's code with `watchword-cli code --uri - < uri.txt`"
+    )]
+    KeyQuery,
     /// Occurs when the one matching account's id cannot be parsed.
     #[error("account id {id} is not valid")]
     InvalidId {
@@ -79,7 +88,7 @@ pub enum CliError {
     /// Occurs when the query matches several accounts; each is listed.
     #[error("\"{query}\" matches {} accounts; be more specific:\n{}", names.len(), names.join("\n"))]
     Ambiguous {
-        /// What the user looked for.
+        /// What the user looked for (it is part of the names listed).
         query: String,
         /// The matching accounts, one line each, indented.
         names: Vec<String>,

@@ -38,9 +38,7 @@ impl Excerpt {
     /// a key); otherwise only its length.
     pub fn of(text: &str) -> Self {
         let chars = text.chars().count();
-        let quotable = chars <= EXCERPT_MAX_CHARS
-            && !text.to_ascii_lowercase().contains("secret")
-            && !has_key_like_run(text);
+        let quotable = chars <= EXCERPT_MAX_CHARS && !may_hold_key(text);
         Self(if quotable {
             Shown::Quoted(text.to_owned())
         } else {
@@ -70,6 +68,14 @@ impl fmt::Display for Excerpt {
             Shown::Hidden { chars } => write!(f, "({chars} characters, not shown)"),
         }
     }
+}
+
+/// True when `text` may hold a key, so that no message repeats it: it
+/// mentions `secret` (an otpauth URI's parameter) or holds a run of 12 or
+/// more base32/base64 characters, not digits alone. [`Excerpt::of`] hides
+/// such text whatever its length.
+pub fn may_hold_key(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("secret") || has_key_like_run(text)
 }
 
 /// A run of base32/base64 characters (letters, digits, `+`, `/`) long

@@ -382,6 +382,49 @@ fn one_bad_uri_line() {
     assert_eq!(error.reason, "line 2 is not an otpauth:// URI");
 }
 
+/// A URI whose `?` was typed as `&`, or that was encoded twice, has no
+/// query: what reads as its label holds the key, so the entry that cannot
+/// be read is named by its place alone.
+#[test]
+fn a_uri_with_its_key_in_the_label_is_not_named_by_it() {
+    let text = String::from_utf8(fixture("plain.txt")).expect("UTF-8");
+    for (typo, index, secret) in [
+        (
+            text.replacen("Deno:Mason?secret=", "Deno:Mason&secret=", 1),
+            0,
+            "4SJHB4GSD43FZBAI7C2HLRJGPQ",
+        ),
+        (
+            text.replacen(
+                "Deno:Mason?secret=4SJHB4GSD43FZBAI7C2HLRJGPQ",
+                "Deno:Mason%3Fsecret%3D4SJHB4GSD43FZBAI7C2HLRJGPQ",
+                1,
+            ),
+            0,
+            "4SJHB4GSD43FZBAI7C2HLRJGPQ",
+        ),
+        (
+            text.replacen("SPDX:James?secret=", "SPDX:James&SECRET=", 1),
+            1,
+            "5OM4WOOGPLQEF6UGN3CPEOOLWU",
+        ),
+    ] {
+        let conversion = import(typo.as_bytes(), "").expect("readable");
+        let error = one_bad(&conversion, 6, index);
+        assert_eq!(error.name, None, "{error}");
+        no_secret(error, secret);
+    }
+    // A label that only looks odd is still given.
+    let odd = text.replacen("period=20", "period=0", 1).replacen(
+        "SPDX:James",
+        "SPDX:James%20%26%20Co",
+        1,
+    );
+    let conversion = import(odd.as_bytes(), "").expect("readable");
+    let error = one_bad(&conversion, 6, 1);
+    assert_eq!(error.name.as_deref(), Some("SPDX:James & Co"));
+}
+
 #[test]
 fn one_bad_bitwarden_csv_row() {
     let text = String::from_utf8(fixture("bitwarden.csv")).expect("UTF-8");

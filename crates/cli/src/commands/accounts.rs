@@ -204,7 +204,10 @@ pub fn remove(query: &str) -> Result<(), CliError> {
 /// given as an argument is refused, whatever it holds: it is already in the
 /// process list and the shell's history.
 fn account_from_args(args: AddArgs) -> Result<Account, CliError> {
-    if args.secret.is_some() || args.uri.as_deref().is_some_and(|text| text != "-") {
+    if args.secret.is_some()
+        || !args.rest.is_empty()
+        || args.uri.as_deref().is_some_and(|text| text != "-")
+    {
         return Err(CliError::KeyArgument);
     }
     let text =

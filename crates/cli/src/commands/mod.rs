@@ -58,6 +58,7 @@ pub fn find_one(
         found = store.find(query);
     }
     match found.as_slice() {
+        [] if is_key_or_uri(query) => Err(CliError::KeyQuery),
         [] => Err(CliError::NoMatch {
             query: query.to_owned(),
         }),
@@ -72,6 +73,17 @@ pub fn find_one(
             })
         }
     }
+}
+
+/// True for a query that is an otpauth URI or a setup key (16 or more
+/// base32 characters, as `add` would take it), not a name: "nothing-like-it"
+/// and "Amazon Seller Central" are names.
+fn is_key_or_uri(query: &str) -> bool {
+    let lower = query.trim().to_ascii_lowercase();
+    lower.starts_with("otpauth")
+        || lower.contains("secret=")
+        || (query.chars().filter(char::is_ascii_alphanumeric).count() >= 16
+            && watchword_core::uri::parse_secret(query).is_ok())
 }
 
 fn label(s: &AccountSummary) -> String {

@@ -107,6 +107,36 @@ fn add_list_code_remove_through_the_keychain() {
     );
     let out = env.run(&["code", "nothing-like-it"]);
     assert_eq!(out.status.code(), Some(1));
+    // A key or URI given where a name belongs (`--uri -` forgotten) is not
+    // repeated: it is already in the shell's history, not also on stderr.
+    for query in [
+        "otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP",
+        "OTPAUTH://TOTP/A:B",
+        "JBSWY3DPEHPK3PXP",
+        "jbsw y3dp ehpk 3pxp",
+        "jbsw-y3dp-ehpk-3pxp-jbsw-y3dp-ehpk-3pxp",
+    ] {
+        for command in ["code", "remove", "note"] {
+            let out = env.run(&[command, query]);
+            assert_eq!(out.status.code(), Some(1), "{command} {query}");
+            let said = stderr(&out);
+            assert!(
+                said.starts_with(
+                    "watchword-cli: no account matches, and what was given looks like a setup key"
+                ),
+                "{command} {query}: {said}"
+            );
+            assert!(!said.to_ascii_uppercase().contains("JBSW"), "{said}");
+        }
+    }
+    // Names that only look long are still repeated.
+    for name in ["nothing-like-it", "Amazon Seller Central"] {
+        let out = env.run(&["code", name]);
+        assert_eq!(
+            stderr(&out),
+            format!("watchword-cli: no account matches \"{name}\"; `watchword-cli list` shows them all\n")
+        );
+    }
 
     // Removing needs exactly one match; otherwise nothing is removed.
     let out = env.run(&["remove", "ama"]);

@@ -109,8 +109,12 @@ pub(crate) fn is_otpauth_uri(line: &str) -> bool {
 }
 
 /// The decoded label of an otpauth URI ("Issuer:name"), for error
-/// messages about a URI that does not parse. Never holds the secret, which
-/// lives in the query.
+/// messages about a URI that does not parse. The secret lives in the query,
+/// but a URI that does not parse may have none: a `&` typed for the `?`
+/// (`…/Example:alice&secret=JBSW…`) or a URI encoded twice (`%3Fsecret%3D`)
+/// leaves the key in what reads as the label. A label that mentions
+/// `secret` or holds a `=` is therefore not given at all (the entry is then
+/// named by its place in the file).
 pub(crate) fn label_of(uri: &str) -> Option<String> {
     let rest = uri.get(10..)?;
     let path = rest.split(['?', '#']).next()?;
@@ -120,7 +124,8 @@ pub(crate) fn label_of(uri: &str) -> Option<String> {
         .ok()?
         .trim()
         .to_owned();
-    (!decoded.is_empty()).then_some(decoded)
+    let may_hold_key = decoded.to_ascii_lowercase().contains("secret") || decoded.contains('=');
+    (!decoded.is_empty() && !may_hold_key).then_some(decoded)
 }
 
 fn convert(value: &Value) -> Result<crate::Account, String> {
