@@ -433,44 +433,13 @@ fn the_palette_works_again_after_its_web_process_ends() {
     // Loaded again: it finds and copies a code, typed into on the X display
     // as a person would. Until the page is back keys go nowhere, so each
     // try selects what the search holds first (of "tanuk", only its end
-    // can arrive, and its first match is GitLab), and a try is repeated only
-    // after a few seconds without a copy; `copy.wait()` judges the code
-    // against oathtool.
+    // can arrive, and its first match is GitLab); `copy.wait()` judges the
+    // code against oathtool.
     let copy = profile.expect_totp_copy(GITLAB);
-    let mut last: Option<std::time::Instant> = None;
-    app.wait_until("a code copied from the palette loaded again", || {
-        if watchword_e2e::clipboard_holds()?
-            .is_some_and(|text| text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Ok(());
-        }
-        if last.is_none_or(|at| at.elapsed() > std::time::Duration::from_secs(3)) {
-            let title = format!("^{TITLE}$");
-            for args in [
-                &[
-                    "search",
-                    "--onlyvisible",
-                    "--name",
-                    &title,
-                    "windowfocus",
-                    "--sync",
-                ][..],
-                &["key", "ctrl+a"],
-                &["type", "tanuk"],
-                &["key", "Return"],
-            ] {
-                let status = Command::new("xdotool")
-                    .args(args)
-                    .status()
-                    .map_err(|e| format!("xdotool: {e}"))?;
-                if !status.success() {
-                    return Err(format!("xdotool {args:?}: {status}"));
-                }
-            }
-            last = Some(std::time::Instant::now());
-        }
-        Err("nothing copied yet".to_owned())
-    });
+    app.type_until_a_code_is_copied(
+        TITLE,
+        &[&["key", "ctrl+a"], &["type", "tanuk"], &["key", "Return"]],
+    );
     wait_palette(&app, false);
     copy.wait();
 }

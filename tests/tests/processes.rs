@@ -98,19 +98,6 @@ fn webkit_processes_start_with_the_c_library_allocator_and_a_users_choice_is_kep
     }
 }
 
-/// `xdotool` with `args`, on the test's display.
-fn xdotool(args: &[&str]) -> Result<(), String> {
-    let status = std::process::Command::new("xdotool")
-        .args(args)
-        .status()
-        .map_err(|e| format!("xdotool: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("xdotool {args:?}: {status}"))
-    }
-}
-
 /// A page whose web process ends (killed here, as the system's
 /// out-of-memory killer would, or as a WebKit crash ends it) is loaded
 /// again: the window shows its accounts and copies a code again, instead of
@@ -131,32 +118,12 @@ fn a_page_whose_web_process_ends_is_loaded_again() {
     app.kill_web_process();
 
     // Until the page is back, keys go nowhere: each try clears the search
-    // first, and a try is repeated only after a few seconds without a copy.
-    // The copy is judged against oathtool by `copy.wait()`.
+    // first. The copy is judged against oathtool by `copy.wait()`.
     let copy = profile.expect_totp_copy(KEY);
-    let mut last: Option<std::time::Instant> = None;
-    app.wait_until("a code copied from the page loaded again", || {
-        if watchword_e2e::clipboard_holds()?
-            .is_some_and(|text| text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return Ok(());
-        }
-        if last.is_none_or(|at| at.elapsed() > std::time::Duration::from_secs(3)) {
-            xdotool(&[
-                "search",
-                "--onlyvisible",
-                "--name",
-                "^Watchword$",
-                "windowfocus",
-                "--sync",
-            ])?;
-            xdotool(&["key", "Escape"])?;
-            xdotool(&["type", "bank"])?;
-            xdotool(&["key", "Return"])?;
-            last = Some(std::time::Instant::now());
-        }
-        Err("nothing copied yet".to_owned())
-    });
+    app.type_until_a_code_is_copied(
+        "Watchword",
+        &[&["key", "Escape"], &["type", "bank"], &["key", "Return"]],
+    );
     copy.wait();
 }
 

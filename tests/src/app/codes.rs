@@ -4,10 +4,11 @@
 
 use super::{App, Row};
 use crate::otp::{digits_of, grouped, unix_now, Totp};
-use crate::tools::{clipboard_holds, clipboard_text};
-use crate::{wait_until, POLL};
+use crate::tools::{clipboard_holds, clipboard_text, run_bounded};
+use crate::{wait_until, POLL, TOOL_TIMEOUT};
 use serde_json::json;
-use std::time::Duration;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 /// After a step boundary, how long the app may still show the old code
 /// (it repaints about once a second).
@@ -332,5 +333,42 @@ impl App<'_> {
     /// promises to clear it 30 s after the copy (allowed 10 s of slack).
     pub fn assert_clipboard_clears(&self, copied: &Copied) {
         assert_clipboard_clears_after(copied, 30.0);
+    }
+
+    /// Types into the window titled exactly `title` on the X display, as a
+    /// person would (xdotool: each of `keys` is one command, such as
+    /// `["key", "ctrl+a"]` or `["type", "bank"]`), until the clipboard holds
+    /// a six-digit code. For a page that is being loaded again, where keys
+    /// go nowhere until it is back: a try is repeated only after 3 s without
+    /// a copy, so `keys` should first clear what an earlier try left. The
+    /// code itself is for the caller to judge (`Profile::expect_totp_copy`).
+    pub fn type_until_a_code_is_copied(&self, title: &str, keys: &[&[&str]]) {
+        let name = format!("^{title}$");
+        let focus: &[&str] = &[
+            "search",
+            "--onlyvisible",
+            "--name",
+            &name,
+            "windowfocus",
+            "--sync",
+        ];
+        let mut last: Option<Instant> = None;
+        self.wait_until(&format!("a code copied from {title:?}"), || {
+            if clipboard_holds()?
+                .is_some_and(|text| text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Ok(());
+            }
+            if last.is_none_or(|at| at.elapsed() > Duration::from_secs(3)) {
+                for args in std::iter::once(focus).chain(keys.iter().copied()) {
+                    let output = run_bounded(Command::new("xdotool").args(args), TOOL_TIMEOUT)?;
+                    if !output.status.success() {
+                        return Err(format!("xdotool {args:?}: {}", output.status));
+                    }
+                }
+                last = Some(Instant::now());
+            }
+            Err("nothing copied yet".to_owned())
+        });
     }
 }
