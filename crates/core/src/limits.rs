@@ -145,6 +145,12 @@ pub const AEGIS_MAX_SCRYPT_COST: u64 = 1 << 20;
 /// 2^19 is 64 MiB, twice what Aegis uses.
 pub const AEGIS_MAX_SCRYPT_MEMORY: u64 = 1 << 19;
 
+/// Longest salt of an Aegis password slot, in bytes: Aegis writes 32.
+/// scrypt hashes the whole salt once for every 32 bytes of its working
+/// block (4 × r × p times), so a slot within the cost budget above with a
+/// salt of megabytes asks for hours of hashing.
+pub const AEGIS_MAX_SALT_BYTES: usize = 64;
+
 /// Largest total scrypt cost of trying one password on every slot of an
 /// Aegis vault (slots made before Aegis 0.6.3 are tried twice, with the old
 /// password encoding too). A real vault has one password slot: eight times
@@ -173,6 +179,7 @@ pub const MAX_TOTAL_PBKDF2_ITERATIONS: u64 = 2_000_000;
 const AEGIS_REAL_COST: u64 = (1 << 15) * 8;
 const _: () = assert!(AEGIS_REAL_COST <= AEGIS_MAX_SCRYPT_MEMORY);
 const _: () = assert!(2 * AEGIS_REAL_COST <= AEGIS_MAX_TOTAL_SCRYPT_COST);
+const _: () = assert!(32 <= AEGIS_MAX_SALT_BYTES);
 const _: () = assert!(160_000 <= ANDOTP_MAX_PBKDF2_ITERATIONS);
 const _: () = assert!(100_000 <= FREEOTP_MAX_PBKDF2_ITERATIONS);
 const _: () = assert!(MAX_BATCH_PARTS as usize * 10 >= MAX_ENTRIES);

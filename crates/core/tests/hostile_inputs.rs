@@ -132,6 +132,21 @@ fn freeotp_back_references_are_bounded_by_what_they_copy() {
     ));
 }
 
+/// FreeOTP 2 keeps its master key's parameters as JSON inside the file:
+/// that JSON is held to the same budgets as a file of JSON.
+#[test]
+fn freeotp_master_key_json_is_within_the_json_budgets() {
+    let values = limits::MAX_JSON_VALUES + 1;
+    let array = format!("[{}0]", "0,".repeat(values - 1));
+    let reason = too_large_reason(read_error(&inputs::freeotp_master_key(&array)));
+    assert!(reason.contains("values"), "{reason}");
+    // Within them, it is read, and found not to be a master key.
+    match read_error(&inputs::freeotp_master_key("[0,0]")) {
+        ImportError::Damaged { part, .. } => assert_eq!(part, "masterKey"),
+        other => panic!("expected a damaged master key, got {other:?}"),
+    }
+}
+
 // See: issue 9, "A crafted Aegis vault hangs for hours".
 #[test]
 fn aegis_key_derivation_over_budget_is_refused_before_any_password() {
@@ -163,6 +178,21 @@ fn aegis_key_derivation_over_budget_is_refused_before_any_password() {
     expect_refused(inputs::aegis_slots(1, 1 << 15, 8, 16), "p = 16");
     // Nor the memory: N × r over 64 MiB.
     expect_refused(inputs::aegis_slots(1, 1 << 17, 8, 1), "N = 131072, r = 8");
+    // Nor a long salt, which scrypt hashes 4 × r × p times: within the
+    // cost budget (N = 2, p = 2^19), a 1 MiB salt would take hours.
+    let salt = |bytes: usize| {
+        inputs::aegis_slots(1, 2, 1, 1 << 19).replace(
+            &format!(r#""salt":"{}""#, "ab".repeat(32)),
+            &format!(r#""salt":"{}""#, "ab".repeat(bytes)),
+        )
+    };
+    expect_refused(
+        salt(1 << 20),
+        "header.slots[0] has a salt of 1048576 bytes; Aegis writes 32",
+    );
+    expect_refused(salt(65), "a salt of 65 bytes");
+    let (_, read) = import::detect_and_read(salt(64).as_bytes()).expect("within budget");
+    assert!(matches!(read, Read::Encrypted(_)));
 }
 
 #[test]

@@ -18,15 +18,14 @@
 //! encrypted vault (biometric slots are bound to the phone that made them).
 
 use super::{
-    as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, ImportError, Importer, Probe,
-    Read,
+    as_object, base32_secret, display_name, field_str, group_table, opt_str, opt_u64,
+    parse_algorithm, totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, GroupName,
+    Groups, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, OtpKind};
 use crate::crypto;
 use crate::limits::{self, Cancel};
 use serde_json::Value;
-use std::collections::HashMap;
 use zeroize::Zeroizing;
 
 /// Newest vault file version (`version` at the top) this importer reads.
@@ -105,13 +104,13 @@ pub(crate) fn entries_from_db(db: &Value) -> Result<Entries, ImportError> {
         None => return Err(damaged("db.entries", "it is missing")),
     };
     // Version 3's table of groups: UUID to name.
-    let group_names: HashMap<&str, &str> = db
-        .get("groups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|group| Some((group.get("uuid")?.as_str()?, group.get("name")?.as_str()?)))
-        .collect();
+    let group_names = group_table(
+        db.get("groups")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|group| Some((group.get("uuid")?.as_str()?, group.get("name")?.as_str()?))),
+    );
     let mut entries = Entries::new(Format::Aegis, convert);
     for entry in list {
         let issuer = entry.get("issuer").and_then(Value::as_str).unwrap_or("");
@@ -122,16 +121,21 @@ pub(crate) fn entries_from_db(db: &Value) -> Result<Entries, ImportError> {
         if entry.get("favorite").and_then(Value::as_bool) == Some(true) {
             entries.not_kept("favourites");
         }
-        let mut groups: Vec<String> = entry
-            .get("groups")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|uuid| group_names.get(uuid.as_str()?))
-            .map(|&name| name.to_owned())
-            .collect();
-        if let Some(group) = entry.get("group").and_then(Value::as_str) {
-            groups.push(group.to_owned());
+        let mut groups = Groups::of(
+            entry
+                .get("groups")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|uuid| group_names.get(uuid.as_str()?)),
+        );
+        // Before version 3, one group, named in the entry.
+        if let Some(name) = entry
+            .get("group")
+            .and_then(Value::as_str)
+            .and_then(GroupName::read)
+        {
+            groups.add(&name);
         }
         let extras = Extras {
             note: entry.get("note").and_then(Value::as_str).map(str::to_owned),
@@ -282,8 +286,15 @@ impl PasswordSlot {
             ));
         }
         sealed_key.extend_from_slice(&tag);
+        let salt = hex_field(slot, "salt", part)?;
+        if salt.len() > limits::AEGIS_MAX_SALT_BYTES {
+            return Err(kdf_too_costly(format!(
+                "{part} has a salt of {} bytes; Aegis writes 32",
+                salt.len()
+            )));
+        }
         Ok(Self {
-            salt: hex_field(slot, "salt", part)?,
+            salt,
             log_n: n.trailing_zeros() as u8,
             r: r as u32,
             p: p as u32,

@@ -19,8 +19,8 @@
 
 use super::{
     as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, ImportError, Importer, Probe,
-    Read,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, Groups, ImportError, Importer,
+    Probe, Read,
 };
 use crate::account::{Account, OtpKind};
 use crate::crypto;
@@ -118,14 +118,14 @@ fn entries_from(doc: &Value, part: &str) -> Result<Entries, ImportError> {
         }
         let extras = Extras {
             note: None,
-            groups: entry
-                .get("tags")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect(),
+            groups: Groups::named(
+                entry
+                    .get("tags")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str),
+            ),
         };
         entries.push_with(display_name(&issuer, &name), entry.clone(), extras);
     }

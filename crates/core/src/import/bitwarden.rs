@@ -19,11 +19,11 @@
 //! are refused with a message: export again unencrypted.
 
 use super::{
-    display_name, field_str, opt_str, Entries, Extras, Format, ImportError, Importer, Probe, Read,
+    display_name, field_str, group_table, opt_str, Entries, Extras, Format, Groups, ImportError,
+    Importer, Probe, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind, STEAM_LENGTH};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// The Bitwarden importer (JSON or CSV, told apart by content).
 #[derive(Debug, Clone, Copy)]
@@ -70,13 +70,15 @@ fn read_json(bytes: &[u8]) -> Result<Entries, ImportError> {
     let items = doc.get("items").and_then(Value::as_array).ok_or_else(|| {
         ImportError::damaged(Format::Bitwarden, "items", "it is missing or not a list")
     })?;
-    let folders: HashMap<&str, &str> = doc
-        .get("folders")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|folder| Some((folder.get("id")?.as_str()?, folder.get("name")?.as_str()?)))
-        .collect();
+    let folders = group_table(
+        doc.get("folders")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|folder| {
+                Some((folder.get("id")?.as_str()?, folder.get("name")?.as_str()?))
+            }),
+    );
     let mut entries = Entries::new(Format::Bitwarden, convert);
     for item in items {
         let login = item.get("login");
@@ -98,7 +100,7 @@ fn read_json(bytes: &[u8]) -> Result<Entries, ImportError> {
             .and_then(|id| folders.get(id));
         let extras = Extras {
             note: item.get("notes").and_then(Value::as_str).map(str::to_owned),
-            groups: folder.map(|&name| name.to_owned()).into_iter().collect(),
+            groups: Groups::of(folder),
         };
         entries.push_with(
             display_name(name, username),
@@ -157,10 +159,7 @@ fn read_csv(text: &str) -> Result<Entries, ImportError> {
         let folder = get(folder_column);
         let extras = Extras {
             note: (!notes.is_empty()).then(|| notes.to_owned()),
-            groups: (!folder.trim().is_empty())
-                .then(|| folder.to_owned())
-                .into_iter()
-                .collect(),
+            groups: Groups::named([folder]),
         };
         entries.push_with(
             display_name(name, username),

@@ -99,8 +99,88 @@ struct Pending {
 pub(crate) struct Extras {
     /// The entry's note, whole.
     pub(crate) note: Option<String>,
-    /// The names of its groups, unchecked.
-    pub(crate) groups: Vec<String>,
+    /// Its groups, as far as an account can hold them.
+    #[zeroize(skip)]
+    pub(crate) groups: Groups,
+}
+
+/// A group name as a file gives it, cleaned once ([`Group::lenient`]), and
+/// whether cleaning cut it. A file's table of groups is read into these
+/// ([`group_table`]), so that an entry naming a group, however long its
+/// name and however many times, copies at most
+/// [`limits::MAX_GROUP_CHARS`] characters of it.
+#[derive(Clone)]
+pub(crate) struct GroupName {
+    group: Group,
+    cut: bool,
+}
+
+impl GroupName {
+    /// `None` for a name with nothing left once cleaned.
+    pub(crate) fn read(raw: &str) -> Option<Self> {
+        let group = Group::lenient(raw)?;
+        let cut = group.as_str() != raw.trim();
+        Some(Self { group, cut })
+    }
+}
+
+/// A file's table of groups (its own id for each group, to the group),
+/// each name cleaned once as the table is read.
+pub(crate) fn group_table<'a, K: Eq + std::hash::Hash>(
+    pairs: impl IntoIterator<Item = (K, &'a str)>,
+) -> std::collections::HashMap<K, GroupName> {
+    pairs
+        .into_iter()
+        .filter_map(|(id, name)| Some((id, GroupName::read(name)?)))
+        .collect()
+}
+
+/// The groups an entry names, kept as an account can hold them while the
+/// file is read: without repeats, at most
+/// [`limits::MAX_GROUPS_PER_ACCOUNT`], and counted where cut (for the
+/// preview's note). Bounded whatever the file repeats.
+#[derive(Clone, Default)]
+pub(crate) struct Groups {
+    kept: Vec<Group>,
+    /// Kept groups whose names were cut.
+    cut_names: usize,
+    /// Groups named past the limit.
+    past_limit: usize,
+}
+
+impl Groups {
+    /// The groups named `raw`, each cleaned.
+    pub(crate) fn named<'a>(raw: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut groups = Self::default();
+        for name in raw {
+            if let Some(name) = GroupName::read(name) {
+                groups.add(&name);
+            }
+        }
+        groups
+    }
+
+    /// The groups of `names`, found in a file's table.
+    pub(crate) fn of<'a>(names: impl IntoIterator<Item = &'a GroupName>) -> Self {
+        let mut groups = Self::default();
+        for name in names {
+            groups.add(name);
+        }
+        groups
+    }
+
+    /// Adds `name`'s group, unless it is there or the limit is reached.
+    pub(crate) fn add(&mut self, name: &GroupName) {
+        if self.kept.contains(&name.group) {
+            return;
+        }
+        if self.kept.len() == limits::MAX_GROUPS_PER_ACCOUNT {
+            self.past_limit += 1;
+            return;
+        }
+        self.cut_names += usize::from(name.cut);
+        self.kept.push(name.group.clone());
+    }
 }
 
 impl Entries {
@@ -239,24 +319,11 @@ impl Cut {
             self.notes += usize::from(was_cut);
             note
         });
-        let mut groups: Vec<Group> = Vec::new();
-        for name in &extras.groups {
-            let Some(group) = Group::lenient(name) else {
-                continue;
-            };
-            self.group_names += usize::from(group.as_str() != name.trim());
-            if groups.contains(&group) {
-                continue;
-            }
-            if groups.len() == limits::MAX_GROUPS_PER_ACCOUNT {
-                self.groups += 1;
-                continue;
-            }
-            groups.push(group);
-        }
+        self.group_names += extras.groups.cut_names;
+        self.groups += extras.groups.past_limit;
         account
             .with_note(note)
-            .with_groups(groups)
+            .with_groups(extras.groups.kept.clone())
             .expect("at most the limit, without repeats")
     }
 
@@ -416,12 +483,18 @@ mod tests {
             Value::Null,
             Extras {
                 note: Some("codes: 1 2 3".into()),
-                groups: vec!["Work".into(), " Work ".into(), "Banks".into()],
+                groups: Groups::named(["Work", " Work ", "Banks"]),
             },
         );
         let long = Extras {
             note: Some("n".repeat(limits::MAX_NOTE_BYTES + 5)),
-            groups: (0..20).map(|i| format!("g{i}")).collect(),
+            groups: Groups::named(
+                (0..20)
+                    .map(|i| format!("g{i}"))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+            ),
         };
         entries.push_with(None, Value::Null, long);
         entries.push(None, Value::Null);

@@ -192,6 +192,8 @@ struct MasterKey {
 impl MasterKey {
     fn parse(text: &str) -> Result<Self, ImportError> {
         let damaged = |reason: String| ImportError::damaged(Format::FreeOtp, "masterKey", reason);
+        // Within the JSON budgets, as the file around it was.
+        super::fields::json_values(text)?;
         let value: Value =
             serde_json::from_str(text).map_err(|_| damaged("it is not valid JSON".into()))?;
         let sha512 = match field_str(&value, "mAlgorithm").map_err(damaged)? {

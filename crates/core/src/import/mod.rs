@@ -46,7 +46,7 @@ mod entries;
 mod fields;
 
 pub use detect::Probe;
-pub(crate) use entries::{wipe, Decrypt, Extras};
+pub(crate) use entries::{group_table, wipe, Decrypt, Extras, GroupName, Groups};
 pub use entries::{Conversion, EncryptedBackup, Entries, EntryError};
 pub(crate) use fields::{
     account, android_prefs_strings, as_object, base32_secret, base64_decode, byte_array,

@@ -68,7 +68,7 @@ impl Importer for Proton {
             let shown = label.or_else(|| display_name("", name));
             let extras = Extras {
                 note: entry.get("note").and_then(Value::as_str).map(str::to_owned),
-                groups: Vec::new(),
+                groups: Default::default(),
             };
             entries.push_with(shown, json!({"content": content}), extras);
         }

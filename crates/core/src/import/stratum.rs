@@ -22,8 +22,9 @@
 //! entry errors: Watchword does not compute them).
 
 use super::{
-    as_object, base32_secret, display_name, field_str, field_u64, opt_str, opt_u64, totp_kind,
-    Decrypt, EncryptedBackup, Entries, Extras, Format, ImportError, Importer, Probe, Read,
+    as_object, base32_secret, display_name, field_str, field_u64, group_table, opt_str, opt_u64,
+    totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, Groups, ImportError, Importer,
+    Probe, Read,
 };
 use crate::account::{Account, Algorithm, OtpKind};
 use crate::crypto;
@@ -114,23 +115,22 @@ fn entries_from(doc: &Value, part: &str) -> Result<Entries, ImportError> {
             ImportError::damaged(Format::Stratum, part, "its Authenticators list is missing")
         })?;
     let array = |key: &str| doc.get(key).and_then(Value::as_array).into_iter().flatten();
-    let category_names: HashMap<&str, &str> = array("Categories")
-        .filter_map(|category| {
-            Some((
-                category.get("Id")?.as_str()?,
-                category.get("Name")?.as_str()?,
-            ))
-        })
-        .collect();
-    // Secret (as the file writes it) to the names of its categories;
-    // borrowed from the document, so no copy of a key is made.
-    let mut categories: HashMap<&str, Vec<&str>> = HashMap::new();
+    let category_names = group_table(array("Categories").filter_map(|category| {
+        Some((
+            category.get("Id")?.as_str()?,
+            category.get("Name")?.as_str()?,
+        ))
+    }));
+    // Secret (as the file writes it) to its categories, as an account
+    // holds them however many links name them; keyed by the document's own
+    // text, so no copy of a key is made.
+    let mut categories: HashMap<&str, Groups> = HashMap::new();
     for link in array("AuthenticatorCategories") {
         let secret = link.get("AuthenticatorSecret").and_then(Value::as_str);
         let category = link.get("CategoryId").and_then(Value::as_str);
         if let (Some(secret), Some(name)) = (secret, category.and_then(|id| category_names.get(id)))
         {
-            categories.entry(secret).or_default().push(name);
+            categories.entry(secret).or_default().add(name);
         }
     }
     let mut entries = Entries::new(Format::Stratum, convert);
@@ -144,7 +144,7 @@ fn entries_from(doc: &Value, part: &str) -> Result<Entries, ImportError> {
             .get("Secret")
             .and_then(Value::as_str)
             .and_then(|secret| categories.get(secret))
-            .map(|names| names.iter().map(|&name| name.to_owned()).collect())
+            .cloned()
             .unwrap_or_default();
         let extras = Extras { note: None, groups };
         entries.push_with(display_name(issuer, name), entry.clone(), extras);

@@ -21,9 +21,9 @@
 //! and 4 lose nothing Watchword uses.
 
 use super::{
-    as_object, base32_secret, display_name, field_str, opt_str, opt_u64, parse_algorithm,
-    totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, ImportError, Importer, Probe,
-    Read,
+    as_object, base32_secret, display_name, field_str, group_table, opt_str, opt_u64,
+    parse_algorithm, totp_kind, Decrypt, EncryptedBackup, Entries, Extras, Format, GroupName,
+    Groups, ImportError, Importer, Probe, Read,
 };
 use crate::account::{Account, OtpKind};
 use crate::crypto;
@@ -82,12 +82,12 @@ impl Importer for TwoFas {
                     EncryptedServices {
                         services,
                         reference,
-                        groups: group_table(&doc),
+                        groups: group_names(&doc),
                     },
                 )))
             }
             None | Some(Value::Null) => match doc.get("services") {
-                Some(services) => entries_from(services, "services", &group_table(&doc)),
+                Some(services) => entries_from(services, "services", &group_names(&doc)),
                 None => Err(damaged("services", "it is missing")),
             }
             .map(Read::Plain),
@@ -97,24 +97,24 @@ impl Importer for TwoFas {
 }
 
 /// The backup's groups: id to name.
-fn group_table(doc: &Value) -> HashMap<String, String> {
-    doc.get("groups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|group| {
-            let id = group.get("id")?.as_str()?;
-            let name = group.get("name")?.as_str()?;
-            Some((id.to_owned(), name.to_owned()))
-        })
-        .collect()
+fn group_names(doc: &Value) -> HashMap<String, GroupName> {
+    group_table(
+        doc.get("groups")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|group| {
+                let id = group.get("id")?.as_str()?;
+                Some((id.to_owned(), group.get("name")?.as_str()?))
+            }),
+    )
 }
 
 /// The entries of a `services` list, each with its group's name.
 fn entries_from(
     services: &Value,
     part: &str,
-    groups: &HashMap<String, String>,
+    groups: &HashMap<String, GroupName>,
 ) -> Result<Entries, ImportError> {
     let list = services
         .as_array()
@@ -131,13 +131,12 @@ fn entries_from(
         }
         let extras = Extras {
             note: None,
-            groups: service
-                .get("groupId")
-                .and_then(Value::as_str)
-                .and_then(|id| groups.get(id))
-                .cloned()
-                .into_iter()
-                .collect(),
+            groups: Groups::of(
+                service
+                    .get("groupId")
+                    .and_then(Value::as_str)
+                    .and_then(|id| groups.get(id)),
+            ),
         };
         entries.push_with(display_name(issuer, name), service.clone(), extras);
     }
@@ -231,7 +230,7 @@ struct EncryptedServices {
     services: Sealed,
     reference: Option<Sealed>,
     /// The groups, read from the clear part of the file.
-    groups: HashMap<String, String>,
+    groups: HashMap<String, GroupName>,
 }
 
 impl Decrypt for EncryptedServices {

@@ -11,7 +11,7 @@
 //! Blank lines are skipped; any other line that is not a valid URI is an
 //! entry error naming its line.
 
-use super::{Entries, Extras, Format, ImportError, Importer, Probe, Read};
+use super::{Entries, Extras, Format, Groups, ImportError, Importer, Probe, Read};
 use serde_json::Value;
 
 /// The otpauth URI list importer.
@@ -70,6 +70,8 @@ fn code_display(uri: &str) -> Option<Value> {
     let text = percent_encoding::percent_decode_str(&raw)
         .decode_utf8()
         .ok()?;
+    // Within the JSON budgets, as a file of its own would be.
+    super::fields::json_values(&text).ok()?;
     serde_json::from_str(&text).ok()
 }
 
@@ -91,14 +93,14 @@ fn ente_extras(display: &Value, entries: &mut Entries) -> Extras {
             .get("note")
             .and_then(Value::as_str)
             .map(str::to_owned),
-        groups: display
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
+        groups: Groups::named(
+            display
+                .get("tags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str),
+        ),
     }
 }
 

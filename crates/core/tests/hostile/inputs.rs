@@ -52,11 +52,9 @@ pub fn google_max_parts() -> String {
     google_link((1 << 31) - 1, 0)
 }
 
-/// A FreeOTP 2 backup (Java-serialised HashMap) of about `file_bytes`: one
-/// big string, then as many entries as fit whose key and value are both
-/// back-references to it. Each reference is 5 bytes of file and a copy of
-/// the whole string in memory.
-pub fn freeotp_back_references(string_bytes: usize, file_bytes: usize) -> Vec<u8> {
+/// The start of a FreeOTP 2 backup: a Java-serialised HashMap of `size`
+/// pairs (handles: 0x7E0000 its class, 0x7E0001 the map).
+fn freeotp_map_header(size: u32) -> Vec<u8> {
     let mut out = vec![0xAC, 0xED, 0x00, 0x05, 0x73, 0x72];
     let class = b"java.util.HashMap";
     out.extend_from_slice(&(class.len() as u16).to_be_bytes());
@@ -73,13 +71,23 @@ pub fn freeotp_back_references(string_bytes: usize, file_bytes: usize) -> Vec<u8
     out.push(0x70); // no superclass
     out.extend_from_slice(&[0x3F, 0x40, 0, 0, 0, 0, 0, 0x0C]); // loadFactor, threshold
     out.extend_from_slice(&[0x77, 0x08]); // block of 8 bytes
-    let pairs = (file_bytes.saturating_sub(string_bytes) / 10).max(1) as u32;
     out.extend_from_slice(&16u32.to_be_bytes()); // capacity
-    out.extend_from_slice(&(pairs + 1).to_be_bytes()); // size
-                                                       // "masterKey" → the big string (handles: 0x7E0000 class, 0x7E0001 map).
+    out.extend_from_slice(&size.to_be_bytes());
+    // "masterKey" (handle 0x7E0002), its value next.
     out.push(0x74);
     out.extend_from_slice(&9u16.to_be_bytes());
     out.extend_from_slice(b"masterKey");
+    out
+}
+
+/// A FreeOTP 2 backup (Java-serialised HashMap) of about `file_bytes`: one
+/// big string, then as many entries as fit whose key and value are both
+/// back-references to it. Each reference is 5 bytes of file and a copy of
+/// the whole string in memory.
+pub fn freeotp_back_references(string_bytes: usize, file_bytes: usize) -> Vec<u8> {
+    let pairs = (file_bytes.saturating_sub(string_bytes) / 10).max(1) as u32;
+    let mut out = freeotp_map_header(pairs + 1);
+    // "masterKey" → the big string.
     out.push(0x7C); // TC_LONGSTRING, handle 0x7E0003
     out.extend_from_slice(&(string_bytes as u64).to_be_bytes());
     out.extend(std::iter::repeat_n(b'a', string_bytes));
@@ -89,6 +97,16 @@ pub fn freeotp_back_references(string_bytes: usize, file_bytes: usize) -> Vec<u8
             out.extend_from_slice(&0x7E_0003u32.to_be_bytes());
         }
     }
+    out.push(0x78);
+    out
+}
+
+/// A FreeOTP 2 backup whose only pair is its `masterKey`, holding `text`.
+pub fn freeotp_master_key(text: &str) -> Vec<u8> {
+    let mut out = freeotp_map_header(1);
+    out.push(0x7C); // TC_LONGSTRING
+    out.extend_from_slice(&(text.len() as u64).to_be_bytes());
+    out.extend_from_slice(text.as_bytes());
     out.push(0x78);
     out
 }
