@@ -85,6 +85,8 @@ pub struct ConfirmView {
     duplicates: usize,
     /// Cancelled part-way: what was not added waits in the preview.
     stopped: bool,
+    /// Accounts whose notes were cut to fit the keychain item.
+    notes_cut: usize,
 }
 
 /// Feeds `inputs` into the pending enrolment; when none of them holds
@@ -497,6 +499,7 @@ pub async fn confirm_enrolment(
             added: done.added,
             duplicates: done.already_there,
             stopped: done.stopped,
+            notes_cut: done.notes_cut,
         };
         if !done.stopped {
             *pending = Enrolment::new();

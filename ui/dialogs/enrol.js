@@ -204,7 +204,14 @@ async function confirm(event) {
     await reloadAccounts();
     await refreshCodes();
     const added = result.added === 1 ? 'Added 1 account' : `Added ${result.added} accounts`;
-    toast(result.duplicates > 0 ? `${added}; ${result.duplicates} already in Watchword` : added);
+    const also = [];
+    if (result.duplicates > 0) also.push(`${result.duplicates} already in Watchword`);
+    if (result.notesCut > 0) {
+      also.push(result.notesCut === 1
+        ? '1 note cut to fit the keychain'
+        : `${result.notesCut} notes cut to fit the keychain`);
+    }
+    toast([added, ...also].join('; '));
   } catch (error) {
     toast(ipc.messageOf(error));
   } finally {

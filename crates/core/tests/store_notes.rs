@@ -165,6 +165,60 @@ fn a_note_that_does_not_fit_the_item_is_refused_and_nothing_changes() {
     );
 }
 
+/// An import (`add_all`) does not refuse an account whose note fits the
+/// note's limit but not the keychain item once escaped: the note keeps its
+/// longest beginning that fits, the accounts after it are added too, and
+/// the count says so. Adding one account still refuses (above).
+#[test]
+fn an_imported_note_too_long_for_the_item_keeps_what_fits() {
+    let scratch = Scratch::new("notes", "import-fit");
+    let mut store = scratch.open();
+    // 1024 bytes of line breaks are 2048 units once escaped; "é" is two
+    // bytes and fits as one unit, so 500 of them fit whole.
+    let breaks = format!("codes:{}", "\n".repeat(1018));
+    let accented = "é".repeat(500);
+    let key = |byte: u8| Secret::from_bytes(vec![byte; 10]);
+    let done = store
+        .add_all([
+            Account::totp("Shop", "me", key(1)).with_note(note(&breaks)),
+            Account::totp("Bank", "me", key(2)).with_note(note(&accented)),
+            Account::totp("Mail", "me", key(3)),
+        ])
+        .expect("all added");
+    assert_eq!((done.added, done.notes_cut), (3, 1));
+
+    let mut again = scratch.open();
+    let listed = again.list_accounts().expect("listed");
+    let id_of = |issuer: &str| {
+        let found = listed.iter().find(|s| s.issuer == issuer).expect(issuer);
+        AccountId::parse(&found.id).expect("an id")
+    };
+    let mut note_of = |issuer: &str| {
+        again
+            .note(&id_of(issuer))
+            .expect("read")
+            .map(|n| n.expose().to_owned())
+    };
+    let kept = note_of("Shop").expect("a note is kept");
+    assert!(breaks.starts_with(&kept), "a beginning of the note");
+    assert!(
+        kept.len() > 400 && kept.len() < breaks.len(),
+        "{}",
+        kept.len()
+    );
+    assert_eq!(note_of("Bank").as_deref(), Some(accented.as_str()));
+    assert_eq!(note_of("Mail"), None);
+    // One more line break would not have fitted.
+    let error = scratch
+        .open()
+        .set_note(&id_of("Shop"), note(&breaks[..kept.len() + 1]))
+        .expect_err("one more does not fit");
+    assert!(
+        matches!(error, Error::Field(FieldError::NoteDoesNotFit { .. })),
+        "{error:?}"
+    );
+}
+
 #[test]
 fn groups_live_in_the_list_and_come_with_the_accounts() {
     let scratch = Scratch::new("notes", "groups");

@@ -2,7 +2,7 @@
 //! and restoring from them. The policy is the core store's
 //! (`watchword_core::store::autobackup`); this only parses and prints.
 
-use super::backup::{count, read_password};
+use super::backup::{count, notes_cut, read_password, skipped_entries};
 use super::{back_up_pending, now, open_store, open_store_locked};
 use crate::cli::BackupAction;
 use crate::error::CliError;
@@ -139,7 +139,7 @@ fn restore(
         source,
     })?;
     err!(
-        "Restored {} of {} from {from}{}{}.",
+        "Restored {} of {} from {from}{}{}{}.",
         done.added,
         count(read, "account"),
         if done.already_there > 0 {
@@ -150,11 +150,8 @@ fn restore(
         } else {
             String::new()
         },
-        match entry_errors {
-            0 => String::new(),
-            1 => "; 1 entry could not be read".to_owned(),
-            n => format!("; {n} entries could not be read"),
-        }
+        notes_cut(done.notes_cut),
+        skipped_entries(entry_errors)
     );
     Ok(())
 }

@@ -95,13 +95,14 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
     })?;
     let (added, present) = (done.added, done.already_there);
     err!(
-        "Imported {} of {read_from}{}{}.",
+        "Imported {} of {read_from}{}{}{}.",
         added,
         if present > 0 {
             format!("; {} already in Watchword", count(present, "was"))
         } else {
             String::new()
         },
+        notes_cut(done.notes_cut),
         skipped_entries(conversion.errors.len())
     );
     Ok(())
@@ -274,10 +275,19 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
-fn skipped_entries(n: usize) -> String {
+pub fn skipped_entries(n: usize) -> String {
     match n {
         0 => String::new(),
         1 => "; 1 entry could not be read".into(),
         n => format!("; {n} entries could not be read"),
+    }
+}
+
+/// What an import says of the notes it cut to fit the keychain item
+/// ([`watchword_core::store::Added::notes_cut`]).
+pub fn notes_cut(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        n => format!("; {} cut to fit the keychain", count(n, "note")),
     }
 }

@@ -357,6 +357,33 @@ fn export_sheet_writes_a_private_pdf_whose_codes_read_back() {
 
 /// Issue 10, part 6: notes and groups through the command line. A real
 /// Aegis vault given two groups and a note, as Aegis 3 writes them.
+/// A note within the note limit that does not fit the keychain item once
+/// escaped (1018 line breaks) is cut to fit, the import goes on past it,
+/// and the summary says so.
+#[test]
+fn an_imported_note_too_long_for_the_keychain_is_cut_and_said() {
+    let env = env("notes-cut");
+    let mut vault: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture("aegis_plain.json")).expect("fixture"))
+            .expect("json");
+    let note = format!("codes:{}", "\n".repeat(1018));
+    vault["db"]["entries"][0]["note"] = serde_json::json!(note);
+    let file = env.dir.path().join("aegis-long-note.json");
+    std::fs::write(&file, serde_json::to_vec(&vault).expect("json")).expect("written");
+    let out = env.run(&["import", file.to_str().expect("UTF-8 path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with(
+            "Imported 7 of 7 accounts from Aegis (plain); 1 note cut to fit the keychain.\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let kept = stdout(&env.run(&["note", "Deno"]));
+    assert!(note.starts_with(kept.trim_end_matches('\n')), "{kept:?}");
+    assert!(kept.starts_with("codes:\n") && kept.len() < note.len());
+}
+
 #[test]
 fn notes_and_groups_come_in_show_on_request_and_go_out_again() {
     let env = env("notes");

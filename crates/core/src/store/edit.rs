@@ -5,7 +5,7 @@
 
 use super::metadata::MetaEntry;
 use super::{lock, meta_entry, unix_now, Added, BackupStatus, Settings, Store};
-use crate::account::{Account, AccountId, Group, Note, OtpKind};
+use crate::account::{Account, AccountId, FieldError, Group, Note, OtpKind};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 
@@ -63,12 +63,23 @@ impl Store {
     }
 
     fn add_locked(&mut self, account: Account) -> Result<AccountId> {
+        self.add_locked_as(account, false).map(|(id, _)| id)
+    }
+
+    /// Adds `account`; with `fit`, as an import does, a note that does not
+    /// fit the keychain item is cut to the longest beginning that does
+    /// (true is returned then) instead of refusing the account.
+    fn add_locked_as(&mut self, account: Account, fit: bool) -> Result<(AccountId, bool)> {
         // Whatever built it, the item and the list get one bounded line.
-        let account = account.labelled();
+        let mut account = account.labelled();
         if self.accounts.values().any(|a| a.same_as(&account)) {
             return Err(Error::Duplicate(account.display_name()));
         }
         let id = AccountId::random();
+        let mut cut = false;
+        if fit {
+            (account, cut) = self.fitted(&id, account)?;
+        }
         self.write_item(&id, &account)?;
         self.meta
             .accounts
@@ -76,7 +87,48 @@ impl Store {
         self.accounts.insert(id.clone(), account);
         self.note_change();
         self.save_meta()?;
-        Ok(id)
+        Ok((id, cut))
+    }
+
+    /// `account` with its note cut, at a character, to the longest
+    /// beginning whose item fits under `id`; true when it had to be cut.
+    fn fitted(&self, id: &AccountId, account: Account) -> Result<(Account, bool)> {
+        let too_long = |result: Result<_>| match result {
+            Ok(_) => Ok(false),
+            Err(Error::Field(FieldError::NoteDoesNotFit { .. })) => Ok(true),
+            Err(error) => Err(error),
+        };
+        let Some(note) = account.note.clone() else {
+            return Ok((account, false));
+        };
+        if !too_long(self.item_for(id, &account))? {
+            return Ok((account, false));
+        }
+        let text = note.expose();
+        // The ends of the note's characters: a beginning of `k` characters
+        // ends at ends[k - 1]. The item grows with the note, so the
+        // beginnings that fit come first: the longest is searched for
+        // between none (no note always fits) and all (known not to).
+        let ends: Vec<usize> = text
+            .char_indices()
+            .map(|(at, c)| at + c.len_utf8())
+            .collect();
+        let beginning = |chars: usize| -> Result<Option<Note>> {
+            let end = chars.checked_sub(1).map_or(0, |last| ends[last]);
+            Ok(Note::new(&text[..end])?)
+        };
+        let (mut fits, mut over) = (0, ends.len());
+        while over - fits > 1 {
+            let mid = fits + (over - fits) / 2;
+            let probe = account.clone().with_note(beginning(mid)?);
+            if too_long(self.item_for(id, &probe))? {
+                over = mid;
+            } else {
+                fits = mid;
+            }
+        }
+        let note = beginning(fits)?;
+        Ok((account.with_note(note), true))
     }
 
     /// Adds accounts one by one, counting those already stored (same key
@@ -113,8 +165,11 @@ impl Store {
                 done.stopped = true;
                 break;
             }
-            match self.add_locked(account) {
-                Ok(_) => done.added += 1,
+            match self.add_locked_as(account, true) {
+                Ok((_, cut)) => {
+                    done.added += 1;
+                    done.notes_cut += usize::from(cut);
+                }
                 Err(Error::Duplicate(_)) => done.already_there += 1,
                 Err(error) => return Err((done, error)),
             }

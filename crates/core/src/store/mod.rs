@@ -148,6 +148,11 @@ pub struct Added {
     /// The work was cancelled before every account was looked at
     /// ([`Store::add_all_cancellable`]); the rest were not added.
     pub stopped: bool,
+    /// Accounts added with their notes cut to fit the keychain item: a
+    /// note within [`crate::limits::MAX_NOTE_BYTES`] may still not fit once
+    /// the item escapes it (line breaks, other scripts) or the lock seals
+    /// it.
+    pub notes_cut: usize,
 }
 
 /// Whether the accounts are backed up, for a gentle reminder.
@@ -321,6 +326,14 @@ impl Store {
     }
 
     fn write_item(&self, id: &AccountId, account: &Account) -> Result<()> {
+        let form = self.item_for(id, account)?;
+        self.keychain.set(id.as_str(), &form, &item_label(account))
+    }
+
+    /// The keychain item `account` is stored as under `id` (sealed while the
+    /// lock is on), or [`crate::account::FieldError::NoteDoesNotFit`] when
+    /// its note makes it longer than an item may be.
+    fn item_for(&self, id: &AccountId, account: &Account) -> Result<zeroize::Zeroizing<String>> {
         // It holds the key (and the note): wiped once the keychain has it.
         let text = item::encode(account)?;
         // Sealed while the lock is on; a sealed note must fit as well.
@@ -333,7 +346,7 @@ impl Store {
             }
             .into());
         }
-        self.keychain.set(id.as_str(), &form, &item_label(account))
+        Ok(form)
     }
 
     fn save_meta(&mut self) -> Result<()> {
