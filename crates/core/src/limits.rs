@@ -184,6 +184,44 @@ const _: () = assert!(160_000 <= ANDOTP_MAX_PBKDF2_ITERATIONS);
 const _: () = assert!(100_000 <= FREEOTP_MAX_PBKDF2_ITERATIONS);
 const _: () = assert!(MAX_BATCH_PARTS as usize * 10 >= MAX_ENTRIES);
 
+// ----- The store's own records ---------------------------------------------
+//
+// The keychain is shared with every program of the user's session, and the
+// data folder is a plain folder: what Watchword reads back from either is
+// held to budgets too.
+
+/// Largest metadata file read, in bytes: 10 000 accounts with long names
+/// and many groups are about 5 MB. A larger one is treated as damaged
+/// (moved aside and rebuilt from the keychain, which is the truth).
+pub const MAX_METADATA_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Longest lock record read from the keychain, in bytes: a real one, with
+/// its wraps, is under 2 KB.
+pub const VAULT_MAX_RECORD_BYTES: usize = 64 * 1024;
+
+/// Most wraps (ways to open the vault key) a lock record may hold; a real
+/// one has one or two.
+pub const VAULT_MAX_WRAPS: usize = 8;
+
+/// Most wraps tried with a password: each costs an Argon2 derivation.
+pub const VAULT_MAX_PASSWORD_WRAPS: usize = 2;
+
+/// Most Argon2 memory a lock record may ask for, in KiB: 256 MiB, four
+/// times what is written. An unlock allocates it all at once, so a record
+/// altered to ask for more is refused before anything is allocated.
+pub const VAULT_MAX_KDF_MEMORY_KIB: u32 = 4 * 64 * 1024;
+
+/// Most Argon2 passes a lock record may ask for.
+pub const VAULT_MAX_KDF_PASSES: u32 = 64;
+
+/// Most Argon2 lanes a lock record may ask for.
+pub const VAULT_MAX_KDF_LANES: u32 = 16;
+
+/// Most Argon2 work a lock record may ask for, memory × passes (in KiB):
+/// 32 passes over 64 MiB, many times what calibration picks on a slow
+/// machine, and a few seconds at most on a 2-core one.
+pub const VAULT_MAX_KDF_WORK_KIB: u64 = 32 * 64 * 1024;
+
 // ----- Cancellation ------------------------------------------------------------
 
 /// A flag that stops long work (key derivation, converting a big import)

@@ -18,7 +18,7 @@
 //! ([`KdfParams::check`]) so a crafted one cannot take minutes or gigabytes
 //! to refuse.
 
-use crate::crypto;
+use crate::{crypto, limits};
 use data_encoding::BASE64;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -53,18 +53,15 @@ impl KdfParams {
     /// 64 MiB in one lane, passes set by [`KdfParams::calibrate`]: what
     /// OWASP and RFC 9106 suggest for an interactive unlock.
     pub const MEMORY_KIB: u32 = 64 * 1024;
-    /// Most memory a record may ask for: 256 MiB, four times what is
-    /// written. An unlock allocates it all at once, so a record altered to
-    /// ask for more is refused before anything is allocated.
-    pub const MAX_MEMORY_KIB: u32 = 4 * Self::MEMORY_KIB;
-    /// Most passes a record may ask for.
-    pub const MAX_PASSES: u32 = 64;
-    /// Most lanes a record may ask for.
-    pub const MAX_LANES: u32 = 16;
-    /// Most work a record may ask for, memory × passes (in KiB): 32 passes
-    /// over 64 MiB, many times what [`KdfParams::calibrate`] picks on a slow
-    /// machine, and a few seconds at most on this one.
-    pub const MAX_WORK_KIB: u64 = 32 * 64 * 1024;
+    /// Most memory a record may ask for ([`limits::VAULT_MAX_KDF_MEMORY_KIB`]).
+    pub const MAX_MEMORY_KIB: u32 = limits::VAULT_MAX_KDF_MEMORY_KIB;
+    /// Most passes a record may ask for ([`limits::VAULT_MAX_KDF_PASSES`]).
+    pub const MAX_PASSES: u32 = limits::VAULT_MAX_KDF_PASSES;
+    /// Most lanes a record may ask for ([`limits::VAULT_MAX_KDF_LANES`]).
+    pub const MAX_LANES: u32 = limits::VAULT_MAX_KDF_LANES;
+    /// Most work a record may ask for, memory × passes in KiB
+    /// ([`limits::VAULT_MAX_KDF_WORK_KIB`]).
+    pub const MAX_WORK_KIB: u64 = limits::VAULT_MAX_KDF_WORK_KIB;
 
     /// Passes over [`KdfParams::MEMORY_KIB`] that take about `target` here
     /// (at least 2): one derivation is timed and the passes scaled from it.
@@ -428,7 +425,7 @@ impl VaultRecord {
     /// Reads a record from the keychain's text; any shape but ours is
     /// [`VaultError::Damaged`] (never quoting it).
     pub fn parse(text: &str) -> Result<Self, VaultError> {
-        if text.len() > 64 * 1024 {
+        if text.len() > limits::VAULT_MAX_RECORD_BYTES {
             return Err(VaultError::Damaged("it is far too long"));
         }
         let record: Self = serde_json::from_str(text)
@@ -436,7 +433,7 @@ impl VaultRecord {
         if record.v != RECORD_VERSION {
             return Err(VaultError::NewerRecord(record.v));
         }
-        if record.wraps.is_empty() || record.wraps.len() > 8 {
+        if record.wraps.is_empty() || record.wraps.len() > limits::VAULT_MAX_WRAPS {
             return Err(VaultError::Damaged("it has no usable way to unlock"));
         }
         Ok(record)
@@ -483,9 +480,9 @@ impl VaultRecord {
         Ok(Keys { current, previous })
     }
 
-    /// At most this many password wraps are tried: each costs an Argon2
-    /// derivation.
-    pub const MAX_PASSWORD_WRAPS: usize = 2;
+    /// At most this many password wraps are tried
+    /// ([`limits::VAULT_MAX_PASSWORD_WRAPS`]).
+    pub const MAX_PASSWORD_WRAPS: usize = limits::VAULT_MAX_PASSWORD_WRAPS;
 }
 
 /// What can go wrong with the lock's cryptography. Never holds a key, a

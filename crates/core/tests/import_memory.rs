@@ -131,3 +131,43 @@ fn a_uri_s_code_display_is_within_the_json_budgets() {
         line.len()
     );
 }
+
+/// A screenshot saved with 16 bits a channel and alpha is turned to grey
+/// straight from its decoded pixels: no 8-bit copy of the whole image
+/// (half its decoded size again) is held beside them.
+#[test]
+fn a_16_bit_rgba_image_is_read_without_an_8_bit_copy() {
+    let _turn = counting();
+    const URI: &str = "otpauth://totp/Deep:me?secret=JBSWY3DPEHPK3PXP&issuer=Deep";
+    let code = qrcode::QrCode::new(URI.as_bytes()).expect("encodable");
+    let (side, scale) = (2000u32, 12u32);
+    let modules = code.width() as u32;
+    let colors = code.to_colors();
+    let page = image::ImageBuffer::from_fn(side, side, |x, y| {
+        let (mx, my) = ((x / scale).wrapping_sub(4), (y / scale).wrapping_sub(4));
+        let dark = mx < modules
+            && my < modules
+            && colors[(my * modules + mx) as usize] == qrcode::Color::Dark;
+        // Dark modules opaque; the light page half transparent, as over
+        // white it reads as light.
+        if dark {
+            image::Rgba([0u16, 0, 0, u16::MAX])
+        } else {
+            image::Rgba([u16::MAX, u16::MAX, u16::MAX, u16::MAX / 2])
+        }
+    });
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgba16(page)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("PNG written");
+
+    ALLOCATOR.reset_peak_memory();
+    let found = watchword_core::qr::decode_image(&png).expect("decodes");
+    let peak = ALLOCATOR.get_peak_memory();
+    assert_eq!(found, [URI]);
+    let decoded = (side * side * 8) as usize;
+    println!("16-bit RGBA: {decoded} bytes decoded, {peak} held at most");
+    // The decoded pixels, one grey byte a pixel and the decoder's own
+    // buffers; an 8-bit RGBA copy would add half of `decoded`.
+    assert!(peak < decoded + decoded / 3, "{peak} held at once");
+}

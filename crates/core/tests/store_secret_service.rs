@@ -151,6 +151,34 @@ fn a_damaged_metadata_file_is_moved_aside_and_rebuilt_from_the_keychain() {
     );
 }
 
+/// A metadata file past its budget (here valid JSON, grown by another
+/// program to 32 MiB of spaces) is not read whole: it is damage like any
+/// other, kept aside, and the list is rebuilt from the keychain.
+#[test]
+fn a_metadata_file_over_its_budget_is_moved_aside_and_rebuilt() {
+    let scratch = Scratch::new("store", "huge-meta");
+    let mut store = scratch.open();
+    let amazon = Account::totp("Amazon", "me", Secret::from_bytes(vec![3; 20]));
+    let id = store.add(amazon.clone()).expect("add");
+    drop(store);
+    let meta = scratch.config.data_dir.join("accounts.json");
+    let mut grown = std::fs::read(&meta).expect("the metadata");
+    let budget = watchword_core::limits::MAX_METADATA_BYTES as usize;
+    grown.resize(budget + 1, b' ');
+    std::fs::write(&meta, &grown).expect("grown");
+
+    let mut store = scratch.open();
+    let report = store.load().expect("load");
+    assert!(report.metadata_was_damaged);
+    assert_eq!(store.account(&id).expect("recovered"), &amazon);
+    let aside = scratch.config.data_dir.join("accounts.json.damaged");
+    assert_eq!(
+        std::fs::metadata(aside).expect("kept aside").len(),
+        grown.len() as u64
+    );
+    assert!(std::fs::metadata(&meta).expect("rebuilt").len() < 4096);
+}
+
 /// Items planted with `secret-tool`: junk text and bytes that are not text
 /// under an id like ours are reported and left alone; an item under a name we
 /// never make is ignored; the real account still loads.

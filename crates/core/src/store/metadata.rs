@@ -405,8 +405,20 @@ pub fn read_leaving_damage(path: &Path) -> Result<Loaded> {
     read_as(path, false)
 }
 
+/// The file's bytes, or `None` when it is larger than
+/// [`crate::limits::MAX_METADATA_BYTES`] (read no further).
+fn read_bounded(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(crate::limits::MAX_METADATA_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    let over = bytes.len() as u64 > crate::limits::MAX_METADATA_BYTES;
+    Ok((!over).then_some(bytes))
+}
+
 fn read_as(path: &Path, move_damage: bool) -> Result<Loaded> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_bounded(path) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
         Err(source) => {
@@ -417,10 +429,13 @@ fn read_as(path: &Path, move_damage: bool) -> Result<Loaded> {
             })
         }
     };
-    match serde_json::from_slice(&bytes) {
-        Ok(meta) => Ok(Loaded::Read(Box::new(meta))),
-        Err(_) if !move_damage => Ok(Loaded::Damaged(path.to_owned())),
-        Err(_) => {
+    // A file over the budget is damage like any other: the list is rebuilt
+    // from the keychain.
+    let parsed = bytes.and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    match parsed {
+        Some(meta) => Ok(Loaded::Read(Box::new(meta))),
+        None if !move_damage => Ok(Loaded::Damaged(path.to_owned())),
+        None => {
             // An earlier damaged file is kept too: a name of its own.
             let first = path.with_extension("json.damaged");
             let aside = std::iter::once(first.clone())
