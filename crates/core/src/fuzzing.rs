@@ -25,3 +25,14 @@ pub fn andotp_sealed(plaintext: &[u8], password: &str) -> Vec<u8> {
     file.extend_from_slice(&crypto::aes_gcm_encrypt(key.as_ref(), &nonce, plaintext));
     file
 }
+
+/// What the store reads back from places other programs can write: a
+/// keychain item's text (an account, or the lock's record) and the
+/// metadata file's bytes. Each only parses; nothing is derived or stored.
+pub fn store_records(item: &str, metadata: &[u8]) {
+    let _ = crate::store::item::decode(item);
+    let _ = crate::vault::VaultRecord::parse(item);
+    if let Ok(meta) = serde_json::from_slice::<crate::store::metadata::Metadata>(metadata) {
+        let _ = meta.accounts.len();
+    }
+}

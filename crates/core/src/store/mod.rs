@@ -16,7 +16,7 @@
 
 pub mod autobackup;
 mod edit;
-mod item;
+pub(crate) mod item;
 pub mod keychain;
 pub mod lock;
 pub mod metadata;
