@@ -373,9 +373,8 @@ fn an_imported_note_too_long_for_the_keychain_is_cut_and_said() {
     let out = env.run(&["import", file.to_str().expect("UTF-8 path")]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).ends_with(
-            "Imported 7 of 7 accounts from Aegis (plain); 1 note cut to fit the keychain.\n"
-        ),
+        stderr(&out)
+            .ends_with("Imported 7 of 7 accounts from Aegis; 1 note cut to fit the keychain.\n"),
         "{}",
         stderr(&out)
     );
