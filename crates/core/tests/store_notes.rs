@@ -219,6 +219,32 @@ fn an_imported_note_too_long_for_the_item_keeps_what_fits() {
     );
 }
 
+/// A store that has everything loaded (the window) and makes a backup or
+/// an export after another process (the CLI) changed a note: the note as
+/// the keychain holds it now goes out, not the one the store saw. Only the
+/// keychain item changes with a note, so nothing in the list tells.
+#[test]
+fn a_backup_holds_the_note_another_process_set() {
+    let scratch = Scratch::new("notes", "backup-fresh");
+    let mut window = scratch.open();
+    let id = window
+        .add(Account::totp("Shop", "me", Secret::from_bytes(vec![1; 10])))
+        .expect("added");
+    window.load().expect("everything loaded");
+
+    let mut cli = scratch.open();
+    cli.set_note(&id, note("recovery 7F3K")).expect("saved");
+    let exported = window.all_accounts().expect("for a backup");
+    assert_eq!(
+        exported[0].note.as_ref().map(Note::expose),
+        Some("recovery 7F3K")
+    );
+
+    cli.set_note(&id, None).expect("cleared");
+    let exported = window.all_accounts().expect("for a backup");
+    assert_eq!(exported[0].note, None);
+}
+
 #[test]
 fn groups_live_in_the_list_and_come_with_the_accounts() {
     let scratch = Scratch::new("notes", "groups");

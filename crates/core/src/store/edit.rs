@@ -5,7 +5,7 @@
 
 use super::metadata::MetaEntry;
 use super::{lock, meta_entry, unix_now, Added, BackupStatus, Settings, Store};
-use crate::account::{Account, AccountId, FieldError, Group, Note, OtpKind};
+use crate::account::{Account, AccountId, FieldError, Group, Note};
 use crate::error::{Error, Result};
 use std::collections::HashSet;
 
@@ -255,17 +255,12 @@ impl Store {
 
     /// With the lock held and everything loaded: [`Store::all_accounts`].
     pub(super) fn fresh_accounts(&mut self) -> Result<Vec<Account>> {
-        // Another process may have stepped an HOTP counter: only the
-        // keychain item says so, and a backup must not hold an old one.
-        let hotp: Vec<AccountId> = self
-            .accounts
-            .iter()
-            .filter(|(_, a)| matches!(a.kind, OtpKind::Hotp { .. }))
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in &hotp {
-            self.reread(id)?;
-        }
+        // Every item read again: another process may have stepped an HOTP
+        // counter or changed a note (a recovery code), which only the
+        // keychain item says, and a backup or an export must not hold an
+        // old one (a backup holding it would pass its check and outlive
+        // the good ones). One batched read where the keychain allows.
+        self.load_locked()?;
         Ok(self
             .summaries()
             .iter()
