@@ -91,12 +91,15 @@ pub async fn save_backup(
                 "Choose a password for the encrypted backup",
             ));
         }
-        let accounts = state.with_store(|store| Ok(store.all_accounts()?))?;
-        if accounts.is_empty() {
-            return Err(IpcError::new(
-                ErrorCode::NoAccounts,
-                "There are no accounts to export",
-            ));
+        // Nothing is held while the save dialog is open: it may outlast the
+        // automatic lock, and the keys must not outlive it in memory nor be
+        // written after it. Read here only so that a locked or empty list
+        // opens no dialog; read again, and refused if locked by then, once
+        // a place is picked.
+        let no_accounts =
+            || IpcError::new(ErrorCode::NoAccounts, "There are no accounts to export");
+        if state.with_store(|store| Ok(store.all_accounts()?.is_empty()))? {
+            return Err(no_accounts());
         }
         let (name, filter, title) = match kind {
             FileKind::Aegis => (
@@ -128,6 +131,10 @@ pub async fn save_backup(
         let path = picked
             .into_path()
             .map_err(|_| IpcError::new(ErrorCode::Io, "That place cannot be written to"))?;
+        let accounts = state.with_store(|store| Ok(store.all_accounts()?))?;
+        if accounts.is_empty() {
+            return Err(no_accounts());
+        }
         // Slow on purpose (scrypt): this runs on a worker thread.
         let failed = |e: export::ExportError| IpcError::new(e.code(), e.to_string());
         let bytes = match kind {

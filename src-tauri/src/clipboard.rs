@@ -18,6 +18,9 @@ pub struct ClipboardKeeper {
 struct Inner {
     clipboard: Mutex<Option<arboard::Clipboard>>,
     generation: AtomicU64,
+    /// The code copied last, to tell whether the clipboard still holds it
+    /// ([`ClipboardKeeper::forget_ours`]); wiped when replaced.
+    last: Mutex<Option<Zeroizing<String>>>,
 }
 
 impl std::fmt::Debug for ClipboardKeeper {
@@ -43,6 +46,9 @@ impl ClipboardKeeper {
             }
             let clipboard = slot.as_mut().expect("set just above");
             set_private_text(clipboard, text).map_err(|e| describe(&e))?;
+            if let Ok(mut last) = self.inner.last.lock() {
+                *last = Some(Zeroizing::new(text.to_owned()));
+            }
         }
         let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let Some(clear_after) = clear_after else {
@@ -64,6 +70,32 @@ impl ClipboardKeeper {
             }
         });
         Ok(())
+    }
+
+    /// Empties the clipboard now if it still holds the code copied last
+    /// (as the app locks); anything copied since by another program stays.
+    /// Never waits for the main thread.
+    pub fn forget_ours(&self) {
+        #[cfg(target_os = "linux")]
+        if crate::clipboard_gtk::needed() {
+            crate::clipboard_gtk::forget_ours();
+            return;
+        }
+        let Ok(mut last) = self.inner.last.lock() else {
+            return;
+        };
+        let Some(copied) = last.take() else {
+            return;
+        };
+        // No timer of an earlier copy may clear what comes next.
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut slot) = self.inner.clipboard.lock() {
+            if let Some(clipboard) = slot.as_mut() {
+                if clipboard.get_text().ok().as_deref() == Some(copied.as_str()) {
+                    let _ = clipboard.clear();
+                }
+            }
+        }
     }
 }
 

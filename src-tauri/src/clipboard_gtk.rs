@@ -146,6 +146,7 @@ pub fn copy(text: &str, clear_after: Option<Duration>) -> Result<(), String> {
                 ));
                 return;
             }
+            LAST.with(|last| *last.borrow_mut() = Some(Arc::clone(&owned)));
             if let Some(delay) = clear_after {
                 glib::timeout_add_local_once(delay, move || clear(&owned));
             }
@@ -156,6 +157,23 @@ pub fn copy(text: &str, clear_after: Option<Duration>) -> Result<(), String> {
         abandoned.store(true, Ordering::SeqCst);
     }
     copied?
+}
+
+thread_local! {
+    /// The flag of the copy made last (main thread only), for
+    /// [`forget_ours`].
+    static LAST: std::cell::RefCell<Option<Arc<AtomicBool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Empties the clipboard if it still holds the copy made last (queued on
+/// the main thread; the caller does not wait).
+pub fn forget_ours() {
+    glib::timeout_add_once(Duration::ZERO, || {
+        if let Some(owned) = LAST.with(|last| last.borrow_mut().take()) {
+            clear(&owned);
+        }
+    });
 }
 
 /// Empties the clipboard if it still holds the copy `owned` was made for

@@ -71,7 +71,13 @@ pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
                 format!("Too many wrong passwords: wait {seconds} s before the next try"),
             ));
         }
-        let outcome = state.with_store(|store| Ok(store.unlock(&password)?));
+        let outcome = state.with_store(|store| match store.unlock(&password) {
+            // Another program turned the lock off while this window was
+            // locked: nothing is left to unlock, and the window opens
+            // (the keychain is plain again for anyone who reads it).
+            Err(watchword_core::Error::LockOff) => Ok(()),
+            other => Ok(other?),
+        });
         match &outcome {
             Ok(()) => tries.record(true, Instant::now()),
             Err(error) if error.code == ErrorCode::WrongPassword => {
@@ -109,7 +115,6 @@ pub fn lock_app(app: &AppHandle) -> Result<(), IpcError> {
 
 /// Locks `state`'s store (also for the window's own triggers).
 pub fn lock_state(state: &AppState) -> Result<(), IpcError> {
-    lock(&state.hotp_codes)?.clear();
     // Accounts waiting in the preview hold their keys: gone too. Held while
     // the store locks (enrolment before the store, as everywhere), so that
     // none arrives in between.
@@ -117,8 +122,19 @@ pub fn lock_state(state: &AppState) -> Result<(), IpcError> {
     *pending = watchword_core::enrol::Enrolment::new();
     state.with_store(|store| {
         store.lock_now();
+        // Under the store's lock, as every HOTP code is kept: none made
+        // before the lock lands here after it.
+        lock(&state.hotp_codes)?.clear();
+        state
+            .locks
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
-    })
+    })?;
+    // A code of ours still on the clipboard goes with the keys (its
+    // clearing may be off, or minutes away). A copy under way sees the
+    // count above change and does the same (`copy_account`).
+    state.clipboard.forget_ours();
+    Ok(())
 }
 
 /// Turns the lock on (the password once; the page asks it twice).

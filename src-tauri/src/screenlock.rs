@@ -9,7 +9,6 @@
 use crate::state::AppState;
 use futures_util::StreamExt;
 use tauri::{AppHandle, Emitter, Manager};
-use watchword_core::store::LockState;
 use zbus::message::Type;
 use zbus::{Connection, MatchRule, MessageStream};
 
@@ -78,12 +77,16 @@ async fn listen(conn: &Connection, rules: &[(&str, &str)], app: &AppHandle) {
     }
 }
 
-/// Locks Watchword if its lock is on and it is unlocked, and tells the page.
+/// Locks Watchword if it holds the vault key, and tells the page. What it
+/// holds is known without the keychain: one that is busy, or locks with
+/// the screen, must not leave the key in memory (a failed look-up once
+/// counted as "not unlocked").
 fn lock(app: &AppHandle) {
     let state = app.state::<AppState>();
+    // A poisoned store lock says nothing either way: lock.
     let unlocked = state
-        .with_store(|store| Ok(store.lock_state()? == LockState::Unlocked))
-        .unwrap_or(false);
+        .with_store(|store| Ok(store.holds_vault_key()))
+        .unwrap_or(true);
     if unlocked && crate::lock::lock_state(&state).is_ok() {
         let _ = app.emit("vault-locked", ());
     }

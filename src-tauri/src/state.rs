@@ -74,6 +74,10 @@ pub struct AppState {
     /// [`RECENT_KEPT`]); the tray lists them. Memory only: which accounts
     /// a user reaches for is nobody else's business.
     pub recent: Mutex<Vec<String>>,
+    /// How many times the app has locked. A copy that a lock overtook
+    /// (the code made before it, put on the clipboard after it) sees the
+    /// count change and takes the code off the clipboard again.
+    pub locks: std::sync::atomic::AtomicU64,
 }
 
 /// The preview's long work and its Cancel. The page numbers each piece of

@@ -282,7 +282,7 @@ fn wait_for_dialog(title: &str, what: &str, ready: impl Fn(bool, Option<&str>) -
 }
 
 /// The X window id of a visible window titled `title`, once it is there.
-fn wait_for_window(title: &str) -> String {
+pub fn wait_for_window(title: &str) -> String {
     require_program("xdotool");
     wait_until(&format!("a dialog titled {title:?}"), TIMEOUT, || {
         let found = run_bounded(

@@ -15,7 +15,10 @@ fn assert_nothing_shown(app: &watchword_e2e::App<'_>) {
     );
     assert_eq!(page[0], 0, "rows on the page while locked");
     let html = page[1].as_str().expect("markup");
-    assert!(!html.contains("octocat"), "a name on the page while locked");
+    if let Some(at) = html.find("octocat") {
+        let around = &html[at.saturating_sub(120)..(at + 40).min(html.len())];
+        panic!("a name on the page while locked: …{around}…");
+    }
 }
 
 fn lock_state(profile: &Profile) -> String {
@@ -224,6 +227,95 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     app.unlock("third one");
     app.wait_rows(1);
     assert_eq!(app.count("#unlock-names li"), 0);
+    app.quit();
+}
+
+/// What was under way when the lock came does not outlive it: a code on the
+/// clipboard (its clearing turned off) leaves it; an export whose save
+/// dialog was open writes nothing once the place is picked; a delete still
+/// waiting for Undo stops, its row staying out of the locked page, and the
+/// account is there after unlocking, with a word on why.
+#[test]
+fn what_was_under_way_when_the_lock_came_does_not_outlive_it() {
+    let profile = Profile::new("lock_under_way");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let app = profile.launch();
+    app.wait_locked(true);
+    app.unlock("open sesame");
+    let rows = app.wait_rows(1);
+
+    // The clipboard: never cleared by the timer, so only the lock clears it.
+    app.open_settings();
+    app.click("#set-clear-on");
+    app.click("#settings-done");
+    app.wait_saved_setting("clearClipboardAfter", &serde_json::Value::Null);
+    let copied = app.copy_code_noting(&rows[0], "");
+    watchword_e2e::assert_copied_totp(&copied, &Totp::default_for(GITHUB), 0);
+    app.press_ctrl('l');
+    app.wait_locked(true);
+    app.wait_until(
+        "the code off the clipboard",
+        || match watchword_e2e::clipboard_holds()? {
+            Some(text) if text == copied.code => Err("still the code".to_owned()),
+            _ => Ok(()),
+        },
+    );
+
+    // An export whose save dialog is open when the screen locks.
+    app.unlock("open sesame");
+    app.wait_rows(1);
+    app.click("#more-button");
+    app.click("#export-button");
+    app.click("input[name=\"export-kind\"][value=\"uris\"]");
+    app.click("#export-understood");
+    app.click("#export-go");
+    let list = profile
+        .data_dir()
+        .parent()
+        .expect("the profile's folder")
+        .join("after the lock.txt");
+    watchword_e2e::wait_for_window("Save the backup");
+    lock_with_the_screen(&app);
+    watchword_e2e::save_in_file_dialog("Save the backup", &list);
+    let said = app.wait_until("the export's answer", || {
+        match app.try_execute(
+            "return document.querySelector('#export-error').textContent;",
+            serde_json::json!([]),
+        ) {
+            Ok(serde_json::Value::String(text)) if !text.is_empty() => Ok(text),
+            other => Err(format!("#export-error = {other:?}")),
+        }
+    });
+    assert!(said.contains("locked"), "{said}");
+    assert!(!list.exists(), "written after the lock: {}", list.display());
+    assert_nothing_shown(&app);
+
+    // A delete waiting for Undo when the lock comes.
+    app.unlock("open sesame");
+    app.wait_rows(1);
+    app.row_action("GitHub", "#row-delete");
+    app.click("#confirm-delete");
+    assert!(app.displayed("#undo-bar"));
+    app.press_ctrl('l');
+    app.wait_locked(true);
+    assert!(!app.displayed("#undo-bar"), "the delete still waits");
+    assert_nothing_shown(&app);
+    app.unlock("open sesame");
+    app.wait_toast("Deleting GitHub");
+    let rows = app.wait_rows(1);
+    assert_eq!(rows[0].issuer, "GitHub");
+
+    // Another program turns the lock off while the window is locked: the
+    // window is not left asking for a password that opens nothing.
+    app.press_ctrl('l');
+    app.wait_locked(true);
+    profile.cli_with_input(&["lock", "off", "--password-stdin"], Some("open sesame\n"));
+    assert_eq!(lock_state(&profile), "off");
+    app.unlock("open sesame");
+    app.wait_locked(false);
+    let rows = app.wait_rows(1);
+    app.assert_shown_totp(&rows[0], &Totp::default_for(GITHUB));
     app.quit();
 }
 

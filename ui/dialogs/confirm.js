@@ -11,6 +11,8 @@ export function open(account, { onDelete, returnTo }) {
     `${describeAccount(account)} will be removed from Watchword and from your keychain. Make sure you can still sign in without it.`;
   root.returnValue = '';
   root.onclose = () => {
+    // The name leaves with the dialog (a locked page holds none).
+    root.querySelector('#confirm-text').textContent = '';
     // Deleting moves the focus itself, to the row that takes its place.
     if (root.returnValue === 'delete') onDelete(account);
   };

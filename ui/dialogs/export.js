@@ -79,6 +79,9 @@ async function run(event) {
   try {
     if (chosen === 'google') {
       const view = await ipc.googleExport();
+      // Locked while the codes were drawn: they are not shown over the
+      // lock screen (the lock closed this dialog).
+      if (state.locked || !root.open) return;
       root.close();
       showGoogle(view);
       return;

@@ -2,7 +2,7 @@
 // drag), renaming, and deleting with a way back.
 
 import * as ipc from '../ipc.js';
-import { state, setAccounts, reloadAccounts, oneAtATime } from '../state.js';
+import { state, on, setAccounts, reloadAccounts, oneAtATime } from '../state.js';
 import { onRow, control, accountOf, placeAllRows } from './rows.js';
 import { title } from '../format.js';
 import { announce, toast } from '../notices.js';
@@ -154,6 +154,13 @@ function scheduleDelete(account) {
   focusFirst(next && codeOf(next));
 }
 
+/** Hides the Undo bar, and the name it showed with it (a locked page
+ *  holds no name). */
+function hideUndo() {
+  document.getElementById('undo-bar').hidden = true;
+  document.getElementById('undo-text').textContent = '';
+}
+
 /** Puts a pending account back where it was. */
 function putBack(entry) {
   state.leavingId = null;
@@ -167,17 +174,47 @@ async function commitDelete() {
   if (!entry) return;
   pending = null;
   clearTimeout(entry.timer);
-  document.getElementById('undo-bar').hidden = true;
+  hideUndo();
   try {
     await ipc.removeAccount(entry.account.id);
     state.leavingId = null;
     state.codes.delete(entry.account.id);
   } catch (error) {
+    // Locked meanwhile: nothing goes back into the locked page.
+    if (state.locked) {
+      stoppedByLock = entry.account;
+      state.leavingId = null;
+      return;
+    }
     // Not deleted after all: it comes back, with the reason.
     putBack(entry);
     toast(ipc.messageOf(error));
   }
 }
+
+// A lock stops a delete still waiting for Undo: the account stays (its row
+// must not come back into the locked page, nor the account go unseen), and
+// once unlocked the user is told.
+let stoppedByLock = null;
+
+function stopForLock() {
+  const entry = pending;
+  if (!entry) return;
+  pending = null;
+  clearTimeout(entry.timer);
+  state.leavingId = null;
+  hideUndo();
+  stoppedByLock = entry.account;
+}
+
+on('lock', () => {
+  if (state.lock?.state === 'locked') {
+    stopForLock();
+  } else if (state.lock?.state === 'unlocked' && stoppedByLock) {
+    toast(`Deleting ${title(stoppedByLock)} was stopped by the lock: it is still here`);
+    stoppedByLock = null;
+  }
+});
 
 /** Ctrl+Z and the Undo button. False when there is nothing to undo. */
 export function undoDelete() {
@@ -185,7 +222,7 @@ export function undoDelete() {
   if (!entry) return false;
   pending = null;
   clearTimeout(entry.timer);
-  document.getElementById('undo-bar').hidden = true;
+  hideUndo();
   putBack(entry);
   focusFirst(codeOf(entry.account));
   toast(`Restored ${title(entry.account)}`);

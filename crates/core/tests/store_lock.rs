@@ -68,6 +68,7 @@ fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_pass
     let ids = seed(&mut store);
     let before = codes(&mut store, &ids);
     assert_eq!(store.lock_state().expect("state"), LockState::Off);
+    assert!(!store.holds_vault_key());
     // The check below can fail: before the lock, the keys are there.
     assert!(raw_items(&scratch)
         .iter()
@@ -75,6 +76,8 @@ fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_pass
 
     store.turn_lock_on("correct horse", FAST).expect("on");
     assert_eq!(store.lock_state().expect("state"), LockState::Unlocked);
+    // What the screen locking asks, without the keychain.
+    assert!(store.holds_vault_key());
     let items = raw_items(&scratch);
     assert_eq!(items.len(), 4, "three accounts and the lock's item");
     for (id, text) in &items {
@@ -98,6 +101,7 @@ fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_pass
         std::fs::read_to_string(scratch.config.data_dir.join("accounts.json")).expect("metadata");
     let mut other = scratch.open();
     assert_eq!(other.lock_state().expect("state"), LockState::Locked);
+    assert!(!other.holds_vault_key());
     assert!(matches!(other.load(), Err(Error::VaultLocked)));
     assert!(matches!(other.code(&ids[0], 0), Err(Error::VaultLocked)));
     assert!(matches!(
@@ -139,7 +143,9 @@ fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_pass
         .expect("there");
     assert!(text.starts_with(SEALED_PREFIX), "{text}");
     // Locked again: the keys and the accounts are gone from the store.
+    assert!(other.holds_vault_key());
     other.lock_now();
+    assert!(!other.holds_vault_key());
     assert!(matches!(other.code(&ids[0], 0), Err(Error::VaultLocked)));
 
     // Off again: plain items that any version reads, and no lock item.

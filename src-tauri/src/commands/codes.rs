@@ -4,6 +4,7 @@
 use super::{clock, now, parse_id};
 use crate::state::{blocking, lock, AppState, IpcError};
 use serde::Serialize;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter};
 use watchword_core::account::OtpKind;
@@ -50,9 +51,14 @@ pub async fn get_codes(app: AppHandle) -> Result<Vec<CodeView>, IpcError> {
 pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcError> {
     blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
-        let code = state.with_store(|store| Ok(store.next_code(&account_id, now())?))?;
+        // Kept under the store's lock: a lock that comes after it clears
+        // it, one that comes before refuses the code.
+        let code = state.with_store(|store| {
+            let code = store.next_code(&account_id, now())?;
+            lock(&state.hotp_codes)?.insert(id.clone(), code.current.clone());
+            Ok(code)
+        })?;
         crate::autobackup::changed(state);
-        lock(&state.hotp_codes)?.insert(id.clone(), code.current.clone());
         Ok(CodeView { id, code })
     })
     .await
@@ -85,13 +91,15 @@ pub fn copy_account(
     generate: bool,
 ) -> Result<CopyView, IpcError> {
     let account_id = parse_id(id)?;
-    let (text, next, clear_after) = state.with_store(|store| {
+    let (text, next, clear_after, locks) = state.with_store(|store| {
         let clear_after = store.settings().clear_clipboard_after;
+        // Read with the code: a lock after this point counts.
+        let locks = state.locks.load(Ordering::SeqCst);
         let hotp = matches!(store.account(&account_id)?.kind, OtpKind::Hotp { .. });
         if !hotp {
             let code = store.code(&account_id, clock(store))?;
             let (text, next) = code.to_copy();
-            return Ok((Zeroizing::new(text.to_owned()), next, clear_after));
+            return Ok((Zeroizing::new(text.to_owned()), next, clear_after, locks));
         }
         let shown = lock(&state.hotp_codes)?.get(id).cloned();
         let text = match shown {
@@ -118,8 +126,10 @@ pub fn copy_account(
                 ))
             }
         };
-        Ok((Zeroizing::new(text), false, clear_after))
+        Ok((Zeroizing::new(text), false, clear_after, locks))
     })?;
+    // Not under the store's lock: a copy may wait for the main thread
+    // (Wayland), which may be waiting for the store.
     state
         .clipboard
         .copy(
@@ -127,6 +137,14 @@ pub fn copy_account(
             clear_after.map(|s| Duration::from_secs(u64::from(s))),
         )
         .map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
+    if state.locks.load(Ordering::SeqCst) != locks {
+        // Locked while the code was on its way: it does not stay.
+        state.clipboard.forget_ours();
+        return Err(IpcError::new(
+            ErrorCode::VaultLocked,
+            "Watchword locked before the code was copied",
+        ));
+    }
     remember_used(state, id);
     // A copy from the tray or the palette is use too: the window's wait
     // for the automatic lock starts again, as after a click there.

@@ -263,6 +263,14 @@ impl Store {
         Ok(())
     }
 
+    /// True while this store holds the vault key in memory (the lock is on
+    /// and was opened here). Asks nothing of the keychain, so that what
+    /// locks on a signal (the screen locking) cannot be stopped by a
+    /// keychain that is busy or locked itself.
+    pub fn holds_vault_key(&self) -> bool {
+        self.keys.is_some()
+    }
+
     /// Locks: forgets the keys and every account read (their keys and notes
     /// are wiped from memory as they are dropped). The list's names stay.
     pub fn lock_now(&mut self) {
