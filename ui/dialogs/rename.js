@@ -22,7 +22,14 @@ export function open(chosen, { returnTo } = {}) {
 async function save(event) {
   event.preventDefault();
   try {
-    const summary = await ipc.renameAccount(account.id, $('#rename-issuer').value, $('#rename-name').value);
+    // Only what the user changed: the other part stays as the keychain
+    // holds it (another program may have renamed it meanwhile).
+    const changed = (field, was) => ($(field).value === was ? null : $(field).value);
+    const summary = await ipc.renameAccount(
+      account.id,
+      changed('#rename-issuer', account.issuer),
+      changed('#rename-name', account.name),
+    );
     root.close();
     setAccounts(state.accounts.map((a) => (a.id === summary.id ? summary : a)));
     toast(`Renamed to ${describeAccount(summary)}`);

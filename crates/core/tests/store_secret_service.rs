@@ -151,6 +151,34 @@ fn a_damaged_metadata_file_is_moved_aside_and_rebuilt_from_the_keychain() {
     );
 }
 
+/// Renaming only the name keeps the issuer as the keychain holds it when
+/// the change is made: another process that renamed the issuer meanwhile
+/// is not undone by what this one saw before.
+#[test]
+fn renaming_one_part_keeps_the_other_as_another_process_left_it() {
+    let scratch = Scratch::new("store", "rename-parts");
+    let mut window = scratch.open();
+    let id = window
+        .add(Account::totp("Shop", "me", Secret::from_bytes(vec![4; 20])))
+        .expect("add");
+    window.load().expect("everything loaded");
+
+    let mut cli = scratch.open();
+    cli.rename_parts(&id, Some("Shop Inc"), None)
+        .expect("issuer renamed");
+    window
+        .rename_parts(&id, None, Some("me@shop.example"))
+        .expect("name renamed");
+    for mut store in [scratch.open(), window] {
+        store.load().expect("read back");
+        let account = store.account(&id).expect("there");
+        assert_eq!(
+            (account.issuer.as_str(), account.name.as_str()),
+            ("Shop Inc", "me@shop.example")
+        );
+    }
+}
+
 /// A metadata file past its budget (here valid JSON, grown by another
 /// program to 32 MiB of spaces) is not read whole: it is damage like any
 /// other, kept aside, and the list is rebuilt from the keychain.

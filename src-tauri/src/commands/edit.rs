@@ -126,18 +126,20 @@ pub async fn reorder_accounts(app: AppHandle, ids: Vec<String>) -> Result<(), Ip
     .await
 }
 
-/// Changes an account's issuer and name.
+/// Changes an account's issuer, its name or both; `None` keeps what the
+/// keychain holds (another process may have changed it since the page
+/// showed it).
 #[tauri::command]
 pub async fn rename_account(
     app: AppHandle,
     id: String,
-    issuer: String,
-    name: String,
+    issuer: Option<String>,
+    name: Option<String>,
 ) -> Result<AccountSummary, IpcError> {
     blocking(app, move |_, state| {
         let account_id = parse_id(&id)?;
         state.with_store(|store| {
-            store.rename(&account_id, &issuer, &name)?;
+            store.rename_parts(&account_id, issuer.as_deref(), name.as_deref())?;
             crate::autobackup::changed(state);
             summary_of(store, &id)
         })

@@ -98,11 +98,10 @@ pub fn rename(
     }
     let mut store = open_store()?;
     let (id, _) = find_one(&mut store, query, false)?;
-    let old = store.account(&id)?;
-    let issuer = issuer.unwrap_or_else(|| old.issuer.clone());
-    let name = account.unwrap_or_else(|| old.name.clone());
-    let before = old.display_name();
-    store.rename(&id, &issuer, &name)?;
+    let before = store.account(&id)?.display_name();
+    // Only what was given: the other part stays as the keychain holds it
+    // then, not as this command read it before.
+    store.rename_parts(&id, issuer.as_deref(), account.as_deref())?;
     let after = store.account(&id)?.display_name();
     err!("Renamed {before} to {after}.");
     back_up_pending(&mut store);

@@ -308,13 +308,35 @@ impl Store {
     /// [`Error::Duplicate`] when another account has the same key and the
     /// new issuer.
     pub fn rename(&mut self, id: &AccountId, issuer: &str, name: &str) -> Result<()> {
+        self.rename_parts(id, Some(issuer), Some(name))
+    }
+
+    /// [`Store::rename`] of only what is given: `None` keeps the issuer or
+    /// the name as the keychain holds it when the change is made, so that
+    /// renaming one does not put back the other as this process last saw
+    /// it (another process may have changed it since).
+    pub fn rename_parts(
+        &mut self,
+        id: &AccountId,
+        issuer: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<()> {
         self.locked(|store| store.rename_locked(id, issuer, name))
     }
 
-    fn rename_locked(&mut self, id: &AccountId, issuer: &str, name: &str) -> Result<()> {
+    fn rename_locked(
+        &mut self,
+        id: &AccountId,
+        issuer: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<()> {
         let mut account = self.fresh_account(id)?;
-        account.issuer = crate::account::label(issuer);
-        account.name = crate::account::label(name);
+        if let Some(issuer) = issuer {
+            account.issuer = crate::account::label(issuer);
+        }
+        if let Some(name) = name {
+            account.name = crate::account::label(name);
+        }
         if self
             .accounts
             .iter()
