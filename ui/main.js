@@ -158,6 +158,8 @@ async function reloadChanged() {
   try {
     const settingsNow = await ipc.getSettings().catch(() => ({}));
     const accounts = await ipc.listAccounts();
+    // Locked while the list came: it does not come onto the locked page.
+    if (state.locked) return;
     // Where the focus is as the list is repainted, not when the event came:
     // the user may have opened a menu or a dialog while the store answered.
     const before = document.activeElement;

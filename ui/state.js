@@ -136,6 +136,8 @@ export function refreshCodes() {
   refreshing = (async () => {
     try {
       const codes = await ipc.getCodes();
+      // Locked while they came: none stays in the page.
+      if (state.locked) return;
       state.codes = new Map(codes.map((c) => [c.id, c]));
       emit('codes');
     } catch (error) {
