@@ -81,19 +81,19 @@ impl ClipboardKeeper {
             crate::clipboard_gtk::forget_ours();
             return;
         }
-        let Ok(mut last) = self.inner.last.lock() else {
+        // The clipboard's lock first, then the last copy's, as `copy`
+        // takes them.
+        let Ok(mut slot) = self.inner.clipboard.lock() else {
             return;
         };
-        let Some(copied) = last.take() else {
+        let Some(copied) = self.inner.last.lock().ok().and_then(|mut last| last.take()) else {
             return;
         };
         // No timer of an earlier copy may clear what comes next.
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut slot) = self.inner.clipboard.lock() {
-            if let Some(clipboard) = slot.as_mut() {
-                if clipboard.get_text().ok().as_deref() == Some(copied.as_str()) {
-                    let _ = clipboard.clear();
-                }
+        if let Some(clipboard) = slot.as_mut() {
+            if clipboard.get_text().ok().as_deref() == Some(copied.as_str()) {
+                let _ = clipboard.clear();
             }
         }
     }

@@ -115,24 +115,27 @@ pub fn lock_app(app: &AppHandle) -> Result<(), IpcError> {
 
 /// Locks `state`'s store (also for the window's own triggers).
 pub fn lock_state(state: &AppState) -> Result<(), IpcError> {
-    // Accounts waiting in the preview hold their keys: gone too. Held while
-    // the store locks (enrolment before the store, as everywhere), so that
-    // none arrives in between.
-    let mut pending = lock(&state.enrolment)?;
-    *pending = watchword_core::enrol::Enrolment::new();
-    state.with_store(|store| {
-        store.lock_now();
-        // Under the store's lock, as every HOTP code is kept: none made
-        // before the lock lands here after it.
-        lock(&state.hotp_codes)?.clear();
-        state
-            .locks
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Ok(())
-    })?;
-    // A code of ours still on the clipboard goes with the keys (its
-    // clearing may be off, or minutes away). A copy under way sees the
-    // count above change and does the same (`copy_account`).
+    {
+        // Accounts waiting in the preview hold their keys: gone too. Held
+        // while the store locks (enrolment before the store, as
+        // everywhere), so that none arrives in between.
+        let mut pending = lock(&state.enrolment)?;
+        *pending = watchword_core::enrol::Enrolment::new();
+        state.with_store(|store| {
+            store.lock_now();
+            // Under the store's lock, as every HOTP code is kept: none made
+            // before the lock lands here after it.
+            lock(&state.hotp_codes)?.clear();
+            state
+                .locks
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        })?;
+    }
+    // With no lock of ours held: a code of ours still on the clipboard goes
+    // with the keys (its clearing may be off, or minutes away). A copy
+    // under way sees the count above change and does the same
+    // (`copy_account`).
     state.clipboard.forget_ours();
     Ok(())
 }

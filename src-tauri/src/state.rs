@@ -266,13 +266,9 @@ pub fn refresh_from_disk(app: &tauri::AppHandle) {
         Err(_) => false,
     };
     if locked_elsewhere {
-        // What this window held for the preview and the HOTP codes go too.
-        if let Ok(mut pending) = lock(&state.enrolment) {
-            *pending = watchword_core::enrol::Enrolment::new();
-        }
-        if let Ok(mut codes) = lock(&state.hotp_codes) {
-            codes.clear();
-        }
+        // Locked as this window locks: the preview, the HOTP codes and a
+        // code of ours on the clipboard go too.
+        let _ = crate::lock::lock_state(&state);
         let _ = app.emit("vault-locked", ());
     }
     if changed {

@@ -210,7 +210,8 @@ function stopForLock() {
 on('lock', () => {
   if (state.lock?.state === 'locked') {
     stopForLock();
-  } else if (state.lock?.state === 'unlocked' && stoppedByLock) {
+  } else if (stoppedByLock) {
+    // Unlocked, or the lock turned off meanwhile.
     toast(`Deleting ${title(stoppedByLock)} was stopped by the lock: it is still here`);
     stoppedByLock = null;
   }

@@ -130,13 +130,12 @@ pub fn copy_account(
     })?;
     // Not under the store's lock: a copy may wait for the main thread
     // (Wayland), which may be waiting for the store.
-    state
-        .clipboard
-        .copy(
-            &text,
-            clear_after.map(|s| Duration::from_secs(u64::from(s))),
-        )
-        .map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
+    let copied = state.clipboard.copy(
+        &text,
+        clear_after.map(|s| Duration::from_secs(u64::from(s))),
+    );
+    // Even a copy reported as failed (the main thread too slow to answer)
+    // may land: the count is looked at either way.
     if state.locks.load(Ordering::SeqCst) != locks {
         // Locked while the code was on its way: it does not stay.
         state.clipboard.forget_ours();
@@ -145,6 +144,7 @@ pub fn copy_account(
             "Watchword locked before the code was copied",
         ));
     }
+    copied.map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
     remember_used(state, id);
     // A copy from the tray or the palette is use too: the window's wait
     // for the automatic lock starts again, as after a click there.
