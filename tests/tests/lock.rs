@@ -27,25 +27,42 @@ fn lock_state(profile: &Profile) -> String {
     status["state"].as_str().expect("a state").to_owned()
 }
 
-/// Locks the screen as the screen saver says it on the session bus, until
+/// Sends what a desktop says when its screen locks (`send`), until
 /// Watchword shows its unlock form. Sent again on each look, so that the
 /// moment the app began listening does not matter.
-fn lock_with_the_screen(app: &watchword_e2e::App<'_>) {
-    app.wait_until("locked with the screen", || {
+fn lock_by(app: &watchword_e2e::App<'_>, what: &str, mut send: impl FnMut()) {
+    app.wait_until(&format!("locked by {what}"), || {
         if matches!(app.try_displayed("#unlock-password"), Ok(true)) {
             return Ok(());
         }
-        let sent = std::process::Command::new("dbus-send")
-            .args([
-                "--session",
-                "--type=signal",
-                "/org/freedesktop/ScreenSaver",
-                "org.freedesktop.ScreenSaver.ActiveChanged",
-                "boolean:true",
-            ])
-            .status()
-            .map_err(|e| format!("dbus-send: {e}"))?;
-        Err(format!("not locked yet (dbus-send: {sent})"))
+        send();
+        Err("not locked yet".into())
+    });
+}
+
+/// A screen saver's ActiveChanged(true) on the session bus, as `interface`
+/// sends it from `path`.
+fn screen_saver_on(interface: &str, path: &str) {
+    let sent = std::process::Command::new("dbus-send")
+        .args([
+            "--session",
+            "--type=signal",
+            path,
+            &format!("{interface}.ActiveChanged"),
+            "boolean:true",
+        ])
+        .status()
+        .unwrap_or_else(|e| panic!("dbus-send: {e}"));
+    assert!(sent.success(), "dbus-send: {sent}");
+}
+
+/// Locks the screen as the freedesktop screen saver says it.
+fn lock_with_the_screen(app: &watchword_e2e::App<'_>) {
+    lock_by(app, "the screen saver", || {
+        screen_saver_on(
+            "org.freedesktop.ScreenSaver",
+            "/org/freedesktop/ScreenSaver",
+        );
     });
 }
 
@@ -227,6 +244,59 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     app.unlock("third one");
     app.wait_rows(1);
     assert_eq!(app.count("#unlock-names li"), 0);
+    app.quit();
+}
+
+/// Every way a desktop says its screen is locking locks the window: each
+/// screen saver's own name on the session bus (GNOME, Cinnamon, MATE,
+/// Xfce, and the freedesktop one KDE and others use), and on the system
+/// bus logind's Lock and LockedHint for the app's session (which it asks
+/// logind for) and its PrepareForSleep.
+#[test]
+fn every_way_a_desktop_says_the_screen_locks_locks_the_window() {
+    const OWN_SESSION: &str = "/org/freedesktop/login1/session/_32";
+    let system_bus = watchword_e2e::SystemBus::start();
+    let logind = watchword_e2e::Logind::start(&system_bus, OWN_SESSION);
+    let profile = Profile::new("lock_desktops");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    profile.set_env("DBUS_SYSTEM_BUS_ADDRESS", system_bus.address());
+
+    let app = profile.launch();
+    app.wait_locked(true);
+    let unlock = || {
+        app.unlock("open sesame");
+        app.wait_locked(false);
+        app.wait_rows(1);
+    };
+    unlock();
+    for (interface, path) in [
+        ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
+        ("org.cinnamon.ScreenSaver", "/org/cinnamon/ScreenSaver"),
+        ("org.mate.ScreenSaver", "/org/mate/ScreenSaver"),
+        ("org.xfce.ScreenSaver", "/org/xfce/ScreenSaver"),
+        (
+            "org.freedesktop.ScreenSaver",
+            "/org/freedesktop/ScreenSaver",
+        ),
+    ] {
+        lock_by(&app, interface, || screen_saver_on(interface, path));
+        assert_nothing_shown(&app);
+        unlock();
+    }
+
+    logind.wait_asked_for_own_session();
+    lock_by(&app, "logind's Lock", || logind.lock_session());
+    assert_nothing_shown(&app);
+    unlock();
+    lock_by(&app, "logind's LockedHint", || logind.set_locked_hint(true));
+    assert_nothing_shown(&app);
+    logind.set_locked_hint(false);
+    unlock();
+    lock_by(&app, "going to sleep", || logind.prepare_for_sleep(true));
+    assert_nothing_shown(&app);
+    logind.prepare_for_sleep(false);
+    unlock();
     app.quit();
 }
 
