@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tauri::AppHandle;
 use watchword_core::export;
 use watchword_core::qr::{self, EncodedQr};
-use watchword_core::store::BackupStatus;
+use watchword_core::store::{BackupStatus, LockState};
 use watchword_core::ErrorCode;
 
 fn now() -> u64 {
@@ -93,12 +93,20 @@ pub async fn save_backup(
         }
         // Nothing is held while the save dialog is open: it may outlast the
         // automatic lock, and the keys must not outlive it in memory nor be
-        // written after it. Read here only so that a locked or empty list
-        // opens no dialog; read again, and refused if locked by then, once
-        // a place is picked.
+        // written after it. Checked here only so that a locked or empty list
+        // opens no dialog (the lock's record and the list; every item only
+        // when the list is empty, as another process may have added some);
+        // read in full, and refused if locked by then, once a place is
+        // picked.
         let no_accounts =
             || IpcError::new(ErrorCode::NoAccounts, "There are no accounts to export");
-        if state.with_store(|store| Ok(store.all_accounts()?.is_empty()))? {
+        let empty = state.with_store(|store| {
+            if store.lock_state()? == LockState::Locked {
+                return Err(watchword_core::Error::VaultLocked.into());
+            }
+            Ok(store.summaries().is_empty() && store.all_accounts()?.is_empty())
+        })?;
+        if empty {
             return Err(no_accounts());
         }
         let (name, filter, title) = match kind {

@@ -373,6 +373,15 @@ impl Store {
     ) -> Result<Option<PathBuf>, BackupError> {
         let _lock = self.lock(lock::WAIT)?;
         self.catch_up_listed()?;
+        self.run_pending_backup_held(unix_seconds)
+    }
+
+    /// [`Store::run_pending_backup`] with the store's lock held and the
+    /// list caught up.
+    fn run_pending_backup_held(
+        &mut self,
+        unix_seconds: u64,
+    ) -> Result<Option<PathBuf>, BackupError> {
         let Some(config) = self.meta.auto_backup.clone() else {
             return Ok(None);
         };
@@ -413,27 +422,31 @@ impl Store {
         self.back_up_now_after(unix_seconds, |_| Ok(()))
     }
 
-    /// Under the store's lock, when backups are on: `first`, then a backup
-    /// marked pending; then that backup written. `NotSetUp` when they are
-    /// off, before `first` runs.
+    /// Under the store's lock, held throughout, when backups are on:
+    /// `first`, then a backup marked pending and written. `NotSetUp` when
+    /// they are off, before `first` runs; `VaultLocked` when the lock is on
+    /// and this store holds no key (the backup stays pending). Held
+    /// throughout so that another process's backup cannot take the pending
+    /// mark between the two.
     fn back_up_now_after(
         &mut self,
         unix_seconds: u64,
         first: impl FnOnce(&mut Self) -> Result<(), Error>,
     ) -> Result<PathBuf, BackupError> {
-        let on = self.locked_listed(|store| {
-            if store.meta.auto_backup.is_none() {
-                return Ok(false);
-            }
-            first(store)?;
-            store.note_change();
-            store.save_meta().map(|()| true)
-        })?;
-        if !on {
+        let _lock = self.lock(lock::WAIT)?;
+        self.catch_up_listed()?;
+        if self.meta.auto_backup.is_none() {
             return Err(BackupError::NotSetUp);
         }
-        self.run_pending_backup(unix_seconds)?
-            .ok_or(BackupError::NotSetUp)
+        first(self)?;
+        self.note_change();
+        self.save_meta()?;
+        match self.run_pending_backup_held(unix_seconds)? {
+            Some(path) => Ok(path),
+            // Backups on and a change pending, under the lock: only a
+            // locked vault leaves it unwritten.
+            None => Err(Error::VaultLocked.into()),
+        }
     }
 
     /// Adds a backup's accounts, skipping those already stored (as an

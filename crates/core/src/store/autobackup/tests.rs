@@ -352,3 +352,44 @@ fn while_an_account_cannot_be_read_no_older_backup_is_pruned() {
         names(folder.path())
     );
 }
+
+/// `backup now` from a process that holds no key while the lock is on says
+/// so (it once said backups were not set up), and the backup stays
+/// pending for the next unlock, which writes it.
+#[test]
+fn backing_up_now_while_locked_says_locked_and_stays_pending() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let keychain = MemoryKeychain::default();
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    store
+        .set_up_auto_backup(folder.path(), 20, "pw", 1_796_164_200)
+        .expect("setup");
+    store.add_all((0..2).map(account)).expect("added");
+    let fast = crate::vault::KdfParams {
+        m_kib: 64,
+        t: 1,
+        p: 1,
+    };
+    store.turn_lock_on("lock pw", fast).expect("lock on");
+    store
+        .run_pending_backup(1_796_164_210)
+        .expect("backup")
+        .expect("pending");
+    let written = count_versions(folder.path());
+
+    let mut locked = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let refused = locked.back_up_now(1_796_164_220).expect_err("locked");
+    assert!(
+        matches!(refused, BackupError::Store(Error::VaultLocked)),
+        "{refused:?}"
+    );
+    assert_eq!(count_versions(folder.path()), written);
+    assert!(locked.backup_pending());
+    locked.unlock("lock pw").expect("unlocked");
+    let file = locked
+        .run_pending_backup(1_796_164_230)
+        .expect("backup")
+        .expect("still pending");
+    assert_eq!(read_backup(&file, "pw").expect("reads").accounts.len(), 2);
+}
