@@ -132,6 +132,9 @@ async function start() {
     if (view.damaged.length > 0) {
       showStatus(`${view.damaged.length} keychain item(s) could not be read and were left untouched: ${view.damaged.join('; ')}`, null, 'damaged');
     }
+    // The lock's state comes with the view (the idle lock is armed from
+    // it); the fuller status, for Settings, may follow or fail.
+    setLock({ state: view.lock });
     ipc.lockStatus().then(setLock, () => {});
   } catch (error) {
     // The settings, at least, may be readable: the theme must not flash.

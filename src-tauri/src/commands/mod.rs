@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::time::{SystemTime, UNIX_EPOCH};
 use tauri::AppHandle;
 use watchword_core::account::AccountId;
-use watchword_core::store::{AccountSummary, LoadReport, Settings, Store};
+use watchword_core::store::{AccountSummary, LoadReport, LockState, Settings, Store};
 use watchword_core::ErrorCode;
 
 pub(crate) mod codes;
@@ -58,6 +58,10 @@ pub struct LoadView {
 #[serde(rename_all = "camelCase")]
 pub struct StartView {
     settings: Settings,
+    /// Off or unlocked: a locked store does not get this far. Known from
+    /// the read itself, so that the idle lock is armed even if the fuller
+    /// `lock_status` that follows fails.
+    lock: LockState,
     #[serde(flatten)]
     load: LoadView,
     codes: Vec<CodeView>,
@@ -70,8 +74,16 @@ pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
             let LoadReport {
                 damaged, recovered, ..
             } = state.load_for_view(store)?;
+            // The read above fails while the lock is on and no key is
+            // held, and holds the key only while it is on.
+            let lock = if store.holds_vault_key() {
+                LockState::Unlocked
+            } else {
+                LockState::Off
+            };
             Ok(StartView {
                 settings: store.settings().clone(),
+                lock,
                 load: LoadView {
                     accounts: store.summaries(),
                     damaged: damaged.into_iter().map(|(_, reason)| reason).collect(),
@@ -91,7 +103,7 @@ pub async fn list_accounts(app: AppHandle) -> Result<Vec<AccountSummary>, IpcErr
         state.with_store(|store| {
             // Locked, the names reach only the unlock screen, and only by
             // the user's choice (`locked_names`).
-            if store.lock_state()? == watchword_core::store::LockState::Locked {
+            if store.lock_state()? == LockState::Locked {
                 return Err(watchword_core::Error::VaultLocked.into());
             }
             Ok(store.summaries())
