@@ -13,8 +13,10 @@ use serde::Deserialize;
 #[derive(Clone, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ManualEntry {
-    /// An otpauth URI or a setup key (spaces, hyphens and lowercase allowed).
-    pub input: String,
+    /// An otpauth URI or a setup key (spaces, hyphens and lowercase
+    /// allowed); wiped when the entry goes (the IPC's and the JSON
+    /// parser's own buffers are not Watchword's to wipe).
+    pub input: zeroize::Zeroizing<String>,
     /// Issuer; overrides the URI's when not empty.
     pub issuer: String,
     /// Account name; overrides the URI's when not empty.
@@ -81,7 +83,7 @@ mod tests {
 
     fn key(input: &str) -> ManualEntry {
         ManualEntry {
-            input: input.into(),
+            input: zeroize::Zeroizing::new(input.into()),
             issuer: " Amazon ".into(),
             name: "me@example.com".into(),
             ..ManualEntry::default()

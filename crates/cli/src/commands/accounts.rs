@@ -212,7 +212,7 @@ fn account_from_args(args: AddArgs) -> Result<Account, CliError> {
     let text =
         input::secret_text("Setup key:", "setup key or otpauth URI").map_err(CliError::Input)?;
     let mut entry = ManualEntry {
-        input: String::with_capacity(text.len()),
+        input: zeroize::Zeroizing::new(String::with_capacity(text.len())),
         issuer: args.issuer.unwrap_or_default(),
         name: args.account.unwrap_or_default(),
         kind: Some(args.kind),
@@ -223,9 +223,8 @@ fn account_from_args(args: AddArgs) -> Result<Account, CliError> {
     };
     // A key or a URI: ManualEntry tells them apart as the app's form does.
     entry.input.push_str(&text);
-    let account = entry.to_account().map_err(CliError::from);
-    zeroize::Zeroize::zeroize(&mut entry.input);
-    account
+    // The entry wipes its input as it goes.
+    entry.to_account().map_err(CliError::from)
 }
 
 fn print_table(list: &[AccountSummary]) {
