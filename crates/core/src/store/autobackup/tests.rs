@@ -46,6 +46,34 @@ fn account(n: u32) -> Account {
     .expect("a valid account")
 }
 
+/// A store on an in-memory keychain with automatic backups set up
+/// (password "pw", keeping `keep`), and what it stands on.
+struct Backed {
+    data: tempfile::TempDir,
+    folder: tempfile::TempDir,
+    keychain: MemoryKeychain,
+    store: Store,
+}
+
+impl Backed {
+    fn new(keep: u32) -> Self {
+        let data = tempfile::tempdir().expect("temp dir");
+        let folder = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let mut store =
+            Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+        store
+            .set_up_auto_backup(folder.path(), keep, "pw", 1_796_164_200)
+            .expect("setup");
+        Self {
+            data,
+            folder,
+            keychain,
+            store,
+        }
+    }
+}
+
 fn names(folder: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(folder)
         .expect("list")
@@ -192,13 +220,12 @@ fn a_backup_that_does_not_verify_is_removed_and_nothing_is_pruned() {
 
 #[test]
 fn changes_coalesce_into_one_backup_and_the_mark_survives_the_process() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let folder = tempfile::tempdir().expect("temp dir");
-    let keychain = MemoryKeychain::default();
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
-    store
-        .set_up_auto_backup(folder.path(), 20, "pw", 1_796_164_200)
-        .expect("setup");
+    let Backed {
+        data,
+        folder,
+        keychain,
+        mut store,
+    } = Backed::new(20);
     assert_eq!(count_versions(folder.path()), 1);
     assert!(!store.backup_pending());
     store.add_all((0..300).map(account)).expect("imported");
@@ -285,13 +312,12 @@ fn changes_coalesce_into_one_backup_and_the_mark_survives_the_process() {
 /// it reads again, pruning resumes.
 #[test]
 fn while_an_account_cannot_be_read_no_older_backup_is_pruned() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let folder = tempfile::tempdir().expect("temp dir");
-    let keychain = MemoryKeychain::default();
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
-    store
-        .set_up_auto_backup(folder.path(), 2, "pw", 1_796_164_200)
-        .expect("setup");
+    let Backed {
+        data,
+        folder,
+        keychain,
+        mut store,
+    } = Backed::new(2);
     store.add_all((0..3).map(account)).expect("added");
     let holding_all = store
         .run_pending_backup(1_796_164_210)
@@ -358,13 +384,12 @@ fn while_an_account_cannot_be_read_no_older_backup_is_pruned() {
 /// pending for the next unlock, which writes it.
 #[test]
 fn backing_up_now_while_locked_says_locked_and_stays_pending() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let folder = tempfile::tempdir().expect("temp dir");
-    let keychain = MemoryKeychain::default();
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
-    store
-        .set_up_auto_backup(folder.path(), 20, "pw", 1_796_164_200)
-        .expect("setup");
+    let Backed {
+        data,
+        folder,
+        keychain,
+        mut store,
+    } = Backed::new(20);
     store.add_all((0..2).map(account)).expect("added");
     let fast = crate::vault::KdfParams {
         m_kib: 64,
