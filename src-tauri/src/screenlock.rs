@@ -4,16 +4,18 @@
 //! - on the session bus, a screen saver's ActiveChanged(true): the
 //!   freedesktop name (KDE, light-locker and others), GNOME's, Cinnamon's,
 //!   MATE's and Xfce's own;
-//! - on the system bus, logind: this session's Lock (`loginctl
-//!   lock-session`), this session's LockedHint turning true (set by the
-//!   screen lockers that do not use a screen-saver name), and the
-//!   manager's PrepareForSleep(true).
+//! - on the system bus, logind: a session's Lock (`loginctl lock-session`)
+//!   or its LockedHint turning true (set by the screen lockers that use no
+//!   screen-saver name), when the session is this user's, and the manager's
+//!   PrepareForSleep(true).
 //!
 //! Each locks Watchword when its lock is on, and the page shows the unlock
-//! screen. "This session" is the one logind names for `auto` (the caller's,
-//! or the user's graphical one); if logind cannot say, every session's
-//! signals are taken, which can only lock more often. A bus that is not
-//! there (no system bus in a container) is passed over.
+//! screen. "This user's" rather than "this process's session": started
+//! from a terminal logged in over SSH, the app's own session is not the
+//! one whose screen locks. Whose a session is, is asked of logind as its
+//! signal comes; if logind cannot say, the signal locks, which can only
+//! lock more often. A bus that is not there (no system bus in a container)
+//! is passed over.
 
 use crate::state::AppState;
 use futures_util::StreamExt;
@@ -21,7 +23,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 use zbus::message::Type;
-use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue};
+use zbus::zvariant::{OwnedObjectPath, OwnedValue};
 use zbus::{Connection, MatchRule, Message, MessageStream};
 
 /// The interfaces of the screen savers that say ActiveChanged.
@@ -37,8 +39,8 @@ const LOGIND_PATH: &str = "/org/freedesktop/login1";
 const LOGIND_MANAGER: &str = "org.freedesktop.login1.Manager";
 const LOGIND_SESSION: &str = "org.freedesktop.login1.Session";
 const PROPERTIES: &str = "org.freedesktop.DBus.Properties";
-/// How long logind may take to name this session before every session's
-/// signals are taken instead.
+/// How long logind may take to say whose a session is before its signal
+/// locks anyway.
 const ASK_LOGIND_FOR: Duration = Duration::from_secs(5);
 
 /// Listens on both buses for as long as the app runs.
@@ -57,9 +59,7 @@ pub fn watch(app: AppHandle) {
                 return;
             };
             if let Ok(conn) = builder.method_timeout(ASK_LOGIND_FOR).build().await {
-                let own = own_session(&conn).await;
-                let path = own.as_ref().map(|p| p.as_ref());
-                listen(&conn, system_bus_rules(path), &app).await;
+                listen(&conn, system_bus_rules(), &app).await;
             }
         });
     });
@@ -70,86 +70,79 @@ fn spawn(name: &str, work: impl FnOnce() + Send + 'static) {
     let _ = std::thread::Builder::new().name(name.into()).spawn(work);
 }
 
-/// The path of this session's object in logind, when logind can say.
-async fn own_session(conn: &Connection) -> Option<OwnedObjectPath> {
-    let reply = conn
-        .call_method(
-            Some(LOGIND),
-            LOGIND_PATH,
-            Some(LOGIND_MANAGER),
-            "GetSession",
-            &("auto",),
-        )
-        .await
-        .ok()?;
-    reply.body().deserialize::<OwnedObjectPath>().ok()
-}
-
 /// What to hear on the session bus: every screen saver's ActiveChanged.
 fn session_bus_rules() -> Vec<MatchRule<'static>> {
     SCREEN_SAVERS
         .iter()
-        .filter_map(|interface| rule(interface, "ActiveChanged", None, None))
+        .filter_map(|interface| {
+            let rule = MatchRule::builder()
+                .msg_type(Type::Signal)
+                .interface(*interface)
+                .ok()?
+                .member("ActiveChanged")
+                .ok()?;
+            Some(rule.build().into_owned())
+        })
         .collect()
 }
 
-/// What to hear on the system bus: the session's Lock and its properties
-/// changing (only this session's when its path is known), and the
-/// manager's PrepareForSleep.
-fn system_bus_rules(session: Option<ObjectPath<'_>>) -> Vec<MatchRule<'static>> {
-    let session = session.as_ref();
-    [
-        rule(LOGIND_SESSION, "Lock", session, None),
-        rule(
-            PROPERTIES,
-            "PropertiesChanged",
-            session,
-            Some(LOGIND_SESSION),
-        ),
-        rule(LOGIND_MANAGER, "PrepareForSleep", None, None),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// A signal's rule: its interface and member, and if given the object
-/// that sends it and its first argument.
-fn rule(
-    interface: &str,
-    member: &str,
-    path: Option<&ObjectPath<'_>>,
-    arg0: Option<&str>,
-) -> Option<MatchRule<'static>> {
-    let mut builder = MatchRule::builder()
+/// What to hear on the system bus: every signal of logind's objects, in
+/// one stream so that they are taken in the order sent (the manager's,
+/// and each session's Lock and PropertiesChanged; [`means_locking`] picks).
+fn system_bus_rules() -> Vec<MatchRule<'static>> {
+    let rule = MatchRule::builder()
         .msg_type(Type::Signal)
-        .interface(interface.to_owned())
-        .ok()?
-        .member(member.to_owned())
-        .ok()?;
-    if let Some(path) = path {
-        builder = builder.path(path.to_owned()).ok()?;
-    }
-    if let Some(arg0) = arg0 {
-        builder = builder.arg(0, arg0.to_owned()).ok()?;
-    }
-    Some(builder.build().into_owned())
+        .path_namespace(LOGIND_PATH)
+        .map(|b| b.build().into_owned());
+    rule.into_iter().collect()
 }
 
-/// Locks on every signal of `rules` that means "locking now".
+/// Locks on every signal of `rules` that means "locking now", taken one
+/// at a time in the order each stream has them.
 async fn listen(conn: &Connection, rules: Vec<MatchRule<'static>>, app: &AppHandle) {
     let mut streams = Vec::new();
     for rule in rules {
-        if let Ok(stream) = MessageStream::for_match_rule(rule, conn, Some(8)).await {
+        if let Ok(stream) = MessageStream::for_match_rule(rule, conn, Some(16)).await {
             streams.push(stream);
         }
     }
+    let user = rustix::process::getuid().as_raw();
     let mut all = futures_util::stream::select_all(streams);
     while let Some(message) = all.next().await {
-        if message.is_ok_and(|m| means_locking(&m)) {
+        let Ok(message) = message else { continue };
+        if means_locking(&message) && of_this_user(conn, &message, user).await {
             lock(app);
         }
     }
+}
+
+/// Whether a session's signal is about one of this user's sessions, as
+/// logind says (its `User` property); any other signal is everyone's. When
+/// logind does not say, it is taken as this user's.
+async fn of_this_user(conn: &Connection, message: &Message, user: u32) -> bool {
+    let header = message.header();
+    let session_signal = matches!(
+        header.interface().map(|i| i.as_str()),
+        Some(LOGIND_SESSION | PROPERTIES)
+    );
+    let Some(path) = header.path().filter(|_| session_signal) else {
+        return true;
+    };
+    let asked = conn
+        .call_method(
+            Some(LOGIND),
+            path,
+            Some(PROPERTIES),
+            "Get",
+            &(LOGIND_SESSION, "User"),
+        )
+        .await;
+    let owner = asked.ok().and_then(|reply| {
+        let value = reply.body().deserialize::<OwnedValue>().ok()?;
+        let (uid, _): (u32, OwnedObjectPath) = value.try_into().ok()?;
+        Some(uid)
+    });
+    owner.is_none_or(|uid| uid == user)
 }
 
 /// Whether a signal the rules let through says the screen is locking: a
@@ -203,8 +196,7 @@ mod tests {
     use super::*;
     use zbus::zvariant::Value;
 
-    const OURS: &str = "/org/freedesktop/login1/session/_32";
-    const THEIRS: &str = "/org/freedesktop/login1/session/c7";
+    const SESSION_PATH: &str = "/org/freedesktop/login1/session/_32";
 
     fn signal<B>(path: &str, interface: &str, member: &str, body: &B) -> Message
     where
@@ -227,7 +219,7 @@ mod tests {
     }
 
     /// Whether the rules let the message through and it means locking,
-    /// as `listen` decides.
+    /// as `listen` decides (whose the session is aside).
     fn locks(rules: &[MatchRule<'_>], message: &Message) -> bool {
         rules.iter().any(|r| r.matches(message).expect("a rule")) && means_locking(message)
     }
@@ -260,32 +252,35 @@ mod tests {
     }
 
     #[test]
-    fn logind_locks_for_this_session_only_when_it_is_known() {
-        let ours = ObjectPath::try_from(OURS).expect("a path");
-        let rules = system_bus_rules(Some(ours));
-        assert!(locks(&rules, &signal(OURS, LOGIND_SESSION, "Lock", &())));
-        assert!(!locks(&rules, &signal(THEIRS, LOGIND_SESSION, "Lock", &())));
-        assert!(!locks(&rules, &signal(OURS, LOGIND_SESSION, "Unlock", &())));
-        assert!(locks(&rules, &hint(OURS, LOGIND_SESSION, true)));
-        assert!(!locks(&rules, &hint(OURS, LOGIND_SESSION, false)));
-        assert!(!locks(&rules, &hint(THEIRS, LOGIND_SESSION, true)));
+    fn logind_locks_on_a_session_locking_and_on_sleep_only() {
+        let rules = system_bus_rules();
+        assert!(locks(
+            &rules,
+            &signal(SESSION_PATH, LOGIND_SESSION, "Lock", &())
+        ));
+        assert!(!locks(
+            &rules,
+            &signal(SESSION_PATH, LOGIND_SESSION, "Unlock", &())
+        ));
+        assert!(locks(&rules, &hint(SESSION_PATH, LOGIND_SESSION, true)));
+        assert!(!locks(&rules, &hint(SESSION_PATH, LOGIND_SESSION, false)));
         // The same property name on another interface says nothing.
-        assert!(!locks(&rules, &hint(OURS, "org.example.Other", true)));
+        assert!(!locks(
+            &rules,
+            &hint(SESSION_PATH, "org.example.Other", true)
+        ));
         let other_change = HashMap::from([("Active", Value::from(true))]);
         let active = (LOGIND_SESSION, other_change, Vec::<&str>::new());
         assert!(!locks(
             &rules,
-            &signal(OURS, PROPERTIES, "PropertiesChanged", &active)
+            &signal(SESSION_PATH, PROPERTIES, "PropertiesChanged", &active)
         ));
         let sleep =
             |starting: bool| signal(LOGIND_PATH, LOGIND_MANAGER, "PrepareForSleep", &starting);
         assert!(locks(&rules, &sleep(true)));
         assert!(!locks(&rules, &sleep(false)));
-
-        // Without a session known, any session's lock locks.
-        let rules = system_bus_rules(None);
-        assert!(locks(&rules, &signal(THEIRS, LOGIND_SESSION, "Lock", &())));
-        assert!(locks(&rules, &hint(THEIRS, LOGIND_SESSION, true)));
-        assert!(locks(&rules, &sleep(true)));
+        // Signals from outside logind's objects are not heard.
+        let elsewhere = signal("/org/example/session", LOGIND_SESSION, "Lock", &());
+        assert!(!locks(&rules, &elsewhere));
     }
 }

@@ -1,7 +1,7 @@
 //! A system bus of the test's own (a real dbus-daemon, since the test
-//! session has none), and on it what logind says about a session: its
-//! name for "the caller's session", the session's Lock and LockedHint,
-//! and the manager's PrepareForSleep. The app is pointed at it with
+//! session has none), and on it what logind says about sessions: whose
+//! each is, a session's Lock and LockedHint, and the manager's
+//! PrepareForSleep. The app is pointed at it with
 //! `DBUS_SYSTEM_BUS_ADDRESS`.
 
 use crate::{wait_until, TIMEOUT};
@@ -55,83 +55,92 @@ impl Drop for SystemBus {
     }
 }
 
-struct Manager {
-    session: OwnedObjectPath,
+/// A session as logind shows it: whose it is. Records each time it is
+/// asked, so that a test knows when a client has weighed its signal.
+struct Session {
+    uid: u32,
+    path: String,
     asked: Arc<Mutex<Vec<String>>>,
 }
 
-#[zbus::interface(name = "org.freedesktop.login1.Manager")]
-impl Manager {
-    /// logind's answer for "auto": the caller's session. Any other id is
-    /// not a session here.
-    fn get_session(&self, id: &str) -> zbus::fdo::Result<OwnedObjectPath> {
+#[zbus::interface(name = "org.freedesktop.login1.Session")]
+impl Session {
+    /// logind's `User`: the user's id and object.
+    #[zbus(property)]
+    fn user(&self) -> (u32, OwnedObjectPath) {
         if let Ok(mut asked) = self.asked.lock() {
-            asked.push(id.to_owned());
+            asked.push(self.path.clone());
         }
-        if id == "auto" {
-            Ok(self.session.clone())
-        } else {
-            Err(zbus::fdo::Error::Failed(format!("no session {id:?}")))
-        }
+        let user = format!("/org/freedesktop/login1/user/_{}", self.uid);
+        (
+            self.uid,
+            OwnedObjectPath::try_from(user).expect("a user path"),
+        )
     }
 }
 
-/// logind on the test's system bus, with one session.
+/// logind on the test's system bus, with sessions of this user and of
+/// another.
 #[derive(Debug)]
 pub struct Logind {
     connection: Connection,
-    session: OwnedObjectPath,
     asked: Arc<Mutex<Vec<String>>>,
 }
 
 impl Logind {
-    /// Takes logind's name on `bus`, with `session` as the caller's.
-    pub fn start(bus: &SystemBus, session: &str) -> Self {
-        let session = OwnedObjectPath::try_from(session).expect("a session path");
+    /// Takes logind's name on `bus`, with `sessions` (object path, and
+    /// whether it is this user's or another's).
+    pub fn start(bus: &SystemBus, sessions: &[(&str, bool)]) -> Self {
         let asked = Arc::new(Mutex::new(Vec::new()));
-        let manager = Manager {
-            session: session.clone(),
-            asked: Arc::clone(&asked),
-        };
-        let connection = zbus::blocking::connection::Builder::address(bus.address())
-            .and_then(|b| b.serve_at(MANAGER_PATH, manager))
-            .and_then(|b| b.name("org.freedesktop.login1"))
+        let me = rustix::process::getuid().as_raw();
+        let mut builder = zbus::blocking::connection::Builder::address(bus.address())
+            .and_then(|b| b.name("org.freedesktop.login1"));
+        for (path, mine) in sessions {
+            let session = Session {
+                uid: if *mine { me } else { me + 1000 },
+                path: (*path).to_owned(),
+                asked: Arc::clone(&asked),
+            };
+            builder = builder.and_then(|b| b.serve_at(*path, session));
+        }
+        let connection = builder
             .and_then(|b| b.build())
             .unwrap_or_else(|e| panic!("the test's logind on its system bus: {e}"));
-        Self {
-            connection,
-            session,
-            asked,
-        }
+        Self { connection, asked }
     }
 
-    /// Waits until a client has asked which session is its own.
-    pub fn wait_asked_for_own_session(&self) {
-        wait_until("the app to ask logind for its session", TIMEOUT, || {
-            let asked = self.asked.lock().map(|a| a.clone()).unwrap_or_default();
-            if asked.iter().any(|id| id == "auto") {
-                Ok(())
-            } else {
-                Err(format!("asked for {asked:?}"))
-            }
-        });
+    /// Waits until a client has asked whose `session` is `times` times in
+    /// all (once for each of its signals, when it weighs them).
+    pub fn wait_asked_about(&self, session: &str, times: usize) {
+        wait_until(
+            &format!("a client to ask whose {session} is"),
+            TIMEOUT,
+            || {
+                let asked = self.asked.lock().map(|a| a.clone()).unwrap_or_default();
+                if asked.iter().filter(|path| *path == session).count() >= times {
+                    Ok(())
+                } else {
+                    Err(format!("asked about {asked:?}"))
+                }
+            },
+        );
     }
 
-    /// The session's Lock, as `loginctl lock-session` makes logind send it.
-    pub fn lock_session(&self) {
-        let sent =
-            self.connection
-                .emit_signal(None::<&str>, self.session.as_str(), SESSION, "Lock", &());
+    /// A session's Lock, as `loginctl lock-session` makes logind send it.
+    pub fn lock_session(&self, session: &str) {
+        let sent = self
+            .connection
+            .emit_signal(None::<&str>, session, SESSION, "Lock", &());
         sent.unwrap_or_else(|e| panic!("Lock: {e}"));
     }
 
-    /// The session's LockedHint changing, as a screen locker sets it.
-    pub fn set_locked_hint(&self, locked: bool) {
+    /// A session's LockedHint changing, as a screen locker sets it.
+    pub fn set_locked_hint(&self, session: &str, locked: bool) {
         let changed = HashMap::from([("LockedHint", Value::from(locked))]);
         let body = (SESSION, changed, Vec::<&str>::new());
         let sent = self.connection.emit_signal(
             None::<&str>,
-            self.session.as_str(),
+            session,
             "org.freedesktop.DBus.Properties",
             "PropertiesChanged",
             &body,

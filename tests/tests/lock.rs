@@ -250,13 +250,18 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
 /// Every way a desktop says its screen is locking locks the window: each
 /// screen saver's own name on the session bus (GNOME, Cinnamon, MATE,
 /// Xfce, and the freedesktop one KDE and others use), and on the system
-/// bus logind's Lock and LockedHint for the app's session (which it asks
-/// logind for) and its PrepareForSleep.
+/// bus logind's Lock and LockedHint for a session of this user's, and its
+/// PrepareForSleep. Another user's session locking does not.
 #[test]
 fn every_way_a_desktop_says_the_screen_locks_locks_the_window() {
-    const OWN_SESSION: &str = "/org/freedesktop/login1/session/_32";
+    const MINE: &str = "/org/freedesktop/login1/session/_32";
+    const THEIRS: &str = "/org/freedesktop/login1/session/c7";
+    const ALSO_THEIRS: &str = "/org/freedesktop/login1/session/c8";
     let system_bus = watchword_e2e::SystemBus::start();
-    let logind = watchword_e2e::Logind::start(&system_bus, OWN_SESSION);
+    let logind = watchword_e2e::Logind::start(
+        &system_bus,
+        &[(MINE, true), (THEIRS, false), (ALSO_THEIRS, false)],
+    );
     let profile = Profile::new("lock_desktops");
     profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
     profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
@@ -285,13 +290,34 @@ fn every_way_a_desktop_says_the_screen_locks_locks_the_window() {
         unlock();
     }
 
-    logind.wait_asked_for_own_session();
-    lock_by(&app, "logind's Lock", || logind.lock_session());
-    assert_nothing_shown(&app);
+    // Another user's session locks, in both ways; then a third session's
+    // Lock, which the app weighs after those (logind's signals are taken
+    // in order): once it has asked whose that one is, it has passed over
+    // the first two, and is still unlocked.
+    let sent = std::cell::Cell::new(0);
+    lock_by(&app, "this user's session's Lock", || {
+        logind.lock_session(MINE);
+        sent.set(sent.get() + 1);
+    });
+    // Every Lock sent weighed, so that none left over locks after this.
+    logind.wait_asked_about(MINE, sent.get());
     unlock();
-    lock_by(&app, "logind's LockedHint", || logind.set_locked_hint(true));
+    logind.lock_session(THEIRS);
+    logind.set_locked_hint(THEIRS, true);
+    logind.lock_session(ALSO_THEIRS);
+    logind.wait_asked_about(ALSO_THEIRS, 1);
+    let status = app.execute(
+        "return window.__TAURI__.core.invoke('lock_status').then((status) => status.state);",
+        serde_json::json!([]),
+    );
+    assert_eq!(status, "unlocked", "another user's session locked this app");
+    assert_eq!(app.count("#accounts li"), 1);
+
+    lock_by(&app, "this user's session's LockedHint", || {
+        logind.set_locked_hint(MINE, true);
+    });
     assert_nothing_shown(&app);
-    logind.set_locked_hint(false);
+    logind.set_locked_hint(MINE, false);
     unlock();
     lock_by(&app, "going to sleep", || logind.prepare_for_sleep(true));
     assert_nothing_shown(&app);
