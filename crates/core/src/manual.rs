@@ -53,7 +53,12 @@ impl ManualEntry {
     /// is wrong and never repeats the key.
     pub fn to_account(&self) -> Result<Account, UriError> {
         let text = self.input.trim();
-        if text.to_ascii_lowercase().starts_with("otpauth://") {
+        // No lowercased copy of the whole input: it may be a key.
+        let scheme = "otpauth://";
+        if text
+            .get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+        {
             return uri::parse_input(text, self.issuer.trim(), self.name.trim());
         }
         let secret = uri::parse_secret(text)?;
