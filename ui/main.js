@@ -126,6 +126,9 @@ async function start() {
     // settings, the list and its codes arrive together and the first paint
     // of the list already carries the codes.
     const view = await ipc.startView();
+    // Locked while the view came (the screen locked as the window
+    // started): nothing of it comes onto the locked page.
+    if (state.locked) return;
     setSettings(view.settings);
     setCodes(view.codes);
     setAccounts(view.accounts);

@@ -58,9 +58,8 @@ pub struct LoadView {
 #[serde(rename_all = "camelCase")]
 pub struct StartView {
     settings: Settings,
-    /// Off or unlocked: a locked store does not get this far. Known from
-    /// the read itself, so that the idle lock is armed even if the fuller
-    /// `lock_status` that follows fails.
+    /// Where the lock stands, so that the idle lock is armed even if the
+    /// fuller `lock_status` that follows fails.
     lock: LockState,
     #[serde(flatten)]
     load: LoadView,
@@ -70,18 +69,18 @@ pub struct StartView {
 #[tauri::command]
 pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
     blocking(app, |_, state| {
-        state.with_store(|store| {
+        let view = state.with_store(|store| {
             let LoadReport {
                 damaged, recovered, ..
             } = state.load_for_view(store)?;
-            // The read above fails while the lock is on and no key is
-            // held, and holds the key only while it is on.
-            let lock = if store.holds_vault_key() {
-                LockState::Unlocked
-            } else {
-                LockState::Off
-            };
-            Ok(StartView {
+            // As the keychain says now (one item): the read above may be
+            // the one begun at start, and a key held may be one the lock,
+            // turned off since by another process, no longer names.
+            let lock = store.lock_state()?;
+            if lock == LockState::Locked {
+                return Ok(None);
+            }
+            Ok(Some(StartView {
                 settings: store.settings().clone(),
                 lock,
                 load: LoadView {
@@ -90,8 +89,17 @@ pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
                     recovered,
                 },
                 codes: codes_of(store)?,
-            })
-        })
+            }))
+        })?;
+        // Turned on by another process since that read: what was read
+        // goes, and the page shows the unlock screen.
+        view.map_or_else(
+            || {
+                crate::lock::lock_state(state)?;
+                Err(watchword_core::Error::VaultLocked.into())
+            },
+            Ok,
+        )
     })
     .await
 }
