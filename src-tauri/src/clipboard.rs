@@ -63,7 +63,7 @@ impl ClipboardKeeper {
             }
             if let Ok(mut slot) = inner.clipboard.lock() {
                 if let Some(clipboard) = slot.as_mut() {
-                    if clipboard.get_text().ok().as_deref() == Some(copied.as_str()) {
+                    if holds(clipboard, &copied) {
                         let _ = clipboard.clear();
                     }
                 }
@@ -92,12 +92,30 @@ impl ClipboardKeeper {
         // No timer of an earlier copy may clear what comes next.
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(clipboard) = slot.as_mut() {
-            if clipboard.get_text().ok().as_deref() == Some(copied.as_str()) {
+            if holds(clipboard, &copied) {
                 let _ = clipboard.clear();
             }
         }
     }
 }
+
+/// Whether the clipboard still holds `copied`: on X11 read no further than
+/// its length (another program's text may be of any size), elsewhere as
+/// arboard reads it.
+fn holds(clipboard: &mut arboard::Clipboard, copied: &str) -> bool {
+    #[cfg(all(unix, not(target_os = "macos")))]
+    if let Some(held) = crate::clipboard_x11::holds_text(copied) {
+        return held;
+    }
+    clipboard.get_text().ok().as_deref() == Some(copied)
+}
+
+/// What a paste reads at most.
+#[cfg(all(unix, not(target_os = "macos")))]
+const LIMITS: crate::clipboard_x11::Limits = crate::clipboard_x11::Limits {
+    image: watchword_core::limits::MAX_IMAGE_BYTES,
+    text: watchword_core::limits::MAX_PASTED_TEXT_BYTES,
+};
 
 /// What the clipboard holds, as far as adding an account goes.
 pub enum Pasted {
@@ -121,20 +139,26 @@ impl ClipboardKeeper {
     pub fn read(&self) -> Result<Pasted, String> {
         #[cfg(target_os = "linux")]
         if crate::clipboard_gtk::needed() {
-            return crate::clipboard_gtk::read(watchword_core::limits::MAX_IMAGE_BYTES);
+            return crate::clipboard_gtk::read(LIMITS.image, LIMITS.text);
         }
         let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
         if slot.is_none() {
             *slot = Some(arboard::Clipboard::new().map_err(|e| describe(&e))?);
         }
         let clipboard = slot.as_mut().expect("set just above");
-        // On X11 the PNG is read as bytes, so nothing is decoded before the
-        // budgets are checked; arboard's image read decodes first.
+        // On X11 the PNG and the text are read as bytes, within their
+        // budgets as they arrive; arboard's image read decodes first, and
+        // its text read takes the whole text, however long.
         #[cfg(all(unix, not(target_os = "macos")))]
-        match crate::clipboard_x11::read_png(watchword_core::limits::MAX_IMAGE_BYTES)? {
-            crate::clipboard_x11::X11Image::Png(bytes) => return Ok(Pasted::Png(bytes)),
-            crate::clipboard_x11::X11Image::None => return read_text(clipboard, None),
-            crate::clipboard_x11::X11Image::NoDisplay => {}
+        match crate::clipboard_x11::read(LIMITS)? {
+            crate::clipboard_x11::X11Paste::Png(bytes) => return Ok(Pasted::Png(bytes)),
+            crate::clipboard_x11::X11Paste::Text(text) if !text.trim().is_empty() => {
+                return Ok(Pasted::Text(text));
+            }
+            crate::clipboard_x11::X11Paste::Text(_) | crate::clipboard_x11::X11Paste::Nothing => {
+                return Ok(Pasted::Nothing);
+            }
+            crate::clipboard_x11::X11Paste::NoDisplay => {}
         }
         // Some programs answer a request for an image with their text (xclip
         // does, and arboard then reports a type or conversion error), so a

@@ -62,20 +62,20 @@ fn clipboard() -> gtk::Clipboard {
 }
 
 /// What the clipboard holds: its PNG as bytes (at most `limit` of them) if
-/// it offers one, else its text.
-pub fn read(limit: u64) -> Result<Pasted, String> {
+/// it offers one, else its text (at most `text_limit` bytes of it).
+pub fn read(limit: u64, text_limit: u64) -> Result<Pasted, String> {
     on_main(move |answer| {
         let png = gdk::Atom::intern("image/png");
         clipboard().request_contents(&gdk::Atom::intern("TARGETS"), move |clipboard, offered| {
             let offers_png = offered.targets().unwrap_or_default().contains(&png);
             if !offers_png {
-                return read_text(clipboard, answer);
+                return read_text(clipboard, text_limit, answer);
             }
             clipboard.request_contents(&png, move |clipboard, data| {
                 let bytes = data.data();
                 match bytes.len() {
                     // The transfer failed: whatever text there is, then.
-                    0 => read_text(clipboard, answer),
+                    0 => read_text(clipboard, text_limit, answer),
                     n if u64::try_from(n).unwrap_or(u64::MAX) > limit => {
                         let _ = answer.send(Err(crate::clipboard_x11::too_large(limit)));
                     }
@@ -88,14 +88,17 @@ pub fn read(limit: u64) -> Result<Pasted, String> {
     })?
 }
 
-/// The clipboard's text, if any. (GTK's own copies of it cannot be wiped;
-/// ours is, once the paste is handled.)
-fn read_text(clipboard: &gtk::Clipboard, answer: mpsc::Sender<Result<Pasted, String>>) {
+/// The clipboard's text, if any, refused past `limit` bytes. (GTK's own
+/// copies of it cannot be wiped; ours is, once the paste is handled.)
+fn read_text(clipboard: &gtk::Clipboard, limit: u64, answer: mpsc::Sender<Result<Pasted, String>>) {
     clipboard.request_text(move |_, text| {
-        let _ = answer.send(Ok(match text {
-            Some(text) if !text.trim().is_empty() => Pasted::Text(text.to_owned()),
-            _ => Pasted::Nothing,
-        }));
+        let _ = answer.send(match text {
+            Some(text) if u64::try_from(text.len()).unwrap_or(u64::MAX) > limit => {
+                Err(crate::clipboard_x11::text_too_long(limit))
+            }
+            Some(text) if !text.trim().is_empty() => Ok(Pasted::Text(text.to_owned())),
+            _ => Ok(Pasted::Nothing),
+        });
     });
 }
 

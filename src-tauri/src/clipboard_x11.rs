@@ -1,12 +1,14 @@
-//! Reads a PNG from the X11 clipboard as the bytes its owner sends, so the
-//! size and pixel budgets of `watchword_core::limits` apply before anything
-//! is decoded. arboard decodes the clipboard's PNG to RGBA itself, before any
-//! check of ours could run: a small PNG claiming a huge picture would cost
-//! up to the image crate's own allocation limit (512 MiB).
+//! Reads the X11 clipboard as the bytes its owner sends, so the budgets of
+//! `watchword_core::limits` apply as they arrive: a PNG's size before
+//! anything is decoded, and text's length before more of it is taken.
+//! arboard decodes the clipboard's PNG to RGBA itself, before any check of
+//! ours could run (a small PNG claiming a huge picture would cost up to the
+//! image crate's own allocation limit, 512 MiB), and reads text whole,
+//! however long.
 //!
 //! The protocol is ICCCM's: ask the owner to convert the CLIPBOARD selection
-//! to `TARGETS`, then to `image/png`, into a property of a window of ours; a
-//! large transfer comes in `INCR` chunks. Every wait is bounded.
+//! to `TARGETS`, then to `image/png` or text, into a property of a window of
+//! ours; a large transfer comes in `INCR` chunks. Every wait is bounded.
 
 use std::time::{Duration, Instant};
 use x11rb::connection::Connection;
@@ -22,45 +24,160 @@ const WAIT: Duration = Duration::from_secs(5);
 
 /// What the X11 clipboard holds.
 #[derive(Debug)]
-pub enum X11Image {
+pub enum X11Paste {
     /// No X display to ask (Wayland without Xwayland, or none at all).
     NoDisplay,
-    /// The owner offers no PNG (text, or nothing).
-    None,
-    /// The PNG's bytes, at most the limit given.
+    /// Neither a PNG nor text.
+    Nothing,
+    /// The PNG's bytes, at most the image limit given.
     Png(Vec<u8>),
+    /// The text, at most the text limit given.
+    Text(String),
 }
 
-/// The clipboard's PNG, read without decoding it. `Err` says why, never with
-/// clipboard content.
-pub fn read_png(limit: u64) -> Result<X11Image, String> {
+/// Whether the clipboard holds exactly `expected` as text, read no further
+/// than its length; `None` when there is no X display to ask. An image, a
+/// longer text or an owner that does not answer is not it.
+pub fn holds_text(expected: &str) -> Option<bool> {
+    let limits = Limits {
+        image: 0,
+        text: expected.len() as u64,
+    };
+    match read(limits) {
+        Ok(X11Paste::NoDisplay) => None,
+        Ok(X11Paste::Text(text)) => Some(text == expected),
+        Ok(X11Paste::Nothing | X11Paste::Png(_)) | Err(_) => Some(false),
+    }
+}
+
+/// Budgets for one read, in bytes (an image budget of 0 reads no image).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub image: u64,
+    pub text: u64,
+}
+
+/// The clipboard's PNG if it offers one (not decoded), else its text.
+/// `Err` says why, never with clipboard content.
+pub fn read(limits: Limits) -> Result<X11Paste, String> {
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
-        return Ok(X11Image::NoDisplay);
+        return Ok(X11Paste::NoDisplay);
     }
     let Ok((conn, screen)) = x11rb::connect(None) else {
-        return Ok(X11Image::NoDisplay);
+        return Ok(X11Paste::NoDisplay);
     };
     let reader = Reader::new(conn, screen).map_err(failed)?;
     let deadline = Instant::now() + WAIT;
-    let png = reader.atom(b"image/png").map_err(failed)?;
-    let targets = reader.atom(b"TARGETS").map_err(failed)?;
-    let Some(offered) = reader.convert(targets, 64 * 1024, deadline)? else {
-        return Ok(X11Image::None);
-    };
-    let offers_png = offered
-        .chunks_exact(4)
-        .any(|atom| atom.try_into().map(u32::from_ne_bytes).ok() == Some(png));
-    if !offers_png {
-        return Ok(X11Image::None);
+    let atom = |name: &[u8]| reader.atom(name).map_err(failed);
+    let (png, targets) = (atom(b"image/png")?, atom(b"TARGETS")?);
+    let texts = [
+        (atom(b"UTF8_STRING")?, Encoding::Utf8),
+        (atom(b"text/plain;charset=utf-8")?, Encoding::Utf8),
+        (u32::from(AtomEnum::STRING), Encoding::Latin1),
+    ];
+    // An owner that does not list its targets may still give text.
+    let offered: Option<Vec<Atom>> = reader
+        .convert(targets, 64 * 1024, deadline)
+        .map_err(|f| f.say(None, 64 * 1024))?
+        .map(|list| {
+            list.chunks_exact(4)
+                .filter_map(|atom| atom.try_into().ok().map(u32::from_ne_bytes))
+                .collect()
+        });
+    let offers = |atom: Atom| offered.as_ref().is_none_or(|list| list.contains(&atom));
+    if offered.as_ref().is_some_and(|list| list.contains(&png)) {
+        if limits.image == 0 {
+            return Ok(X11Paste::Nothing);
+        }
+        return match reader.convert(png, limits.image, deadline) {
+            Ok(Some(bytes)) if !bytes.is_empty() => Ok(X11Paste::Png(bytes)),
+            Ok(_) => Ok(X11Paste::Nothing),
+            Err(failure) => Err(failure.say(Some(What::Image), limits.image)),
+        };
     }
-    match reader.convert(png, limit, deadline)? {
-        Some(bytes) if !bytes.is_empty() => Ok(X11Image::Png(bytes)),
-        _ => Ok(X11Image::None),
+    let Some((target, encoding)) = texts.into_iter().find(|(atom, _)| offers(*atom)) else {
+        return Ok(X11Paste::Nothing);
+    };
+    match reader.convert(target, limits.text, deadline) {
+        Ok(Some(bytes)) if !bytes.is_empty() => Ok(X11Paste::Text(encoding.decode(bytes))),
+        Ok(_) => Ok(X11Paste::Nothing),
+        Err(failure) => Err(failure.say(Some(What::Text), limits.text)),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Encoding {
+    Utf8,
+    /// ICCCM's STRING: ISO 8859-1, one character a byte.
+    Latin1,
+}
+
+impl Encoding {
+    /// Text as a String, moved rather than copied when it is UTF-8 (it may
+    /// be a key). What is not valid UTF-8 is replaced.
+    fn decode(self, bytes: Vec<u8>) -> String {
+        match self {
+            Encoding::Utf8 => String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            Encoding::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
+        }
+    }
+}
+
+/// What was being read, for messages.
+#[derive(Clone, Copy)]
+enum What {
+    Image,
+    Text,
+}
+
+/// Why a transfer stopped.
+#[derive(Debug)]
+enum Failure {
+    /// More than the budget.
+    TooLarge,
+    /// The owner did not answer before the deadline.
+    NoAnswer,
+    /// The X connection failed; the message says how.
+    Failed(String),
+}
+
+impl Failure {
+    fn say(self, what: Option<What>, limit: u64) -> String {
+        match (self, what) {
+            (Failure::TooLarge, Some(What::Image)) => too_large(limit),
+            (Failure::TooLarge, Some(What::Text)) => text_too_long(limit),
+            (Failure::TooLarge, None) => {
+                "The program that holds the clipboard offers too many kinds of content".into()
+            }
+            (Failure::NoAnswer, what) => format!(
+                "The program that holds the clipboard did not hand it over: copy the {} again",
+                match what {
+                    Some(What::Image) => "image",
+                    Some(What::Text) => "text",
+                    None => "image or text",
+                }
+            ),
+            (Failure::Failed(message), _) => message,
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Failed(message)
     }
 }
 
 fn failed(err: impl std::fmt::Display) -> String {
     format!("The clipboard is not available: {err}")
+}
+
+pub(crate) fn text_too_long(limit: u64) -> String {
+    format!(
+        "The text on the clipboard is longer than {} MB: too long to be a link or a setup key",
+        limit / 1_000_000
+    )
 }
 
 pub(crate) fn too_large(limit: u64) -> String {
@@ -127,7 +244,7 @@ impl Reader {
         target: Atom,
         limit: u64,
         deadline: Instant,
-    ) -> Result<Option<Vec<u8>>, String> {
+    ) -> Result<Option<Vec<u8>>, Failure> {
         self.conn
             .convert_selection(
                 self.window,
@@ -176,14 +293,14 @@ impl Reader {
             }
             bytes.extend_from_slice(&chunk);
             if bytes.len() as u64 > limit {
-                return Err(too_large(limit));
+                return Err(Failure::TooLarge);
             }
         }
     }
 
     /// Reads and deletes our property: its type and value, refused past
     /// `limit` bytes before they are fetched.
-    fn take_property(&self, limit: u64) -> Result<(Atom, Vec<u8>), String> {
+    fn take_property(&self, limit: u64) -> Result<(Atom, Vec<u8>), Failure> {
         let size = self
             .conn
             .get_property(false, self.window, self.property, AtomEnum::ANY, 0, 0)
@@ -193,7 +310,7 @@ impl Reader {
         if u64::from(size.bytes_after) > limit {
             let _ = self.conn.delete_property(self.window, self.property);
             let _ = self.conn.flush();
-            return Err(too_large(limit));
+            return Err(Failure::TooLarge);
         }
         let words = size.bytes_after.div_ceil(4);
         let reply = self
@@ -205,7 +322,7 @@ impl Reader {
         self.conn.flush().map_err(failed)?;
         // Anyone may append to our property between the two requests.
         if reply.bytes_after != 0 || reply.value.len() as u64 > limit {
-            return Err(too_large(limit));
+            return Err(Failure::TooLarge);
         }
         Ok((reply.type_, reply.value))
     }
@@ -215,16 +332,12 @@ impl Reader {
         &self,
         deadline: Instant,
         wanted: impl Fn(&Event) -> Option<T>,
-    ) -> Result<T, String> {
+    ) -> Result<T, Failure> {
         loop {
             // Checked on every pass: a flood of other events must not
             // keep us here past the deadline.
             if Instant::now() >= deadline {
-                return Err(
-                    "The program that holds the clipboard did not hand it over: copy the \
-                     image again"
-                        .into(),
-                );
+                return Err(Failure::NoAnswer);
             }
             match self.conn.poll_for_event().map_err(failed)? {
                 Some(event) => {

@@ -111,6 +111,12 @@ pub const MAX_BATCH_PARTS: u32 = 1_000;
 /// longer than about 4 000 characters of base64 (escaped: 6 000).
 pub const MAX_MIGRATION_DATA_CHARS: usize = 64 * 1024;
 
+/// Longest clipboard text a paste reads, in bytes. The longest text a
+/// paste can use is one export link ([`MAX_MIGRATION_DATA_CHARS`] and its
+/// prefix); beyond this the clipboard holds something else, and is not
+/// read further.
+pub const MAX_PASTED_TEXT_BYTES: u64 = 1024 * 1024;
+
 /// How many missing parts of an export are named one by one ("parts 2, 5
 /// and 7"); longer lists are shown as ranges, then cut with a count.
 pub const MAX_NAMED_MISSING_PARTS: usize = 10;
