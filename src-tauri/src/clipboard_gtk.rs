@@ -11,9 +11,10 @@
 //! must not be on the main thread: a read's answer needs that loop to turn.
 //!
 //! A pasted PNG arrives as the bytes its owner sent, and the size budget
-//! applies before anything is decoded, as on X11. One difference remains:
-//! GTK reads the whole transfer before handing it over, so the size check
-//! comes after the bytes are in memory rather than part-way through.
+//! applies before anything is decoded, as on X11; pasted text has its own
+//! budget. One difference remains: GTK reads the whole transfer before
+//! handing it over, so each size check comes after the bytes are in memory
+//! rather than part-way through.
 
 use crate::clipboard::Pasted;
 use gtk::{gdk, glib};

@@ -36,8 +36,8 @@ pub enum X11Paste {
 }
 
 /// Whether the clipboard holds exactly `expected` as text, read no further
-/// than its length; `None` when there is no X display to ask. An image, a
-/// longer text or an owner that does not answer is not it.
+/// than its length; `None` when there is no X display to ask. An image
+/// alone, a longer text or an owner that does not answer is not it.
 pub fn holds_text(expected: &str) -> Option<bool> {
     let limits = Limits {
         image: 0,
@@ -50,7 +50,8 @@ pub fn holds_text(expected: &str) -> Option<bool> {
     }
 }
 
-/// Budgets for one read, in bytes (an image budget of 0 reads no image).
+/// Budgets for one read, in bytes (an image budget of 0 reads no image,
+/// only text).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub image: u64,
@@ -70,10 +71,15 @@ pub fn read(limits: Limits) -> Result<X11Paste, String> {
     let deadline = Instant::now() + WAIT;
     let atom = |name: &[u8]| reader.atom(name).map_err(failed);
     let (png, targets) = (atom(b"image/png")?, atom(b"TARGETS")?);
+    // The text targets arboard asked for, in its order; TEXT and plain
+    // text/plain read as UTF-8, as it reads them.
     let texts = [
         (atom(b"UTF8_STRING")?, Encoding::Utf8),
         (atom(b"text/plain;charset=utf-8")?, Encoding::Utf8),
+        (atom(b"text/plain;charset=UTF-8")?, Encoding::Utf8),
         (u32::from(AtomEnum::STRING), Encoding::Latin1),
+        (atom(b"TEXT")?, Encoding::Utf8),
+        (atom(b"text/plain")?, Encoding::Utf8),
     ];
     // An owner that does not list its targets may still give text.
     let offered: Option<Vec<Atom>> = reader
@@ -85,24 +91,25 @@ pub fn read(limits: Limits) -> Result<X11Paste, String> {
                 .collect()
         });
     let offers = |atom: Atom| offered.as_ref().is_none_or(|list| list.contains(&atom));
-    if offered.as_ref().is_some_and(|list| list.contains(&png)) {
-        if limits.image == 0 {
-            return Ok(X11Paste::Nothing);
+    if limits.image > 0 && offered.as_ref().is_some_and(|list| list.contains(&png)) {
+        match reader.convert(png, limits.image, deadline) {
+            Ok(Some(bytes)) if !bytes.is_empty() => return Ok(X11Paste::Png(bytes)),
+            // Refused or empty: whatever text there is, then.
+            Ok(_) => {}
+            Err(failure) => return Err(failure.say(Some(What::Image), limits.image)),
         }
-        return match reader.convert(png, limits.image, deadline) {
-            Ok(Some(bytes)) if !bytes.is_empty() => Ok(X11Paste::Png(bytes)),
-            Ok(_) => Ok(X11Paste::Nothing),
-            Err(failure) => Err(failure.say(Some(What::Image), limits.image)),
-        };
     }
-    let Some((target, encoding)) = texts.into_iter().find(|(atom, _)| offers(*atom)) else {
-        return Ok(X11Paste::Nothing);
-    };
-    match reader.convert(target, limits.text, deadline) {
-        Ok(Some(bytes)) if !bytes.is_empty() => Ok(X11Paste::Text(encoding.decode(bytes))),
-        Ok(_) => Ok(X11Paste::Nothing),
-        Err(failure) => Err(failure.say(Some(What::Text), limits.text)),
+    // Each text target offered in turn, until one gives text.
+    for (target, encoding) in texts.into_iter().filter(|(atom, _)| offers(*atom)) {
+        match reader.convert(target, limits.text, deadline) {
+            Ok(Some(bytes)) if !bytes.is_empty() => {
+                return Ok(X11Paste::Text(encoding.decode(bytes)));
+            }
+            Ok(_) => {}
+            Err(failure) => return Err(failure.say(Some(What::Text), limits.text)),
+        }
     }
+    Ok(X11Paste::Nothing)
 }
 
 #[derive(Clone, Copy)]
@@ -114,7 +121,8 @@ enum Encoding {
 
 impl Encoding {
     /// Text as a String, moved rather than copied when it is UTF-8 (it may
-    /// be a key). What is not valid UTF-8 is replaced.
+    /// be a key). What is not valid UTF-8 is replaced (U+FFFD), so such
+    /// text is named as not a link or a key rather than as an error.
     fn decode(self, bytes: Vec<u8>) -> String {
         match self {
             Encoding::Utf8 => String::from_utf8(bytes)

@@ -59,10 +59,18 @@ pub fn put_clipboard_image(path: &Path) {
 
 /// Puts `text` on the X clipboard.
 pub fn put_clipboard_text(dir: &Path, text: &str) {
+    put_clipboard_text_as(dir, text, "UTF8_STRING");
+}
+
+/// Puts `text` on the X clipboard offered as `target` only (as some
+/// programs offer text: `text/plain`, `STRING`).
+pub fn put_clipboard_text_as(dir: &Path, text: &str, target: &str) {
     let file = dir.join("clipboard.txt");
     std::fs::write(&file, text).expect("write the clipboard text");
     let mut command = Command::new("xclip");
-    command.args(["-selection", "clipboard", "-i"]).arg(&file);
+    command
+        .args(["-selection", "clipboard", "-t", target, "-i"])
+        .arg(&file);
     run_detaching(&mut command);
 }
 
