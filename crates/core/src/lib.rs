@@ -16,6 +16,7 @@ pub mod import;
 pub mod limits;
 pub mod manual;
 pub mod migration;
+pub mod open;
 pub mod otp;
 pub mod payload;
 pub mod qr;

@@ -214,3 +214,55 @@ fn pipes_devices_and_folders_are_refused_without_waiting() {
         );
     }
 }
+
+/// `f(path)` on a thread, or `None` if it was still at it after a minute
+/// (a bound for a hang, not a speed).
+#[cfg(unix)]
+fn in_bounded_time<T: Send + 'static>(
+    path: PathBuf,
+    f: impl FnOnce(&std::path::Path) -> T + Send + 'static,
+) -> Option<T> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(f(&path));
+    });
+    receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .ok()
+}
+
+/// What the CLI imports and restores from (`import::read_file`) and the
+/// store's metadata file are refused the same way when a named pipe, a
+/// device or a folder stands in their place: once, a pipe named
+/// accounts.json hung every start of the app and every CLI command.
+#[cfg(unix)]
+#[test]
+fn a_pipe_for_an_import_or_the_metadata_file_is_refused_without_waiting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("accounts.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo: {made}");
+    for path in [
+        fifo.clone(),
+        PathBuf::from("/dev/zero"),
+        dir.path().to_owned(),
+    ] {
+        let shown = path.display().to_string();
+        let read = in_bounded_time(path, watchword_core::import::read_file)
+            .unwrap_or_else(|| panic!("{shown}: still reading after a minute"));
+        let error = read.expect_err("not a file to import");
+        assert!(
+            error.to_string().contains("not a regular file"),
+            "{shown}: {error}"
+        );
+    }
+    let read = in_bounded_time(fifo, |p| {
+        watchword_core::store::metadata::read(p).map(|_| ())
+    })
+    .expect("the metadata file's read still waiting after a minute");
+    let error = read.expect_err("a pipe is no metadata file");
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+}

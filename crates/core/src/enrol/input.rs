@@ -5,6 +5,7 @@
 use super::{Note, NothingToAdd};
 use crate::codes::ErrorCode;
 use crate::import::{self, Conversion, EncryptedBackup, Entries, Format, ImportError};
+use crate::open::{open_regular, OpenError};
 use crate::payload::{self, QrPayload};
 use crate::qr::{self, QrError};
 use std::path::Path;
@@ -58,13 +59,13 @@ impl Input {
         };
         let mut file = match open_regular(path) {
             Ok(file) => file,
-            Err(Refused::NotAFile) => {
+            Err(OpenError::NotAFile) => {
                 return unusable(
                     source,
                     "This is not a file Watchword can read (a folder, a device or a pipe)".into(),
                 )
             }
-            Err(Refused::Io(error)) => {
+            Err(OpenError::Io(error)) => {
                 return Self::image(source, Err(QrError::Unreadable(error.to_string())))
             }
         };
@@ -116,35 +117,6 @@ impl Input {
                 message: sentence(&error.to_string()),
             }),
         }
-    }
-}
-
-/// Why [`open_regular`] gave no file.
-enum Refused {
-    /// A folder, a device, a named pipe or a socket.
-    NotAFile,
-    Io(std::io::Error),
-}
-
-/// Opens `path` for reading if it is a regular file, without ever waiting:
-/// a named pipe dropped or picked would otherwise block the open until
-/// some writer came. What is checked is the file opened, not the name, so
-/// nothing can be swapped in between.
-fn open_regular(path: &Path) -> Result<std::fs::File, Refused> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        // The flag's bits fit an i32 on every Unix.
-        #[allow(clippy::cast_possible_wrap)]
-        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
-    }
-    let file = options.open(path).map_err(Refused::Io)?;
-    match file.metadata() {
-        Ok(metadata) if metadata.is_file() => Ok(file),
-        Ok(_) => Err(Refused::NotAFile),
-        Err(error) => Err(Refused::Io(error)),
     }
 }
 

@@ -321,7 +321,8 @@ pub fn detect_and_read(bytes: &[u8]) -> Result<(Format, Read), ImportError> {
 /// before reading it (and reading at most one byte past the limit, should
 /// the file grow meanwhile). The app and the CLI both read backups here.
 pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, ImportError> {
-    let file = std::fs::File::open(path).map_err(unreadable)?;
+    // Never waits: a named pipe is refused, not read.
+    let file = crate::open::open_regular(path).map_err(|e| unreadable(e.into()))?;
     read_open(file)
 }
 

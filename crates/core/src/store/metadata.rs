@@ -410,7 +410,8 @@ pub fn read_leaving_damage(path: &Path) -> Result<Loaded> {
 fn read_bounded(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?
+    // A named pipe in its place must not hang every start.
+    crate::open::open_regular(path)?
         .take(crate::limits::MAX_METADATA_BYTES + 1)
         .read_to_end(&mut bytes)?;
     let over = bytes.len() as u64 > crate::limits::MAX_METADATA_BYTES;
