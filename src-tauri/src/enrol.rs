@@ -106,15 +106,20 @@ pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError
 /// mutex held, as locking holds it: no key lands in the preview between
 /// the check and a lock. When the keychain cannot say whether the lock is
 /// on, its error is the answer: nothing is taken in.
-fn refuse_while_locked(state: &AppState) -> Result<(), IpcError> {
+pub(crate) fn refuse_while_locked(state: &AppState) -> Result<(), IpcError> {
     let lock_state = state.with_store(|store| Ok(store.lock_state()?))?;
     if lock_state == watchword_core::store::LockState::Locked {
-        return Err(IpcError::new(
-            watchword_core::ErrorCode::VaultLocked,
-            "Watchword is locked: unlock it first",
-        ));
+        return Err(locked());
     }
     Ok(())
+}
+
+/// What a call refused while locked says.
+pub(crate) fn locked() -> IpcError {
+    IpcError::new(
+        watchword_core::ErrorCode::VaultLocked,
+        "Watchword is locked: unlock it first",
+    )
 }
 
 fn view(state: &AppState, enrolment: &Enrolment) -> EnrolView {
@@ -180,6 +185,9 @@ pub fn files_dropped(app: &AppHandle, paths: Vec<PathBuf>) {
 #[tauri::command]
 pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
     blocking(app, |_, state| {
+        // Locked: the clipboard is not even read (its text may be a key,
+        // which the add form would show over the unlock screen).
+        refuse_while_locked(state)?;
         match state
             .clipboard
             .read()

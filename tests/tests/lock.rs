@@ -140,6 +140,34 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     let app = profile.launch();
     app.wait_locked(true);
     assert_nothing_shown(&app);
+
+    // A link on the clipboard: a paste on the locked page reads nothing
+    // and shows nothing (the add form once opened over the unlock screen,
+    // key and all), and what is typed into the add form is not parsed.
+    let link = format!("otpauth://totp/Shop:me?secret={GITHUB}&issuer=Shop");
+    let dir = profile.data_dir().parent().expect("the profile's folder");
+    watchword_e2e::put_clipboard_text(dir, &link);
+    let refused = app.execute(
+        "const invoke = window.__TAURI__.core.invoke;
+         const said = (call) => call.then(() => 'accepted', (error) => error.code);
+         return Promise.all([
+           said(invoke('paste_clipboard')),
+           said(invoke('preview_account', { entry: { input: arguments[0] } })),
+         ]);",
+        serde_json::json!([link]),
+    );
+    assert_eq!(refused, serde_json::json!(["vault_locked", "vault_locked"]));
+    assert_nothing_shown(&app);
+    assert!(!app.displayed("#add-dialog"));
+    assert!(!app
+        .execute(
+            "return document.documentElement.outerHTML;",
+            serde_json::json!([])
+        )
+        .as_str()
+        .expect("markup")
+        .contains(GITHUB));
+
     app.unlock("not it");
     app.wait_until("“Wrong password.”", || {
         match app.try_text("#unlock-error") {

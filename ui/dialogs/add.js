@@ -2,7 +2,7 @@
 // is typed, with a preview of what will be added.
 
 import * as ipc from '../ipc.js';
-import { reloadAccounts, refreshCodes } from '../state.js';
+import { state, reloadAccounts, refreshCodes } from '../state.js';
 import { title } from '../format.js';
 import { toast } from '../notices.js';
 import { openDialog } from '../focus.js';
@@ -44,6 +44,9 @@ export function open() {
 
 /** Opens the dialog (if it is not open) with `text` in the key field. */
 export async function openWith(text) {
+  // Locked while the clipboard was read: the text (maybe a key) is not
+  // shown on the locked page.
+  if (state.locked) return;
   if (!root.open) open();
   $('#add-input').value = text;
   await validate();

@@ -3,7 +3,7 @@
 // (paste, drop, scan, open, import) ends here.
 
 import * as ipc from '../ipc.js';
-import { reloadAccounts, refreshCodes } from '../state.js';
+import { state, reloadAccounts, refreshCodes } from '../state.js';
 import { announce, toast } from '../notices.js';
 import { openDialog } from '../focus.js';
 import { setError } from '../fields.js';
@@ -50,6 +50,9 @@ function foundDetails(found) {
 
 /** Shows (or refreshes) the preview of what the QR codes held. */
 export function show(view, { returnTo } = {}) {
+  // Locked while it was found (the lock closed every dialog): nothing of
+  // it comes onto the locked page.
+  if (state.locked) return;
   const list = $('#enrol-list');
   const template = document.getElementById('found-template');
   // Keep what the user already edited or unticked when more codes arrive.
@@ -254,6 +257,8 @@ export async function bringIn(what, call, { returnTo } = {}) {
 
 /** Ctrl+V: a QR code image to the preview, a link or key to the add form. */
 export async function paste() {
+  // Locked: the clipboard is not read (its text may be a key).
+  if (state.locked) return;
   const done = busy('Reading the clipboard…');
   try {
     const pasted = await ipc.pasteClipboard();

@@ -57,6 +57,12 @@ impl PreviewView {
 #[tauri::command]
 pub async fn preview_account(app: AppHandle, entry: ManualEntry) -> Result<PreviewView, IpcError> {
     blocking(app, move |_, state| {
+        // Locked: nothing of what was typed is parsed or shown. (A keychain
+        // that cannot say must not block typing; the add reports it.)
+        let locked = state.with_store(|store| Ok(store.lock_state()?));
+        if matches!(locked, Ok(watchword_core::store::LockState::Locked)) {
+            return Err(crate::enrol::locked());
+        }
         let account = entry.to_account()?;
         // A keychain problem must not block typing; the add itself reports it.
         let duplicate = state
