@@ -381,7 +381,14 @@ pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             );
-            match enrol(state, vec![Input::from_file(path)]) {
+            let input = match watchword_core::store::autobackup::restorable_input(path) {
+                Ok(input) => input,
+                Err(why) => {
+                    skipped.push(format!("{name}: {why}"));
+                    continue;
+                }
+            };
+            match enrol(state, vec![input]) {
                 Ok(preview) => return Ok(RestoreView { preview, skipped }),
                 Err(error) => skipped.push(format!("{name}: {}", error.message)),
             }

@@ -27,11 +27,11 @@ fn backups(folder: &Path) -> Vec<PathBuf> {
                 .collect()
         })
         .unwrap_or_default();
-    // "…-HHMMSS.json" before "…-HHMMSS-2.json": the suffix counts up
-    // within one second.
+    // "…-HHMMSS.TAG.json" before "…-HHMMSS-2.TAG.json": the suffix counts
+    // up within one second.
     found.sort_by_key(|path| {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let stem = name.trim_end_matches(".json").to_owned();
+        let stem = name.split('.').next().unwrap_or_default().to_owned();
         let mut parts = stem.rsplitn(2, '-');
         let last = parts.next().unwrap_or_default().to_owned();
         let rest = parts.next().unwrap_or_default().to_owned();

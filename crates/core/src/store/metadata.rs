@@ -348,6 +348,10 @@ pub struct AutoBackup {
     /// The last attempt's failure, until a backup succeeds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<BackupFailure>,
+    /// This installation's tag in its backups' names: only those are
+    /// pruned. None when set up before tags, until the next backup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
 }
 
 /// Why the last automatic backup failed, and when.

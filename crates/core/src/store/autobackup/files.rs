@@ -94,6 +94,7 @@ fn remove_stale_temporaries(folder: &Path) {
 
 pub(super) fn write_new(
     folder: &Path,
+    tag: &str,
     vault: &str,
     unix_seconds: u64,
 ) -> Result<PathBuf, BackupError> {
@@ -117,7 +118,7 @@ pub(super) fn write_new(
     file.as_file().sync_all().map_err(io("flush"))?;
     let mut n = 1;
     let path = loop {
-        let path = folder.join(file_name(unix_seconds, n));
+        let path = folder.join(file_name(unix_seconds, n, Some(tag)));
         match file.persist_noclobber(&path) {
             Ok(_) => break path,
             Err(err) if err.error.kind() == std::io::ErrorKind::AlreadyExists && n < MAX_SUFFIX => {
@@ -173,6 +174,23 @@ fn read_any_backup(file: &Path, password: &str) -> Result<(Restorable, bool), Ba
     ))
 }
 
+/// A backup in the folder as the window's preview takes it: an encrypted
+/// backup, waiting for its password, or why it is passed over. A plain
+/// file named like ours was not written by Watchword, which encrypts every
+/// backup: whoever can write to a synced folder must not be able to slip
+/// accounts in (as [`find_restorable`] holds for the command line).
+pub fn restorable_input(path: &Path) -> Result<crate::enrol::Input, String> {
+    use crate::enrol::Input;
+    match Input::from_file(path) {
+        locked @ Input::Locked(_) => Ok(locked),
+        Input::Unusable(note) => Err(note.message),
+        Input::Image { .. } | Input::Backup { .. } => Err(NOT_ENCRYPTED.to_owned()),
+    }
+}
+
+/// Why a plain file named like a backup is passed over.
+const NOT_ENCRYPTED: &str = "it is not encrypted, so Watchword did not write it";
+
 /// How many backups that do not open with the password are tried before
 /// the password itself is blamed: a damaged key slot reads as a wrong
 /// password, and each try costs a key derivation.
@@ -201,7 +219,7 @@ pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, Back
             // folder must not be able to slip accounts in.
             Ok((_, false)) => skipped.push(Skipped {
                 file: version.path,
-                reason: "it is not encrypted, so Watchword did not write it".to_owned(),
+                reason: NOT_ENCRYPTED.to_owned(),
             }),
             Ok((mut restorable, true)) => {
                 restorable.skipped = skipped;
@@ -260,21 +278,23 @@ fn verify(file: &Path, expected: &[Account], password: &str) -> Result<(), Strin
     Ok(())
 }
 
-/// Writes `vault` to `folder`, verifies it holds `expected`, and only then
-/// prunes to `keep`. A file that fails verification is removed.
+/// Writes `vault` to `folder` under this installation's `tag`, verifies it
+/// holds `expected`, and only then prunes this installation's backups to
+/// `keep`. A file that fails verification is removed.
 pub(super) fn write_verify_prune(
     folder: &Path,
+    tag: &str,
     keep: u32,
     vault: &str,
     expected: &[Account],
     password: &str,
     unix_seconds: u64,
 ) -> Result<PathBuf, BackupError> {
-    let file = write_new(folder, vault, unix_seconds)?;
+    let file = write_new(folder, tag, vault, unix_seconds)?;
     if let Err(reason) = verify(&file, expected, password) {
         let _ = std::fs::remove_file(&file);
         return Err(BackupError::Verify { file, reason });
     }
-    prune(folder, keep, &file);
+    prune(folder, keep, &file, tag, unix_seconds);
     Ok(file)
 }

@@ -11,18 +11,20 @@
 //! after a quiet period.
 //!
 //! A backup is an encrypted Aegis vault ([`export::aegis_encrypted`]) named
-//! `watchword-backup-YYYYMMDD-HHMMSS.json` in UTC (`-2`, `-3`, … when the
-//! name is taken), written to a temporary file in the folder, flushed and
-//! renamed (never over another file), mode 0600. It is then read back and
-//! decrypted as an import would ([`crate::import`]) and compared with the
-//! accounts written; only then are our files beyond the newest N removed.
+//! `watchword-backup-YYYYMMDD-HHMMSS.TAG.json` in UTC (`-2`, `-3`, … after
+//! the time when the name is taken; TAG is this installation's, random,
+//! kept with the settings), written to a temporary file in the folder,
+//! flushed and renamed (never over another file), mode 0600. It is then
+//! read back and decrypted as an import would ([`crate::import`]) and
+//! compared with the accounts written; only then are this installation's
+//! files beyond the newest N removed (another's, in a shared folder, stay).
 //! A failure leaves no partial file, removes nothing and is recorded in the
 //! metadata until a backup succeeds.
 
 mod files;
 mod versions;
 
-pub use files::{check_folder, find_restorable, read_backup};
+pub use files::{check_folder, find_restorable, read_backup, restorable_input};
 use files::{folder_there, write_verify_prune};
 pub use versions::{count_versions, file_name, format_utc, versions_newest_first};
 
@@ -227,6 +229,7 @@ pub struct Restorable {
 /// One backup of `accounts` to `folder`: encrypt, write, verify, prune.
 fn back_up(
     folder: &Path,
+    tag: &str,
     keep: u32,
     accounts: &[Account],
     password: &str,
@@ -242,7 +245,7 @@ fn back_up(
             },
         },
     )?);
-    write_verify_prune(folder, keep, &vault, accounts, password, unix_seconds)
+    write_verify_prune(folder, tag, keep, &vault, accounts, password, unix_seconds)
 }
 
 fn check_keep(keep: u32) -> Result<(), BackupError> {
@@ -276,7 +279,14 @@ impl Store {
         let _lock = self.lock(lock::WAIT)?;
         self.catch_up()?;
         let accounts = self.fresh_accounts()?;
-        let file = back_up(&folder, keep, &accounts, password, unix_seconds)?;
+        // Set up again (another folder, a new password): the same tag.
+        let tag = self
+            .meta
+            .auto_backup
+            .as_ref()
+            .and_then(|on| on.tag.clone())
+            .unwrap_or_else(versions::new_tag);
+        let file = back_up(&folder, &tag, keep, &accounts, password, unix_seconds)?;
         self.write_secret_item(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
         self.meta.auto_backup = Some(AutoBackup {
             folder,
@@ -284,6 +294,7 @@ impl Store {
             pending: false,
             last_good: Some(unix_seconds),
             last_error: None,
+            tag: Some(tag),
         });
         self.meta.last_backup = Some(unix_seconds);
         self.save_meta()?;
@@ -393,10 +404,14 @@ impl Store {
         if self.lock_state()? == super::LockState::Locked {
             return Ok(None);
         }
-        let result = self.back_up_locked(&config, unix_seconds);
+        // Set up before tags: this installation takes one now, kept with
+        // the settings below whatever the backup's outcome.
+        let tag = config.tag.clone().unwrap_or_else(versions::new_tag);
+        let result = self.back_up_locked(&config, &tag, unix_seconds);
         let Some(state) = self.meta.auto_backup.as_mut() else {
             return result.map(Some);
         };
+        state.tag = Some(tag);
         match &result {
             Ok(_) => {
                 state.pending = false;
@@ -458,6 +473,7 @@ impl Store {
     fn back_up_locked(
         &mut self,
         config: &AutoBackup,
+        tag: &str,
         unix_seconds: u64,
     ) -> Result<PathBuf, BackupError> {
         // Before any secret is read: an unplugged drive is the common case.
@@ -478,7 +494,14 @@ impl Store {
         } else {
             u32::MAX
         };
-        back_up(&config.folder, keep, &accounts, &password, unix_seconds)
+        back_up(
+            &config.folder,
+            tag,
+            keep,
+            &accounts,
+            &password,
+            unix_seconds,
+        )
     }
 
     /// Marks a backup pending when backups are on; true when that changed

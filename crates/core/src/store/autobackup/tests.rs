@@ -33,6 +33,9 @@ impl Keychain for MemoryKeychain {
     }
 }
 
+/// The tag of the installation the tests back up as.
+const TAG: &str = "0a1b2c3d";
+
 fn account(n: u32) -> Account {
     let key = format!("key of account number {n:05}");
     Account::new(
@@ -87,19 +90,23 @@ fn names(folder: &Path) -> Vec<String> {
 fn names_are_utc_and_parse_back_in_order() {
     // 2026-12-01 22:30:15 UTC; 2000-02-29 (a leap day) 00:00:00.
     assert_eq!(
-        file_name(1_796_164_215, 1),
-        "watchword-backup-20261201-223015.json"
+        file_name(1_796_164_215, 1, Some(TAG)),
+        "watchword-backup-20261201-223015.0a1b2c3d.json"
     );
     assert_eq!(
-        file_name(951_782_400, 3),
-        "watchword-backup-20000229-000000-3.json"
+        file_name(951_782_400, 3, Some(TAG)),
+        "watchword-backup-20000229-000000-3.0a1b2c3d.json"
     );
-    assert_eq!(file_name(0, 1), "watchword-backup-19700101-000000.json");
+    // Names from before tags.
+    assert_eq!(
+        file_name(0, 1, None),
+        "watchword-backup-19700101-000000.json"
+    );
     assert_eq!(format_utc(1_796_164_215), "2026-12-01 22:30:15 UTC");
-    let a = parse_name(&file_name(1_796_164_215, 1)).expect("ours");
-    let b = parse_name(&file_name(1_796_164_215, 2)).expect("ours");
-    let c = parse_name(&file_name(1_796_164_215, 10)).expect("ours");
-    let d = parse_name(&file_name(1_796_164_216, 1)).expect("ours");
+    let a = parse_name(&file_name(1_796_164_215, 1, None)).expect("ours");
+    let b = parse_name(&file_name(1_796_164_215, 2, Some(TAG))).expect("ours");
+    let c = parse_name(&file_name(1_796_164_215, 10, Some("ffffffff"))).expect("ours");
+    let d = parse_name(&file_name(1_796_164_216, 1, Some(TAG))).expect("ours");
     assert!(a < b && b < c && c < d);
     for other in [
         "watchword-backup-20261201-223015.json.tmp",
@@ -107,6 +114,10 @@ fn names_are_utc_and_parse_back_in_order() {
         "watchword-backup-20261201-223015-1.json",
         "watchword-backup-20261201-223015-02.json",
         "watchword-backup-2026120a-223015.json",
+        "watchword-backup-20261201-223015.0A1B2C3D.json",
+        "watchword-backup-20261201-223015.0a1b2c3.json",
+        "watchword-backup-20261201-223015.0a1b2c3d.x.json",
+        "watchword-backup-20261201-223015-2-0a1b2c3d.json",
         "watchword-backup-latest.json",
         "notes.json",
     ] {
@@ -118,14 +129,14 @@ fn names_are_utc_and_parse_back_in_order() {
 fn names_taken_within_one_second_get_a_suffix() {
     let folder = tempfile::tempdir().expect("temp dir");
     for _ in 0..3 {
-        write_new(folder.path(), "{}", 1_796_164_215).expect("written");
+        write_new(folder.path(), TAG, "{}", 1_796_164_215).expect("written");
     }
     assert_eq!(
         names(folder.path()),
         [
-            "watchword-backup-20261201-223015-2.json",
-            "watchword-backup-20261201-223015-3.json",
-            "watchword-backup-20261201-223015.json",
+            "watchword-backup-20261201-223015-2.0a1b2c3d.json",
+            "watchword-backup-20261201-223015-3.0a1b2c3d.json",
+            "watchword-backup-20261201-223015.0a1b2c3d.json",
         ]
     );
 }
@@ -135,19 +146,60 @@ fn pruning_keeps_the_newest_and_never_touches_other_files() {
     let folder = tempfile::tempdir().expect("temp dir");
     let accounts = [account(1)];
     for second in 0..5 {
-        back_up(folder.path(), 3, &accounts, "pw", 1_796_164_200 + second).expect("backup");
+        back_up(
+            folder.path(),
+            TAG,
+            3,
+            &accounts,
+            "pw",
+            1_796_164_200 + second,
+        )
+        .expect("backup");
     }
     std::fs::write(folder.path().join("notes.json"), "mine").expect("other file");
     std::fs::write(folder.path().join("watchword-backup-old.json"), "mine").expect("other");
-    back_up(folder.path(), 3, &accounts, "pw", 1_796_164_209).expect("backup");
+    back_up(folder.path(), TAG, 3, &accounts, "pw", 1_796_164_209).expect("backup");
     assert_eq!(
         names(folder.path()),
         [
             "notes.json",
-            "watchword-backup-20261201-223003.json",
-            "watchword-backup-20261201-223004.json",
-            "watchword-backup-20261201-223009.json",
+            "watchword-backup-20261201-223003.0a1b2c3d.json",
+            "watchword-backup-20261201-223004.0a1b2c3d.json",
+            "watchword-backup-20261201-223009.0a1b2c3d.json",
             "watchword-backup-old.json",
+        ]
+    );
+}
+
+/// Two computers backing up to one synced folder each prune only their
+/// own backups (and those from before names carried a tag): once, one
+/// that changed often pruned the other's only copies. Names dated more
+/// than a day ahead are neither counted nor removed, so files put there
+/// (or a clock once ahead) cannot push the real backups out.
+#[test]
+fn pruning_leaves_another_installations_backups_and_far_future_names_alone() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let accounts = [account(1)];
+    let at = |tag, keep, unix_seconds| {
+        back_up(folder.path(), tag, keep, &accounts, "pw", unix_seconds).expect("backup")
+    };
+    for second in 0..3 {
+        at("ffffffff", 2, 1_796_164_100 + second);
+    }
+    std::fs::write(folder.path().join(file_name(1_796_164_150, 1, None)), "{}")
+        .expect("a backup from before tags");
+    at(TAG, 2, 1_900_000_000);
+    for second in 0..4 {
+        at(TAG, 2, 1_796_164_200 + second);
+    }
+    assert_eq!(
+        names(folder.path()),
+        [
+            "watchword-backup-20261201-222821.ffffffff.json",
+            "watchword-backup-20261201-222822.ffffffff.json",
+            "watchword-backup-20261201-223002.0a1b2c3d.json",
+            "watchword-backup-20261201-223003.0a1b2c3d.json",
+            "watchword-backup-20300317-174640.0a1b2c3d.json",
         ]
     );
 }
@@ -155,12 +207,12 @@ fn pruning_keeps_the_newest_and_never_touches_other_files() {
 #[test]
 fn a_restore_passes_over_plain_files_and_ones_that_do_not_open() {
     let folder = tempfile::tempdir().expect("temp dir");
-    let good = back_up(folder.path(), 5, &[account(1)], "pw", 1_796_164_200).expect("backup");
+    let good = back_up(folder.path(), TAG, 5, &[account(1)], "pw", 1_796_164_200).expect("backup");
     // Newer: one that does not open with "pw" (as a damaged key slot
     // would not), and a plain list someone put there.
-    back_up(folder.path(), 5, &[account(2)], "other", 1_796_164_201).expect("backup");
+    back_up(folder.path(), TAG, 5, &[account(2)], "other", 1_796_164_201).expect("backup");
     std::fs::write(
-        folder.path().join(file_name(1_796_164_202, 1)),
+        folder.path().join(file_name(1_796_164_202, 1, Some(TAG))),
         "otpauth://totp/Planted?secret=JBSWY3DPEHPK3PXP\n",
     )
     .expect("plant");
@@ -176,6 +228,16 @@ fn a_restore_passes_over_plain_files_and_ones_that_do_not_open() {
         find_restorable(folder.path(), "neither"),
         Err(BackupError::WrongPassword(_))
     ));
+    // The window's "Restore the newest" passes the planted list over as
+    // well (it once previewed its accounts, no password asked), and takes
+    // the encrypted ones to the preview.
+    let planted = folder.path().join(file_name(1_796_164_202, 1, Some(TAG)));
+    let passed_over = restorable_input(&planted).expect_err("a plain list");
+    assert!(passed_over.contains("not encrypted"), "{passed_over}");
+    assert!(matches!(
+        restorable_input(&good),
+        Ok(crate::enrol::Input::Locked(_))
+    ));
 }
 
 #[test]
@@ -184,12 +246,20 @@ fn the_backup_just_made_stays_whatever_the_folder_holds() {
     let accounts = [account(1)];
     // Named later than now: a clock once ahead, or another computer.
     for second in 0..3 {
-        back_up(folder.path(), 3, &accounts, "pw", 1_900_000_000 + second).expect("backup");
+        back_up(
+            folder.path(),
+            TAG,
+            3,
+            &accounts,
+            "pw",
+            1_900_000_000 + second,
+        )
+        .expect("backup");
     }
-    let made = back_up(folder.path(), 3, &accounts, "pw", 1_796_164_200).expect("backup");
+    let made = back_up(folder.path(), TAG, 3, &accounts, "pw", 1_796_164_200).expect("backup");
     assert!(made.exists(), "the verified backup was pruned");
     // A keep of 0 (a hand-edited file) still keeps the new one.
-    let made = back_up(folder.path(), 0, &accounts, "pw", 1_796_164_201).expect("backup");
+    let made = back_up(folder.path(), TAG, 0, &accounts, "pw", 1_796_164_201).expect("backup");
     assert!(made.exists(), "keep 0 pruned everything");
 }
 
@@ -198,21 +268,45 @@ fn a_backup_that_does_not_verify_is_removed_and_nothing_is_pruned() {
     let folder = tempfile::tempdir().expect("temp dir");
     let accounts = [account(1), account(2)];
     for second in 0..2 {
-        back_up(folder.path(), 1, &accounts, "pw", 1_796_164_200 + second).expect("backup");
+        back_up(
+            folder.path(),
+            TAG,
+            1,
+            &accounts,
+            "pw",
+            1_796_164_200 + second,
+        )
+        .expect("backup");
     }
     let before = names(folder.path());
     assert_eq!(before.len(), 1);
     // A vault that holds one account fewer than the store does.
     let vault = export::aegis_encrypted(&accounts[..1], "pw").expect("vault");
-    let err = write_verify_prune(folder.path(), 1, &vault, &accounts, "pw", 1_796_164_300)
-        .expect_err("a mismatch");
+    let err = write_verify_prune(
+        folder.path(),
+        TAG,
+        1,
+        &vault,
+        &accounts,
+        "pw",
+        1_796_164_300,
+    )
+    .expect_err("a mismatch");
     assert_eq!(err.code(), ErrorCode::BackupVerifyFailed);
     assert!(err.to_string().contains("1 accounts instead of 2"), "{err}");
     assert_eq!(names(folder.path()), before);
     // Garbage, and a vault under another password, fail the same way.
     for (vault, password) in [("not a vault", "pw"), (vault.as_str(), "other")] {
-        let err = write_verify_prune(folder.path(), 1, vault, &accounts, password, 1_796_164_400)
-            .expect_err("unreadable");
+        let err = write_verify_prune(
+            folder.path(),
+            TAG,
+            1,
+            vault,
+            &accounts,
+            password,
+            1_796_164_400,
+        )
+        .expect_err("unreadable");
         assert_eq!(err.code(), ErrorCode::BackupVerifyFailed);
         assert_eq!(names(folder.path()), before);
     }
@@ -238,6 +332,14 @@ fn changes_coalesce_into_one_backup_and_the_mark_survives_the_process() {
         .expect("backup")
         .expect("one was pending");
     assert_eq!(count_versions(folder.path()), 2);
+    // The setup's backup and the other process's carry one tag: this
+    // installation's, kept with the settings.
+    let tags: Vec<String> = names(folder.path())
+        .iter()
+        .filter_map(|name| name.rsplit('.').nth(1).map(str::to_owned))
+        .collect();
+    assert_eq!(tags.len(), 2, "{tags:?}");
+    assert!(tags[0].len() == 8 && tags[0] == tags[1], "{tags:?}");
     assert_eq!(read_backup(&file, "pw").expect("reads").accounts.len(), 300);
     // Nothing pending any more, in either store.
     assert_eq!(store.run_pending_backup(1_796_164_220).expect("ok"), None);

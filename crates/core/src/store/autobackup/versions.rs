@@ -1,6 +1,8 @@
 //! Our backups in a folder: their names (the UTC time, then a suffix when
-//! the name is taken), listing them newest first, and pruning to the
-//! newest N without touching any other file.
+//! the name is taken, then the tag of the installation that wrote it),
+//! listing them newest first, and pruning to the newest N without touching
+//! any other file, nor another installation's backups in a shared or
+//! synced folder.
 
 use super::FILE_PREFIX;
 use crate::calendar::utc;
@@ -12,18 +14,51 @@ pub(super) struct Version {
     /// `YYYYMMDDHHMMSS` as a number, then the suffix (1 without one).
     pub(super) key: (u64, u32),
     pub(super) path: PathBuf,
+    /// The writing installation's tag; none in names from before tags.
+    pub(super) tag: Option<String>,
+}
+
+/// Hex digits in an installation's tag.
+const TAG_CHARS: usize = 8;
+
+/// A new installation's tag: random, so that two computers backing up to
+/// one synced folder each prune only their own backups.
+pub(super) fn new_tag() -> String {
+    crate::crypto::random::<4>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The file name of a backup made at `unix_seconds`, with suffix `n` (none
-/// for 1): `watchword-backup-20261201-223015.json`, `…-223015-2.json`.
-pub fn file_name(unix_seconds: u64, n: u32) -> String {
+/// for 1), by the installation tagged `tag` (none: a name from before
+/// tags): `watchword-backup-20261201-223015.1f3a9c0e.json`,
+/// `…-223015-2.1f3a9c0e.json`, `…-223015.json`.
+pub fn file_name(unix_seconds: u64, n: u32, tag: Option<&str>) -> String {
     let (y, mo, d, h, mi, s) = utc(unix_seconds);
     let suffix = if n > 1 {
         format!("-{n}")
     } else {
         String::new()
     };
-    format!("{FILE_PREFIX}{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}{suffix}.json")
+    let tag = tag.map(|t| format!(".{t}")).unwrap_or_default();
+    format!("{FILE_PREFIX}{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}{suffix}{tag}.json")
+}
+
+/// `unix_seconds` as names order it: `YYYYMMDDHHMMSS` as a number.
+fn stamp(unix_seconds: u64) -> u64 {
+    let (y, mo, d, h, mi, s) = utc(unix_seconds);
+    [
+        (y, 10_000_000_000),
+        (mo, 100_000_000),
+        (d, 1_000_000),
+        (h, 10_000),
+        (mi, 100),
+        (s, 1),
+    ]
+    .iter()
+    .map(|(part, scale)| part * scale)
+    .sum()
 }
 
 /// A Unix time as people read it in UTC: `2026-12-01 22:30:15 UTC`.
@@ -34,8 +69,24 @@ pub fn format_utc(unix_seconds: u64) -> String {
 
 /// The order key of a name [`file_name`] makes; `None` for any other name,
 /// which is never pruned or read as ours.
+#[cfg(test)]
 pub(super) fn parse_name(name: &str) -> Option<(u64, u32)> {
+    parse_tagged(name).map(|(key, _)| key)
+}
+
+/// The order key and the tag of a name [`file_name`] makes.
+fn parse_tagged(name: &str) -> Option<((u64, u32), Option<&str>)> {
     let rest = name.strip_prefix(FILE_PREFIX)?.strip_suffix(".json")?;
+    let (rest, tag) = match rest.split_once('.') {
+        None => (rest, None),
+        Some((rest, tag)) => {
+            let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+            if tag.len() != TAG_CHARS || !tag.bytes().all(hex) {
+                return None;
+            }
+            (rest, Some(tag))
+        }
+    };
     let (date, rest) = rest.split_at_checked(8)?;
     let rest = rest.strip_prefix('-')?;
     let (time, suffix) = rest.split_at_checked(6)?;
@@ -54,7 +105,7 @@ pub(super) fn parse_name(name: &str) -> Option<(u64, u32)> {
         }
     };
     let stamp: u64 = format!("{date}{time}").parse().ok()?;
-    Some((stamp, n))
+    Some(((stamp, n), tag))
 }
 
 /// Our backups in `folder`, newest first. Other files are not listed.
@@ -63,7 +114,7 @@ pub(super) fn versions(folder: &Path) -> std::io::Result<Vec<Version>> {
     for entry in std::fs::read_dir(folder)? {
         let entry = entry?;
         let name = entry.file_name();
-        let Some(key) = name.to_str().and_then(parse_name) else {
+        let Some((key, tag)) = name.to_str().and_then(parse_tagged) else {
             continue;
         };
         // A folder someone named like a backup is not one.
@@ -71,6 +122,7 @@ pub(super) fn versions(folder: &Path) -> std::io::Result<Vec<Version>> {
             found.push(Version {
                 key,
                 path: entry.path(),
+                tag: tag.map(str::to_owned),
             });
         }
     }
@@ -89,19 +141,35 @@ pub fn count_versions(folder: &Path) -> usize {
     versions(folder).map_or(0, |v| v.len())
 }
 
-/// Removes our backups beyond the newest `keep`, never another file, and
-/// never `written`: the backup just made and verified stays even when the
-/// folder holds files named later than it (a clock once set ahead, another
-/// computer's backups in a synced folder), and `keep` is at least 1
-/// whatever a hand-edited metadata file says. Returns how many went. A
-/// file that cannot be removed is left (the next backup tries again).
-pub(super) fn prune(folder: &Path, keep: u32, written: &Path) -> usize {
+/// How far ahead of now a backup's name may be dated and still count:
+/// clocks differ between computers, and a time zone set wrong is hours.
+const FUTURE_SLACK_SECONDS: u64 = 24 * 60 * 60;
+
+/// Removes this installation's backups (tagged `tag`, or from before tags)
+/// beyond the newest `keep`, never another file, and never `written`: the
+/// backup just made and verified stays even when the folder holds files
+/// named later than it, and `keep` is at least 1 whatever a hand-edited
+/// metadata file says. Another installation's backups in a shared or
+/// synced folder are neither counted nor removed, nor are names dated more
+/// than a day after `unix_seconds` (a clock once set ahead, or files put
+/// there to push the real ones out). Returns how many went. A file that
+/// cannot be removed is left (the next backup tries again).
+pub(super) fn prune(
+    folder: &Path,
+    keep: u32,
+    written: &Path,
+    tag: &str,
+    unix_seconds: u64,
+) -> usize {
     let Ok(found) = versions(folder) else {
         return 0;
     };
     let keep = usize::try_from(keep.max(1)).unwrap_or(usize::MAX);
+    let horizon = stamp(unix_seconds.saturating_add(FUTURE_SLACK_SECONDS));
     found
         .iter()
+        .filter(|v| v.tag.as_deref().is_none_or(|t| t == tag))
+        .filter(|v| v.key.0 <= horizon)
         .skip(keep)
         .filter(|v| v.path != written)
         .filter(|v| std::fs::remove_file(&v.path).is_ok())

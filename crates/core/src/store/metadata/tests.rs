@@ -66,6 +66,7 @@ fn round_trip_and_damaged_file_is_moved_aside() {
                 code: "backup_folder_missing".into(),
                 message: "the backup folder is missing".into(),
             }),
+            tag: Some("0a1b2c3d".into()),
         }),
     };
     write(&path, &meta).expect("write");
