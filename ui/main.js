@@ -132,9 +132,17 @@ async function start() {
     setSettings(view.settings);
     setCodes(view.codes);
     setAccounts(view.accounts);
+    const said = [];
     if (view.damaged.length > 0) {
-      showStatus(`${view.damaged.length} keychain item(s) could not be read and were left untouched: ${view.damaged.join('; ')}`, null, 'damaged');
+      said.push(`${view.damaged.length} keychain item(s) could not be read and were left untouched: ${view.damaged.join('; ')}`);
     }
+    if (view.listRebuilt) {
+      said.push("Watchword's list file was damaged: it was set aside and the list rebuilt from the keychain, so every account is here, but their order, groups and the settings are as new.");
+    }
+    if (view.backupsLost) {
+      said.push('Automatic backups have stopped: their settings were lost. Set them up again in Settings → Automatic backups.');
+    }
+    if (said.length > 0) showStatus(said.join(' '), null, 'damaged');
     // The lock's state comes with the view (the idle lock is armed from
     // it); the fuller status, for Settings, may follow or fail.
     setLock({ state: view.lock });

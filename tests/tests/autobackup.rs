@@ -287,3 +287,31 @@ fn unlock(app: &App<'_>) {
     app.fill("#enrol-password", PASSWORD);
     app.click("#enrol-unlock");
 }
+
+/// A damaged list file is set aside and the list rebuilt from the keychain;
+/// the window says so, and that automatic backups, whose settings went with
+/// the file (their password still in the keychain), have stopped.
+#[test]
+fn a_damaged_list_file_and_the_backups_it_stopped_are_said() {
+    let profile = Profile::new("autobackup_damaged_list");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB_KEY);
+    let folder = tempfile::tempdir().expect("temp dir");
+    let dir = folder.path().to_str().expect("a UTF-8 path");
+    profile.cli_with_input(
+        &["backup", "setup", "--dir", dir, "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    std::fs::write(profile.data_dir().join("accounts.json"), "{ damaged").expect("damage");
+
+    let app = profile.launch();
+    app.wait_rows(1);
+    let status = app.wait_until("the status line", || match app.try_text("#status") {
+        Ok(text) if text.contains("rebuilt") => Ok(text),
+        other => Err(format!("{other:?}")),
+    });
+    assert!(
+        status.contains("Automatic backups have stopped"),
+        "{status:?}"
+    );
+    app.quit();
+}

@@ -49,6 +49,12 @@ pub struct LoadView {
     accounts: Vec<AccountSummary>,
     damaged: Vec<String>,
     recovered: usize,
+    /// The metadata file was damaged: set aside, and the list rebuilt from
+    /// the keychain (order, groups and settings as new).
+    list_rebuilt: bool,
+    /// Automatic backups' settings went with it (their password is still
+    /// in the keychain): they have stopped.
+    backups_lost: bool,
 }
 
 /// Everything the page shows first, in one call: the settings, the list as
@@ -71,7 +77,10 @@ pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
     blocking(app, |_, state| {
         let view = state.with_store(|store| {
             let LoadReport {
-                damaged, recovered, ..
+                damaged,
+                recovered,
+                metadata_was_damaged,
+                ..
             } = state.load_for_view(store)?;
             // As the keychain says now (one item): the read above may be
             // the one begun at start, and a key held may be one the lock,
@@ -87,6 +96,8 @@ pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
                     accounts: store.summaries(),
                     damaged: damaged.into_iter().map(|(_, reason)| reason).collect(),
                     recovered,
+                    list_rebuilt: metadata_was_damaged,
+                    backups_lost: store.auto_backup_settings_lost(),
                 },
                 codes: codes_of(store)?,
             }))

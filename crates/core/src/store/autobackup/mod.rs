@@ -358,6 +358,18 @@ impl Store {
         })
     }
 
+    /// Whether automatic backups look set up but their settings are gone:
+    /// their password is still in the keychain while the metadata file
+    /// (rebuilt after damage, or replaced) says they are off. Backups then
+    /// stop, so the window says so rather than let them end unseen.
+    pub fn auto_backup_settings_lost(&self) -> bool {
+        self.meta.auto_backup.is_none()
+            && self
+                .keychain
+                .get(BACKUP_PASSWORD_ID)
+                .is_ok_and(|item| item.is_some())
+    }
+
     /// The backup folder, when backups are on (as this store last read
     /// the metadata file).
     pub fn auto_backup_folder(&self) -> Option<PathBuf> {
