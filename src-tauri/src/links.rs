@@ -406,12 +406,25 @@ pub fn show_window(app: &AppHandle) {
     }
 }
 
+/// True when `args` name no link and no file, only options (known or
+/// not): what [`classify`] takes for an option starts with `-`.
+fn options_only(args: &[String]) -> bool {
+    args.iter().all(|arg| arg.starts_with('-'))
+}
+
 /// Opens what `args` name (the program's name left out) in the preview,
 /// off the UI thread, and tells the window (`enrol-result`, as a drop
 /// does). While the lock is on and locked, nothing is read: a link holds a
 /// key, and a locked Watchword holds none.
 pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
-    if args.is_empty() {
+    // Options only (`--tray` at login, `--quick`): nothing to open, and no
+    // "locked" notice for a link nobody gave.
+    if options_only(&args) {
+        let (_, ignored) = inputs_of(&args, &cwd);
+        if let Some(notice) = ignored.notice() {
+            eprintln!("watchword: {notice}");
+            say(app, &notice);
+        }
         return;
     }
     let app = app.clone();

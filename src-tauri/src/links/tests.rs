@@ -149,3 +149,26 @@ fn options_past_the_limit_are_still_counted_as_options() {
     );
     assert_eq!(Ignored::default().notice(), None);
 }
+
+/// A start at login (`--tray`) or for the palette names nothing to open:
+/// with the lock on, it once said "locked: open the link again" for a link
+/// nobody gave.
+#[test]
+fn options_alone_name_nothing_to_open() {
+    let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+    assert!(options_only(&args(&[])));
+    assert!(options_only(&args(&["--tray"])));
+    assert!(options_only(&args(&["--quick", "--what"])));
+    assert!(!options_only(&args(&[
+        "--tray",
+        "otpauth://totp/x?secret=JBSWY3DP"
+    ])));
+    assert!(!options_only(&args(&["backup.json"])));
+    // Whatever options_only lets through, classify takes for options too.
+    for arg in ["--tray", "--quick", "--what", "-"] {
+        assert!(matches!(
+            classify(arg, Path::new("/")),
+            Opened::Quick | Opened::Tray | Opened::UnknownOption
+        ));
+    }
+}
