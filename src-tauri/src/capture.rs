@@ -1,12 +1,14 @@
-//! Screen capture for "Scan screen": every monitor's pixels, in memory only
-//! (a capture is never written to disk).
+//! Screen capture for "Scan screen": every monitor's pixels, in memory
+//! only on X11, macOS and Windows.
 //!
 //! On X11 the root window spans every monitor, so one `GetImage` reads them
 //! all; x11rb is already in the app through arboard. A Wayland session
 //! lets no client read the screen, so there the xdg-desktop-portal's
-//! Screenshot call does it (the desktop may ask the user once), and the
-//! file it writes is read and deleted at once. macOS and Windows go
-//! through xcap, which wraps their capture APIs.
+//! Screenshot call does it (the desktop may ask the user once). That call
+//! always writes a file (GNOME's under ~/Pictures): Watchword reads it,
+//! within the image budget, and deletes it at once, but it was on disk for
+//! that moment, and stays if Watchword is killed in between. macOS and
+//! Windows go through xcap, which wraps their capture APIs.
 
 /// One captured screen.
 pub enum Capture {
@@ -214,10 +216,28 @@ mod portal {
         let path = file_path(&uri).ok_or_else(|| {
             "The desktop saved the screenshot somewhere Watchword cannot read".to_owned()
         })?;
-        let bytes = std::fs::read(&path);
+        let bytes = read_bounded(&path);
         // Never keep the capture on disk, whether or not it could be read.
         let _ = std::fs::remove_file(&path);
         bytes.map_err(|e| format!("The screenshot file cannot be read: {e}"))
+    }
+
+    /// The screenshot's bytes: a regular file (never waiting on a pipe), at
+    /// most the image budget.
+    fn read_bounded(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        use std::io::Read as _;
+        let limit = watchword_core::limits::MAX_IMAGE_BYTES;
+        let mut bytes = Vec::new();
+        watchword_core::open::open_regular(path)?
+            .take(limit + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > limit {
+            return Err(std::io::Error::other(format!(
+                "larger than {} MB",
+                limit / 1_000_000
+            )));
+        }
+        Ok(bytes)
     }
 
     /// The local path of a `file://` URI, percent-decoded.
