@@ -448,8 +448,10 @@ pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
         if inputs.is_empty() {
             return;
         }
+        // From outside: joining a preview already open, its accounts come
+        // unticked (the page decides; a drop is the user's own doing).
         let payload = match enrol(&state, inputs) {
-            Ok(view) => serde_json::json!({ "ok": view }),
+            Ok(view) => serde_json::json!({ "ok": view, "outside": true }),
             Err(error) => serde_json::json!({ "error": error }),
         };
         let _ = app.emit_to("main", "enrol-result", payload);

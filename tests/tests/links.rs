@@ -126,6 +126,19 @@ fn links_and_files_the_desktop_opens_reach_the_preview() {
         0,
         "added before the preview"
     );
+    // Another link opened from outside while the preview is open (another
+    // program, a web page): it joins unticked, so Add stores only what
+    // the user chose.
+    desktop.open("otpauth://totp/Joined:me?secret=KRUGS4ZANFZSA5DIMUQGC3DMEBWW63TF&issuer=Joined");
+    let found = app.wait_found(2);
+    let picked = |issuer: &str| {
+        found
+            .iter()
+            .find(|f| f.issuer == issuer)
+            .unwrap_or_else(|| panic!("{issuer} in {found:?}"))
+            .picked
+    };
+    assert!(picked("Linked") && !picked("Joined"), "{found:?}");
     let rows = app.confirm_found(1);
     app.assert_shown_totp(&rows[0], &Totp::default_for(LINKED));
 

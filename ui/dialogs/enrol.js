@@ -49,7 +49,7 @@ function foundDetails(found) {
 }
 
 /** Shows (or refreshes) the preview of what the QR codes held. */
-export function show(view, { returnTo } = {}) {
+export function show(view, { returnTo, fromOutside = false } = {}) {
   // Locked while it was found (the lock closed every dialog): nothing of
   // it comes onto the locked page.
   if (state.locked) return;
@@ -64,13 +64,19 @@ export function show(view, { returnTo } = {}) {
       name: li.querySelector('.found-name').value,
     });
   }
+  // A link opened from outside (another program, a web page) while the
+  // user reviews this preview: its accounts join unticked, and are said,
+  // so that one click on Add stores nothing the user did not choose.
+  const joining = root.open && fromOutside;
+  let joined = 0;
   const items = view.found.map((found) => {
     const li = template.content.firstElementChild.cloneNode(true);
     li.dataset.index = String(found.index);
     li.classList.toggle('duplicate', found.duplicate);
     const before = edited.get(String(found.index));
     const pick = li.querySelector('.pick');
-    pick.checked = !found.duplicate && (before ? before.pick : true);
+    if (!before && joining && !found.duplicate) joined += 1;
+    pick.checked = !found.duplicate && (before ? before.pick : !joining);
     pick.disabled = found.duplicate;
     const who = [found.issuer, found.name].filter(Boolean).join(' · ') || 'Unnamed account';
     pick.setAttribute('aria-label', `Add ${who}`);
@@ -104,6 +110,9 @@ export function show(view, { returnTo } = {}) {
     $('#enrol-password').value = '';
   }
   syncConfirm();
+  if (joined > 0) {
+    announce(`${joined === 1 ? '1 account' : `${joined} accounts`} from a link opened elsewhere joined the preview, not ticked`);
+  }
   const focus = view.locked.length > 0
     ? $('#enrol-password')
     : list.querySelector('.pick:not(:disabled)') ?? $('#enrol-cancel');
@@ -302,7 +311,7 @@ export function wire() {
   ipc.listen('tauri://drag-drop', () => { target.hidden = true; });
   // Resolves once the results of drops and opened links reach this page.
   return ipc.listen('enrol-result', ({ payload }) => {
-    if (payload.ok) show(payload.ok);
+    if (payload.ok) show(payload.ok, { fromOutside: payload.outside === true });
     else toast(ipc.messageOf(payload.error));
   });
 }
