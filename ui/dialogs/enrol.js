@@ -295,8 +295,13 @@ export function wire() {
   // preview and forgets what it held. Esc does the same.
   const cancel = () => { if (!cancelWork()) discard(); };
   $('#enrol-cancel').addEventListener('click', cancel);
-  // A backup's password must not linger in a closed dialog.
-  root.addEventListener('close', () => { $('#enrol-password').value = ''; });
+  // A backup's password must not linger in a closed dialog, nor the
+  // list: the next preview would take its ticks and names by position (a
+  // lock closes the dialog without discarding).
+  root.addEventListener('close', () => {
+    $('#enrol-password').value = '';
+    $('#enrol-list').replaceChildren();
+  });
   $('#enrol-list').addEventListener('change', syncConfirm);
   root.addEventListener('cancel', (event) => {
     event.preventDefault();

@@ -53,7 +53,7 @@ pub struct LoadView {
     /// the keychain (order, groups and settings as new).
     list_rebuilt: bool,
     /// Automatic backups' settings went with it (their password is still
-    /// in the keychain): they have stopped.
+    /// in the keychain): they have stopped. Said with the damage only.
     backups_lost: bool,
 }
 
@@ -97,7 +97,9 @@ pub async fn start_view(app: AppHandle) -> Result<StartView, IpcError> {
                     damaged: damaged.into_iter().map(|(_, reason)| reason).collect(),
                     recovered,
                     list_rebuilt: metadata_was_damaged,
-                    backups_lost: store.auto_backup_settings_lost(),
+                    // Only when this read found the damage: a choice not
+                    // to set them up again is not said at every start.
+                    backups_lost: metadata_was_damaged && store.auto_backup_settings_lost(),
                 },
                 codes: codes_of(store)?,
             }))

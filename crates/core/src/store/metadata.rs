@@ -378,10 +378,18 @@ fn lenient_auto_backup<'de, D: serde::Deserializer<'de>>(
     let value = serde_json::Value::deserialize(deserializer)?;
     // What setup refuses is refused here too: a keep of 0 would prune
     // every backup, and a relative folder would follow the working folder.
+    // A tag that is not one Watchword makes is dropped: the next backup
+    // takes a new one.
     Ok(serde_json::from_value::<AutoBackup>(value)
         .ok()
         .filter(|on| {
             (1..=super::autobackup::MAX_KEEP).contains(&on.keep) && on.folder.is_absolute()
+        })
+        .map(|mut on| {
+            on.tag = on
+                .tag
+                .filter(|tag| super::autobackup::versions::is_tag(tag));
+            on
         }))
 }
 

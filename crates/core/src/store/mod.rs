@@ -381,7 +381,7 @@ fn with_groups_of(mut account: Account, entry: Option<&MetaEntry>) -> Account {
     account
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())

@@ -2,10 +2,11 @@
 //! temporary file, flushed, renamed, never over another), read back and
 //! compared with what was written, and found again for a restore.
 
-use super::versions::{file_name, prune, versions};
+use super::versions::{file_name, prune, restore_order};
 use super::{BackupError, Restorable, Skipped, MAX_SUFFIX};
 use crate::account::Account;
 use crate::import::{self, ImportError, Read};
+use crate::store::unix_now;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -184,6 +185,11 @@ pub fn restorable_input(path: &Path) -> Result<crate::enrol::Input, String> {
     match Input::from_file(path) {
         locked @ Input::Locked(_) => Ok(locked),
         Input::Unusable(note) => Err(note.message),
+        // Not read at all (empty, or a sync service's placeholder): why.
+        Input::Image {
+            decoded: Err(error),
+            ..
+        } => Err(error.to_string()),
         Input::Image { .. } | Input::Backup { .. } => Err(NOT_ENCRYPTED.to_owned()),
     }
 }
@@ -204,15 +210,22 @@ const WRONG_PASSWORD_TRIES: usize = 5;
 /// read.
 pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, BackupError> {
     folder_there(folder)?;
-    let found = versions(folder).map_err(|source| BackupError::Write {
+    let found = restore_order(folder, unix_now()).map_err(|source| BackupError::Write {
         action: "list",
         folder: folder.to_owned(),
         source,
     })?;
     let mut skipped = Vec::new();
     let mut refused: Option<PathBuf> = None;
-    let mut refusals = 0;
+    // Counted for each installation's backups: another computer's in a
+    // shared folder, under another password, must not hide this one's.
+    let mut refusals: std::collections::HashMap<Option<String>, usize> =
+        std::collections::HashMap::new();
     for version in found {
+        let tried = refusals.get(&version.tag).copied().unwrap_or(0);
+        if tried >= WRONG_PASSWORD_TRIES {
+            continue;
+        }
         match read_any_backup(&version.path, password) {
             // A plain file named like ours was not written by Watchword,
             // which encrypts every backup: whoever can write to a synced
@@ -232,16 +245,13 @@ pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, Back
             // The newest may be damaged where its key is kept: look at a
             // few older ones before blaming the password.
             Err(BackupError::WrongPassword(file)) => {
-                refusals += 1;
+                refusals.insert(version.tag.clone(), tried + 1);
                 skipped.push(Skipped {
                     file: file.clone(),
                     reason: "it does not open with this password (a wrong password, or damaged)"
                         .to_owned(),
                 });
                 refused.get_or_insert(file);
-                if refusals >= WRONG_PASSWORD_TRIES {
-                    break;
-                }
             }
             Err(err) => return Err(err),
         }

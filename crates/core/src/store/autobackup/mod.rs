@@ -22,7 +22,7 @@
 //! metadata until a backup succeeds.
 
 mod files;
-mod versions;
+pub(crate) mod versions;
 
 pub use files::{check_folder, find_restorable, read_backup, restorable_input};
 use files::{folder_there, write_verify_prune};

@@ -171,6 +171,49 @@ fn pruning_keeps_the_newest_and_never_touches_other_files() {
     );
 }
 
+/// A restore from a folder another computer shares, under its own
+/// password, with more and newer backups than the tries allowed for a
+/// wrong password: each installation's backups have their own tries, so
+/// this one's are still found; a name dated far ahead is tried last.
+#[test]
+fn a_restore_finds_this_password_among_another_computers_newer_backups() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mine = back_up(folder.path(), TAG, 20, &[account(1)], "pw", 1_796_164_100).expect("backup");
+    for second in 0..6 {
+        back_up(
+            folder.path(),
+            "ffffffff",
+            20,
+            &[account(2)],
+            "theirs",
+            1_796_164_200 + second,
+        )
+        .expect("backup");
+    }
+    back_up(
+        folder.path(),
+        "eeeeeeee",
+        20,
+        &[account(3)],
+        "planted",
+        4_000_000_000,
+    )
+    .expect("backup");
+    let found = find_restorable(folder.path(), "pw").expect("this computer's backup");
+    assert_eq!(found.file, mine);
+    assert_eq!(found.accounts, [account(1)]);
+    // The far-future one comes last, after this computer's was found: it
+    // was not tried at all.
+    assert!(
+        found
+            .skipped
+            .iter()
+            .all(|s| !s.file.to_string_lossy().contains("eeeeeeee")),
+        "{:?}",
+        found.skipped
+    );
+}
+
 /// Two computers backing up to one synced folder each prune only their
 /// own backups (and those from before names carried a tag): once, one
 /// that changed often pruned the other's only copies. Names dated more
@@ -186,8 +229,17 @@ fn pruning_leaves_another_installations_backups_and_far_future_names_alone() {
     for second in 0..3 {
         at("ffffffff", 2, 1_796_164_100 + second);
     }
-    std::fs::write(folder.path().join(file_name(1_796_164_150, 1, None)), "{}")
+    // From before tags (this computer's, or another's still on an older
+    // Watchword): kept to their own newest two.
+    for second in 0..3 {
+        std::fs::write(
+            folder
+                .path()
+                .join(file_name(1_796_164_150 + second, 1, None)),
+            "{}",
+        )
         .expect("a backup from before tags");
+    }
     at(TAG, 2, 1_900_000_000);
     for second in 0..4 {
         at(TAG, 2, 1_796_164_200 + second);
@@ -197,6 +249,8 @@ fn pruning_leaves_another_installations_backups_and_far_future_names_alone() {
         [
             "watchword-backup-20261201-222821.ffffffff.json",
             "watchword-backup-20261201-222822.ffffffff.json",
+            "watchword-backup-20261201-222911.json",
+            "watchword-backup-20261201-222912.json",
             "watchword-backup-20261201-223002.0a1b2c3d.json",
             "watchword-backup-20261201-223003.0a1b2c3d.json",
             "watchword-backup-20300317-174640.0a1b2c3d.json",

@@ -21,6 +21,13 @@ pub(super) struct Version {
 /// Hex digits in an installation's tag.
 const TAG_CHARS: usize = 8;
 
+/// Whether `tag` is one [`new_tag`] makes (8 lowercase hex digits): any
+/// other, from a hand-edited file, would make names nothing reads back.
+pub(crate) fn is_tag(tag: &str) -> bool {
+    let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    tag.len() == TAG_CHARS && tag.bytes().all(hex)
+}
+
 /// A new installation's tag: random, so that two computers backing up to
 /// one synced folder each prune only their own backups.
 pub(super) fn new_tag() -> String {
@@ -80,8 +87,7 @@ fn parse_tagged(name: &str) -> Option<((u64, u32), Option<&str>)> {
     let (rest, tag) = match rest.split_once('.') {
         None => (rest, None),
         Some((rest, tag)) => {
-            let hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
-            if tag.len() != TAG_CHARS || !tag.bytes().all(hex) {
+            if !is_tag(tag) {
                 return None;
             }
             (rest, Some(tag))
@@ -130,10 +136,26 @@ pub(super) fn versions(folder: &Path) -> std::io::Result<Vec<Version>> {
     Ok(found)
 }
 
-/// Our backups in `folder`, newest first (by the time in their names):
-/// what "Restore the newest" offers, in order. Other files are not listed.
+/// Our backups in `folder` in the order a restore tries them: newest first
+/// by the time in their names, but names dated more than a day after
+/// `unix_seconds` last (a clock once ahead, or files put there to be
+/// taken first). Other files are not listed.
+pub(super) fn restore_order(folder: &Path, unix_seconds: u64) -> std::io::Result<Vec<Version>> {
+    let horizon = stamp(unix_seconds.saturating_add(FUTURE_SLACK_SECONDS));
+    let (mut now, later): (Vec<Version>, Vec<Version>) = versions(folder)?
+        .into_iter()
+        .partition(|v| v.key.0 <= horizon);
+    now.extend(later);
+    Ok(now)
+}
+
+/// Our backups in `folder` as "Restore the newest" offers them, in order
+/// ([`restore_order`] as of now). Other files are not listed.
 pub fn versions_newest_first(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
-    Ok(versions(folder)?.into_iter().map(|v| v.path).collect())
+    Ok(restore_order(folder, crate::store::unix_now())?
+        .into_iter()
+        .map(|v| v.path)
+        .collect())
 }
 
 /// The number of our backups in `folder` (0 when it cannot be listed).
@@ -145,8 +167,9 @@ pub fn count_versions(folder: &Path) -> usize {
 /// clocks differ between computers, and a time zone set wrong is hours.
 const FUTURE_SLACK_SECONDS: u64 = 24 * 60 * 60;
 
-/// Removes this installation's backups (tagged `tag`, or from before tags)
-/// beyond the newest `keep`, never another file, and never `written`: the
+/// Removes this installation's backups (tagged `tag`) beyond the newest
+/// `keep`, and those from before tags beyond their own newest `keep`,
+/// never another file, and never `written`: the
 /// backup just made and verified stays even when the folder holds files
 /// named later than it, and `keep` is at least 1 whatever a hand-edited
 /// metadata file says. Another installation's backups in a shared or
@@ -166,12 +189,20 @@ pub(super) fn prune(
     };
     let keep = usize::try_from(keep.max(1)).unwrap_or(usize::MAX);
     let horizon = stamp(unix_seconds.saturating_add(FUTURE_SLACK_SECONDS));
-    found
-        .iter()
-        .filter(|v| v.tag.as_deref().is_none_or(|t| t == tag))
-        .filter(|v| v.key.0 <= horizon)
-        .skip(keep)
-        .filter(|v| v.path != written)
-        .filter(|v| std::fs::remove_file(&v.path).is_ok())
-        .count()
+    // This installation's, then those from before tags, each kept to the
+    // newest `keep` on their own: untagged ones may be another computer's
+    // that runs an older Watchword.
+    [Some(tag), None]
+        .into_iter()
+        .map(|group| {
+            found
+                .iter()
+                .filter(|v| v.tag.as_deref() == group)
+                .filter(|v| v.key.0 <= horizon)
+                .skip(keep)
+                .filter(|v| v.path != written)
+                .filter(|v| std::fs::remove_file(&v.path).is_ok())
+                .count()
+        })
+        .sum()
 }

@@ -95,6 +95,20 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             other => panic!("expected the file back, got {other:?}"),
         }
     }
+    // A tag Watchword would not make (hand-edited) is dropped, the rest
+    // kept: names under it would be read back by nothing.
+    for (tag, kept) in [("0a1b2c3d", true), ("0A1B2C3D", false), ("../x", false)] {
+        value["auto_backup"] =
+            serde_json::json!({"folder": "/media/stick", "keep": 20, "tag": tag});
+        std::fs::write(&path, value.to_string()).expect("write");
+        match read(&path).expect("read") {
+            Loaded::Read(back) => {
+                let on = back.auto_backup.expect("backups still on");
+                assert_eq!(on.tag.is_some(), kept, "{tag}");
+            }
+            other => panic!("expected the file back, got {other:?}"),
+        }
+    }
     std::fs::write(&path, b"{\"version\": 1, \"accounts\": [").expect("truncate");
     match read(&path).expect("read") {
         Loaded::Damaged(aside) => {
