@@ -237,7 +237,15 @@ fn automatic_backups_from_the_window() {
 
     // Restore the newest: a damaged newer file is named and passed over;
     // what is already here is marked, nothing new is offered.
-    let damaged = folder.join("watchword-backup-29991231-235959.json");
+    // Named an hour ahead: newest, and within the day's slack that names
+    // dated further ahead are put last for.
+    let in_an_hour = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+        + 3600;
+    let damaged_name = watchword_core::store::autobackup::file_name(in_an_hour, 1, None);
+    let damaged = folder.join(&damaged_name);
     std::fs::write(&damaged, "{\"version\": 1, \"header\": ").expect("write a damaged backup");
     let open_restore = || {
         app.click("#more-button");
@@ -247,12 +255,11 @@ fn automatic_backups_from_the_window() {
     open_restore();
     let offered = app.text("#restore-newest");
     assert!(
-        offered.contains("watchword-backup-29991231-235959.json")
-            && offered.contains("your 5 backups"),
+        offered.contains(&damaged_name) && offered.contains("your 5 backups"),
         "{offered:?}"
     );
     app.click("#restore-newest-go");
-    app.wait_toast("Could not read watchword-backup-29991231-235959.json");
+    app.wait_toast(&format!("Could not read {damaged_name}"));
     unlock(&app);
     let found = app.wait_found(2);
     assert!(found.iter().all(|f| f.duplicate && !f.picked), "{found:?}");
