@@ -176,15 +176,10 @@ fn pasted_text_goes_where_it_belongs() {
 
 /// What `Input::from_file` made of `path`, or `None` if it was still at it
 /// after a minute (a named pipe's open waits for a writer that never
-/// comes; the minute is a bound for a hang, not a speed).
+/// comes).
+#[cfg(unix)]
 fn from_file_in_bounded_time(path: PathBuf) -> Option<Input> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = sender.send(Input::from_file(&path));
-    });
-    receiver
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .ok()
+    in_bounded_time(path, Input::from_file)
 }
 
 /// A named pipe, a device or a folder dropped or picked: refused at once
@@ -216,7 +211,7 @@ fn pipes_devices_and_folders_are_refused_without_waiting() {
 }
 
 /// `f(path)` on a thread, or `None` if it was still at it after a minute
-/// (a bound for a hang, not a speed).
+/// (the minute is a bound for a hang, not a speed).
 #[cfg(unix)]
 fn in_bounded_time<T: Send + 'static>(
     path: PathBuf,
