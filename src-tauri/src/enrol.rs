@@ -26,6 +26,9 @@ impl From<NothingToAdd> for IpcError {
 #[serde(rename_all = "camelCase")]
 pub struct FoundView {
     index: usize,
+    /// False when it joined from outside a preview the user was already
+    /// looking at: shown unticked ([`Enrolment::asked`]).
+    asked: bool,
     #[serde(flatten)]
     account: PreviewView,
 }
@@ -50,6 +53,9 @@ pub struct LockedView {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnrolView {
+    /// Which enrolment this is: the preview sends it back with its
+    /// choices, and keeps the ticks and names edited only within one.
+    id: u64,
     found: Vec<FoundView>,
     notes: Vec<NoteView>,
     /// Google Authenticator export parts not added yet, as sentences.
@@ -92,19 +98,70 @@ pub struct ConfirmView {
 /// Feeds `inputs` into the pending enrolment; when none of them holds
 /// anything to add, nothing changes and the error says why.
 pub fn enrol(state: &AppState, inputs: Vec<Input>) -> Result<EnrolView, IpcError> {
+    take_in(state, inputs, Origin::User)
+}
+
+/// Who brought accounts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The user, in this window: a drop, a paste, a scan, a file picked.
+    User,
+    /// Another program: a link or file the desktop handed over, as it
+    /// arrived. Into a preview already on screen its accounts join
+    /// unticked, and so they do when an adding was under way as they
+    /// arrived or began before they got in: they join the preview that
+    /// adding leaves.
+    Outside(Arrival),
+}
+
+/// What was under way as something arrived from outside ([`arrival`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arrival {
+    /// An adding was under way.
+    pub adding: bool,
+    /// Addings begun so far.
+    begun: u64,
+}
+
+/// Taken as a link arrives, before it waits for anything (the store or
+/// the preview, which an adding holds).
+pub fn arrival(state: &AppState) -> Arrival {
+    use std::sync::atomic::Ordering::SeqCst;
+    Arrival {
+        begun: state.adds_begun.load(SeqCst),
+        adding: state.adding.load(SeqCst) > 0,
+    }
+}
+
+/// Feeds `inputs` from `origin` into the pending enrolment, as [`enrol`].
+pub fn take_in(
+    state: &AppState,
+    inputs: Vec<Input>,
+    origin: Origin,
+) -> Result<EnrolView, IpcError> {
     // Held across the check, as locking holds it: no account lands in the
     // preview between the check and a lock.
     let mut pending = lock(&state.enrolment)?;
     // A locked Watchword holds no key: not even one found in a QR code
     // dropped on the lock screen.
     refuse_while_locked(state)?;
-    pending.take_in(inputs)?;
-    Ok(view(state, &pending))
+    match origin {
+        Origin::User => pending.take_in(inputs)?,
+        Origin::Outside(arrival) => {
+            // An adding under way as it arrived, or begun since: the
+            // preview it took from is the one on screen.
+            let joining = arrival.adding
+                || state.adds_begun.load(std::sync::atomic::Ordering::SeqCst) != arrival.begun;
+            pending.take_in_unasked(inputs, joining)?;
+        }
+    }
+    Ok(view(state, &mut pending))
 }
 
 /// Refuses while the lock is on and locked. Called with the preview's
 /// mutex held, as locking holds it: no key lands in the preview between
-/// the check and a lock. When the keychain cannot say whether the lock is
+/// the check and a lock; and first, without it, by what would otherwise
+/// open a dialog, capture the screen or read files before that. When the keychain cannot say whether the lock is
 /// on, its error is the answer: nothing is taken in.
 pub(crate) fn refuse_while_locked(state: &AppState) -> Result<(), IpcError> {
     let lock_state = state.with_store(|store| Ok(store.lock_state()?))?;
@@ -122,13 +179,19 @@ pub(crate) fn locked() -> IpcError {
     )
 }
 
-fn view(state: &AppState, enrolment: &Enrolment) -> EnrolView {
+/// The view of `enrolment` for the page, which shows it when it holds
+/// anything ([`Enrolment::shown`]).
+fn view(state: &AppState, enrolment: &mut Enrolment) -> EnrolView {
+    if !enrolment.is_blank() {
+        enrolment.shown();
+    }
     let found = enrolment
         .accounts()
         .iter()
         .enumerate()
         .map(|(index, account)| FoundView {
             index,
+            asked: enrolment.asked(index),
             // A keychain problem must not hide the preview; adding reports it.
             account: PreviewView::of(
                 account,
@@ -139,6 +202,7 @@ fn view(state: &AppState, enrolment: &Enrolment) -> EnrolView {
         })
         .collect();
     EnrolView {
+        id: enrolment.id().get(),
         found,
         notes: enrolment
             .notes()
@@ -170,7 +234,9 @@ fn read_files(paths: &[PathBuf]) -> Vec<Input> {
 pub fn files_dropped(app: &AppHandle, paths: Vec<PathBuf>) {
     let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let result = enrol(&app.state::<AppState>(), read_files(&paths));
+        let state = app.state::<AppState>();
+        // Locked, the files are not even read.
+        let result = refuse_while_locked(&state).and_then(|()| enrol(&state, read_files(&paths)));
         let payload = match result {
             Ok(view) => serde_json::json!({ "ok": view }),
             Err(error) => serde_json::json!({ "error": error }),
@@ -238,6 +304,8 @@ pub async fn paste_clipboard(app: AppHandle) -> Result<PasteView, IpcError> {
 #[tauri::command]
 pub async fn scan_screen(app: AppHandle) -> Result<EnrolView, IpcError> {
     blocking(app, |app, state| {
+        // Locked, the screen is not captured (nor the unlock screen hidden).
+        refuse_while_locked(state)?;
         let window = app.get_webview_window("main");
         if let Some(window) = &window {
             let _ = window.hide();
@@ -301,6 +369,9 @@ async fn pick_and_enrol(
 ) -> Result<Option<EnrolView>, IpcError> {
     use tauri_plugin_dialog::DialogExt;
     blocking(app, move |app, state| {
+        // Locked, no dialog opens over the unlock screen and no file is
+        // read (the preview would refuse what it holds anyway).
+        refuse_while_locked(state)?;
         let mut dialog = app.dialog().file().set_title(title);
         if images_only {
             dialog = dialog.add_filter("Images", &["png", "jpg", "jpeg", "webp", "gif", "bmp"]);
@@ -354,21 +425,24 @@ const SKIP_AT_MOST: usize = 5;
 #[tauri::command]
 pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
     blocking(app, |_, state| {
-        let folder = state
-            .with_store(|store| Ok(store.auto_backup_folder()))?
-            .ok_or_else(|| {
-                IpcError::new(
-                    ErrorCode::BackupNotSetUp,
-                    "Automatic backups are off: choose a backup file instead",
-                )
-            })?;
+        // Locked: said so, not taken for a damaged backup below.
+        refuse_while_locked(state)?;
+        let (folder, own) =
+            state.with_store(|store| Ok((store.auto_backup_folder(), store.auto_backup_tag())))?;
+        let folder = folder.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::BackupNotSetUp,
+                "Automatic backups are off: choose a backup file instead",
+            )
+        })?;
         let versions =
-            watchword_core::store::autobackup::versions_newest_first(&folder).map_err(|e| {
-                IpcError::new(
-                    ErrorCode::BackupFolderMissing,
-                    format!("Cannot look in {}: {e}", folder.display()),
-                )
-            })?;
+            watchword_core::store::autobackup::versions_newest_first(&folder, own.as_deref())
+                .map_err(|e| {
+                    IpcError::new(
+                        ErrorCode::BackupFolderMissing,
+                        format!("Cannot look in {}: {e}", folder.display()),
+                    )
+                })?;
         if versions.is_empty() {
             return Err(IpcError::new(
                 ErrorCode::NotFound,
@@ -435,7 +509,7 @@ pub async fn unlock_backup(
         pending
             .opened(locked, opened)
             .map_err(|error| IpcError::new(error.code(), error.to_string()))?;
-        Ok(view(state, &pending))
+        Ok(view(state, &mut pending))
     })
     .await
 }
@@ -453,8 +527,8 @@ pub fn cancel_preview_work(state: tauri::State<'_, AppState>, attempt: u32) {
 #[tauri::command]
 pub async fn pending_enrolment(app: AppHandle) -> Result<EnrolView, IpcError> {
     blocking(app, |_, state| {
-        let pending = lock(&state.enrolment)?;
-        Ok(view(state, &pending))
+        let mut pending = lock(&state.enrolment)?;
+        Ok(view(state, &mut pending))
     })
     .await
 }
@@ -462,15 +536,26 @@ pub async fn pending_enrolment(app: AppHandle) -> Result<EnrolView, IpcError> {
 /// Adds the chosen accounts, with their edited names. Accounts already in
 /// the store are counted, not added twice. On a keychain failure, or when
 /// the user cancels (work number `attempt`), the pending enrolment stays,
-/// so adding again adds only what is still missing.
+/// so adding again adds only what is still missing. `preview` is the
+/// enrolment the user chose from ([`EnrolView::id`]) and `seen` the
+/// number of accounts it showed: when the pending one is another, nothing
+/// is added; accounts that joined it after that view stay.
 #[tauri::command]
 pub async fn confirm_enrolment(
     app: AppHandle,
     choices: Vec<Choice>,
     attempt: u32,
+    preview: u64,
+    seen: usize,
 ) -> Result<ConfirmView, IpcError> {
     blocking(app, move |_, state| {
+        // Counted before waiting for the preview, so that a link arriving
+        // from then on joins unticked (see [`Origin::Outside`]).
+        let _adding = Adding::begin(state);
         let mut pending = lock(&state.enrolment)?;
+        if pending.id().get() != preview {
+            return Err(changed());
+        }
         // The names as edited: added so, and kept so in a preview that
         // stays (a stopped adding), where they are then marked as added.
         let accounts = choices
@@ -481,12 +566,7 @@ pub async fn confirm_enrolment(
                 let account = renamed
                     .then(|| pending.accounts().get(choice.index).cloned())
                     .flatten();
-                account.ok_or_else(|| {
-                    IpcError::new(
-                        ErrorCode::NotFound,
-                        "The preview changed: look at it again and confirm",
-                    )
-                })
+                account.ok_or_else(changed)
             })
             .collect::<Result<Vec<_>, IpcError>>()?;
         let done = state.with_store(|store| {
@@ -517,11 +597,40 @@ pub async fn confirm_enrolment(
             notes_cut: done.notes_cut,
         };
         if !done.stopped {
-            *pending = Enrolment::new();
+            // Accounts a link brought in after the view the user chose
+            // from wait, unticked, in a preview of their own.
+            *pending = std::mem::take(&mut *pending).arrived_after(seen);
         }
         Ok(result)
     })
     .await
+}
+
+fn changed() -> IpcError {
+    IpcError::new(
+        ErrorCode::NotFound,
+        "The preview changed: look at it again and confirm",
+    )
+}
+
+/// One adding under way, counted in [`AppState::adding`] while it lasts.
+struct Adding<'a>(&'a AppState);
+
+impl<'a> Adding<'a> {
+    fn begin(state: &'a AppState) -> Self {
+        use std::sync::atomic::Ordering::SeqCst;
+        state.adding.fetch_add(1, SeqCst);
+        state.adds_begun.fetch_add(1, SeqCst);
+        Self(state)
+    }
+}
+
+impl Drop for Adding<'_> {
+    fn drop(&mut self) {
+        self.0
+            .adding
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Forgets the pending enrolment.

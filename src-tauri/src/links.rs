@@ -9,7 +9,7 @@
 //! is neither is ignored with a notice that never repeats it (a mistyped
 //! link may hold a key).
 
-use crate::enrol::enrol;
+use crate::enrol::{take_in, Origin};
 use crate::state::AppState;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Emitter, Manager};
@@ -430,6 +430,18 @@ pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
     let app = app.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
+        // Before anything waits on the store or the preview, which an
+        // adding holds: what arrives during one joins unticked the
+        // preview it leaves.
+        let arrival = crate::enrol::arrival(&state);
+        if arrival.adding {
+            // It waits for the adding (which holds the store): the user
+            // hears why.
+            say(
+                &app,
+                "A link arrived while adding: it is looked at once adding is done",
+            );
+        }
         let locked = state
             .with_store(|store| Ok(store.lock_state()?))
             .is_ok_and(|lock| lock == LockState::Locked);
@@ -448,10 +460,11 @@ pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
         if inputs.is_empty() {
             return;
         }
+
         // From outside: joining a preview already open, its accounts come
-        // unticked (the page decides; a drop is the user's own doing).
-        let payload = match enrol(&state, inputs) {
-            Ok(view) => serde_json::json!({ "ok": view, "outside": true }),
+        // unticked (a drop is the user's own doing).
+        let payload = match take_in(&state, inputs, Origin::Outside(arrival)) {
+            Ok(view) => serde_json::json!({ "ok": view }),
             Err(error) => serde_json::json!({ "error": error }),
         };
         let _ = app.emit_to("main", "enrol-result", payload);

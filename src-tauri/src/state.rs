@@ -54,6 +54,10 @@ pub struct AppState {
     /// Accounts found in QR codes, waiting for the user to confirm them.
     /// Lock it before the store when both are needed.
     pub enrolment: Mutex<watchword_core::enrol::Enrolment>,
+    /// Addings from the preview under way, and begun so far (see
+    /// `enrol::arrival`).
+    pub adding: std::sync::atomic::AtomicU32,
+    pub adds_begun: std::sync::atomic::AtomicU64,
     /// Stops the preview's long work (a backup's key derivation, adding
     /// many accounts) when the user presses Cancel.
     pub preview_work: PreviewWork,

@@ -232,6 +232,110 @@ fn links_and_files_the_desktop_opens_reach_the_preview() {
     app.quit();
 }
 
+/// The Secret Service stopped (SIGSTOP) until dropped: what waits on the
+/// keychain (an adding) waits as long as the test needs it to.
+struct KeychainStopped(rustix::process::Pid);
+
+impl KeychainStopped {
+    fn now() -> Self {
+        let output = Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply=literal",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                "string:org.freedesktop.secrets",
+            ])
+            .output()
+            .expect("dbus-send runs");
+        let reply = String::from_utf8_lossy(&output.stdout);
+        let pid = reply
+            .split_whitespace()
+            .last()
+            .and_then(|pid| pid.parse::<i32>().ok())
+            .and_then(rustix::process::Pid::from_raw)
+            .unwrap_or_else(|| panic!("the Secret Service's pid: {reply:?}"));
+        rustix::process::kill_process(pid, rustix::process::Signal::STOP)
+            .expect("the Secret Service stopped");
+        Self(pid)
+    }
+}
+
+impl Drop for KeychainStopped {
+    fn drop(&mut self) {
+        let _ = rustix::process::kill_process(self.0, rustix::process::Signal::CONT);
+    }
+}
+
+/// A link opened while the preview's Add runs is not in what was added:
+/// it waits, unticked, in a preview of its own, under its own name, and
+/// the user hears why. A choice made on another preview adds nothing.
+#[test]
+fn a_link_that_arrives_while_adding_waits_unticked() {
+    let profile = Profile::new("links-adding");
+    let desktop = Desktop::new(&profile);
+    let app = profile.launch();
+    app.wait_loaded();
+    desktop.open(&format!(
+        "otpauth://totp/First:me@example.com?secret={LINKED}&issuer=First"
+    ));
+    let found = app.wait_found(1);
+    assert!(
+        found[0].picked,
+        "a link opening a preview is its own: {found:?}"
+    );
+    {
+        // The adding waits on the keychain until the link is in.
+        let _stopped = KeychainStopped::now();
+        app.click("#enrol-confirm");
+        app.wait_until("the adding to begin", || {
+            let label = app.try_text("#enrol-confirm").map_err(|e| e.to_string())?;
+            if label == "Adding…" {
+                Ok(())
+            } else {
+                Err(format!("the button says {label:?}"))
+            }
+        });
+        desktop.open(&format!(
+            "otpauth://totp/Second:you@example.com?secret={SHOWN}&issuer=Second"
+        ));
+        app.wait_toast("A link arrived while adding");
+    }
+    app.wait_toast("Added 1 account");
+    let found = app.wait_found(1);
+    assert_eq!(
+        (
+            found[0].issuer.as_str(),
+            found[0].name.as_str(),
+            found[0].picked
+        ),
+        ("Second", "you@example.com", false),
+        "the link's account, under its own name and not ticked"
+    );
+    let rows = app.wait_rows(1);
+    assert_eq!(rows[0].issuer, "First");
+
+    // A choice sent for a preview other than the one pending adds nothing.
+    let said = app.execute(
+        "return window.__TAURI__.core
+           .invoke('confirm_enrolment', {
+             choices: [{ index: 0, issuer: 'First', name: 'renamed' }],
+             attempt: 1, preview: 0, seen: 1 })
+           .then(() => 'added', (error) => error.message);",
+        serde_json::json!([]),
+    );
+    assert_eq!(said, "The preview changed: look at it again and confirm");
+    assert_eq!(app.count("#accounts li.account"), 1);
+
+    // Ticked by the user, it is added as itself.
+    app.click("#enrol-list .pick");
+    let rows = app.confirm_found(2);
+    let second = rows.iter().find(|r| r.issuer == "Second").expect("Second");
+    app.assert_shown_totp(second, &Totp::default_for(SHOWN));
+    app.quit();
+}
+
 /// The command line is wiped for an ordinary user too. Root may write any
 /// process's memory whatever its state, so the other tests (run as root)
 /// would not see a wipe that only root can make: here the app runs as

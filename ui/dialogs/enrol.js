@@ -12,8 +12,10 @@ import * as add from './add.js';
 const root = document.getElementById('enrol-dialog');
 const $ = (selector) => root.querySelector(selector);
 // `work`: the number of the unlock or adding under way, which its Cancel
-// names (null when nothing runs); `busy`: the work is an adding.
-const enrol = { busy: false, locked: 0, work: null };
+// names (null when nothing runs); `busy`: the work is an adding; `shown`:
+// the enrolment on screen (its id); `dropped`: a view arrived while adding,
+// to be fetched again once it is done.
+const enrol = { busy: false, locked: 0, work: null, shown: null, dropped: false };
 
 /** Numbers a new piece of long work, for its Cancel. */
 function beginWork() {
@@ -49,25 +51,30 @@ function foundDetails(found) {
 }
 
 /** Shows (or refreshes) the preview of what the QR codes held. */
-export function show(view, { returnTo, fromOutside = false } = {}) {
+export function show(view, { returnTo } = {}) {
   // Locked while it was found (the lock closed every dialog): nothing of
   // it comes onto the locked page.
   if (state.locked) return;
   const list = $('#enrol-list');
   const template = document.getElementById('found-template');
-  // Keep what the user already edited or unticked when more codes arrive.
+  // Keep what the user already edited or unticked when more codes arrive,
+  // in this enrolment only: another one's rows at the same places are
+  // other accounts.
   const edited = new Map();
-  for (const li of list.children) {
-    edited.set(li.dataset.index, {
-      pick: li.querySelector('.pick').checked,
-      issuer: li.querySelector('.found-issuer').value,
-      name: li.querySelector('.found-name').value,
-    });
+  if (root.open && enrol.shown === view.id) {
+    for (const li of list.children) {
+      edited.set(li.dataset.index, {
+        pick: li.querySelector('.pick').checked,
+        issuer: li.querySelector('.found-issuer').value,
+        name: li.querySelector('.found-name').value,
+      });
+    }
   }
+  enrol.shown = view.id;
   // A link opened from outside (another program, a web page) while the
-  // user reviews this preview: its accounts join unticked, and are said,
-  // so that one click on Add stores nothing the user did not choose.
-  const joining = root.open && fromOutside;
+  // user reviews this preview: its accounts join unticked (the Rust side
+  // says which), and are said, so that one click on Add stores nothing
+  // the user did not choose.
   let joined = 0;
   const items = view.found.map((found) => {
     const li = template.content.firstElementChild.cloneNode(true);
@@ -75,8 +82,8 @@ export function show(view, { returnTo, fromOutside = false } = {}) {
     li.classList.toggle('duplicate', found.duplicate);
     const before = edited.get(String(found.index));
     const pick = li.querySelector('.pick');
-    if (!before && joining && !found.duplicate) joined += 1;
-    pick.checked = !found.duplicate && (before ? before.pick : !joining);
+    if (!before && !found.asked && !found.duplicate) joined += 1;
+    pick.checked = !found.duplicate && (before ? before.pick : found.asked);
     pick.disabled = found.duplicate;
     const who = [found.issuer, found.name].filter(Boolean).join(' · ') || 'Unnamed account';
     pick.setAttribute('aria-label', `Add ${who}`);
@@ -111,7 +118,7 @@ export function show(view, { returnTo, fromOutside = false } = {}) {
   }
   syncConfirm();
   if (joined > 0) {
-    announce(`${joined === 1 ? '1 account' : `${joined} accounts`} from a link opened elsewhere joined the preview, not ticked`);
+    announce(`${joined === 1 ? '1 account' : `${joined} accounts`} joined the preview while it was open, not ticked: tick ${joined === 1 ? 'it' : 'them'} to add`);
   }
   const focus = view.locked.length > 0
     ? $('#enrol-password')
@@ -185,7 +192,8 @@ function setText(element, text) {
 async function confirm(event) {
   event.preventDefault();
   if (enrol.work !== null) return;
-  const choices = [...$('#enrol-list').children]
+  const rows = [...$('#enrol-list').children];
+  const choices = rows
     .filter((li) => li.querySelector('.pick').checked)
     .map((li) => ({
       index: Number(li.dataset.index),
@@ -198,7 +206,7 @@ async function confirm(event) {
   // Many accounts take a while: Cancel (or Esc) stops before the next one.
   if (choices.length > 1) announce(`Adding ${choices.length} accounts…`);
   try {
-    const result = await ipc.confirmEnrolment(choices, attempt);
+    const result = await ipc.confirmEnrolment(choices, attempt, enrol.shown, rows.length);
     if (result.stopped) {
       // What went in stays; the rest wait here, marked as they now are.
       await reloadAccounts();
@@ -226,10 +234,30 @@ async function confirm(event) {
     toast([added, ...also].join('; '));
   } catch (error) {
     toast(ipc.messageOf(error));
+    // The preview stays (or another took its place): show it as it is.
+    enrol.dropped = true;
   } finally {
     endWork(attempt);
     enrol.busy = false;
     syncConfirm();
+    // What arrived while adding (a link opened elsewhere) waits in the
+    // preview: shown now.
+    if (enrol.dropped) {
+      enrol.dropped = false;
+      await showPending();
+    }
+  }
+}
+
+/** Shows what waits in the preview, if anything does. */
+async function showPending() {
+  try {
+    const view = await ipc.pendingEnrolment();
+    if (view.found.length > 0 || view.locked.length > 0 || view.missing.length > 0) show(view);
+    // Rows of an enrolment that is gone: nothing can be added from them.
+    else if (root.open && enrol.shown !== view.id) root.close();
+  } catch (error) {
+    toast(ipc.messageOf(error));
   }
 }
 
@@ -316,7 +344,10 @@ export function wire() {
   ipc.listen('tauri://drag-drop', () => { target.hidden = true; });
   // Resolves once the results of drops and opened links reach this page.
   return ipc.listen('enrol-result', ({ payload }) => {
-    if (payload.ok) show(payload.ok, { fromOutside: payload.outside === true });
+    // While adding, the preview on screen is the one being added: what
+    // arrives meanwhile is shown once that is done (see confirm).
+    if (payload.ok && enrol.busy) enrol.dropped = true;
+    else if (payload.ok) show(payload.ok);
     else toast(ipc.messageOf(payload.error));
   });
 }

@@ -26,6 +26,7 @@ use input::sentence;
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why what the user brought in adds nothing: one sentence, or one line a
 /// source. Nothing was changed.
@@ -49,10 +50,38 @@ pub struct Note {
     pub message: String,
 }
 
+/// Which enrolment a preview shows: each new one (after adding,
+/// discarding, a lock) has its own, never reused while the program runs.
+/// A choice made on a preview of one enrolment is never applied to
+/// another, whose accounts may sit at the same positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EnrolmentId(u64);
+
+impl EnrolmentId {
+    /// The number the UI sends back with its choices.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl Default for EnrolmentId {
+    fn default() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Self(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
 /// Accounts found so far, with what could not be used.
 #[derive(Debug, Default)]
 pub struct Enrolment {
+    id: EnrolmentId,
     accounts: Vec<Account>,
+    /// Positions in `accounts` of those that joined a preview the user was
+    /// already looking at, from outside (a link another program opened):
+    /// offered, not proposed, so never ticked for the user.
+    unasked: HashSet<usize>,
+    /// A view of it went to the user ([`Enrolment::shown`]).
+    shown: bool,
     /// Positions in `accounts` by a hash of what makes two accounts the
     /// same (see [`Enrolment::push`]): finding a repeat is a lookup, not a
     /// scan, so thousands of accounts stay quick under the app's lock.
@@ -126,6 +155,71 @@ impl Enrolment {
             Input::Locked(locked) => self.locked.push(locked),
             Input::Unusable(note) => self.note(&note.source, note.code, note.message),
         }
+    }
+
+    /// Takes in, as [`Enrolment::take_in`] does, what arrived without the
+    /// user asking for it here: a link or file another program opened.
+    /// When the preview already holds something, was shown, or `joining`
+    /// says one is on screen all the same (an adding under way), its
+    /// accounts join unasked ([`Enrolment::asked`]). Into an enrolment
+    /// nobody has seen they are the preview's own: opening a link is how
+    /// the user brings one in.
+    pub fn take_in_unasked(
+        &mut self,
+        inputs: Vec<Input>,
+        joining: bool,
+    ) -> Result<(), NothingToAdd> {
+        let held = joining
+            || self.shown
+            || !self.accounts.is_empty()
+            || !self.locked.is_empty()
+            || !self.batches.is_complete();
+        let before = self.accounts.len();
+        self.take_in(inputs)?;
+        if held {
+            self.unasked.extend(before..self.accounts.len());
+        }
+        Ok(())
+    }
+
+    /// False for an account that joined a preview from outside, unasked:
+    /// the preview shows it unticked, and keeps it so in every later view
+    /// of this enrolment.
+    pub fn asked(&self, index: usize) -> bool {
+        !self.unasked.contains(&index)
+    }
+
+    /// What is left once the first `seen` accounts were dealt with (the
+    /// preview's Add, which chose among those): a new enrolment of the
+    /// accounts that joined after them, unasked. Notes, export parts still
+    /// missing and encrypted backups waiting for a password are dropped.
+    pub fn arrived_after(self, seen: usize) -> Enrolment {
+        let mut rest = Enrolment::new();
+        for account in self.accounts.into_iter().skip(seen) {
+            if rest.push("This preview", account) {
+                rest.unasked.insert(rest.accounts.len() - 1);
+            }
+        }
+        rest
+    }
+
+    /// Notes that a view of this enrolment went to the user, so that it
+    /// is on screen even while it holds no account (its backup's password
+    /// asked for and being tried, or only notes to read): what arrives
+    /// from outside then joins unasked.
+    pub fn shown(&mut self) {
+        self.shown = true;
+    }
+
+    /// Nothing at all to show: no account, note, export part or
+    /// encrypted backup.
+    pub fn is_blank(&self) -> bool {
+        self.is_empty() && self.locked.is_empty() && self.batches.is_complete()
+    }
+
+    /// This enrolment's own number, which no other has.
+    pub fn id(&self) -> EnrolmentId {
+        self.id
     }
 
     /// Encrypted backups waiting for a password, the one to ask for first.

@@ -236,3 +236,74 @@ fn a_preview_holds_a_bounded_number_of_accounts() {
     let sources: Vec<&str> = at_once.notes().iter().map(|n| n.source.as_str()).collect();
     assert_eq!(sources, ["b.json", "This preview"]);
 }
+
+#[test]
+fn a_link_from_outside_opens_a_preview_asked_and_joins_one_unasked() {
+    let link = |source: &str, name: &str, key: &str| {
+        Input::image(
+            source,
+            Ok(vec![format!(
+                "otpauth://totp/Shop:{name}?secret={key}&issuer=Shop"
+            )]),
+        )
+    };
+    // Into an empty enrolment: the preview is the link's own.
+    let mut enrolment = Enrolment::new();
+    enrolment
+        .take_in_unasked(vec![link("a link", "first", "JBSWY3DPEHPK3PXP")], false)
+        .expect("one account");
+    assert!(enrolment.asked(0));
+
+    // Into one already holding an account: it joins unasked, the first
+    // stays asked, and so they stay.
+    enrolment
+        .take_in_unasked(vec![link("a link", "second", "KRSXG5CTMVRXEZLU")], false)
+        .expect("one account");
+    assert_eq!(enrolment.accounts().len(), 2);
+    assert!(enrolment.asked(0));
+    assert!(!enrolment.asked(1));
+    enrolment
+        .take_in(vec![link("a drop", "third", "MFRGGZDFMZTWQ2LK")])
+        .expect("one account");
+    assert!(!enrolment.asked(1));
+    assert!(enrolment.asked(2), "the user's own drop is asked for");
+
+    // Into an empty one that was shown (its backup's password asked for,
+    // the backup taken out to be tried): the preview is on screen.
+    let mut opening = Enrolment::new();
+    opening.shown();
+    opening
+        .take_in_unasked(
+            vec![link("a link", "while opening", "JBSWY3DPEHPK3PXP")],
+            false,
+        )
+        .expect("one account");
+    assert!(!opening.asked(0));
+
+    // Into an empty one while an adding holds the preview on screen.
+    let mut after_adding = Enrolment::new();
+    after_adding
+        .take_in_unasked(vec![link("a link", "fourth", "JBSWY3DPEHPK3PXP")], true)
+        .expect("one account");
+    assert!(!after_adding.asked(0));
+
+    // Added from a view of the first two: the third stays, unasked, in an
+    // enrolment of its own.
+    let id = enrolment.id();
+    let rest = enrolment.arrived_after(2);
+    assert_ne!(rest.id(), id);
+    assert_eq!(rest.accounts().len(), 1);
+    assert_eq!(rest.accounts()[0].name, "third");
+    assert!(!rest.asked(0));
+    assert!(Enrolment::new().arrived_after(0).accounts().is_empty());
+}
+
+#[test]
+fn every_enrolment_has_its_own_id() {
+    let (a, b) = (Enrolment::new(), Enrolment::new());
+    assert_ne!(a.id(), b.id());
+    let mut a2 = a;
+    let id = a2.id();
+    a2.add_payload("x", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP");
+    assert_eq!(a2.id(), id, "taking more in keeps the id");
+}
