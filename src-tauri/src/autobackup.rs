@@ -96,8 +96,10 @@ fn shown(path: &Path) -> String {
     }
 }
 
-fn newest_in(folder: &Path) -> Option<NewestView> {
-    let newest = policy::versions_newest_first(folder)
+/// The backup "Restore the newest" offers: this installation's (tagged
+/// `own`) newest, or the newest there.
+fn newest_in(folder: &Path, own: Option<&str>) -> Option<NewestView> {
+    let newest = policy::versions_newest_first(folder, own)
         .ok()?
         .into_iter()
         .next()?;
@@ -127,7 +129,7 @@ fn view(status: AutoBackupStatus) -> StatusView {
         }),
         versions: status.versions,
         pending: status.pending,
-        newest: folder.and_then(newest_in),
+        newest: folder.and_then(|folder| newest_in(folder, status.tag.as_deref())),
     }
 }
 

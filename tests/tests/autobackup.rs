@@ -244,7 +244,15 @@ fn automatic_backups_from_the_window() {
         .expect("after 1970")
         .as_secs()
         + 3600;
-    let damaged_name = watchword_core::store::autobackup::file_name(in_an_hour, 1, None);
+    // This installation's own (its tag, as in its other backups' names):
+    // a restore tries those first.
+    let tag = fourth[3]
+        .file_name()
+        .and_then(|name| name.to_str())
+        .and_then(|name| name.split('.').nth(1))
+        .expect("a tagged backup name")
+        .to_owned();
+    let damaged_name = watchword_core::store::autobackup::file_name(in_an_hour, 1, Some(&tag));
     let damaged = folder.join(&damaged_name);
     std::fs::write(&damaged, "{\"version\": 1, \"header\": ").expect("write a damaged backup");
     let open_restore = || {

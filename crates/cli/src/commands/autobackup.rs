@@ -118,7 +118,8 @@ fn restore(
             let folder = dir
                 .or_else(|| store.auto_backup_folder())
                 .ok_or(CliError::NoBackupFolder)?;
-            autobackup::find_restorable(&folder, &password)?
+            let own = store.auto_backup_tag();
+            autobackup::find_restorable(&folder, &password, own.as_deref())?
         }
     };
     for skipped in &restorable.skipped {

@@ -207,10 +207,14 @@ const WRONG_PASSWORD_TRIES: usize = 5;
 /// (and named in [`Restorable::skipped`]), and so is one that does not
 /// open (its key slot may be damaged); when none of the newest few opens,
 /// the password is the problem: [`BackupError::WrongPassword`], nothing
-/// read.
-pub fn find_restorable(folder: &Path, password: &str) -> Result<Restorable, BackupError> {
+/// read. This installation's backups (tagged `own`) are tried first.
+pub fn find_restorable(
+    folder: &Path,
+    password: &str,
+    own: Option<&str>,
+) -> Result<Restorable, BackupError> {
     folder_there(folder)?;
-    let found = restore_order(folder, unix_now()).map_err(|source| BackupError::Write {
+    let found = restore_order(folder, unix_now(), own).map_err(|source| BackupError::Write {
         action: "list",
         folder: folder.to_owned(),
         source,

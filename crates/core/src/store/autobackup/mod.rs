@@ -211,6 +211,9 @@ pub struct AutoBackupStatus {
     pub folder_present: bool,
     /// A change waits for a backup.
     pub pending: bool,
+    /// This installation's tag in its backups' names (none before its
+    /// first tagged backup).
+    pub tag: Option<String>,
 }
 
 /// A backup that decrypted, ready to restore (or to preview first).
@@ -344,6 +347,7 @@ impl Store {
                 versions: 0,
                 folder_present: false,
                 pending: false,
+                tag: None,
             },
             Some(config) => AutoBackupStatus {
                 enabled: true,
@@ -354,6 +358,7 @@ impl Store {
                 versions: count_versions(&config.folder),
                 folder_present: config.folder.is_dir(),
                 pending: config.pending,
+                tag: config.tag.clone(),
             },
         })
     }
@@ -374,6 +379,13 @@ impl Store {
     /// the metadata file).
     pub fn auto_backup_folder(&self) -> Option<PathBuf> {
         self.meta.auto_backup.as_ref().map(|c| c.folder.clone())
+    }
+
+    /// This installation's tag in its backups' names, when backups are on
+    /// and one was written since tags (as this store last read the
+    /// metadata file): a restore tries these first.
+    pub fn auto_backup_tag(&self) -> Option<String> {
+        self.meta.auto_backup.as_ref().and_then(|c| c.tag.clone())
     }
 
     /// True when a change waits for a backup, as this store last read or

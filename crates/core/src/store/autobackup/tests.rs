@@ -199,7 +199,7 @@ fn a_restore_finds_this_password_among_another_computers_newer_backups() {
         4_000_000_000,
     )
     .expect("backup");
-    let found = find_restorable(folder.path(), "pw").expect("this computer's backup");
+    let found = find_restorable(folder.path(), "pw", None).expect("this computer's backup");
     assert_eq!(found.file, mine);
     assert_eq!(found.accounts, [account(1)]);
     // The far-future one comes last, after this computer's was found: it
@@ -211,6 +211,36 @@ fn a_restore_finds_this_password_among_another_computers_newer_backups() {
             .all(|s| !s.file.to_string_lossy().contains("eeeeeeee")),
         "{:?}",
         found.skipped
+    );
+}
+
+/// Told which installation it is, a restore (and "Restore the newest")
+/// tries that one's backups first: another computer's newer ones in a
+/// shared folder are not even tried, nor offered first.
+#[test]
+fn a_restore_tries_this_installations_backups_first() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mine = back_up(folder.path(), TAG, 20, &[account(1)], "pw", 1_796_164_100).expect("backup");
+    let theirs = back_up(
+        folder.path(),
+        "ffffffff",
+        20,
+        &[account(2)],
+        "theirs",
+        1_796_164_200,
+    )
+    .expect("backup");
+    let found = find_restorable(folder.path(), "pw", Some(TAG)).expect("this computer's backup");
+    assert_eq!(found.file, mine);
+    assert!(found.skipped.is_empty(), "{:?}", found.skipped);
+    assert_eq!(
+        versions_newest_first(folder.path(), Some(TAG)).expect("listed"),
+        [mine.clone(), theirs.clone()]
+    );
+    // Not told (a new computer restoring): the newest there first.
+    assert_eq!(
+        versions_newest_first(folder.path(), None).expect("listed"),
+        [theirs, mine]
     );
 }
 
@@ -270,7 +300,7 @@ fn a_restore_passes_over_plain_files_and_ones_that_do_not_open() {
         "otpauth://totp/Planted?secret=JBSWY3DPEHPK3PXP\n",
     )
     .expect("plant");
-    let found = find_restorable(folder.path(), "pw").expect("the good one");
+    let found = find_restorable(folder.path(), "pw", None).expect("the good one");
     assert_eq!(found.file, good);
     assert_eq!(found.accounts, [account(1)]);
     let reasons: Vec<&str> = found.skipped.iter().map(|s| s.reason.as_str()).collect();
@@ -279,7 +309,7 @@ fn a_restore_passes_over_plain_files_and_ones_that_do_not_open() {
     assert!(reasons[1].contains("does not open"), "{reasons:?}");
     // A password none opens is the problem, not the files.
     assert!(matches!(
-        find_restorable(folder.path(), "neither"),
+        find_restorable(folder.path(), "neither", None),
         Err(BackupError::WrongPassword(_))
     ));
     // The window's "Restore the newest" passes the planted list over as

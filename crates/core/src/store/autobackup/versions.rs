@@ -136,23 +136,33 @@ pub(super) fn versions(folder: &Path) -> std::io::Result<Vec<Version>> {
     Ok(found)
 }
 
-/// Our backups in `folder` in the order a restore tries them: newest first
-/// by the time in their names, but names dated more than a day after
-/// `unix_seconds` last (a clock once ahead, or files put there to be
-/// taken first). Other files are not listed.
-pub(super) fn restore_order(folder: &Path, unix_seconds: u64) -> std::io::Result<Vec<Version>> {
+/// Our backups in `folder` in the order a restore tries them: this
+/// installation's (tagged `own`, when known) newest first, then the others
+/// newest first by the time in their names, and names dated more than a
+/// day after `unix_seconds` last (a clock once ahead, or files put there
+/// to be taken first). In a folder two computers share, each restores its
+/// own first, under its own password. Other files are not listed.
+pub(super) fn restore_order(
+    folder: &Path,
+    unix_seconds: u64,
+    own: Option<&str>,
+) -> std::io::Result<Vec<Version>> {
     let horizon = stamp(unix_seconds.saturating_add(FUTURE_SLACK_SECONDS));
-    let (mut now, later): (Vec<Version>, Vec<Version>) = versions(folder)?
+    let (mut order, rest): (Vec<Version>, Vec<Version>) = versions(folder)?
         .into_iter()
-        .partition(|v| v.key.0 <= horizon);
-    now.extend(later);
-    Ok(now)
+        .partition(|v| own.is_some() && v.tag.as_deref() == own && v.key.0 <= horizon);
+    let (now, later): (Vec<Version>, Vec<Version>) =
+        rest.into_iter().partition(|v| v.key.0 <= horizon);
+    order.extend(now);
+    order.extend(later);
+    Ok(order)
 }
 
 /// Our backups in `folder` as "Restore the newest" offers them, in order
-/// ([`restore_order`] as of now). Other files are not listed.
-pub fn versions_newest_first(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
-    Ok(restore_order(folder, crate::store::unix_now())?
+/// ([`restore_order`] as of now, this installation's, tagged `own`,
+/// first). Other files are not listed.
+pub fn versions_newest_first(folder: &Path, own: Option<&str>) -> std::io::Result<Vec<PathBuf>> {
+    Ok(restore_order(folder, crate::store::unix_now(), own)?
         .into_iter()
         .map(|v| v.path)
         .collect())
