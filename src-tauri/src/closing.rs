@@ -79,11 +79,17 @@ fn hide_windows(app: &AppHandle) {
 #[tauri::command]
 pub async fn answer_close_to_tray(app: AppHandle, keep: bool) -> Result<(), IpcError> {
     crate::state::blocking(app, move |app, state| {
-        state.with_store(|store| {
+        // Kept for next time when it can be (not while locked, nor with the
+        // keychain refusing): the question comes again then, but the
+        // answer given is carried out now: "Quit" quits.
+        let saved = state.with_store(|store| {
             let mut settings = store.settings().clone();
             settings.close_to_tray = Some(keep);
             Ok(store.set_settings(settings)?)
-        })?;
+        });
+        if let Err(error) = &saved {
+            eprintln!("watchword: the answer was not kept: {}", error.message);
+        }
         ASKING.store(false, Ordering::SeqCst);
         // Hidden only into a tray still on screen: a window hidden with
         // none could not be found again.

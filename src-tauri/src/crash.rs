@@ -10,12 +10,14 @@
 //! loaded again: a page that crashes as it loads must not loop. Its window
 //! then shows a line saying so instead of the page: the page's last frame
 //! (its codes) would otherwise stay on screen, past the auto-lock, which
-//! only a live page can show.
+//! only a live page can show. With the lock on, Watchword locks then:
+//! the idle lock lives in the page, and the tray and the palette would
+//! otherwise copy codes without it.
 
 use gtk::prelude::*;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
-use tauri::WebviewWindow;
+use tauri::{AppHandle, Manager, WebviewWindow};
 use webkit2gtk::{WebProcessTerminationReason, WebViewExt};
 
 /// A second end within this long of the last reload is not reloaded.
@@ -29,6 +31,7 @@ pub const GIVEN_UP: &str = "This window stopped working twice in a minute, so it
 /// Loads `window`'s page again whenever its web process ends.
 pub fn reload_after_a_crash(window: &WebviewWindow) {
     let label = window.label().to_owned();
+    let app = window.app_handle().clone();
     let _ = window.with_webview(move |webview| {
         let reloaded: Cell<Option<Instant>> = Cell::new(None);
         webview
@@ -44,6 +47,9 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
                          restart Watchword"
                     );
                     give_up(view);
+                    let app = app.clone();
+                    // Off the main thread: the keychain may take a while.
+                    std::thread::spawn(move || lock_if_unlocked(&app));
                     return;
                 }
                 eprintln!(
@@ -53,6 +59,21 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
                 view.reload();
             });
     });
+}
+
+/// Locks when the lock is on and open: with its page given up on, no idle
+/// lock runs.
+fn lock_if_unlocked(app: &AppHandle) {
+    let state = app.state::<crate::state::AppState>();
+    let unlocked = state
+        .with_store(|store| Ok(store.lock_state()?))
+        .is_ok_and(|lock| lock == watchword_core::store::LockState::Unlocked);
+    if unlocked {
+        match crate::lock::lock_app(app) {
+            Ok(()) => eprintln!("watchword: locked, as no page is left to lock it when idle"),
+            Err(error) => eprintln!("watchword: could not lock: {}", error.message),
+        }
+    }
 }
 
 /// Takes the page's last frame off the screen and says why, in a GTK

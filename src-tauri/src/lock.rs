@@ -7,7 +7,7 @@ use crate::state::{blocking, lock, AppState, IpcError};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager};
-use watchword_core::store::{LockStatus, Store};
+use watchword_core::store::{LockState, LockStatus, Store};
 use watchword_core::vault::KdfParams;
 use watchword_core::ErrorCode;
 use zeroize::Zeroizing;
@@ -62,30 +62,15 @@ pub async fn locked_names(app: AppHandle) -> Result<Vec<LockedName>, IpcError> {
 pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
     let password = Zeroizing::new(password);
     blocking(app, move |app, state| {
-        // Held through the try: tries at once (two windows, a script) wait
-        // for each other, and each is counted before the next is allowed.
-        let mut tries = lock(&state.unlock_tries)?;
-        if let Err(seconds) = tries.may_try(Instant::now()) {
-            return Err(IpcError::new(
-                ErrorCode::TooSoon,
-                format!("Too many wrong passwords: wait {seconds} s before the next try"),
-            ));
-        }
-        let outcome = state.with_store(|store| match store.unlock(&password) {
-            // Another program turned the lock off while this window was
-            // locked: nothing is left to unlock, and the window opens
-            // (the keychain is plain again for anyone who reads it).
-            Err(watchword_core::Error::LockOff) => Ok(()),
-            other => Ok(other?),
+        let outcome = with_tries(state, || {
+            state.with_store(|store| match store.unlock(&password) {
+                // Another program turned the lock off while this window was
+                // locked: nothing is left to unlock, and the window opens
+                // (the keychain is plain again for anyone who reads it).
+                Err(watchword_core::Error::LockOff) => Ok(()),
+                other => Ok(other?),
+            })
         });
-        match &outcome {
-            Ok(()) => tries.record(true, Instant::now()),
-            Err(error) if error.code == ErrorCode::WrongPassword => {
-                tries.record(false, Instant::now());
-            }
-            Err(_) => {}
-        }
-        drop(tries);
         if outcome.is_ok() {
             // A backup that waited for the unlock goes now.
             crate::autobackup::changed(state);
@@ -95,6 +80,34 @@ pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
         outcome
     })
     .await
+}
+
+/// Runs `attempt`, which tries the lock's password, under the rule for
+/// wrong passwords ([`watchword_core::tries`]): refused with the seconds
+/// left when it comes too soon, and counted. Held through the try: tries
+/// at once (two windows, a script) wait for each other, and each is
+/// counted before the next is allowed. Every command that tries the
+/// password goes through here, so none is a way around the wait.
+fn with_tries<T>(
+    state: &AppState,
+    attempt: impl FnOnce() -> Result<T, IpcError>,
+) -> Result<T, IpcError> {
+    let mut tries = lock(&state.unlock_tries)?;
+    if let Err(seconds) = tries.may_try(Instant::now()) {
+        return Err(IpcError::new(
+            ErrorCode::TooSoon,
+            format!("Too many wrong passwords: wait {seconds} s before the next try"),
+        ));
+    }
+    let outcome = attempt();
+    match &outcome {
+        Ok(_) => tries.record(true, Instant::now()),
+        Err(error) if error.code == ErrorCode::WrongPassword => {
+            tries.record(false, Instant::now());
+        }
+        Err(_) => {}
+    }
+    outcome
 }
 
 /// Locks now: the keys and every account read leave memory, and so do
@@ -159,12 +172,25 @@ pub async fn turn_lock_on(app: AppHandle, password: String) -> Result<LockStatus
 pub async fn turn_lock_off(app: AppHandle, password: String) -> Result<LockStatus, IpcError> {
     let password = Zeroizing::new(password);
     blocking(app, move |_, state| {
-        state.with_store(|store| {
-            store.turn_lock_off(&password)?;
-            Ok(store.lock_status()?)
+        with_tries(state, || {
+            state.with_store(|store| {
+                // From the settings, which a locked window does not show:
+                // unlock first.
+                refuse_locked(store)?;
+                store.turn_lock_off(&password)?;
+                Ok(store.lock_status()?)
+            })
         })
     })
     .await
+}
+
+/// Refuses while locked: what only an unlocked window offers.
+fn refuse_locked(store: &Store) -> Result<(), IpcError> {
+    if store.lock_state()? == LockState::Locked {
+        return Err(crate::enrol::locked());
+    }
+    Ok(())
 }
 
 /// Changes the lock's password.
@@ -177,9 +203,14 @@ pub async fn change_lock_password(
     let (old, new) = (Zeroizing::new(old), Zeroizing::new(new));
     blocking(app, move |_, state| {
         let kdf = KdfParams::calibrate(UNLOCK_TIME);
-        state.with_store(|store: &mut Store| {
-            store.change_lock_password(&old, &new, kdf)?;
-            Ok(store.lock_status()?)
+        with_tries(state, || {
+            state.with_store(|store: &mut Store| {
+                // Changed while locked, the store would hold the key again
+                // with the window still on its unlock screen.
+                refuse_locked(store)?;
+                store.change_lock_password(&old, &new, kdf)?;
+                Ok(store.lock_status()?)
+            })
         })
     })
     .await

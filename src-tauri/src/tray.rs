@@ -97,6 +97,9 @@ fn view_of(store: &mut watchword_core::store::Store, recent: &[String]) -> Resul
     let names = !locked || store.settings().names_while_locked;
     let summaries = if names { store.summaries() } else { Vec::new() };
     let pinned = summaries.iter().filter(|s| s.pinned);
+    // Which accounts were copied last, in what order, is not a name the
+    // lock screen shows: while locked, the pinned ones only.
+    let recent = if locked { &[][..] } else { recent };
     let used = recent
         .iter()
         .filter_map(|id| summaries.iter().find(|s| &s.id == id && !s.pinned));

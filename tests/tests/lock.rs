@@ -153,10 +153,17 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
          return Promise.all([
            said(invoke('paste_clipboard')),
            said(invoke('preview_account', { entry: { input: arguments[0] } })),
+           said(invoke('open_images')),
+           said(invoke('import_files')),
+           said(invoke('restore_pick')),
+           said(invoke('restore_newest')),
+           said(invoke('scan_screen')),
          ]);",
         serde_json::json!([link]),
     );
-    assert_eq!(refused, serde_json::json!(["vault_locked", "vault_locked"]));
+    // Refused before anything: no file dialog over the unlock screen, no
+    // capture of the screen, no “backup not set up”.
+    assert_eq!(refused, serde_json::json!(vec!["vault_locked"; 7]));
     assert_nothing_shown(&app);
     assert!(!app.displayed("#add-dialog"));
     assert!(!app
@@ -176,6 +183,52 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
         }
     });
     assert_nothing_shown(&app);
+    // The lock's password is tried only by Unlock while locked: turning
+    // the lock off or changing its password is refused (the settings are
+    // an unlocked window's), and after three wrong tries every way of
+    // trying the password waits alike.
+    let codes = app.execute(
+        "const invoke = window.__TAURI__.core.invoke;
+         const said = (call) => call.then(() => 'accepted', (error) => error.code);
+         const off = () => said(invoke('turn_lock_off', { password: 'open sesame' }));
+         const change = () => said(invoke('change_lock_password', { old: 'open sesame', new: 'x' }));
+         const wrong = () => said(invoke('unlock', { password: 'not it either' }));
+         return (async () => [
+           await off(), await change(), await wrong(), await wrong(),
+           await off(), await change(),
+         ])();",
+        serde_json::json!([]),
+    );
+    assert_eq!(
+        codes,
+        serde_json::json!([
+            "vault_locked",
+            "vault_locked",
+            "wrong_password",
+            "wrong_password",
+            "too_soon",
+            "too_soon"
+        ]),
+        "three wrong passwords in a row (one by the page above), then a wait"
+    );
+    assert_ne!(lock_state(&profile), "off");
+    assert_nothing_shown(&app);
+    // Once the wait is over, the right password opens it.
+    app.wait_until("the right password to be taken after the wait", || {
+        let said = app
+            .try_execute(
+                "return window.__TAURI__.core.invoke('unlock', { password: 'open sesame' })
+                   .then(() => 'accepted', (error) => error.code);",
+                serde_json::json!([]),
+            )
+            .map_err(|e| e.to_string())?;
+        if said == "accepted" {
+            Ok(())
+        } else {
+            Err(format!("{said}"))
+        }
+    });
+    // The page, which did not make that call, opens with its own form.
     app.unlock("open sesame");
     app.wait_locked(false);
     let rows = app.wait_rows(1);
@@ -272,7 +325,23 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     app.unlock("third one");
     app.wait_rows(1);
     assert_eq!(app.count("#unlock-names li"), 0);
-    app.quit();
+
+    // Locked, "Quit" in the close question still quits (the answer cannot
+    // be kept while locked; it is asked again next time).
+    app.press_ctrl('l');
+    app.wait_locked(true);
+    let _ = app.try_execute(
+        "window.__TAURI__.core.invoke('answer_close_to_tray', { keep: false });",
+        serde_json::json!([]),
+    );
+    app.wait_until("Watchword to end", || {
+        let left = app.app_processes();
+        if left.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("still running: {left:?}"))
+        }
+    });
 }
 
 /// Every way a desktop says its screen is locking locks the window: each

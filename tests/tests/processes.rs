@@ -131,17 +131,31 @@ fn a_page_whose_web_process_ends_is_loaded_again() {
 /// again is not loaded again (a page that crashes as it loads must not
 /// loop), and its last frame, codes and all, does not stay on screen past
 /// the auto-lock, which only a live page could show: the window says why
-/// instead. Judged by the window's pixels, read from the X server, and, for
-/// the message (a GTK label), the accessibility tree.
+/// instead, and with the lock on Watchword locks (its idle lock was the
+/// page's; the tray would copy codes without it). Judged by the window's
+/// pixels, read from the X server, for the message (a GTK label) the
+/// accessibility tree, and for the lock the tray's own word.
 #[test]
 fn a_page_that_stops_twice_in_a_minute_leaves_the_screen_and_says_why() {
     let profile = Profile::new("processes_web_crash_twice");
+    let host = watchword_e2e::TrayHost::start();
     profile.cli_add(
         &["-"],
         "otpauth://totp/Bank:me?secret=JBSWY3DPEHPK3PXP&issuer=Bank",
     );
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
     let app = profile.launch();
+    // The unlock form once it is on screen, not before.
+    app.wait_locked(true);
+    app.unlock("open sesame");
     app.wait_row("Bank", "me");
+    let item = host.wait_item();
+    let tray_says = |expected: &str| match host.tool_tip(&item) {
+        Ok(said) if said == expected => Ok(()),
+        other => Err(format!("{other:?}")),
+    };
+    const OPEN: &str = "Two-step codes: pick an account to copy its code";
+    app.wait_until("the tray to say Watchword is open", || tray_says(OPEN));
     // The top quarter of the window, where the title, the countdown and
     // the first rows are: drawn in many colours while the page shows; once
     // given up, nothing but the window's background (the message sits
@@ -235,4 +249,5 @@ fn a_page_that_stops_twice_in_a_minute_leaves_the_screen_and_says_why() {
         1,
         "the message once: {shown:?}"
     );
+    app.wait_until("the tray to say Watchword locked", || tray_says("Locked"));
 }

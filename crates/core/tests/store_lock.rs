@@ -2,7 +2,7 @@
 //! (on Linux a Secret Service: run inside scripts/session.sh). Each test
 //! uses its own service name and removes its items when done.
 
-use watchword_core::account::{Account, AccountId, Note, OtpKind};
+use watchword_core::account::{Account, AccountId, Group, Note, OtpKind};
 use watchword_core::error::Error;
 use watchword_core::store::keychain::{Keychain, VAULT_ID};
 use watchword_core::store::{BackupError, LockState, Store};
@@ -109,6 +109,14 @@ fn with_the_lock_on_the_keychain_holds_no_key_and_nothing_reads_without_the_pass
         Err(Error::VaultLocked)
     ));
     assert!(matches!(other.note(&ids[1]), Err(Error::VaultLocked)));
+    assert!(matches!(
+        other.change_groups(&ids[0], |mut groups| {
+            groups.push(Group::new("Work").expect("a group"));
+            groups
+        }),
+        Err(Error::VaultLocked)
+    ));
+    assert!(matches!(other.remove(&ids[1]), Err(Error::VaultLocked)));
     assert_eq!(other.summaries().len(), 3);
     assert!(matches!(
         other.turn_off_auto_backup(),

@@ -190,6 +190,9 @@ impl Store {
             return self.locked(|store| store.remove_locked(id));
         }
         self.locked_listed(|store| {
+            // Locked, nothing changes: not even an item that cannot be
+            // opened (damaged), which reading it would not refuse.
+            store.current_keys()?;
             if !store.loaded {
                 store.reread_listed(id)?;
             }
@@ -423,6 +426,8 @@ impl Store {
         change: impl FnOnce(Vec<Group>) -> Vec<Group>,
     ) -> Result<Vec<Group>> {
         self.locked_listed(|store| {
+            // Locked, nothing changes (the list alone would allow it).
+            store.current_keys()?;
             let entry = store
                 .meta
                 .entry_mut(id.as_str())
