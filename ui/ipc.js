@@ -7,7 +7,7 @@ export const listAccounts = () => invoke('list_accounts');
 export const startView = () => invoke('start_view');
 export const getCodes = () => invoke('get_codes');
 export const generateHotp = (id) => invoke('generate_hotp', { id });
-export const copyCode = (id) => invoke('copy_code', { id });
+export const copyCode = (id, { generate = false } = {}) => invoke('copy_code', { id, generate });
 export const previewAccount = (entry) => invoke('preview_account', { entry });
 export const addAccount = (entry) => invoke('add_account', { entry });
 export const removeAccount = (id) => invoke('remove_account', { id });
@@ -49,7 +49,7 @@ export const changeLockPassword = (old, password) => invoke('change_lock_passwor
 export const restoreNewest = () => invoke('restore_newest');
 export const restorePick = () => invoke('restore_pick');
 export const pendingEnrolment = () => invoke('pending_enrolment');
-export const confirmEnrolment = (choices, attempt) => invoke('confirm_enrolment', { choices, attempt });
+export const confirmEnrolment = (choices, attempt, preview, seen) => invoke('confirm_enrolment', { choices, attempt, preview, seen });
 export const discardEnrolment = () => invoke('discard_enrolment');
 export const answerCloseToTray = (keep) => invoke('answer_close_to_tray', { keep });
 export const closeQuestionCancelled = () => invoke('close_question_cancelled');

@@ -92,14 +92,9 @@ async function run() {
       await ipc.hidePalette();
       return;
     }
-    const { id, kind } = item.account;
-    try {
-      await ipc.copyCode(id);
-    } catch (failure) {
-      if (kind !== 'hotp' || failure?.code !== 'no_code') throw failure;
-      await ipc.generateHotp(id);
-      await ipc.copyCode(id);
-    }
+    // An HOTP account with no code shown gets its next one, which goes
+    // to the clipboard and the main window, never to this page.
+    await ipc.copyCode(item.account.id, { generate: true });
     await ipc.hidePalette();
   } catch (failure) {
     say(ipc.messageOf(failure));

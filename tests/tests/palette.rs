@@ -106,6 +106,32 @@ fn the_palette_copies_a_code_in_a_few_keystrokes() {
     app.press_keys(&format!("bank{KEY_ENTER}"));
     wait_palette(&app, false);
     wait_clipboard(&[hotp_code(BANK, 6, 0)]);
+    // The code went to the clipboard and the main window, never to the
+    // palette's page, which may not even ask for one.
+    let asked = app.execute(
+        "return window.__TAURI__.core.invoke('generate_hotp', { id: 'any' })
+           .then(() => 'allowed', (error) => String(error));",
+        serde_json::json!([]),
+    );
+    assert!(
+        asked
+            .as_str()
+            .is_some_and(|said| said.contains("not allowed")),
+        "{asked}"
+    );
+    app.switch_to_window(&main);
+    let bank = app.wait_row("Bank", "me");
+    app.wait_until("the main window to show the palette's HOTP code", || {
+        let shown = app
+            .try_text(&bank.css("button.code"))
+            .map_err(|e| e.to_string())?;
+        if watchword_e2e::digits_of(&shown) == hotp_code(BANK, 6, 0) {
+            Ok(())
+        } else {
+            Err(shown)
+        }
+    });
+    app.switch_to_window(&palette);
 
     // Esc closes it; so does a second --quick while it is open.
     quick(&profile);

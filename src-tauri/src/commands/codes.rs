@@ -73,10 +73,21 @@ pub struct CopyView {
     next: bool,
 }
 
-/// Copies an account's current code to the clipboard.
+/// Copies an account's current code to the clipboard. An HOTP account
+/// with no code shown gets one with `generate` (the palette, as the tray:
+/// the code goes to the clipboard and the main window, never to the
+/// caller); without it, that is `no_code`.
 #[tauri::command]
-pub async fn copy_code(app: AppHandle, id: String) -> Result<CopyView, IpcError> {
-    blocking(app, move |app, state| copy_account(app, state, &id, false)).await
+pub async fn copy_code(
+    app: AppHandle,
+    id: String,
+    generate: Option<bool>,
+) -> Result<CopyView, IpcError> {
+    let generate = generate.unwrap_or(false);
+    blocking(app, move |app, state| {
+        copy_account(app, state, &id, generate)
+    })
+    .await
 }
 
 /// Copies an account's code (the next one in the last seconds of the
