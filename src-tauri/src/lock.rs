@@ -128,6 +128,9 @@ pub fn lock_app(app: &AppHandle) -> Result<(), IpcError> {
 
 /// Locks `state`'s store (also for the window's own triggers).
 pub fn lock_state(state: &AppState) -> Result<(), IpcError> {
+    // Asked before waiting for the store: a change of ours waiting on
+    // another process's gives way instead of keeping the keys meanwhile.
+    state.lock_call.ask();
     {
         // Accounts waiting in the preview hold their keys: gone too. Held
         // while the store locks (enrolment before the store, as

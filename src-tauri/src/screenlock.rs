@@ -182,6 +182,10 @@ fn means_locking(message: &Message) -> bool {
 /// counted as "not unlocked").
 fn lock(app: &AppHandle) {
     let state = app.state::<AppState>();
+    // Before the store is asked anything: a change of ours waiting on
+    // another process's gives way (with the lock off, the call stops
+    // nothing).
+    state.lock_call.ask();
     // A poisoned store lock says nothing either way: lock.
     let unlocked = state
         .with_store(|store| Ok(store.holds_vault_key()))

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use watchword_core::limits::Cancel;
+use watchword_core::store::lock::LockCall;
 use watchword_core::store::{Config, LoadReport, Store};
 use watchword_core::ErrorCode;
 
@@ -82,6 +83,9 @@ pub struct AppState {
     /// (the code made before it, put on the clipboard after it) sees the
     /// count change and takes the code off the clipboard again.
     pub locks: std::sync::atomic::AtomicU64,
+    /// Asks the store to lock without waiting for it (see
+    /// [`LockCall`]): a change waiting on another process gives way.
+    pub lock_call: LockCall,
 }
 
 /// The preview's long work and its Cancel. The page numbers each piece of
@@ -181,7 +185,7 @@ impl AppState {
         f: impl FnOnce(&mut Store) -> Result<T, IpcError>,
     ) -> Result<T, IpcError> {
         let mut slot = lock(&self.store)?;
-        in_slot(&mut slot, f)
+        in_slot(&mut slot, &self.lock_call, f)
     }
 
     /// As [`Self::with_store`], but `None` at once while another operation
@@ -192,7 +196,7 @@ impl AppState {
         f: impl FnOnce(&mut Store) -> Result<T, IpcError>,
     ) -> Option<Result<T, IpcError>> {
         match self.store.try_lock() {
-            Ok(mut slot) => Some(in_slot(&mut slot, f)),
+            Ok(mut slot) => Some(in_slot(&mut slot, &self.lock_call, f)),
             Err(TryLockError::WouldBlock) => None,
             Err(TryLockError::Poisoned(_)) => Some(Err(poisoned())),
         }
@@ -323,14 +327,18 @@ fn poisoned() -> IpcError {
     )
 }
 
-/// Runs `f` with the store in `slot`, opening it first if needed.
+/// Runs `f` with the store in `slot`, opening it first if needed (it
+/// hears `call`).
 fn in_slot<T>(
     slot: &mut Option<Store>,
+    call: &LockCall,
     f: impl FnOnce(&mut Store) -> Result<T, IpcError>,
 ) -> Result<T, IpcError> {
     if slot.is_none() {
         let config = Config::from_env()?;
-        *slot = Some(Store::open(&config)?);
+        let mut store = Store::open(&config)?;
+        store.hear_lock_calls(call.clone());
+        *slot = Some(store);
     }
     f(slot.as_mut().expect("opened just above"))
 }

@@ -334,14 +334,7 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
         "window.__TAURI__.core.invoke('answer_close_to_tray', { keep: false });",
         serde_json::json!([]),
     );
-    app.wait_until("Watchword to end", || {
-        let left = app.app_processes();
-        if left.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("still running: {left:?}"))
-        }
-    });
+    app.wait_ended();
 }
 
 /// Every way a desktop says its screen is locking locks the window: each
@@ -427,7 +420,8 @@ fn every_way_a_desktop_says_the_screen_locks_locks_the_window() {
 /// clipboard (its clearing turned off) leaves it; an export whose save
 /// dialog was open writes nothing once the place is picked; a delete still
 /// waiting for Undo stops, its row staying out of the locked page, and the
-/// account is there after unlocking, with a word on why.
+/// account is there after unlocking, with a word on why; a change waiting
+/// on another process's gives way to the lock.
 #[test]
 fn what_was_under_way_when_the_lock_came_does_not_outlive_it() {
     let profile = Profile::new("lock_under_way");
@@ -496,6 +490,54 @@ fn what_was_under_way_when_the_lock_came_does_not_outlive_it() {
     assert_nothing_shown(&app);
     app.unlock("open sesame");
     app.wait_toast("Deleting GitHub");
+    let rows = app.wait_rows(1);
+    assert_eq!(rows[0].issuer, "GitHub");
+
+    // A rename waiting on another process's change (the store's lock held,
+    // as by a long import) when the screen locks: the lock does not wait
+    // behind it with the keys in memory (up to 30 s); the rename gives way,
+    // refused as locked, and changes nothing.
+    let lock_file = profile.data_dir().join("accounts.lock");
+    let held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&lock_file)
+        .expect("the store's lock file");
+    held.lock()
+        .expect("the store's lock, held as another process would");
+    app.execute(
+        "window.renaming = null;
+         window.__TAURI__.core
+           .invoke('rename_account', { id: arguments[0], issuer: 'Renamed' })
+           .then(() => 'accepted', (error) => error.code)
+           .then((said) => { window.renaming = said; });
+         return null;",
+        serde_json::json!([rows[0].id]),
+    );
+    // Waiting: the app has the lock file open (it opens it only to take it).
+    let app_pid = app.app_processes()[0];
+    app.wait_until("the rename waiting for the store's lock", || {
+        let open = std::fs::read_dir(format!("/proc/{app_pid}/fd"))
+            .map_err(|e| e.to_string())?
+            .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+            .any(|target| target == lock_file);
+        if open {
+            Ok(())
+        } else {
+            Err("accounts.lock not open".into())
+        }
+    });
+    lock_with_the_screen(&app);
+    let renaming = app.wait_until("the rename's answer", || {
+        match app.try_execute("return window.renaming;", serde_json::json!([])) {
+            Ok(serde_json::Value::String(code)) => Ok(code),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    assert_eq!(renaming, "vault_locked", "the rename waited out the lock");
+    drop(held);
+    assert_nothing_shown(&app);
+    app.unlock("open sesame");
     let rows = app.wait_rows(1);
     assert_eq!(rows[0].issuer, "GitHub");
 

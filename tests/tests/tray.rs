@@ -210,14 +210,7 @@ fn the_tray_copies_codes_and_keeps_watchword_when_the_window_closes() {
 
     // Quit ends Watchword, tray and all.
     host.click(&item, "Quit");
-    app.wait_until("Watchword to end", || {
-        let left = app.app_processes();
-        if left.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("still running: {left:?}"))
-        }
-    });
+    app.wait_ended();
 }
 
 #[test]

@@ -465,4 +465,92 @@ fn a_window_open_when_another_process_turns_the_lock_on_drops_what_it_read() {
     assert!(matches!(window.code(&ids[0], 0), Err(Error::VaultLocked)));
     window.unlock("pw").expect("unlocks");
     assert!(window.code(&ids[0], 0).is_ok());
+
+    // Found by a change of the window's that needs no key (a pin) before
+    // its next look: the change is refused, the window's store locks, and
+    // its next look says so, once.
+    window.refresh().expect("nothing new");
+    let mut elsewhere = scratch.open();
+    elsewhere.unlock("pw").expect("unlocks elsewhere");
+    elsewhere
+        .change_lock_password("pw", "new pw", FAST)
+        .expect("changed elsewhere");
+    assert!(matches!(
+        window.set_pinned(&ids[1], true),
+        Err(Error::VaultLocked)
+    ));
+    assert!(matches!(window.code(&ids[0], 0), Err(Error::VaultLocked)));
+    assert!(matches!(window.refresh(), Err(Error::VaultLocked)));
+    assert!(matches!(window.refresh(), Ok(false)));
+    assert!(window.summaries().iter().all(|summary| !summary.pinned));
+    window
+        .unlock("new pw")
+        .expect("unlocks with the new password");
+    assert!(window.code(&ids[0], 0).is_ok());
+}
+
+/// The screen locks while the window waits for another process's change
+/// (an import, say, holding the store's lock for many seconds): the lock
+/// must not wait behind it with the keys in memory. Asked for through the
+/// store's `LockCall`, the waiting change gives up at once as locked, and
+/// changes nothing; with the lock off the same call stops nothing.
+#[test]
+fn a_change_waiting_on_another_process_gives_way_to_a_lock() {
+    use std::fs::OpenOptions;
+    use watchword_core::store::lock::{LockCall, FILE_NAME};
+
+    let scratch = Scratch::new("lock", "gives-way");
+    let mut window = scratch.open();
+    let call = LockCall::default();
+    window.hear_lock_calls(call.clone());
+    let ids = seed(&mut window);
+    let hold = || {
+        // Another process's change under way: the store's lock, held.
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(scratch.config.data_dir.join(FILE_NAME))
+            .expect("the lock file");
+        file.lock().expect("held");
+        file
+    };
+
+    // Lock off: asked or not, the change waits its turn and is made.
+    let held = hold();
+    call.ask();
+    std::thread::scope(|s| {
+        let renaming = s.spawn(|| window.rename(&ids[0], "Mail", "first"));
+        drop(held);
+        renaming
+            .join()
+            .expect("no panic")
+            .expect("renamed once free");
+    });
+
+    // Lock on and open: the waiting change gives way.
+    window.turn_lock_on("pw", FAST).expect("on");
+    assert!(!call.asked(), "keys taken afresh answer an older call");
+    let held = hold();
+    call.ask();
+    let outcome = std::thread::scope(|s| {
+        s.spawn(|| window.rename(&ids[0], "Mail", "second"))
+            .join()
+            .expect("no panic")
+    });
+    assert!(
+        matches!(outcome, Err(Error::VaultLocked)),
+        "expected VaultLocked at once, got {outcome:?}"
+    );
+    // The lock that follows answers the call, and the change was not made.
+    window.lock_now();
+    assert!(!call.asked());
+    drop(held);
+    window.unlock("pw").expect("unlocks");
+    let names: Vec<String> = window
+        .summaries()
+        .into_iter()
+        .map(|summary| summary.name)
+        .collect();
+    assert!(names.contains(&"first".to_owned()), "{names:?}");
+    assert!(!names.contains(&"second".to_owned()), "{names:?}");
 }

@@ -258,6 +258,19 @@ impl<'p> App<'p> {
         self.click("#unlock-button");
     }
 
+    /// Waits until the app's processes are gone (it quit by itself: the
+    /// tray's Quit, the close question's).
+    pub fn wait_ended(&self) {
+        self.wait_until("Watchword to end", || {
+            let left = self.app_processes();
+            if left.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("still running: {left:?}"))
+            }
+        });
+    }
+
     /// Closes the app and stops its driver (what dropping does), e.g. before
     /// launching the same profile again.
     pub fn quit(self) {

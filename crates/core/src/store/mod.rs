@@ -193,6 +193,12 @@ pub struct Store {
     metadata_was_damaged: bool,
     /// The lock's keys while unlocked (store/vaulted.rs); wiped on drop.
     keys: Option<crate::vault::Keys>,
+    /// A lock asked for from outside (see [`lock::LockCall`]).
+    lock_call: lock::LockCall,
+    /// Another process locked (turned the lock on, or changed its
+    /// password) and a change made here found it: said by the next
+    /// [`Store::refresh`].
+    locked_elsewhere: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -235,7 +241,16 @@ impl Store {
             loaded: false,
             metadata_was_damaged,
             keys: None,
+            lock_call: lock::LockCall::default(),
+            locked_elsewhere: false,
         })
+    }
+
+    /// Hears lock calls made through `call` (a clone of it): asked while
+    /// this store holds the lock's keys, a change waiting for another
+    /// process gives up at once, so that the lock need not wait for it.
+    pub fn hear_lock_calls(&mut self, call: lock::LockCall) {
+        self.lock_call = call;
     }
 
     /// The list as the metadata file has it: pinned first, then the user's
@@ -259,7 +274,11 @@ impl Store {
     /// Takes the store's lock; every temporary file found then is a
     /// leftover of a writer that was killed, and goes.
     fn lock(&self, wait: Duration) -> Result<lock::StoreLock> {
-        let held = lock::acquire(&self.lock_path, wait)?;
+        // Holding the keys, a lock asked for meanwhile goes first: the
+        // change is refused as if locked, and nothing has changed yet.
+        let held = lock::acquire(&self.lock_path, wait, || {
+            self.keys.is_some() && self.lock_call.asked()
+        })?;
         if let Some(dir) = self.meta_path.parent() {
             metadata::remove_leftovers(dir);
         }

@@ -50,7 +50,15 @@ impl Store {
     /// `stat` of the metadata file), and it never reads every keychain item.
     /// Returns true when something changed. When another process is in the
     /// middle of a change this does nothing and says false: ask again later.
+    ///
+    /// [`Error::VaultLocked`] says that another process turned the lock on
+    /// or changed its password: this store has locked (and dropped what it
+    /// read), whether this look found it or a change made here since the
+    /// last look did, so that the window locks too.
     pub fn refresh(&mut self) -> Result<bool> {
+        if std::mem::take(&mut self.locked_elsewhere) {
+            return Err(Error::VaultLocked);
+        }
         if !self.loaded || metadata::stamp(&self.meta_path) == self.seen {
             return Ok(false);
         }
@@ -59,14 +67,12 @@ impl Store {
             Err(Error::Busy(_)) => return Ok(false),
             Err(err) => return Err(err),
         };
-        // Another process turned the lock on (or changed its password):
-        // this store holds accounts it may no longer hold.
-        if matches!(self.current_keys(), Err(Error::VaultLocked)) {
-            self.lock_now();
-            self.seen = metadata::stamp(&self.meta_path);
-            return Err(Error::VaultLocked);
+        let outcome = self.sync_locked();
+        if matches!(outcome, Err(Error::VaultLocked)) {
+            // Said now, not again at the next look.
+            self.locked_elsewhere = false;
         }
-        self.sync_locked().inspect_err(|_| {
+        outcome.inspect_err(|_| {
             // A locked keychain would otherwise be asked (a prompt) at every
             // look; the next change to the file, or the next change made
             // here, tries again.
@@ -76,7 +82,19 @@ impl Store {
 
     /// With the lock held: adopts the metadata file as it is now, reading
     /// from the keychain only the accounts that are new or renamed there.
+    /// Another process that turned the lock on or changed its password
+    /// meanwhile (both under the store's lock) leaves this store locked,
+    /// [`Error::VaultLocked`]: it holds accounts it may no longer hold.
     pub(super) fn sync_locked(&mut self) -> Result<bool> {
+        // Asked whatever the list says: a change of ours that needs no key
+        // (a pin, the order) must not go on as if nothing had happened,
+        // nor leave the window showing codes it may no longer show.
+        if matches!(self.current_keys(), Err(Error::VaultLocked)) {
+            self.lock_now();
+            self.locked_elsewhere = true;
+            self.seen = metadata::stamp(&self.meta_path);
+            return Err(Error::VaultLocked);
+        }
         // Always read under the lock: a stamp can match a different file
         // (a coarse mtime, a reused inode, the same length).
         let stamp = metadata::stamp(&self.meta_path);

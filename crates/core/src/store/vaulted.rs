@@ -246,6 +246,7 @@ impl Store {
                 let _lock = self.lock(lock::WAIT)?;
                 let record = self.vault_record()?.ok_or(Error::LockOff)?;
                 if record.id == keys.current.id() {
+                    self.lock_call.answer();
                     self.keys = Some(keys);
                     break;
                 }
@@ -274,6 +275,7 @@ impl Store {
     /// Locks: forgets the keys and every account read (their keys and notes
     /// are wiped from memory as they are dropped). The list's names stay.
     pub fn lock_now(&mut self) {
+        self.lock_call.answer();
         self.keys = None;
         self.accounts.clear();
         self.loaded = false;
@@ -307,6 +309,9 @@ impl Store {
             store
                 .keychain
                 .set(VAULT_ID, &record.to_text(), VAULT_LABEL)?;
+            // Keys taken afresh: a lock asked for before them is not theirs
+            // (the asker locks after, if it still should).
+            store.lock_call.answer();
             store.keys = Some(Keys {
                 current: key,
                 previous: None,
