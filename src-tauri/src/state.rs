@@ -51,7 +51,7 @@ pub struct AppState {
     pub clipboard: ClipboardKeeper,
     /// Last HOTP code generated per account id, so "copy" copies what is
     /// shown without advancing the counter again. Memory only.
-    pub hotp_codes: Mutex<HashMap<String, String>>,
+    pub hotp_codes: Mutex<HashMap<String, ShownHotp>>,
     /// Accounts found in QR codes, waiting for the user to confirm them.
     /// Lock it before the store when both are needed.
     pub enrolment: Mutex<watchword_core::enrol::Enrolment>,
@@ -86,6 +86,15 @@ pub struct AppState {
     /// Asks the store to lock without waiting for it (see
     /// [`LockCall`]): a change waiting on another process gives way.
     pub lock_call: LockCall,
+}
+
+/// An HOTP code generated here, and the counter the keychain held once it
+/// was: while it still holds that one, no code came after it (another
+/// process's `code`, say), and the code is the one to copy.
+#[derive(Debug, Clone)]
+pub struct ShownHotp {
+    pub code: String,
+    pub stored: u64,
 }
 
 /// The preview's long work and its Cancel. The page numbers each piece of

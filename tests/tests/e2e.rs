@@ -131,10 +131,10 @@ fn add_by_uri_and_advanced() {
         digits: 8,
         period: 60,
     };
-    let hotp: Vec<String> = (5..=7).map(|c| hotp_code(HOTP_KEY, 6, c)).collect();
+    let hotp: Vec<String> = (5..=9).map(|c| hotp_code(HOTP_KEY, 6, c)).collect();
     assert!(
-        hotp[0] != hotp[1] && hotp[1] != hotp[2],
-        "the test key must give distinct codes for counters 5 to 7: {hotp:?}"
+        hotp.windows(2).all(|pair| pair[0] != pair[1]),
+        "the test key must give distinct codes for counters 5 to 9: {hotp:?}"
     );
 
     let app = profile.launch();
@@ -249,6 +249,35 @@ fn add_by_uri_and_advanced() {
     let rows = app.wait_rows(2);
     assert!(rows.iter().any(|r| r.id == hotp_row.id), "rows: {rows:?}");
     generate(&app, &hotp[2], 7);
+
+    // Another process makes the next code (counter 8): the one shown is
+    // behind the counter now, most likely used, so a click copies nothing
+    // and says why, the row goes back to no code, and Generate goes on
+    // from the counter as the keychain has it.
+    let printed = profile.cli(&["code", "Counter Bank"]);
+    assert_eq!(
+        printed.trim(),
+        hotp[3],
+        "the command line's code, counter 8"
+    );
+    app.click(&hotp_row.css("button.code"));
+    app.wait_toast("newer code");
+    app.wait_until("the row to show no code", || {
+        let text = app
+            .try_text(&hotp_row.css("button.code"))
+            .map_err(|e| e.to_string())?;
+        if text.chars().any(|c| c.is_ascii_digit()) {
+            Err(format!("still shows {text:?}"))
+        } else {
+            Ok(())
+        }
+    });
+    assert_ne!(
+        watchword_e2e::clipboard_holds().expect("the clipboard"),
+        Some(hotp[2].clone()),
+        "the code behind the counter was copied"
+    );
+    generate(&app, &hotp[4], 9);
     app.quit();
 }
 

@@ -159,8 +159,21 @@ async function copy(account) {
       paintCodes(clockNow());
     }
   } catch (error) {
+    // An HOTP code another process has since gone past: not shown longer.
+    if (error?.code === 'no_code' && account.kind === 'hotp') forgetHotp(account);
     toast(ipc.messageOf(error));
   }
+}
+
+/** Back to no code shown for an HOTP account, as before Generate. */
+function forgetHotp(account) {
+  const row = rows.get(account.id);
+  if (!row) return;
+  const button = row.el.querySelector('.code');
+  button.textContent = '––– –––';
+  button.disabled = true;
+  row.shown = {};
+  button.setAttribute('aria-label', codeButtonName(account, row.shown));
 }
 
 /** Shows an HOTP code made now; the button of its row, or null. */

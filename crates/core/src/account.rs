@@ -323,9 +323,23 @@ impl Account {
         display_name(&self.issuer, &self.name)
     }
 
-    /// Same key and same issuer: the test for "already in the store".
+    /// Same key and same issuer: the test for "already in the store". Two
+    /// counter-based accounts with the same key are the same whatever
+    /// their issuers: a second copy (restored from an older backup, or
+    /// brought in under another name) would count from its own, older,
+    /// counter, and hand out codes the first already gave.
     pub fn same_as(&self, other: &Account) -> bool {
-        self.secret == other.secret && self.issuer.trim().eq_ignore_ascii_case(other.issuer.trim())
+        self.secret == other.secret
+            && match (self.is_hotp(), other.is_hotp()) {
+                (true, true) => true,
+                (false, false) => self.issuer.trim().eq_ignore_ascii_case(other.issuer.trim()),
+                _ => false,
+            }
+    }
+
+    /// Counter-based (HOTP).
+    pub fn is_hotp(&self) -> bool {
+        matches!(self.kind, OtpKind::Hotp { .. })
     }
 }
 

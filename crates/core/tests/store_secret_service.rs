@@ -68,6 +68,27 @@ fn hotp_counter_is_durable_in_the_keychain() {
     drop(store);
     let mut reopened = scratch.open();
     assert_eq!(reopened.next_code(&id, 0).expect("code").current, "338314");
+
+    // The same key again, from an older backup under another name, into a
+    // store that has read nothing yet (a command line) and into one that
+    // has read everything: refused, so no second row counts again from 3.
+    let mut older = Account::totp(
+        "Bank (old phone)",
+        "me",
+        Secret::from_bytes(b"12345678901234567890".to_vec()),
+    );
+    older.kind = OtpKind::Hotp { counter: 3 };
+    let mut fresh = scratch.open();
+    assert!(matches!(
+        fresh.add(older.clone()),
+        Err(watchword_core::Error::Duplicate(_))
+    ));
+    reopened.load().expect("load");
+    assert!(matches!(
+        reopened.add(older),
+        Err(watchword_core::Error::Duplicate(_))
+    ));
+    assert_eq!(reopened.next_code(&id, 0).expect("code").current, "254676");
 }
 
 #[test]

@@ -2,12 +2,12 @@
 //! one to the clipboard.
 
 use super::{clock, now, parse_id};
-use crate::state::{blocking, lock, AppState, IpcError};
+use crate::state::{blocking, lock, AppState, IpcError, ShownHotp};
 use serde::Serialize;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter};
-use watchword_core::account::OtpKind;
+use watchword_core::account::{AccountId, OtpKind};
 use watchword_core::store::Store;
 use watchword_core::Code;
 use watchword_core::ErrorCode;
@@ -53,15 +53,47 @@ pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcEr
         let account_id = parse_id(&id)?;
         // Kept under the store's lock: a lock that comes after it clears
         // it, one that comes before refuses the code.
-        let code = state.with_store(|store| {
-            let code = store.next_code(&account_id, now())?;
-            lock(&state.hotp_codes)?.insert(id.clone(), code.current.clone());
-            Ok(code)
-        })?;
+        let code = state.with_store(|store| next_hotp(state, store, &account_id))?;
         crate::autobackup::changed(state);
         Ok(CodeView { id, code })
     })
     .await
+}
+
+/// Generates `id`'s next HOTP code and keeps it as the one shown, with
+/// the counter the keychain holds after it. Under the store's lock.
+fn next_hotp(state: &AppState, store: &mut Store, id: &AccountId) -> Result<Code, IpcError> {
+    let code = store.next_code(id, now())?;
+    if let OtpKind::Hotp { counter } = store.account(id)?.kind {
+        let shown = ShownHotp {
+            code: code.current.clone(),
+            stored: counter,
+        };
+        lock(&state.hotp_codes)?.insert(id.to_string(), shown);
+    }
+    Ok(code)
+}
+
+/// The HOTP code shown for `id`, if no code came after it: another
+/// process (`watchword-cli code`, a second window) may have moved the
+/// counter on since, and the code shown is then most likely used, and
+/// refused by the site. Such a code is forgotten (`Err(true)`); `Err(false)`
+/// when none was shown.
+fn shown_hotp(
+    state: &AppState,
+    store: &mut Store,
+    id: &AccountId,
+) -> Result<Result<String, bool>, IpcError> {
+    let Some(shown) = lock(&state.hotp_codes)?.get(id.as_str()).cloned() else {
+        return Ok(Err(false));
+    };
+    match store.current_account(id)?.kind {
+        OtpKind::Hotp { counter } if counter == shown.stored => Ok(Ok(shown.code)),
+        _ => {
+            lock(&state.hotp_codes)?.remove(id.as_str());
+            Ok(Err(true))
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -112,13 +144,11 @@ pub fn copy_account(
             let (text, next) = code.to_copy();
             return Ok((Zeroizing::new(text.to_owned()), next, clear_after, locks));
         }
-        let shown = lock(&state.hotp_codes)?.get(id).cloned();
-        let text = match shown {
-            Some(text) => text,
-            None if generate => {
-                let code = store.next_code(&account_id, now())?;
+        let text = match shown_hotp(state, store, &account_id)? {
+            Ok(text) => text,
+            Err(_) if generate => {
+                let code = next_hotp(state, store, &account_id)?;
                 crate::autobackup::changed(state);
-                lock(&state.hotp_codes)?.insert(id.to_owned(), code.current.clone());
                 // The window shows it too, as if generated there.
                 let _ = app.emit_to(
                     "main",
@@ -130,10 +160,16 @@ pub fn copy_account(
                 );
                 code.current
             }
-            None => {
+            Err(false) => {
                 return Err(IpcError::new(
                     ErrorCode::NoCode,
                     "Generate a code for this account first",
+                ))
+            }
+            Err(true) => {
+                return Err(IpcError::new(
+                    ErrorCode::NoCode,
+                    "A newer code of this account was made elsewhere (the command line?), so this one was not copied: generate a new one",
                 ))
             }
         };

@@ -377,7 +377,8 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
 }
 
 /// Drops from `accounts` those the store already holds and repeats within
-/// `accounts` itself (same secret and issuer, [`Account::same_as`]), keeping
+/// `accounts` itself (same secret and issuer, or for counter-based ones the
+/// same secret, [`Account::same_as`]), keeping
 /// the first of each; returns the new accounts and how many were skipped.
 pub fn partition_new(accounts: Vec<Account>, existing: &[Account]) -> (Vec<Account>, usize) {
     // Hashing the identity `same_as` compares keeps this linear: a
@@ -402,17 +403,18 @@ pub fn partition_new(accounts: Vec<Account>, existing: &[Account]) -> (Vec<Accou
 
 /// The identity [`Account::same_as`] compares (the key's bytes and the
 /// issuer, trimmed, case-folded), as a hash key. Never printed.
+/// A counter-based account's is its key alone (no issuer).
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct SameAs<'a> {
     secret: &'a [u8],
-    issuer: String,
+    issuer: Option<String>,
 }
 
 impl<'a> SameAs<'a> {
     pub(crate) fn of(account: &'a Account) -> Self {
         Self {
             secret: account.secret.expose(),
-            issuer: fold_case(account.issuer.trim()),
+            issuer: (!account.is_hotp()).then(|| fold_case(account.issuer.trim())),
         }
     }
 }

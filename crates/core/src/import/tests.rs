@@ -22,6 +22,34 @@ fn partition_new_skips_known_and_repeated_accounts() {
     );
 }
 
+/// A counter-based key is one account whatever it is called: a second
+/// copy, from an older backup or under another issuer, would count from
+/// its own older counter and give codes already used.
+#[test]
+fn a_counter_based_key_is_known_under_any_issuer() {
+    let hotp = |issuer: &str, secret: &[u8], counter: u64| {
+        let mut account = account_with(issuer, secret);
+        account.kind = crate::account::OtpKind::Hotp { counter };
+        account
+    };
+    let existing = vec![hotp("Acme Bank", b"one", 20)];
+    let incoming = vec![
+        hotp("Acme", b"one", 10),
+        hotp("Other", b"two", 0),
+        hotp("Third", b"two", 5),
+        // Time-based with the same key: another account, as before.
+        account_with("Acme", b"one"),
+    ];
+    assert!(existing[0].same_as(&incoming[0]));
+    assert!(!existing[0].same_as(&incoming[3]));
+    let (new, skipped) = partition_new(incoming, &existing);
+    assert_eq!(skipped, 2);
+    assert_eq!(
+        new,
+        vec![hotp("Other", b"two", 0), account_with("Acme", b"one")]
+    );
+}
+
 #[test]
 fn every_format_has_one_row() {
     // A new `Format` variant must be added here and to the registry.

@@ -15,7 +15,8 @@ impl Store {
     /// refused with [`Error::Duplicate`].
     ///
     /// A store that has not loaded everything reads only the items that
-    /// could be the same account: those the list names with the same issuer.
+    /// could be the same account: those the list names with the same issuer
+    /// (for a counter-based one, every counter-based one too).
     /// An item of ours the list does not know could be anything, and makes
     /// it a full load.
     pub fn add(&mut self, account: Account) -> Result<AccountId> {
@@ -32,8 +33,9 @@ impl Store {
     }
 
     /// With the lock held, in a store that has not loaded everything: reads
-    /// into the cache every item that may hold the same key and issuer as
-    /// `account`, so that [`Store::add_locked`]'s test sees them all. Only
+    /// into the cache every item that may be the same account as `account`
+    /// ([`Account::same_as`]), so that [`Store::add_locked`]'s test sees
+    /// them all. Only
     /// item ids are listed, no other secret is read, unless the keychain
     /// holds an item of ours the list does not know: then everything is.
     fn read_possible_duplicates(&mut self, account: &Account) -> Result<()> {
@@ -49,11 +51,15 @@ impl Store {
         }
         // A list written before names were cut may hold one longer.
         let issuer = account.issuer.trim();
+        let hotp = account.is_hotp();
         let same_issuer: Vec<AccountId> = self
             .meta
             .accounts
             .iter()
-            .filter(|e| crate::account::label(&e.issuer).eq_ignore_ascii_case(issuer))
+            .filter(|e| {
+                crate::account::label(&e.issuer).eq_ignore_ascii_case(issuer)
+                    || (hotp && e.kind == "hotp")
+            })
             .filter_map(|e| AccountId::parse(&e.id))
             .collect();
         for id in &same_issuer {
