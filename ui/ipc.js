@@ -50,7 +50,7 @@ export const restoreNewest = () => invoke('restore_newest');
 export const restorePick = () => invoke('restore_pick');
 export const pendingEnrolment = () => invoke('pending_enrolment');
 export const confirmEnrolment = (choices, attempt, preview, seen) => invoke('confirm_enrolment', { choices, attempt, preview, seen });
-export const discardEnrolment = () => invoke('discard_enrolment');
+export const discardEnrolment = (preview, seen) => invoke('discard_enrolment', { preview, seen });
 export const answerCloseToTray = (keep) => invoke('answer_close_to_tray', { keep });
 export const closeQuestionCancelled = () => invoke('close_question_cancelled');
 

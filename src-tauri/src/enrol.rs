@@ -633,11 +633,17 @@ impl Drop for Adding<'_> {
     }
 }
 
-/// Forgets the pending enrolment.
+/// Forgets the preview the user closed: enrolment `preview`, of which
+/// they saw `seen` accounts. What joined it after (a link opened
+/// elsewhere meanwhile) stays, unticked, as after an Add; a pending
+/// enrolment that is another one is not the user's to close.
 #[tauri::command]
-pub async fn discard_enrolment(app: AppHandle) -> Result<(), IpcError> {
-    blocking(app, |_, state| {
-        *lock(&state.enrolment)? = Enrolment::new();
+pub async fn discard_enrolment(app: AppHandle, preview: u64, seen: usize) -> Result<(), IpcError> {
+    blocking(app, move |_, state| {
+        let mut pending = lock(&state.enrolment)?;
+        if pending.id().get() == preview {
+            *pending = std::mem::take(&mut *pending).closed_after(seen);
+        }
         Ok(())
     })
     .await

@@ -14,8 +14,9 @@ const $ = (selector) => root.querySelector(selector);
 // `work`: the number of the unlock or adding under way, which its Cancel
 // names (null when nothing runs); `busy`: the work is an adding; `shown`:
 // the enrolment on screen (its id); `dropped`: a view arrived while adding,
-// to be fetched again once it is done.
-const enrol = { busy: false, locked: 0, work: null, shown: null, dropped: false };
+// to be fetched again once it is done; `newest`: views of an enrolment
+// older than this are stale (ids only grow, and an older one is gone).
+const enrol = { busy: false, locked: 0, work: null, shown: null, dropped: false, newest: 0 };
 
 /** Numbers a new piece of long work, for its Cancel. */
 function beginWork() {
@@ -55,6 +56,16 @@ export function show(view, { returnTo } = {}) {
   // Locked while it was found (the lock closed every dialog): nothing of
   // it comes onto the locked page.
   if (state.locked) return;
+  // A view of a preview already added or closed, late (events from the
+  // link and drop threads may cross): not shown again.
+  if (view.id < enrol.newest) return;
+  // While adding, the preview on screen is the one being added: what
+  // arrives meanwhile is fetched once that is done (see confirm).
+  if (enrol.busy) {
+    enrol.dropped = true;
+    return;
+  }
+  enrol.newest = view.id;
   const list = $('#enrol-list');
   const template = document.getElementById('found-template');
   // Keep what the user already edited or unticked when more codes arrive,
@@ -221,6 +232,11 @@ async function confirm(event) {
     }
     root.close();
     $('#enrol-list').replaceChildren();
+    // What joined after the view added from (a link opened elsewhere, a
+    // paste that crossed the click) or was not chosen among (an encrypted
+    // backup still waiting) is fetched once this is done.
+    enrol.newest = Math.max(enrol.newest, enrol.shown + 1);
+    enrol.dropped = true;
     await reloadAccounts();
     await refreshCodes();
     const added = result.added === 1 ? 'Added 1 account' : `Added ${result.added} accounts`;
@@ -253,7 +269,8 @@ async function confirm(event) {
 async function showPending() {
   try {
     const view = await ipc.pendingEnrolment();
-    if (view.found.length > 0 || view.locked.length > 0 || view.missing.length > 0) show(view);
+    // Parts of an export still missing, alone, were said already.
+    if (view.found.length > 0 || view.locked.length > 0) show(view);
     // Rows of an enrolment that is gone: nothing can be added from them.
     else if (root.open && enrol.shown !== view.id) root.close();
   } catch (error) {
@@ -262,10 +279,18 @@ async function showPending() {
 }
 
 async function discard() {
+  const preview = enrol.shown;
+  const seen = $('#enrol-list').children.length;
   root.close();
   $('#enrol-list').replaceChildren();
+  if (preview === null) return;
+  // Late views of the closed preview are not shown again.
+  enrol.newest = Math.max(enrol.newest, preview + 1);
   try {
-    await ipc.discardEnrolment();
+    // What joined after the view the user closed (a link opened
+    // elsewhere meanwhile) stays, unticked, and is shown.
+    await ipc.discardEnrolment(preview, seen);
+    await showPending();
   } catch (error) {
     toast(ipc.messageOf(error));
   }
@@ -344,10 +369,7 @@ export function wire() {
   ipc.listen('tauri://drag-drop', () => { target.hidden = true; });
   // Resolves once the results of drops and opened links reach this page.
   return ipc.listen('enrol-result', ({ payload }) => {
-    // While adding, the preview on screen is the one being added: what
-    // arrives meanwhile is shown once that is done (see confirm).
-    if (payload.ok && enrol.busy) enrol.dropped = true;
-    else if (payload.ok) show(payload.ok);
+    if (payload.ok) show(payload.ok);
     else toast(ipc.messageOf(payload.error));
   });
 }

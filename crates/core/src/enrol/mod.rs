@@ -190,10 +190,27 @@ impl Enrolment {
     }
 
     /// What is left once the first `seen` accounts were dealt with (the
-    /// preview's Add, which chose among those): a new enrolment of the
-    /// accounts that joined after them, unasked. Notes, export parts still
-    /// missing and encrypted backups waiting for a password are dropped.
+    /// preview's Add or Cancel, which chose among those): a new enrolment
+    /// of the accounts that joined after them, unasked, and of what no
+    /// choice was made about: encrypted backups waiting for a password, and
+    /// which parts of an export are still missing (so that the next part
+    /// is not taken for the first). Notes, already read, are dropped.
     pub fn arrived_after(self, seen: usize) -> Enrolment {
+        let mut rest = Enrolment::new();
+        rest.locked = self.locked;
+        rest.batches = self.batches;
+        for account in self.accounts.into_iter().skip(seen) {
+            if rest.push("This preview", account) {
+                rest.unasked.insert(rest.accounts.len() - 1);
+            }
+        }
+        rest
+    }
+
+    /// What is left once the user closed the preview after seeing its
+    /// first `seen` accounts: only the accounts that joined after them,
+    /// unasked. The rest went with the preview.
+    pub fn closed_after(self, seen: usize) -> Enrolment {
         let mut rest = Enrolment::new();
         for account in self.accounts.into_iter().skip(seen) {
             if rest.push("This preview", account) {
@@ -201,6 +218,12 @@ impl Enrolment {
             }
         }
         rest
+    }
+
+    /// Something in it to act on now: an account, or an encrypted backup
+    /// to open (export parts still missing alone are not).
+    pub fn has_something_to_add(&self) -> bool {
+        !self.accounts.is_empty() || !self.locked.is_empty()
     }
 
     /// Notes that a view of this enrolment went to the user, so that it

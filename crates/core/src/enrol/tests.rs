@@ -237,16 +237,18 @@ fn a_preview_holds_a_bounded_number_of_accounts() {
     assert_eq!(sources, ["b.json", "This preview"]);
 }
 
+/// A link to a Shop account named `name`, as another program opens it.
+fn link(source: &str, name: &str, key: &str) -> Input {
+    Input::image(
+        source,
+        Ok(vec![format!(
+            "otpauth://totp/Shop:{name}?secret={key}&issuer=Shop"
+        )]),
+    )
+}
+
 #[test]
 fn a_link_from_outside_opens_a_preview_asked_and_joins_one_unasked() {
-    let link = |source: &str, name: &str, key: &str| {
-        Input::image(
-            source,
-            Ok(vec![format!(
-                "otpauth://totp/Shop:{name}?secret={key}&issuer=Shop"
-            )]),
-        )
-    };
     // Into an empty enrolment: the preview is the link's own.
     let mut enrolment = Enrolment::new();
     enrolment
@@ -296,6 +298,60 @@ fn a_link_from_outside_opens_a_preview_asked_and_joins_one_unasked() {
     assert_eq!(rest.accounts()[0].name, "third");
     assert!(!rest.asked(0));
     assert!(Enrolment::new().arrived_after(0).accounts().is_empty());
+    assert!(!Enrolment::new().arrived_after(0).has_something_to_add());
+}
+
+/// What no choice was made about stays through an Add or a Cancel: an
+/// encrypted backup still waiting for its password, and the parts of an
+/// export still missing (so that the next part is known as such).
+#[test]
+fn a_backup_waiting_for_its_password_and_missing_parts_outlive_an_add() {
+    let accounts: Vec<Account> = (0..25u8)
+        .map(|i| account("Shop", &format!("user{i}"), &[i + 1; 10]))
+        .collect();
+    let parts = migration::encode_batches(&accounts, 7).expect("encodable");
+    let aegis = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures/importers/aegis_encrypted.json"
+    ))
+    .expect("the encrypted Aegis fixture");
+
+    let mut enrolment = Enrolment::new();
+    assert_eq!(enrolment.add_payload("p1", &parts[0]), 10);
+    enrolment
+        .take_in(vec![Input::from_bytes("vault.json".into(), &aegis)])
+        .expect("an encrypted backup");
+    assert_eq!(enrolment.locked().len(), 1);
+
+    let mut rest = enrolment.arrived_after(10);
+    assert!(rest.accounts().is_empty());
+    assert_eq!(rest.locked().len(), 1, "the backup still waits");
+    assert_eq!(rest.locked()[0].source(), "vault.json");
+    assert!(rest.has_something_to_add());
+    assert_eq!(rest.add_payload("p2", &parts[1]), 10);
+    assert_eq!(
+        rest.missing_parts(),
+        [
+            "Part 3 of 3 of a Google Authenticator export has not been added yet: \
+              add the other QR codes it showed."
+        ],
+        "part 1 was seen before the add"
+    );
+
+    // Closed instead: only an account that joined after the view stays.
+    let mut closing = Enrolment::new();
+    assert_eq!(closing.add_payload("p1", &parts[0]), 10);
+    closing
+        .take_in(vec![Input::from_bytes("vault.json".into(), &aegis)])
+        .expect("an encrypted backup");
+    closing
+        .take_in_unasked(vec![link("a link", "late", "JBSWY3DPEHPK3PXP")], false)
+        .expect("one account");
+    let left = closing.closed_after(10);
+    assert!(left.locked().is_empty());
+    assert_eq!(left.accounts().len(), 1);
+    assert!(!left.asked(0));
+    assert!(left.missing_parts().is_empty());
 }
 
 #[test]
