@@ -171,6 +171,36 @@ fn links_and_files_the_desktop_opens_reach_the_preview() {
     assert_eq!(found[0].issuer, "Pictured");
     app.confirm_found(3);
 
+    // A link that joins just as the user closes the preview, after the
+    // view they closed (played here by closing, through the page's own
+    // call, a view of the first row only): the Cancel takes what they
+    // saw, and the late account waits, unticked, in a preview of its own.
+    desktop.open("otpauth://totp/Early:me?secret=NBSWY3DPEB3W64TM&issuer=Early");
+    app.wait_found(1);
+    desktop.open("otpauth://totp/Late:me?secret=ORUGS4ZANFZSA5DI&issuer=Late");
+    app.wait_found(2);
+    app.execute(
+        "const invoke = window.__TAURI__.core.invoke;
+         return invoke('pending_enrolment')
+           .then((view) => invoke('discard_enrolment', { preview: view.id, seen: 1 }));",
+        serde_json::json!([]),
+    );
+    app.click("#enrol-cancel");
+    let found = app.wait_found(1);
+    assert_eq!(
+        (found[0].issuer.as_str(), found[0].picked),
+        ("Late", false),
+        "{found:?}"
+    );
+    app.click("#enrol-cancel");
+    app.wait_until("the preview to close", || {
+        match app.try_displayed("#enrol-dialog") {
+            Ok(false) => Ok(()),
+            other => Err(format!("#enrol-dialog displayed: {other:?}")),
+        }
+    });
+    assert_eq!(app.count("#accounts li.account"), 3);
+
     // A malformed link: a clear error that does not repeat the key.
     desktop.open("otpauth://totp/Broken:me?secret=0189ZZ!&issuer=Broken");
     let said = app.wait_toast("invalid character");
