@@ -195,15 +195,12 @@ impl Enrolment {
     /// choice was made about: encrypted backups waiting for a password, and
     /// which parts of an export are still missing (so that the next part
     /// is not taken for the first). Notes, already read, are dropped.
-    pub fn arrived_after(self, seen: usize) -> Enrolment {
-        let mut rest = Enrolment::new();
-        rest.locked = self.locked;
-        rest.batches = self.batches;
-        for account in self.accounts.into_iter().skip(seen) {
-            if rest.push("This preview", account) {
-                rest.unasked.insert(rest.accounts.len() - 1);
-            }
-        }
+    pub fn arrived_after(mut self, seen: usize) -> Enrolment {
+        let locked = std::mem::take(&mut self.locked);
+        let batches = std::mem::take(&mut self.batches);
+        let mut rest = self.closed_after(seen);
+        rest.locked = locked;
+        rest.batches = batches;
         rest
     }
 
