@@ -69,9 +69,14 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
 /// Locks when the lock is on and open: the idle lock was the page's.
 fn lock_if_unlocked(app: &AppHandle) {
     let state = app.state::<crate::state::AppState>();
+    // As the screen locking does (screenlock.rs): asked before waiting for
+    // the store, so that a change waiting on another process gives way,
+    // and judged by the keys held, not by the keychain, which may be busy
+    // or locked itself (a poisoned store says nothing either way: lock).
+    state.lock_call.ask();
     let unlocked = state
-        .with_store(|store| Ok(store.lock_state()?))
-        .is_ok_and(|lock| lock == watchword_core::store::LockState::Unlocked);
+        .with_store(|store| Ok(store.holds_vault_key()))
+        .unwrap_or(true);
     if unlocked {
         match crate::lock::lock_app(app) {
             Ok(()) => eprintln!("watchword: locked, as the page that locks it when idle ended"),

@@ -330,11 +330,8 @@ impl Account {
     /// counter, and hand out codes the first already gave.
     pub fn same_as(&self, other: &Account) -> bool {
         self.secret == other.secret
-            && match (self.is_hotp(), other.is_hotp()) {
-                (true, true) => true,
-                (false, false) => self.issuer.trim().eq_ignore_ascii_case(other.issuer.trim()),
-                _ => false,
-            }
+            && ((self.is_hotp() && other.is_hotp())
+                || self.issuer.trim().eq_ignore_ascii_case(other.issuer.trim()))
     }
 
     /// Counter-based (HOTP).

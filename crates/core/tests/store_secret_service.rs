@@ -89,6 +89,23 @@ fn hotp_counter_is_durable_in_the_keychain() {
         Err(watchword_core::Error::Duplicate(_))
     ));
     assert_eq!(reopened.next_code(&id, 0).expect("code").current, "254676");
+
+    // Two with one key from before that made them one (planted here, as
+    // another program would): each may still be renamed.
+    let planted = "0123456789abcdef0123456789abcdef";
+    store_item(
+        &scratch.config.service,
+        planted,
+        b"otpauth://hotp/Copy:me?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Copy&counter=3",
+    );
+    assert_eq!(reopened.load().expect("load").recovered, 1);
+    let planted = watchword_core::account::AccountId::parse(planted).expect("an id");
+    reopened
+        .rename(&planted, "Bank (copy)", "me")
+        .expect("the copy renamed");
+    reopened
+        .rename(&id, "Bank", "main")
+        .expect("the first renamed");
 }
 
 #[test]

@@ -63,11 +63,11 @@ pub async fn generate_hotp(app: AppHandle, id: String) -> Result<CodeView, IpcEr
 /// Generates `id`'s next HOTP code and keeps it as the one shown, with
 /// the counter the keychain holds after it. Under the store's lock.
 fn next_hotp(state: &AppState, store: &mut Store, id: &AccountId) -> Result<Code, IpcError> {
-    let code = store.next_code(id, now())?;
-    if let OtpKind::Hotp { counter } = store.account(id)?.kind {
+    let (code, stored) = store.next_code_stored(id, now())?;
+    if let Some(stored) = stored {
         let shown = ShownHotp {
             code: code.current.clone(),
-            stored: counter,
+            stored,
         };
         lock(&state.hotp_codes)?.insert(id.to_string(), shown);
     }

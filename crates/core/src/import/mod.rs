@@ -382,11 +382,27 @@ pub fn detect(bytes: &[u8]) -> Result<Format, ImportError> {
 /// the first of each; returns the new accounts and how many were skipped.
 pub fn partition_new(accounts: Vec<Account>, existing: &[Account]) -> (Vec<Account>, usize) {
     // Hashing the identity `same_as` compares keeps this linear: a
-    // 10 000-entry import against a large store is instant.
-    let mut known: HashSet<SameAs<'_>> = existing.iter().map(SameAs::of).collect();
+    // 10 000-entry import against a large store is instant. Every account
+    // is known by its key and issuer, a counter-based one also by its key
+    // alone, which only another counter-based one looks for.
+    fn know<'a>(known: &mut HashSet<SameAs<'a>>, account: &'a Account) {
+        known.insert(SameAs::of(account, false));
+        if account.is_hotp() {
+            known.insert(SameAs::of(account, true));
+        }
+    }
+    let mut known = HashSet::new();
+    for account in existing {
+        know(&mut known, account);
+    }
     let mut keep = Vec::with_capacity(accounts.len());
     for account in &accounts {
-        keep.push(known.insert(SameAs::of(account)));
+        let repeat = known.contains(&SameAs::of(account, false))
+            || (account.is_hotp() && known.contains(&SameAs::of(account, true)));
+        if !repeat {
+            know(&mut known, account);
+        }
+        keep.push(!repeat);
     }
     drop(known);
     let mut new = Vec::with_capacity(accounts.len());
@@ -403,7 +419,7 @@ pub fn partition_new(accounts: Vec<Account>, existing: &[Account]) -> (Vec<Accou
 
 /// The identity [`Account::same_as`] compares (the key's bytes and the
 /// issuer, trimmed, case-folded), as a hash key. Never printed.
-/// A counter-based account's is its key alone (no issuer).
+/// With `key_alone`, a counter-based account's other identity: its key.
 #[derive(PartialEq, Eq, Hash)]
 pub(crate) struct SameAs<'a> {
     secret: &'a [u8],
@@ -411,10 +427,10 @@ pub(crate) struct SameAs<'a> {
 }
 
 impl<'a> SameAs<'a> {
-    pub(crate) fn of(account: &'a Account) -> Self {
+    pub(crate) fn of(account: &'a Account, key_alone: bool) -> Self {
         Self {
             secret: account.secret.expose(),
-            issuer: (!account.is_hotp()).then(|| fold_case(account.issuer.trim())),
+            issuer: (!key_alone).then(|| fold_case(account.issuer.trim())),
         }
     }
 }

@@ -37,13 +37,16 @@ fn a_counter_based_key_is_known_under_any_issuer() {
         hotp("Acme", b"one", 10),
         hotp("Other", b"two", 0),
         hotp("Third", b"two", 5),
-        // Time-based with the same key: another account, as before.
+        // Time-based with the same key: the same account under the same
+        // issuer only, as before (an export that turned HOTP into TOTP).
         account_with("Acme", b"one"),
+        account_with("Acme Bank", b"one"),
     ];
     assert!(existing[0].same_as(&incoming[0]));
     assert!(!existing[0].same_as(&incoming[3]));
+    assert!(existing[0].same_as(&incoming[4]));
     let (new, skipped) = partition_new(incoming, &existing);
-    assert_eq!(skipped, 2);
+    assert_eq!(skipped, 3);
     assert_eq!(
         new,
         vec![hotp("Other", b"two", 0), account_with("Acme", b"one")]

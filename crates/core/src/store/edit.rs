@@ -339,17 +339,21 @@ impl Store {
         issuer: Option<&str>,
         name: Option<&str>,
     ) -> Result<()> {
-        let mut account = self.fresh_account(id)?;
+        let before = self.fresh_account(id)?;
+        let mut account = before.clone();
         if let Some(issuer) = issuer {
             account.issuer = crate::account::label(issuer);
         }
         if let Some(name) = name {
             account.name = crate::account::label(name);
         }
+        // Refused when the new name makes it the same as another; two that
+        // were the same already (counter-based ones with one key, from
+        // before they counted as one) may still be renamed.
         if self
             .accounts
             .iter()
-            .any(|(other, a)| other != id && a.same_as(&account))
+            .any(|(other, a)| other != id && a.same_as(&account) && !a.same_as(&before))
         {
             return Err(Error::Duplicate(account.display_name()));
         }

@@ -25,19 +25,35 @@ impl Store {
     /// A store that has not loaded everything (a command line) reads only
     /// this account's item, under the lock.
     pub fn next_code(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+        self.next_code_stored(id, unix_seconds)
+            .map(|(code, _)| code)
+    }
+
+    /// [`Store::next_code`], with the counter it saved for an HOTP account
+    /// (`None` for a time-based one): while the keychain still holds that
+    /// counter, no code came after this one.
+    pub fn next_code_stored(
+        &mut self,
+        id: &AccountId,
+        unix_seconds: u64,
+    ) -> Result<(Code, Option<u64>)> {
         if !self.loaded {
             return self.locked_listed(|store| store.next_code_locked(id, unix_seconds));
         }
         if !matches!(self.account(id)?.kind, OtpKind::Hotp { .. }) {
-            return self.code(id, unix_seconds);
+            return Ok((self.code(id, unix_seconds)?, None));
         }
         self.locked(|store| store.next_code_locked(id, unix_seconds))
     }
 
-    fn next_code_locked(&mut self, id: &AccountId, unix_seconds: u64) -> Result<Code> {
+    fn next_code_locked(
+        &mut self,
+        id: &AccountId,
+        unix_seconds: u64,
+    ) -> Result<(Code, Option<u64>)> {
         let account = self.fresh_account(id)?;
         let OtpKind::Hotp { counter } = account.kind else {
-            return Ok(otp::code_at(&account, unix_seconds));
+            return Ok((otp::code_at(&account, unix_seconds), None));
         };
         let next = counter
             .checked_add(1)
@@ -51,7 +67,7 @@ impl Store {
         if self.note_change() {
             self.save_meta()?;
         }
-        Ok(otp::code_at(&account, unix_seconds))
+        Ok((otp::code_at(&account, unix_seconds), Some(next)))
     }
 
     /// The list, checked against the keychain without reading a secret:

@@ -246,7 +246,10 @@ impl Store {
                 let _lock = self.lock(lock::WAIT)?;
                 let record = self.vault_record()?.ok_or(Error::LockOff)?;
                 if record.id == keys.current.id() {
+                    // Keys taken afresh: what was said before them is not
+                    // about them.
                     self.lock_call.answer();
+                    self.locked_elsewhere = false;
                     self.keys = Some(keys);
                     break;
                 }
@@ -312,6 +315,7 @@ impl Store {
             // Keys taken afresh: a lock asked for before them is not theirs
             // (the asker locks after, if it still should).
             store.lock_call.answer();
+            store.locked_elsewhere = false;
             store.keys = Some(Keys {
                 current: key,
                 previous: None,
