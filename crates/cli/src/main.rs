@@ -8,9 +8,13 @@
 
 /// `println!` through [`terminal::shown`]: no control character from an
 /// account name, a note or a QR code reaches the terminal as a command.
+/// A reader that has gone (`| head`) is no failure ([`terminal::write_out`]).
 macro_rules! out {
     ($($arg:tt)*) => {
-        ::std::println!("{}", $crate::terminal::shown(&::std::format!($($arg)*)))
+        $crate::terminal::write_out(&::std::format!(
+            "{}\n",
+            $crate::terminal::shown(&::std::format!($($arg)*))
+        ))
     };
 }
 
@@ -24,7 +28,7 @@ macro_rules! err {
 /// `print!` through [`terminal::shown`].
 macro_rules! out_part {
     ($($arg:tt)*) => {
-        ::std::print!("{}", $crate::terminal::shown(&::std::format!($($arg)*)))
+        $crate::terminal::write_out(&$crate::terminal::shown(&::std::format!($($arg)*)))
     };
 }
 
@@ -52,7 +56,10 @@ fn main() -> ExitCode {
     if let Err(message) = watchword_core::hardening::disable_core_dumps() {
         err!("watchword-cli: warning: {message}");
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return refuse_arguments(error),
+    };
     // First, so that it is the first line whatever the command reads next.
     if cli.lock_password_stdin {
         if let Err(error) = lock::take_password_from_stdin() {
@@ -99,4 +106,24 @@ fn run(command: Command) -> Result<(), CliError> {
         Command::Backup { action } => autobackup::run(action),
         Command::Lock { action } => lock::run(action),
     }
+}
+
+/// clap's own message and exit, except for a stray word that is not an
+/// option's name (`note GitHub --set 1234-5678`, `lock on hunter2`): clap
+/// would repeat it, and it may well be a note, a key or a password.
+fn refuse_arguments(error: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let stray = match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => !(arg.starts_with('-') && !arg.contains('=')),
+        _ => false,
+    };
+    if error.kind() == ErrorKind::UnknownArgument && stray {
+        err!(
+            "watchword-cli: an unexpected word after the command, not repeated here: keys, \
+             notes and passwords are never taken as arguments (they would stay in the \
+             shell's history); give them on standard input (see --help)"
+        );
+        return ExitCode::from(2);
+    }
+    error.exit()
 }

@@ -56,3 +56,27 @@ fn cli_output_is_as_pinned() {
         )
         .case("tests/cmd/*.toml");
 }
+
+/// A reader that has gone before anything was written (`… | head -1`, or a
+/// pager quit early) is no failure: no panic, and the command ends as it
+/// would have.
+#[test]
+fn a_reader_that_has_gone_is_no_failure() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
+        .args(["code", "--uri", "-", "--at", "59"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("watchword-cli runs");
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(ACME_URI.as_bytes()).expect("URI written");
+    drop(stdin);
+    let out = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -66,10 +66,7 @@ pub fn list(json: bool, group: Option<&str>) -> Result<(), CliError> {
         }
     }
     if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&list).expect("plain data")
-        );
+        crate::terminal::print_json(&list, true);
     } else if list.is_empty() {
         err!("No accounts yet: add one with `watchword-cli add`.");
     } else {
@@ -166,10 +163,12 @@ pub fn group(query: &str, add: Option<&str>, remove: Option<&str>) -> Result<(),
         }
         (None, Some(remove)) => {
             let remove = remove.trim();
+            // As --add and `list --group` compare: "équipe" is "Équipe".
+            let wanted = remove.to_lowercase();
             let mut was_there = false;
             store.change_groups(&id, |mut groups| {
                 let before = groups.len();
-                groups.retain(|g| !g.as_str().eq_ignore_ascii_case(remove));
+                groups.retain(|g| g.as_str().to_lowercase() != wanted);
                 was_there = groups.len() != before;
                 groups
             })?;
@@ -271,7 +270,7 @@ fn print_code(code: &Code, json: bool) {
             "remaining": code.remaining,
             "period": code.period,
         });
-        out!("{value}");
+        crate::terminal::print_json(&value, false);
     } else {
         out!("{}", code.current);
     }

@@ -66,10 +66,7 @@ fn status(json: bool) -> Result<(), CliError> {
     let mut store = open_store_locked()?;
     let status = store.auto_backup_status()?;
     if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&status).expect("plain data")
-        );
+        crate::terminal::print_json(&status, true);
         return Ok(());
     }
     let Some(folder) = &status.folder else {

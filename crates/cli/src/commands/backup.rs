@@ -212,7 +212,22 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 /// On Unix it is read byte by byte from the file descriptor into wiped
 /// memory, so no reader's buffer keeps a copy and nothing past the line is
 /// taken (the next line is the next command's, or the next password's).
+/// Standard input at a terminal (the flag given, nothing piped): asked for
+/// there with the echo off, not shown as it is typed.
 pub fn read_password() -> Result<String, CliError> {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        let typed =
+            crate::input::tty_hidden_line("Password (not shown): ").map_err(CliError::Input)?;
+        let password = typed.trim_end_matches(['\n', '\r']);
+        if password.is_empty() {
+            return Err(CliError::EmptyPassword);
+        }
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(CliError::PasswordTooLong);
+        }
+        return Ok(password.to_owned());
+    }
     let mut line = zeroize::Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 1));
     read_first_line(&mut line)?;
     let text = std::str::from_utf8(&line).map_err(|_| CliError::PasswordNotText)?;

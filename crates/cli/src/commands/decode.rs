@@ -39,10 +39,7 @@ pub fn decode(images: &[std::path::PathBuf], json: bool) -> Result<(), CliError>
         }
     }
     if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&results).expect("plain data")
-        );
+        crate::terminal::print_json(&results, true);
     }
     match (failed, &results[..]) {
         (0, _) => Ok(()),

@@ -108,10 +108,7 @@ fn status(json: bool) -> Result<(), CliError> {
     let store = open_store_locked()?;
     let status = store.lock_status()?;
     if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&status).expect("plain data")
-        );
+        crate::terminal::print_json(&status, true);
         return Ok(());
     }
     match status.state {

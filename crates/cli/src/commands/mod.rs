@@ -47,6 +47,12 @@ pub fn find_one(
     query: &str,
     check: bool,
 ) -> Result<(AccountId, AccountSummary), CliError> {
+    // An unset variable, say: it would match every account by part.
+    if query.trim().is_empty() {
+        return Err(CliError::Input(
+            "name the account: part of its issuer or name, \"issuer:name\", or its id".into(),
+        ));
+    }
     if check {
         store.list_accounts_checked()?;
     } else {
@@ -66,7 +72,18 @@ pub fn find_one(
             .map(|id| (id, one.clone()))
             .ok_or_else(|| CliError::InvalidId { id: one.id.clone() }),
         many => {
-            let names: Vec<String> = many.iter().map(|s| format!("  {}", label(s))).collect();
+            // Two that read the same are told apart by their ids.
+            let labels: Vec<String> = many.iter().map(label).collect();
+            let names = many
+                .iter()
+                .zip(&labels)
+                .map(
+                    |(s, shown)| match labels.iter().filter(|l| *l == shown).count() {
+                        1 => format!("  {shown}"),
+                        _ => format!("  {shown} (id {})", s.id),
+                    },
+                )
+                .collect();
             Err(CliError::Ambiguous {
                 query: query.to_owned(),
                 names,

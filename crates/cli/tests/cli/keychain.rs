@@ -105,6 +105,19 @@ fn add_list_code_remove_through_the_keychain() {
         stderr(&out),
         "watchword-cli: \"ama\" matches 2 accounts; be more specific:\n  Amazon: seller@example.com\n  Amazon Seller: me\n"
     );
+    // A name as that list shows it is taken as it is shown.
+    let out = env.run(&["code", "Amazon: seller@example.com", "--at", "59"]);
+    assert_eq!(stdout(&out), "287082\n", "{}", stderr(&out));
+    // A blank query (an unset variable) matches nothing, not everything.
+    for blank in ["", " "] {
+        let out = env.run(&["code", blank]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("name the account"),
+            "{}",
+            stderr(&out)
+        );
+    }
     let out = env.run(&["code", "nothing-like-it"]);
     assert_eq!(out.status.code(), Some(1));
     // A key or URI given where a name belongs (`--uri -` forgotten) is not

@@ -466,6 +466,12 @@ fn notes_and_groups_come_in_show_on_request_and_go_out_again() {
     let out = env.run(&["group", "WWE", "--add", "sport"]);
     assert_eq!(stderr(&out), "WWE (Mason) is in Sport already.\n");
     assert_eq!(stdout(&env.run(&["group", "WWE"])), "Sport\n", "once");
+    // Beyond ASCII, --remove takes the case as --add does.
+    let out = env.run(&["group", "WWE", "--add", "Équipe"]);
+    assert_eq!(stderr(&out), "Added WWE (Mason) to Équipe.\n");
+    let out = env.run(&["group", "WWE", "--remove", "équipe"]);
+    assert_eq!(stderr(&out), "Took WWE (Mason) out of équipe.\n");
+    assert_eq!(stdout(&env.run(&["group", "WWE"])), "Sport\n");
     let out = env.run(&["group", "Air Canada", "--remove", "work"]);
     assert_eq!(stderr(&out), "Took Air Canada (Benjamin) out of work.\n");
     assert_eq!(stdout(&env.run(&["group", "Air Canada"])), "Travel\n");

@@ -127,12 +127,20 @@ impl Store {
     /// match of the whole issuer, name or "issuer:name" wins over partial ones.
     pub fn find(&self, query: &str) -> Vec<AccountSummary> {
         let q = query.trim().to_lowercase();
+        // Nothing asked, nothing found: a blank query (an unset variable)
+        // is not a match for every account, nor for one without a name.
+        if q.is_empty() {
+            return Vec::new();
+        }
+        // "Issuer:name" as typed, or as a list or a message shows it
+        // ("Issuer: name").
+        let parts = q.split_once(':').map(|(i, n)| (i.trim(), n.trim()));
         let all = self.summaries();
         let exact: Vec<AccountSummary> = all
             .iter()
             .filter(|s| {
                 let (i, n) = (s.issuer.to_lowercase(), s.name.to_lowercase());
-                i == q || n == q || format!("{i}:{n}") == q || s.id == q
+                i == q || n == q || parts == Some((i.trim(), n.trim())) || s.id == q
             })
             .cloned()
             .collect();
