@@ -114,7 +114,7 @@ fn run(command: Command) -> Result<(), CliError> {
 fn refuse_arguments(error: clap::Error) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let stray = match error.get(ContextKind::InvalidArg) {
-        Some(ContextValue::String(arg)) => !(arg.starts_with('-') && !arg.contains('=')),
+        Some(ContextValue::String(arg)) => !arg.starts_with('-') || arg.contains('='),
         _ => false,
     };
     if error.kind() == ErrorKind::UnknownArgument && stray {
