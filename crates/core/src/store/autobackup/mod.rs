@@ -289,7 +289,8 @@ impl Store {
             .as_ref()
             .and_then(|on| on.tag.clone())
             .unwrap_or_else(versions::new_tag);
-        let file = back_up(&folder, &tag, keep, &accounts, password, unix_seconds)?;
+        let kept = self.kept(keep, &accounts);
+        let file = back_up(&folder, &tag, kept, &accounts, password, unix_seconds)?;
         self.write_secret_item(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
         self.meta.auto_backup = Some(AutoBackup {
             folder,
@@ -318,8 +319,11 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the backup password, then writes a backup with it at once
-    /// (older backups keep the old one). Returns the new backup's path.
+    /// Writes a backup with a new password at once, and only when that
+    /// succeeded keeps the password for the next ones (older backups keep
+    /// the old one): a change that failed (the drive unplugged) leaves the
+    /// old password in use, as the user was told. Returns the new backup's
+    /// path.
     pub fn set_auto_backup_password(
         &mut self,
         password: &str,
@@ -328,9 +332,9 @@ impl Store {
         if password.is_empty() {
             return Err(BackupError::EmptyPassword);
         }
-        self.back_up_now_after(unix_seconds, |store| {
-            store.write_secret_item(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)
-        })
+        self.locked_listed(|_| Ok(()))?;
+        let config = self.meta.auto_backup.clone().ok_or(BackupError::NotSetUp)?;
+        self.set_up_auto_backup(&config.folder, config.keep, password, unix_seconds)
     }
 
     /// Where automatic backups stand. Takes in what other processes wrote
@@ -509,15 +513,7 @@ impl Store {
             self.load_locked()?;
         }
         let accounts = self.fresh_accounts()?;
-        // An account whose keychain item cannot be read now (damaged, or
-        // written by a newer Watchword) is in none of the new backups: the
-        // older ones, which may be its only copy, are all kept until it
-        // reads again or is removed.
-        let keep = if self.damaged.is_empty() {
-            config.keep
-        } else {
-            u32::MAX
-        };
+        let keep = self.kept(config.keep, &accounts);
         back_up(
             &config.folder,
             tag,
@@ -526,6 +522,20 @@ impl Store {
             &password,
             unix_seconds,
         )
+    }
+
+    /// How many of this installation's backups a new one of `accounts`
+    /// leaves: all of them while an account's keychain item cannot be read
+    /// (damaged, or written by a newer Watchword), since it is in none of
+    /// the new ones and the older ones may be its only copy; all of them
+    /// too after a backup that holds no account (an empty list, however it
+    /// came about, must not push out the last ones that held some).
+    fn kept(&self, keep: u32, accounts: &[crate::account::Account]) -> u32 {
+        if self.damaged.is_empty() && !accounts.is_empty() {
+            keep
+        } else {
+            u32::MAX
+        }
     }
 
     /// Marks a backup pending when backups are on; true when that changed

@@ -540,6 +540,20 @@ fn while_an_account_cannot_be_read_no_older_backup_is_pruned() {
         "{:?}",
         names(folder.path())
     );
+    // Set up again (the window's dialog does so for any change, a new
+    // password too): nothing pruned either.
+    store
+        .set_up_auto_backup(folder.path(), 2, "pw", 1_796_164_245)
+        .expect("set up again");
+    store
+        .set_auto_backup_password("pw", 1_796_164_246)
+        .expect("the password again");
+    assert_eq!(
+        count_versions(folder.path()),
+        7,
+        "{:?}",
+        names(folder.path())
+    );
     assert_eq!(
         read_backup(&holding_all, "pw")
             .expect("kept")
@@ -603,4 +617,72 @@ fn backing_up_now_while_locked_says_locked_and_stays_pending() {
         .expect("backup")
         .expect("still pending");
     assert_eq!(read_backup(&file, "pw").expect("reads").accounts.len(), 2);
+}
+
+/// A new backup password is kept only once a backup with it is written:
+/// with the folder gone (a drive unplugged), the change fails and the old
+/// password goes on being used, as the user was told.
+#[test]
+fn a_password_change_that_could_not_back_up_keeps_the_old_password() {
+    let Backed {
+        data: _data,
+        folder,
+        keychain: _keychain,
+        mut store,
+    } = Backed::new(5);
+    store.add_all((0..2).map(account)).expect("added");
+    let moved = folder.path().with_extension("unplugged");
+    std::fs::rename(folder.path(), &moved).expect("unplugged");
+    assert!(store
+        .set_auto_backup_password("new pw", 1_796_164_210)
+        .is_err());
+    std::fs::rename(&moved, folder.path()).expect("plugged in again");
+    let file = store
+        .run_pending_backup(1_796_164_220)
+        .expect("backup")
+        .expect("pending");
+    assert_eq!(
+        read_backup(&file, "pw")
+            .expect("the old password")
+            .accounts
+            .len(),
+        2
+    );
+    assert!(read_backup(&file, "new pw").is_err());
+    // Once it can be written, the new one is kept.
+    let file = store
+        .set_auto_backup_password("new pw", 1_796_164_230)
+        .expect("changed");
+    assert!(read_backup(&file, "new pw").is_ok());
+}
+
+/// A backup that holds no account prunes nothing: however the list came to
+/// be empty, it must not push out the last backups that held accounts.
+#[test]
+fn a_backup_of_no_account_prunes_nothing() {
+    let Backed {
+        data: _data,
+        folder: _folder,
+        keychain: _keychain,
+        mut store,
+    } = Backed::new(1);
+    store.add_all((0..2).map(account)).expect("added");
+    let holding = store
+        .run_pending_backup(1_796_164_210)
+        .expect("backup")
+        .expect("pending");
+    let ids: Vec<AccountId> = store
+        .summaries()
+        .iter()
+        .filter_map(|s| AccountId::parse(&s.id))
+        .collect();
+    for id in &ids {
+        store.remove(id).expect("removed");
+    }
+    let empty = store
+        .run_pending_backup(1_796_164_220)
+        .expect("backup")
+        .expect("pending");
+    assert_eq!(read_backup(&empty, "pw").expect("reads").accounts.len(), 0);
+    assert_eq!(read_backup(&holding, "pw").expect("kept").accounts.len(), 2);
 }
