@@ -48,6 +48,10 @@ pub struct SavedView {
     /// Where the file went, for the notice.
     path: String,
     accounts: usize,
+    /// Accounts the keychain cannot read now (damaged, or written by a
+    /// newer Watchword), so not in the file: the user keeps an older
+    /// backup that holds them.
+    left_out: Vec<String>,
 }
 
 /// "YYYY-MM-DD" of a Unix time (UTC), for the suggested file name.
@@ -139,7 +143,8 @@ pub async fn save_backup(
         let path = picked
             .into_path()
             .map_err(|_| IpcError::new(ErrorCode::Io, "That place cannot be written to"))?;
-        let accounts = state.with_store(|store| Ok(store.all_accounts()?))?;
+        let (accounts, left_out) =
+            state.with_store(|store| Ok((store.all_accounts()?, store.unreadable())))?;
         if accounts.is_empty() {
             return Err(no_accounts());
         }
@@ -167,6 +172,7 @@ pub async fn save_backup(
         Ok(Some(SavedView {
             path: path.display().to_string(),
             accounts: accounts.len(),
+            left_out,
         }))
     })
     .await

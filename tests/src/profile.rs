@@ -117,6 +117,29 @@ impl Profile {
             .unwrap_or_else(|e| panic!("delete {}: {e}", self.data_dir.display()));
     }
 
+    /// Stores `content` as the keychain item `id` of this profile's
+    /// service, as another program (or a newer Watchword) could.
+    pub fn plant_item(&self, id: &str, content: &str) {
+        let output = crate::tools::run_bounded_with_input(
+            Command::new("secret-tool").args([
+                "store",
+                "--label=planted by a test",
+                "service",
+                &self.service,
+                "username",
+                id,
+            ]),
+            Some(content),
+            TOOL_TIMEOUT,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            output.status.success(),
+            "secret-tool store: {}",
+            output.stderr
+        );
+    }
+
     /// How many Secret Service items carry this profile's service name.
     pub fn keychain_items(&self) -> usize {
         let output = run_bounded(

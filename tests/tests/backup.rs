@@ -478,11 +478,17 @@ fn print_a_recovery_sheet() {
     );
     app.click("#sheet-understood");
     app.click("input[name=\"sheet-paper\"][value=\"letter\"]");
+    // An item the keychain holds but cannot read (as a newer Watchword's
+    // record reads here): not on the sheet, and the notice says so.
+    const UNREADABLE: &str = "00112233445566778899aabbccddeeff";
+    profile.plant_item(UNREADABLE, "{\"v\":9}");
     app.click("#sheet-go");
     let sheet = dir.join("recovery sheet.pdf");
     watchword_e2e::save_in_file_dialog("Save the recovery sheet", &sheet);
     app.wait_toast(&format!(
-        "Saved the recovery sheet (7 accounts) to {}: print it, then delete the file.",
+        "Saved the recovery sheet (7 accounts) to {}: print it, then delete the file. \
+         Not in it, as the keychain cannot read it: {UNREADABLE}; keep an older backup \
+         that holds it.",
         sheet.display()
     ));
 

@@ -5,6 +5,15 @@
 import * as ipc from '../ipc.js';
 import { state, on } from '../state.js';
 import { toast } from '../notices.js';
+
+/** What a saved file lacks: the accounts the keychain cannot read now
+ *  (damaged, or written by a newer Watchword), for the notice. */
+export function leftOut(saved) {
+  const names = saved.leftOut ?? [];
+  if (names.length === 0) return '';
+  const them = names.length === 1 ? 'it' : 'them';
+  return ` Not in it, as the keychain cannot read ${them}: ${names.join(', ')}; keep an older backup that holds ${them}.`;
+}
 import { focusFirst, openDialog } from '../focus.js';
 import { setError } from '../fields.js';
 
@@ -90,7 +99,8 @@ async function run(event) {
     if (!saved) return; // The user closed the save dialog.
     root.close();
     $('#export-form').reset();
-    toast(`Saved ${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`} to ${saved.path}`);
+    const left = leftOut(saved);
+    toast(`Saved ${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`} to ${saved.path}${left && `.${left}`}`);
     refreshReminder();
   } catch (failure) {
     showError(ipc.messageOf(failure));

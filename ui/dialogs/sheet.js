@@ -4,6 +4,7 @@
 import * as ipc from '../ipc.js';
 import { backedUp } from '../state.js';
 import { toast } from '../notices.js';
+import { leftOut } from './export.js';
 import { openDialog } from '../focus.js';
 import { setError } from '../fields.js';
 
@@ -36,7 +37,7 @@ async function run(event) {
     if (!saved) return; // The user closed the save dialog.
     root.close();
     backedUp();
-    toast(`Saved the recovery sheet (${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`}) to ${saved.path}: print it, then delete the file.`);
+    toast(`Saved the recovery sheet (${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`}) to ${saved.path}: print it, then delete the file.${leftOut(saved)}`);
   } catch (failure) {
     showError(ipc.messageOf(failure));
   } finally {
