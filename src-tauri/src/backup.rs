@@ -52,6 +52,8 @@ pub struct SavedView {
     /// newer Watchword), so not in the file: the user keeps an older
     /// backup that holds them.
     left_out: Vec<String>,
+    /// Notes the file has no place for (a plain list, the sheet).
+    notes_left_out: usize,
 }
 
 /// "YYYY-MM-DD" of a Unix time (UTC), for the suggested file name.
@@ -173,6 +175,10 @@ pub async fn save_backup(
             path: path.display().to_string(),
             accounts: accounts.len(),
             left_out,
+            notes_left_out: match kind {
+                FileKind::Uris | FileKind::Sheet => export::notes_left_out(&accounts),
+                FileKind::Aegis => 0,
+            },
         }))
     })
     .await

@@ -10,9 +10,12 @@ import { toast } from '../notices.js';
  *  (damaged, or written by a newer Watchword), for the notice. */
 export function leftOut(saved) {
   const names = saved.leftOut ?? [];
-  if (names.length === 0) return '';
+  const notes = saved.notesLeftOut ?? 0;
   const them = names.length === 1 ? 'it' : 'them';
-  return ` Not in it, as the keychain cannot read ${them}: ${names.join(', ')}; keep an older backup that holds ${them}.`;
+  return (names.length === 0 ? ''
+    : ` Not in it, as the keychain cannot read ${them}: ${names.join(', ')}; keep an older backup that holds ${them}.`)
+    + (notes === 0 ? ''
+      : ` ${notes === 1 ? '1 note is' : `${notes} notes are`} not in it, which has no place for notes: the encrypted backup keeps them.`);
 }
 import { focusFirst, openDialog } from '../focus.js';
 import { setError } from '../fields.js';

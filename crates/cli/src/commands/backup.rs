@@ -143,6 +143,14 @@ pub fn export(
     }
     let warning = "watchword-cli: warning: this export is NOT encrypted: anyone who reads it can \
                    make your codes";
+    let notes = export::notes_left_out(&accounts);
+    if notes > 0 && !matches!(format, ExportFormat::Aegis) {
+        err!(
+            "watchword-cli: warning: {} not in this file, which has no place for notes; \
+             the encrypted backup (--format aegis) keeps them",
+            count(notes, "note")
+        );
+    }
     let bytes: zeroize::Zeroizing<Vec<u8>> = match format {
         ExportFormat::Aegis => text_bytes(export::aegis_encrypted(&accounts, &password)?),
         ExportFormat::Uris => {

@@ -439,6 +439,16 @@ fn notes_and_groups_come_in_show_on_request_and_go_out_again() {
         "watchword-cli: no account is in the group \"Games\"; the groups are: Travel, Work\n"
     );
 
+    // A plain list has no place for the note: said, not silently dropped.
+    let out = env.run(&["export", "--format", "uris"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 note not in this file, which has no place for notes"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("7F3K"));
+
     // The note only on request; replaced and cleared from standard input.
     let out = env.run(&["note", "Deno"]);
     assert_eq!(stdout(&out), "recovery 7F3K-22QX\n");

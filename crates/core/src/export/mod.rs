@@ -259,8 +259,16 @@ fn uuid_text(b: &[u8; 16]) -> String {
     )
 }
 
+/// How many of `accounts` hold a note, which a plain list of URIs,
+/// Google's export and the recovery sheet have no place for (notes often hold recovery codes:
+/// the user is told the file lacks them).
+pub fn notes_left_out(accounts: &[Account]) -> usize {
+    accounts.iter().filter(|a| a.note.is_some()).count()
+}
+
 /// One canonical `otpauth://` URI per line (each line ends with `\n`). Not
-/// encrypted: the UI warns before offering it.
+/// encrypted: the UI warns before offering it. Notes are not in it
+/// ([`notes_left_out`]).
 pub fn uri_list(accounts: &[Account]) -> String {
     // Each URI holds a key: wiped once copied into a list sized up front
     // (growing it would leave unwiped copies; callers wipe the list).
