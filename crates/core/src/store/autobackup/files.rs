@@ -2,7 +2,7 @@
 //! temporary file, flushed, renamed, never over another), read back and
 //! compared with what was written, and found again for a restore.
 
-use super::versions::{file_name, prune, restore_order};
+use super::versions::{file_name, prune, restore_order, Version};
 use super::{BackupError, Restorable, Skipped, MAX_SUFFIX};
 use crate::account::Account;
 use crate::import::{self, ImportError, Read};
@@ -206,8 +206,11 @@ const WRONG_PASSWORD_TRIES: usize = 5;
 /// damaged, unreadable or plain one is passed over for the one before it
 /// (and named in [`Restorable::skipped`]), and so is one that does not
 /// open (its key slot may be damaged); when none of the newest few opens,
-/// the password is the problem: [`BackupError::WrongPassword`], nothing
-/// read. This installation's backups (tagged `own`) are tried first.
+/// the password may be an older one (the backup password changed since):
+/// the oldest is tried, and when it opens, the newest that does is found
+/// by halving ([`newest_opening`]); otherwise the password is the problem:
+/// [`BackupError::WrongPassword`], nothing read. This installation's
+/// backups (tagged `own`) are tried first.
 pub fn find_restorable(
     folder: &Path,
     password: &str,
@@ -225,7 +228,8 @@ pub fn find_restorable(
     // shared folder, under another password, must not hide this one's.
     let mut refusals: std::collections::HashMap<Option<String>, usize> =
         std::collections::HashMap::new();
-    for version in found {
+    for (at, version) in found.iter().enumerate() {
+        let version = version.clone();
         let tried = refusals.get(&version.tag).copied().unwrap_or(0);
         if tried >= WRONG_PASSWORD_TRIES {
             continue;
@@ -256,6 +260,16 @@ pub fn find_restorable(
                         .to_owned(),
                 });
                 refused.get_or_insert(file);
+                if tried + 1 == WRONG_PASSWORD_TRIES {
+                    let older: Vec<&Version> = found[at + 1..]
+                        .iter()
+                        .filter(|other| other.tag == version.tag)
+                        .collect();
+                    if let Some(mut restorable) = newest_opening(&older, password) {
+                        restorable.skipped = skipped;
+                        return Ok(restorable);
+                    }
+                }
             }
             Err(err) => return Err(err),
         }
@@ -267,6 +281,31 @@ pub fn find_restorable(
         folder: folder.to_owned(),
         skipped,
     })
+}
+
+/// Among one installation's `older` backups (newest first), the newest that
+/// opens with `password`, when the oldest does: a password changed since
+/// opens a run of the oldest ones. Found by halving, so a few key
+/// derivations, not one a file; none when the oldest does not open.
+fn newest_opening(older: &[&Version], password: &str) -> Option<Restorable> {
+    let opens = |version: &Version| match read_any_backup(&version.path, password) {
+        Ok((restorable, true)) => Some(restorable),
+        _ => None,
+    };
+    let (mut low, mut high) = (0, older.len().checked_sub(1)?);
+    let mut found = opens(older[high])?;
+    // older[high] opens; those before `low` were found not to.
+    while low < high {
+        let middle = low + (high - low) / 2;
+        match opens(older[middle]) {
+            Some(restorable) => {
+                found = restorable;
+                high = middle;
+            }
+            None => low = middle + 1,
+        }
+    }
+    Some(found)
 }
 
 /// Checks that `file` decrypts with `password` to exactly `expected`.

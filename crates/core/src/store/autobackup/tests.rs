@@ -686,3 +686,44 @@ fn a_backup_of_no_account_prunes_nothing() {
     assert_eq!(read_backup(&empty, "pw").expect("reads").accounts.len(), 0);
     assert_eq!(read_backup(&holding, "pw").expect("kept").accounts.len(), 2);
 }
+
+/// The backup password changed, and more backups came since than the tries
+/// for a wrong password: the old password still finds the newest backup it
+/// opens (the oldest is tried, then the newest that opens found by
+/// halving), instead of being called wrong.
+#[test]
+fn an_older_password_finds_the_newest_backup_it_opens() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut last_old = None;
+    for n in 0..4u32 {
+        last_old = Some(
+            back_up(
+                folder.path(),
+                TAG,
+                50,
+                &[account(n)],
+                "old pw",
+                1_796_164_100 + u64::from(n),
+            )
+            .expect("backup"),
+        );
+    }
+    for n in 0..9u32 {
+        back_up(
+            folder.path(),
+            TAG,
+            50,
+            &[account(10 + n)],
+            "new pw",
+            1_796_164_200 + u64::from(n),
+        )
+        .expect("backup");
+    }
+    let found = find_restorable(folder.path(), "old pw", Some(TAG)).expect("found");
+    assert_eq!(Some(found.file), last_old);
+    assert_eq!(found.accounts, [account(3)]);
+    assert!(matches!(
+        find_restorable(folder.path(), "neither", Some(TAG)),
+        Err(BackupError::WrongPassword(_))
+    ));
+}
