@@ -19,14 +19,15 @@ export function announce(message) {
   }, 50);
 }
 
-/** A short notice at the bottom of the window, and to screen readers. */
-export function toast(message) {
+/** A short notice at the bottom of the window, and to screen readers;
+ *  one that warns stays longer (`seconds`). */
+export function toast(message, { seconds = 3 } = {}) {
   const el = document.getElementById('toast');
   el.textContent = message;
   el.hidden = false;
   announce(message);
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, 3000);
+  toastTimer = setTimeout(() => { el.hidden = true; }, seconds * 1000);
 }
 
 // The status line has one owner at a time ('start', 'codes', 'damaged'), so

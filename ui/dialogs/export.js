@@ -103,7 +103,8 @@ async function run(event) {
     root.close();
     $('#export-form').reset();
     const left = leftOut(saved);
-    toast(`Saved ${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`} to ${saved.path}${left && `.${left}`}`);
+    toast(`Saved ${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`} to ${saved.path}${left && `.${left}`}`,
+      { seconds: left ? 15 : 3 });
     refreshReminder();
   } catch (failure) {
     showError(ipc.messageOf(failure));

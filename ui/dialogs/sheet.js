@@ -37,7 +37,8 @@ async function run(event) {
     if (!saved) return; // The user closed the save dialog.
     root.close();
     backedUp();
-    toast(`Saved the recovery sheet (${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`}) to ${saved.path}: print it, then delete the file.${leftOut(saved)}`);
+    toast(`Saved the recovery sheet (${saved.accounts === 1 ? '1 account' : `${saved.accounts} accounts`}) to ${saved.path}: print it, then delete the file.${leftOut(saved)}`,
+      { seconds: leftOut(saved) ? 15 : 3 });
   } catch (failure) {
     showError(ipc.messageOf(failure));
   } finally {

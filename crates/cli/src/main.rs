@@ -68,6 +68,9 @@ fn main() -> ExitCode {
         }
     }
     match run(cli.command) {
+        // Done, but what it printed did not all get out (a full disk
+        // behind a redirection): said already, and not a success.
+        Ok(()) if terminal::output_failed() => ExitCode::FAILURE,
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             err!("watchword-cli: {error}");
@@ -113,11 +116,25 @@ fn run(command: Command) -> Result<(), CliError> {
 /// would repeat it, and it may well be a note, a key or a password.
 fn refuse_arguments(error: clap::Error) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let stray = match error.get(ContextKind::InvalidArg) {
-        Some(ContextValue::String(arg)) => !arg.starts_with('-') || arg.contains('='),
+    let word = |kind| match error.get(kind) {
+        Some(ContextValue::String(word)) => Some(word.clone()),
+        _ => None,
+    };
+    let stray = match error.kind() {
+        // A word where none is taken; an option's name is no secret.
+        ErrorKind::UnknownArgument => {
+            word(ContextKind::InvalidArg).is_some_and(|arg| !arg.starts_with('-'))
+        }
+        // A value given to a flag that takes none (`--set=1234-5678`).
+        ErrorKind::TooManyValues => true,
+        // A word where a command's action belongs (`lock hunter2`); a
+        // misspelt command of its own (`watchword-cli lst`) keeps clap's
+        // tip.
+        ErrorKind::InvalidSubcommand => word(ContextKind::InvalidSubcommand)
+            .is_some_and(|word| std::env::args().nth(1).as_deref() != Some(word.as_str())),
         _ => false,
     };
-    if error.kind() == ErrorKind::UnknownArgument && stray {
+    if stray {
         err!(
             "watchword-cli: an unexpected word after the command, not repeated here: keys, \
              notes and passwords are never taken as arguments (they would stay in the \

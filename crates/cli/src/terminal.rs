@@ -40,11 +40,22 @@ pub fn write_out(text: &str) {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Ok(()) => {}
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        // Said once; the command goes on to its end (a backup due is
+        // written), then exits with an error ([`output_failed`]).
         Err(error) => {
-            eprintln!("watchword-cli: cannot write to standard output: {error}");
-            std::process::exit(1);
+            if !OUTPUT_FAILED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                eprintln!("watchword-cli: cannot write to standard output: {error}");
+            }
         }
     }
+}
+
+static OUTPUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True once writing to standard output failed other than by its reader
+/// going away.
+pub fn output_failed() -> bool {
+    OUTPUT_FAILED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// `value` as JSON on standard output (pretty, or on one line), through

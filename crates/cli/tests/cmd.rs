@@ -80,3 +80,32 @@ fn a_reader_that_has_gone_is_no_failure() {
     assert!(out.status.success(), "{}: {stderr}", out.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Output that cannot be written (a full disk behind a redirection) is
+/// said once, and the command, finished, exits with an error.
+#[test]
+fn output_that_cannot_be_written_is_an_error() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
+        .args(["code", "--uri", "-", "--at", "59"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("watchword-cli runs");
+    let mut stdin = child.stdin.take().expect("piped");
+    stdin.write_all(ACME_URI.as_bytes()).expect("URI written");
+    drop(stdin);
+    let out = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "watchword-cli: cannot write to standard output: No space left on device (os error 28)\n"
+    );
+}

@@ -2,7 +2,7 @@
 //! and restoring from them. The policy is the core store's
 //! (`watchword_core::store::autobackup`); this only parses and prints.
 
-use super::backup::{count, notes_cut, read_password, skipped_entries};
+use super::backup::{count, notes_cut, read_new_password, read_password, skipped_entries};
 use super::{back_up_pending, now, open_store, open_store_locked};
 use crate::cli::BackupAction;
 use crate::error::CliError;
@@ -15,7 +15,7 @@ pub fn run(action: BackupAction) -> Result<(), CliError> {
             keep,
             password_stdin,
         } => {
-            let password = password(password_stdin)?;
+            let password = password(password_stdin, true)?;
             let mut store = open_store()?;
             let file = store.set_up_auto_backup(&dir, keep, &password, now())?;
             err!(
@@ -38,7 +38,7 @@ pub fn run(action: BackupAction) -> Result<(), CliError> {
             Ok(())
         }
         BackupAction::Password { password_stdin } => {
-            let password = password(password_stdin)?;
+            let password = password(password_stdin, true)?;
             let mut store = open_store()?;
             let file = store.set_auto_backup_password(&password, now())?;
             err!(
@@ -55,11 +55,17 @@ pub fn run(action: BackupAction) -> Result<(), CliError> {
     }
 }
 
-fn password(password_stdin: bool) -> Result<zeroize::Zeroizing<String>, CliError> {
+/// The backup password from standard input: a `new` one (setting up,
+/// changing it) typed twice at a terminal.
+fn password(password_stdin: bool, new: bool) -> Result<zeroize::Zeroizing<String>, CliError> {
     if !password_stdin {
         return Err(CliError::BackupNeedsPassword);
     }
-    Ok(zeroize::Zeroizing::new(read_password()?))
+    Ok(zeroize::Zeroizing::new(if new {
+        read_new_password()?
+    } else {
+        read_password()?
+    }))
 }
 
 fn status(json: bool) -> Result<(), CliError> {
@@ -107,7 +113,7 @@ fn restore(
     dir: Option<std::path::PathBuf>,
     password_stdin: bool,
 ) -> Result<(), CliError> {
-    let password = password(password_stdin)?;
+    let password = password(password_stdin, false)?;
     let mut store = open_store()?;
     let restorable = match (file, dir) {
         (Some(file), _) => autobackup::read_backup(&file, &password)?,

@@ -122,7 +122,7 @@ pub fn export(
         return Err(CliError::SheetNeedsOut);
     }
     let password = if password_stdin {
-        zeroize::Zeroizing::new(read_password()?)
+        zeroize::Zeroizing::new(read_new_password()?)
     } else {
         zeroize::Zeroizing::new(String::new())
     };
@@ -225,16 +225,7 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 pub fn read_password() -> Result<String, CliError> {
     use std::io::IsTerminal as _;
     if std::io::stdin().is_terminal() {
-        let typed =
-            crate::input::tty_hidden_line("Password (not shown): ").map_err(CliError::Input)?;
-        let password = typed.trim_end_matches(['\n', '\r']);
-        if password.is_empty() {
-            return Err(CliError::EmptyPassword);
-        }
-        if password.len() > MAX_PASSWORD_BYTES {
-            return Err(CliError::PasswordTooLong);
-        }
-        return Ok(password.to_owned());
+        return typed_password("Password (not shown): ");
     }
     let mut line = zeroize::Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 1));
     read_first_line(&mut line)?;
@@ -244,6 +235,38 @@ pub fn read_password() -> Result<String, CliError> {
         return Err(CliError::EmptyPassword);
     }
     Ok(password)
+}
+
+/// A new password (one that will lock something): as [`read_password`],
+/// but at a terminal typed twice, since a typo nobody saw would lock the
+/// user out.
+pub fn read_new_password() -> Result<String, CliError> {
+    use std::io::IsTerminal as _;
+    if !std::io::stdin().is_terminal() {
+        return read_password();
+    }
+    let first = zeroize::Zeroizing::new(typed_password("New password (not shown): ")?);
+    let again = zeroize::Zeroizing::new(typed_password("The same password again: ")?);
+    if *first != *again {
+        return Err(CliError::Input(
+            "the two passwords differ; nothing was changed".to_owned(),
+        ));
+    }
+    Ok(first.to_string())
+}
+
+/// One line typed at the terminal with the echo off, held to the same
+/// rules as a password on standard input.
+fn typed_password(prompt: &str) -> Result<String, CliError> {
+    let typed = crate::input::tty_hidden_line(prompt).map_err(CliError::Input)?;
+    let password = typed.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        return Err(CliError::EmptyPassword);
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(CliError::PasswordTooLong);
+    }
+    Ok(password.to_owned())
 }
 
 #[cfg(unix)]

@@ -7,7 +7,7 @@
 //! standard input carries a key), without echo, or read from standard
 //! input: never an argument, never remembered.
 
-use super::backup::read_password;
+use super::backup::{read_new_password, read_password};
 use super::open_store_locked;
 use crate::cli::LockAction;
 use crate::error::CliError;
@@ -148,7 +148,7 @@ fn given(password_stdin: bool, prompt: &str) -> Result<Zeroizing<String>, CliErr
 /// A new password: one line of standard input, or typed twice.
 fn new_password(password_stdin: bool) -> Result<Zeroizing<String>, CliError> {
     if password_stdin {
-        return Ok(Zeroizing::new(read_password()?));
+        return Ok(Zeroizing::new(read_new_password()?));
     }
     let first = ask("New lock password:")?;
     let again = ask("The same password again:")?;

@@ -118,6 +118,33 @@ fn add_list_code_remove_through_the_keychain() {
             stderr(&out)
         );
     }
+    // A colon in an issuer: "Acme:eu:bob" names Acme:eu's bob, however the
+    // colons are spaced, and once Acme's eu:bob exists too, both.
+    let added = env.run_with(
+        &["add", "--issuer", "Acme:eu", "--account", "bob"],
+        "JBSWY3DPEHPK3PXP\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    for query in ["Acme:eu:bob", "acme:eu: bob"] {
+        let out = env.run(&["code", query]);
+        assert!(out.status.success(), "{query}: {}", stderr(&out));
+    }
+    let added = env.run_with(
+        &["add", "--issuer", "Acme", "--account", "eu:bob"],
+        "KRSXG5CTMVRXEZLU\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let out = env.run(&["code", "Acme:eu:bob"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("matches 2 accounts"),
+        "{}",
+        stderr(&out)
+    );
+    for one in ["eu:bob", "Acme:eu"] {
+        let out = env.run(&["remove", one]);
+        assert!(out.status.success(), "{one}: {}", stderr(&out));
+    }
     let out = env.run(&["code", "nothing-like-it"]);
     assert_eq!(out.status.code(), Some(1));
     // A key or URI given where a name belongs (`--uri -` forgotten) is not

@@ -133,14 +133,18 @@ impl Store {
             return Vec::new();
         }
         // "Issuer:name" as typed, or as a list or a message shows it
-        // ("Issuer: name").
-        let parts = q.split_once(':').map(|(i, n)| (i.trim(), n.trim()));
+        // ("Issuer: name"), split at any colon (an issuer or a name may
+        // hold one: "Acme:eu:bob" is both Acme:eu's bob and Acme's eu:bob).
+        let parts: Vec<(&str, &str)> = q
+            .match_indices(':')
+            .map(|(at, _)| (q[..at].trim(), q[at + 1..].trim()))
+            .collect();
         let all = self.summaries();
         let exact: Vec<AccountSummary> = all
             .iter()
             .filter(|s| {
                 let (i, n) = (s.issuer.to_lowercase(), s.name.to_lowercase());
-                i == q || n == q || parts == Some((i.trim(), n.trim())) || s.id == q
+                i == q || n == q || parts.contains(&(i.trim(), n.trim())) || s.id == q
             })
             .cloned()
             .collect();

@@ -281,6 +281,18 @@ impl Store {
         let folder = check_folder(folder, self.data_dir())?;
         let _lock = self.lock(lock::WAIT)?;
         self.catch_up()?;
+        self.set_up_held(folder, keep, password, unix_seconds)
+    }
+
+    /// [`Store::set_up_auto_backup`] with the store's lock held and the
+    /// arguments checked.
+    fn set_up_held(
+        &mut self,
+        folder: PathBuf,
+        keep: u32,
+        password: &str,
+        unix_seconds: u64,
+    ) -> Result<PathBuf, BackupError> {
         let accounts = self.fresh_accounts()?;
         // Set up again (another folder, a new password): the same tag.
         let tag = self
@@ -332,9 +344,12 @@ impl Store {
         if password.is_empty() {
             return Err(BackupError::EmptyPassword);
         }
-        self.locked_listed(|_| Ok(()))?;
+        // The folder and number kept as they are under the lock: another
+        // process may have changed them, or turned backups off.
+        let _lock = self.lock(lock::WAIT)?;
+        self.catch_up()?;
         let config = self.meta.auto_backup.clone().ok_or(BackupError::NotSetUp)?;
-        self.set_up_auto_backup(&config.folder, config.keep, password, unix_seconds)
+        self.set_up_held(config.folder, config.keep, password, unix_seconds)
     }
 
     /// Where automatic backups stand. Takes in what other processes wrote
