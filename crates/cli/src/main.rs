@@ -131,7 +131,7 @@ fn refuse_arguments(error: clap::Error) -> ExitCode {
         // misspelt command of its own (`watchword-cli lst`) keeps clap's
         // tip.
         ErrorKind::InvalidSubcommand => word(ContextKind::InvalidSubcommand)
-            .is_some_and(|word| std::env::args().nth(1).as_deref() != Some(word.as_str())),
+            .is_some_and(|word| std::env::args_os().nth(1) != Some(word.into())),
         _ => false,
     };
     if stray {

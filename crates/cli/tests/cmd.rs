@@ -109,3 +109,16 @@ fn output_that_cannot_be_written_is_an_error() {
         "watchword-cli: cannot write to standard output: No space left on device (os error 28)\n"
     );
 }
+
+/// A word that is not UTF-8 where a command belongs: refused, no panic.
+#[test]
+fn a_command_that_is_not_utf8_is_refused_without_a_panic() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_watchword-cli"))
+        .arg(std::ffi::OsStr::from_bytes(b"\xff"))
+        .output()
+        .expect("watchword-cli runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
