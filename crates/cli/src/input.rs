@@ -78,9 +78,9 @@ pub fn tty_hidden_line(prompt: &str) -> Result<Zeroizing<String>, String> {
     let mut quiet = saved.clone();
     quiet.local_modes.remove(LocalModes::ECHO);
     quiet.local_modes.insert(LocalModes::ECHONL);
-    // Now, not flushing: a line typed (or sent by a script driving the
-    // terminal) before the prompt is kept.
-    termios::tcsetattr(&tty, OptionalActions::Now, &quiet)
+    // Flushing what was typed ahead: it showed as it was typed (the echo
+    // was on), so it is no password.
+    termios::tcsetattr(&tty, OptionalActions::Flush, &quiet)
         .map_err(|e| format!("cannot turn off the terminal's echo: {e}"))?;
     let mut writer = &tty;
     let _ = write!(writer, "{prompt} ");

@@ -130,8 +130,12 @@ fn refuse_arguments(error: clap::Error) -> ExitCode {
         // A word where a command's action belongs (`lock hunter2`); a
         // misspelt command of its own (`watchword-cli lst`) keeps clap's
         // tip.
-        ErrorKind::InvalidSubcommand => word(ContextKind::InvalidSubcommand)
-            .is_some_and(|word| std::env::args_os().nth(1) != Some(word.into())),
+        ErrorKind::InvalidSubcommand => word(ContextKind::InvalidSubcommand).is_some_and(|word| {
+            let command = std::env::args_os()
+                .skip(1)
+                .find(|arg| !arg.as_encoded_bytes().starts_with(b"-"));
+            command != Some(word.into())
+        }),
         _ => false,
     };
     if stray {

@@ -2,7 +2,7 @@
 //! temporary file, flushed, renamed, never over another), read back and
 //! compared with what was written, and found again for a restore.
 
-use super::versions::{file_name, prune, restore_order, Version};
+use super::versions::{file_name, is_ahead, prune, restore_order, Version};
 use super::{BackupError, Restorable, Skipped, MAX_SUFFIX};
 use crate::account::Account;
 use crate::import::{self, ImportError, Read};
@@ -217,7 +217,8 @@ pub fn find_restorable(
     own: Option<&str>,
 ) -> Result<Restorable, BackupError> {
     folder_there(folder)?;
-    let found = restore_order(folder, unix_now(), own).map_err(|source| BackupError::Write {
+    let now = unix_now();
+    let found = restore_order(folder, now, own).map_err(|source| BackupError::Write {
         action: "list",
         folder: folder.to_owned(),
         source,
@@ -228,50 +229,47 @@ pub fn find_restorable(
     // shared folder, under another password, must not hide this one's.
     let mut refusals: std::collections::HashMap<Option<String>, usize> =
         std::collections::HashMap::new();
-    for (at, version) in found.iter().enumerate() {
-        let version = version.clone();
+    let mut tried_files: std::collections::HashSet<&Path> = std::collections::HashSet::new();
+    // Installations whose newest few all refused, in the order met (this
+    // one's first).
+    let mut ran_out: Vec<Option<String>> = Vec::new();
+    for version in &found {
         let tried = refusals.get(&version.tag).copied().unwrap_or(0);
         if tried >= WRONG_PASSWORD_TRIES {
             continue;
         }
-        match read_any_backup(&version.path, password) {
-            // A plain file named like ours was not written by Watchword,
-            // which encrypts every backup: whoever can write to a synced
-            // folder must not be able to slip accounts in.
-            Ok((_, false)) => skipped.push(Skipped {
-                file: version.path,
-                reason: NOT_ENCRYPTED.to_owned(),
-            }),
-            Ok((mut restorable, true)) => {
+        tried_files.insert(&version.path);
+        match probe(version, password) {
+            Probe::Opens(mut restorable) => {
                 restorable.skipped = skipped;
                 return Ok(restorable);
             }
-            Err(BackupError::Unreadable { file, source }) => skipped.push(Skipped {
-                file,
-                reason: source.to_string(),
-            }),
+            Probe::Unusable(passed_over) => skipped.push(passed_over),
             // The newest may be damaged where its key is kept: look at a
             // few older ones before blaming the password.
-            Err(BackupError::WrongPassword(file)) => {
+            Probe::Refuses => {
                 refusals.insert(version.tag.clone(), tried + 1);
-                skipped.push(Skipped {
-                    file: file.clone(),
-                    reason: "it does not open with this password (a wrong password, or damaged)"
-                        .to_owned(),
-                });
-                refused.get_or_insert(file);
+                skipped.push(refusal(&version.path));
+                refused.get_or_insert(version.path.clone());
                 if tried + 1 == WRONG_PASSWORD_TRIES {
-                    let older: Vec<&Version> = found[at + 1..]
-                        .iter()
-                        .filter(|other| other.tag == version.tag)
-                        .collect();
-                    if let Some(mut restorable) = newest_opening(&older, password) {
-                        restorable.skipped = skipped;
-                        return Ok(restorable);
-                    }
+                    ran_out.push(version.tag.clone());
                 }
             }
-            Err(err) => return Err(err),
+            Probe::Failed(err) => return Err(err),
+        }
+    }
+    // Nothing opened: the password may be one an installation had before
+    // a change, which opens its older backups. Those not tried yet, and
+    // not dated ahead, newest first.
+    for tag in ran_out {
+        let older: Vec<&Version> = found
+            .iter()
+            .filter(|v| v.tag == tag && !tried_files.contains(v.path.as_path()))
+            .filter(|v| !is_ahead(v, now))
+            .collect();
+        if let Some(mut restorable) = newest_opening(older, password, &mut skipped)? {
+            restorable.skipped = skipped;
+            return Ok(restorable);
         }
     }
     if let Some(file) = refused {
@@ -283,29 +281,90 @@ pub fn find_restorable(
     })
 }
 
+/// What trying one backup with a password came to.
+enum Probe {
+    Opens(Restorable),
+    /// It does not open with it (a wrong password, or a damaged key slot).
+    Refuses,
+    /// Damaged, unreadable, or a plain file named like ours: passed over.
+    Unusable(Skipped),
+    /// Something that stops the restore (the folder gone, say).
+    Failed(BackupError),
+}
+
+fn probe(version: &Version, password: &str) -> Probe {
+    match read_any_backup(&version.path, password) {
+        Ok((restorable, true)) => Probe::Opens(restorable),
+        // A plain file named like ours was not written by Watchword,
+        // which encrypts every backup: whoever can write to a synced
+        // folder must not be able to slip accounts in.
+        Ok((_, false)) => Probe::Unusable(Skipped {
+            file: version.path.clone(),
+            reason: NOT_ENCRYPTED.to_owned(),
+        }),
+        Err(BackupError::Unreadable { file, source }) => Probe::Unusable(Skipped {
+            file,
+            reason: source.to_string(),
+        }),
+        Err(BackupError::WrongPassword(_)) => Probe::Refuses,
+        Err(err) => Probe::Failed(err),
+    }
+}
+
+fn refusal(file: &Path) -> Skipped {
+    Skipped {
+        file: file.to_owned(),
+        reason: "it does not open with this password (a wrong password, or damaged)".to_owned(),
+    }
+}
+
 /// Among one installation's `older` backups (newest first), the newest that
-/// opens with `password`, when the oldest does: a password changed since
-/// opens a run of the oldest ones. Found by halving, so a few key
-/// derivations, not one a file; none when the oldest does not open.
-fn newest_opening(older: &[&Version], password: &str) -> Option<Restorable> {
-    let opens = |version: &Version| match read_any_backup(&version.path, password) {
-        Ok((restorable, true)) => Some(restorable),
-        _ => None,
+/// opens with `password`, when the oldest usable one does: a password
+/// changed since opens a run of the oldest ones. Found by halving, so a
+/// few key derivations, not one a file; a damaged or plain file met on
+/// the way is passed over (and named) without moving the bounds. None when
+/// the oldest does not open.
+fn newest_opening(
+    mut older: Vec<&Version>,
+    password: &str,
+    skipped: &mut Vec<Skipped>,
+) -> Result<Option<Restorable>, BackupError> {
+    let mut found = loop {
+        let Some(oldest) = older.last() else {
+            return Ok(None);
+        };
+        match probe(oldest, password) {
+            Probe::Opens(restorable) => break restorable,
+            Probe::Refuses => return Ok(None),
+            Probe::Unusable(passed_over) => {
+                skipped.push(passed_over);
+                older.pop();
+            }
+            Probe::Failed(err) => return Err(err),
+        }
     };
-    let (mut low, mut high) = (0, older.len().checked_sub(1)?);
-    let mut found = opens(older[high])?;
     // older[high] opens; those before `low` were found not to.
+    let (mut low, mut high) = (0, older.len() - 1);
     while low < high {
         let middle = low + (high - low) / 2;
-        match opens(older[middle]) {
-            Some(restorable) => {
+        match probe(older[middle], password) {
+            Probe::Opens(restorable) => {
                 found = restorable;
                 high = middle;
             }
-            None => low = middle + 1,
+            Probe::Refuses => {
+                skipped.push(refusal(&older[middle].path));
+                low = middle + 1;
+            }
+            Probe::Unusable(passed_over) => {
+                skipped.push(passed_over);
+                older.remove(middle);
+                high -= 1;
+            }
+            Probe::Failed(err) => return Err(err),
         }
     }
-    Some(found)
+    Ok(Some(found))
 }
 
 /// Checks that `file` decrypts with `password` to exactly `expected`.

@@ -722,6 +722,38 @@ fn an_older_password_finds_the_newest_backup_it_opens() {
     let found = find_restorable(folder.path(), "old pw", Some(TAG)).expect("found");
     assert_eq!(Some(found.file), last_old);
     assert_eq!(found.accounts, [account(3)]);
+    // Damaged files among them, and one dated ahead under the new password
+    // (tried last of all): passed over, named, and the same one found.
+    let damaged: Vec<PathBuf> = [1_796_164_105, 1_796_164_150, 1_796_164_199]
+        .into_iter()
+        .map(|at| {
+            folder
+                .path()
+                .join(super::versions::file_name(at, 1, Some(TAG)))
+        })
+        .collect();
+    for file in &damaged {
+        std::fs::write(file, "{\"version\": 1, \"header\": ").expect("a damaged file");
+    }
+    back_up(
+        folder.path(),
+        TAG,
+        50,
+        &[account(40)],
+        "new pw",
+        4_000_000_000,
+    )
+    .expect("backup");
+    let found = find_restorable(folder.path(), "old pw", Some(TAG)).expect("found");
+    assert_eq!(Some(found.file), last_old);
+    for file in &damaged {
+        assert!(
+            found.skipped.iter().any(|s| &s.file == file),
+            "{} not named: {:?}",
+            file.display(),
+            found.skipped
+        );
+    }
     assert!(matches!(
         find_restorable(folder.path(), "neither", Some(TAG)),
         Err(BackupError::WrongPassword(_))

@@ -158,6 +158,12 @@ pub(super) fn restore_order(
     Ok(order)
 }
 
+/// True for a backup whose name is dated more than a day after
+/// `unix_seconds` (see [`restore_order`]).
+pub(super) fn is_ahead(version: &Version, unix_seconds: u64) -> bool {
+    version.key.0 > stamp(unix_seconds.saturating_add(FUTURE_SLACK_SECONDS))
+}
+
 /// Our backups in `folder` as "Restore the newest" offers them, in order
 /// ([`restore_order`] as of now, this installation's, tagged `own`,
 /// first). Other files are not listed.
