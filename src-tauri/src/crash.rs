@@ -10,12 +10,9 @@
 //! loaded again: a page that crashes as it loads must not loop. Its window
 //! then shows a line saying so instead of the page: the page's last frame
 //! (its codes) would otherwise stay on screen, past the auto-lock, which
-//! only a live page can show.
-//!
-//! With the lock on, Watchword locks at each end: the idle lock lives in
-//! the page, and a page loaded again counts the idle time from nought (a
-//! page ended every few minutes would never lock); given up on, no page is
-//! left to lock at all, and the tray and the palette would copy codes.
+//! only a live page can show. With the lock on, Watchword locks then:
+//! the idle lock lives in the page, and the tray and the palette would
+//! otherwise copy codes without it.
 
 use gtk::prelude::*;
 use std::cell::Cell;
@@ -59,14 +56,13 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
                     "watchword: the {label} window's page stopped ({reason:?}); loading it again"
                 );
                 reloaded.set(Some(Instant::now()));
-                let app = app.clone();
-                std::thread::spawn(move || lock_if_unlocked(&app));
                 view.reload();
             });
     });
 }
 
-/// Locks when the lock is on and open: the idle lock was the page's.
+/// Locks when the lock is on and open: with its page given up on, no idle
+/// lock runs.
 fn lock_if_unlocked(app: &AppHandle) {
     let state = app.state::<crate::state::AppState>();
     // As the screen locking does (screenlock.rs): asked before waiting for
@@ -79,7 +75,7 @@ fn lock_if_unlocked(app: &AppHandle) {
         .unwrap_or(true);
     if unlocked {
         match crate::lock::lock_app(app) {
-            Ok(()) => eprintln!("watchword: locked, as the page that locks it when idle ended"),
+            Ok(()) => eprintln!("watchword: locked, as no page is left to lock it when idle"),
             Err(error) => eprintln!("watchword: could not lock: {}", error.message),
         }
     }

@@ -131,9 +131,8 @@ fn a_page_whose_web_process_ends_is_loaded_again() {
 /// again is not loaded again (a page that crashes as it loads must not
 /// loop), and its last frame, codes and all, does not stay on screen past
 /// the auto-lock, which only a live page could show: the window says why
-/// instead, and with the lock on Watchword locks, at the first end already
-/// (its idle lock was the page's, and a page loaded again counts the idle
-/// time afresh; the tray would copy codes without it). Judged by the window's
+/// instead, and with the lock on Watchword locks (its idle lock was the
+/// page's; the tray would copy codes without it). Judged by the window's
 /// pixels, read from the X server, for the message (a GTK label) the
 /// accessibility tree, and for the lock the tray's own word.
 #[test]
@@ -188,39 +187,41 @@ fn a_page_that_stops_twice_in_a_minute_leaves_the_screen_and_says_why() {
             .status()
             .expect("kill runs");
     };
-    // Each web process is killed once its page is up: the first at once,
-    // the second once the page loaded again shows its unlock form, the
-    // first end having locked Watchword (the tray says so): a page loaded
-    // again would count the idle time afresh. (A process killed as it
-    // starts makes WebKit abort the whole program, a WebKit matter, not
-    // this test's.) Until the window gives up: after two, or sooner if a
-    // page also ended by itself. The page's text and the message (a GTK
-    // label) are read through the accessibility tree: the WebDriver
-    // session ends with the first process.
+    // Each web process is killed once its page has painted: the first at
+    // once (its page is up), each later one when the top quarter changes
+    // after the process was first seen (the dead page's frame stays until
+    // the new one paints; a process killed as it starts makes WebKit abort
+    // the whole program, a WebKit matter, not this test's). Until the
+    // window gives up: after two, or sooner if a page also ended by itself.
+    // The message is a GTK label, read through the accessibility tree.
     let mut killed: Vec<u32> = Vec::new();
+    let mut watching: Option<(u32, Vec<u32>)> = None;
     app.wait_until("the window to give up on its page", || {
         let lines = app.shown_text("Watchword")?.unwrap_or_default();
         if says_so(&lines) > 0 {
             return Ok(());
         }
-        let fresh = app
-            .web_processes()
-            .into_iter()
-            .find(|pid| !killed.contains(pid));
-        match (killed.len(), fresh) {
-            (0, Some(pid)) => {
+        let (now, _) = top()?;
+        match watching.take() {
+            Some((pid, then)) if then != now => {
                 kill(pid);
                 killed.push(pid);
             }
-            (1, Some(pid)) => {
-                tray_says("Locked")
-                    .map_err(|said| format!("after one end, the tray says {said}"))?;
-                if lines.iter().any(|line| line == "Watchword is locked") {
-                    kill(pid);
-                    killed.push(pid);
+            Some(still) => watching = Some(still),
+            None => {
+                let fresh = app
+                    .web_processes()
+                    .into_iter()
+                    .find(|pid| !killed.contains(pid));
+                match fresh {
+                    Some(pid) if killed.is_empty() => {
+                        kill(pid);
+                        killed.push(pid);
+                    }
+                    Some(pid) => watching = Some((pid, now)),
+                    None => {}
                 }
             }
-            _ => {}
         }
         Err(format!("killed {killed:?}; shown {lines:?}"))
     });
