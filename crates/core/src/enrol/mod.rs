@@ -217,12 +217,6 @@ impl Enrolment {
         rest
     }
 
-    /// Something in it to act on now: an account, or an encrypted backup
-    /// to open (export parts still missing alone are not).
-    pub fn has_something_to_add(&self) -> bool {
-        !self.accounts.is_empty() || !self.locked.is_empty()
-    }
-
     /// Notes that a view of this enrolment went to the user, so that it
     /// is on screen even while it holds no account (its backup's password
     /// asked for and being tried, or only notes to read): what arrives

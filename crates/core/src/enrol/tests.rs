@@ -298,7 +298,6 @@ fn a_link_from_outside_opens_a_preview_asked_and_joins_one_unasked() {
     assert_eq!(rest.accounts()[0].name, "third");
     assert!(!rest.asked(0));
     assert!(Enrolment::new().arrived_after(0).accounts().is_empty());
-    assert!(!Enrolment::new().arrived_after(0).has_something_to_add());
 }
 
 /// What no choice was made about stays through an Add or a Cancel: an
@@ -327,7 +326,6 @@ fn a_backup_waiting_for_its_password_and_missing_parts_outlive_an_add() {
     assert!(rest.accounts().is_empty());
     assert_eq!(rest.locked().len(), 1, "the backup still waits");
     assert_eq!(rest.locked()[0].source(), "vault.json");
-    assert!(rest.has_something_to_add());
     assert_eq!(rest.add_payload("p2", &parts[1]), 10);
     assert_eq!(
         rest.missing_parts(),

@@ -475,28 +475,17 @@ impl Store {
         result.map(Some)
     }
 
-    /// Marks a backup pending and writes it now (`backup now`, a retry).
+    /// Marks a backup pending and writes it now (`backup now`, a retry),
+    /// under the store's lock, held throughout so that another process's
+    /// backup cannot take the pending mark between the two. `NotSetUp` when
+    /// backups are off; `VaultLocked` when the lock is on and this store
+    /// holds no key (the backup stays pending).
     pub fn back_up_now(&mut self, unix_seconds: u64) -> Result<PathBuf, BackupError> {
-        self.back_up_now_after(unix_seconds, |_| Ok(()))
-    }
-
-    /// Under the store's lock, held throughout, when backups are on:
-    /// `first`, then a backup marked pending and written. `NotSetUp` when
-    /// they are off, before `first` runs; `VaultLocked` when the lock is on
-    /// and this store holds no key (the backup stays pending). Held
-    /// throughout so that another process's backup cannot take the pending
-    /// mark between the two.
-    fn back_up_now_after(
-        &mut self,
-        unix_seconds: u64,
-        first: impl FnOnce(&mut Self) -> Result<(), Error>,
-    ) -> Result<PathBuf, BackupError> {
         let _lock = self.lock(lock::WAIT)?;
         self.catch_up_listed()?;
         if self.meta.auto_backup.is_none() {
             return Err(BackupError::NotSetUp);
         }
-        first(self)?;
         self.note_change();
         self.save_meta()?;
         match self.run_pending_backup_held(unix_seconds)? {

@@ -77,6 +77,15 @@ impl Backed {
     }
 }
 
+/// The ids of the store's accounts, in the list's order.
+fn ids_of(store: &Store) -> Vec<AccountId> {
+    store
+        .summaries()
+        .iter()
+        .filter_map(|s| AccountId::parse(&s.id))
+        .collect()
+}
+
 fn names(folder: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(folder)
         .expect("list")
@@ -433,11 +442,7 @@ fn changes_coalesce_into_one_backup_and_the_mark_survives_the_process() {
     assert_eq!(status.last_good, Some(1_796_164_210));
     assert_eq!(store.backup_status().last_backup, Some(1_796_164_210));
     // A rename, a removal and an HOTP step are changes too.
-    let ids: Vec<AccountId> = store
-        .summaries()
-        .iter()
-        .filter_map(|s| AccountId::parse(&s.id))
-        .collect();
+    let ids = ids_of(&store);
     store.rename(&ids[0], "Renamed", "me").expect("renamed");
     assert!(store.backup_pending());
     store.run_pending_backup(1_796_164_230).expect("backup");
@@ -509,11 +514,7 @@ fn while_an_account_cannot_be_read_no_older_backup_is_pruned() {
         .run_pending_backup(1_796_164_210)
         .expect("backup")
         .expect("pending");
-    let ids: Vec<AccountId> = store
-        .summaries()
-        .iter()
-        .filter_map(|s| AccountId::parse(&s.id))
-        .collect();
+    let ids = ids_of(&store);
     // Its item damaged (as a newer Watchword's record would read here).
     let item = keychain.get(ids[0].as_str()).expect("get").expect("held");
     keychain
@@ -671,11 +672,7 @@ fn a_backup_of_no_account_prunes_nothing() {
         .run_pending_backup(1_796_164_210)
         .expect("backup")
         .expect("pending");
-    let ids: Vec<AccountId> = store
-        .summaries()
-        .iter()
-        .filter_map(|s| AccountId::parse(&s.id))
-        .collect();
+    let ids = ids_of(&store);
     for id in &ids {
         store.remove(id).expect("removed");
     }
