@@ -46,6 +46,7 @@ fn main() {
         "locked_names",
         "unlock",
         "lock_now",
+        "note_use",
         "answer_close_to_tray",
         "close_question_cancelled",
         "turn_lock_on",

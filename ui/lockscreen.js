@@ -108,37 +108,35 @@ async function unlock(event) {
   }
 }
 
-// ---------- locking after a while without use ----------
+// ---------- use, for the lock after a while without it ----------
 
-let lastUse = Date.now();
-let idleTimer = null;
+// The count itself is the shell's (idle.rs): a page loaded again after
+// its web process ended, or one that hangs, must not hold the lock back.
+// Use is said at once, then at most every few seconds (the last of a
+// burst too, so the lock is never early).
+const SAY_USE_EVERY = 5000;
+let usedSaid = -SAY_USE_EVERY;
+let useLater = null;
 
-/** Schedules the next look at the idle time: once, when it would be up
- *  (no polling; a use in between only moves the time it compares to). */
-function scheduleIdleLock() {
-  clearTimeout(idleTimer);
-  idleTimer = null;
-  const minutes = state.settings.autoLockMinutes;
-  if (!minutes || state.locked || !state.lock || state.lock.state !== 'unlocked') return;
-  const due = lastUse + minutes * 60_000;
-  idleTimer = setTimeout(() => {
-    if (Date.now() >= lastUse + minutes * 60_000) lockNow();
-    else scheduleIdleLock();
-  }, Math.max(1000, due - Date.now()));
+function used() {
+  // The page's own clock, which never steps back as the wall clock may.
+  const since = performance.now() - usedSaid;
+  if (since >= SAY_USE_EVERY) sayUsed();
+  else if (useLater === null) useLater = setTimeout(sayUsed, SAY_USE_EVERY - since);
+}
+
+function sayUsed() {
+  clearTimeout(useLater);
+  useLater = null;
+  usedSaid = performance.now();
+  ipc.noteUse().catch(() => {});
 }
 
 /** `then` runs once unlocked: the window's start. */
-export function wire({ then, on }) {
+export function wire({ then }) {
   afterUnlock = then;
   $('unlock-form').addEventListener('submit', unlock);
   for (const kind of ['keydown', 'pointerdown', 'wheel']) {
-    document.addEventListener(kind, () => { lastUse = Date.now(); }, { capture: true, passive: true });
+    document.addEventListener(kind, used, { capture: true, passive: true });
   }
-  // A code copied from the tray or the palette: use, though not here.
-  ipc.listen('account-used', () => { lastUse = Date.now(); });
-  on('lock', () => {
-    lastUse = Date.now();
-    scheduleIdleLock();
-  });
-  on('settings', scheduleIdleLock);
 }

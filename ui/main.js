@@ -143,8 +143,8 @@ async function start() {
       said.push('Automatic backups have stopped: their settings were lost. Set them up again in Settings → Automatic backups.');
     }
     if (said.length > 0) showStatus(said.join(' '), null, 'damaged');
-    // The lock's state comes with the view (the idle lock is armed from
-    // it); the fuller status, for Settings, may follow or fail.
+    // The lock's state comes with the view (Ctrl+L goes by it); the
+    // fuller status, for Settings, may follow or fail.
     setLock({ state: view.lock });
     ipc.lockStatus().then(setLock, () => {});
   } catch (error) {
@@ -212,7 +212,7 @@ groups.wire();
 autobackup.wire();
 restore.wire();
 lockDialog.wire();
-lockScreen.wire({ then: start, on });
+lockScreen.wire({ then: start });
 backupLine.wire({ change: autobackup.open });
 $('backup-auto').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));
 $('scan-button').addEventListener('click', () => enrol.bringIn('Looking for a QR code on your screen…', ipc.scanScreen));

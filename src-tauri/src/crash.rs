@@ -11,13 +11,14 @@
 //! then shows a line saying so instead of the page: the page's last frame
 //! (its codes) would otherwise stay on screen, past the auto-lock, which
 //! only a live page can show. With the lock on, Watchword locks then:
-//! the idle lock lives in the page, and the tray and the palette would
-//! otherwise copy codes without it.
+//! no window is left to unlock it in, and the tray and the palette would
+//! otherwise copy codes until the minutes without use are up (idle.rs,
+//! whose count a page loaded again does not restart).
 
 use gtk::prelude::*;
 use std::cell::Cell;
 use std::time::{Duration, Instant};
-use tauri::{AppHandle, Manager, WebviewWindow};
+use tauri::{Manager, WebviewWindow};
 use webkit2gtk::{WebProcessTerminationReason, WebViewExt};
 
 /// A second end within this long of the last reload is not reloaded.
@@ -49,7 +50,9 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
                     give_up(view);
                     let app = app.clone();
                     // Off the main thread: the keychain may take a while.
-                    std::thread::spawn(move || lock_if_unlocked(&app));
+                    std::thread::spawn(move || {
+                        crate::lock::lock_if_open(&app, "as its page was given up on")
+                    });
                     return;
                 }
                 eprintln!(
@@ -59,26 +62,6 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
                 view.reload();
             });
     });
-}
-
-/// Locks when the lock is on and open: with its page given up on, no idle
-/// lock runs.
-fn lock_if_unlocked(app: &AppHandle) {
-    let state = app.state::<crate::state::AppState>();
-    // As the screen locking does (screenlock.rs): asked before waiting for
-    // the store, so that a change waiting on another process gives way,
-    // and judged by the keys held, not by the keychain, which may be busy
-    // or locked itself (a poisoned store says nothing either way: lock).
-    state.lock_call.ask();
-    let unlocked = state
-        .with_store(|store| Ok(store.holds_vault_key()))
-        .unwrap_or(true);
-    if unlocked {
-        match crate::lock::lock_app(app) {
-            Ok(()) => eprintln!("watchword: locked, as no page is left to lock it when idle"),
-            Err(error) => eprintln!("watchword: could not lock: {}", error.message),
-        }
-    }
 }
 
 /// Takes the page's last frame off the screen and says why, in a GTK

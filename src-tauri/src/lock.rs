@@ -72,6 +72,9 @@ pub async fn unlock(app: AppHandle, password: String) -> Result<(), IpcError> {
             })
         });
         if outcome.is_ok() {
+            // The minutes without use count from the unlock.
+            state.idle.used();
+            state.idle.look_again();
             // A backup that waited for the unlock goes now.
             crate::autobackup::changed(state);
             // The tray lists the accounts again.
@@ -126,6 +129,34 @@ pub fn lock_app(app: &AppHandle) -> Result<(), IpcError> {
     Ok(())
 }
 
+/// Locks when the lock is on and open, for a trigger of the shell's own
+/// (the screen locking, the minutes without use, a page given up on);
+/// `why` ends the log's line. As the screen lock does: asked before
+/// waiting for the store, so that a change waiting on another process
+/// gives way, and judged by the keys held, not by the keychain, which may
+/// be busy or locked itself (a poisoned store says nothing either way:
+/// lock). False when it should have locked and could not.
+pub fn lock_if_open(app: &AppHandle, why: &str) -> bool {
+    let state = app.state::<AppState>();
+    state.lock_call.ask();
+    let open = state
+        .with_store(|store| Ok(store.holds_vault_key()))
+        .unwrap_or(true);
+    if !open {
+        return true;
+    }
+    match lock_app(app) {
+        Ok(()) => {
+            eprintln!("watchword: locked {why}");
+            true
+        }
+        Err(error) => {
+            eprintln!("watchword: could not lock: {}", error.message);
+            false
+        }
+    }
+}
+
 /// Locks `state`'s store (also for the window's own triggers).
 pub fn lock_state(state: &AppState) -> Result<(), IpcError> {
     // Asked before waiting for the store: a change of ours waiting on
@@ -162,10 +193,15 @@ pub async fn turn_lock_on(app: AppHandle, password: String) -> Result<LockStatus
     let password = Zeroizing::new(password);
     blocking(app, move |_, state| {
         let kdf = KdfParams::calibrate(UNLOCK_TIME);
-        state.with_store(|store| {
+        let outcome = state.with_store(|store| {
             store.turn_lock_on(&password, kdf)?;
             Ok(store.lock_status()?)
-        })
+        });
+        // Open with the new keys, the minutes without use count; also
+        // after a failure, which may come after the keys were taken.
+        state.idle.used();
+        state.idle.look_again();
+        outcome
     })
     .await
 }
@@ -175,7 +211,7 @@ pub async fn turn_lock_on(app: AppHandle, password: String) -> Result<LockStatus
 pub async fn turn_lock_off(app: AppHandle, password: String) -> Result<LockStatus, IpcError> {
     let password = Zeroizing::new(password);
     blocking(app, move |_, state| {
-        with_tries(state, || {
+        let outcome = with_tries(state, || {
             state.with_store(|store| {
                 // From the settings, which a locked window does not show:
                 // unlock first.
@@ -183,7 +219,11 @@ pub async fn turn_lock_off(app: AppHandle, password: String) -> Result<LockStatu
                 store.turn_lock_off(&password)?;
                 Ok(store.lock_status()?)
             })
-        })
+        });
+        // Off, nothing is left to lock; a failure may have come after
+        // the store took keys again (the list needed them).
+        state.idle.look_again();
+        outcome
     })
     .await
 }

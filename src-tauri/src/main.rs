@@ -22,6 +22,7 @@ mod enrol;
 mod hotkey_plugin;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod hotkey_x11;
+mod idle;
 mod links;
 mod lock;
 mod palette;
@@ -157,6 +158,7 @@ fn main() {
             #[cfg(all(unix, not(target_os = "macos")))]
             screenlock::watch(app.handle().clone());
             autobackup::start(app.handle().clone());
+            idle::start(app.handle().clone());
             palette::hold_from_settings(app.handle().clone());
             // The window starts hidden (tauri.conf.json) so that
             // `watchword --quick` shows the palette alone.
@@ -261,6 +263,7 @@ fn main() {
             closing::answer_close_to_tray,
             closing::close_question_cancelled,
             lock::lock_now,
+            idle::note_use,
             lock::turn_lock_on,
             lock::turn_lock_off,
             lock::change_lock_password,

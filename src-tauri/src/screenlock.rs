@@ -17,11 +17,10 @@
 //! lock more often. A bus that is not there (no system bus in a container)
 //! is passed over.
 
-use crate::state::AppState;
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::time::Duration;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::AppHandle;
 use zbus::message::Type;
 use zbus::zvariant::{OwnedObjectPath, OwnedValue};
 use zbus::{Connection, MatchRule, Message, MessageStream};
@@ -111,7 +110,7 @@ async fn listen(conn: &Connection, rules: Vec<MatchRule<'static>>, app: &AppHand
     while let Some(message) = all.next().await {
         let Ok(message) = message else { continue };
         if means_locking(&message) && of_this_user(conn, &message, user).await {
-            lock(app);
+            crate::lock::lock_if_open(app, "with the screen");
         }
     }
 }
@@ -173,25 +172,6 @@ fn means_locking(message: &Message) -> bool {
             body.deserialize::<bool>().unwrap_or(false)
         }
         _ => false,
-    }
-}
-
-/// Locks Watchword if it holds the vault key, and tells the page. What it
-/// holds is known without the keychain: one that is busy, or locks with
-/// the screen, must not leave the key in memory (a failed look-up once
-/// counted as "not unlocked").
-fn lock(app: &AppHandle) {
-    let state = app.state::<AppState>();
-    // Before the store is asked anything: a change of ours waiting on
-    // another process's gives way (with the lock off, the call stops
-    // nothing).
-    state.lock_call.ask();
-    // A poisoned store lock says nothing either way: lock.
-    let unlocked = state
-        .with_store(|store| Ok(store.holds_vault_key()))
-        .unwrap_or(true);
-    if unlocked && crate::lock::lock_state(&state).is_ok() {
-        let _ = app.emit("vault-locked", ());
     }
 }
 

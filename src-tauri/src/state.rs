@@ -86,6 +86,8 @@ pub struct AppState {
     /// Asks the store to lock without waiting for it (see
     /// [`LockCall`]): a change waiting on another process gives way.
     pub lock_call: LockCall,
+    /// The last use, for the lock after a while without it (idle.rs).
+    pub idle: crate::idle::IdleClock,
 }
 
 /// An HOTP code generated here, and the counter the keychain held once it
@@ -290,6 +292,8 @@ pub fn refresh_from_disk(app: &tauri::AppHandle) {
     }
     if changed {
         let _ = app.emit("accounts-changed", ());
+        // The settings may be among the changes (the list rebuilt).
+        state.idle.look_again();
         // A backup another process left pending (its own failed) is
         // written here once things are quiet.
         crate::autobackup::changed(&state);

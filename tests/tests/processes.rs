@@ -251,3 +251,79 @@ fn a_page_that_stops_twice_in_a_minute_leaves_the_screen_and_says_why() {
     );
     app.wait_until("the tray to say Watchword locked", || tray_says("Locked"));
 }
+
+/// The lock after a minute without use holds while the page cannot count:
+/// its web process stopped (as a hung one is), Watchword still locks on
+/// time, and the tray, which copies codes without the page, says so. The
+/// count is the shell's; a page that counted it would never lock here.
+#[test]
+fn a_page_that_hangs_does_not_hold_the_lock_back() {
+    let profile = Profile::new("processes_web_hangs");
+    let host = watchword_e2e::TrayHost::start();
+    profile.cli_add(
+        &["-"],
+        "otpauth://totp/Bank:me?secret=JBSWY3DPEHPK3PXP&issuer=Bank",
+    );
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let app = profile.launch();
+    app.wait_locked(true);
+    // The unlock is use, counted by the shell itself: the lock comes no
+    // sooner than a minute after this (later uses only move it on; the
+    // page says them at most every 5 s, so a page that stops may not
+    // have said its last ones).
+    let unlocked = std::time::Instant::now();
+    app.unlock("open sesame");
+    app.wait_row("Bank", "me");
+    let item = host.wait_item();
+    // Open, as the tray says too (it said Locked until the unlock).
+    app.wait_until("the tray to say Watchword is open", || {
+        match host.tool_tip(&item) {
+            Ok(said) if said != "Locked" => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    app.open_settings();
+    if !app.enabled("#set-autolock") {
+        app.click("#set-autolock-on");
+    }
+    app.fill("#set-autolock", "1");
+    app.click("#settings-done");
+    app.wait_saved_setting("autoLockMinutes", &serde_json::json!(1));
+
+    // Stopped: the page runs nothing, timers and all, until continued
+    // (also if the wait fails, so that the app can be ended).
+    struct Stopped(Vec<u32>);
+    impl Stopped {
+        fn signal(&self, name: &str) {
+            for pid in &self.0 {
+                let _ = std::process::Command::new("kill")
+                    .args([&format!("-{name}"), &pid.to_string()])
+                    .status();
+            }
+        }
+    }
+    impl Drop for Stopped {
+        fn drop(&mut self) {
+            self.signal("CONT");
+        }
+    }
+    let stopped = Stopped(app.web_processes());
+    assert!(!stopped.0.is_empty(), "the window's web process");
+    stopped.signal("STOP");
+    watchword_e2e::wait_until(
+        "locked a minute after the last use, the page stopped",
+        std::time::Duration::from_secs(150),
+        || match host.tool_tip(&item) {
+            Ok(said) if said == "Locked" => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    );
+    drop(stopped);
+    let after = unlocked.elapsed();
+    assert!(
+        after >= std::time::Duration::from_secs(60),
+        "locked {after:?} after the unlock, before the minute was up"
+    );
+    // Continued, the page shows the unlock form, as told while stopped.
+    app.wait_locked(true);
+}

@@ -74,24 +74,29 @@ fn next_hotp(state: &AppState, store: &mut Store, id: &AccountId) -> Result<Code
     Ok(code)
 }
 
+/// What [`shown_hotp`] finds.
+enum Shown {
+    /// The code shown, and no code came after it.
+    Current(String),
+    /// None was shown.
+    None,
+    /// One was, and a later code was made since (it is forgotten).
+    Overtaken,
+}
+
 /// The HOTP code shown for `id`, if no code came after it: another
 /// process (`watchword-cli code`, a second window) may have moved the
 /// counter on since, and the code shown is then most likely used, and
-/// refused by the site. Such a code is forgotten (`Err(true)`); `Err(false)`
-/// when none was shown.
-fn shown_hotp(
-    state: &AppState,
-    store: &mut Store,
-    id: &AccountId,
-) -> Result<Result<String, bool>, IpcError> {
+/// refused by the site.
+fn shown_hotp(state: &AppState, store: &mut Store, id: &AccountId) -> Result<Shown, IpcError> {
     let Some(shown) = lock(&state.hotp_codes)?.get(id.as_str()).cloned() else {
-        return Ok(Err(false));
+        return Ok(Shown::None);
     };
     match store.current_account(id)?.kind {
-        OtpKind::Hotp { counter } if counter == shown.stored => Ok(Ok(shown.code)),
+        OtpKind::Hotp { counter } if counter == shown.stored => Ok(Shown::Current(shown.code)),
         _ => {
             lock(&state.hotp_codes)?.remove(id.as_str());
-            Ok(Err(true))
+            Ok(Shown::Overtaken)
         }
     }
 }
@@ -145,8 +150,8 @@ pub fn copy_account(
             return Ok((Zeroizing::new(text.to_owned()), next, clear_after, locks));
         }
         let text = match shown_hotp(state, store, &account_id)? {
-            Ok(text) => text,
-            Err(_) if generate => {
+            Shown::Current(text) => text,
+            Shown::None | Shown::Overtaken if generate => {
                 let code = next_hotp(state, store, &account_id)?;
                 crate::autobackup::changed(state);
                 // The window shows it too, as if generated there.
@@ -160,13 +165,13 @@ pub fn copy_account(
                 );
                 code.current
             }
-            Err(false) => {
+            Shown::None => {
                 return Err(IpcError::new(
                     ErrorCode::NoCode,
                     "Generate a code for this account first",
                 ))
             }
-            Err(true) => {
+            Shown::Overtaken => {
                 return Err(IpcError::new(
                     ErrorCode::NoCode,
                     "A newer code of this account was made elsewhere (the command line?), so this one was not copied: generate a new one",
@@ -193,9 +198,9 @@ pub fn copy_account(
     }
     copied.map_err(|message| IpcError::new(ErrorCode::Clipboard, message))?;
     remember_used(state, id);
-    // A copy from the tray or the palette is use too: the window's wait
-    // for the automatic lock starts again, as after a click there.
-    let _ = app.emit_to("main", "account-used", ());
+    // A copy from the tray or the palette is use too: the wait for the
+    // automatic lock starts again, as after a click in the window.
+    state.idle.used();
     Ok(CopyView {
         clears_in: clear_after,
         next,

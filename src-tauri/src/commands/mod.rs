@@ -64,7 +64,7 @@ pub struct LoadView {
 #[serde(rename_all = "camelCase")]
 pub struct StartView {
     settings: Settings,
-    /// Where the lock stands, so that the idle lock is armed even if the
+    /// Where the lock stands, so that the page knows it even if the
     /// fuller `lock_status` that follows fails.
     lock: LockState,
     #[serde(flatten)]

@@ -72,6 +72,8 @@ pub async fn set_settings(app: AppHandle, settings: Settings) -> Result<Settings
                 return Err(error.into());
             }
             protect_windows(app, store.settings().hide_codes);
+            // The minutes without use may have changed: looked at again.
+            state.idle.look_again();
             Ok(store.settings().clone())
         })
     })
