@@ -196,7 +196,7 @@ fn main() {
             match event {
                 // Files dropped on the window are read here, never by the page.
                 WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) if !paths.is_empty() => {
-                    enrol::files_dropped(window.app_handle(), paths.clone());
+                    enrol::sources::files_dropped(window.app_handle(), paths.clone());
                 }
                 // Coming back to the window after using the CLI: show it now.
                 WindowEvent::Focused(true) => {
@@ -234,13 +234,13 @@ fn main() {
             commands::reveal::account_qr,
             commands::reveal::reveal_key,
             commands::settings::set_settings,
-            enrol::paste_clipboard,
-            enrol::scan_screen,
-            enrol::open_images,
-            enrol::import_files,
+            enrol::sources::paste_clipboard,
+            enrol::sources::scan_screen,
+            enrol::sources::open_images,
+            enrol::sources::import_files,
             enrol::unlock_backup,
-            enrol::restore_newest,
-            enrol::restore_pick,
+            enrol::sources::restore_newest,
+            enrol::sources::restore_pick,
             enrol::cancel_preview_work,
             enrol::pending_enrolment,
             enrol::confirm_enrolment,
