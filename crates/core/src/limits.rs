@@ -147,9 +147,12 @@ pub const MAX_IMAGE_ALLOC: u64 = 512 * 1024 * 1024;
 /// that is allowed.
 pub const AEGIS_MAX_SCRYPT_COST: u64 = 1 << 20;
 
-/// Largest scrypt memory of one Aegis slot, as N × r (128 bytes each):
-/// 2^19 is 64 MiB, twice what Aegis uses.
-pub const AEGIS_MAX_SCRYPT_MEMORY: u64 = 1 << 19;
+/// Largest scrypt memory of one Aegis slot, in blocks of 128 bytes: scrypt
+/// holds N × r of them, and r × p more as its working block (and r for a
+/// scratch one) at the same time. 2^19 is 64 MiB, twice the N × r of
+/// Aegis' own (whose working block is 8 of them); a little is added, so
+/// that twice Aegis' N with its r and p is within.
+pub const AEGIS_MAX_SCRYPT_MEMORY: u64 = (1 << 19) + (1 << 12);
 
 /// Longest salt of an Aegis password slot, in bytes: Aegis writes 32.
 /// scrypt hashes the whole salt once for every 32 bytes of its working

@@ -178,10 +178,21 @@ fn aegis_key_derivation_over_budget_is_refused_before_any_password() {
     expect_refused(inputs::aegis_slots(1, 1 << 15, 8, 16), "p = 16");
     // Nor the memory: N × r over 64 MiB.
     expect_refused(inputs::aegis_slots(1, 1 << 17, 8, 1), "N = 131072, r = 8");
+    // Nor the working block beside it: N × r and N × r × p within their
+    // budgets, r × p another 64 MiB (and r alone 32 MiB more).
+    expect_refused(
+        inputs::aegis_slots(1, 2, 1 << 18, 2),
+        "N = 2, r = 262144, p = 2",
+    );
+    // Twice Aegis' N with its r and p is within.
+    let (_, read) = import::detect_and_read(inputs::aegis_slots(1, 1 << 16, 8, 1).as_bytes())
+        .expect("within budget");
+    assert!(matches!(read, Read::Encrypted(_)));
     // Nor a long salt, which scrypt hashes 4 × r × p times: within the
-    // cost budget (N = 2, p = 2^19), a 1 MiB salt would take hours.
+    // cost and memory budgets (N = 2, p = 2^18), a 1 MiB salt would take
+    // hours.
     let salt = |bytes: usize| {
-        inputs::aegis_slots(1, 2, 1, 1 << 19).replace(
+        inputs::aegis_slots(1, 2, 1, 1 << 18).replace(
             &format!(r#""salt":"{}""#, "ab".repeat(32)),
             &format!(r#""salt":"{}""#, "ab".repeat(bytes)),
         )

@@ -266,8 +266,8 @@ impl PasswordSlot {
         }
         // The budgets keep a hostile file from asking for gigabytes or
         // hours (see crate::limits).
-        let memory = n.saturating_mul(r);
-        let cost = memory.saturating_mul(p);
+        let memory = r.saturating_mul(n.saturating_add(p).saturating_add(1));
+        let cost = n.saturating_mul(r).saturating_mul(p);
         if memory > limits::AEGIS_MAX_SCRYPT_MEMORY || cost > limits::AEGIS_MAX_SCRYPT_COST {
             return Err(kdf_too_costly(format!(
                 "{part} asks for scrypt N = {n}, r = {r}, p = {p}, {} times the work of Aegis' own",

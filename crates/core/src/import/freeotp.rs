@@ -350,10 +350,7 @@ impl Decrypt for EncryptedTokens {
             let token_key = format!("{key}-token");
             let token_text = by_key.get(token_key.as_str()).copied();
             if let Some(text) = token_text {
-                values += super::json_values(text)?;
-                if values > limits::MAX_JSON_VALUES {
-                    return Err(too_many_values());
-                }
+                count_values(&mut values, text)?;
             }
             let token = token_text.and_then(|v| serde_json::from_str::<Value>(v).ok());
             let Some(mut token) = token.filter(Value::is_object) else {
@@ -361,7 +358,7 @@ impl Decrypt for EncryptedTokens {
                 continue;
             };
             let shown = token_name(&token);
-            match decrypt_secret(value, &master) {
+            match decrypt_secret(value, &master, &mut values)? {
                 Ok(secret) => {
                     let bytes: Vec<Value> = secret.iter().map(|&b| Value::from(b)).collect();
                     if let Some(object) = token.as_object_mut() {
@@ -376,16 +373,42 @@ impl Decrypt for EncryptedTokens {
     }
 }
 
+/// Adds the JSON values of `text` to the file's count: the tokens' JSON,
+/// all of it, is held to the budget of a file of JSON.
+fn count_values(values: &mut usize, text: &str) -> Result<(), ImportError> {
+    *values = values.saturating_add(super::json_values(text)?);
+    if *values > limits::MAX_JSON_VALUES {
+        return Err(too_many_values());
+    }
+    Ok(())
+}
+
 /// The secret of one token: `{"key": "{EncryptedKey JSON}"}` opened with the
-/// master key.
-fn decrypt_secret(value: &str, master: &[u8]) -> Result<Zeroizing<Vec<u8>>, String> {
-    let outer: Value =
-        serde_json::from_str(value).map_err(|_| "its encrypted key is not valid JSON")?;
-    let inner: Value = serde_json::from_str(field_str(&outer, "key")?)
-        .map_err(|_| "its encrypted key is not valid JSON")?;
-    SealedBytes::parse(&inner)?
-        .open(master)
-        .ok_or_else(|| "its secret does not decrypt with the backup's master key (damaged)".into())
+/// master key; the outer error is the whole file's (its JSON over budget,
+/// counted in `values`), the inner one this token's.
+fn decrypt_secret(
+    value: &str,
+    master: &[u8],
+    values: &mut usize,
+) -> Result<Result<Zeroizing<Vec<u8>>, String>, ImportError> {
+    let not_json = || "its encrypted key is not valid JSON".to_owned();
+    count_values(values, value)?;
+    let Ok(outer) = serde_json::from_str::<Value>(value) else {
+        return Ok(Err(not_json()));
+    };
+    let text = match field_str(&outer, "key") {
+        Ok(text) => text,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    count_values(values, text)?;
+    let Ok(inner) = serde_json::from_str::<Value>(text) else {
+        return Ok(Err(not_json()));
+    };
+    Ok(SealedBytes::parse(&inner).and_then(|sealed| {
+        sealed.open(master).ok_or_else(|| {
+            "its secret does not decrypt with the backup's master key (damaged)".into()
+        })
+    }))
 }
 
 mod java;
@@ -393,6 +416,27 @@ mod java;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A token's encrypted key is JSON inside JSON: both count toward the
+    /// file's budget, before either is parsed.
+    #[test]
+    fn a_tokens_key_json_counts_toward_the_budget() {
+        let many = format!("[{}0]", "0,".repeat(limits::MAX_JSON_VALUES));
+        let inner = serde_json::json!({ "mCipherText": serde_json::Value::String(String::new()) });
+        let crafted = serde_json::json!({ "key": inner.to_string().replace("\"\"", &many) });
+        let mut values = 0;
+        match decrypt_secret(&crafted.to_string(), &[0; 32], &mut values) {
+            Err(ImportError::TooLarge { .. }) => {}
+            other => panic!("expected the budget to refuse it, got {other:?}"),
+        }
+        // Within the budget, a token of its own is only this token's
+        // failure, counted.
+        let mut values = 0;
+        match decrypt_secret(r#"{"key":"[1,2]"}"#, &[0; 32], &mut values) {
+            Ok(Err(_)) => assert!(values > 2, "only the outer JSON counted: {values}"),
+            other => panic!("expected this token's failure, got {other:?}"),
+        }
+    }
 
     #[test]
     fn der_nonce_from_gcm_parameters() {
