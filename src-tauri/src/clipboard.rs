@@ -19,8 +19,14 @@ struct Inner {
     clipboard: Mutex<Option<arboard::Clipboard>>,
     generation: AtomicU64,
     /// The code copied last, to tell whether the clipboard still holds it
-    /// ([`ClipboardKeeper::forget_ours`]); wiped when replaced.
-    last: Mutex<Option<Zeroizing<String>>>,
+    /// ([`ClipboardKeeper::forget_ours`]), and whether a clear is due for
+    /// it; wiped when replaced.
+    last: Mutex<Option<Last>>,
+}
+
+struct Last {
+    code: Zeroizing<String>,
+    clears: bool,
 }
 
 impl std::fmt::Debug for ClipboardKeeper {
@@ -39,7 +45,7 @@ impl ClipboardKeeper {
             // Cleared on GTK's own loop, once no longer anyone else's.
             return crate::clipboard_gtk::copy(text, clear_after);
         }
-        {
+        let generation = {
             let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
             if slot.is_none() {
                 *slot = Some(arboard::Clipboard::new().map_err(|e| describe(&e))?);
@@ -47,10 +53,16 @@ impl ClipboardKeeper {
             let clipboard = slot.as_mut().expect("set just above");
             set_private_text(clipboard, text).map_err(|e| describe(&e))?;
             if let Ok(mut last) = self.inner.last.lock() {
-                *last = Some(Zeroizing::new(text.to_owned()));
+                *last = Some(Last {
+                    code: Zeroizing::new(text.to_owned()),
+                    clears: clear_after.is_some(),
+                });
             }
-        }
-        let generation = self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1;
+            // Under the clipboard's lock: two copies at once number their
+            // timers in the order of their codes, so the later code's timer
+            // is the one left to clear it.
+            self.inner.generation.fetch_add(1, Ordering::SeqCst) + 1
+        };
         let Some(clear_after) = clear_after else {
             return Ok(());
         };
@@ -63,9 +75,7 @@ impl ClipboardKeeper {
             }
             if let Ok(mut slot) = inner.clipboard.lock() {
                 if let Some(clipboard) = slot.as_mut() {
-                    if holds(clipboard, &copied) {
-                        let _ = clipboard.clear();
-                    }
+                    clear_if_held(clipboard, &copied);
                 }
             }
         });
@@ -92,10 +102,45 @@ impl ClipboardKeeper {
         // No timer of an earlier copy may clear what comes next.
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(clipboard) = slot.as_mut() {
-            if holds(clipboard, &copied) {
-                let _ = clipboard.clear();
-            }
+            clear_if_held(clipboard, &copied.code);
         }
+    }
+
+    /// As Watchword quits (on the main thread): a code whose clear is
+    /// still due goes now, as its timer dies with the process. Left to
+    /// the process's end, the clipboard would be given up with the code
+    /// on it, which a clipboard manager may keep. One copied with the
+    /// clearing off stays the user's.
+    pub fn forget_at_exit(&self) {
+        #[cfg(target_os = "linux")]
+        if crate::clipboard_gtk::needed() {
+            crate::clipboard_gtk::forget_at_exit();
+            return;
+        }
+        let Ok(mut slot) = self.inner.clipboard.lock() else {
+            return;
+        };
+        let due = self
+            .inner
+            .last
+            .lock()
+            .ok()
+            .and_then(|mut last| last.take_if(|last| last.clears));
+        if let (Some(copied), Some(clipboard)) = (due, slot.as_mut()) {
+            clear_if_held(clipboard, &copied.code);
+        }
+    }
+}
+
+/// Empties the clipboard if it still holds `copied`: by offering an empty
+/// text in its place (marked as the code was), not by giving the
+/// clipboard up. A clipboard manager that ignores the password hint
+/// (GNOME's own keeps the last text copied) puts its copy back when the
+/// clipboard is given up; an empty text replaces that copy, and arboard's
+/// own copy of the code.
+fn clear_if_held(clipboard: &mut arboard::Clipboard, copied: &str) {
+    if holds(clipboard, copied) {
+        let _ = set_private_text(clipboard, "");
     }
 }
 
@@ -228,4 +273,63 @@ fn describe(err: &arboard::Error) -> String {
 
 fn poisoned() -> String {
     "The clipboard is not available after an earlier failure; restart Watchword".into()
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    /// The X clipboard's text, as another program (xclip) pastes it.
+    fn pasted() -> String {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "needs an X display (run in scripts/session.sh)"
+        );
+        let output = std::process::Command::new("xclip")
+            .args(["-selection", "clipboard", "-o"])
+            .output()
+            .expect("xclip runs");
+        if output.status.success() {
+            String::from_utf8(output.stdout).expect("UTF-8")
+        } else {
+            format!(
+                "(xclip: {})",
+                String::from_utf8_lossy(&output.stderr).trim()
+            )
+        }
+    }
+
+    /// Against the real X clipboard (Xvfb in scripts/session.sh), in one
+    /// test as the clipboard is the whole display's.
+    #[test]
+    fn a_code_is_overwritten_not_given_up_and_goes_as_watchword_quits() {
+        let keeper = ClipboardKeeper::default();
+
+        // Forgotten (as at a lock): an empty text, owned, in its place.
+        keeper.copy("123456", None).expect("copied");
+        assert_eq!(pasted(), "123456");
+        keeper.forget_ours();
+        assert_eq!(pasted(), "", "overwritten with an empty text");
+
+        // Quitting with its clear still due: cleared then.
+        keeper
+            .copy("234567", Some(Duration::from_secs(600)))
+            .expect("copied");
+        keeper.forget_at_exit();
+        assert_eq!(pasted(), "", "cleared as Watchword quits");
+
+        // Copied with the clearing off: the user's, kept.
+        keeper.copy("345678", None).expect("copied");
+        keeper.forget_at_exit();
+        assert_eq!(pasted(), "345678", "kept: no clear was due");
+
+        // Another program's text is never cleared.
+        keeper
+            .copy("456789", Some(Duration::from_secs(600)))
+            .expect("copied");
+        let mut other = arboard::Clipboard::new().expect("a second client");
+        other.set_text("a shopping list").expect("set");
+        assert_eq!(pasted(), "a shopping list");
+        keeper.forget_at_exit();
+        assert_eq!(pasted(), "a shopping list");
+    }
 }

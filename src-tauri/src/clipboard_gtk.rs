@@ -142,6 +142,12 @@ pub fn copy(text: &str, clear_after: Option<Duration>) -> Result<(), String> {
             display.sync();
         }
         glib::idle_add_local_once(move || {
+            if late.load(Ordering::SeqCst) {
+                // Reported as failed meanwhile (and perhaps locked since,
+                // its forget_ours run already): the code does not stay.
+                clear(&owned);
+                return;
+            }
             if !owned.load(Ordering::SeqCst) {
                 let _ = answer.send(Err(
                     "This desktop let Watchword copy only while its window has the focus: \
@@ -150,7 +156,9 @@ pub fn copy(text: &str, clear_after: Option<Duration>) -> Result<(), String> {
                 ));
                 return;
             }
-            LAST.with(|last| *last.borrow_mut() = Some(Arc::clone(&owned)));
+            LAST.with(|last| {
+                *last.borrow_mut() = Some((Arc::clone(&owned), clear_after.is_some()));
+            });
             if let Some(delay) = clear_after {
                 glib::timeout_add_local_once(delay, move || clear(&owned));
             }
@@ -166,7 +174,7 @@ pub fn copy(text: &str, clear_after: Option<Duration>) -> Result<(), String> {
 thread_local! {
     /// The flag of the copy made last (main thread only), for
     /// [`forget_ours`].
-    static LAST: std::cell::RefCell<Option<Arc<AtomicBool>>> =
+    static LAST: std::cell::RefCell<Option<(Arc<AtomicBool>, bool)>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -174,10 +182,18 @@ thread_local! {
 /// the main thread; the caller does not wait).
 pub fn forget_ours() {
     glib::timeout_add_once(Duration::ZERO, || {
-        if let Some(owned) = LAST.with(|last| last.borrow_mut().take()) {
+        if let Some((owned, _)) = LAST.with(|last| last.borrow_mut().take()) {
             clear(&owned);
         }
     });
+}
+
+/// As Watchword quits (on the main thread, whose loop turns no more): the
+/// copy made last is cleared now if its clear is still due.
+pub fn forget_at_exit() {
+    if let Some((owned, true)) = LAST.with(|last| last.borrow_mut().take()) {
+        clear(&owned);
+    }
 }
 
 /// Empties the clipboard if it still holds the copy `owned` was made for

@@ -287,6 +287,9 @@ fn main() {
     app.run(|app, event| {
         // A backup still waiting for a quiet moment is written first.
         if let tauri::RunEvent::Exit = event {
+            // A code on the clipboard whose clear is still due goes now:
+            // its timer dies with the process.
+            app.state::<state::AppState>().clipboard.forget_at_exit();
             autobackup::flush(app);
         }
     });
