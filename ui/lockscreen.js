@@ -6,6 +6,7 @@ import * as ipc from './ipc.js';
 import { state, setAccounts, setLock } from './state.js';
 import { announce } from './notices.js';
 import { setError } from './fields.js';
+import { focusFirst, menusChanged } from './focus.js';
 
 const $ = (id) => document.getElementById(id);
 let afterUnlock = () => {};
@@ -23,7 +24,13 @@ function closeDialogs() {
 export function showLocked() {
   state.locked = true;
   closeDialogs();
+  // Closed as their own Esc would: what they made inert comes back for
+  // after the unlock, and their buttons say they are closed.
   for (const menu of document.querySelectorAll('.menu')) menu.hidden = true;
+  menusChanged();
+  for (const opener of document.querySelectorAll('[aria-expanded="true"]')) {
+    opener.setAttribute('aria-expanded', 'false');
+  }
   state.codes = new Map();
   setAccounts([]);
   document.getElementById('search').value = '';
@@ -32,6 +39,10 @@ export function showLocked() {
   $('unlock-password').value = '';
   setError($('unlock-error'), '', [$('unlock-password')]);
   $('unlock-password').focus();
+  // Said however it locked (Ctrl+L, the minutes without use, the screen,
+  // the tray), and in place of anything said before: a code announced
+  // must not stay readable behind the lock.
+  announce('Watchword is locked');
   showNames();
 }
 
@@ -70,7 +81,6 @@ export async function lockNow() {
   } finally {
     showLocked();
     setLock({ ...state.lock, state: 'locked' });
-    announce('Watchword is locked');
   }
   return true;
 }
@@ -96,6 +106,11 @@ async function unlock(event) {
     hideNames();
     setLock(await ipc.lockStatus());
     await afterUnlock();
+    // The field that had the focus is gone with the lock screen: the list
+    // takes it, as at launch.
+    if (!state.locked && (document.activeElement === document.body || !document.activeElement)) {
+      focusFirst();
+    }
   } catch (failure) {
     setError($('unlock-error'), failure?.code === 'wrong_password'
       ? 'Wrong password.'

@@ -87,6 +87,9 @@ export function isTextField(element) {
 }
 
 function applies(row, event) {
+  // Locked, the page is the unlock form alone: no shortcut opens anything
+  // over it.
+  if (document.body.classList.contains('is-locked')) return false;
   const target = event.target instanceof Element ? event.target : document.activeElement;
   if (!row.inText && isTextField(target)) return false;
   switch (row.where) {

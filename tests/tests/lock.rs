@@ -702,3 +702,104 @@ fn a_link_that_starts_the_locked_app_leaves_no_key_behind() {
     assert!(found.is_empty(), "the link's key in memory: {found:#?}");
     app.quit();
 }
+
+/// A lock that comes while a menu is open, a code is clicked into view
+/// and a code was read out leaves nothing of them behind: locked, the
+/// screen reader's live region says the lock, not the code; unlocked, the
+/// list is usable (not inert behind a menu that went with the lock), has
+/// the focus, and the code clicked into view is hidden again.
+#[test]
+fn a_lock_leaves_nothing_behind_for_after_the_unlock() {
+    const KEY: &str = "JBSWY3DPEHPK3PXP";
+    let profile = Profile::new("lock_leaves_nothing");
+    // A day-long period: the code clicked into view is still the code
+    // after the unlock, unless a day's boundary passed, which is looked at.
+    let spec = Totp {
+        period: 86_400,
+        ..Totp::default_for(KEY)
+    };
+    profile.cli_add(
+        &["-"],
+        &format!("otpauth://totp/Bank:me?secret={KEY}&issuer=Bank&period=86400"),
+    );
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let app = profile.launch();
+    app.wait_locked(true);
+    app.unlock("open sesame");
+    let row = app.wait_row("Bank", "me");
+    app.open_settings();
+    app.click("#set-hide");
+    app.click("#settings-done");
+    app.wait_saved_setting("hideCodes", &serde_json::json!(true));
+    let code = row.css("button.code");
+    let masked = || {
+        app.execute(
+            "return document.querySelector(arguments[0]).classList.contains('masked');",
+            serde_json::json!([code]),
+        )
+    };
+    // What the live region holds for a screen reader (visually hidden).
+    let said = || -> Result<String, String> {
+        Ok(app
+            .execute(
+                "return document.getElementById('live').textContent;",
+                serde_json::json!([]),
+            )
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    };
+
+    loop {
+        let before = spec.step(watchword_e2e::unix_now());
+        // Clicked into view, and read out (Ctrl+I on the focused code).
+        app.click(&code);
+        app.wait_until("the code clicked into view", || match masked() {
+            serde_json::Value::Bool(false) => Ok(()),
+            other => Err(format!("masked: {other}")),
+        });
+        app.press_ctrl('i');
+        app.wait_until("the code read out", || {
+            let said = said()?;
+            if said.contains("Bank") {
+                Ok(())
+            } else {
+                Err(said)
+            }
+        });
+        // The ⋮ menu open, and the screen locks.
+        app.click("#more-button");
+        assert_eq!(app.property("main", "inert"), true, "behind the menu");
+        lock_with_the_screen(&app);
+        app.wait_until("the lock said in place of the code", || {
+            let said = said()?;
+            if said == "Watchword is locked" {
+                Ok(())
+            } else {
+                Err(said)
+            }
+        });
+
+        app.unlock("open sesame");
+        app.wait_row("Bank", "me");
+        assert_eq!(app.property("main", "inert"), false, "the list usable");
+        assert_eq!(
+            app.execute(
+                "return document.getElementById('more-button').getAttribute('aria-expanded');",
+                serde_json::json!([]),
+            ),
+            "false"
+        );
+        let focused = app.focused();
+        assert!(
+            focused.starts_with("button.code"),
+            "the focus after the unlock: {focused:?}"
+        );
+        let hidden = masked();
+        if spec.step(watchword_e2e::unix_now()) != before {
+            continue; // A new code: hidden in any case; again.
+        }
+        assert_eq!(hidden, true, "the code clicked before the lock, in view");
+        break;
+    }
+}

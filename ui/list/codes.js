@@ -250,6 +250,9 @@ export function wireCodes({ retry, settled }) {
     visibility.disconnect();
     onScreen.clear();
   });
+  // Locked, the codes clicked into view are hidden again after the
+  // unlock, however long the lock lasted.
+  on('accounts', () => { if (state.locked) revealed.clear(); });
   on('codes', ({ error }) => {
     if (error) showStatus(ipc.messageOf(error), restart, 'codes');
     else clearStatus('codes');
