@@ -130,10 +130,19 @@ pub fn classify(arg: &str, cwd: &Path) -> Opened {
     }) {
         return Opened::Link(arg.to_owned());
     }
-    let path = cwd.join(arg);
     // A mistyped link (a space before it, a colon lost) is still a link:
-    // its text must never become a file name shown in the preview.
-    let link_like = has_scheme(arg) || arg.contains("://") || arg.contains("secret=");
+    // its text must never become a file name shown in the preview. One
+    // that names a key is not even looked for as a file: the system's
+    // look-up would see the key (and audit rules or strace with it).
+    if arg
+        .as_bytes()
+        .windows(b"secret=".len())
+        .any(|part| part.eq_ignore_ascii_case(b"secret="))
+    {
+        return Opened::Link(arg.to_owned());
+    }
+    let path = cwd.join(arg);
+    let link_like = has_scheme(arg) || arg.contains("://");
     if link_like && !path.exists() {
         return Opened::Link(arg.to_owned());
     }
@@ -371,30 +380,103 @@ fn scrub_command_line(name_length: usize) -> std::io::Result<()> {
     memory.write_all(&vec![0; length])
 }
 
+/// What arrived before the page listened, in order: the launch's own
+/// arguments, a second launch's (handed over while this one was still
+/// starting), and notices. The page asks for them once it listens
+/// ([`open_start_args`]); until then, what it would be told reaches no one.
+#[derive(Default)]
+pub struct ForPage {
+    /// The page has asked: what comes now goes to it at once.
+    listening: bool,
+    waiting: Vec<Waiting>,
+}
+
+enum Waiting {
+    Open(Args, PathBuf),
+    Notice(String),
+}
+
+/// Most kept for a page that has not asked yet (launches in a loop must
+/// not grow memory): later ones are said on standard error and dropped.
+const KEPT_AT_MOST: usize = 16;
+
+impl std::fmt::Debug for ForPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The arguments may hold keys.
+        write!(f, "ForPage({} waiting)", self.waiting.len())
+    }
+}
+
+impl ForPage {
+    /// Keeps `what` if the page does not listen yet; gives it back when
+    /// it does.
+    fn keep(&mut self, what: Waiting) -> Option<Waiting> {
+        if self.listening {
+            return Some(what);
+        }
+        if self.waiting.len() < KEPT_AT_MOST {
+            self.waiting.push(what);
+        } else {
+            eprintln!(
+                "watchword: too many launches before the window was ready; this one is dropped"
+            );
+        }
+        None
+    }
+
+    /// The page listens from now on: what waited, in the order it came.
+    fn listen(&mut self) -> Vec<Waiting> {
+        self.listening = true;
+        std::mem::take(&mut self.waiting)
+    }
+}
+
+/// Keeps `what` for the page if it does not listen yet; gives it back
+/// when it does.
+fn keep_unless_listening(app: &AppHandle, what: Waiting) -> Option<Waiting> {
+    match app.state::<AppState>().for_page.lock() {
+        Ok(mut page) => page.keep(what),
+        Err(_) => Some(what),
+    }
+}
+
 /// What the app was started with: opened when the page asks
 /// ([`open_start_args`]), so that what it says reaches a page that listens.
 pub fn keep_for_page(state: &AppState, args: Args, cwd: PathBuf) {
-    if let Ok(mut slot) = state.start_args.lock() {
-        *slot = Some((args, cwd));
+    if let Ok(mut page) = state.for_page.lock() {
+        let _ = page.keep(Waiting::Open(args, cwd));
     }
 }
 
-/// The page is listening: opens what the app was started with, once.
+/// The page is listening: opens what arrived before, once and in order
+/// (the launch's own link before one handed over by a second launch).
 #[tauri::command]
 pub fn open_start_args(app: AppHandle, state: tauri::State<'_, AppState>) {
-    let kept = state
-        .start_args
-        .lock()
-        .ok()
-        .and_then(|mut slot| slot.take());
-    if let Some((args, cwd)) = kept {
-        open(&app, args, cwd);
+    let waiting = match state.for_page.lock() {
+        Ok(mut page) => page.listen(),
+        Err(_) => return,
+    };
+    if waiting.is_empty() {
+        return;
     }
+    tauri::async_runtime::spawn_blocking(move || {
+        for what in waiting {
+            match what {
+                Waiting::Open(args, cwd) => open_now(&app, args, &cwd),
+                Waiting::Notice(message) => say(&app, &message),
+            }
+        }
+    });
 }
 
-/// A notice for the window (shown as a toast).
+/// A notice for the window (shown as a toast), kept until the page
+/// listens.
 pub fn say(app: &AppHandle, message: &str) {
-    let _ = app.emit_to("main", "notice", message);
+    if let Some(Waiting::Notice(message)) =
+        keep_unless_listening(app, Waiting::Notice(message.to_owned()))
+    {
+        let _ = app.emit_to("main", "notice", message);
+    }
 }
 
 /// Brings the window forward (a second launch means the user wants it).
@@ -414,61 +496,68 @@ fn options_only(args: &[String]) -> bool {
 
 /// Opens what `args` name (the program's name left out) in the preview,
 /// off the UI thread, and tells the window (`enrol-result`, as a drop
-/// does). While the lock is on and locked, nothing is read: a link holds a
-/// key, and a locked Watchword holds none.
+/// does); kept until the page listens. While the lock is on and locked,
+/// nothing is read: a link holds a key, and a locked Watchword holds none.
 pub fn open(app: &AppHandle, args: Args, cwd: PathBuf) {
+    let Some(Waiting::Open(args, cwd)) = keep_unless_listening(app, Waiting::Open(args, cwd))
+    else {
+        return;
+    };
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || open_now(&app, args, &cwd));
+}
+
+/// [`open`], on this (worker) thread.
+fn open_now(app: &AppHandle, args: Args, cwd: &Path) {
     // Options only (`--tray` at login, `--quick`): nothing to open, and no
     // "locked" notice for a link nobody gave.
     if options_only(&args) {
-        let (_, ignored) = inputs_of(&args, &cwd);
+        let (_, ignored) = inputs_of(&args, cwd);
         if let Some(notice) = ignored.notice() {
             eprintln!("watchword: {notice}");
             say(app, &notice);
         }
         return;
     }
-    let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
-        // Before anything waits on the store or the preview, which an
-        // adding holds: what arrives during one joins unticked the
-        // preview it leaves.
-        let arrival = crate::enrol::arrival(&state);
-        if arrival.adding {
-            // It waits for the adding (which holds the store): the user
-            // hears why.
-            say(
-                &app,
-                "A link arrived while adding: it is looked at once adding is done",
-            );
-        }
-        let locked = state
-            .with_store(|store| Ok(store.lock_state()?))
-            .is_ok_and(|lock| lock == LockState::Locked);
-        if locked {
-            say(
-                &app,
-                "Watchword is locked: unlock it, then open the link or file again.",
-            );
-            return;
-        }
-        let (inputs, ignored) = inputs_of(&args, &cwd);
-        if let Some(notice) = ignored.notice() {
-            eprintln!("watchword: {notice}");
-            say(&app, &notice);
-        }
-        if inputs.is_empty() {
-            return;
-        }
+    let state = app.state::<AppState>();
+    // Before anything waits on the store or the preview, which an
+    // adding holds: what arrives during one joins unticked the
+    // preview it leaves.
+    let arrival = crate::enrol::arrival(&state);
+    if arrival.adding {
+        // It waits for the adding (which holds the store): the user
+        // hears why.
+        say(
+            app,
+            "A link arrived while adding: it is looked at once adding is done",
+        );
+    }
+    let locked = state
+        .with_store(|store| Ok(store.lock_state()?))
+        .is_ok_and(|lock| lock == LockState::Locked);
+    if locked {
+        say(
+            app,
+            "Watchword is locked: unlock it, then open the link or file again.",
+        );
+        return;
+    }
+    let (inputs, ignored) = inputs_of(&args, cwd);
+    if let Some(notice) = ignored.notice() {
+        eprintln!("watchword: {notice}");
+        say(app, &notice);
+    }
+    if inputs.is_empty() {
+        return;
+    }
 
-        // From outside: joining a preview already open, its accounts come
-        // unticked (a drop is the user's own doing).
-        let payload = match take_in(&state, inputs, Origin::Outside(arrival)) {
-            Ok(view) => serde_json::json!({ "ok": view }),
-            Err(error) => serde_json::json!({ "error": error }),
-        };
-        let _ = app.emit_to("main", "enrol-result", payload);
-    });
+    // From outside: joining a preview already open, its accounts come
+    // unticked (a drop is the user's own doing).
+    let payload = match take_in(&state, inputs, Origin::Outside(arrival)) {
+        Ok(view) => serde_json::json!({ "ok": view }),
+        Err(error) => serde_json::json!({ "error": error }),
+    };
+    let _ = app.emit_to("main", "enrol-result", payload);
 }
 
 #[cfg(test)]

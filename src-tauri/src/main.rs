@@ -149,8 +149,17 @@ fn main() {
     let builder = builder
         .plugin(hotkey_plugin::plugin())
         .manage(hotkey_plugin::Held::default());
+    // The launch's own link or file waits for the page first, before a
+    // second launch can hand one over (the single-instance plugin listens
+    // from the build on): the page opens them in that order.
+    let app_state = state::AppState::default();
+    links::keep_for_page(
+        &app_state,
+        start_args.clone(),
+        std::env::current_dir().unwrap_or_default(),
+    );
     let app = builder
-        .manage(state::AppState::default())
+        .manage(app_state)
         .setup(move |app| {
             state::preload(app.handle().clone());
             state::watch_other_processes(app.handle().clone());
@@ -180,13 +189,6 @@ fn main() {
                     let _ = window.show();
                 }
             }
-            // Started to open a link or a file: kept until the page listens
-            // (it asks, once its first view is shown).
-            links::keep_for_page(
-                &app.state::<state::AppState>(),
-                args,
-                std::env::current_dir().unwrap_or_default(),
-            );
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -72,9 +72,10 @@ pub struct AppState {
     pub backups: crate::autobackup::Runner,
     /// Wrong lock passwords in a row, for the growing wait between tries.
     pub unlock_tries: Mutex<watchword_core::tries::Tries>,
-    /// The arguments the app was started with (a link, a file), until the
-    /// page is ready for their preview (`links::open_start_args`).
-    pub start_args: Mutex<Option<(crate::links::Args, std::path::PathBuf)>>,
+    /// The arguments the app was started with (a link, a file), those a
+    /// second launch handed over meanwhile, and notices, until the page is
+    /// ready for them (`links::open_start_args`).
+    pub for_page: Mutex<crate::links::ForPage>,
     /// Ids of the accounts copied last, the latest first (at most
     /// [`RECENT_KEPT`]); the tray lists them. Memory only: which accounts
     /// a user reaches for is nobody else's business.

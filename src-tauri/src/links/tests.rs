@@ -75,6 +75,11 @@ fn only_regular_files_are_read_and_a_missing_one_is_not_named() {
         classify(" otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP", dir.path()),
         Opened::Link(_)
     ));
+    // Not looked for as a file at all (the look-up would show the key to
+    // the system): even where a file of that name is there.
+    let named = "totp?Secret=JBSWY3DPEHPK3PXP";
+    std::fs::write(dir.path().join(named), "").expect("a file named so");
+    assert!(matches!(classify(named, dir.path()), Opened::Link(_)));
 }
 
 #[test]
@@ -171,4 +176,40 @@ fn options_alone_name_nothing_to_open() {
             Opened::Quick | Opened::Tray | Opened::UnknownOption
         ));
     }
+}
+
+/// A second launch's link, handed over while this one was still starting,
+/// waits for the page with the launch's own, behind it; so do notices.
+/// Once the page listens, nothing more waits.
+#[test]
+fn what_arrives_before_the_page_listens_waits_for_it_in_order() {
+    let args = |arg: &str| Args::new(vec![arg.to_owned()]);
+    let cwd = PathBuf::from("/");
+    let mut page = ForPage::default();
+    assert!(page.keep(Waiting::Open(args("own"), cwd.clone())).is_none());
+    assert!(page.keep(Waiting::Notice("said".to_owned())).is_none());
+    assert!(page
+        .keep(Waiting::Open(args("handed over"), cwd.clone()))
+        .is_none());
+    let order: Vec<String> = page
+        .listen()
+        .into_iter()
+        .map(|what| match what {
+            Waiting::Open(args, _) => args.join(" "),
+            Waiting::Notice(said) => format!("notice: {said}"),
+        })
+        .collect();
+    assert_eq!(order, ["own", "notice: said", "handed over"]);
+    // Listening: given back at once, to go to the page now.
+    assert!(matches!(
+        page.keep(Waiting::Open(args("later"), cwd.clone())),
+        Some(Waiting::Open(..))
+    ));
+    assert!(page.listen().is_empty());
+    // Launches in a loop before the page listens are bounded.
+    let mut page = ForPage::default();
+    for _ in 0..KEPT_AT_MOST + 5 {
+        let _ = page.keep(Waiting::Notice("again".to_owned()));
+    }
+    assert_eq!(page.listen().len(), KEPT_AT_MOST);
 }
