@@ -7,6 +7,7 @@ import * as ipc from './ipc.js';
 import { state, on, setAutobackup } from './state.js';
 import { ago } from './format.js';
 import { announce } from './notices.js';
+import { hideKeepingFocus } from './focus.js';
 
 const line = document.getElementById('autobackup-line');
 const problem = document.getElementById('autobackup-problem');
@@ -29,7 +30,9 @@ function paint() {
   line.hidden = words === '';
   if (line.textContent !== words) line.textContent = words;
   const failure = status?.enabled ? status.lastError : null;
-  problem.hidden = !failure;
+  // Its "Try again" may have the focus as it goes: the list takes it.
+  if (failure) problem.hidden = false;
+  else hideKeepingFocus(problem);
   const text = failure ? `Automatic backup failed: ${failure.message}` : '';
   document.getElementById('autobackup-problem-text').textContent = text;
   // Said once per new problem, not at every repaint.

@@ -44,11 +44,37 @@ export function openDialog(dialog, { focus, returnTo } = {}) {
     dialog.addEventListener('close', () => {
       // After the close's own handlers have repainted what they change.
       setTimeout(() => {
-        if (!dialog.open && !document.querySelector('dialog[open]')) focusFirst(opener);
+        if (dialog.open) return;
+        const outer = document.querySelector('dialog[open]');
+        if (!outer) {
+          focusFirst(opener);
+          return;
+        }
+        // Opened from another dialog, still open: back to the control
+        // that opened it there, or, gone (hidden by what was done),
+        // that dialog's first control, never <body>.
+        const now = document.activeElement;
+        if (now !== outer && outer.contains(now) && focusable(now)) return;
+        const back = typeof opener === 'function' ? opener() : opener;
+        if (focusable(back) && outer.contains(back)) back.focus();
+        else firstControl(outer)?.focus();
       }, 0);
     }, { once: true });
   }
-  (focus ?? dialog.querySelector('[autofocus], input:not([type=hidden]), select, textarea, button'))?.focus();
+  (focus ?? firstControl(dialog))?.focus();
+}
+
+/** The control a dialog's focus starts on. */
+function firstControl(dialog) {
+  return dialog.querySelector('[autofocus], input:not([type=hidden]), select, textarea, button');
+}
+
+/** Hides `el`; if it held the focus, the focus goes to the first of
+ *  `instead` that can take it, else home (never left on <body>). */
+export function hideKeepingFocus(el, ...instead) {
+  const held = el.contains(document.activeElement);
+  el.hidden = true;
+  if (held) focusFirst(...instead);
 }
 
 /** What an open menu makes inert. */

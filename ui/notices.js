@@ -3,6 +3,8 @@
 // change), the toast that shows the same words, and the status line for
 // problems that stay until fixed.
 
+import { hideKeepingFocus } from './focus.js';
+
 const live = () => document.getElementById('live');
 let toastTimer = 0;
 let spoken = 0;
@@ -52,7 +54,8 @@ export function showStatus(message, retry, owner = 'start') {
 export function clearStatus(owner) {
   const el = document.getElementById('status');
   if (owner === undefined || el.dataset.owner === owner) {
-    el.hidden = true;
+    // Its "Try again" may have the focus: it goes to the list.
+    hideKeepingFocus(el);
     el.dataset.said = '';
   }
 }

@@ -6,11 +6,13 @@ use watchword_e2e::{Profile, Totp};
 
 const GITHUB: &str = "MFRGGZDFMZTWQ2LKNNWG23TP";
 
-/// Nothing of the account is on the page: no row, no name, no code.
+/// Nothing of the account is on the page: no row, no name, no code (in
+/// the markup or in a field's value, which the markup does not show).
 fn assert_nothing_shown(app: &watchword_e2e::App<'_>) {
     let page = app.execute(
         "return [document.querySelectorAll('#accounts li').length,
-                 document.documentElement.outerHTML];",
+                 document.documentElement.outerHTML + Array.from(
+                   document.querySelectorAll('input, textarea'), (f) => f.value).join(' ')];",
         serde_json::json!([]),
     );
     assert_eq!(page[0], 0, "rows on the page while locked");
@@ -128,6 +130,38 @@ fn a_closed_dialog_keeps_no_key_or_password() {
     app.fill("#lock-new", "a new one");
     lock_with_the_screen(&app);
     assert_eq!(secrets_left_in_fields(&app), Vec::<String>::new());
+
+    // Each dialog that names the account, open or closed before, when the
+    // screen locks: no name is left on the page.
+    for (item, dialog) in [
+        ("#row-rename", "#rename-dialog"),
+        ("#row-groups", "#groups-dialog"),
+        ("#row-note", "#note-dialog"),
+        ("#row-qr", "#secret-dialog"),
+    ] {
+        for close_first in [true, false] {
+            app.unlock("open sesame");
+            app.wait_rows(1);
+            app.row_action("GitHub", item);
+            app.wait_until(&format!("{dialog} open"), || {
+                match app.try_property(dialog, "open") {
+                    Ok(serde_json::Value::Bool(true)) => Ok(()),
+                    other => Err(format!("{other:?}")),
+                }
+            });
+            if close_first {
+                app.press_keys(&watchword_e2e::KEY_ESCAPE.to_string());
+                app.wait_until(&format!("{dialog} closed"), || {
+                    match app.try_property(dialog, "open") {
+                        Ok(serde_json::Value::Bool(false)) => Ok(()),
+                        other => Err(format!("{other:?}")),
+                    }
+                });
+            }
+            lock_with_the_screen(&app);
+            assert_nothing_shown(&app);
+        }
+    }
     app.quit();
 }
 
@@ -253,6 +287,16 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     app.fill("#lock-again", "second one");
     app.click("#lock-go");
     app.wait_toast("The lock is on");
+    // Back in Settings, the focus on the button now in the place of the
+    // one that opened the dialog (hidden, as the lock is on).
+    app.wait_until("the focus back in Settings", || {
+        let id = app.execute("return document.activeElement.id;", serde_json::json!([]));
+        if id == "set-lock-now" {
+            Ok(())
+        } else {
+            Err(format!("the focus on #{id}"))
+        }
+    });
     // The CLI, holding no key, finds it locked.
     assert_eq!(lock_state(&profile), "locked");
     app.click("#settings-done");

@@ -98,4 +98,10 @@ export function wire() {
     }
   });
   $('#groups-cancel').addEventListener('click', () => root.close());
+  // The account's name and its groups leave with the dialog (a locked
+  // page holds none).
+  root.addEventListener('close', () => {
+    $('#groups-title').textContent = '';
+    $('#groups-list').replaceChildren();
+  });
 }

@@ -71,6 +71,8 @@ function close() {
   root.close();
   // Forget what was shown.
   $('#note-text').value = '';
+  // The account's name too (a locked page holds none).
+  $('#note-title').textContent = '';
   before = '';
   account = null;
 }

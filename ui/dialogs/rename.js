@@ -41,4 +41,9 @@ async function save(event) {
 export function wire() {
   $('#rename-form').addEventListener('submit', save);
   $('#rename-cancel').addEventListener('click', () => root.close());
+  // The names leave with the dialog (a locked page holds none).
+  root.addEventListener('close', () => {
+    $('#rename-issuer').value = '';
+    $('#rename-name').value = '';
+  });
 }

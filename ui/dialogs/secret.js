@@ -56,6 +56,8 @@ function close() {
   // Forget what was shown.
   $('#secret-qr-path').setAttribute('d', '');
   $('#secret-key').textContent = '';
+  // The account's name too (a locked page holds none).
+  $('#secret-title').textContent = '';
   shown.account = null;
 }
 

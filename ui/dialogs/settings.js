@@ -185,11 +185,14 @@ export function wire(on) {
   on('autobackup', fillBackups);
   on('lock', fillLock);
   for (const [id, chosen] of [['#set-lock-on', 'on'], ['#set-lock-change', 'change'], ['#set-lock-off', 'off']]) {
-    $(id).addEventListener('click', (event) => lockDialog.open(chosen, { returnTo: () => {
-      // The button that opened it may be hidden now (on ↔ off).
-      const visible = ['#set-lock-on', '#set-lock-now'].map((css) => $(css)).find((b) => !b.hidden);
-      return event.currentTarget.hidden ? visible : event.currentTarget;
-    } }));
+    $(id).addEventListener('click', (event) => {
+      const button = event.currentTarget;
+      lockDialog.open(chosen, { returnTo: () => {
+        // The button that opened it may be hidden now (on ↔ off).
+        const visible = ['#set-lock-on', '#set-lock-now'].map((css) => $(css)).find((b) => !b.hidden);
+        return button.hidden ? visible : button;
+      } });
+    });
   }
   $('#set-lock-now').addEventListener('click', () => { lockNow(); });
   $('#set-autobackup-setup').addEventListener('click', (event) => autobackup.open({ returnTo: event.currentTarget }));

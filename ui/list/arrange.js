@@ -6,7 +6,7 @@ import { state, on, setAccounts, reloadAccounts, oneAtATime } from '../state.js'
 import { onRow, control, accountOf, placeAllRows } from './rows.js';
 import { title } from '../format.js';
 import { announce, toast } from '../notices.js';
-import { focusFirst, menuBehaviour, menusChanged } from '../focus.js';
+import { focusFirst, hideKeepingFocus, menuBehaviour, menusChanged } from '../focus.js';
 import * as renameDialog from '../dialogs/rename.js';
 import * as confirmDialog from '../dialogs/confirm.js';
 import * as secretDialog from '../dialogs/secret.js';
@@ -157,7 +157,8 @@ function scheduleDelete(account) {
 /** Hides the Undo bar, and the name it showed with it (a locked page
  *  holds no name). */
 function hideUndo() {
-  document.getElementById('undo-bar').hidden = true;
+  // Its button may have the focus (the 10 s ran out): it goes to the list.
+  hideKeepingFocus(document.getElementById('undo-bar'));
   document.getElementById('undo-text').textContent = '';
 }
 

@@ -343,6 +343,32 @@ fn the_focus_stays_visible_and_comes_back() {
     wait_focus(&app, "generate of Bank");
     app.press_chord(KEY_CONTROL, 'f');
     wait_focus(&app, "#search");
+
+    // The Undo button holding the focus as its 10 s run out: the focus
+    // goes to the list, not to <body> with the bar.
+    menu_item_by_keys(&app, &github_menu, "#row-delete");
+    wait_open(&app, "#confirm-dialog", true);
+    app.execute(
+        "document.querySelector('#confirm-delete').focus();",
+        json!([]),
+    );
+    app.press_keys(&KEY_ENTER.to_string());
+    wait_shown(&app, "#undo-bar");
+    app.execute("document.querySelector('#undo-button').focus();", json!([]));
+    wait_focus(&app, "#undo-button");
+    watchword_e2e::wait_until(
+        "the Undo bar to go after its 10 s",
+        std::time::Duration::from_secs(40),
+        || match app.try_displayed("#undo-bar") {
+            Ok(false) => Ok(()),
+            other => Err(format!("{other:?}")),
+        },
+    );
+    app.wait_until("the focus on the list", || match focus_of(&app) {
+        now if now.contains(" of ") => Ok(()),
+        now => Err(now),
+    });
+    assert_focus_visible(&app, "after the Undo bar went");
     app.quit();
 }
 
