@@ -161,6 +161,15 @@ fn file_input(path: &Path) -> Input {
             message: message.to_owned(),
         })
     };
+    // Named from a folder that could not be told (it was removed, or a
+    // launch handed it over without one): read from Watchword's own
+    // folder it would be another file, or none.
+    if path.is_relative() {
+        return unusable(
+            "A file given to Watchword".to_owned(),
+            "The folder it was named from is not known (it may be gone): give the file's full path.",
+        );
+    }
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => Input::from_file(path),
         Ok(_) => unusable(

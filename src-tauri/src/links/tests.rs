@@ -70,6 +70,12 @@ fn only_regular_files_are_read_and_a_missing_one_is_not_named() {
     let (source, message) = note_of(&file_input(&typo));
     assert_eq!(source, "A file given to Watchword");
     assert!(!format!("{source}{message}").contains("JBSWY3DP"));
+    // Named from a folder that is not known (gone before the launch
+    // could tell it): never looked for in Watchword's own folder.
+    let (inputs, _) = inputs_of(&["backup.json".to_owned()], Path::new(""));
+    let (source, message) = note_of(&inputs[0]);
+    assert_eq!(source, "A file given to Watchword");
+    assert!(message.contains("give the file's full path"), "{message}");
     // And text with secret= is taken as a link in the first place.
     assert!(matches!(
         classify(" otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP", dir.path()),
