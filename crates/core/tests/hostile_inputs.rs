@@ -330,6 +330,18 @@ fn more_entries_than_the_budget_are_refused() {
     }
     // Exactly the budget reads.
     assert!(import::detect_and_read(inputs::good_lines(limits::MAX_ENTRIES).as_bytes()).is_ok());
+    // A Google export stops decoding at the first entry over (each of its
+    // lines may hold thousands): the count it names is a lower bound.
+    let export = format!(
+        "{}\n{}",
+        inputs::google_link(1, 0),
+        inputs::good_lines(limits::MAX_ENTRIES + 50)
+    );
+    let reason = too_large_reason(read_error(export.as_bytes()));
+    assert!(
+        reason.contains("it holds at least 10001 entries, more than the 10000"),
+        "{reason}"
+    );
 }
 
 #[test]

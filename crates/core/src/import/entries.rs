@@ -79,6 +79,8 @@ pub struct Entries {
     over_limit: usize,
     /// What the file holds that Watchword does not keep, each once.
     not_kept: Vec<&'static str>,
+    /// The reader stopped past the limit ([`Self::stop_reading`]).
+    stopped: bool,
 }
 
 /// One entry as the read phase left it.
@@ -192,6 +194,7 @@ impl Entries {
             convert,
             over_limit: 0,
             not_kept: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -236,18 +239,32 @@ impl Entries {
         });
     }
 
+    /// True once an entry beyond [`limits::MAX_ENTRIES`] came: the file is
+    /// refused, and a reader with more to decode may stop.
+    pub(crate) fn past_limit(&self) -> bool {
+        self.over_limit > 0
+    }
+
     /// The entries, or [`ImportError::TooLarge`] when the file holds more
-    /// than [`limits::MAX_ENTRIES`].
+    /// than [`limits::MAX_ENTRIES`]; the count is a lower bound when the
+    /// reader stopped at the first one over.
     pub(crate) fn within_limits(self) -> Result<Self, ImportError> {
         if self.over_limit == 0 {
             return Ok(self);
         }
         Err(ImportError::too_large(format!(
-            "it holds {} entries, more than the {} Watchword reads from one file (real {} exports hold a few hundred)",
+            "it holds {}{} entries, more than the {} Watchword reads from one file (real {} exports hold a few hundred)",
+            if self.stopped { "at least " } else { "" },
             self.items.len() + self.over_limit,
             limits::MAX_ENTRIES,
             self.format
         )))
+    }
+
+    /// The reader stopped at the first entry over the limit: the rest of
+    /// the file was not decoded.
+    pub(crate) fn stop_reading(&mut self) {
+        self.stopped = true;
     }
 
     /// The format of the backup.

@@ -30,6 +30,12 @@ impl Importer for GoogleAuthenticator {
         let mut entries = Entries::new(Self::FORMAT, convert);
         let mut codes = 0;
         for (number, line) in text.lines().enumerate() {
+            // Refused already: the rest is not decoded (each line may
+            // hold thousands of accounts).
+            if entries.past_limit() {
+                entries.stop_reading();
+                break;
+            }
             let line = line.trim();
             if line.is_empty() {
                 continue;
