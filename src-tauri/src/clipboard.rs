@@ -75,7 +75,7 @@ impl ClipboardKeeper {
             }
             if let Ok(mut slot) = inner.clipboard.lock() {
                 if let Some(clipboard) = slot.as_mut() {
-                    clear_if_held(clipboard, &copied);
+                    clear_if_held(clipboard, &copied, ASK_OWNER);
                 }
             }
         });
@@ -102,7 +102,7 @@ impl ClipboardKeeper {
         // No timer of an earlier copy may clear what comes next.
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(clipboard) = slot.as_mut() {
-            clear_if_held(clipboard, &copied.code);
+            clear_if_held(clipboard, &copied.code, ASK_OWNER);
         }
     }
 
@@ -127,7 +127,7 @@ impl ClipboardKeeper {
             .ok()
             .and_then(|mut last| last.take_if(|last| last.clears));
         if let (Some(copied), Some(clipboard)) = (due, slot.as_mut()) {
-            clear_if_held(clipboard, &copied.code);
+            clear_if_held(clipboard, &copied.code, ASK_OWNER_AT_EXIT);
         }
     }
 }
@@ -138,8 +138,8 @@ impl ClipboardKeeper {
 /// (GNOME's own keeps the last text copied) puts its copy back when the
 /// clipboard is given up; an empty text replaces that copy, and arboard's
 /// own copy of the code.
-fn clear_if_held(clipboard: &mut arboard::Clipboard, copied: &str) {
-    if holds(clipboard, copied) {
+fn clear_if_held(clipboard: &mut arboard::Clipboard, copied: &str, wait: Duration) {
+    if holds(clipboard, copied, wait) {
         let _ = set_private_text(clipboard, "");
     }
 }
@@ -147,13 +147,20 @@ fn clear_if_held(clipboard: &mut arboard::Clipboard, copied: &str) {
 /// Whether the clipboard still holds `copied`: on X11 read no further than
 /// its length (another program's text may be of any size), elsewhere as
 /// arboard reads it.
-fn holds(clipboard: &mut arboard::Clipboard, copied: &str) -> bool {
+fn holds(clipboard: &mut arboard::Clipboard, copied: &str, wait: Duration) -> bool {
     #[cfg(all(unix, not(target_os = "macos")))]
-    if let Some(held) = crate::clipboard_x11::holds_text(copied) {
+    if let Some(held) = crate::clipboard_x11::holds_text(copied, wait) {
         return held;
     }
+    let _ = wait;
     clipboard.get_text().ok().as_deref() == Some(copied)
 }
+
+/// How long the clipboard's owner may take to say what it holds; at quit
+/// much less, as the owner may be our own main thread, busy quitting (a
+/// text copied from the window's search field).
+const ASK_OWNER: Duration = Duration::from_secs(5);
+const ASK_OWNER_AT_EXIT: Duration = Duration::from_millis(300);
 
 /// What a paste reads at most.
 #[cfg(all(unix, not(target_os = "macos")))]

@@ -193,6 +193,12 @@ pub fn forget_ours() {
 pub fn forget_at_exit() {
     if let Some((owned, true)) = LAST.with(|last| last.borrow_mut().take()) {
         clear(&owned);
+        // Sent now, as a copy is: the loop that would send it turns no
+        // more. (A desktop that lets only the window in focus copy may
+        // still refuse it, as it refuses a copy from the tray.)
+        if let Some(display) = gdk::Display::default() {
+            display.sync();
+        }
     }
 }
 

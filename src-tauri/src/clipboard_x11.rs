@@ -37,13 +37,14 @@ pub enum X11Paste {
 
 /// Whether the clipboard holds exactly `expected` as text, read no further
 /// than its length; `None` when there is no X display to ask. An image
-/// alone, a longer text or an owner that does not answer is not it.
-pub fn holds_text(expected: &str) -> Option<bool> {
+/// alone, a longer text or an owner that does not answer within `wait` is
+/// not it.
+pub fn holds_text(expected: &str, wait: Duration) -> Option<bool> {
     let limits = Limits {
         image: 0,
         text: expected.len() as u64,
     };
-    match read(limits) {
+    match read_within(limits, wait) {
         Ok(X11Paste::NoDisplay) => None,
         Ok(X11Paste::Text(text)) => Some(text == expected),
         Ok(X11Paste::Nothing | X11Paste::Png(_)) | Err(_) => Some(false),
@@ -61,6 +62,11 @@ pub struct Limits {
 /// The clipboard's PNG if it offers one (not decoded), else its text.
 /// `Err` says why, never with clipboard content.
 pub fn read(limits: Limits) -> Result<X11Paste, String> {
+    read_within(limits, WAIT)
+}
+
+/// [`read`], its owner given `wait` to answer.
+fn read_within(limits: Limits, wait: Duration) -> Result<X11Paste, String> {
     if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
         return Ok(X11Paste::NoDisplay);
     }
@@ -68,7 +74,7 @@ pub fn read(limits: Limits) -> Result<X11Paste, String> {
         return Ok(X11Paste::NoDisplay);
     };
     let reader = Reader::new(conn, screen).map_err(failed)?;
-    let deadline = Instant::now() + WAIT;
+    let deadline = Instant::now() + wait;
     let atom = |name: &[u8]| reader.atom(name).map_err(failed);
     let (png, targets) = (atom(b"image/png")?, atom(b"TARGETS")?);
     // The text targets arboard asked for, in its order; TEXT and plain

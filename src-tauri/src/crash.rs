@@ -48,6 +48,9 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
                          restart Watchword"
                     );
                     give_up(view);
+                    if label == "main" {
+                        crate::links::page_ended(&app, true);
+                    }
                     let app = app.clone();
                     // Off the main thread: the keychain may take a while.
                     std::thread::spawn(move || {
@@ -59,6 +62,11 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
                     "watchword: the {label} window's page stopped ({reason:?}); loading it again"
                 );
                 reloaded.set(Some(Instant::now()));
+                if label == "main" {
+                    // What a second launch hands over meanwhile waits for
+                    // the page loaded again to ask.
+                    crate::links::page_ended(&app, false);
+                }
                 view.reload();
             });
     });

@@ -397,6 +397,8 @@ fn scrub_command_line(name_length: usize) -> std::io::Result<()> {
 pub struct ForPage {
     /// The page has asked: what comes now goes to it at once.
     listening: bool,
+    /// The page was given up on (crash.rs): nothing will ask again.
+    gone: bool,
     waiting: Vec<Waiting>,
 }
 
@@ -423,6 +425,10 @@ impl ForPage {
         if self.listening {
             return Some(what);
         }
+        if self.gone {
+            // No page to see it; a link's key is not kept for nobody.
+            return None;
+        }
         if self.waiting.len() < KEPT_AT_MOST {
             self.waiting.push(what);
         } else {
@@ -437,6 +443,25 @@ impl ForPage {
     fn listen(&mut self) -> Vec<Waiting> {
         self.listening = true;
         std::mem::take(&mut self.waiting)
+    }
+
+    /// The page is loaded again (its web process ended): what arrives
+    /// meanwhile waits for it to listen again; given up on (`gone`),
+    /// nothing waits any more.
+    fn page_ended(&mut self, gone: bool) {
+        self.listening = false;
+        self.gone = gone;
+        if gone {
+            self.waiting.clear();
+        }
+    }
+}
+
+/// The main window's page ended: loaded again (`gone` false) or given up
+/// on (crash.rs).
+pub fn page_ended(app: &AppHandle, gone: bool) {
+    if let Ok(mut page) = app.state::<AppState>().for_page.lock() {
+        page.page_ended(gone);
     }
 }
 

@@ -212,6 +212,16 @@ fn what_arrives_before_the_page_listens_waits_for_it_in_order() {
         Some(Waiting::Open(..))
     ));
     assert!(page.listen().is_empty());
+    // The page loaded again after its web process ended: kept again until
+    // it asks; given up on, nothing is kept (a link holds a key).
+    page.page_ended(false);
+    assert!(page.keep(Waiting::Notice("meanwhile".to_owned())).is_none());
+    assert_eq!(page.listen().len(), 1);
+    page.page_ended(true);
+    assert!(page
+        .keep(Waiting::Open(args("nobody"), cwd.clone()))
+        .is_none());
+    assert!(page.listen().is_empty());
     // Launches in a loop before the page listens are bounded.
     let mut page = ForPage::default();
     for _ in 0..KEPT_AT_MOST + 5 {
