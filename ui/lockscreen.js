@@ -4,7 +4,7 @@
 
 import * as ipc from './ipc.js';
 import { state, setAccounts, setLock } from './state.js';
-import { announce } from './notices.js';
+import { announce, dropToast } from './notices.js';
 import { setError } from './fields.js';
 import { focusFirst, menusChanged } from './focus.js';
 
@@ -22,7 +22,11 @@ function closeDialogs() {
 
 /** Shows the unlock form; the accounts and codes leave the page. */
 export function showLocked() {
+  // Shown already (Ctrl+L's own call and the lock's event both come):
+  // the password being typed stays, and the lock is said once.
+  if (document.body.classList.contains('is-locked')) return;
   state.locked = true;
+  dropToast();
   closeDialogs();
   // Closed as their own Esc would: what they made inert comes back for
   // after the unlock, and their buttons say they are closed.

@@ -32,6 +32,14 @@ export function toast(message, { seconds = 3 } = {}) {
   toastTimer = setTimeout(() => { el.hidden = true; }, seconds * 1000);
 }
 
+/** Takes a notice off at once (a lock: "Renamed to …" names an account). */
+export function dropToast() {
+  const el = document.getElementById('toast');
+  clearTimeout(toastTimer);
+  el.hidden = true;
+  el.textContent = '';
+}
+
 // The status line has one owner at a time ('start', 'codes', 'damaged'), so
 // a later success clears only its own failure, never another's notice.
 export function showStatus(message, retry, owner = 'start') {

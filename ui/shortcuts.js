@@ -6,6 +6,7 @@
 // `where` says when a row applies:
 //   'anywhere' - even with a dialog open
 //   'window'   - no dialog open
+//   'adding'   - no dialog open, or only Add and the preview
 //   'search'   - in the search field
 //   'list'     - on an account row
 // `singleKey` rows are letters alone; a setting turns them off (WCAG 2.1.4).
@@ -59,7 +60,7 @@ export const SHORTCUTS = [
   },
   {
     id: 'paste', keys: [['Ctrl', 'V']], help: 'Add from a copied QR code screenshot, link or key',
-    where: 'anywhere', test: (e) => ctrl(e) && is(e, 'v'),
+    where: 'adding', test: (e) => ctrl(e) && is(e, 'v'),
   },
   {
     id: 'undo', keys: [['Ctrl', 'Z']], help: 'Undo a deletion (for 10 seconds)',
@@ -95,6 +96,10 @@ function applies(row, event) {
   switch (row.where) {
     case 'anywhere': return true;
     case 'window': return !document.querySelector('dialog[open]');
+    // The window, or a dialog that adds (another screenshot joins the
+    // preview); never stacked over Settings, a revealed key or a delete.
+    case 'adding': return [...document.querySelectorAll('dialog[open]')]
+      .every((dialog) => dialog.id === 'add-dialog' || dialog.id === 'enrol-dialog');
     case 'search': return target?.id === 'search';
     case 'list': return Boolean(target?.closest('#accounts li.account'));
     default: return false;

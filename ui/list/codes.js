@@ -153,8 +153,9 @@ async function copy(account) {
     toast(result.next
       ? `Copied the next code, as this one is about to expire${clears}`
       : `Copied${clears}`);
-    // A hidden code shows itself once clicked.
-    if (state.settings.hideCodes) {
+    // A hidden code shows itself once clicked (not if a lock came
+    // meanwhile: it would show after the unlock).
+    if (state.settings.hideCodes && !state.locked) {
       revealed.add(account.id);
       paintCodes(clockNow());
     }

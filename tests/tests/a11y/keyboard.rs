@@ -369,6 +369,31 @@ fn the_focus_stays_visible_and_comes_back() {
         now => Err(now),
     });
     assert_focus_visible(&app, "after the Undo bar went");
+
+    // Ctrl+V adds from the window, not over Settings (nor a revealed key
+    // or a delete's question): there the keys are not taken at all.
+    let dir = profile.data_dir().parent().expect("the profile's folder");
+    watchword_e2e::put_clipboard_text(dir, "a shopping list");
+    let ctrl_v_taken = || {
+        app.execute(
+            "const press = new KeyboardEvent('keydown', { key: 'v', code: 'KeyV',
+               ctrlKey: true, bubbles: true, cancelable: true });
+             document.activeElement.dispatchEvent(press);
+             return press.defaultPrevented;",
+            json!([]),
+        )
+    };
+    app.open_settings();
+    app.execute(
+        "document.querySelector('#settings-done').focus();",
+        json!([]),
+    );
+    assert_eq!(ctrl_v_taken(), false, "Ctrl+V taken over Settings");
+    app.click("#settings-done");
+    wait_open(&app, "#settings-dialog", false);
+    app.execute("document.querySelector('#add-button').focus();", json!([]));
+    assert_eq!(ctrl_v_taken(), true, "Ctrl+V in the window");
+    app.wait_toast("");
     app.quit();
 }
 
