@@ -25,8 +25,11 @@ export function showLocked() {
   // Shown already (Ctrl+L's own call and the lock's event both come):
   // the password being typed stays, and the lock is said once.
   if (document.body.classList.contains('is-locked')) return;
+  // A notice from before the lock may name an account ("Renamed to …");
+  // one at a start that finds it locked says why ("unlock it, then open
+  // the link again") and stays.
+  if (state.accounts.length > 0) dropToast();
   state.locked = true;
-  dropToast();
   closeDialogs();
   // Closed as their own Esc would: what they made inert comes back for
   // after the unlock, and their buttons say they are closed.

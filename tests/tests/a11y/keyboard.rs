@@ -371,9 +371,10 @@ fn the_focus_stays_visible_and_comes_back() {
     assert_focus_visible(&app, "after the Undo bar went");
 
     // Ctrl+V adds from the window, not over Settings (nor a revealed key
-    // or a delete's question): there the keys are not taken at all.
+    // or a delete's question): there the keys are not taken at all. The
+    // clipboard holds what reads as a setup key, for the add form.
     let dir = profile.data_dir().parent().expect("the profile's folder");
-    watchword_e2e::put_clipboard_text(dir, "a shopping list");
+    watchword_e2e::put_clipboard_text(dir, "JBSWY3DPEHPK3PXP");
     let ctrl_v_taken = || {
         app.execute(
             "const press = new KeyboardEvent('keydown', { key: 'v', code: 'KeyV',
@@ -393,7 +394,7 @@ fn the_focus_stays_visible_and_comes_back() {
     wait_open(&app, "#settings-dialog", false);
     app.execute("document.querySelector('#add-button').focus();", json!([]));
     assert_eq!(ctrl_v_taken(), true, "Ctrl+V in the window");
-    app.wait_toast("");
+    wait_open(&app, "#add-dialog", true);
     app.quit();
 }
 
