@@ -29,6 +29,28 @@ struct Last {
     clears: bool,
 }
 
+impl Inner {
+    /// The clipboard's connection. A panic elsewhere while it was held
+    /// (in arboard) leaves the lock poisoned; the connection is still the
+    /// one that owns the code, and its clear must still come, so the lock
+    /// is taken back rather than refused for the rest of the run.
+    fn clipboard(&self) -> std::sync::MutexGuard<'_, Option<arboard::Clipboard>> {
+        self.clipboard.lock().unwrap_or_else(|poisoned| {
+            self.clipboard.clear_poison();
+            poisoned.into_inner()
+        })
+    }
+
+    /// The code copied last, taken back after a panic as
+    /// [`Inner::clipboard`] is.
+    fn last(&self) -> std::sync::MutexGuard<'_, Option<Last>> {
+        self.last.lock().unwrap_or_else(|poisoned| {
+            self.last.clear_poison();
+            poisoned.into_inner()
+        })
+    }
+}
+
 impl std::fmt::Debug for ClipboardKeeper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ClipboardKeeper")
@@ -46,18 +68,16 @@ impl ClipboardKeeper {
             return crate::clipboard_gtk::copy(text, clear_after);
         }
         let generation = {
-            let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
+            let mut slot = self.inner.clipboard();
             if slot.is_none() {
                 *slot = Some(arboard::Clipboard::new().map_err(|e| describe(&e))?);
             }
             let clipboard = slot.as_mut().expect("set just above");
             set_private_text(clipboard, text).map_err(|e| describe(&e))?;
-            if let Ok(mut last) = self.inner.last.lock() {
-                *last = Some(Last {
-                    code: Zeroizing::new(text.to_owned()),
-                    clears: clear_after.is_some(),
-                });
-            }
+            *self.inner.last() = Some(Last {
+                code: Zeroizing::new(text.to_owned()),
+                clears: clear_after.is_some(),
+            });
             // Under the clipboard's lock: two copies at once number their
             // timers in the order of their codes, so the later code's timer
             // is the one left to clear it.
@@ -73,10 +93,8 @@ impl ClipboardKeeper {
             if inner.generation.load(Ordering::SeqCst) != generation {
                 return; // A later copy owns the clipboard and its own timer.
             }
-            if let Ok(mut slot) = inner.clipboard.lock() {
-                if let Some(clipboard) = slot.as_mut() {
-                    clear_if_held(clipboard, &copied, ASK_OWNER);
-                }
+            if let Some(clipboard) = inner.clipboard().as_mut() {
+                clear_if_held(clipboard, &copied, ASK_OWNER);
             }
         });
         Ok(())
@@ -93,10 +111,8 @@ impl ClipboardKeeper {
         }
         // The clipboard's lock first, then the last copy's, as `copy`
         // takes them.
-        let Ok(mut slot) = self.inner.clipboard.lock() else {
-            return;
-        };
-        let Some(copied) = self.inner.last.lock().ok().and_then(|mut last| last.take()) else {
+        let mut slot = self.inner.clipboard();
+        let Some(copied) = self.inner.last().take() else {
             return;
         };
         // No timer of an earlier copy may clear what comes next.
@@ -117,15 +133,8 @@ impl ClipboardKeeper {
             crate::clipboard_gtk::forget_at_exit();
             return;
         }
-        let Ok(mut slot) = self.inner.clipboard.lock() else {
-            return;
-        };
-        let due = self
-            .inner
-            .last
-            .lock()
-            .ok()
-            .and_then(|mut last| last.take_if(|last| last.clears));
+        let mut slot = self.inner.clipboard();
+        let due = self.inner.last().take_if(|last| last.clears);
         if let (Some(copied), Some(clipboard)) = (due, slot.as_mut()) {
             clear_if_held(clipboard, &copied.code, ASK_OWNER_AT_EXIT);
         }
@@ -193,7 +202,7 @@ impl ClipboardKeeper {
         if crate::clipboard_gtk::needed() {
             return crate::clipboard_gtk::read(LIMITS.image, LIMITS.text);
         }
-        let mut slot = self.inner.clipboard.lock().map_err(|_| poisoned())?;
+        let mut slot = self.inner.clipboard();
         if slot.is_none() {
             *slot = Some(arboard::Clipboard::new().map_err(|e| describe(&e))?);
         }
@@ -278,10 +287,6 @@ fn describe(err: &arboard::Error) -> String {
     format!("The clipboard is not available: {err}")
 }
 
-fn poisoned() -> String {
-    "The clipboard is not available after an earlier failure; restart Watchword".into()
-}
-
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
@@ -338,5 +343,24 @@ mod tests {
         assert_eq!(pasted(), "a shopping list");
         keeper.forget_at_exit();
         assert_eq!(pasted(), "a shopping list");
+
+        // A panic while the clipboard was held (in arboard, say) does not
+        // stop the next copy, nor its clear.
+        let inner = Arc::clone(&keeper.inner);
+        let _ = std::thread::spawn(move || {
+            let _held = inner.clipboard.lock();
+            panic!("a panic with the clipboard held");
+        })
+        .join();
+        assert!(keeper.inner.clipboard.is_poisoned());
+        keeper
+            .copy("567890", Some(Duration::from_millis(200)))
+            .expect("copied after the panic");
+        assert_eq!(pasted(), "567890");
+        let cleared = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            pasted().is_empty()
+        });
+        assert!(cleared, "still {:?} after 5 s", pasted());
     }
 }

@@ -149,7 +149,20 @@ impl App<'_> {
 
     /// Drags the element at `from` with the mouse (real pointer events) to
     /// the centre of `to`, `dy` pixels up or down from it, and lets go.
-    pub fn drag(&self, from: &str, to: &str, dy: i64) {
+    /// Returns what the page saw of it (the pointer events that reached
+    /// the document, and their targets), for a failure's message.
+    pub fn drag(&self, from: &str, to: &str, dy: i64) -> String {
+        self.execute(
+            "window.__dragSeen = [];
+             for (const type of ['pointerdown', 'pointermove', 'pointerup', 'pointercancel']) {
+               document.addEventListener(type, (e) => {
+                 const t = e.target instanceof Element
+                   ? `${e.target.tagName.toLowerCase()}.${[...e.target.classList].join('.')}` : String(e.target);
+                 window.__dragSeen.push(`${type} ${Math.round(e.clientX)},${Math.round(e.clientY)} ${t}`);
+               }, { capture: true });
+             }",
+            json!([]),
+        );
         let centre = |css: &str| -> (i64, i64) {
             let rect = self.execute(
                 "const r = document.querySelector(arguments[0]).getBoundingClientRect();
@@ -179,6 +192,11 @@ impl App<'_> {
         self.send(Method::Post, "/actions", Some(body))
             .unwrap_or_else(|e| panic!("cannot drag {from} to {to}: {e}"));
         let _ = self.send(Method::Delete, "/actions", None);
+        let seen = self.execute("return (window.__dragSeen || []).join('; ');", json!([]));
+        format!(
+            "dragged from ({x0}, {y0}) to ({x1}, {y1}); the page saw: {}",
+            seen.as_str().unwrap_or("nothing")
+        )
     }
 
     /// The handles of the app's windows (the main one, the palette once
