@@ -444,18 +444,68 @@ fn the_command_line_is_wiped_for_a_user_who_is_not_root() {
     }
 }
 
+/// What the test's stand-in for a running Watchword saw on the bus.
+enum Seen {
+    /// A hand-over, from this unique name.
+    HandOver(String),
+    /// This unique name left the bus: everything it sent came before.
+    Left(String),
+}
+
+/// Reads what reaches `connection` (which answers nothing) on a thread of
+/// its own: each hand-over, and each client that leaves the bus.
+fn watch_hand_overs(connection: &zbus::blocking::Connection) -> std::sync::mpsc::Receiver<Seen> {
+    let rule = zbus::MatchRule::builder()
+        .msg_type(zbus::message::Type::Signal)
+        .interface("org.freedesktop.DBus")
+        .and_then(|rule| rule.member("NameOwnerChanged"))
+        .expect("a match rule")
+        .build();
+    zbus::blocking::fdo::DBusProxy::new(connection)
+        .and_then(|bus| Ok(bus.add_match_rule(rule)?))
+        .expect("told when a client leaves");
+    let messages = zbus::blocking::MessageIterator::from(connection);
+    let (tell, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for message in messages.flatten() {
+            let header = message.header();
+            let member = header.member().map(|m| m.as_str().to_owned());
+            let seen = match member.as_deref() {
+                Some("ExecuteCallback") => header
+                    .sender()
+                    .map(|sender| Seen::HandOver(sender.to_string())),
+                Some("NameOwnerChanged") => message
+                    .body()
+                    .deserialize::<(String, String, String)>()
+                    .ok()
+                    .filter(|(name, _, new)| name.starts_with(':') && new.is_empty())
+                    .map(|(name, _, _)| Seen::Left(name)),
+                _ => None,
+            };
+            if let Some(seen) = seen {
+                if tell.send(seen).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    seen
+}
+
 /// A Watchword that holds its name on the session bus but takes nothing
 /// (it is quitting, or hung): a link opened then is not lost in silence, no
 /// second Watchword starts, nothing crashes and the link's key is not
-/// repeated. The test holds the name itself and serves no object, so every
-/// hand-over is refused, as a Watchword on its way out refuses it.
+/// repeated. The test holds the name itself and answers nothing, so every
+/// hand-over times out. It is sent once: a Watchword that is only slow
+/// may still take it, and asked again it would open the link twice.
 #[test]
 fn a_running_watchword_that_does_not_answer_is_named() {
     let profile = Profile::new("links-silent");
-    let _name = zbus::blocking::connection::Builder::session()
+    let name = zbus::blocking::connection::Builder::session()
         .and_then(|builder| builder.name("org.watchword.desktop.SingleInstance"))
         .and_then(|builder| builder.build())
         .expect("the single-instance name, held by the test");
+    let seen = watch_hand_overs(&name);
     let link = format!("otpauth://totp/Silent:me%40example.com?secret={LINKED}&issuer=Silent");
     let output = watchword_e2e::run_bounded(
         Command::new(app_binary())
@@ -485,6 +535,22 @@ fn a_running_watchword_that_does_not_answer_is_named() {
         !profile.cli(&["list"]).contains("Silent"),
         "nothing was added"
     );
+    // The launch has ended, so the bus has had all it sent: it is counted
+    // up to its leaving.
+    let mut sender = None;
+    let mut hand_overs = 0;
+    loop {
+        match seen.recv_timeout(watchword_e2e::TIMEOUT) {
+            Ok(Seen::HandOver(from)) => {
+                hand_overs += 1;
+                sender = Some(from);
+            }
+            Ok(Seen::Left(who)) if sender.as_ref() == Some(&who) => break,
+            Ok(Seen::Left(_)) => {}
+            Err(e) => panic!("the launch never left the bus ({hand_overs} hand-overs seen): {e}"),
+        }
+    }
+    assert_eq!(hand_overs, 1, "a hand-over not answered is not sent again");
 }
 
 /// Started with no display (over SSH, from a service): a sentence and a
