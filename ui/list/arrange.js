@@ -155,10 +155,11 @@ function scheduleDelete(account) {
 }
 
 /** Hides the Undo bar, and the name it showed with it (a locked page
- *  holds no name). */
-function hideUndo() {
-  // Its button may have the focus (the 10 s ran out): it goes to the list.
-  hideKeepingFocus(document.getElementById('undo-bar'));
+ *  holds no name). Its button may have the focus (the 10 s ran out, or
+ *  it was pressed): it goes to the first of `instead` that can take it,
+ *  else to the list. */
+function hideUndo(...instead) {
+  hideKeepingFocus(document.getElementById('undo-bar'), ...instead);
   document.getElementById('undo-text').textContent = '';
 }
 
@@ -224,8 +225,11 @@ export function undoDelete() {
   if (!entry) return false;
   pending = null;
   clearTimeout(entry.timer);
-  hideUndo();
+  // Back in the list first, so that the focus moves once, straight to it
+  // (from the Undo button, or from a row the repaint replaced): a screen
+  // reader would read a stop on the way too.
   putBack(entry);
+  hideUndo(codeOf(entry.account));
   focusFirst(codeOf(entry.account));
   toast(`Restored ${title(entry.account)}`);
   return true;

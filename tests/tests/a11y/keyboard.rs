@@ -283,6 +283,39 @@ fn the_focus_stays_visible_and_comes_back() {
     app.wait_rows(4);
     wait_focus(&app, "code of GitHub");
 
+    // Undo by its button: the focus goes straight to the account put
+    // back, with no stop on the way (a screen reader reads each one).
+    menu_item_by_keys(&app, &github_menu, "#row-delete");
+    wait_open(&app, "#confirm-dialog", true);
+    app.execute(
+        "document.querySelector('#confirm-delete').focus();",
+        json!([]),
+    );
+    app.press_keys(&KEY_ENTER.to_string());
+    wait_shown(&app, "#undo-bar");
+    wait_focus(&app, &format!("{part} of {after}"));
+    app.execute("document.querySelector('#undo-button').focus();", json!([]));
+    wait_focus(&app, "#undo-button");
+    app.execute(
+        "window.__focusStops = [];
+         document.addEventListener('focusin', (e) => {
+           const li = e.target.closest('li.account');
+           window.__focusStops.push(li
+             ? `${e.target.classList[0]} of ${li.querySelector('.issuer').textContent}`
+             : (e.target.id ? `#${e.target.id}` : e.target.tagName.toLowerCase()));
+         });",
+        json!([]),
+    );
+    app.press_keys(&KEY_ENTER.to_string());
+    app.wait_rows(4);
+    wait_focus(&app, "code of GitHub");
+    let stops = app.execute("return window.__focusStops;", json!([]));
+    assert_eq!(
+        stops,
+        json!(["code of GitHub"]),
+        "the focus moved once, to the account put back"
+    );
+
     // "Later" on the backup reminder leaves the focus on a visible control.
     wait_shown(&app, "#backup-later");
     app.execute(
