@@ -5,7 +5,7 @@
 import * as ipc from './ipc.js';
 import { state, setAccounts, setLock } from './state.js';
 import { announce, dropToast } from './notices.js';
-import { setError } from './fields.js';
+import { fieldError, setError } from './fields.js';
 import { focusFirst, menusChanged } from './focus.js';
 
 const $ = (id) => document.getElementById(id);
@@ -96,8 +96,7 @@ async function unlock(event) {
   event.preventDefault();
   const field = $('unlock-password');
   if (field.value === '') {
-    setError($('unlock-error'), 'Enter the password.', [field]);
-    field.focus();
+    fieldError($('unlock-error'), 'Enter the password.', field);
     return;
   }
   const button = $('unlock-button');
@@ -119,11 +118,9 @@ async function unlock(event) {
       focusFirst();
     }
   } catch (failure) {
-    setError($('unlock-error'), failure?.code === 'wrong_password'
+    fieldError($('unlock-error'), failure?.code === 'wrong_password'
       ? 'Wrong password.'
-      : ipc.messageOf(failure), [field]);
-    field.select();
-    field.focus();
+      : ipc.messageOf(failure), field, { select: true });
   } finally {
     button.disabled = false;
     button.textContent = 'Unlock';

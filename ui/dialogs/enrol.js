@@ -6,7 +6,7 @@ import * as ipc from '../ipc.js';
 import { state, reloadAccounts, refreshCodes } from '../state.js';
 import { announce, toast } from '../notices.js';
 import { openDialog } from '../focus.js';
-import { setError } from '../fields.js';
+import { fieldError, setError } from '../fields.js';
 import * as add from './add.js';
 
 const root = document.getElementById('enrol-dialog');
@@ -144,8 +144,7 @@ async function unlock() {
   const field = $('#enrol-password');
   const error = $('#enrol-password-error');
   if (field.value === '') {
-    setError(error, 'Enter the password the backup was made with.', [field]);
-    field.focus();
+    fieldError(error, 'Enter the password the backup was made with.', field);
     return;
   }
   const button = $('#enrol-unlock');
@@ -162,11 +161,9 @@ async function unlock() {
     field.value = '';
     show(view);
   } catch (failure) {
-    setError(error, failure?.code === 'cancelled'
+    fieldError(error, failure?.code === 'cancelled'
       ? 'Cancelled: enter the password again to unlock it.'
-      : ipc.messageOf(failure), [field]);
-    field.select();
-    field.focus();
+      : ipc.messageOf(failure), field, { select: true });
   } finally {
     endWork(attempt);
     syncConfirm();

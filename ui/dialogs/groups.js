@@ -7,7 +7,7 @@ import { state, setAccounts, allGroups } from '../state.js';
 import { describeAccount } from '../format.js';
 import { toast } from '../notices.js';
 import { openDialog } from '../focus.js';
-import { setError } from '../fields.js';
+import { fieldError, setError } from '../fields.js';
 
 const root = document.getElementById('groups-dialog');
 const $ = (selector) => root.querySelector(selector);
@@ -51,8 +51,7 @@ function addTyped() {
   const field = $('#groups-new');
   const name = field.value.trim().replace(/\s+/g, ' ');
   if (name === '') {
-    setError($('#groups-error'), 'Type the new group\u2019s name first.', [field]);
-    field.focus();
+    fieldError($('#groups-error'), 'Type the new group\u2019s name first.', field);
     return;
   }
   setError($('#groups-error'), '', [field]);

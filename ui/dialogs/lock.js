@@ -6,7 +6,7 @@ import * as ipc from '../ipc.js';
 import { state, setLock } from '../state.js';
 import { toast } from '../notices.js';
 import { openDialog } from '../focus.js';
-import { setError } from '../fields.js';
+import { fieldError, setError } from '../fields.js';
 import * as autobackup from './autobackup.js';
 
 const root = document.getElementById('lock-dialog');
@@ -61,8 +61,7 @@ async function submit(event) {
   event.preventDefault();
   const m = MODES[mode];
   const error = (message, field) => {
-    setError($('#lock-error'), message, [field]);
-    field.focus();
+    fieldError($('#lock-error'), message, field);
   };
   if (m.old && $('#lock-old').value === '') return error('Enter the current password.', $('#lock-old'));
   if (m.fresh && $('#lock-new').value === '') return error('Choose a password.', $('#lock-new'));

@@ -7,7 +7,7 @@ import { state, setAccounts } from '../state.js';
 import { describeAccount } from '../format.js';
 import { toast } from '../notices.js';
 import { openDialog } from '../focus.js';
-import { setError } from '../fields.js';
+import { fieldError, setError } from '../fields.js';
 
 const root = document.getElementById('note-dialog');
 const $ = (selector) => root.querySelector(selector);
@@ -62,8 +62,7 @@ async function save(event) {
       ? `${had ? 'Saved the note of' : 'Added a note to'} ${who}`
       : had ? `Removed the note of ${who}` : `No note added to ${who}`);
   } catch (error) {
-    setError($('#note-error'), ipc.messageOf(error), [$('#note-text')]);
-    $('#note-text').focus();
+    fieldError($('#note-error'), ipc.messageOf(error), $('#note-text'));
   }
 }
 

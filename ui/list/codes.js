@@ -195,9 +195,15 @@ async function generateHotp(account) {
     const view = await ipc.generateHotp(account.id);
     const button = showHotp(view);
     if (!button) return;
-    // The new code is read out where the focus lands.
+    // The new code is read out where the focus lands: the code button is
+    // named by its code. Said in the live region only where the focus
+    // did not move (it was there already, or cannot go there), as
+    // otherwise a screen reader would say it twice.
+    const moved = document.activeElement !== button;
     button.focus();
-    announce(`New code for ${title(account)}: ${groupCode(view.current)}`);
+    if (!moved || document.activeElement !== button) {
+      announce(`New code for ${title(account)}: ${groupCode(view.current)}`);
+    }
   } catch (error) {
     toast(ipc.messageOf(error));
   }

@@ -422,6 +422,17 @@ impl<'p> App<'p> {
         self.must(self.try_property(css, name))
     }
 
+    /// The attribute `name` of the element at `css`, as the markup holds
+    /// it (`None` where it has none).
+    pub fn attribute(&self, css: &str, name: &str) -> Option<String> {
+        self.execute(
+            "return document.querySelector(arguments[0]).getAttribute(arguments[1]);",
+            json!([css, name]),
+        )
+        .as_str()
+        .map(str::to_owned)
+    }
+
     pub fn displayed(&self, css: &str) -> bool {
         self.must(self.try_displayed(css))
     }

@@ -467,6 +467,40 @@ fn the_unlock_screen_is_usable_with_a_screen_reader() {
         app.property("#unlock-password", "ariaInvalid"),
         Value::String("true".into())
     );
+    // Still described by its error, for a visit later: the focus stayed.
+    assert_eq!(
+        app.attribute("#unlock-password", "aria-describedby"),
+        Some("unlock-error".to_owned())
+    );
+
+    // Unlock pressed with the field empty: the focus moves to the field,
+    // and the error is said once, by its live region, not again as the
+    // description of the field the focus lands on.
+    app.execute(
+        "window.__describedAtFocus = 'no focus';
+         const field = document.getElementById('unlock-password');
+         field.value = '';
+         field.addEventListener('focus', () => {
+           window.__describedAtFocus = field.getAttribute('aria-describedby');
+         }, { once: true });
+         document.getElementById('unlock-button').focus();",
+        json!([]),
+    );
+    wait_focus(&app, "#unlock-button");
+    app.press_keys(&KEY_ENTER.to_string());
+    wait_focus(&app, "#unlock-password");
+    assert_eq!(app.text("#unlock-error"), "Enter the password.");
+    assert_eq!(
+        app.execute("return window.__describedAtFocus;", json!([])),
+        Value::Null,
+        "the field the focus moved to is not described by the error said"
+    );
+    tab(&app);
+    assert_eq!(
+        app.attribute("#unlock-password", "aria-describedby"),
+        Some("unlock-error".to_owned()),
+        "described again once the focus has left"
+    );
     let mut found = Vec::new();
     check(&app, &axe, "the unlock screen", &mut found);
     assert_none_serious(&found);
