@@ -202,7 +202,7 @@ pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
     blocking(app, |_, state| {
         let accounts = state.with_store(|store| Ok(store.all_accounts()?))?;
         let (fit, left_out) = export::google_exportable(&accounts);
-        let left_out: Vec<String> = left_out.iter().map(ToString::to_string).collect();
+        let mut left_out: Vec<String> = left_out.iter().map(ToString::to_string).collect();
         if fit.is_empty() {
             return Err(IpcError::new(
                 ErrorCode::NotForGoogle,
@@ -219,6 +219,17 @@ pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
         let uris = zeroize::Zeroizing::new(
             export::google_migration(&fit).map_err(|e| IpcError::new(e.code(), e.to_string()))?,
         );
+        // Notes often hold recovery codes: their absence is said, as the
+        // plain list's is.
+        match export::notes_left_out(&fit) {
+            0 => {}
+            notes => {
+                left_out.push(format!(
+                "{} (Google Authenticator has no place for notes; the encrypted backup keeps them)",
+                if notes == 1 { "1 note".to_owned() } else { format!("{notes} notes") }
+            ))
+            }
+        }
         let codes = uris
             .iter()
             .map(|uri| {

@@ -386,6 +386,14 @@ fn back_up_and_move_out() {
             "{name} is named as left out: {left_out:?}"
         );
     }
+    // Deno's note goes with none of the codes: said, not dropped in silence.
+    assert!(
+        left_out.contains(
+            "Not included: 1 note (Google Authenticator has no place for notes; \
+             the encrypted backup keeps them)"
+        ),
+        "{left_out:?}"
+    );
     let shot = app.screenshot().expect("a screenshot of the window");
     let payloads = watchword_core::qr::decode_image(&shot).expect("the code on the screen reads");
     assert_eq!(payloads.len(), 1, "{payloads:?}");

@@ -121,7 +121,10 @@ function showGoogle(view) {
     li.textContent = `Not included: ${reason}`;
     return li;
   });
-  google.root.querySelector('#google-left-out').replaceChildren(...leftOut);
+  const list = google.root.querySelector('#google-left-out');
+  list.replaceChildren(...leftOut);
+  // It scrolls (and so takes the focus) only when it says something.
+  list.hidden = leftOut.length === 0;
   paintGoogle();
   openDialog(google.root, {
     focus: google.root.querySelector('#google-done'),
