@@ -7,6 +7,7 @@
 
 mod contents;
 mod folders;
+mod full_disk;
 mod refusals;
 
 #[path = "../common/mod.rs"]

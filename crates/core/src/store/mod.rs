@@ -373,6 +373,20 @@ impl Store {
         self.seen = metadata::stamp(&self.meta_path);
         Ok(())
     }
+
+    /// Saves what the list only remembers to save work later (where the
+    /// keychain keeps each item, what a load worked out from the keychain
+    /// again), where the disk allows: a full disk or a read-only folder
+    /// must not stop a code, as what was not saved is worked out again
+    /// next time. The file as it is counts as seen, so that the watch for
+    /// other processes' changes does not take it for one.
+    fn save_meta_if_possible(&mut self) -> bool {
+        if self.save_meta().is_ok() {
+            return true;
+        }
+        self.seen = metadata::stamp(&self.meta_path);
+        false
+    }
 }
 
 /// What keychain managers show for an account's item.

@@ -63,9 +63,12 @@ impl Store {
         self.write_item(id, &advanced)?;
         self.accounts.insert(id.clone(), advanced);
         // The counter is in the backups: a restore must not go back to
-        // codes already used. Saved only when the mark is new.
+        // codes already used. Saved only when the mark is new. The counter
+        // has stepped in the keychain, so the code is given even if the
+        // mark cannot be saved (a full disk): refused, each try would use
+        // up a code. The backup then waits for the next change.
         if self.note_change() {
-            self.save_meta()?;
+            self.save_meta_if_possible();
         }
         Ok((otp::code_at(&account, unix_seconds), Some(next)))
     }
@@ -116,7 +119,7 @@ impl Store {
                 // may be the stale ones that disagreed.
                 store.load_locked()?;
             } else if store.remember(&seen) {
-                store.save_meta()?;
+                store.save_meta_if_possible();
             }
             Ok(())
         })?;

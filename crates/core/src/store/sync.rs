@@ -278,9 +278,12 @@ impl Store {
             || self.metadata_was_damaged
             || self.seen.is_none()
         {
+            // All of it is worked out from the keychain and the file again
+            // at the next load if it cannot be saved now.
             self.meta.version = META_VERSION;
-            self.save_meta()?;
-            self.metadata_was_damaged = false;
+            if self.save_meta_if_possible() {
+                self.metadata_was_damaged = false;
+            }
         } else {
             self.seen = metadata::stamp(&self.meta_path);
         }
