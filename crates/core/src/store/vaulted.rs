@@ -312,6 +312,10 @@ impl Store {
             store
                 .keychain
                 .set(VAULT_ID, &record.to_text(), VAULT_LABEL)?;
+            // Told at once, not only once every item is sealed: a window
+            // holding the accounts in plain form (the lock was off) looks
+            // at the record and locks, even if this process goes no further.
+            store.save_meta_if_possible();
             // Keys taken afresh: a lock asked for before them is not theirs
             // (the asker locks after, if it still should).
             store.lock_call.answer();
@@ -367,10 +371,23 @@ impl Store {
             store.reseal_all()?;
             let keys = store.keys.take().expect("unlocked above");
             let next = VaultKey::random();
-            let rekeyed = VaultRecord::rekeyed(&keys, &next, new, kdf).map_err(vault_error)?;
-            store
-                .keychain
-                .set(VAULT_ID, &rekeyed.to_text(), VAULT_LABEL)?;
+            let written = VaultRecord::rekeyed(&keys, &next, new, kdf)
+                .map_err(vault_error)
+                .and_then(|rekeyed| {
+                    store
+                        .keychain
+                        .set(VAULT_ID, &rekeyed.to_text(), VAULT_LABEL)
+                });
+            if let Err(err) = written {
+                // The keys stay held, as the accounts are: without them the
+                // window would read as locked to the screen and idle locks,
+                // which would then not lock it. Should the record have been
+                // written after all, it still opens every item (it keeps
+                // these keys as the previous ones), and the next look at it
+                // finds it changed and locks.
+                store.keys = Some(keys);
+                return Err(err);
+            }
             store.keys = Some(Keys {
                 current: next,
                 previous: Some(keys.current),

@@ -224,3 +224,75 @@ fn items_removed_elsewhere_leave_the_list() {
     fresh.load().expect("load");
     assert!(fresh.summaries().is_empty());
 }
+
+// Found by a second reader: a new password the keychain would not take
+// left the store without its keys but with every account read, so the
+// screen lock and the idle lock (which lock only a store holding keys)
+// passed it by while its codes were still given.
+#[test]
+fn a_password_change_the_keychain_refuses_leaves_the_store_lockable() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let id = store
+        .add(account("Bank", b"12345678901234567890"))
+        .expect("added");
+    let fast = watchword_core::vault::KdfParams {
+        m_kib: 64,
+        t: 1,
+        p: 1,
+    };
+    store.turn_lock_on("first", fast).expect("on");
+    assert!(store.holds_vault_key());
+    keychain.with(|s| {
+        s.refuse_writes = true;
+        s.problem = Some(KeychainProblem::Failed);
+    });
+    assert!(store.change_lock_password("first", "second", fast).is_err());
+    assert!(
+        store.holds_vault_key(),
+        "the keys are held while the accounts are"
+    );
+    store.lock_now();
+    assert!(matches!(store.code(&id, 0), Err(Error::VaultLocked)));
+    keychain.with(|s| s.refuse_writes = false);
+    store
+        .unlock("first")
+        .expect("the old password still opens it");
+    store.code(&id, 0).expect("a code once unlocked");
+}
+
+// Found by a second reader: a turn-on stopped after the lock's record was
+// written (killed, or an item the keychain refused) did not touch the
+// list, so a window that held the accounts in plain form (the lock was
+// off) never looked again and went on giving codes.
+#[test]
+fn a_turn_on_stopped_partway_locks_the_windows_that_held_the_accounts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut window = open(dir.path(), &keychain);
+    let id = window
+        .add(account("Bank", b"12345678901234567890"))
+        .expect("added");
+    window
+        .add(account("Shop", b"abcdefghijabcdefghij"))
+        .expect("added");
+    window.code(&id, 0).expect("a code, the lock off");
+    let mut cli = open(dir.path(), &keychain);
+    keychain.with(|s| {
+        s.writes_left = Some(1);
+        s.problem = Some(KeychainProblem::Failed);
+    });
+    let fast = watchword_core::vault::KdfParams {
+        m_kib: 64,
+        t: 1,
+        p: 1,
+    };
+    assert!(
+        cli.turn_lock_on("pw", fast).is_err(),
+        "stopped at the first item"
+    );
+    keychain.with(|s| s.writes_left = None);
+    assert!(matches!(window.refresh(), Err(Error::VaultLocked)));
+    assert!(matches!(window.code(&id, 0), Err(Error::VaultLocked)));
+}

@@ -21,6 +21,9 @@ struct Shared {
     locked: bool,
     /// Writes fail the same way; reads work.
     refuse_writes: bool,
+    /// When set, this many more writes succeed, and then they fail as
+    /// `refuse_writes` makes them (a process stopped partway).
+    writes_left: Option<usize>,
     /// How a failing call fails (locked unless set).
     problem: Option<KeychainProblem>,
     /// Items whose content is not text (what the keyring reports as a bad
@@ -70,8 +73,11 @@ impl Keychain for FaultyKeychain {
     }
     fn set(&self, id: &str, value: &str, _label: &str) -> watchword_core::error::Result<()> {
         self.with(|s| {
-            if s.locked || s.refuse_writes {
+            if s.locked || s.refuse_writes || s.writes_left == Some(0) {
                 return Err(failure(s));
+            }
+            if let Some(left) = s.writes_left.as_mut() {
+                *left -= 1;
             }
             s.items.insert(id.to_owned(), value.to_owned());
             Ok(())
