@@ -162,6 +162,10 @@ pub enum CliError {
          --password-stdin"
     )]
     ExportNeedsPassword,
+    /// Occurs when a Google Authenticator export is asked for and the
+    /// format can carry none of the accounts (each is named first).
+    #[error("none of the accounts can be moved to Google Authenticator; nothing was written")]
+    NothingForGoogle,
     /// Occurs when a `backup` command that needs the backup password is
     /// run without `--password-stdin`.
     #[error("give the backup password on standard input with --password-stdin")]

@@ -201,3 +201,64 @@ fn google_export_round_trips_through_qr_images() {
         (Format::GoogleAuthenticator, accounts)
     );
 }
+
+// Found by a second reader: codes were cut at ten accounts whatever their
+// size, so long names made a code too dense to scan from the screen, or
+// too long for any QR code, and the whole export failed.
+#[test]
+fn long_names_make_codes_of_fewer_accounts_and_one_too_long_is_left_out() {
+    let mut accounts = google_accounts(10);
+    for account in &mut accounts {
+        account.issuer = format!("Amazon Seller Central {}", account.issuer);
+        account.name = format!("{}{}", "n".repeat(180), account.name);
+        account.secret = Secret::from_bytes(vec![7; 32]);
+    }
+    let uris = export::google_migration(&accounts).expect("exportable");
+    assert!(
+        uris.len() > 1,
+        "ten long accounts in {} code(s)",
+        uris.len()
+    );
+    for uri in &uris {
+        assert!(
+            uri.len() <= migration::CODE_URI_BUDGET,
+            "a code of {} characters",
+            uri.len()
+        );
+        watchword_core::qr::encode(uri).expect("fits a QR code");
+    }
+    assert_eq!(
+        import_plain(&uris.join("\n")),
+        (Format::GoogleAuthenticator, accounts.clone())
+    );
+
+    // One whose code alone is over what a QR code holds (a name at its
+    // limit in four-byte characters, a long key): left out and named, the
+    // others exported.
+    let mut huge = accounts[0].clone();
+    huge.issuer = "Huge".into();
+    huge.name = "𝔘".repeat(256);
+    huge.secret = Secret::from_bytes(vec![9; 1024]);
+    assert!(!migration::fits_one_code(&huge));
+    let mut all = accounts.clone();
+    all.insert(3, huge.clone());
+    let (fit, left_out) = export::google_exportable(&all);
+    assert_eq!(fit, accounts);
+    assert_eq!(left_out.len(), 1, "{left_out:?}");
+    assert!(
+        left_out[0]
+            .to_string()
+            .contains("too long to fit in a QR code"),
+        "{}",
+        left_out[0]
+    );
+    // Given anyway, it is refused by name, not drawn.
+    match export::google_migration(&[huge]) {
+        Err(ExportError::NotForGoogle {
+            index: 0, reason, ..
+        }) => {
+            assert!(reason.contains("too long"), "{reason}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

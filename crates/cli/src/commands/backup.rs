@@ -151,6 +151,8 @@ pub fn export(
             count(notes, "note")
         );
     }
+    // What the file holds: every account, unless the format leaves some out.
+    let mut exported = accounts.len();
     let bytes: zeroize::Zeroizing<Vec<u8>> = match format {
         ExportFormat::Aegis => text_bytes(export::aegis_encrypted(&accounts, &password)?),
         ExportFormat::Uris => {
@@ -162,6 +164,10 @@ pub fn export(
             for error in &left_out {
                 err!("watchword-cli: {error}; left out");
             }
+            if fit.is_empty() && !accounts.is_empty() {
+                return Err(CliError::NothingForGoogle);
+            }
+            exported = fit.len();
             err!("{warning}");
             let uris = zeroize::Zeroizing::new(export::google_migration(&fit)?);
             // Sized up front: growing would leave unwiped copies.
@@ -196,14 +202,16 @@ pub fn export(
             })?;
             err!(
                 "Exported {} to {}.",
-                count(accounts.len(), "account"),
+                count(exported, "account"),
                 path.display()
             );
         }
     }
     // Written: the user now holds a copy, and the app's backup reminder
-    // counts from here.
-    store.record_backup(now())?;
+    // counts from here; not when accounts were left out of it.
+    if exported == accounts.len() {
+        store.record_backup(now())?;
+    }
     Ok(())
 }
 

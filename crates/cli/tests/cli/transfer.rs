@@ -194,9 +194,28 @@ fn export_round_trips_through_import() {
     // out; the rest comes back unchanged.
     let google = env.dir.path().join("google.txt");
     let google_arg = google.to_str().expect("UTF-8");
+    let list = env.dir.path().join("accounts.json");
+    let last_backup = || {
+        let saved = std::fs::read(&list).expect("the list");
+        serde_json::from_slice::<serde_json::Value>(&saved).expect("JSON")["last_backup"].clone()
+    };
+    assert!(last_backup().is_u64(), "the vault counted as a backup");
+    // Dated long ago, so that a backup counted now would show.
+    let mut saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&list).expect("the list")).expect("JSON");
+    saved["last_backup"] = serde_json::json!(1_000_000_000);
+    std::fs::write(&list, saved.to_string()).expect("written");
+    let backed_up = last_backup();
     let out = env.run(&["export", "--format", "google", "--out", google_arg]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
+    // What the file holds, and no backup of all of them: the reminder
+    // still counts from the vault.
+    assert!(
+        err.ends_with(&format!("Exported 3 accounts to {google_arg}.\n")),
+        "{err}"
+    );
+    assert_eq!(last_backup(), backed_up, "accounts were left out");
     // 7 digits, a 50 s period, 7 digits, Steam.
     for left_out in [
         "SPDX (James)",
@@ -215,6 +234,39 @@ fn export_round_trips_through_import() {
     assert!(out.status.success(), "{}", stderr(&out));
     let back = sorted(&stdout(&out));
     assert_eq!(back.len(), 3, "{back:?}");
+
+    // A store of which the format can carry nothing: said, nothing written.
+    let steam_only = super::env("export-steam-only");
+    let out = steam_only.run_with(
+        &[
+            "add",
+            "--issuer",
+            "Steam",
+            "--account",
+            "gamer",
+            "--type",
+            "steam",
+        ],
+        "JBSWY3DPEHPK3PXP\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let nothing = steam_only.dir.path().join("google.txt");
+    let out = steam_only.run(&[
+        "export",
+        "--format",
+        "google",
+        "--out",
+        nothing.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with(
+            "none of the accounts can be moved to Google Authenticator; nothing was written\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!nothing.exists());
     let expected: Vec<String> = sorted(&vectors)
         .into_iter()
         .filter(|uri| {

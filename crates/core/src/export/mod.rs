@@ -285,8 +285,10 @@ pub fn uri_list(accounts: &[Account]) -> String {
 }
 
 /// Google Authenticator export URIs (`otpauth-migration://offline?data=…`),
-/// at most [`migration::MAX_ACCOUNTS_PER_CODE`] accounts each, all sharing one
-/// random batch id: show each as a QR code for the phone to scan. Accounts
+/// at most [`migration::MAX_ACCOUNTS_PER_CODE`] accounts each (fewer where
+/// long names would make a code too dense to scan from a screen), all
+/// sharing one random batch id: show each as a QR code for the phone to
+/// scan. Accounts
 /// the format cannot carry are refused, never changed.
 pub fn google_migration(accounts: &[Account]) -> Result<Vec<String>, ExportError> {
     if accounts.is_empty() {
@@ -325,7 +327,14 @@ pub fn google_exportable(accounts: &[Account]) -> (Vec<Account>, Vec<ExportError
     let mut fit = Vec::new();
     let mut left_out = Vec::new();
     for (index, account) in accounts.iter().enumerate() {
-        match migration::check_exportable(account) {
+        let fits = migration::check_exportable(account).and_then(|()| {
+            if migration::fits_one_code(account) {
+                Ok(())
+            } else {
+                Err("its name and key are too long to fit in a QR code")
+            }
+        });
+        match fits {
             Ok(()) => fit.push(account.clone()),
             Err(reason) => left_out.push(ExportError::NotForGoogle {
                 index,

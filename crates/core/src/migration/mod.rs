@@ -37,7 +37,7 @@ mod read;
 mod write;
 
 use read::read_payload;
-pub use write::{check_exportable, encode, encode_batches};
+pub use write::{check_exportable, encode, encode_batches, fits_one_code};
 
 /// Scheme and host of every export URI.
 const PREFIX: &str = "otpauth-migration://offline";
@@ -45,6 +45,19 @@ const PREFIX: &str = "otpauth-migration://offline";
 /// Most accounts Google Authenticator puts in one export code; [`encode_batches`]
 /// splits larger exports the same way.
 pub const MAX_ACCOUNTS_PER_CODE: usize = 10;
+
+/// Characters an export code's URI is kept within when it holds more than
+/// one account: ten accounts with ordinary names take about 1,100 (as
+/// Google Authenticator's own codes do), and a QR code of this much (about
+/// version 30) is still read from a screen at the size the window draws
+/// it. Long names make codes of fewer accounts.
+pub const CODE_URI_BUDGET: usize = 1_400;
+
+/// The most one export code's URI can be: what a QR code holds at the
+/// error correction Watchword draws with (version 40, level M: 2,331
+/// bytes). An account whose code alone would be longer (names and a key
+/// near their limits) cannot be exported this way.
+pub const CODE_URI_LIMIT: usize = 2_331;
 
 /// Base64 without padding that also accepts non-zero trailing bits: the data
 /// is normalised to the standard alphabet first (see [`decode_data`]).

@@ -1,7 +1,7 @@
 //! Accounts written as an export: which ones the format can carry, one
 //! code's URI, a list split into codes, and the protobuf writers.
 
-use super::{EncodeError, MAX_ACCOUNTS_PER_CODE, PREFIX};
+use super::{EncodeError, CODE_URI_BUDGET, CODE_URI_LIMIT, MAX_ACCOUNTS_PER_CODE, PREFIX};
 use crate::account::{Account, Algorithm, OtpKind};
 use zeroize::Zeroize;
 
@@ -92,10 +92,64 @@ pub fn encode(
     Ok(format!("{PREFIX}?data={escaped}"))
 }
 
-/// Splits `accounts` into export codes of at most [`MAX_ACCOUNTS_PER_CODE`]
-/// accounts sharing `batch_id`, in order.
+/// What the batch numbers of a code may add to its URI beyond what
+/// [`encode`] gives with index 0 of 1: each is at most five bytes as a
+/// varint, seven characters once base64 and escaped.
+const BATCH_SLACK: usize = 16;
+
+/// Why an account whose code alone is over [`CODE_URI_LIMIT`] is left out.
+const TOO_LONG: &str = "its name and key are too long to fit in a QR code";
+
+/// Whether `account` alone fits in one export code (see
+/// [`CODE_URI_LIMIT`]); an account the format cannot carry does not.
+pub fn fits_one_code(account: &Account) -> bool {
+    encode(std::slice::from_ref(account), 0, 1, 0)
+        .is_ok_and(|uri| uri.len() + BATCH_SLACK <= CODE_URI_LIMIT)
+}
+
+/// Splits `accounts` into export codes sharing `batch_id`, in order: each
+/// holds as many accounts as keep its URI within [`CODE_URI_BUDGET`], and
+/// at most [`MAX_ACCOUNTS_PER_CODE`]; an account over the budget alone
+/// has a code of its own. One over [`CODE_URI_LIMIT`] alone is refused
+/// ([`fits_one_code`] tells beforehand).
 pub fn encode_batches(accounts: &[Account], batch_id: i32) -> Result<Vec<String>, EncodeError> {
-    let chunks: Vec<&[Account]> = accounts.chunks(MAX_ACCOUNTS_PER_CODE).collect();
+    // Positions are reported in the whole list, not in the code.
+    let at = |start: usize| {
+        move |error| match error {
+            EncodeError::Unrepresentable {
+                index,
+                label,
+                reason,
+            } => EncodeError::Unrepresentable {
+                index: start + index,
+                label,
+                reason,
+            },
+            other => other,
+        }
+    };
+    let mut chunks: Vec<(usize, &[Account])> = Vec::new();
+    let mut start = 0;
+    while start < accounts.len() {
+        let alone = encode(&accounts[start..=start], 0, 1, batch_id).map_err(at(start))?;
+        if alone.len() + BATCH_SLACK > CODE_URI_LIMIT {
+            return Err(EncodeError::Unrepresentable {
+                index: start,
+                label: accounts[start].display_name(),
+                reason: TOO_LONG,
+            });
+        }
+        let mut end = start + 1;
+        while end < accounts.len() && end - start < MAX_ACCOUNTS_PER_CODE {
+            let longer = encode(&accounts[start..=end], 0, 1, batch_id).map_err(at(start))?;
+            if longer.len() + BATCH_SLACK > CODE_URI_BUDGET {
+                break;
+            }
+            end += 1;
+        }
+        chunks.push((start, &accounts[start..end]));
+        start = end;
+    }
     let size = u32::try_from(chunks.len()).map_err(|_| EncodeError::BadBatch {
         count: accounts.len(),
         batch_index: 0,
@@ -104,20 +158,8 @@ pub fn encode_batches(accounts: &[Account], batch_id: i32) -> Result<Vec<String>
     chunks
         .iter()
         .enumerate()
-        .map(|(index, chunk)| {
-            encode(chunk, index as u32, size, batch_id).map_err(|error| match error {
-                // Report positions in the whole list, not in the chunk.
-                EncodeError::Unrepresentable {
-                    index: i,
-                    label,
-                    reason,
-                } => EncodeError::Unrepresentable {
-                    index: index * MAX_ACCOUNTS_PER_CODE + i,
-                    label,
-                    reason,
-                },
-                other => other,
-            })
+        .map(|(index, (start, chunk))| {
+            encode(chunk, index as u32, size, batch_id).map_err(at(*start))
         })
         .collect()
 }
