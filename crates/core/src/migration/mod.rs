@@ -331,5 +331,14 @@ mod tests {
             ("Other".into(), "ACME:bob".into())
         );
         assert_eq!(split_label("X", "bob"), ("X".into(), "bob".into()));
+        // An issuer with a colon of its own comes off whole (found by a
+        // second reader: it was split at the first colon and kept whole).
+        assert_eq!(split_label("A:B", "A:B:me"), ("A:B".into(), "me".into()));
+        assert_eq!(
+            split_label("Bank", "bank : me"),
+            ("Bank".into(), "me".into())
+        );
+        assert_eq!(split_label("A", "AB:me"), ("A".into(), "AB:me".into()));
+        assert_eq!(split_label("É", "É:me"), ("É".into(), "me".into()));
     }
 }

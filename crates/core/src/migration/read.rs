@@ -226,15 +226,21 @@ fn read_entry(bytes: &[u8]) -> Result<Account, (String, EntryProblem)> {
 
 /// Google Authenticator stores the whole label it scanned as the name
 /// (`GitHub:alice`) next to the issuer (`GitHub`); show what the app shows.
+/// An issuer may hold a colon itself (`A:B`, written as `A:B:me`): the
+/// issuer is taken off the front whole, not split at the first colon.
 pub(super) fn split_label(issuer: &str, name: &str) -> (String, String) {
-    if let Some((prefix, rest)) = name.split_once(':') {
-        let prefix = prefix.trim();
-        if issuer.is_empty() {
-            return (prefix.to_owned(), rest.trim().to_owned());
+    if issuer.is_empty() {
+        if let Some((prefix, rest)) = name.split_once(':') {
+            return (prefix.trim().to_owned(), rest.trim().to_owned());
         }
-        if prefix.eq_ignore_ascii_case(issuer) {
-            return (issuer.to_owned(), rest.trim().to_owned());
-        }
+        return (String::new(), name.to_owned());
     }
-    (issuer.to_owned(), name.to_owned())
+    let after_issuer = name
+        .get(..issuer.len())
+        .filter(|front| front.eq_ignore_ascii_case(issuer))
+        .and_then(|_| name[issuer.len()..].trim_start().strip_prefix(':'));
+    match after_issuer {
+        Some(rest) => (issuer.to_owned(), rest.trim().to_owned()),
+        None => (issuer.to_owned(), name.to_owned()),
+    }
 }
