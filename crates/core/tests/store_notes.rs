@@ -219,6 +219,37 @@ fn an_imported_note_too_long_for_the_item_keeps_what_fits() {
     );
 }
 
+// Found by a second reader: an HOTP account's note was cut to fit beside
+// the counter it had, so once the counter gained a digit no code could be
+// stored (each was refused for the note).
+#[test]
+fn an_hotp_note_cut_to_fit_leaves_room_for_the_counter_to_grow() {
+    let scratch = Scratch::new("notes", "hotp-room");
+    let mut store = scratch.open();
+    let breaks = format!("codes:{}", "\n".repeat(1018));
+    let mut bank =
+        Account::totp("Bank", "me", Secret::from_bytes(vec![4; 10])).with_note(note(&breaks));
+    bank.kind = OtpKind::Hotp { counter: 9 };
+    let done = store.add_all([bank]).expect("added");
+    assert_eq!((done.added, done.notes_cut), (1, 1));
+    let id = AccountId::parse(&store.list_accounts().expect("listed")[0].id).expect("an id");
+    for counter in 10..=12 {
+        store
+            .next_code(&id, 0)
+            .unwrap_or_else(|e| panic!("the code at {counter}: {e}"));
+    }
+    // A note set by hand is measured the same way.
+    let kept = store.note(&id).expect("read").expect("a note is kept");
+    let error = scratch
+        .open()
+        .set_note(&id, note(&breaks[..kept.expose().len() + 1]))
+        .expect_err("one more does not fit");
+    assert!(
+        matches!(error, Error::Field(FieldError::NoteDoesNotFit { .. })),
+        "{error:?}"
+    );
+}
+
 /// A store that has everything loaded (the window) and makes a backup or
 /// an export after another process (the CLI) changed a note: the note as
 /// the keychain holds it now goes out, not the one the store saw. Only the

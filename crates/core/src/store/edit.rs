@@ -107,7 +107,7 @@ impl Store {
         let Some(note) = account.note.clone() else {
             return Ok((account, false));
         };
-        if !too_long(self.item_for(id, &account))? {
+        if !too_long(self.item_with_room(id, &account))? {
             return Ok((account, false));
         }
         let text = note.expose();
@@ -127,7 +127,7 @@ impl Store {
         while over - fits > 1 {
             let mid = fits + (over - fits) / 2;
             let probe = account.clone().with_note(beginning(mid)?);
-            if too_long(self.item_for(id, &probe))? {
+            if too_long(self.item_with_room(id, &probe))? {
                 over = mid;
             } else {
                 fits = mid;
@@ -408,6 +408,7 @@ impl Store {
                 }
             }
             let account = fresh.with_note(note);
+            store.item_with_room(id, &account)?;
             store.write_item(id, &account)?;
             if let Some(entry) = store.meta.entry_mut(id.as_str()) {
                 entry.has_note = account.note.is_some();

@@ -26,7 +26,7 @@ mod secret_service;
 mod sync;
 mod vaulted;
 
-use crate::account::{Account, AccountId};
+use crate::account::{Account, AccountId, OtpKind};
 use crate::error::{Error, Result};
 pub use autobackup::{AutoBackupStatus, BackupError, Restorable, Skipped};
 use keychain::{Keychain, Locations, SystemKeychain};
@@ -347,6 +347,32 @@ impl Store {
     fn write_item(&self, id: &AccountId, account: &Account) -> Result<()> {
         let form = self.item_for(id, account)?;
         self.keychain.set(id.as_str(), &form, &item_label(account))
+    }
+
+    /// Writes an HOTP account whose counter alone changed. Its note was let
+    /// in with room for the widest counter ([`Store::item_with_room`]);
+    /// one let in before that rule is not measured again, as a code must
+    /// never be refused for its note.
+    fn write_counter(&self, id: &AccountId, account: &Account) -> Result<()> {
+        let text = item::encode(account)?;
+        let form = self.item_form(id.as_str(), &text)?;
+        self.keychain.set(id.as_str(), &form, &item_label(account))
+    }
+
+    /// [`Store::item_for`] for an account whose note is being set: an HOTP
+    /// item grows as its counter gains digits, so the note must fit beside
+    /// the widest counter too, or a later code could not be stored.
+    fn item_with_room(
+        &self,
+        id: &AccountId,
+        account: &Account,
+    ) -> Result<zeroize::Zeroizing<String>> {
+        if account.note.is_some() && matches!(account.kind, OtpKind::Hotp { .. }) {
+            let mut widest = account.clone();
+            widest.kind = OtpKind::Hotp { counter: u64::MAX };
+            self.item_for(id, &widest)?;
+        }
+        self.item_for(id, account)
     }
 
     /// The keychain item `account` is stored as under `id` (sealed while the

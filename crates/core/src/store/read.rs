@@ -60,7 +60,7 @@ impl Store {
             .ok_or_else(|| Error::CounterExhausted(account.display_name()))?;
         let mut advanced = account.clone();
         advanced.kind = OtpKind::Hotp { counter: next };
-        self.write_item(id, &advanced)?;
+        self.write_counter(id, &advanced)?;
         self.accounts.insert(id.clone(), advanced);
         // The counter is in the backups: a restore must not go back to
         // codes already used. Saved only when the mark is new. The counter
