@@ -14,7 +14,21 @@ let accounts = [];
 let lock = { state: 'off' };
 let items = [];
 let chosen = 0;
+// What is chosen, as the list may be made again under it (the fresh list
+// arriving): the same account stays chosen, not the same place.
+let chosenKey = null;
 let busy = false;
+// Shown again and the list not read yet: what is on the page is the last
+// showing's, so an Enter waits for the fresh one.
+let loading = false;
+let enterWhenLoaded = false;
+// Each showing's reading of the list; only the latest one's is used.
+let readings = 0;
+
+/** What stays the same of an item from one list to the next. */
+function keyOf(item) {
+  return item.kind === 'account' ? `account:${item.account.id}` : item.kind;
+}
 
 /** What Enter can do now: accounts matching the search, and the actions
  *  whose words it matches ("lock", "show"). */
@@ -44,7 +58,8 @@ function labelOf(item) {
 function render() {
   const list = $('quick-list');
   items = itemsFor($('quick-search').value);
-  chosen = Math.min(chosen, Math.max(items.length - 1, 0));
+  const kept = chosenKey === null ? -1 : items.findIndex((item) => keyOf(item) === chosenKey);
+  chosen = kept >= 0 ? kept : Math.min(chosen, Math.max(items.length - 1, 0));
   list.replaceChildren(...items.map((item, index) => {
     const li = document.createElement('li');
     li.id = `quick-${index}`;
@@ -55,6 +70,7 @@ function render() {
     li.addEventListener('pointerdown', (event) => {
       event.preventDefault();
       chosen = index;
+      chosenKey = keyOf(item);
       run();
     });
     return li;
@@ -79,6 +95,10 @@ function say(message) {
 /** Copies the chosen account's code (an HOTP account's shown one, else a
  *  new one), or runs the chosen action; the palette hides when done. */
 async function run() {
+  if (loading) {
+    enterWhenLoaded = true;
+    return;
+  }
   const item = items[chosen];
   if (!item || busy) return;
   busy = true;
@@ -106,6 +126,7 @@ async function run() {
 function move(by) {
   if (items.length === 0) return;
   chosen = (chosen + by + items.length) % items.length;
+  chosenKey = keyOf(items[chosen]);
   render();
 }
 
@@ -113,27 +134,55 @@ function move(by) {
 async function reset() {
   $('quick-search').value = '';
   chosen = 0;
+  chosenKey = null;
+  loading = true;
+  enterWhenLoaded = false;
+  const reading = ++readings;
+  // Focused now, not once the list has come: what is typed meanwhile is
+  // the search, and its Enter waits for the list.
+  $('quick-search').focus();
   say('');
+  // How many times it was emptied for a showing: a test types after this
+  // moves, and before the list is read if it likes.
+  document.body.dataset.shown = String(Number(document.body.dataset.shown ?? 0) + 1);
+  let read;
   try {
     const [settings, status] = await Promise.all([ipc.getSettings(), ipc.lockStatus()]);
-    const root = document.documentElement;
-    if (settings.theme === 'system') delete root.dataset.theme;
-    else root.dataset.theme = settings.theme;
-    lock = status;
     // Locked, not even the names come here.
-    accounts = status.state === 'locked' ? [] : await ipc.listAccounts();
+    const listed = status.state === 'locked' ? [] : await ipc.listAccounts();
+    read = { settings, status, listed };
   } catch (failure) {
-    accounts = [];
-    say(ipc.messageOf(failure));
+    read = { failure };
   }
+  // Shown again meanwhile: that showing's reading counts, not this one.
+  if (reading !== readings) return;
+  if (read.failure) {
+    accounts = [];
+    say(ipc.messageOf(read.failure));
+  } else {
+    const root = document.documentElement;
+    if (read.settings.theme === 'system') delete root.dataset.theme;
+    else root.dataset.theme = read.settings.theme;
+    lock = read.status;
+    accounts = read.listed;
+  }
+  loading = false;
   render();
   $('quick-search').focus();
   // How many times it was made ready: a test types only after this moves.
   document.body.dataset.ready = String(Number(document.body.dataset.ready ?? 0) + 1);
+  // Typed ahead of the list ("git⏎" as the palette came): done now, on it.
+  if (enterWhenLoaded) {
+    enterWhenLoaded = false;
+    run();
+  }
 }
 
-$('quick-search').addEventListener('input', () => { chosen = 0; render(); });
+$('quick-search').addEventListener('input', () => { chosen = 0; chosenKey = null; render(); });
 $('quick-search').addEventListener('keydown', (event) => {
+  // An input method composing a word (CJK, dead keys) takes Enter and the
+  // arrows itself.
+  if (event.isComposing || event.keyCode === 229) return;
   if (event.key === 'ArrowDown') move(1);
   else if (event.key === 'ArrowUp') move(-1);
   else if (event.key === 'Enter') run();
@@ -144,6 +193,10 @@ $('quick-search').addEventListener('keydown', (event) => {
 ipc.listen('palette-shown', reset);
 // Locked meanwhile (the screen, Ctrl+L, another process): the names go.
 ipc.listen('vault-locked', () => {
+  // A list read before the lock must not come onto the page after it.
+  readings += 1;
+  loading = false;
+  enterWhenLoaded = false;
   lock = { state: 'locked' };
   accounts = [];
   render();

@@ -434,6 +434,77 @@ fn wait_ready(app: &App<'_>, before: u64) {
     });
 }
 
+/// How many times the palette's page has been emptied for a showing.
+fn showings(app: &App<'_>) -> u64 {
+    app.execute(
+        "return Number(document.body.dataset.shown ?? 0);",
+        serde_json::json!([]),
+    )
+    .as_u64()
+    .unwrap_or(0)
+}
+
+// Found by a second reader: the palette acted at once on the list it
+// showed while the fresh one was still coming (the store busy: an import,
+// a backup, or the keychain read at launch), so "gitl⏎" typed as it came
+// did nothing or copied from an old list; an input method's Enter,
+// confirming a word, copied too.
+#[test]
+fn what_is_typed_before_the_list_comes_acts_on_the_fresh_list() {
+    let profile = Profile::new("palette_ahead");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_add(&["--issuer", "GitLab", "--account", "tanuki"], GITLAB);
+    // Another process holds the store as Watchword starts: its first read
+    // of the keychain, and with it every list, waits.
+    let held =
+        std::fs::File::open(profile.data_dir().join("accounts.lock")).expect("the lock file");
+    held.lock().expect("the store's lock, held by the test");
+    let app = profile.launch();
+    let main = app.current_window();
+    quick(&profile);
+    wait_palette(&app, true);
+    let palette = app.wait_other_window(&main);
+    app.switch_to_window(&palette);
+    app.wait_until("the palette emptied for its showing", || {
+        match showings(&app) {
+            0 => Err("not yet".to_owned()),
+            _ => Ok(()),
+        }
+    });
+    let copy = profile.expect_totp_copy(GITLAB);
+    app.press_keys(&format!("gitl{KEY_ENTER}"));
+    assert_eq!(
+        readiness(&app),
+        0,
+        "the list came before the store was let go: the test proves nothing"
+    );
+    drop(held);
+    wait_palette(&app, false);
+    copy.wait();
+
+    // An input method composing a word keeps its Enter.
+    let ready = readiness(&app);
+    quick(&profile);
+    wait_palette(&app, true);
+    wait_ready(&app, ready);
+    wait_listed(&app, &["GitHub · octocat", "GitLab · tanuki"]);
+    let taken = app.execute(
+        "const e = new KeyboardEvent('keydown',
+           { key: 'Enter', keyCode: 229, isComposing: true, bubbles: true, cancelable: true });
+         document.getElementById('quick-search').dispatchEvent(e);
+         return e.defaultPrevented;",
+        serde_json::json!([]),
+    );
+    assert_eq!(
+        taken,
+        serde_json::json!(false),
+        "Enter taken from the input method"
+    );
+    app.press_keys(&KEY_ESCAPE.to_string());
+    wait_palette(&app, false);
+    app.quit();
+}
+
 /// The palette's page shares the main window's web process: when that
 /// process ends (a crash, the out-of-memory killer), both pages are loaded
 /// again, and the palette, still on screen, finds and copies a code.
