@@ -443,7 +443,13 @@ impl VaultRecord {
     /// [`VaultRecord::MAX_PASSWORD_WRAPS`] are tried, each capped).
     pub fn unlock(&self, password: &str) -> Result<Keys, VaultError> {
         let mut outcome = Err(VaultError::WrongPassword);
-        for wrap in self.wraps.iter().take(Self::MAX_PASSWORD_WRAPS) {
+        // Password wraps only are counted: other ways to unlock a newer
+        // Watchword listed first must not push the password's out.
+        let passwords = self
+            .wraps
+            .iter()
+            .filter(|wrap| matches!(wrap, Wrap::Password { .. }));
+        for wrap in passwords.take(Self::MAX_PASSWORD_WRAPS) {
             match wrap.unwrap_with(&self.id, password) {
                 Ok(current) => {
                     outcome = Ok(current);

@@ -217,6 +217,15 @@ fn a_wrap_of_another_kind_is_kept_and_passed_over() {
     let later = VaultRecord::parse(&value.to_string()).expect("still reads");
     assert_eq!(later.wraps[0], Wrap::Unknown);
     assert_eq!(later.unlock("pw").expect("unlocks").current.id(), key.id());
+    // As many other kinds first as there are password wraps tried: the
+    // password's is still reached (found by a second reader: every wrap
+    // counted towards the password wraps tried).
+    let wraps = value["wraps"].as_array_mut().expect("wraps");
+    for _ in 0..VaultRecord::MAX_PASSWORD_WRAPS {
+        wraps.insert(0, serde_json::json!({"kind": "touch-id", "blob": "…"}));
+    }
+    let later = VaultRecord::parse(&value.to_string()).expect("still reads");
+    assert_eq!(later.unlock("pw").expect("unlocks").current.id(), key.id());
     // A changed key id reads as damage, not as a wrong password.
     let mut renamed = record.clone();
     renamed.id.replace_range(
