@@ -163,21 +163,33 @@ pub fn lock_state(state: &AppState) -> Result<(), IpcError> {
     // another process's gives way instead of keeping the keys meanwhile.
     state.lock_call.ask();
     {
+        // Taken back if an earlier operation panicked holding them: every
+        // other command then asks for a restart, but a lock must still
+        // drop the keys and say so.
         // Accounts waiting in the preview hold their keys: gone too. Held
         // while the store locks (enrolment before the store, as
         // everywhere), so that none arrives in between.
-        let mut pending = lock(&state.enrolment)?;
+        let mut pending = state
+            .enrolment
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *pending = watchword_core::enrol::Enrolment::new();
-        state.with_store(|store| {
+        // Not opened to be locked: a store not open holds no key.
+        let mut slot = state.store_slot();
+        if let Some(store) = slot.as_mut() {
             store.lock_now();
-            // Under the store's lock, as every HOTP code is kept: none made
-            // before the lock lands here after it.
-            lock(&state.hotp_codes)?.clear();
-            state
-                .locks
-                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Ok(())
-        })?;
+        }
+        // Under the store's lock, as every HOTP code is kept: none made
+        // before the lock lands here after it.
+        state
+            .hotp_codes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        state
+            .locks
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        drop(slot);
     }
     // With no lock of ours held: a code of ours still on the clipboard goes
     // with the keys (its clearing may be off, or minutes away). A copy
@@ -257,4 +269,81 @@ pub async fn change_lock_password(
         })
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+    use watchword_core::store::keychain::Keychain;
+
+    #[derive(Clone, Default)]
+    struct MemoryKeychain(Arc<Mutex<BTreeMap<String, String>>>);
+
+    impl Keychain for MemoryKeychain {
+        fn get(&self, id: &str) -> watchword_core::error::Result<Option<String>> {
+            Ok(self.0.lock().expect("test lock").get(id).cloned())
+        }
+        fn set(&self, id: &str, value: &str, _label: &str) -> watchword_core::error::Result<()> {
+            self.0
+                .lock()
+                .expect("test lock")
+                .insert(id.to_owned(), value.to_owned());
+            Ok(())
+        }
+        fn delete(&self, id: &str) -> watchword_core::error::Result<()> {
+            self.0.lock().expect("test lock").remove(id);
+            Ok(())
+        }
+        fn list(&self) -> watchword_core::error::Result<Vec<String>> {
+            Ok(self.0.lock().expect("test lock").keys().cloned().collect())
+        }
+        fn name(&self) -> &'static str {
+            "memory"
+        }
+    }
+
+    // Found by a second reader: a panic with the store held left every
+    // lock unable to take it, so the keys stayed in memory, the page kept
+    // its codes and the clipboard its code.
+    #[test]
+    fn a_store_left_by_a_panic_still_locks() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut store = Store::with_keychain(dir.path(), Box::new(MemoryKeychain::default()))
+            .expect("store opens");
+        let id = store
+            .add(watchword_core::Account::totp(
+                "Bank",
+                "me",
+                watchword_core::Secret::from_bytes(vec![1; 20]),
+            ))
+            .expect("added");
+        let fast = KdfParams {
+            m_kib: 64,
+            t: 1,
+            p: 1,
+        };
+        store.turn_lock_on("pw", fast).expect("on");
+        assert!(store.holds_vault_key());
+        let state = AppState::default();
+        *state.store_slot() = Some(store);
+        let poisoner = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let _held = state.store_slot();
+                    panic!("an operation fails midway");
+                })
+                .join()
+        });
+        assert!(poisoner.is_err());
+        lock_state(&state).expect("locked all the same");
+        let mut slot = state.store_slot();
+        let store = slot.as_mut().expect("the store");
+        assert!(!store.holds_vault_key(), "the keys are gone");
+        assert!(matches!(
+            store.code(&id, 0),
+            Err(watchword_core::Error::VaultLocked)
+        ));
+    }
 }

@@ -190,6 +190,15 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
+    /// The store's slot as it is, taken back if an earlier operation
+    /// panicked holding it: for a lock, which must drop the keys whatever
+    /// else failed ([`crate::lock::lock_state`]). Blocking.
+    pub fn store_slot(&self) -> MutexGuard<'_, Option<Store>> {
+        self.store
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Runs `f` with the store, opening it first if needed. Blocking: call
     /// from a worker thread.
     pub fn with_store<T>(
