@@ -42,6 +42,9 @@ codes! {
     KeychainDenied = "keychain_denied",
     /// The keychain failed otherwise.
     KeychainFailed = "keychain_failed",
+    /// The keychain holds none of the accounts the list names (closed, or
+    /// another keychain); the list is left as it is.
+    KeychainHoldsNone = "keychain_holds_none",
     /// No such account (or other thing asked for).
     NotFound = "not_found",
     /// A keychain item that is not a readable account.

@@ -282,6 +282,24 @@ pub enum Error {
     /// is off.
     #[error("the lock is off")]
     LockOff,
+    /// Occurs when the keychain holds none of the accounts the list names:
+    /// a keychain that is closed but answers (a password manager's
+    /// database), or another one. The list is left as it is, as its groups,
+    /// pins and order live nowhere else.
+    #[error(
+        "the keychain ({keychain}) holds none of your {listed} account(s): if it is closed \
+         (a password manager's database) or another keychain answers, open the right one and \
+         try again; if it was emptied on purpose, remove {} to start afresh",
+        list.display()
+    )]
+    KeychainHoldsNone {
+        /// The keychain's name.
+        keychain: &'static str,
+        /// How many accounts the list names.
+        listed: usize,
+        /// The list's file.
+        list: PathBuf,
+    },
 }
 
 impl Error {
@@ -296,6 +314,7 @@ impl Error {
                 KeychainProblem::Failed => ErrorCode::KeychainFailed,
             },
             Error::NotFound(_) => ErrorCode::NotFound,
+            Error::KeychainHoldsNone { .. } => ErrorCode::KeychainHoldsNone,
             Error::DamagedItem { .. } => ErrorCode::DamagedItem,
             Error::Io { .. } => ErrorCode::Io,
             Error::Duplicate(_) => ErrorCode::Duplicate,

@@ -131,6 +131,9 @@ impl Store {
                 gone.push(entry.id.clone());
             }
         }
+        if gone.len() == disk.accounts.len() {
+            self.refuse_to_drop_every_entry(gone.len(), 0)?;
+        }
         self.meta = disk;
         self.apply_groups();
         if gone.is_empty() {
@@ -197,6 +200,22 @@ impl Store {
         Ok(())
     }
 
+    /// Refuses, before the list changes, a reading of the keychain that
+    /// found `found` items of ours (readable or not) when the list names
+    /// `listed` accounts and none of them is there: more likely a keychain
+    /// closed or mistaken than every item removed, and the list's groups,
+    /// pins and order live nowhere else.
+    fn refuse_to_drop_every_entry(&self, listed: usize, found: usize) -> Result<()> {
+        if found > 0 || listed == 0 {
+            return Ok(());
+        }
+        Err(Error::KeychainHoldsNone {
+            keychain: self.keychain.name(),
+            listed,
+            list: self.meta_path.clone(),
+        })
+    }
+
     pub(super) fn load_locked(&mut self) -> Result<LoadReport> {
         // Another process may have written the file since this store opened.
         match metadata::read(&self.meta_path)? {
@@ -235,6 +254,10 @@ impl Store {
                 Err(reason) => report.damaged.push((raw_id, reason)),
             }
         }
+        self.refuse_to_drop_every_entry(
+            self.meta.accounts.len(),
+            accounts.len() + report.damaged.len(),
+        )?;
         let before = self.meta.clone();
         let damaged: HashMap<String, String> = report.damaged.iter().cloned().collect();
         // Keep entries whose item exists, readable or not; drop the rest.

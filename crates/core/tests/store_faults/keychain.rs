@@ -218,10 +218,52 @@ fn items_removed_elsewhere_leave_the_list() {
     let keychain = FaultyKeychain::default();
     let mut store = open(dir.path(), &keychain);
     let id = store.add(account("Amazon", b"k1k1k1k1k1")).expect("add");
+    let other = store.add(account("Bank", b"k2k2k2k2k2")).expect("add");
     keychain.with(|s| s.items.remove(id.as_str()));
     let mut fresh = open(dir.path(), &keychain);
-    assert_eq!(fresh.summaries().len(), 1);
+    assert_eq!(fresh.summaries().len(), 2);
     fresh.load().expect("load");
+    assert_eq!(fresh.summaries().len(), 1);
+    assert_eq!(fresh.summaries()[0].issuer, "Bank");
+
+    // Every item gone at once reads as a keychain closed or mistaken (a
+    // password manager's database, another keychain), not as every account
+    // removed: the list, whose groups, pins and order live nowhere else,
+    // is left as it is, and the message says what to do.
+    store.set_pinned(&other, true).expect("pinned");
+    keychain.with(|s| s.items.clear());
+    let list = dir.path().join("accounts.json");
+    let before = std::fs::read(&list).expect("the list");
+    let refusals = [
+        open(dir.path(), &keychain)
+            .load()
+            .expect_err("a load refused"),
+        open(dir.path(), &keychain)
+            .list_accounts()
+            .expect_err("a listing refused"),
+    ];
+    for error in refusals {
+        assert_eq!(error.code(), "keychain_holds_none", "{error}");
+        let said = error.to_string();
+        assert!(
+            said.contains("holds none of your 1 account") && said.contains("accounts.json"),
+            "{said}"
+        );
+    }
+    assert_eq!(std::fs::read(&list).expect("the list"), before, "untouched");
+    // A window that has the accounts, told of a change to the list (here
+    // a rename by hand), finds the item gone too: refused the same way.
+    let renamed = String::from_utf8(before.clone())
+        .expect("UTF-8")
+        .replace("\"Bank\"", "\"Bank of Mars\"");
+    std::fs::write(&list, &renamed).expect("written");
+    let error = store.refresh().expect_err("refused");
+    assert_eq!(error.code(), "keychain_holds_none", "{error}");
+    assert_eq!(std::fs::read_to_string(&list).expect("the list"), renamed);
+    // Emptied on purpose: without the list, Watchword starts afresh.
+    std::fs::remove_file(&list).expect("removed");
+    let mut fresh = open(dir.path(), &keychain);
+    fresh.load().expect("an empty keychain and no list");
     assert!(fresh.summaries().is_empty());
 }
 
