@@ -23,16 +23,24 @@ pub struct MetaEntry {
     /// `totp`, `hotp` or `steam`.
     pub kind: String,
     /// Pinned accounts come first.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient")]
     pub pinned: bool,
     /// Unix time the account was added in Watchword; `None` when not known
     /// (rebuilt from the keychain, or listed before this was kept).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
     pub added: Option<u64>,
     /// Where the keychain held the account's item when it was last listed
     /// (a D-Bus object path), so the next listing need not ask the item
     /// its id; good only for [`Metadata::keychain_instance`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
     pub item_path: Option<String>,
     /// The groups the account is in. Read leniently: a name that breaks
     /// the rules is dropped, not the whole file.
@@ -43,8 +51,25 @@ pub struct MetaEntry {
     )]
     pub groups: Vec<Group>,
     /// Whether the account's keychain item holds a note (never the note).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(
+        default,
+        skip_serializing_if = "std::ops::Not::not",
+        deserialize_with = "lenient"
+    )]
     pub has_note: bool,
+}
+
+/// A value the list only keeps to save work or to show (a pin, a date, a
+/// place): one of the wrong type (`null`, a string for a number), from a
+/// hand-edited file, reads as the default, not as damage that costs the
+/// whole list.
+fn lenient<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned + Default,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(serde_json::from_value(value).unwrap_or_default())
 }
 
 /// The groups of an entry as the file has them, each checked: names that
@@ -53,7 +78,11 @@ pub struct MetaEntry {
 fn lenient_groups<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> std::result::Result<Vec<Group>, D::Error> {
-    let names: Vec<serde_json::Value> = Deserialize::deserialize(deserializer)?;
+    // Not a list at all (`null`): no groups, not a damaged file.
+    let names = match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Array(names) => names,
+        _ => Vec::new(),
+    };
     let mut groups: Vec<Group> = Vec::new();
     for name in names.iter().filter_map(serde_json::Value::as_str) {
         match Group::new(name) {
@@ -302,11 +331,19 @@ pub struct Metadata {
     /// Accounts in the user's order.
     pub accounts: Vec<MetaEntry>,
     /// Unix time of the last export the user made (a backup), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
     pub last_backup: Option<u64>,
     /// Which run of the keychain service the entries' `item_path` were
     /// seen in; a path is trusted only while that run lasts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
     pub keychain_instance: Option<String>,
     /// The user's preferences; out-of-range or mistyped values read as the
     /// defaults.

@@ -118,3 +118,39 @@ fn round_trip_and_damaged_file_is_moved_aside() {
         other => panic!("expected damaged, got {other:?}"),
     }
 }
+
+// Found by a second reader: a hand edit leaving `"groups": null`, or a
+// pin or date of the wrong type, made the whole file damaged: it was
+// moved aside and every group was lost with it.
+#[test]
+fn a_value_of_the_wrong_type_costs_that_value_not_the_list() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(FILE_NAME);
+    std::fs::write(
+        &path,
+        r#"{"version": 1, "last_backup": "yesterday", "keychain_instance": 7,
+            "accounts": [
+              {"id": "0123456789abcdef", "issuer": "Amazon", "name": "me", "kind": "totp",
+               "pinned": "yes", "added": null, "item_path": 12, "groups": null, "has_note": 1},
+              {"id": "fedcba9876543210", "issuer": "Bank", "name": "me", "kind": "hotp",
+               "pinned": true, "added": 1700000000, "groups": ["Money"]}
+            ]}"#,
+    )
+    .expect("written");
+    let Loaded::Read(meta) = read(&path).expect("read") else {
+        panic!("the file was taken for damaged");
+    };
+    assert_eq!(meta.last_backup, None);
+    assert_eq!(meta.keychain_instance, None);
+    let first = &meta.accounts[0];
+    assert_eq!(
+        (first.pinned, first.added, first.item_path.as_deref()),
+        (false, None, None)
+    );
+    assert!(first.groups.is_empty() && !first.has_note);
+    let second = &meta.accounts[1];
+    assert!(second.pinned);
+    assert_eq!(second.added, Some(1_700_000_000));
+    assert_eq!(second.groups, vec![Group::new("Money").expect("valid")]);
+    assert!(path.exists(), "not moved aside");
+}
