@@ -161,7 +161,10 @@ pub fn set_start_at_login(start: bool) -> Result<(), IpcError> {
             _ => Ok(()),
         };
     }
-    let program = std::env::current_exe().map_err(failed)?;
+    let program = login_program(
+        std::env::current_exe().map_err(failed)?,
+        std::env::var_os("APPIMAGE"),
+    );
     // A line break in the path would end the entry's line: refused, as is
     // any other control character (no real installation has one).
     let program = program
@@ -183,7 +186,23 @@ pub fn set_start_at_login(start: bool) -> Result<(), IpcError> {
     if let Some(folder) = file.parent() {
         std::fs::create_dir_all(folder).map_err(failed)?;
     }
-    std::fs::write(&file, entry).map_err(failed)
+    // Whole or not at all: a crash while writing in place would leave a
+    // broken entry, and nothing would start at the next login.
+    watchword_core::export::save_bytes(&file, entry.as_bytes()).map_err(failed)
+}
+
+/// The program the login entry starts: this one, unless it runs from an
+/// AppImage, whose own path is gone once it quits (it is mounted under
+/// /tmp while it runs); the AppImage itself is then started, as its
+/// runtime names it in `APPIMAGE`.
+fn login_program(
+    exe: std::path::PathBuf,
+    appimage: Option<std::ffi::OsString>,
+) -> std::path::PathBuf {
+    match appimage.map(std::path::PathBuf::from) {
+        Some(image) if image.is_absolute() => image,
+        _ => exe,
+    }
 }
 
 #[cfg(test)]
@@ -198,6 +217,26 @@ mod tests {
         // No tray to come back from: closing quits whatever was chosen.
         assert_eq!(on_close(Some(true), false), OnClose::Quit);
         assert_eq!(on_close(None, false), OnClose::Quit);
+    }
+
+    // Found by a second reader: from an AppImage the entry named the
+    // program inside its mount, which is gone once it quits.
+    #[test]
+    fn the_login_entry_starts_the_appimage_itself() {
+        let inside = std::path::PathBuf::from("/tmp/.mount_WatchwXYZ/usr/bin/watchword");
+        assert_eq!(
+            login_program(
+                inside.clone(),
+                Some("/home/me/Apps/Watchword.AppImage".into())
+            ),
+            std::path::PathBuf::from("/home/me/Apps/Watchword.AppImage")
+        );
+        assert_eq!(login_program(inside.clone(), None), inside);
+        assert_eq!(login_program(inside.clone(), Some("".into())), inside);
+        assert_eq!(
+            login_program(inside.clone(), Some("relative".into())),
+            inside
+        );
     }
 
     #[test]
