@@ -110,16 +110,24 @@ fn parse(conn: &RustConnection, text: &str) -> Result<Grab, String> {
         .map_err(|e| e.to_string())?
         .reply()
         .map_err(|e| e.to_string())?;
-    let per = usize::from(map.keysyms_per_keycode.max(1));
-    let keycode = map
-        .keysyms
-        .chunks(per)
-        .position(|syms| syms.iter().take(2).any(|&s| s == wanted))
+    let keycode = keycode_of(&map.keysyms, map.keysyms_per_keycode, wanted)
         .ok_or_else(|| format!("This keyboard has no key for {text}"))?;
     Ok(Grab {
         keycode: first + u8::try_from(keycode).map_err(|_| not_one())?,
         modifiers,
     })
+}
+
+/// Which key (counted from the lowest keycode) gives `wanted`, in the
+/// keyboard mapping `keysyms` (`per` columns a key): one that gives it in
+/// the first layout first, else one that gives it in any other layout
+/// (`ru,us`: the Latin letters are in the second). A key is grabbed, not a
+/// letter, so the shortcut then works whichever layout is in use.
+fn keycode_of(keysyms: &[u32], per: u8, wanted: u32) -> Option<usize> {
+    let keys: Vec<&[u32]> = keysyms.chunks(usize::from(per.max(1))).collect();
+    keys.iter()
+        .position(|syms| syms.iter().take(2).any(|&s| s == wanted))
+        .or_else(|| keys.iter().position(|syms| syms.contains(&wanted)))
 }
 
 impl Grabber {
@@ -275,6 +283,39 @@ pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Found by a second reader: with a first layout that has no Latin
+    // letters (`ru,us`), only its columns were searched, and the shortcut
+    // was refused as having no key.
+    #[test]
+    fn a_letter_of_the_second_layout_finds_its_key() {
+        const W: u32 = 0x77;
+        const CYRILLIC_TSE: u32 = 0x6c3;
+        const CYRILLIC_SHORTI: u32 = 0x6ca;
+        // Four columns a key: the first layout's two levels, then the
+        // second's, as the X server lays out an XKB keymap.
+        let keysyms = [
+            0x31,
+            0x21,
+            0x31,
+            0x21, // 1 !
+            CYRILLIC_SHORTI,
+            0x6ea,
+            0x71,
+            0x51, // й Й q Q
+            CYRILLIC_TSE,
+            0x6e3,
+            W,
+            0x57, // ц Ц w W
+        ];
+        assert_eq!(keycode_of(&keysyms, 4, W), Some(2));
+        // A key that gives it in the first layout wins.
+        let mut both = keysyms.to_vec();
+        both.extend_from_slice(&[W, 0x57, 0, 0]);
+        assert_eq!(keycode_of(&both, 4, W), Some(3));
+        assert_eq!(keycode_of(&keysyms, 4, 0x7a), None);
+        assert_eq!(keycode_of(&[], 0, W), None);
+    }
 
     #[test]
     fn a_wayland_session_refuses_before_any_grab() {
