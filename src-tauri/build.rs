@@ -47,6 +47,7 @@ fn main() {
         "unlock",
         "lock_now",
         "note_use",
+        "lock_shown",
         "answer_close_to_tray",
         "close_question_cancelled",
         "turn_lock_on",

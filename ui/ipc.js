@@ -44,6 +44,8 @@ export const showMainWindow = () => invoke('show_main_window');
 export const unlock = (password) => invoke('unlock', { password });
 export const lockNow = () => invoke('lock_now');
 export const noteUse = () => invoke('note_use');
+/** The page shows the lock screen (the shell covers a page that does not). */
+export const lockShown = () => invoke('lock_shown');
 export const turnLockOn = (password) => invoke('turn_lock_on', { password });
 export const turnLockOff = (password) => invoke('turn_lock_off', { password });
 export const changeLockPassword = (old, password) => invoke('change_lock_password', { old, new: password });

@@ -24,7 +24,10 @@ function closeDialogs() {
 export function showLocked() {
   // Shown already (Ctrl+L's own call and the lock's event both come):
   // the password being typed stays, and the lock is said once.
-  if (document.body.classList.contains('is-locked')) return;
+  if (document.body.classList.contains('is-locked')) {
+    ipc.lockShown().catch(() => {});
+    return;
+  }
   // A notice from before the lock may name an account ("Renamed to …");
   // one at a start that finds it locked says why ("unlock it, then open
   // the link again") and stays.
@@ -51,6 +54,9 @@ export function showLocked() {
   // must not stay readable behind the lock.
   announce('Watchword is locked');
   showNames();
+  // The shell covers the window of a page that does not say this soon
+  // after a lock (one that hangs keeps its last frame, codes and all).
+  ipc.lockShown().catch(() => {});
 }
 
 /** The accounts' names under the form, when the user chose to see them

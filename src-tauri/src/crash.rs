@@ -76,10 +76,15 @@ pub fn reload_after_a_crash(window: &WebviewWindow) {
 /// label where the page was (no web process needed).
 fn give_up(view: &webkit2gtk::WebView) {
     if view.is_no_show_all() {
-        return; // given up already: the message is there
+        return; // given up (or covered) already: a message is there
     }
-    // Not shown again by the window's show_all (tao's show(), which a
-    // second launch, a link, the tray and the palette's toggle call).
+    say_in_place_of(view, GIVEN_UP, "watchword-given-up");
+}
+
+/// Hides `view` (also from the window's show_all: tao's show(), which a
+/// second launch, a link, the tray and the palette's toggle call) and
+/// shows `text` where it was, in a label named `name`.
+pub(crate) fn say_in_place_of(view: &webkit2gtk::WebView, text: &str, name: &str) {
     view.set_no_show_all(true);
     view.hide();
     let Some(parent) = view
@@ -88,7 +93,8 @@ fn give_up(view: &webkit2gtk::WebView) {
     else {
         return;
     };
-    let said = gtk::Label::new(Some(GIVEN_UP));
+    let said = gtk::Label::new(Some(text));
+    said.set_widget_name(name);
     said.set_line_wrap(true);
     said.set_max_width_chars(60);
     said.set_margin_start(24);

@@ -124,8 +124,14 @@ pub async fn lock_now(app: AppHandle) -> Result<(), IpcError> {
 /// (or the tray): the window locks too, and the palette forgets the names
 /// it lists.
 pub fn lock_app(app: &AppHandle) -> Result<(), IpcError> {
-    lock_state(&app.state::<AppState>())?;
+    let state = app.state::<AppState>();
+    lock_state(&state)?;
     let _ = app.emit("vault-locked", ());
+    // A page that cannot show the lock has its codes covered.
+    crate::lock_cover::cover_unless_the_lock_shows(
+        app,
+        state.locks.load(std::sync::atomic::Ordering::SeqCst),
+    );
     Ok(())
 }
 

@@ -25,6 +25,7 @@ mod hotkey_x11;
 mod idle;
 mod links;
 mod lock;
+mod lock_cover;
 mod palette;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod screenlock;
@@ -266,6 +267,7 @@ fn main() {
             closing::close_question_cancelled,
             lock::lock_now,
             idle::note_use,
+            lock_cover::lock_shown,
             lock::turn_lock_on,
             lock::turn_lock_off,
             lock::change_lock_password,

@@ -84,6 +84,9 @@ pub struct AppState {
     /// (the code made before it, put on the clipboard after it) sees the
     /// count change and takes the code off the clipboard again.
     pub locks: std::sync::atomic::AtomicU64,
+    /// The page's word that it shows the lock screen (crash.rs covers the
+    /// window when it does not come).
+    pub lock_shown: crate::lock_cover::LockShown,
     /// Asks the store to lock without waiting for it (see
     /// [`LockCall`]): a change waiting on another process gives way.
     pub lock_call: LockCall,
@@ -299,6 +302,10 @@ pub fn refresh_from_disk(app: &tauri::AppHandle) {
         // code of ours on the clipboard go too.
         let _ = crate::lock::lock_state(&state);
         let _ = app.emit("vault-locked", ());
+        crate::lock_cover::cover_unless_the_lock_shows(
+            app,
+            state.locks.load(std::sync::atomic::Ordering::SeqCst),
+        );
     }
     if changed {
         let _ = app.emit("accounts-changed", ());

@@ -127,6 +127,21 @@ fn a_page_whose_web_process_ends_is_loaded_again() {
     copy.wait();
 }
 
+/// Whether the page is off the main window's screen, read from the X
+/// server: the top quarter of the window, where the title, the countdown
+/// and the first rows are, is drawn in many colours while the page shows,
+/// and is nothing but the window's background once a message (a GTK
+/// label, which sits lower) is in its place.
+fn page_off_screen() -> Result<(), String> {
+    let (band, background) = watchword_e2e::window_band("Watchword", 0.0, 0.25)?;
+    let colours: std::collections::HashSet<u32> = band.into_iter().collect();
+    if colours.len() == 1 && colours.contains(&background) {
+        Ok(())
+    } else {
+        Err(format!("{} colours in the top quarter", colours.len()))
+    }
+}
+
 /// A page whose web process ends again within a minute of being loaded
 /// again is not loaded again (a page that crashes as it loads must not
 /// loop), and its last frame, codes and all, does not stay on screen past
@@ -156,20 +171,8 @@ fn a_page_that_stops_twice_in_a_minute_leaves_the_screen_and_says_why() {
     };
     const OPEN: &str = "Two-step codes: pick an account to copy its code";
     app.wait_until("the tray to say Watchword is open", || tray_says(OPEN));
-    // The top quarter of the window, where the title, the countdown and
-    // the first rows are: drawn in many colours while the page shows; once
-    // given up, nothing but the window's background (the message sits
-    // lower).
     let top = || watchword_e2e::window_band("Watchword", 0.0, 0.25);
-    let page_gone = || -> Result<(), String> {
-        let (band, background) = top()?;
-        let colours: std::collections::HashSet<u32> = band.into_iter().collect();
-        if colours.len() == 1 && colours.contains(&background) {
-            Ok(())
-        } else {
-            Err(format!("{} colours in the top quarter", colours.len()))
-        }
-    };
+    let page_gone = page_off_screen;
     assert!(page_gone().is_err(), "the probe sees the page's pixels");
     let says_so = |lines: &[String]| {
         lines
@@ -318,12 +321,25 @@ fn a_page_that_hangs_does_not_hold_the_lock_back() {
             other => Err(format!("{other:?}")),
         },
     );
-    drop(stopped);
     let after = unlocked.elapsed();
     assert!(
         after >= std::time::Duration::from_secs(60),
         "locked {after:?} after the unlock, before the minute was up"
     );
-    // Continued, the page shows the unlock form, as told while stopped.
+    // The stopped page cannot take its codes off the screen: the shell
+    // covers them (found by a second reader: the last frame stayed).
+    app.wait_until("the stopped page's codes covered", page_off_screen);
+    let text = app.output();
+    assert!(
+        text.contains("the window did not show the lock; its codes were covered"),
+        "{text}"
+    );
+    // Continued, the page shows the unlock form, as told while stopped,
+    // and the cover goes.
+    drop(stopped);
     app.wait_locked(true);
+    app.wait_until("the page back on the screen", || match page_off_screen() {
+        Ok(()) => Err("still covered".to_owned()),
+        Err(_) => Ok(()),
+    });
 }
