@@ -6,7 +6,7 @@
 //! These are the only commands that send secrets to the page (the export
 //! codes), and only when the user asks for them.
 
-use crate::state::{blocking, IpcError};
+use crate::state::{blocking, AppState, IpcError};
 use serde::{Deserialize, Serialize};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tauri::AppHandle;
@@ -145,8 +145,11 @@ pub async fn save_backup(
         let path = picked
             .into_path()
             .map_err(|_| IpcError::new(ErrorCode::Io, "That place cannot be written to"))?;
-        let (accounts, left_out) =
-            state.with_store(|store| Ok((store.all_accounts()?, store.unreadable())))?;
+        // The lock's count read with the accounts (under the store, where
+        // a lock counts): a lock while the file is made stops it.
+        let (accounts, left_out, locks) = state.with_store(|store| {
+            Ok((store.all_accounts()?, store.unreadable(), locks_now(state)))
+        })?;
         if accounts.is_empty() {
             return Err(no_accounts());
         }
@@ -164,6 +167,9 @@ pub async fn save_backup(
                     .map_err(failed)?
             }
         };
+        if locks_now(state) != locks {
+            return Err(locked_meanwhile());
+        }
         export::save_bytes(&path, &bytes).map_err(|e| {
             IpcError::new(
                 ErrorCode::Io,
@@ -200,7 +206,8 @@ pub struct GoogleView {
 #[tauri::command]
 pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
     blocking(app, |_, state| {
-        let accounts = state.with_store(|store| Ok(store.all_accounts()?))?;
+        let (accounts, locks) =
+            state.with_store(|store| Ok((store.all_accounts()?, locks_now(state))))?;
         let (fit, left_out) = export::google_exportable(&accounts);
         let mut left_out: Vec<String> = left_out.iter().map(ToString::to_string).collect();
         if fit.is_empty() {
@@ -238,6 +245,9 @@ pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        if locks_now(state) != locks {
+            return Err(locked_meanwhile());
+        }
         Ok(GoogleView {
             codes,
             left_out,
@@ -245,6 +255,19 @@ pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
         })
     })
     .await
+}
+
+/// How many times Watchword has locked ([`AppState::locks`]).
+fn locks_now(state: &AppState) -> u64 {
+    state.locks.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// An export the lock came in the middle of: nothing of it goes out.
+fn locked_meanwhile() -> IpcError {
+    IpcError::new(
+        ErrorCode::VaultLocked,
+        "Watchword locked while the export was being made: nothing was written",
+    )
 }
 
 #[cfg(test)]
