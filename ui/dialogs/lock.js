@@ -80,6 +80,9 @@ async function submit(event) {
   } catch (failure) {
     const wrong = failure?.code === 'wrong_password';
     error(wrong ? 'Wrong password.' : ipc.messageOf(failure), wrong ? $('#lock-old') : $('#lock-new'));
+    // A change stopped partway may have turned the lock on or off all the
+    // same: Settings and Ctrl+L go by the lock as it now stands.
+    ipc.lockStatus().then(setLock, () => {});
   } finally {
     go.disabled = false;
     go.textContent = m.go;

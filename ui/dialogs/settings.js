@@ -134,11 +134,16 @@ function fillBackups() {
 /** The "Lock" section, as the store last said. */
 function fillLock() {
   const on = Boolean(state.lock) && state.lock.state !== 'off';
+  // A change stopped partway (a keychain that failed): the next unlock
+  // finishes it.
+  const unfinished = on && (state.lock.rekeying || state.lock.sealed < state.lock.items);
   $('#set-lock-state').textContent = state.lock === null
     ? ''
-    : on
-      ? 'On: your keys are sealed in the keychain. Watchword asks for the password when it starts and after Lock now (Ctrl+L).'
-      : 'Off: anyone using this computer while you are logged in can open Watchword and read your codes.';
+    : unfinished
+      ? `On, not finished: ${state.lock.sealed} of ${state.lock.items} keys are sealed under the current password; the rest are sealed the next time Watchword is unlocked.`
+      : on
+        ? 'On: your keys are sealed in the keychain. Watchword asks for the password when it starts and after Lock now (Ctrl+L).'
+        : 'Off: anyone using this computer while you are logged in can open Watchword and read your codes.';
   $('#set-lock-on').hidden = on;
   $('#set-lock-now').hidden = !on;
   $('#set-lock-change').hidden = !on;
