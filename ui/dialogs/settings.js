@@ -140,7 +140,7 @@ function fillLock() {
   $('#set-lock-state').textContent = state.lock === null
     ? ''
     : unfinished
-      ? `On, not finished: ${state.lock.sealed} of ${state.lock.items} keys are sealed under the current password; the rest are sealed the next time Watchword is unlocked.`
+      ? `On, but ${state.lock.sealed} of ${state.lock.items} keychain items are sealed under the current password: a change stopped partway, or an item cannot be read. The next unlock seals what it can.`
       : on
         ? 'On: your keys are sealed in the keychain. Watchword asks for the password when it starts and after Lock now (Ctrl+L).'
         : 'Off: anyone using this computer while you are logged in can open Watchword and read your codes.';
