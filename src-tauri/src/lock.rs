@@ -280,35 +280,7 @@ pub async fn change_lock_password(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
-    use std::sync::{Arc, Mutex};
-    use watchword_core::store::keychain::Keychain;
-
-    #[derive(Clone, Default)]
-    struct MemoryKeychain(Arc<Mutex<BTreeMap<String, String>>>);
-
-    impl Keychain for MemoryKeychain {
-        fn get(&self, id: &str) -> watchword_core::error::Result<Option<String>> {
-            Ok(self.0.lock().expect("test lock").get(id).cloned())
-        }
-        fn set(&self, id: &str, value: &str, _label: &str) -> watchword_core::error::Result<()> {
-            self.0
-                .lock()
-                .expect("test lock")
-                .insert(id.to_owned(), value.to_owned());
-            Ok(())
-        }
-        fn delete(&self, id: &str) -> watchword_core::error::Result<()> {
-            self.0.lock().expect("test lock").remove(id);
-            Ok(())
-        }
-        fn list(&self) -> watchword_core::error::Result<Vec<String>> {
-            Ok(self.0.lock().expect("test lock").keys().cloned().collect())
-        }
-        fn name(&self) -> &'static str {
-            "memory"
-        }
-    }
+    use watchword_core::store::keychain::MemoryKeychain;
 
     // Found by a second reader: a panic with the store held left every
     // lock unable to take it, so the keys stayed in memory, the page kept

@@ -406,15 +406,21 @@ fn wait_let_go(
     });
 }
 
-/// How many times the palette's page has been made ready (emptied and
-/// filled again) since it was made.
-fn readiness(app: &App<'_>) -> u64 {
+/// The palette page's counter `name` (`ready`: made ready, emptied and
+/// filled again; `shown`: emptied for a showing), 0 before its first.
+fn counter(app: &App<'_>, name: &str) -> u64 {
     app.execute(
-        "return Number(document.body.dataset.ready ?? 0);",
-        serde_json::json!([]),
+        "return Number(document.body.dataset[arguments[0]] ?? 0);",
+        serde_json::json!([name]),
     )
     .as_u64()
     .unwrap_or(0)
+}
+
+/// How many times the palette's page has been made ready since it was
+/// made.
+fn readiness(app: &App<'_>) -> u64 {
+    counter(app, "ready")
 }
 
 /// Waits until the palette was made ready again after `before`: what is
@@ -436,12 +442,7 @@ fn wait_ready(app: &App<'_>, before: u64) {
 
 /// How many times the palette's page has been emptied for a showing.
 fn showings(app: &App<'_>) -> u64 {
-    app.execute(
-        "return Number(document.body.dataset.shown ?? 0);",
-        serde_json::json!([]),
-    )
-    .as_u64()
-    .unwrap_or(0)
+    counter(app, "shown")
 }
 
 // Found by a second reader: the palette acted at once on the list it

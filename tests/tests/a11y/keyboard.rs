@@ -268,32 +268,27 @@ fn the_focus_stays_visible_and_comes_back() {
     let order: Vec<String> = app.rows_now().into_iter().map(|r| r.issuer).collect();
     let at = order.iter().position(|i| i == "GitHub").expect("GitHub");
     let after = order.get(at + 1).cloned().expect("a row after GitHub");
-    menu_item_by_keys(&app, &github_menu, "#row-delete");
-    wait_open(&app, "#confirm-dialog", true);
-    app.execute(
-        "document.querySelector('#confirm-delete').focus();",
-        json!([]),
-    );
-    app.press_keys(&KEY_ENTER.to_string());
-    wait_shown(&app, "#undo-bar");
     // (An HOTP row without a code yet offers Generate instead.)
     let part = if after == "Bank" { "generate" } else { "code" };
-    wait_focus(&app, &format!("{part} of {after}"));
+    let delete_github = || {
+        menu_item_by_keys(&app, &github_menu, "#row-delete");
+        wait_open(&app, "#confirm-dialog", true);
+        app.execute(
+            "document.querySelector('#confirm-delete').focus();",
+            json!([]),
+        );
+        app.press_keys(&KEY_ENTER.to_string());
+        wait_shown(&app, "#undo-bar");
+        wait_focus(&app, &format!("{part} of {after}"));
+    };
+    delete_github();
     app.press_ctrl('z');
     app.wait_rows(4);
     wait_focus(&app, "code of GitHub");
 
     // Undo by its button: the focus goes straight to the account put
     // back, with no stop on the way (a screen reader reads each one).
-    menu_item_by_keys(&app, &github_menu, "#row-delete");
-    wait_open(&app, "#confirm-dialog", true);
-    app.execute(
-        "document.querySelector('#confirm-delete').focus();",
-        json!([]),
-    );
-    app.press_keys(&KEY_ENTER.to_string());
-    wait_shown(&app, "#undo-bar");
-    wait_focus(&app, &format!("{part} of {after}"));
+    delete_github();
     app.execute("document.querySelector('#undo-button').focus();", json!([]));
     wait_focus(&app, "#undo-button");
     app.execute(

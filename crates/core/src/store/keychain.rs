@@ -36,6 +36,50 @@ pub struct Locations {
     pub places: Vec<(String, String)>,
 }
 
+/// A keychain in memory, for tests of the store and of what uses it (the
+/// app's own): it keeps what it is given, fails nothing and is gone with
+/// the process. Never a place for real keys.
+#[doc(hidden)]
+#[derive(Clone, Default)]
+pub struct MemoryKeychain(
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, String>>>,
+);
+
+impl std::fmt::Debug for MemoryKeychain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Its items may be keys: not shown.
+        f.write_str("MemoryKeychain")
+    }
+}
+
+impl MemoryKeychain {
+    fn items(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Keychain for MemoryKeychain {
+    fn get(&self, id: &str) -> Result<Option<String>> {
+        Ok(self.items().get(id).cloned())
+    }
+    fn set(&self, id: &str, value: &str, _label: &str) -> Result<()> {
+        self.items().insert(id.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn delete(&self, id: &str) -> Result<()> {
+        self.items().remove(id);
+        Ok(())
+    }
+    fn list(&self) -> Result<Vec<String>> {
+        Ok(self.items().keys().cloned().collect())
+    }
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+}
+
 /// Where account items live. Items are addressed by account id (the keychain
 /// item's user name) under one service name.
 pub trait Keychain: Send + Sync {

@@ -279,18 +279,13 @@ fn a_password_change_the_keychain_refuses_leaves_the_store_lockable() {
     let id = store
         .add(account("Bank", b"12345678901234567890"))
         .expect("added");
-    let fast = watchword_core::vault::KdfParams {
-        m_kib: 64,
-        t: 1,
-        p: 1,
-    };
-    store.turn_lock_on("first", fast).expect("on");
+    store.turn_lock_on("first", FAST).expect("on");
     assert!(store.holds_vault_key());
     keychain.with(|s| {
         s.refuse_writes = true;
         s.problem = Some(KeychainProblem::Failed);
     });
-    assert!(store.change_lock_password("first", "second", fast).is_err());
+    assert!(store.change_lock_password("first", "second", FAST).is_err());
     assert!(
         store.holds_vault_key(),
         "the keys are held while the accounts are"
@@ -325,13 +320,8 @@ fn a_turn_on_stopped_partway_locks_the_windows_that_held_the_accounts() {
         s.writes_left = Some(1);
         s.problem = Some(KeychainProblem::Failed);
     });
-    let fast = watchword_core::vault::KdfParams {
-        m_kib: 64,
-        t: 1,
-        p: 1,
-    };
     assert!(
-        cli.turn_lock_on("pw", fast).is_err(),
+        cli.turn_lock_on("pw", FAST).is_err(),
         "stopped at the first item"
     );
     keychain.with(|s| s.writes_left = None);

@@ -106,6 +106,13 @@ impl Keychain for FaultyKeychain {
     }
 }
 
+/// Cheap Argon2 for the lock's tests: the cost is not what is tested.
+const FAST: watchword_core::vault::KdfParams = watchword_core::vault::KdfParams {
+    m_kib: 64,
+    t: 1,
+    p: 1,
+};
+
 fn account(issuer: &str, key: &[u8]) -> Account {
     Account::totp(issuer, "me@example.com", Secret::from_bytes(key.to_vec()))
 }

@@ -3,35 +3,7 @@ use super::versions::parse_name;
 use super::*;
 use crate::account::{AccountId, Algorithm, OtpKind};
 use crate::secret::Secret;
-use crate::store::keychain::Keychain;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct MemoryKeychain(Arc<Mutex<BTreeMap<String, String>>>);
-
-impl Keychain for MemoryKeychain {
-    fn get(&self, id: &str) -> crate::error::Result<Option<String>> {
-        Ok(self.0.lock().expect("test lock").get(id).cloned())
-    }
-    fn set(&self, id: &str, value: &str, _label: &str) -> crate::error::Result<()> {
-        self.0
-            .lock()
-            .expect("test lock")
-            .insert(id.to_owned(), value.to_owned());
-        Ok(())
-    }
-    fn delete(&self, id: &str) -> crate::error::Result<()> {
-        self.0.lock().expect("test lock").remove(id);
-        Ok(())
-    }
-    fn list(&self) -> crate::error::Result<Vec<String>> {
-        Ok(self.0.lock().expect("test lock").keys().cloned().collect())
-    }
-    fn name(&self) -> &'static str {
-        "memory"
-    }
-}
+use crate::store::keychain::{Keychain, MemoryKeychain};
 
 /// The tag of the installation the tests back up as.
 const TAG: &str = "0a1b2c3d";
