@@ -182,6 +182,8 @@ async function reloadChanged() {
     setSettings(settingsNow);
     setAccounts(accounts);
     showEmpty();
+    // The lock may be among the changes (turned off elsewhere).
+    ipc.lockStatus().then(setLock, () => {});
     // The repaint must not drop the keyboard focus at the top of the page;
     // a focus it did not drop stays where it is.
     const now = document.activeElement;

@@ -89,26 +89,31 @@ impl Store {
         // Asked whatever the list says: a change of ours that needs no key
         // (a pin, the order) must not go on as if nothing had happened,
         // nor leave the window showing codes it may no longer show.
-        if matches!(self.current_keys(), Err(Error::VaultLocked)) {
+        let record = self.vault_record()?;
+        if matches!(self.keys_for(record.as_ref()), Err(Error::VaultLocked)) {
             self.lock_now();
             self.locked_elsewhere = true;
             self.seen = metadata::stamp(&self.meta_path);
             return Err(Error::VaultLocked);
         }
+        // Turned off by another process: the keys held here open nothing
+        // now, and kept they would have this window ask, at its next lock,
+        // for a password that no longer exists. Told as a change.
+        let turned_off = record.is_none() && self.keys.take().is_some();
         // Always read under the lock: a stamp can match a different file
         // (a coarse mtime, a reused inode, the same length).
         let stamp = metadata::stamp(&self.meta_path);
         let disk = match metadata::read(&self.meta_path)? {
             Loaded::Read(disk) if *disk == self.meta => {
                 self.seen = stamp;
-                return Ok(false);
+                return Ok(turned_off);
             }
             Loaded::Read(disk) => *disk,
             // Deleted or damaged (and moved aside) by someone else: what this
             // store holds is the latest good list; it is written back.
             Loaded::Missing | Loaded::Damaged(_) => {
                 self.save_meta()?;
-                return Ok(false);
+                return Ok(turned_off);
             }
         };
         let listed: HashSet<&str> = disk.accounts.iter().map(|e| e.id.as_str()).collect();

@@ -328,3 +328,28 @@ fn a_turn_on_stopped_partway_locks_the_windows_that_held_the_accounts() {
     assert!(matches!(window.refresh(), Err(Error::VaultLocked)));
     assert!(matches!(window.code(&id, 0), Err(Error::VaultLocked)));
 }
+
+// Found by a second reader: a window that held the lock's keys when
+// another process turned the lock off kept them, so at its next lock it
+// asked for a password that no longer existed (and any text "opened" it).
+#[test]
+fn a_lock_turned_off_elsewhere_leaves_no_keys_behind() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut window = open(dir.path(), &keychain);
+    let id = window
+        .add(account("Bank", b"12345678901234567890"))
+        .expect("added");
+    window.turn_lock_on("pw", FAST).expect("on");
+    assert!(window.holds_vault_key());
+    open(dir.path(), &keychain)
+        .turn_lock_off("pw")
+        .expect("turned off by the CLI");
+    assert!(window.refresh().expect("looked again"), "told as a change");
+    assert!(!window.holds_vault_key(), "no keys for a lock that is off");
+    assert_eq!(
+        window.lock_state().expect("the lock's state"),
+        watchword_core::store::LockState::Off
+    );
+    window.code(&id, 0).expect("codes as before");
+}
