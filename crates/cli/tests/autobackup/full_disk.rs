@@ -9,11 +9,16 @@ use std::process::Stdio;
 /// Runs the CLI as [`Scratch::run`] does, with no file over 1 KiB
 /// writable.
 fn run_on_a_full_disk(env: &Env, args: &[&str]) -> std::process::Output {
+    run_with_room(env, args, 1)
+}
+
+/// Runs the CLI with no file over `kib` KiB writable (0: none at all).
+fn run_with_room(env: &Env, args: &[&str], kib: u32) -> std::process::Output {
     let cli = env.command(args);
     let mut wrapped = Command::new("bash");
     wrapped
         .arg("-c")
-        .arg("trap '' XFSZ; ulimit -f 1 && exec \"$@\"")
+        .arg(format!("trap '' XFSZ; ulimit -f {kib} && exec \"$@\""))
         .arg("bash")
         .arg(cli.get_program())
         .args(cli.get_args())
@@ -105,4 +110,25 @@ fn a_full_disk_stops_no_code_and_uses_up_no_counter() {
         stdout(&out),
         stdout(&env.run_with(&["code", "--uri", "-"], &uri))
     );
+}
+
+// Found by a second reader: removing an account deleted its keychain item
+// before saving the list, so a save that failed (a full disk, a kill)
+// left a list naming an item that was gone; with the last account, every
+// later start took it for a keychain holding none of the accounts.
+#[test]
+fn a_removal_the_disk_refuses_leaves_the_account_whole() {
+    let env = Env::new("full-disk-remove");
+    env.add(&key(1), &["--issuer", "Only", "--account", "me"]);
+    let out = run_with_room(&env, &["remove", "Only"], 0);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
+    // With room again: still there, whole, and removable.
+    let out = env.run(&["code", "Only"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&["remove", "Only"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = env.run(&["list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "[]");
 }

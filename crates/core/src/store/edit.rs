@@ -210,12 +210,25 @@ impl Store {
         if !self.accounts.contains_key(id) && !self.damaged.contains_key(id.as_str()) {
             return Err(Error::NotFound(id.to_string()));
         }
-        self.keychain.delete(id.as_str())?;
-        self.accounts.remove(id);
-        self.damaged.remove(id.as_str());
+        // The list first: stopped between the two (a full disk, a kill),
+        // the item is left, and the next load finds it again; never a
+        // list naming an item that is gone.
+        let before = self.meta.clone();
         self.meta.accounts.retain(|e| e.id != id.as_str());
         self.note_change();
-        self.save_meta()
+        if let Err(error) = self.save_meta() {
+            self.meta = before;
+            return Err(error);
+        }
+        if let Err(error) = self.keychain.delete(id.as_str()) {
+            // Still there: listed again (or found again by the next load).
+            self.meta = before;
+            self.save_meta_if_possible();
+            return Err(error);
+        }
+        self.accounts.remove(id);
+        self.damaged.remove(id.as_str());
+        Ok(())
     }
 
     /// The account with this id.
