@@ -102,6 +102,9 @@ async function run() {
   const item = items[chosen];
   if (!item || busy) return;
   busy = true;
+  // How many times Enter acted: a test tells by it that a cancelled one
+  // did not.
+  document.body.dataset.runs = String(Number(document.body.dataset.runs ?? 0) + 1);
   try {
     if (item.kind === 'show') {
       await ipc.showMainWindow();
@@ -186,11 +189,18 @@ $('quick-search').addEventListener('keydown', (event) => {
   if (event.key === 'ArrowDown') move(1);
   else if (event.key === 'ArrowUp') move(-1);
   else if (event.key === 'Enter') run();
-  else if (event.key === 'Escape') ipc.hidePalette();
+  else if (event.key === 'Escape') {
+    // An Enter typed ahead of the list is cancelled with the palette.
+    enterWhenLoaded = false;
+    ipc.hidePalette();
+  }
   else return;
   event.preventDefault();
 });
 ipc.listen('palette-shown', reset);
+// Hidden by the shell (the shortcut or `--quick` again): an Enter typed
+// ahead of the list goes with it.
+ipc.listen('palette-hidden', () => { enterWhenLoaded = false; });
 // Locked meanwhile (the screen, Ctrl+L, another process): the names go.
 ipc.listen('vault-locked', () => {
   // A list read before the lock must not come onto the page after it.

@@ -104,6 +104,8 @@ fn made(builder: WebviewWindowBuilder<'_, tauri::Wry, AppHandle>) {
 pub fn hide(app: &AppHandle) {
     if let Some(window) = app.get_webview_window(LABEL) {
         let _ = window.hide();
+        // What was typed ahead of its list goes with it.
+        let _ = app.emit_to(LABEL, "palette-hidden", ());
     }
 }
 

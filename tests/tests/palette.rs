@@ -445,6 +445,60 @@ fn showings(app: &App<'_>) -> u64 {
     counter(app, "shown")
 }
 
+/// Starts Watchword while another process holds the store (its first
+/// read of the keychain, and with it every list, waits until the file
+/// returned is dropped) and opens the palette, switched to, once its page
+/// has been emptied for its showing.
+fn palette_with_the_store_held(profile: &Profile) -> (App<'_>, std::fs::File) {
+    let held =
+        std::fs::File::open(profile.data_dir().join("accounts.lock")).expect("the lock file");
+    held.lock().expect("the store's lock, held by the test");
+    let app = profile.launch();
+    let main = app.current_window();
+    quick(profile);
+    wait_palette(&app, true);
+    let palette = app.wait_other_window(&main);
+    app.switch_to_window(&palette);
+    app.wait_until("the palette emptied for its showing", || {
+        match showings(&app) {
+            0 => Err("not yet".to_owned()),
+            _ => Ok(()),
+        }
+    });
+    (app, held)
+}
+
+// Found by a second reader: an Enter typed ahead of the list and then
+// cancelled (Esc) still copied once the list came, overwriting the
+// clipboard, and for a counter-based account using a code up.
+#[test]
+fn an_enter_typed_ahead_and_cancelled_does_nothing() {
+    let profile = Profile::new("palette_cancelled");
+    profile.cli_add(
+        &["--issuer", "Bank", "--account", "me", "--type", "hotp"],
+        BANK,
+    );
+    let (app, held) = palette_with_the_store_held(&profile);
+    app.press_keys(&format!("bank{KEY_ENTER}{KEY_ESCAPE}"));
+    wait_palette(&app, false);
+    assert_eq!(
+        readiness(&app),
+        0,
+        "the list came before the store was let go"
+    );
+    drop(held);
+    // Ready once the list has come: a queued Enter would have acted then.
+    wait_ready(&app, 0);
+    assert_eq!(counter(&app, "runs"), 0, "the cancelled Enter acted");
+    assert!(
+        profile
+            .cli(&["export", "--format", "uris"])
+            .contains("counter=0"),
+        "no code was used up"
+    );
+    app.quit();
+}
+
 // Found by a second reader: the palette acted at once on the list it
 // showed while the fresh one was still coming (the store busy: an import,
 // a backup, or the keychain read at launch), so "gitl⏎" typed as it came
@@ -455,23 +509,7 @@ fn what_is_typed_before_the_list_comes_acts_on_the_fresh_list() {
     let profile = Profile::new("palette_ahead");
     profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
     profile.cli_add(&["--issuer", "GitLab", "--account", "tanuki"], GITLAB);
-    // Another process holds the store as Watchword starts: its first read
-    // of the keychain, and with it every list, waits.
-    let held =
-        std::fs::File::open(profile.data_dir().join("accounts.lock")).expect("the lock file");
-    held.lock().expect("the store's lock, held by the test");
-    let app = profile.launch();
-    let main = app.current_window();
-    quick(&profile);
-    wait_palette(&app, true);
-    let palette = app.wait_other_window(&main);
-    app.switch_to_window(&palette);
-    app.wait_until("the palette emptied for its showing", || {
-        match showings(&app) {
-            0 => Err("not yet".to_owned()),
-            _ => Ok(()),
-        }
-    });
+    let (app, held) = palette_with_the_store_held(&profile);
     let copy = profile.expect_totp_copy(GITLAB);
     app.press_keys(&format!("gitl{KEY_ENTER}"));
     assert_eq!(

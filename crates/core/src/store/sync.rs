@@ -223,11 +223,17 @@ impl Store {
 
     pub(super) fn load_locked(&mut self) -> Result<LoadReport> {
         // Another process may have written the file since this store opened.
-        match metadata::read(&self.meta_path)? {
-            Loaded::Read(meta) => self.meta = *meta,
-            Loaded::Missing => {}
-            Loaded::Damaged(_) => self.metadata_was_damaged = true,
-        }
+        let from_file = match metadata::read(&self.meta_path)? {
+            Loaded::Read(meta) => {
+                self.meta = *meta;
+                true
+            }
+            Loaded::Missing => false,
+            Loaded::Damaged(_) => {
+                self.metadata_was_damaged = true;
+                false
+            }
+        };
         // Every item in as few round trips as the keychain allows.
         let (items, seen) = self.keychain.get_all_located()?;
         let mut report = LoadReport {
@@ -259,10 +265,14 @@ impl Store {
                 Err(reason) => report.damaged.push((raw_id, reason)),
             }
         }
-        self.refuse_to_drop_every_entry(
-            self.meta.accounts.len(),
-            accounts.len() + report.damaged.len(),
-        )?;
+        // Only a list the file holds now: one removed to start afresh, as
+        // the refusal says, is not refused again from memory.
+        if from_file {
+            self.refuse_to_drop_every_entry(
+                self.meta.accounts.len(),
+                accounts.len() + report.damaged.len(),
+            )?;
+        }
         let before = self.meta.clone();
         let damaged: HashMap<String, String> = report.damaged.iter().cloned().collect();
         // Keep entries whose item exists, readable or not; drop the rest.

@@ -260,8 +260,14 @@ fn items_removed_elsewhere_leave_the_list() {
     let error = store.refresh().expect_err("refused");
     assert_eq!(error.code(), "keychain_holds_none", "{error}");
     assert_eq!(std::fs::read_to_string(&list).expect("the list"), renamed);
-    // Emptied on purpose: without the list, Watchword starts afresh.
+    // Emptied on purpose: without the list, Watchword starts afresh, also
+    // a store that was refused before the file went (the app's "Try
+    // again").
+    let mut refused = open(dir.path(), &keychain);
+    assert!(refused.load().is_err());
     std::fs::remove_file(&list).expect("removed");
+    refused.load().expect("an empty keychain and no list");
+    assert!(refused.summaries().is_empty());
     let mut fresh = open(dir.path(), &keychain);
     fresh.load().expect("an empty keychain and no list");
     assert!(fresh.summaries().is_empty());
