@@ -41,6 +41,11 @@ impl LockShown {
         *shown >= lock
     }
 
+    /// Whether lock `lock` (or a later one) was said shown, now.
+    fn was_shown(&self, lock: u64) -> bool {
+        *self.shown.lock().unwrap_or_else(PoisonError::into_inner) >= lock
+    }
+
     fn shown(&self, lock: u64) {
         let mut shown = self.shown.lock().unwrap_or_else(PoisonError::into_inner);
         *shown = (*shown).max(lock);
@@ -62,8 +67,7 @@ pub fn cover_unless_the_lock_shows(app: &AppHandle, lock: u64) {
             {
                 return;
             }
-            eprintln!("watchword: the window did not show the lock; its codes were covered");
-            set_covered(&app, true);
+            set_covered(&app, Some(lock));
         });
     if let Err(error) = spawned {
         eprintln!("watchword: cannot watch the window show the lock: {error}");
@@ -77,19 +81,32 @@ pub fn lock_shown(app: AppHandle, state: tauri::State<'_, AppState>) {
     state
         .lock_shown
         .shown(state.locks.load(std::sync::atomic::Ordering::SeqCst));
-    set_covered(&app, false);
+    set_covered(&app, None);
 }
 
-/// Covers the main window's page with [`COVERED`], or takes the cover
-/// away; a page given up on keeps its own message.
+/// Covers the main window's page with [`COVERED`] for lock `cover` (unless
+/// the page has said it shows it by the time the main thread gets to it),
+/// or takes the cover away (`None`); a page given up on keeps its own
+/// message. Both are decided on the main thread, in the order they come,
+/// so a page's word that arrives as the wait runs out is never followed by
+/// a cover nothing would take away.
 #[cfg(target_os = "linux")]
-fn set_covered(app: &AppHandle, covered: bool) {
+fn set_covered(app: &AppHandle, cover: Option<u64>) {
     use gtk::prelude::*;
     let Some(window) = app.get_webview_window("main") else {
         return;
     };
+    let here = app.clone();
     // On the main thread, where GTK is.
     let _ = window.with_webview(move |webview| {
+        let covered = match cover {
+            Some(lock) if here.state::<AppState>().lock_shown.was_shown(lock) => return,
+            Some(_) => {
+                eprintln!("watchword: the window did not show the lock; its codes were covered");
+                true
+            }
+            None => false,
+        };
         let view = webview.inner();
         let Some(parent) = view
             .parent()
@@ -118,7 +135,7 @@ fn set_covered(app: &AppHandle, covered: bool) {
 
 /// Elsewhere the window is not covered yet (issues 11 and 12).
 #[cfg(not(target_os = "linux"))]
-fn set_covered(_app: &AppHandle, _covered: bool) {}
+fn set_covered(_app: &AppHandle, _cover: Option<u64>) {}
 
 #[cfg(test)]
 mod tests {
@@ -132,11 +149,15 @@ mod tests {
         assert!(shown.wait_for(1, Duration::ZERO), "a later one said");
         assert!(shown.wait_for(2, Duration::ZERO));
         assert!(!shown.wait_for(3, Duration::from_millis(10)));
+        // Said after the wait ran out, before the cover is put on: the
+        // cover's own look (on the main thread) sees it.
+        assert!(!shown.was_shown(3));
         // Said while waited for: the wait ends then.
         std::thread::scope(|scope| {
             let waiting = scope.spawn(|| shown.wait_for(3, Duration::from_secs(60)));
             shown.shown(3);
             assert!(waiting.join().expect("the waiter"));
+            assert!(shown.was_shown(3));
         });
     }
 }
