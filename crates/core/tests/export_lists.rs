@@ -262,3 +262,28 @@ fn long_names_make_codes_of_fewer_accounts_and_one_too_long_is_left_out() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+// Found by a second reader: with long names the budget made more codes
+// than an import reads (1,000), so the export did not read back.
+#[test]
+fn an_export_of_many_long_names_stays_within_what_an_import_reads() {
+    let accounts: Vec<Account> = (0..2_000u32)
+        .map(|i| {
+            let secret = Secret::from_bytes(i.to_be_bytes().repeat(5));
+            Account::totp(&format!("Issuer {i}"), &"é".repeat(250), secret)
+        })
+        .collect();
+    let uris = export::google_migration(&accounts).expect("exportable");
+    assert!(
+        uris.len() <= watchword_core::limits::MAX_BATCH_PARTS as usize,
+        "{} codes",
+        uris.len()
+    );
+    for uri in &uris {
+        assert!(uri.len() <= migration::CODE_URI_LIMIT, "{}", uri.len());
+    }
+    assert_eq!(
+        import_plain(&uris.join("\n")),
+        (Format::GoogleAuthenticator, accounts)
+    );
+}

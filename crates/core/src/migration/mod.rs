@@ -190,6 +190,14 @@ pub enum EncodeError {
         /// What the format cannot carry.
         reason: &'static str,
     },
+    /// Occurs when an export would take more codes than an import reads
+    /// ([`crate::limits::MAX_BATCH_PARTS`]): thousands of accounts with
+    /// long names.
+    #[error("these accounts would take {codes} Google Authenticator export codes, more than {} that an import reads; export them in smaller sets", crate::limits::MAX_BATCH_PARTS)]
+    TooManyCodes {
+        /// How many codes they would take.
+        codes: usize,
+    },
     /// Occurs when one code is asked to hold more than
     /// [`MAX_ACCOUNTS_PER_CODE`] accounts, or the batch numbers do not fit
     /// (`batch_index` must be below `batch_size`).

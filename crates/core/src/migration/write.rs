@@ -103,7 +103,8 @@ const TOO_LONG: &str = "its name and key are too long to fit in a QR code";
 /// Whether `account` alone fits in one export code (see
 /// [`CODE_URI_LIMIT`]); an account the format cannot carry does not.
 pub fn fits_one_code(account: &Account) -> bool {
-    encode(std::slice::from_ref(account), 0, 1, 0)
+    // Measured with the longest batch id, as [`encode_batches`] may draw.
+    encode(std::slice::from_ref(account), 0, 1, i32::MAX)
         .is_ok_and(|uri| uri.len() + BATCH_SLACK <= CODE_URI_LIMIT)
 }
 
@@ -113,42 +114,16 @@ pub fn fits_one_code(account: &Account) -> bool {
 /// has a code of its own. One over [`CODE_URI_LIMIT`] alone is refused
 /// ([`fits_one_code`] tells beforehand).
 pub fn encode_batches(accounts: &[Account], batch_id: i32) -> Result<Vec<String>, EncodeError> {
-    // Positions are reported in the whole list, not in the code.
-    let at = |start: usize| {
-        move |error| match error {
-            EncodeError::Unrepresentable {
-                index,
-                label,
-                reason,
-            } => EncodeError::Unrepresentable {
-                index: start + index,
-                label,
-                reason,
-            },
-            other => other,
-        }
-    };
-    let mut chunks: Vec<(usize, &[Account])> = Vec::new();
-    let mut start = 0;
-    while start < accounts.len() {
-        let alone = encode(&accounts[start..=start], 0, 1, batch_id).map_err(at(start))?;
-        if alone.len() + BATCH_SLACK > CODE_URI_LIMIT {
-            return Err(EncodeError::Unrepresentable {
-                index: start,
-                label: accounts[start].display_name(),
-                reason: TOO_LONG,
-            });
-        }
-        let mut end = start + 1;
-        while end < accounts.len() && end - start < MAX_ACCOUNTS_PER_CODE {
-            let longer = encode(&accounts[start..=end], 0, 1, batch_id).map_err(at(start))?;
-            if longer.len() + BATCH_SLACK > CODE_URI_BUDGET {
-                break;
-            }
-            end += 1;
-        }
-        chunks.push((start, &accounts[start..end]));
-        start = end;
+    let mut chunks = split(accounts, batch_id, CODE_URI_BUDGET)?;
+    // More codes than an import takes (long names): as full as a QR code
+    // can be, rather than an export that does not read back.
+    if chunks.len() > crate::limits::MAX_BATCH_PARTS as usize {
+        chunks = split(accounts, batch_id, CODE_URI_LIMIT)?;
+    }
+    if chunks.len() > crate::limits::MAX_BATCH_PARTS as usize {
+        return Err(EncodeError::TooManyCodes {
+            codes: chunks.len(),
+        });
     }
     let size = u32::try_from(chunks.len()).map_err(|_| EncodeError::BadBatch {
         count: accounts.len(),
@@ -162,6 +137,59 @@ pub fn encode_batches(accounts: &[Account], batch_id: i32) -> Result<Vec<String>
             encode(chunk, index as u32, size, batch_id).map_err(at(*start))
         })
         .collect()
+}
+
+/// Positions in errors counted in the whole list, not in the code that
+/// starts at `start`.
+fn at(start: usize) -> impl Fn(EncodeError) -> EncodeError {
+    move |error| match error {
+        EncodeError::Unrepresentable {
+            index,
+            label,
+            reason,
+        } => EncodeError::Unrepresentable {
+            index: start + index,
+            label,
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// `accounts` in runs for one code each, in order: as many as keep a code
+/// within `budget` characters, ten at most; one over the budget alone is a
+/// run of its own, one over [`CODE_URI_LIMIT`] alone is refused. The
+/// trial URIs hold the keys: wiped as they go.
+fn split(
+    accounts: &[Account],
+    batch_id: i32,
+    budget: usize,
+) -> Result<Vec<(usize, &[Account])>, EncodeError> {
+    let length = |run: &[Account], start: usize| -> Result<usize, EncodeError> {
+        let uri = zeroize::Zeroizing::new(encode(run, 0, 1, batch_id).map_err(at(start))?);
+        Ok(uri.len() + BATCH_SLACK)
+    };
+    let mut runs = Vec::new();
+    let mut start = 0;
+    while start < accounts.len() {
+        if length(&accounts[start..=start], start)? > CODE_URI_LIMIT {
+            return Err(EncodeError::Unrepresentable {
+                index: start,
+                label: accounts[start].display_name(),
+                reason: TOO_LONG,
+            });
+        }
+        let mut end = start + 1;
+        while end < accounts.len()
+            && end - start < MAX_ACCOUNTS_PER_CODE
+            && length(&accounts[start..=end], start)? <= budget
+        {
+            end += 1;
+        }
+        runs.push((start, &accounts[start..end]));
+        start = end;
+    }
+    Ok(runs)
 }
 
 pub(super) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
