@@ -95,6 +95,12 @@ fn a_full_disk_stops_no_code_and_uses_up_no_counter() {
         let out = run_on_a_full_disk(&env, &["code", "Bank"]);
         assert!(out.status.success(), "HOTP code {n}: {}", stderr(&out));
         assert_eq!(&stdout(&out), code, "HOTP code {n}");
+        // Its backup was tried, and could not be written either: said.
+        assert!(
+            stderr(&out).contains("the automatic backup failed"),
+            "{}",
+            stderr(&out)
+        );
     }
     assert_eq!(
         std::fs::read(&list).expect("read"),

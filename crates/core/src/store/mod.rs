@@ -191,6 +191,10 @@ pub struct Store {
     damaged: HashMap<String, String>,
     loaded: bool,
     metadata_was_damaged: bool,
+    /// An HOTP code stepped its counter but the "backup pending" mark could
+    /// not be saved (a full disk): kept here, and put back on the list
+    /// each time it is read again from the file, until a save carries it.
+    backup_mark_unsaved: bool,
     /// The lock's keys while unlocked (store/vaulted.rs); wiped on drop.
     keys: Option<crate::vault::Keys>,
     /// A lock asked for from outside (see [`lock::LockCall`]).
@@ -240,6 +244,7 @@ impl Store {
             damaged: HashMap::new(),
             loaded: false,
             metadata_was_damaged,
+            backup_mark_unsaved: false,
             keys: None,
             lock_call: lock::LockCall::default(),
             locked_elsewhere: false,
@@ -397,7 +402,19 @@ impl Store {
     fn save_meta(&mut self) -> Result<()> {
         metadata::write(&self.meta_path, &self.meta)?;
         self.seen = metadata::stamp(&self.meta_path);
+        // Whatever became of the mark, the file has it now.
+        self.backup_mark_unsaved = false;
         Ok(())
+    }
+
+    /// After the list was read again from the file: a backup mark this
+    /// store could not save is put back on it.
+    fn keep_unsaved_backup_mark(&mut self) {
+        if self.backup_mark_unsaved {
+            if let Some(config) = self.meta.auto_backup.as_mut() {
+                config.pending = true;
+            }
+        }
     }
 
     /// Saves what the list only remembers to save work later (where the

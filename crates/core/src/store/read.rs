@@ -66,9 +66,9 @@ impl Store {
         // codes already used. Saved only when the mark is new. The counter
         // has stepped in the keychain, so the code is given even if the
         // mark cannot be saved (a full disk): refused, each try would use
-        // up a code. The backup then waits for the next change.
-        if self.note_change() {
-            self.save_meta_if_possible();
+        // up a code. The mark is kept in memory meanwhile.
+        if self.note_change() && !self.save_meta_if_possible() {
+            self.backup_mark_unsaved = true;
         }
         Ok((otp::code_at(&account, unix_seconds), Some(next)))
     }

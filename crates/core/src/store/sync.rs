@@ -24,6 +24,7 @@ impl Store {
         match metadata::read(&self.meta_path)? {
             Loaded::Read(meta) => {
                 self.meta = *meta;
+                self.keep_unsaved_backup_mark();
                 self.seen = stamp;
                 Ok(())
             }
@@ -140,6 +141,7 @@ impl Store {
             self.refuse_to_drop_every_entry(gone.len(), 0)?;
         }
         self.meta = disk;
+        self.keep_unsaved_backup_mark();
         self.apply_groups();
         if gone.is_empty() {
             self.seen = stamp;
@@ -226,6 +228,7 @@ impl Store {
         let from_file = match metadata::read(&self.meta_path)? {
             Loaded::Read(meta) => {
                 self.meta = *meta;
+                self.keep_unsaved_backup_mark();
                 true
             }
             Loaded::Missing => false,
