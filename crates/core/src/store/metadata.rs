@@ -16,15 +16,11 @@ pub const FILE_NAME: &str = "accounts.json";
 pub struct MetaEntry {
     /// The account id (keychain item user name).
     pub id: String,
-    /// Copy of the issuer, for display before the keychain answers (the
-    /// copies are read leniently: a load takes them from the keychain).
-    #[serde(default, deserialize_with = "lenient")]
+    /// Copy of the issuer, for display before the keychain answers.
     pub issuer: String,
     /// Copy of the account name.
-    #[serde(default, deserialize_with = "lenient")]
     pub name: String,
     /// `totp`, `hotp` or `steam`.
-    #[serde(default, deserialize_with = "lenient")]
     pub kind: String,
     /// Pinned accounts come first.
     #[serde(default, deserialize_with = "lenient")]
