@@ -60,6 +60,13 @@ pub enum ExportError {
         /// What the format cannot carry.
         reason: String,
     },
+    /// Occurs when a Google Authenticator export would take more codes
+    /// than an import reads (thousands of accounts with long names).
+    #[error("these accounts would take {codes} Google Authenticator codes, more than the {} an import reads", crate::limits::MAX_BATCH_PARTS)]
+    TooManyForGoogle {
+        /// How many codes they would take.
+        codes: usize,
+    },
     /// Occurs when an account is too long to print on a recovery sheet: its
     /// URI does not fit in a QR code, or its block does not fit on a page.
     #[error("{label} is too long to print on a recovery sheet")]
@@ -77,7 +84,9 @@ impl ExportError {
         match self {
             ExportError::EmptyPassword => ErrorCode::EmptyPassword,
             ExportError::NoAccounts => ErrorCode::NoAccounts,
-            ExportError::NotForGoogle { .. } => ErrorCode::NotForGoogle,
+            ExportError::NotForGoogle { .. } | ExportError::TooManyForGoogle { .. } => {
+                ErrorCode::NotForGoogle
+            }
             ExportError::TooLongToPrint { .. } => ErrorCode::TooLongToPrint,
         }
     }
@@ -305,6 +314,7 @@ pub fn google_migration(accounts: &[Account]) -> Result<Vec<String>, ExportError
             label,
             reason: reason.to_owned(),
         },
+        migration::EncodeError::TooManyCodes { codes } => ExportError::TooManyForGoogle { codes },
         // encode_batches makes the chunks itself; a bad batch cannot happen,
         // but say something true if it ever does.
         other => ExportError::NotForGoogle {

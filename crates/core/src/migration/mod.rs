@@ -193,7 +193,7 @@ pub enum EncodeError {
     /// Occurs when an export would take more codes than an import reads
     /// ([`crate::limits::MAX_BATCH_PARTS`]): thousands of accounts with
     /// long names.
-    #[error("these accounts would take {codes} Google Authenticator export codes, more than {} that an import reads; export them in smaller sets", crate::limits::MAX_BATCH_PARTS)]
+    #[error("these accounts would take {codes} Google Authenticator export codes, more than the {} an import reads", crate::limits::MAX_BATCH_PARTS)]
     TooManyCodes {
         /// How many codes they would take.
         codes: usize,
