@@ -182,8 +182,9 @@ async function reloadChanged() {
     setSettings(settingsNow);
     setAccounts(accounts);
     showEmpty();
-    // The lock may be among the changes (turned off elsewhere).
-    ipc.lockStatus().then(setLock, () => {});
+    // The lock may be among the changes (turned off elsewhere); an answer
+    // that comes after a lock is not about the locked page.
+    ipc.lockStatus().then((status) => { if (!state.locked) setLock(status); }, () => {});
     // The repaint must not drop the keyboard focus at the top of the page;
     // a focus it did not drop stays where it is.
     const now = document.activeElement;

@@ -82,7 +82,7 @@ async function submit(event) {
     error(wrong ? 'Wrong password.' : ipc.messageOf(failure), wrong ? $('#lock-old') : $('#lock-new'));
     // A change stopped partway may have turned the lock on or off all the
     // same: Settings and Ctrl+L go by the lock as it now stands.
-    ipc.lockStatus().then(setLock, () => {});
+    ipc.lockStatus().then((status) => { if (!state.locked) setLock(status); }, () => {});
   } finally {
     go.disabled = false;
     go.textContent = m.go;

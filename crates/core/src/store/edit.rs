@@ -221,10 +221,19 @@ impl Store {
             return Err(error);
         }
         if let Err(error) = self.keychain.delete(id.as_str()) {
-            // Still there: listed again (or found again by the next load).
-            self.meta = before;
-            self.save_meta_if_possible();
-            return Err(error);
+            match self.keychain.get(id.as_str()) {
+                // Gone after all (the answer was lost): removed.
+                Ok(None) => {}
+                // Still there: listed again.
+                Ok(Some(_)) => {
+                    self.meta = before;
+                    self.save_meta_if_possible();
+                    return Err(error);
+                }
+                // Not known: left unlisted; the next load finds the item
+                // again if it is there, and a list never names one gone.
+                Err(_) => return Err(error),
+            }
         }
         self.accounts.remove(id);
         self.damaged.remove(id.as_str());

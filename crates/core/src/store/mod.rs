@@ -203,6 +203,9 @@ pub struct Store {
     /// password) and a change made here found it: said by the next
     /// [`Store::refresh`].
     locked_elsewhere: bool,
+    /// Another process turned the lock off, found by any look at the
+    /// store: [`Store::refresh`] then tells of a change, once.
+    unlocked_elsewhere: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -248,6 +251,7 @@ impl Store {
             keys: None,
             lock_call: lock::LockCall::default(),
             locked_elsewhere: false,
+            unlocked_elsewhere: false,
         })
     }
 

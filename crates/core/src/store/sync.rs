@@ -61,14 +61,17 @@ impl Store {
             return Err(Error::VaultLocked);
         }
         if !self.loaded || metadata::stamp(&self.meta_path) == self.seen {
-            return Ok(false);
+            // Found by a change made here since the last look.
+            return Ok(std::mem::take(&mut self.unlocked_elsewhere));
         }
         let _lock = match self.lock(Duration::ZERO) {
             Ok(held) => held,
             Err(Error::Busy(_)) => return Ok(false),
             Err(err) => return Err(err),
         };
-        let outcome = self.sync_locked();
+        let outcome = self
+            .sync_locked()
+            .map(|changed| std::mem::take(&mut self.unlocked_elsewhere) || changed);
         if matches!(outcome, Err(Error::VaultLocked)) {
             // Said now, not again at the next look.
             self.locked_elsewhere = false;
@@ -101,6 +104,10 @@ impl Store {
         // now, and kept they would have this window ask, at its next lock,
         // for a password that no longer exists. Told as a change.
         let turned_off = record.is_none() && self.keys.take().is_some();
+        if turned_off {
+            // Told by the next refresh, whoever looked first.
+            self.unlocked_elsewhere = true;
+        }
         // Always read under the lock: a stamp can match a different file
         // (a coarse mtime, a reused inode, the same length).
         let stamp = metadata::stamp(&self.meta_path);
@@ -225,6 +232,8 @@ impl Store {
 
     pub(super) fn load_locked(&mut self) -> Result<LoadReport> {
         // Another process may have written the file since this store opened.
+        // Whether the list is still there to be refused for: only one
+        // removed (to start afresh, as the refusal says) is not.
         let from_file = match metadata::read(&self.meta_path)? {
             Loaded::Read(meta) => {
                 self.meta = *meta;
@@ -234,7 +243,7 @@ impl Store {
             Loaded::Missing => false,
             Loaded::Damaged(_) => {
                 self.metadata_was_damaged = true;
-                false
+                true
             }
         };
         // Every item in as few round trips as the keychain allows.

@@ -353,9 +353,44 @@ fn a_lock_turned_off_elsewhere_leaves_no_keys_behind() {
         .expect("turned off by the CLI");
     assert!(window.refresh().expect("looked again"), "told as a change");
     assert!(!window.holds_vault_key(), "no keys for a lock that is off");
+    assert!(!window.refresh().expect("looked again"), "told once");
+
+    // Found first by a change made in the window (a pin), not by a look:
+    // the next look still tells of it.
+    window.turn_lock_on("pw", FAST).expect("on again");
+    open(dir.path(), &keychain)
+        .turn_lock_off("pw")
+        .expect("turned off by the CLI");
+    window.set_pinned(&id, true).expect("pinned");
+    assert!(!window.holds_vault_key());
+    assert!(window.refresh().expect("looked again"), "told as a change");
+    assert!(!window.refresh().expect("looked again"), "told once");
     assert_eq!(
         window.lock_state().expect("the lock's state"),
         watchword_core::store::LockState::Off
     );
     window.code(&id, 0).expect("codes as before");
+}
+
+// Found by a second reader: a delete that was done but answered with a
+// failure (a lost reply) put the account back in the list, which then
+// named an item that was gone.
+#[test]
+fn a_removal_answered_with_a_failure_is_judged_by_the_keychain() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut store = open(dir.path(), &keychain);
+    let id = store
+        .add(account("Only", b"12345678901234567890"))
+        .expect("added");
+    keychain.with(|s| {
+        s.delete_answers_failure = true;
+        s.problem = Some(KeychainProblem::Failed);
+    });
+    store.remove(&id).expect("gone from the keychain: removed");
+    keychain.with(|s| s.delete_answers_failure = false);
+    assert!(store.summaries().is_empty());
+    let mut fresh = open(dir.path(), &keychain);
+    fresh.load().expect("no list naming a gone item");
+    assert!(fresh.summaries().is_empty());
 }

@@ -24,6 +24,8 @@ struct Shared {
     /// When set, this many more writes succeed, and then they fail as
     /// `refuse_writes` makes them (a process stopped partway).
     writes_left: Option<usize>,
+    /// A delete that is done but answered with a failure (a reply lost).
+    delete_answers_failure: bool,
     /// How a failing call fails (locked unless set).
     problem: Option<KeychainProblem>,
     /// Items whose content is not text (what the keyring reports as a bad
@@ -89,6 +91,9 @@ impl Keychain for FaultyKeychain {
                 return Err(failure(s));
             }
             s.items.remove(id);
+            if s.delete_answers_failure {
+                return Err(failure(s));
+            }
             Ok(())
         })
     }
