@@ -104,7 +104,9 @@ const TOO_LONG: &str = "its name and key are too long to fit in a QR code";
 /// [`CODE_URI_LIMIT`]); an account the format cannot carry does not.
 pub fn fits_one_code(account: &Account) -> bool {
     // Measured with the longest batch id, as [`encode_batches`] may draw.
+    // The trial URI holds the key: wiped as it goes.
     encode(std::slice::from_ref(account), 0, 1, i32::MAX)
+        .map(zeroize::Zeroizing::new)
         .is_ok_and(|uri| uri.len() + BATCH_SLACK <= CODE_URI_LIMIT)
 }
 
