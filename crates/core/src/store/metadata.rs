@@ -356,6 +356,31 @@ pub struct Metadata {
         deserialize_with = "lenient_auto_backup"
     )]
     pub auto_backup: Option<AutoBackup>,
+    /// Accounts whose keychain item went away without Watchword removing
+    /// it (another tool, another app), kept until the user restores or
+    /// forgets them: while any is here, no backup is pruned, since the
+    /// older ones may be all that holds its key. Read leniently.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient"
+    )]
+    pub missing: Vec<MissingEntry>,
+}
+
+/// An account that left the keychain behind Watchword's back: what the
+/// list showed of it (never its key), and since when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MissingEntry {
+    /// The account's id, as the list had it.
+    pub id: String,
+    /// Its issuer, as the list showed it.
+    pub issuer: String,
+    /// Its account name, as the list showed it.
+    pub name: String,
+    /// Unix time it was found gone.
+    pub since: u64,
 }
 
 impl Metadata {

@@ -20,6 +20,7 @@ pub(crate) mod item;
 pub mod keychain;
 pub mod lock;
 pub mod metadata;
+mod missing;
 mod read;
 #[cfg(target_os = "linux")]
 mod secret_service;
@@ -30,7 +31,7 @@ use crate::account::{Account, AccountId, OtpKind};
 use crate::error::{Error, Result};
 pub use autobackup::{AutoBackupStatus, BackupError, Restorable, Skipped};
 use keychain::{Keychain, Locations, SystemKeychain};
-pub use metadata::{BackupFailure, Settings, Theme};
+pub use metadata::{BackupFailure, MissingEntry, Settings, Theme};
 use metadata::{Loaded, MetaEntry, Metadata};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -404,6 +405,7 @@ impl Store {
     }
 
     fn save_meta(&mut self) -> Result<()> {
+        self.settle_missing();
         metadata::write(&self.meta_path, &self.meta)?;
         self.seen = metadata::stamp(&self.meta_path);
         // Whatever became of the mark, the file has it now.

@@ -153,9 +153,17 @@ impl Store {
         if gone.is_empty() {
             self.seen = stamp;
         } else {
-            // Listed, but the item is gone (removed with another tool, or a
-            // process killed between the keychain and the file).
+            // Listed, but the item is gone: removed with another tool (a
+            // removal in Watchword takes it off the list first).
+            let dropped: Vec<_> = self
+                .meta
+                .accounts
+                .iter()
+                .filter(|e| gone.contains(&e.id))
+                .cloned()
+                .collect();
             self.meta.accounts.retain(|e| !gone.contains(&e.id));
+            self.note_missing(&dropped);
             self.save_meta()?;
         }
         Ok(true)
@@ -204,9 +212,16 @@ impl Store {
     /// process removed is dropped from the list and reported as not found.
     pub(super) fn reread_listed(&mut self, id: &AccountId) -> Result<()> {
         if self.reread(id)?.is_none() {
-            let before = self.meta.accounts.len();
-            self.meta.accounts.retain(|e| e.id != id.as_str());
-            if self.meta.accounts.len() != before {
+            let dropped: Vec<_> = self
+                .meta
+                .accounts
+                .iter()
+                .filter(|e| e.id == id.as_str())
+                .cloned()
+                .collect();
+            if !dropped.is_empty() {
+                self.meta.accounts.retain(|e| e.id != id.as_str());
+                self.note_missing(&dropped);
                 self.save_meta()?;
             }
             return Err(Error::NotFound(id.to_string()));
@@ -287,11 +302,16 @@ impl Store {
         }
         let before = self.meta.clone();
         let damaged: HashMap<String, String> = report.damaged.iter().cloned().collect();
-        // Keep entries whose item exists, readable or not; drop the rest.
-        self.meta.accounts.retain(|e| {
-            damaged.contains_key(&e.id)
-                || AccountId::parse(&e.id).is_some_and(|id| accounts.contains_key(&id))
-        });
+        // Keep entries whose item exists, readable or not; the rest left
+        // the keychain behind Watchword's back, and are remembered.
+        let (kept, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut self.meta.accounts)
+            .into_iter()
+            .partition(|e| {
+                damaged.contains_key(&e.id)
+                    || AccountId::parse(&e.id).is_some_and(|id| accounts.contains_key(&id))
+            });
+        self.meta.accounts = kept;
+        self.note_missing(&dropped);
         for entry in &mut self.meta.accounts {
             if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get_mut(&id))
             {

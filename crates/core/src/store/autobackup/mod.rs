@@ -26,7 +26,7 @@ pub(crate) mod versions;
 
 pub use files::{check_folder, find_restorable, read_backup, restorable_input};
 use files::{folder_there, write_verify_prune};
-pub use versions::{count_versions, file_name, format_utc, versions_newest_first};
+pub use versions::{count_versions, file_name, format_utc, versions_before, versions_newest_first};
 
 use super::keychain::BACKUP_PASSWORD_ID;
 use super::metadata::{AutoBackup, BackupFailure};
@@ -533,9 +533,11 @@ impl Store {
     /// (damaged, or written by a newer Watchword), since it is in none of
     /// the new ones and the older ones may be its only copy; all of them
     /// too after a backup that holds no account (an empty list, however it
-    /// came about, must not push out the last ones that held some).
+    /// came about, must not push out the last ones that held some), and
+    /// while an account that left the keychain behind Watchword's back is
+    /// neither restored nor forgotten (`store::missing`).
     fn kept(&self, keep: u32, accounts: &[crate::account::Account]) -> u32 {
-        if self.damaged.is_empty() && !accounts.is_empty() {
+        if self.damaged.is_empty() && !accounts.is_empty() && self.meta.missing.is_empty() {
             keep
         } else {
             u32::MAX

@@ -728,3 +728,133 @@ fn an_older_password_finds_the_newest_backup_it_opens() {
         Err(BackupError::WrongPassword(_))
     ));
 }
+
+/// An item removed with another tool (not through Watchword) leaves the
+/// list, but is remembered as missing, and no backup is pruned until it is
+/// restored or forgotten: otherwise each later backup, none of which holds
+/// it, would push out one more of those that do, until none did.
+#[test]
+fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
+    let Backed {
+        data,
+        folder,
+        keychain,
+        mut store,
+    } = Backed::new(2);
+    store.add_all((0..4).map(account)).expect("added");
+    let holding_all = store
+        .run_pending_backup(1_796_164_210)
+        .expect("backup")
+        .expect("pending");
+    let ids = ids_of(&store);
+    keychain.delete(ids[0].as_str()).expect("deleted elsewhere");
+    keychain.delete(ids[1].as_str()).expect("deleted elsewhere");
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    assert_eq!(store.load().expect("load").accounts, 2);
+    let missing: Vec<(&str, &str)> = store
+        .missing()
+        .iter()
+        .map(|m| (m.issuer.as_str(), m.name.as_str()))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("Issuer 0", "me@example.com"),
+            ("Issuer 1", "me@example.com")
+        ]
+    );
+    // Removed in Watchword: not missing.
+    store.remove(&ids[3]).expect("removed");
+    assert_eq!(store.missing().len(), 2);
+    for (n, at) in [1_796_164_220, 1_796_164_230, 1_796_164_240]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .rename(&ids[2], &format!("Renamed {n}"), "me")
+            .expect("renamed");
+        store
+            .run_pending_backup(at)
+            .expect("backup")
+            .expect("pending");
+    }
+    assert_eq!(
+        count_versions(folder.path()),
+        5,
+        "nothing pruned (the first is set-up's): {:?}",
+        names(folder.path())
+    );
+    assert_eq!(
+        read_backup(&holding_all, "pw")
+            .expect("kept")
+            .accounts
+            .len(),
+        4
+    );
+    // The backups from before it went: set-up's and the one holding all
+    // (their names are dated 2026, the finding now).
+    assert_eq!(store.backups_before_missing().len(), 5);
+    // Kept in the file, for the next process.
+    let reopened = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    assert_eq!(reopened.missing().len(), 2);
+    // One restored (a new id, the same issuer and name): no longer missing.
+    let restored = read_backup(&holding_all, "pw").expect("reads");
+    let first = restored
+        .accounts
+        .into_iter()
+        .find(|a| a.issuer == "Issuer 0")
+        .expect("in the backup");
+    store.add_all([first]).expect("restored");
+    let missing: Vec<&str> = store.missing().iter().map(|m| m.issuer.as_str()).collect();
+    assert_eq!(missing, ["Issuer 1"]);
+    store
+        .run_pending_backup(1_796_164_250)
+        .expect("backup")
+        .expect("pending");
+    assert_eq!(
+        count_versions(folder.path()),
+        6,
+        "{:?}",
+        names(folder.path())
+    );
+    // The other forgotten: pruning goes on.
+    assert_eq!(store.forget_missing().expect("forgotten"), 1);
+    assert!(store.missing().is_empty());
+    store.rename(&ids[2], "Last", "me").expect("renamed");
+    store
+        .run_pending_backup(1_796_164_260)
+        .expect("backup")
+        .expect("pending");
+    assert_eq!(
+        count_versions(folder.path()),
+        2,
+        "{:?}",
+        names(folder.path())
+    );
+    let reopened = Store::with_keychain(data.path(), Box::new(keychain)).expect("store");
+    assert!(reopened.missing().is_empty());
+}
+
+#[test]
+fn the_backups_before_a_time_are_the_ones_dated_at_or_before_it() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    for at in [1_796_164_200, 1_796_164_260, 1_796_164_320] {
+        std::fs::write(folder.path().join(file_name(at, 1, Some(TAG))), "x").expect("write");
+    }
+    let names = |paths: Vec<PathBuf>| -> Vec<String> {
+        paths
+            .iter()
+            .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(
+        names(versions_before(folder.path(), Some(TAG), 1_796_164_260).expect("listed")),
+        [
+            file_name(1_796_164_260, 1, Some(TAG)),
+            file_name(1_796_164_200, 1, Some(TAG))
+        ]
+    );
+    assert!(versions_before(folder.path(), Some(TAG), 1_796_164_199)
+        .expect("listed")
+        .is_empty());
+}

@@ -174,6 +174,22 @@ pub fn versions_newest_first(folder: &Path, own: Option<&str>) -> std::io::Resul
         .collect())
 }
 
+/// Our backups in `folder` whose names are dated at or before
+/// `unix_seconds`, in the order [`versions_newest_first`] gives: the ones
+/// made before an account went missing, which may hold it.
+pub fn versions_before(
+    folder: &Path,
+    own: Option<&str>,
+    unix_seconds: u64,
+) -> std::io::Result<Vec<PathBuf>> {
+    let limit = stamp(unix_seconds);
+    Ok(restore_order(folder, unix_seconds, own)?
+        .into_iter()
+        .filter(|v| v.key.0 <= limit)
+        .map(|v| v.path)
+        .collect())
+}
+
 /// The number of our backups in `folder` (0 when it cannot be listed).
 pub fn count_versions(folder: &Path) -> usize {
     versions(folder).map_or(0, |v| v.len())

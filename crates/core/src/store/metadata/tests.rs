@@ -68,6 +68,12 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             }),
             tag: Some("0a1b2c3d".into()),
         }),
+        missing: vec![MissingEntry {
+            id: "fedcba9876543210".into(),
+            issuer: "GitHub".into(),
+            name: "me".into(),
+            since: 1_700_000_400,
+        }],
     };
     write(&path, &meta).expect("write");
     match read(&path).expect("read") {
