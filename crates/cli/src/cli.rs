@@ -64,6 +64,18 @@ pub enum Command {
     /// Examples: `watchword-cli add --issuer Amazon --account me` (then type
     /// or paste the key at "Setup key:"); `watchword-cli add < uri.txt`.
     Add(AddArgs),
+    /// List the accounts whose keychain item was removed outside Watchword
+    /// (another tool, another app), or forget them with --forget.
+    ///
+    /// While any is listed, automatic backups keep every older backup,
+    /// since they may be all that holds its key: restore it from one
+    /// (`watchword-cli backup restore --file VAULT`, one this lists) or
+    /// forget it.
+    Missing {
+        /// Forget them: older backups can be pruned again.
+        #[arg(long)]
+        forget: bool,
+    },
     /// Remove the account matching QUERY.
     Remove {
         /// Issuer or account name (case-insensitive; must match one account).

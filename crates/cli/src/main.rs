@@ -106,6 +106,7 @@ fn run(command: Command) -> Result<(), CliError> {
             account,
         } => accounts::rename(&query, issuer, account),
         Command::Remove { query } => accounts::remove(&query),
+        Command::Missing { forget } => accounts::missing(forget),
         Command::Backup { action } => autobackup::run(action),
         Command::Lock { action } => lock::run(action),
     }

@@ -5,9 +5,9 @@ use super::{back_up_pending, find_one, now, open_store, open_store_locked};
 use crate::cli::{AddArgs, CodeArgs};
 use crate::error::CliError;
 use crate::input;
-use watchword_core::account::{Account, Group, Note};
+use watchword_core::account::{display_name, Account, Group, Note};
 use watchword_core::manual::ManualEntry;
-use watchword_core::store::AccountSummary;
+use watchword_core::store::{AccountSummary, MissingEntry};
 use watchword_core::{otp, uri, Code};
 
 pub fn code(args: CodeArgs) -> Result<(), CliError> {
@@ -67,10 +67,83 @@ pub fn list(json: bool, group: Option<&str>) -> Result<(), CliError> {
     }
     if json {
         crate::terminal::print_json(&list, true);
-    } else if list.is_empty() {
+    } else if list.is_empty() && store.missing().is_empty() {
         err!("No accounts yet: add one with `watchword-cli add`.");
     } else {
         print_table(&list);
+    }
+    if !store.missing().is_empty() {
+        err!("{}", missing_summary(store.missing()));
+    }
+    Ok(())
+}
+
+/// One line on accounts that left the keychain behind Watchword's back.
+fn missing_summary(missing: &[MissingEntry]) -> String {
+    let names: Vec<String> = missing
+        .iter()
+        .take(3)
+        .map(|m| display_name(&m.issuer, &m.name))
+        .collect();
+    let more = missing.len().saturating_sub(names.len());
+    format!(
+        "{}{} left the keychain without Watchword removing {}: see `watchword-cli missing`.",
+        names.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        },
+        if missing.len() == 1 { "it" } else { "them" },
+    )
+}
+
+/// Lists the accounts that left the keychain behind Watchword's back, and
+/// the backups from before that, or forgets them.
+pub fn missing(forget: bool) -> Result<(), CliError> {
+    if forget {
+        let mut store = open_store()?;
+        let forgotten = store.forget_missing()?;
+        err!(
+            "Forgot {}; older backups can be pruned again.",
+            super::backup::count(forgotten, "missing account")
+        );
+        return Ok(());
+    }
+    let mut store = open_store_locked()?;
+    // Finds what left since the list was last read (no secret is read
+    // unless the keychain and the list disagree).
+    match store.list_accounts() {
+        Err(watchword_core::Error::VaultLocked) => {}
+        other => {
+            other?;
+        }
+    }
+    if store.missing().is_empty() {
+        err!("No account has left the keychain without Watchword removing it.");
+        return Ok(());
+    }
+    for gone in store.missing() {
+        out!(
+            "{}\tgone since {}",
+            display_name(&gone.issuer, &gone.name),
+            watchword_core::store::autobackup::format_utc(gone.since)
+        );
+    }
+    let backups = store.backups_before_missing();
+    match backups.first() {
+        Some(newest) => err!(
+            "Backups are kept until these are restored or forgotten. The newest from before \
+             then is {}: restore with `watchword-cli backup restore --file {}`, or forget them \
+             with `watchword-cli missing --forget`.",
+            newest.display(),
+            newest.display()
+        ),
+        None => err!(
+            "Automatic backups are kept until these are restored or forgotten: restore them \
+             from a backup (`watchword-cli backup restore --file VAULT`) or forget them with \
+             `watchword-cli missing --forget`."
+        ),
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 mod contents;
 mod folders;
 mod full_disk;
+mod missing;
 mod refusals;
 
 #[path = "../common/mod.rs"]

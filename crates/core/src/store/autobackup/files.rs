@@ -117,7 +117,10 @@ pub(super) fn write_new(
         .map_err(io("create a file"))?;
     file.write_all(vault.as_bytes()).map_err(io("write"))?;
     file.as_file().sync_all().map_err(io("flush"))?;
-    let mut n = 1;
+    // After the last name of this second: one freed by pruning, taken
+    // again, would sort a newer backup before older ones, and "restore the
+    // newest" would take an older one.
+    let mut n = super::versions::next_suffix(folder, unix_seconds);
     let path = loop {
         let path = folder.join(file_name(unix_seconds, n, Some(tag)));
         match file.persist_noclobber(&path) {

@@ -120,6 +120,23 @@ fn names_taken_within_one_second_get_a_suffix() {
             "watchword-backup-20261201-223015.0a1b2c3d.json",
         ]
     );
+    // The first pruned: the next of that second still sorts as the newest
+    // (it once took the freed name, and sorted as the oldest).
+    std::fs::remove_file(
+        folder
+            .path()
+            .join("watchword-backup-20261201-223015.0a1b2c3d.json"),
+    )
+    .expect("pruned");
+    let newest = write_new(folder.path(), TAG, "{}", 1_796_164_215).expect("written");
+    assert_eq!(
+        newest.file_name().and_then(|n| n.to_str()),
+        Some("watchword-backup-20261201-223015-4.0a1b2c3d.json")
+    );
+    assert_eq!(
+        versions_newest_first(folder.path(), Some(TAG)).expect("listed")[0],
+        newest
+    );
 }
 
 #[test]

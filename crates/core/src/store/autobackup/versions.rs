@@ -190,6 +190,22 @@ pub fn versions_before(
         .collect())
 }
 
+/// The suffix a backup made at `unix_seconds` takes in `folder`: one past
+/// the highest of that second's names (1, no suffix, when it has none).
+pub(super) fn next_suffix(folder: &Path, unix_seconds: u64) -> u32 {
+    let this = stamp(unix_seconds);
+    versions(folder)
+        .ok()
+        .and_then(|found| {
+            found
+                .iter()
+                .filter(|v| v.key.0 == this)
+                .map(|v| v.key.1.saturating_add(1))
+                .max()
+        })
+        .unwrap_or(1)
+}
+
 /// The number of our backups in `folder` (0 when it cannot be listed).
 pub fn count_versions(folder: &Path) -> usize {
     versions(folder).map_or(0, |v| v.len())

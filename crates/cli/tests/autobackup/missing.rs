@@ -1,0 +1,116 @@
+//! An account whose keychain item is removed with another tool: the list
+//! says so, `missing` names it and the backup to restore it from, and no
+//! backup is pruned until it is restored or forgotten.
+
+use super::*;
+
+/// The id of the account whose issuer is `issuer`, from `list --json`.
+fn id_of(env: &Env, issuer: &str) -> String {
+    let out = env.run(&["list", "--json"]);
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    list.iter()
+        .find(|a| a["issuer"] == issuer)
+        .and_then(|a| a["id"].as_str())
+        .unwrap_or_else(|| panic!("{issuer} is listed: {list:?}"))
+        .to_owned()
+}
+
+/// Removes the item with another tool, as Seahorse would.
+fn clear_item(env: &Env, id: &str) {
+    let status = Command::new("secret-tool")
+        .args(["clear", "service", &env.service, "username", id])
+        .status()
+        .expect("secret-tool runs");
+    assert!(status.success());
+}
+
+#[test]
+fn an_account_removed_with_another_tool_is_named_and_its_backups_are_kept() {
+    let env = Env::new("gone");
+    let folder = env.folder().to_path_buf();
+    env.set_up(&folder, "2");
+    for (n, issuer) in [(1, "Bank"), (2, "Shop"), (3, "Forum")] {
+        env.add(&key(n), &["--issuer", issuer, "--account", "me"]);
+    }
+    let holding_all = files(&folder);
+    assert_eq!(
+        holding_all.len(),
+        2,
+        "pruned to 2 as usual: {holding_all:?}"
+    );
+    clear_item(&env, &id_of(&env, "Bank"));
+
+    let out = env.run(&["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "ISSUER  TYPE   ACCOUNT\nShop    totp   me\nForum   totp   me\n"
+    );
+    assert_eq!(
+        stderr(&out),
+        "Bank (me) left the keychain without Watchword removing it: see `watchword-cli missing`.\n"
+    );
+    let out = env.run(&["missing"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("Bank (me)\tgone since 20"),
+        "{}",
+        stdout(&out)
+    );
+    // It names one of the backups made before (restored below).
+    let said = stderr(&out);
+    let named = said
+        .split("restore with `watchword-cli backup restore --file ")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_else(|| panic!("a backup named: {said}"));
+    let newest_before = PathBuf::from(named);
+    assert_eq!(newest_before.parent(), Some(folder.as_path()));
+    let name = newest_before.file_name().expect("a file").to_string_lossy();
+    assert!(holding_all.contains(name.as_ref()), "{said}");
+
+    // Changes go on being backed up; none of the older backups goes.
+    let before = files(&folder);
+    for n in 0..3 {
+        env.ok(&["group", "Forum", "--add", &format!("Group {n}")], "");
+    }
+    let after = files(&folder);
+    assert_eq!(after.len(), before.len() + 3, "{after:?}");
+    assert!(after.is_superset(&before), "nothing pruned: {after:?}");
+
+    // Restored from the backup it names: no longer missing, and pruning
+    // goes on.
+    let said = env.ok(
+        &[
+            "backup",
+            "restore",
+            "--file",
+            newest_before.to_str().expect("UTF-8"),
+            "--password-stdin",
+        ],
+        "backup pw\n",
+    );
+    assert!(said.contains("Restored 1 of 3 accounts"), "{said}");
+    let said = env.ok(&["missing"], "");
+    assert_eq!(
+        said,
+        "No account has left the keychain without Watchword removing it.\n"
+    );
+    env.ok(&["rename", "Shop", "--issuer", "Shop 1"], "");
+    assert_eq!(files(&folder).len(), 2, "{:?}", files(&folder));
+
+    // Another one gone, then forgotten: pruning goes on without it.
+    clear_item(&env, &id_of(&env, "Shop 1"));
+    env.ok(&["list"], "");
+    env.ok(&["rename", "Bank", "--issuer", "Bank 1"], "");
+    assert_eq!(files(&folder).len(), 3, "kept: {:?}", files(&folder));
+    let said = env.ok(&["missing", "--forget"], "");
+    assert_eq!(
+        said,
+        "Forgot 1 missing account; older backups can be pruned again.\n"
+    );
+    let out = env.run(&["list"]);
+    assert_eq!(stderr(&out), "", "nothing missing is said");
+    env.ok(&["rename", "Bank 1", "--issuer", "Bank 2"], "");
+    assert_eq!(files(&folder).len(), 2, "{:?}", files(&folder));
+}
