@@ -7,7 +7,17 @@ set -euo pipefail
 scratch=$(mktemp -d)
 cleanup() {
   [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true
-  [ -n "${keyring_pid:-}" ] && kill "$keyring_pid" 2>/dev/null || true
+  if [ -n "${keyring_pid:-}" ]; then
+    # gnome-keyring-daemon has been seen to die under the tests (a fatal
+    # GLib error in the daemon); D-Bus then starts a locked one that asks
+    # for a password nobody can type, and every later keyring test fails.
+    # Said here with the daemon's own last words, so a red run says why.
+    if ! kill -0 "$keyring_pid" 2>/dev/null; then
+      echo "== session.sh: gnome-keyring-daemon (pid $keyring_pid) died during the run; its last messages:" >&2
+      tail -n 30 "$scratch/keyring.log" | sed 's/^/   /' >&2 || true
+    fi
+    kill "$keyring_pid" 2>/dev/null || true
+  fi
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -21,8 +31,13 @@ chmod 700 "$XDG_RUNTIME_DIR"
 # ~/.cache/at-spi/bus, shared with every other session on the machine, and
 # a second test run (or CI beside a developer's run) would take it away.
 dbus-update-activation-environment XDG_RUNTIME_DIR XDG_DATA_HOME XDG_CONFIG_HOME
-eval "$(printf 'watchword-test' | gnome-keyring-daemon --unlock --components=secrets | sed 's/^/export /')"
-keyring_pid=${GNOME_KEYRING_PID:-}
+# In the foreground, so that its messages (a GLib error before it dies)
+# are kept in $scratch/keyring.log and its pid is known; the password on
+# standard input unlocks the login keyring.
+gnome-keyring-daemon --foreground --unlock --components=secrets \
+  < <(printf 'watchword-test') >/dev/null 2>"$scratch/keyring.log" &
+keyring_pid=$!
+export GNOME_KEYRING_CONTROL="$XDG_RUNTIME_DIR/keyring"
 # The daemon claims org.freedesktop.secrets a moment after --unlock returns.
 # A probe sent before that has D-Bus start a second, locked daemon of its
 # own (which wins the name and asks for a password nobody can type): on a
