@@ -55,6 +55,9 @@ fn main() {
         "change_lock_password",
         "restore_newest",
         "restore_pick",
+        "restore_missing",
+        "missing_accounts",
+        "forget_missing",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build configuration is valid");

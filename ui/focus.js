@@ -78,7 +78,7 @@ export function hideKeepingFocus(el, ...instead) {
 }
 
 /** What an open menu makes inert. */
-const BEHIND_MENUS = 'main, #status, #backup-reminder, #autobackup-problem, #autobackup-line, #undo-bar';
+const BEHIND_MENUS = 'main, #status, #backup-reminder, #autobackup-problem, #missing-bar, #autobackup-line, #undo-bar';
 
 /**
  * While a menu is open the list and the bars around it are inert, as

@@ -26,6 +26,7 @@ mod idle;
 mod links;
 mod lock;
 mod lock_cover;
+mod missing;
 mod palette;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod screenlock;
@@ -243,6 +244,9 @@ fn main() {
             enrol::sources::import_files,
             enrol::unlock_backup,
             enrol::sources::restore_newest,
+            enrol::sources::restore_missing,
+            missing::missing_accounts,
+            missing::forget_missing,
             enrol::sources::restore_pick,
             enrol::cancel_preview_work,
             enrol::pending_enrolment,

@@ -330,3 +330,86 @@ fn a_damaged_list_file_and_the_backups_it_stopped_are_said() {
     );
     app.quit();
 }
+
+/// An account whose keychain item another tool removed (as Seahorse or
+/// `secret-tool clear` would): the window names it in a bar that stays,
+/// since older backups are kept meanwhile; "Restore…" opens the newest
+/// backup from before it went, where it alone is new. One removed while
+/// the window runs (found by the CLI) is named too, and forgotten.
+#[test]
+fn an_account_removed_with_another_tool_is_named_and_brought_back() {
+    let profile = Profile::new("autobackup_missing");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "me"], GITHUB_KEY);
+    profile.cli_add(&["--issuer", "Bank", "--account", "me"], BANK_KEY);
+    let folder = tempfile::tempdir().expect("temp dir");
+    let dir = folder.path().to_str().expect("a UTF-8 path");
+    profile.cli_with_input(
+        &["backup", "setup", "--dir", dir, "--password-stdin"],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let id_of = |issuer: &str| -> String {
+        let list: Vec<serde_json::Value> =
+            serde_json::from_str(&profile.cli(&["list", "--json"])).expect("JSON");
+        list.iter()
+            .find(|a| a["issuer"] == issuer)
+            .and_then(|a| a["id"].as_str())
+            .unwrap_or_else(|| panic!("{issuer} in {list:?}"))
+            .to_owned()
+    };
+    let clear = |id: &str| {
+        let status = std::process::Command::new("secret-tool")
+            .args(["clear", "service", profile.service(), "username", id])
+            .status()
+            .expect("secret-tool runs");
+        assert!(status.success());
+    };
+    clear(&id_of("GitHub"));
+
+    let app = profile.launch();
+    app.wait_rows(1);
+    wait_text(
+        &app,
+        "#missing-text",
+        "GitHub (me) is no longer in your keychain: something other than Watchword removed it. \
+         Older backups are kept until you restore or forget it.",
+    );
+    app.click("#missing-restore");
+    unlock(&app);
+    let found = app.wait_found(2);
+    let github = found
+        .iter()
+        .find(|f| f.issuer == "GitHub")
+        .unwrap_or_else(|| panic!("GitHub in {found:?}"));
+    assert!(!github.duplicate && github.picked, "{found:?}");
+    assert_eq!(found.iter().filter(|f| f.duplicate).count(), 1, "{found:?}");
+    app.confirm_found(2);
+    let row = app.wait_row("GitHub", "me");
+    app.assert_shown_totp(&row, &Totp::default_for(GITHUB_KEY));
+    wait_displayed(&app, "#missing-bar", false);
+
+    // Removed while the window runs; the CLI's listing finds it gone, and
+    // the window takes in the list as it now is.
+    clear(&id_of("Bank"));
+    profile.cli(&["list"]);
+    app.wait_rows(1);
+    wait_text(
+        &app,
+        "#missing-text",
+        "Bank (me) is no longer in your keychain: something other than Watchword removed it. \
+         Older backups are kept until you restore or forget it.",
+    );
+    app.click("#missing-forget");
+    app.wait_toast("Forgot 1 account: older backups will be pruned again");
+    wait_displayed(&app, "#missing-bar", false);
+    assert_eq!(profile.cli(&["missing"]), "");
+    app.quit();
+}
+
+fn wait_displayed(app: &App<'_>, css: &str, shown: bool) {
+    app.wait_until(&format!("{css} displayed = {shown}"), || {
+        match app.try_displayed(css) {
+            Ok(now) if now == shown => Ok(()),
+            other => Err(format!("{css} displayed = {other:?}")),
+        }
+    });
+}

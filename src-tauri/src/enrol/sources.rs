@@ -243,6 +243,38 @@ pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
                 "There is no automatic backup yet: choose a backup file instead",
             ));
         }
+        first_readable(state, &versions)
+    })
+    .await
+}
+
+/// "Restore…" beside accounts that left the keychain behind Watchword's
+/// back: the newest automatic backup made before they went, through the
+/// preview (accounts already here are marked there, so only they come
+/// back). A damaged one is named and the one before it offered.
+#[tauri::command]
+pub async fn restore_missing(app: AppHandle) -> Result<RestoreView, IpcError> {
+    blocking(app, |_, state| {
+        refuse_while_locked(state)?;
+        let versions = state.with_store(|store| Ok(store.backups_before_missing()))?;
+        if versions.is_empty() {
+            return Err(IpcError::new(
+                ErrorCode::NotFound,
+                "No automatic backup was made before they went: choose a backup file instead",
+            ));
+        }
+        first_readable(state, &versions)
+    })
+    .await
+}
+
+/// The first of `versions` that reads as a backup, in the preview, and the
+/// ones before it that did not, with why.
+fn first_readable(
+    state: &crate::state::AppState,
+    versions: &[std::path::PathBuf],
+) -> Result<RestoreView, IpcError> {
+    {
         let mut skipped = Vec::new();
         for path in versions.iter().take(SKIP_AT_MOST + 1) {
             let name = path.file_name().map_or_else(
@@ -268,6 +300,5 @@ pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
                 skipped.join("; ")
             ),
         ))
-    })
-    .await
+    }
 }
