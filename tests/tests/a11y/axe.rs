@@ -376,6 +376,25 @@ fn axe_finds_nothing_serious_in_any_state() {
     }
     assert!(checked, "the expiring state never lasted through a check");
 
+    // An account whose keychain item another tool removed: the bar that
+    // names it (found by the CLI's listing; the window takes it in).
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&profile.cli(&["list", "--json"])).expect("JSON");
+    let steam = list
+        .iter()
+        .find(|a| a["issuer"] == "Steam")
+        .and_then(|a| a["id"].as_str())
+        .expect("Steam is listed");
+    let cleared = std::process::Command::new("secret-tool")
+        .args(["clear", "service", profile.service(), "username", steam])
+        .status()
+        .expect("secret-tool runs");
+    assert!(cleared.success());
+    profile.cli(&["list"]);
+    app.wait_rows(3);
+    wait_shown(&app, "#missing-bar");
+    check(&app, &axe, "the missing-accounts bar", &mut found);
+
     assert_none_serious(&found);
     app.quit();
 }
