@@ -52,7 +52,7 @@ export const changeLockPassword = (old, password) => invoke('change_lock_passwor
 export const restoreNewest = () => invoke('restore_newest');
 export const restoreMissing = () => invoke('restore_missing');
 export const missingAccounts = () => invoke('missing_accounts');
-export const forgetMissing = () => invoke('forget_missing');
+export const forgetMissing = (foundBy) => invoke('forget_missing', { foundBy });
 export const restorePick = () => invoke('restore_pick');
 export const pendingEnrolment = () => invoke('pending_enrolment');
 export const confirmEnrolment = (choices, attempt, preview, seen) => invoke('confirm_enrolment', { choices, attempt, preview, seen });

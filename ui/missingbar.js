@@ -8,7 +8,7 @@ import * as ipc from './ipc.js';
 import { state, on } from './state.js';
 import { describeAccount } from './format.js';
 import { announce, toast } from './notices.js';
-import { hideKeepingFocus } from './focus.js';
+import { focusFirst, hideKeepingFocus } from './focus.js';
 import * as enrol from './dialogs/enrol.js';
 import * as restoreDialog from './dialogs/restore.js';
 
@@ -52,11 +52,13 @@ export async function refresh() {
     paint(null);
     return;
   }
-  let list = null;
+  let list;
   try {
     list = await ipc.missingAccounts();
   } catch {
-    // Locked meanwhile, or a keychain problem the list reports.
+    // Locked meanwhile (the lock hides the bar), or a keychain problem
+    // the list reports: the bar stays as it was, not said again later.
+    return;
   }
   if (ticket === asking) paint(list);
 }
@@ -77,15 +79,19 @@ function restore(event) {
 
 async function forget() {
   const button = document.getElementById('missing-forget');
+  // Only what the bar named: one found since stays, to be shown.
+  const foundBy = Math.max(0, ...(shown?.accounts ?? []).map((a) => a.since));
   button.disabled = true;
   try {
-    const forgotten = await ipc.forgetMissing();
+    const forgotten = await ipc.forgetMissing(foundBy);
     toast(`Forgot ${forgotten === 1 ? '1 account' : `${forgotten} accounts`}: older backups will be pruned again`);
   } catch (failure) {
     announce(ipc.messageOf(failure));
   } finally {
     button.disabled = false;
     await refresh();
+    // Disabled, the button may have lost the focus to the page.
+    if (document.activeElement === document.body || !document.activeElement) focusFirst(button);
   }
 }
 

@@ -261,11 +261,20 @@ fn run_pending(app: &AppHandle) -> After {
             return Ok(None);
         }
         // A failure is recorded in the store and shows in its status.
+        // The backup reads every item again, and may find one gone behind
+        // Watchword's back (`store::missing`): the page then looks again.
+        let missing = store.missing().len();
         let _ = store.run_pending_backup(now());
-        status_of(store).map(Some)
+        let found_gone = store.missing().len() > missing;
+        status_of(store).map(|status| Some((status, found_gone)))
     });
     let status = match outcome {
-        Ok(Some(status)) => status,
+        Ok(Some((status, found_gone))) => {
+            if found_gone {
+                let _ = app.emit("accounts-changed", ());
+            }
+            status
+        }
         Ok(None) => return After::Done,
         // The store could not be asked (the keychain locked, another
         // process holding the lock): try again later.

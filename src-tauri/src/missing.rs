@@ -53,11 +53,13 @@ pub async fn missing_accounts(app: AppHandle) -> Result<MissingList, IpcError> {
     .await
 }
 
-/// Forgets them: older backups can be pruned again. How many went.
+/// Forgets those found gone by `found_by` (the newest `since` the bar
+/// showed: one found since, which the user has not seen, stays), so that
+/// older backups can be pruned again. How many went.
 #[tauri::command]
-pub async fn forget_missing(app: AppHandle) -> Result<usize, IpcError> {
-    blocking(app, |_, state| {
-        state.with_store(|store| Ok(store.forget_missing()?))
+pub async fn forget_missing(app: AppHandle, found_by: u64) -> Result<usize, IpcError> {
+    blocking(app, move |_, state| {
+        state.with_store(|store| Ok(store.forget_missing(Some(found_by))?.len()))
     })
     .await
 }

@@ -335,7 +335,7 @@ fn a_damaged_list_file_and_the_backups_it_stopped_are_said() {
 /// `secret-tool clear` would): the window names it in a bar that stays,
 /// since older backups are kept meanwhile; "Restore…" opens the newest
 /// backup from before it went, where it alone is new. One removed while
-/// the window runs (found by the CLI) is named too, and forgotten.
+/// the window runs (found by its next backup) is named too, and forgotten.
 #[test]
 fn an_account_removed_with_another_tool_is_named_and_brought_back() {
     let profile = Profile::new("autobackup_missing");
@@ -387,10 +387,11 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
     app.assert_shown_totp(&row, &Totp::default_for(GITHUB_KEY));
     wait_displayed(&app, "#missing-bar", false);
 
-    // Removed while the window runs; the CLI's listing finds it gone, and
-    // the window takes in the list as it now is.
+    // Removed while the window runs: the next backup, after a change made
+    // in the window (a pin), reads every item and finds it gone; the
+    // window then shows the list as it now is.
     clear(&id_of("Bank"));
-    profile.cli(&["list"]);
+    app.row_action("GitHub", "#row-pin");
     app.wait_rows(1);
     wait_text(
         &app,

@@ -103,10 +103,14 @@ fn missing_summary(missing: &[MissingEntry]) -> String {
 pub fn missing(forget: bool) -> Result<(), CliError> {
     if forget {
         let mut store = open_store()?;
-        let forgotten = store.forget_missing()?;
+        let forgotten = store.forget_missing(None)?;
+        // Named: another process may have found one since it was listed.
+        for gone in &forgotten {
+            out!("{}", display_name(&gone.issuer, &gone.name));
+        }
         err!(
             "Forgot {}; older backups can be pruned again.",
-            super::backup::count(forgotten, "missing account")
+            super::backup::count(forgotten.len(), "missing account")
         );
         return Ok(());
     }

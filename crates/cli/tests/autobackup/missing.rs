@@ -69,14 +69,19 @@ fn an_account_removed_with_another_tool_is_named_and_its_backups_are_kept() {
     let name = newest_before.file_name().expect("a file").to_string_lossy();
     assert!(holding_all.contains(name.as_ref()), "{said}");
 
-    // Changes go on being backed up; none of the older backups goes.
+    // Changes go on being backed up; none of those from before it went
+    // goes (newer ones are pruned as usual: the store's unit test times
+    // that; here several may share a second, which protects them too).
     let before = files(&folder);
     for n in 0..3 {
         env.ok(&["group", "Forum", "--add", &format!("Group {n}")], "");
     }
     let after = files(&folder);
-    assert_eq!(after.len(), before.len() + 3, "{after:?}");
-    assert!(after.is_superset(&before), "nothing pruned: {after:?}");
+    assert!(after.len() > before.len(), "{after:?}");
+    assert!(
+        after.is_superset(&before),
+        "those from before kept: {after:?}"
+    );
 
     // Restored from the backup it names: no longer missing, and pruning
     // goes on.
@@ -102,11 +107,14 @@ fn an_account_removed_with_another_tool_is_named_and_its_backups_are_kept() {
     // Another one gone, then forgotten: pruning goes on without it.
     clear_item(&env, &id_of(&env, "Shop 1"));
     env.ok(&["list"], "");
+    let before = files(&folder);
     env.ok(&["rename", "Bank", "--issuer", "Bank 1"], "");
-    assert_eq!(files(&folder).len(), 3, "kept: {:?}", files(&folder));
-    let said = env.ok(&["missing", "--forget"], "");
+    assert!(files(&folder).is_superset(&before), "{:?}", files(&folder));
+    let out = env.run(&["missing", "--forget"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Shop 1 (me)\n");
     assert_eq!(
-        said,
+        stderr(&out),
         "Forgot 1 missing account; older backups can be pruned again.\n"
     );
     let out = env.run(&["list"]);

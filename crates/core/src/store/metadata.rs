@@ -381,6 +381,11 @@ pub struct MissingEntry {
     pub name: String,
     /// Unix time it was found gone.
     pub since: u64,
+    /// When the last automatic backup before that was made (the time its
+    /// name carries), if there was one: that backup and older ones may
+    /// hold the account, newer ones do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backed_up: Option<u64>,
 }
 
 impl Metadata {

@@ -2,25 +2,31 @@
 //! item deleted with another tool (Seahorse, `secret-tool clear`), by
 //! another app, or lost with a keychain that was reset. The list cannot
 //! keep naming them (there is no key to give a code with), but it keeps
-//! what it showed of them, and automatic backups prune nothing while any
-//! is missing: the older backups may be all that still holds its key, and
-//! without this every later backup, none of which holds it, would push
-//! them out one by one. The user then restores them from a backup, or
-//! forgets them.
+//! what it showed of them, and automatic backups never prune those made
+//! before they went: those may be all that still holds their keys, and
+//! without this every later backup, none of which holds them, would push
+//! one more out. The user then restores them from a backup, or forgets
+//! them.
 
 use super::metadata::{MetaEntry, MissingEntry};
 use super::{unix_now, Store};
+use crate::account::AccountId;
 use crate::error::Result;
 use std::collections::HashSet;
 use std::path::PathBuf;
 
 impl Store {
-    /// Remembers `dropped`, entries taken off the list because their item
-    /// is gone, as missing since now.
+    /// Remembers `dropped`, entries of the list as the file had it, taken
+    /// off because their item is gone, as missing since now.
     pub(super) fn note_missing(&mut self, dropped: &[MetaEntry]) {
         let since = unix_now();
+        // The newest backup made before now is the last that may hold them.
+        let backed_up = self.meta.auto_backup.as_ref().and_then(|b| b.last_good);
         for entry in dropped {
-            if self.meta.missing.iter().any(|m| m.id == entry.id) {
+            // Not an account of ours (a hand edit): nothing to bring back.
+            if AccountId::parse(&entry.id).is_none()
+                || self.meta.missing.iter().any(|m| m.id == entry.id)
+            {
                 continue;
             }
             self.meta.missing.push(MissingEntry {
@@ -28,6 +34,7 @@ impl Store {
                 issuer: entry.issuer.clone(),
                 name: entry.name.clone(),
                 since,
+                backed_up,
             });
         }
         // Bounded like the list: the oldest go first.
@@ -64,30 +71,42 @@ impl Store {
         &self.meta.missing
     }
 
-    /// The automatic backups made before the first missing account was
-    /// found gone, this installation's newest first: the ones to restore
-    /// it from. Empty with nothing missing, or backups off.
+    /// Automatic backups dated at or before this are never pruned: the
+    /// newest of them may hold a missing account (the newest made before
+    /// any of them went, and those before it).
+    pub(super) fn protect_until(&self) -> Option<u64> {
+        self.meta.missing.iter().filter_map(|m| m.backed_up).max()
+    }
+
+    /// The automatic backups that hold every missing account, if any does:
+    /// made at or before the last backup before the first of them went,
+    /// this installation's newest first. Empty with nothing missing, no
+    /// backup from before, or backups off.
     pub fn backups_before_missing(&self) -> Vec<PathBuf> {
-        let (Some(since), Some(config)) = (
-            self.meta.missing.iter().map(|m| m.since).min(),
+        let (Some(until), Some(config)) = (
+            self.meta.missing.iter().filter_map(|m| m.backed_up).min(),
             self.meta.auto_backup.as_ref(),
         ) else {
             return Vec::new();
         };
-        super::autobackup::versions_before(&config.folder, config.tag.as_deref(), since)
+        super::autobackup::versions_before(&config.folder, config.tag.as_deref(), until)
             .unwrap_or_default()
     }
 
-    /// Forgets every missing account: older backups, the only ones that
-    /// may hold them, can be pruned again. Refused while the lock is
-    /// locked. Returns how many were forgotten.
-    pub fn forget_missing(&mut self) -> Result<usize> {
+    /// Forgets the missing accounts found gone at or before `found_by`
+    /// (the newest `since` the user was shown; `None`: all of them), so
+    /// that one found meanwhile, which nobody saw, is not forgotten with
+    /// them. Older backups can then be pruned again. Refused while the
+    /// lock is locked. Returns those forgotten.
+    pub fn forget_missing(&mut self, found_by: Option<u64>) -> Result<Vec<MissingEntry>> {
         self.locked_listed(|store| {
             store.current_keys()?;
-            let forgotten = store.meta.missing.len();
-            if forgotten > 0 {
-                let before = store.meta.clone();
-                store.meta.missing.clear();
+            let before = store.meta.clone();
+            let (kept, forgotten): (Vec<_>, Vec<_>) = std::mem::take(&mut store.meta.missing)
+                .into_iter()
+                .partition(|m| found_by.is_some_and(|until| m.since > until));
+            store.meta.missing = kept;
+            if !forgotten.is_empty() {
                 if let Err(error) = store.save_meta() {
                     store.meta = before;
                     return Err(error);

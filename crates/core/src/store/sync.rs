@@ -249,16 +249,20 @@ impl Store {
         // Another process may have written the file since this store opened.
         // Whether the list is still there to be refused for: only one
         // removed (to start afresh, as the refusal says) is not.
-        let from_file = match metadata::read(&self.meta_path)? {
+        let (from_file, read_now) = match metadata::read(&self.meta_path)? {
             Loaded::Read(meta) => {
                 self.meta = *meta;
                 self.keep_unsaved_backup_mark();
-                true
+                (true, true)
             }
-            Loaded::Missing => false,
+            Loaded::Missing => {
+                // Removed to start afresh: what went missing before goes.
+                self.meta.missing.clear();
+                (false, false)
+            }
             Loaded::Damaged(_) => {
                 self.metadata_was_damaged = true;
-                true
+                (true, false)
             }
         };
         // Every item in as few round trips as the keychain allows.
@@ -311,7 +315,11 @@ impl Store {
                     || AccountId::parse(&e.id).is_some_and(|id| accounts.contains_key(&id))
             });
         self.meta.accounts = kept;
-        self.note_missing(&dropped);
+        // Only entries of the list the file holds now: one that was removed
+        // or damaged leaves a list in memory that may be long out of date.
+        if read_now {
+            self.note_missing(&dropped);
+        }
         for entry in &mut self.meta.accounts {
             if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get_mut(&id))
             {

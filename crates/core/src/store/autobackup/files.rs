@@ -399,7 +399,7 @@ fn verify(file: &Path, expected: &[Account], password: &str) -> Result<(), Strin
 pub(super) fn write_verify_prune(
     folder: &Path,
     tag: &str,
-    keep: u32,
+    (keep, protect_until): (u32, Option<u64>),
     vault: &str,
     expected: &[Account],
     password: &str,
@@ -410,6 +410,6 @@ pub(super) fn write_verify_prune(
         let _ = std::fs::remove_file(&file);
         return Err(BackupError::Verify { file, reason });
     }
-    prune(folder, keep, &file, tag, unix_seconds);
+    prune(folder, (keep, protect_until), &file, tag, unix_seconds);
     Ok(file)
 }

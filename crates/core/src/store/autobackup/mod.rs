@@ -230,10 +230,25 @@ pub struct Restorable {
 }
 
 /// One backup of `accounts` to `folder`: encrypt, write, verify, prune.
+#[cfg(test)]
 fn back_up(
     folder: &Path,
     tag: &str,
     keep: u32,
+    accounts: &[Account],
+    password: &str,
+    unix_seconds: u64,
+) -> Result<PathBuf, BackupError> {
+    back_up_protecting(folder, tag, keep, None, accounts, password, unix_seconds)
+}
+
+/// [`back_up`], pruning none dated at or before `protect_until` (the
+/// backups that may hold an account gone missing: `store::missing`).
+fn back_up_protecting(
+    folder: &Path,
+    tag: &str,
+    keep: u32,
+    protect_until: Option<u64>,
     accounts: &[Account],
     password: &str,
     unix_seconds: u64,
@@ -248,7 +263,15 @@ fn back_up(
             },
         },
     )?);
-    write_verify_prune(folder, tag, keep, &vault, accounts, password, unix_seconds)
+    write_verify_prune(
+        folder,
+        tag,
+        (keep, protect_until),
+        &vault,
+        accounts,
+        password,
+        unix_seconds,
+    )
 }
 
 fn check_keep(keep: u32) -> Result<(), BackupError> {
@@ -302,7 +325,15 @@ impl Store {
             .and_then(|on| on.tag.clone())
             .unwrap_or_else(versions::new_tag);
         let kept = self.kept(keep, &accounts);
-        let file = back_up(&folder, &tag, kept, &accounts, password, unix_seconds)?;
+        let file = back_up_protecting(
+            &folder,
+            &tag,
+            kept,
+            self.protect_until(),
+            &accounts,
+            password,
+            unix_seconds,
+        )?;
         self.write_secret_item(BACKUP_PASSWORD_ID, password, PASSWORD_LABEL)?;
         self.meta.auto_backup = Some(AutoBackup {
             folder,
@@ -518,10 +549,11 @@ impl Store {
         }
         let accounts = self.fresh_accounts()?;
         let keep = self.kept(config.keep, &accounts);
-        back_up(
+        back_up_protecting(
             &config.folder,
             tag,
             keep,
+            self.protect_until(),
             &accounts,
             &password,
             unix_seconds,
@@ -533,11 +565,11 @@ impl Store {
     /// (damaged, or written by a newer Watchword), since it is in none of
     /// the new ones and the older ones may be its only copy; all of them
     /// too after a backup that holds no account (an empty list, however it
-    /// came about, must not push out the last ones that held some), and
-    /// while an account that left the keychain behind Watchword's back is
-    /// neither restored nor forgotten (`store::missing`).
+    /// came about, must not push out the last ones that held some). Those
+    /// that may hold an account gone missing are kept apart from these
+    /// (`store::missing`).
     fn kept(&self, keep: u32, accounts: &[crate::account::Account]) -> u32 {
-        if self.damaged.is_empty() && !accounts.is_empty() && self.meta.missing.is_empty() {
+        if self.damaged.is_empty() && !accounts.is_empty() {
             keep
         } else {
             u32::MAX

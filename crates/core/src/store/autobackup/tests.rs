@@ -367,7 +367,7 @@ fn a_backup_that_does_not_verify_is_removed_and_nothing_is_pruned() {
     let err = write_verify_prune(
         folder.path(),
         TAG,
-        1,
+        (1, None),
         &vault,
         &accounts,
         "pw",
@@ -382,7 +382,7 @@ fn a_backup_that_does_not_verify_is_removed_and_nothing_is_pruned() {
         let err = write_verify_prune(
             folder.path(),
             TAG,
-            1,
+            (1, None),
             vault,
             &accounts,
             password,
@@ -747,9 +747,10 @@ fn an_older_password_finds_the_newest_backup_it_opens() {
 }
 
 /// An item removed with another tool (not through Watchword) leaves the
-/// list, but is remembered as missing, and no backup is pruned until it is
-/// restored or forgotten: otherwise each later backup, none of which holds
-/// it, would push out one more of those that do, until none did.
+/// list, but is remembered as missing, and the backups made before it went
+/// are never pruned until it is restored or forgotten: otherwise each
+/// later backup, none of which holds it, would push out one more of those
+/// that do, until none did. Newer ones are pruned as usual.
 #[test]
 fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
     let Backed {
@@ -768,21 +769,23 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
     keychain.delete(ids[1].as_str()).expect("deleted elsewhere");
     let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
     assert_eq!(store.load().expect("load").accounts, 2);
-    let missing: Vec<(&str, &str)> = store
+    let missing: Vec<(&str, &str, Option<u64>)> = store
         .missing()
         .iter()
-        .map(|m| (m.issuer.as_str(), m.name.as_str()))
+        .map(|m| (m.issuer.as_str(), m.name.as_str(), m.backed_up))
         .collect();
     assert_eq!(
         missing,
         [
-            ("Issuer 0", "me@example.com"),
-            ("Issuer 1", "me@example.com")
+            ("Issuer 0", "me@example.com", Some(1_796_164_210)),
+            ("Issuer 1", "me@example.com", Some(1_796_164_210))
         ]
     );
     // Removed in Watchword: not missing.
     store.remove(&ids[3]).expect("removed");
     assert_eq!(store.missing().len(), 2);
+    let before_it_went = names(folder.path());
+    assert_eq!(before_it_went.len(), 2, "set-up's and the one holding all");
     for (n, at) in [1_796_164_220, 1_796_164_230, 1_796_164_240]
         .into_iter()
         .enumerate()
@@ -795,12 +798,9 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
             .expect("backup")
             .expect("pending");
     }
-    assert_eq!(
-        count_versions(folder.path()),
-        5,
-        "nothing pruned (the first is set-up's): {:?}",
-        names(folder.path())
-    );
+    let now = names(folder.path());
+    assert_eq!(now.len(), 4, "the newest 2 and the 2 from before: {now:?}");
+    assert!(before_it_went.iter().all(|n| now.contains(n)), "{now:?}");
     assert_eq!(
         read_backup(&holding_all, "pw")
             .expect("kept")
@@ -808,9 +808,8 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
             .len(),
         4
     );
-    // The backups from before it went: set-up's and the one holding all
-    // (their names are dated 2026, the finding now).
-    assert_eq!(store.backups_before_missing().len(), 5);
+    // The one to restore from: the newest from before.
+    assert_eq!(store.backups_before_missing().first(), Some(&holding_all));
     // Kept in the file, for the next process.
     let reopened = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
     assert_eq!(reopened.missing().len(), 2);
@@ -824,18 +823,17 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
     store.add_all([first]).expect("restored");
     let missing: Vec<&str> = store.missing().iter().map(|m| m.issuer.as_str()).collect();
     assert_eq!(missing, ["Issuer 1"]);
-    store
-        .run_pending_backup(1_796_164_250)
-        .expect("backup")
-        .expect("pending");
+    // Forgetting what was found by an earlier time forgets nothing found
+    // later (found meanwhile by another process, say, and never shown).
+    let found = store.missing()[0].since;
+    assert!(store
+        .forget_missing(Some(found - 1))
+        .expect("none")
+        .is_empty());
     assert_eq!(
-        count_versions(folder.path()),
-        6,
-        "{:?}",
-        names(folder.path())
+        store.forget_missing(Some(found)).expect("forgotten").len(),
+        1
     );
-    // The other forgotten: pruning goes on.
-    assert_eq!(store.forget_missing().expect("forgotten"), 1);
     assert!(store.missing().is_empty());
     store.rename(&ids[2], "Last", "me").expect("renamed");
     store
@@ -850,6 +848,33 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
     );
     let reopened = Store::with_keychain(data.path(), Box::new(keychain)).expect("store");
     assert!(reopened.missing().is_empty());
+}
+
+/// The list file removed to start afresh (as the refusal of a keychain
+/// holding none of the listed accounts says): the accounts it named are
+/// not missing, and what was missing before goes with it.
+#[test]
+fn a_list_removed_to_start_afresh_leaves_nothing_missing() {
+    let Backed {
+        data,
+        folder: _folder,
+        keychain,
+        mut store,
+    } = Backed::new(2);
+    store.add_all((0..2).map(account)).expect("added");
+    let ids = ids_of(&store);
+    keychain.delete(ids[0].as_str()).expect("deleted elsewhere");
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    store.load().expect("load");
+    assert_eq!(store.missing().len(), 1);
+    // Then the rest, as a closed password manager's database would.
+    keychain.delete(ids[1].as_str()).expect("deleted elsewhere");
+    let err = store.load().expect_err("refused");
+    assert_eq!(err.code(), crate::ErrorCode::KeychainHoldsNone);
+    std::fs::remove_file(data.path().join("accounts.json")).expect("start afresh");
+    store.load().expect("afresh");
+    assert!(store.missing().is_empty(), "{:?}", store.missing());
+    assert!(store.summaries().is_empty());
 }
 
 #[test]

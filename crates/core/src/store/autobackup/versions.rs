@@ -204,6 +204,8 @@ pub(super) fn next_suffix(folder: &Path, unix_seconds: u64) -> u32 {
                 .max()
         })
         .unwrap_or(1)
+        // Past the last a name can hold, the write says the second is full.
+        .min(super::MAX_SUFFIX)
 }
 
 /// The number of our backups in `folder` (0 when it cannot be listed).
@@ -227,7 +229,7 @@ const FUTURE_SLACK_SECONDS: u64 = 24 * 60 * 60;
 /// cannot be removed is left (the next backup tries again).
 pub(super) fn prune(
     folder: &Path,
-    keep: u32,
+    (keep, protect_until): (u32, Option<u64>),
     written: &Path,
     tag: &str,
     unix_seconds: u64,
@@ -237,6 +239,8 @@ pub(super) fn prune(
     };
     let keep = usize::try_from(keep.max(1)).unwrap_or(usize::MAX);
     let horizon = stamp(unix_seconds.saturating_add(FUTURE_SLACK_SECONDS));
+    // Dated at or before it: they may hold an account gone missing since.
+    let protected = protect_until.map(stamp);
     // This installation's, then those from before tags, each kept to the
     // newest `keep` on their own: untagged ones may be another computer's
     // that runs an older Watchword.
@@ -249,6 +253,7 @@ pub(super) fn prune(
                 .filter(|v| v.key.0 <= horizon)
                 .skip(keep)
                 .filter(|v| v.path != written)
+                .filter(|v| protected.is_none_or(|until| v.key.0 > until))
                 .filter(|v| std::fs::remove_file(&v.path).is_ok())
                 .count()
         })

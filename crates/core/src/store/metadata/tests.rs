@@ -73,6 +73,7 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             issuer: "GitHub".into(),
             name: "me".into(),
             since: 1_700_000_400,
+            backed_up: Some(1_700_000_200),
         }],
     };
     write(&path, &meta).expect("write");
