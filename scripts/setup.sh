@@ -8,7 +8,7 @@ want=${1:-app}
 app_packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev)
 test_packages=(python3 zbar-tools xvfb weston wl-clipboard webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools x11-utils
-  oathtool xclip feh xdotool strace python3-gi gir1.2-atspi-2.0
+  oathtool xclip feh xdotool x11-xkb-utils strace python3-gi gir1.2-atspi-2.0
   poppler-utils libglib2.0-bin shared-mime-info desktop-file-utils groff-base
   dpkg-dev appstream man-db bash-completion)
 

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use tauri::AppHandle;
 use x11rb::connection::Connection;
 use x11rb::protocol::xkb::{self, ConnectionExt as _};
-use x11rb::protocol::xproto::{ConnectionExt as _, GrabMode, Keycode, ModMask, Window};
+use x11rb::protocol::xproto::{ConnectionExt as _, GrabMode, Keycode, Mapping, ModMask, Window};
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
 
@@ -39,6 +39,9 @@ struct Grabber {
     conn: Arc<RustConnection>,
     root: Window,
     held: Mutex<Option<Grab>>,
+    /// The shortcut as the settings spell it, while one is held: looked up
+    /// again when the keyboard's mapping changes. Locked after `held`.
+    held_text: Mutex<Option<String>>,
 }
 
 /// Connected on the first shortcut held (a failed connection is tried
@@ -150,11 +153,25 @@ impl Grabber {
         .map_err(|e| e.to_string())?
         .reply()
         .map_err(|e| e.to_string())?;
+        // Told when the keyboard's mapping changes (another layout chosen,
+        // xmodmap): the shortcut's letter may then be on another key.
+        conn.xkb_select_events(
+            xkb::ID::USE_CORE_KBD.into(),
+            xkb::EventType::from(0u16),
+            xkb::EventType::NEW_KEYBOARD_NOTIFY | xkb::EventType::MAP_NOTIFY,
+            xkb::MapPart::KEY_SYMS,
+            xkb::MapPart::KEY_SYMS,
+            &xkb::SelectEventsAux::new(),
+        )
+        .map_err(|e| e.to_string())?
+        .check()
+        .map_err(|e| e.to_string())?;
         let root = conn.setup().roots[screen].root;
         let grabber = Arc::new(Self {
             conn: Arc::new(conn),
             root,
             held: Mutex::new(None),
+            held_text: Mutex::new(None),
         });
         let listening = Arc::clone(&grabber);
         std::thread::Builder::new()
@@ -186,8 +203,38 @@ impl Grabber {
                     let _ = app.run_on_main_thread(move || crate::palette::toggle(&app2));
                 }
                 Event::KeyRelease(release) if release.detail == grab.keycode => down = false,
+                Event::MappingNotify(notify) if notify.request == Mapping::KEYBOARD => {
+                    self.follow_mapping();
+                }
+                Event::XkbMapNotify(_) | Event::XkbNewKeyboardNotify(_) => self.follow_mapping(),
                 _ => {}
             }
+        }
+    }
+
+    /// The keyboard's mapping changed: the held shortcut's key is looked up
+    /// again and, if it moved, grabbed where it is now. With no key for it
+    /// any more (a layout without its letter), the old grab stays.
+    fn follow_mapping(&self) {
+        let Ok(mut held) = self.held.lock() else {
+            return;
+        };
+        let Some(old) = *held else { return };
+        let text = match self.held_text.lock() {
+            Ok(text) => text.clone(),
+            Err(_) => return,
+        };
+        let Some(new) = text.and_then(|text| parse(&self.conn, &text).ok()) else {
+            return;
+        };
+        if new == old {
+            return;
+        }
+        self.ungrab(old);
+        if self.grab(new).is_ok() {
+            *held = Some(new);
+        } else if self.grab(old).is_err() {
+            *held = None;
         }
     }
 
@@ -277,6 +324,9 @@ pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), String> {
         }
     }
     *held = new;
+    if let Ok(mut text) = grabber.held_text.lock() {
+        *text = wanted.map(str::to_owned);
+    }
     Ok(())
 }
 

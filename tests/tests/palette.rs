@@ -579,3 +579,81 @@ fn the_palette_works_again_after_its_web_process_ends() {
     wait_palette(&app, false);
     copy.wait();
 }
+
+/// The display's keyboard layout, set with setxkbmap; the one before comes
+/// back when dropped (the display is shared with the tests that follow).
+struct Layout(String);
+
+impl Layout {
+    fn set(layout: &str) -> Self {
+        let query = Command::new("setxkbmap")
+            .arg("-query")
+            .output()
+            .expect("setxkbmap runs (package x11-xkb-utils)");
+        let before = String::from_utf8_lossy(&query.stdout)
+            .lines()
+            .find_map(|line| line.strip_prefix("layout:").map(|l| l.trim().to_owned()))
+            .unwrap_or_else(|| "us".to_owned());
+        Self::apply(layout);
+        Self(before)
+    }
+
+    fn apply(layout: &str) {
+        let status = Command::new("setxkbmap")
+            .arg(layout)
+            .status()
+            .expect("setxkbmap runs");
+        assert!(status.success(), "setxkbmap {layout}: {status}");
+    }
+}
+
+impl Drop for Layout {
+    fn drop(&mut self) {
+        Self::apply(&self.0);
+    }
+}
+
+/// Another keyboard layout chosen while Watchword runs (Dvorak, where W is
+/// on another key): the shortcut follows its letter, and comes back with
+/// the layout. It once stayed on the old key, which then gave another
+/// letter, and Ctrl+Alt+W did nothing.
+#[test]
+fn the_shortcut_follows_its_letter_to_another_layout() {
+    let profile = Profile::new("palette_layout");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    let app = profile.launch();
+    app.wait_rows(1);
+    open_with(&app, "ctrl+alt+w");
+    x_key("ctrl+alt+w");
+    wait_palette(&app, false);
+    let (conn, screen) = x11rb::connect(None).expect("the X display");
+    let qwerty = key_for(&conn, b'w');
+
+    let layout = Layout::set("dvorak");
+    let dvorak = key_for(&conn, b'w');
+    assert_ne!(qwerty, dvorak, "W is on another key in Dvorak");
+    app.wait_until("the shortcut on W's new key", || {
+        if can_grab_key(&conn, screen, b'w') {
+            Err("W's key is not held".to_owned())
+        } else {
+            Ok(())
+        }
+    });
+    x_key("ctrl+alt+w");
+    wait_palette(&app, true);
+    x_key("ctrl+alt+w");
+    wait_palette(&app, false);
+
+    drop(layout);
+    assert_eq!(key_for(&conn, b'w'), qwerty);
+    app.wait_until("the shortcut back on W's key", || {
+        if can_grab_key(&conn, screen, b'w') {
+            Err("W's key is not held".to_owned())
+        } else {
+            Ok(())
+        }
+    });
+    x_key("ctrl+alt+w");
+    wait_palette(&app, true);
+    app.quit();
+}
