@@ -184,7 +184,9 @@ impl Grabber {
     /// Waits for the X server's events (blocking: no polling) and opens or
     /// closes the palette at each press of the held shortcut.
     fn listen(&self, app: &AppHandle) {
-        let mut down = false;
+        // The key pressed, until its release: a key that moved meanwhile
+        // (another layout) is released where it was pressed.
+        let mut down: Option<Keycode> = None;
         let relevant = ModMask::CONTROL | ModMask::M1 | ModMask::SHIFT | ModMask::M4;
         loop {
             let Ok(event) = self.conn.wait_for_event() else {
@@ -194,15 +196,15 @@ impl Grabber {
             let Some(grab) = held else { continue };
             match event {
                 Event::KeyPress(press)
-                    if !down
+                    if down.is_none()
                         && press.detail == grab.keycode
                         && ModMask::from(u16::from(press.state)) & relevant == grab.modifiers =>
                 {
-                    down = true;
+                    down = Some(press.detail);
                     let app2 = app.clone();
                     let _ = app.run_on_main_thread(move || crate::palette::toggle(&app2));
                 }
-                Event::KeyRelease(release) if release.detail == grab.keycode => down = false,
+                Event::KeyRelease(release) if down == Some(release.detail) => down = None,
                 Event::MappingNotify(notify) if notify.request == Mapping::KEYBOARD => {
                     self.follow_mapping();
                 }
@@ -213,8 +215,9 @@ impl Grabber {
     }
 
     /// The keyboard's mapping changed: the held shortcut's key is looked up
-    /// again and, if it moved, grabbed where it is now. With no key for it
-    /// any more (a layout without its letter), the old grab stays.
+    /// again and, if it moved, grabbed where it is now, then let go where
+    /// it was. With no key for it any more (a layout without its letter),
+    /// or its new key held by another program, the old grab stays.
     fn follow_mapping(&self) {
         let Ok(mut held) = self.held.lock() else {
             return;
@@ -227,15 +230,13 @@ impl Grabber {
         let Some(new) = text.and_then(|text| parse(&self.conn, &text).ok()) else {
             return;
         };
-        if new == old {
+        // Another key (same modifiers): the two grabs do not clash, so the
+        // old one goes only once the new one is held.
+        if new.keycode == old.keycode || self.grab(new).is_err() {
             return;
         }
         self.ungrab(old);
-        if self.grab(new).is_ok() {
-            *held = Some(new);
-        } else if self.grab(old).is_err() {
-            *held = None;
-        }
+        *held = Some(new);
     }
 
     fn grab(&self, grab: Grab) -> Result<(), String> {
@@ -301,12 +302,17 @@ pub fn hold(app: &AppHandle, wanted: Option<&str>) -> Result<(), String> {
             }
         }
     };
-    let new = wanted.map(|text| parse(&grabber.conn, text)).transpose()?;
     let mut held = grabber
         .held
         .lock()
         .map_err(|_| "the shortcut's state was lost".to_owned())?;
+    // Under the lock: a mapping change handled meanwhile by the listener
+    // would otherwise leave this on a key from the old map.
+    let new = wanted.map(|text| parse(&grabber.conn, text)).transpose()?;
     if *held == new {
+        if let Ok(mut text) = grabber.held_text.lock() {
+            *text = wanted.map(str::to_owned);
+        }
         return Ok(());
     }
     if let Some(old) = *held {
