@@ -315,32 +315,14 @@ fn a_global_shortcut_opens_the_palette_and_settings_change_it() {
 /// Grabs Ctrl+Alt+`letter` on the screen's root window through `conn`, as another program
 /// holding that shortcut does, for as long as `conn` is open.
 fn grab_key(conn: &x11rb::rust_connection::RustConnection, screen: usize, letter: u8) {
-    try_grab_key(conn, screen, letter).expect("the grab");
+    try_grab_code(conn, screen, key_for(conn, letter)).expect("the grab");
 }
 
 /// Whether `conn` may grab Ctrl+Alt+`letter` (exactly those two modifiers,
 /// no lock keys) on the screen's root window now, let go again at once:
 /// false when the X server refuses it (BadAccess: another client holds it).
 fn can_grab_key(conn: &x11rb::rust_connection::RustConnection, screen: usize, letter: u8) -> bool {
-    use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{ConnectionExt, ModMask};
-    match try_grab_key(conn, screen, letter) {
-        Ok(()) => {
-            let root = conn.setup().roots[screen].root;
-            conn.ungrab_key(key_for(conn, letter), root, ModMask::CONTROL | ModMask::M1)
-                .expect("request")
-                .check()
-                .expect("the ungrab");
-            conn.flush().expect("flush");
-            true
-        }
-        Err(x11rb::errors::ReplyError::X11Error(error))
-            if error.error_kind == x11rb::protocol::ErrorKind::Access =>
-        {
-            false
-        }
-        Err(other) => panic!("grabbing Ctrl+Alt+{}: {other}", char::from(letter)),
-    }
+    can_grab_code(conn, screen, key_for(conn, letter))
 }
 
 /// The key code that types `letter` (its first keysym) on this display.
@@ -363,27 +345,21 @@ fn key_for(conn: &x11rb::rust_connection::RustConnection, letter: u8) -> u8 {
     first + u8::try_from(index).expect("a key code")
 }
 
-/// Asks for a passive grab of Ctrl+Alt+`letter` (exactly those two
-/// modifiers) on the screen's root window through `conn`; the X server's
+/// Asks for a passive grab of Ctrl+Alt (exactly those two modifiers) on
+/// `keycode` on the screen's root window through `conn`; the X server's
 /// answer, BadAccess when another client holds that key.
-fn try_grab_key(
+fn try_grab_code(
     conn: &x11rb::rust_connection::RustConnection,
     screen: usize,
-    letter: u8,
+    keycode: u8,
 ) -> Result<(), x11rb::errors::ReplyError> {
     use x11rb::connection::Connection;
     use x11rb::protocol::xproto::{ConnectionExt, GrabMode, ModMask};
     let root = conn.setup().roots[screen].root;
-    conn.grab_key(
-        false,
-        root,
-        ModMask::CONTROL | ModMask::M1,
-        key_for(conn, letter),
-        GrabMode::ASYNC,
-        GrabMode::ASYNC,
-    )
-    .expect("request")
-    .check()?;
+    let mods = ModMask::CONTROL | ModMask::M1;
+    conn.grab_key(false, root, mods, keycode, GrabMode::ASYNC, GrabMode::ASYNC)
+        .expect("request")
+        .check()?;
     conn.flush().expect("flush");
     Ok(())
 }
@@ -622,16 +598,11 @@ fn can_grab_code(
     keycode: u8,
 ) -> bool {
     use x11rb::connection::Connection;
-    use x11rb::protocol::xproto::{ConnectionExt, GrabMode, ModMask};
-    let root = conn.setup().roots[screen].root;
-    let mods = ModMask::CONTROL | ModMask::M1;
-    let grabbed = conn
-        .grab_key(false, root, mods, keycode, GrabMode::ASYNC, GrabMode::ASYNC)
-        .expect("request")
-        .check();
-    match grabbed {
+    use x11rb::protocol::xproto::{ConnectionExt, ModMask};
+    match try_grab_code(conn, screen, keycode) {
         Ok(()) => {
-            conn.ungrab_key(keycode, root, mods)
+            let root = conn.setup().roots[screen].root;
+            conn.ungrab_key(keycode, root, ModMask::CONTROL | ModMask::M1)
                 .expect("request")
                 .check()
                 .expect("the ungrab");
