@@ -97,7 +97,9 @@ pub enum Command {
     /// The format is recognised from the content: otpauth URI lists, Google
     /// Authenticator exports, Aegis, 2FAS, andOTP, Bitwarden, Proton
     /// Authenticator, FreeOTP, FreeOTP+, Authenticator Pro / Stratum, Authy
-    /// and Steam Guard files. Accounts already stored are skipped.
+    /// and Steam Guard files. Accounts already stored are skipped. Entries
+    /// that cannot be read are named and left out: the rest are stored, and
+    /// the command exits 1.
     Import {
         /// The backup or export file.
         file: std::path::PathBuf,

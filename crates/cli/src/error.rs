@@ -144,6 +144,25 @@ pub enum CliError {
         /// How many entries it holds.
         entries: usize,
     },
+    /// Occurs after an import or a restore that stored what it could read
+    /// (or, with `--dry-run`, would have): some entries of `file` could not
+    /// be read, and their keys are not in Watchword. A failure, so that a
+    /// script does not take the file for fully imported and delete it.
+    #[error(
+        "{}: {} {} left out, as {} could not be read (above); keep the file",
+        file.display(),
+        if *entries == 1 { "1 entry".to_owned() } else { format!("{entries} entries") },
+        match (*entries == 1, dry_run) { (true, false) => "was", (false, false) => "were", (_, true) => "would be" },
+        if *entries == 1 { "it" } else { "they" }
+    )]
+    EntriesLeftOut {
+        /// The file read.
+        file: PathBuf,
+        /// How many of its entries could not be read.
+        entries: usize,
+        /// Whether nothing was stored (`import --dry-run`).
+        dry_run: bool,
+    },
     /// Occurs when the store refuses partway through an import; the
     /// accounts added before stay.
     #[error("{added} of {read_from} were imported, then: {source}")]

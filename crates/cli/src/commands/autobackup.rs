@@ -2,7 +2,9 @@
 //! and restoring from them. The policy is the core store's
 //! (`watchword_core::store::autobackup`); this only parses and prints.
 
-use super::backup::{count, notes_cut, read_new_password, read_password, skipped_entries};
+use super::backup::{
+    count, left_out, notes_cut, read_new_password, read_password, skipped_entries,
+};
 use super::{back_up_pending, now, open_store, open_store_locked};
 use crate::cli::BackupAction;
 use crate::error::CliError;
@@ -132,7 +134,8 @@ fn restore(
             skipped.reason
         );
     }
-    let from = restorable.file.display().to_string();
+    let file = restorable.file.clone();
+    let from = file.display().to_string();
     let read = restorable.accounts.len();
     let entry_errors = restorable.entry_errors;
     let result = store.restore(restorable);
@@ -157,5 +160,5 @@ fn restore(
         notes_cut(done.notes_cut),
         skipped_entries(entry_errors)
     );
-    Ok(())
+    left_out(&file, entry_errors, false)
 }

@@ -109,7 +109,8 @@ fn import_reports_a_bad_entry_and_imports_the_rest() {
     .expect("written");
     let path = file.to_str().expect("UTF-8");
     let out = env.run(&["import", path]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    // The rest are stored, but a script must not take the file for done.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
         err.contains("entry 2") && err.contains("invalid character at position 5"),
@@ -117,11 +118,16 @@ fn import_reports_a_bad_entry_and_imports_the_rest() {
     );
     assert!(!err.contains("JBSW0Y3DP"), "the key is never echoed: {err}");
     assert!(
-        err.ends_with(
-            "Imported 2 of 2 accounts from otpauth URI list; 1 entry could not be read.\n"
+        err.contains(
+            "Imported 2 of 2 accounts from otpauth URI list; 1 entry could not be read.\n\
+             watchword-cli: "
+        ) && err.ends_with(
+            "mixed.txt: 1 entry was left out, as it could not be read (above); keep the file\n"
         ),
         "{err}"
     );
+    let list = stdout(&env.run(&["list"]));
+    assert_eq!(list.lines().count(), 3, "a header and the two read: {list}");
 
     // A truncated vault names the damaged part; nothing is stored.
     let vault = std::fs::read(fixture("aegis_plain.json")).expect("fixture");
@@ -305,12 +311,13 @@ fn many_bad_entries_are_summarised_and_nothing_read_fails() {
     );
     assert!(stdout(&out).is_empty());
 
-    // Some good among the bad: the good are read, exit 0, still summarised.
+    // Some good among the bad: the good are read, still summarised, and
+    // the verdict is the import's: some would be left out.
     let mut text = "otpauth://totp/x?secret=!!\n".repeat(10);
     text.push_str(&format!("otpauth://totp/A:me?secret={RFC_SHA1}&issuer=A\n"));
     std::fs::write(&file, text).expect("written");
     let out = env.run(&["import", "--dry-run", file.to_str().expect("UTF-8")]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
         err.contains("broken.txt: 5 more entries could not be read\n"),
@@ -318,7 +325,10 @@ fn many_bad_entries_are_summarised_and_nothing_read_fails() {
     );
     assert!(
         err.ends_with(
-            "Read 1 account from otpauth URI list; 10 entries could not be read; nothing was stored (--dry-run).\n"
+            "broken.txt: 10 entries would be left out, as they could not be read (above); keep the file\n"
+        ) && err.contains(
+            "Read 1 account from otpauth URI list; 10 entries could not be read; nothing was stored (--dry-run).\n\
+             watchword-cli: "
         ),
         "{err}"
     );
