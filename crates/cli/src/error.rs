@@ -59,6 +59,19 @@ pub enum CliError {
         /// What the user looked for.
         query: String,
     },
+    /// Occurs when no stored account matches the query, but accounts that
+    /// left the keychain without Watchword removing them do.
+    #[error(
+        "{gone} left the keychain without Watchword removing {}: `watchword-cli missing` \
+         names the backup to restore {} from, `watchword-cli missing --forget` forgets {}",
+        it(*count), it(*count), it(*count)
+    )]
+    MatchesMissing {
+        /// The first of them, by name.
+        gone: String,
+        /// How many match.
+        count: usize,
+    },
     /// Occurs when the query is a setup key or an otpauth URI: given where a
     /// name belongs (as `code`'s `--uri -` forgotten), it matches nothing and
     /// is not repeated.
@@ -260,5 +273,14 @@ impl CliError {
     /// command (2 is clap's, for a command line it cannot parse).
     pub fn exit_code(&self) -> std::process::ExitCode {
         std::process::ExitCode::FAILURE
+    }
+}
+
+/// "it" or "them", for `count` accounts.
+fn it(count: usize) -> &'static str {
+    if count == 1 {
+        "it"
+    } else {
+        "them"
     }
 }

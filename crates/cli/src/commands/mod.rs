@@ -65,8 +65,21 @@ pub fn find_one(
     }
     match found.as_slice() {
         [] if is_key_or_uri(query) => Err(CliError::KeyQuery),
-        [] => Err(CliError::NoMatch {
-            query: query.to_owned(),
+        // Named once and gone since: say so, rather than "no account".
+        [] => Err(match store.find_missing(query).as_slice() {
+            [] => CliError::NoMatch {
+                query: query.to_owned(),
+            },
+            [first, more @ ..] => {
+                let first = watchword_core::account::display_name(&first.issuer, &first.name);
+                CliError::MatchesMissing {
+                    gone: match more.len() {
+                        0 => first,
+                        more => format!("{first} and {more} more"),
+                    },
+                    count: more.len() + 1,
+                }
+            }
         }),
         [one] => AccountId::parse(&one.id)
             .map(|id| (id, one.clone()))

@@ -122,3 +122,40 @@ fn an_account_removed_with_another_tool_is_named_and_its_backups_are_kept() {
     env.ok(&["rename", "Bank 1", "--issuer", "Bank 2"], "");
     assert_eq!(files(&folder).len(), 2, "{:?}", files(&folder));
 }
+
+/// A command naming an account that has since left the keychain says so,
+/// and how to restore or forget it, rather than "no account matches"
+/// (`remove` once said only that, and left the user puzzled).
+#[test]
+fn naming_an_account_that_left_the_keychain_says_where_it_went() {
+    let env = Env::new("gone-named");
+    env.add(&key(1), &["--issuer", "Bank", "--account", "me"]);
+    env.add(&key(2), &["--issuer", "Shop", "--account", "me"]);
+    clear_item(&env, &id_of(&env, "Bank"));
+    for command in [
+        &["remove", "Bank"][..],
+        &["code", "bank"],
+        &["rename", "Bank:me", "--issuer", "B"],
+    ] {
+        let out = env.run(command);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            "watchword-cli: Bank (me) left the keychain without Watchword removing it: \
+             `watchword-cli missing` names the backup to restore it from, \
+             `watchword-cli missing --forget` forgets it\n",
+            "{command:?}"
+        );
+    }
+    // Forgotten: then it is just not there.
+    env.ok(&["missing", "--forget"], "");
+    let out = env.run(&["remove", "Bank"]);
+    assert_eq!(
+        stderr(&out),
+        "watchword-cli: no account matches \"Bank\"; `watchword-cli list` shows them all\n"
+    );
+    assert_eq!(
+        stdout(&env.run(&["list"])),
+        "ISSUER  TYPE   ACCOUNT\nShop    totp   me\n"
+    );
+}

@@ -199,11 +199,28 @@ impl Store {
             // Locked, nothing changes: not even an item that cannot be
             // opened (damaged), which reading it would not refuse.
             store.current_keys()?;
-            if !store.loaded {
-                store.reread_listed(id)?;
+            if !store.loaded && store.reread(id)?.is_none() {
+                return store.remove_gone(id);
             }
             store.remove_locked(id)
         })
+    }
+
+    /// Removes a listed account whose item is already gone (deleted with
+    /// another tool): what was asked is done, and it is not missing, as it
+    /// was meant to go. Not listed: not found.
+    fn remove_gone(&mut self, id: &AccountId) -> Result<()> {
+        if !self.meta.accounts.iter().any(|e| e.id == id.as_str()) {
+            return Err(Error::NotFound(id.to_string()));
+        }
+        let before = self.meta.clone();
+        self.meta.accounts.retain(|e| e.id != id.as_str());
+        self.note_change();
+        if let Err(error) = self.save_meta() {
+            self.meta = before;
+            return Err(error);
+        }
+        Ok(())
     }
 
     fn remove_locked(&mut self, id: &AccountId) -> Result<()> {

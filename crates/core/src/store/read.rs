@@ -2,6 +2,7 @@
 //! code out twice), the list checked against the keychain, and search.
 
 use super::keychain::Locations;
+use super::metadata::MissingEntry;
 use super::{AccountSummary, Store};
 use crate::account::{AccountId, OtpKind};
 use crate::error::{Error, Result};
@@ -129,33 +130,51 @@ impl Store {
     /// Accounts whose issuer or name contains `query`, ignoring case; an exact
     /// match of the whole issuer, name or "issuer:name" wins over partial ones.
     pub fn find(&self, query: &str) -> Vec<AccountSummary> {
-        let q = query.trim().to_lowercase();
-        // Nothing asked, nothing found: a blank query (an unset variable)
-        // is not a match for every account, nor for one without a name.
-        if q.is_empty() {
-            return Vec::new();
-        }
-        // "Issuer:name" as typed, or as a list or a message shows it
-        // ("Issuer: name"), split at any colon (an issuer or a name may
-        // hold one: "Acme:eu:bob" is both Acme:eu's bob and Acme's eu:bob).
-        let parts: Vec<(&str, &str)> = q
-            .match_indices(':')
-            .map(|(at, _)| (q[..at].trim(), q[at + 1..].trim()))
-            .collect();
-        let all = self.summaries();
-        let exact: Vec<AccountSummary> = all
-            .iter()
-            .filter(|s| {
-                let (i, n) = (s.issuer.to_lowercase(), s.name.to_lowercase());
-                i == q || n == q || parts.contains(&(i.trim(), n.trim())) || s.id == q
-            })
-            .cloned()
-            .collect();
-        if !exact.is_empty() {
-            return exact;
-        }
-        all.into_iter()
-            .filter(|s| s.issuer.to_lowercase().contains(&q) || s.name.to_lowercase().contains(&q))
-            .collect()
+        matching(self.summaries(), query, |s| (&s.issuer, &s.name, &s.id))
     }
+
+    /// The missing accounts ([`Store::missing`]) that `query` names, as
+    /// [`Store::find`] matches listed ones: to say why a name that was
+    /// listed now finds nothing.
+    pub fn find_missing(&self, query: &str) -> Vec<MissingEntry> {
+        matching(self.missing().to_vec(), query, |m| {
+            (&m.issuer, &m.name, &m.id)
+        })
+    }
+}
+
+/// Those of `all` that `query` names, by `fields` (issuer, name, id): an
+/// exact issuer, name, "issuer:name" or id if any, else every one whose
+/// issuer or name holds it; none for a blank query.
+fn matching<T>(all: Vec<T>, query: &str, fields: impl Fn(&T) -> (&str, &str, &str)) -> Vec<T> {
+    let q = query.trim().to_lowercase();
+    // Nothing asked, nothing found: a blank query (an unset variable)
+    // is not a match for every account, nor for one without a name.
+    if q.is_empty() {
+        return Vec::new();
+    }
+    // "Issuer:name" as typed, or as a list or a message shows it
+    // ("Issuer: name"), split at any colon (an issuer or a name may
+    // hold one: "Acme:eu:bob" is both Acme:eu's bob and Acme's eu:bob).
+    let parts: Vec<(&str, &str)> = q
+        .match_indices(':')
+        .map(|(at, _)| (q[..at].trim(), q[at + 1..].trim()))
+        .collect();
+    let lower = |item: &T| {
+        let (issuer, name, id) = fields(item);
+        (issuer.to_lowercase(), name.to_lowercase(), id == q)
+    };
+    let exact = |item: &T| {
+        let (i, n, id) = lower(item);
+        i == q || n == q || parts.contains(&(i.trim(), n.trim())) || id
+    };
+    if all.iter().any(exact) {
+        return all.into_iter().filter(exact).collect();
+    }
+    all.into_iter()
+        .filter(|item| {
+            let (i, n, _) = lower(item);
+            i.contains(&q) || n.contains(&q)
+        })
+        .collect()
 }

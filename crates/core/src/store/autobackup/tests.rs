@@ -853,6 +853,35 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
 /// The list file removed to start afresh (as the refusal of a keychain
 /// holding none of the listed accounts says): the accounts it named are
 /// not missing, and what was missing before goes with it.
+/// Removing an account whose item another tool deleted after the list was
+/// read: done, as asked, and not missing (it was meant to go). It was
+/// once refused as not found and recorded as missing.
+#[test]
+fn removing_an_account_whose_item_is_already_gone_does_not_make_it_missing() {
+    let Backed {
+        data,
+        keychain,
+        mut store,
+        ..
+    } = Backed::new(2);
+    store.add_all((0..2).map(account)).expect("added");
+    let ids = ids_of(&store);
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    assert_eq!(store.list_accounts().expect("listed").len(), 2);
+    keychain.delete(ids[0].as_str()).expect("deleted elsewhere");
+    store.remove(&ids[0]).expect("removed");
+    assert!(store.missing().is_empty(), "{:?}", store.missing());
+    let reopened = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    assert!(reopened.missing().is_empty());
+    let left: Vec<String> = reopened.summaries().iter().map(|s| s.id.clone()).collect();
+    assert_eq!(left, [ids[1].to_string()]);
+    // Not listed and not there: still not found.
+    assert!(matches!(
+        store.remove(&ids[0]),
+        Err(crate::error::Error::NotFound(_))
+    ));
+}
+
 #[test]
 fn a_list_removed_to_start_afresh_leaves_nothing_missing() {
     let Backed {
