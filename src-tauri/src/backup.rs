@@ -9,7 +9,7 @@
 use crate::state::{blocking, AppState, IpcError};
 use serde::{Deserialize, Serialize};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tauri::AppHandle;
+use tauri::{AppHandle, Emitter};
 use watchword_core::export;
 use watchword_core::qr::{self, EncodedQr};
 use watchword_core::store::{BackupStatus, LockState};
@@ -76,6 +76,25 @@ fn date(unix: u64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// Every account, read afresh from the keychain as an export must. An item
+/// found gone or new meanwhile (another tool, another process) changes the
+/// list, and the page is told to look again: the rows, and the bar naming
+/// an account that left the keychain, follow at once.
+fn all_accounts(
+    app: &AppHandle,
+    store: &mut watchword_core::Store,
+) -> Result<Vec<watchword_core::account::Account>, IpcError> {
+    let ids = |store: &watchword_core::Store| -> Vec<String> {
+        store.summaries().into_iter().map(|s| s.id).collect()
+    };
+    let before = (ids(store), store.missing().len());
+    let accounts = store.all_accounts()?;
+    if (ids(store), store.missing().len()) != before {
+        let _ = app.emit("accounts-changed", ());
+    }
+    Ok(accounts)
+}
+
 /// Asks where to save, then writes every account there: an encrypted
 /// vault (`password` required), a plain URI list, or the recovery sheet on
 /// `paper` (A4 when not given). Only the file picked is written (through a
@@ -110,7 +129,7 @@ pub async fn save_backup(
             if store.lock_state()? == LockState::Locked {
                 return Err(watchword_core::Error::VaultLocked.into());
             }
-            Ok(store.summaries().is_empty() && store.all_accounts()?.is_empty())
+            Ok(store.summaries().is_empty() && all_accounts(app, store)?.is_empty())
         })?;
         if empty {
             return Err(no_accounts());
@@ -148,7 +167,11 @@ pub async fn save_backup(
         // The lock's count read with the accounts (under the store, where
         // a lock counts): a lock while the file is made stops it.
         let (accounts, left_out, locks) = state.with_store(|store| {
-            Ok((store.all_accounts()?, store.unreadable(), locks_now(state)))
+            Ok((
+                all_accounts(app, store)?,
+                store.unreadable(),
+                locks_now(state),
+            ))
         })?;
         if accounts.is_empty() {
             return Err(no_accounts());
@@ -205,9 +228,9 @@ pub struct GoogleView {
 /// carry, drawn for the page to show. Holds the secrets: only on request.
 #[tauri::command]
 pub async fn google_export(app: AppHandle) -> Result<GoogleView, IpcError> {
-    blocking(app, |_, state| {
+    blocking(app, |app, state| {
         let (accounts, locks) =
-            state.with_store(|store| Ok((store.all_accounts()?, locks_now(state))))?;
+            state.with_store(|store| Ok((all_accounts(app, store)?, locks_now(state))))?;
         let (fit, left_out) = export::google_exportable(&accounts);
         let mut left_out: Vec<String> = left_out.iter().map(ToString::to_string).collect();
         if fit.is_empty() {

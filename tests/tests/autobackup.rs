@@ -403,6 +403,29 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
     app.wait_toast("Forgot 1 account: older backups will be pruned again");
     wait_displayed(&app, "#missing-bar", false);
     assert_eq!(profile.cli(&["missing"]), "");
+
+    // Found gone by an export, which reads every item afresh: the rows and
+    // the bar follow at once (they once waited for the next backup).
+    profile.cli_add(&["--issuer", "Bank", "--account", "me"], BANK_KEY);
+    app.wait_rows(2);
+    clear(&id_of("GitHub"));
+    app.click("#more-button");
+    app.click("#export-button");
+    app.click("input[name=\"export-kind\"][value=\"google\"]");
+    app.click("#export-go");
+    app.wait_until("the Google export's codes", || {
+        match app.try_property("#google-dialog", "open") {
+            Ok(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("#google-dialog open = {other:?}")),
+        }
+    });
+    app.wait_rows(1);
+    wait_text(
+        &app,
+        "#missing-text",
+        "GitHub (me) is no longer in your keychain: something other than Watchword removed it. \
+         Older backups are kept until you restore or forget it.",
+    );
     app.quit();
 }
 
