@@ -94,7 +94,7 @@ export function show(view, { returnTo } = {}) {
     const before = edited.get(String(found.index));
     const pick = li.querySelector('.pick');
     if (!before && !found.asked && !found.duplicate) joined += 1;
-    pick.checked = !found.duplicate && (before ? before.pick : found.asked);
+    pick.checked = !found.duplicate && (before ? before.pick : found.proposed);
     pick.disabled = found.duplicate;
     const who = [found.issuer, found.name].filter(Boolean).join(' · ') || 'Unnamed account';
     pick.setAttribute('aria-label', `Add ${who}`);

@@ -155,6 +155,8 @@ codes! {
     PreviewFull = "preview_full",
     /// What a backup holds that Watchword does not keep (custom icons, …).
     NotKept = "not_kept",
+    /// A backup opened to bring some accounts back: only they are ticked.
+    OthersNotTicked = "others_not_ticked",
     /// A QR code holding a web link.
     WebLink = "web_link",
     /// A QR code holding a Wi-Fi network.

@@ -29,6 +29,9 @@ pub struct FoundView {
     /// False when it joined from outside a preview the user was already
     /// looking at: shown unticked ([`Enrolment::asked`]).
     asked: bool,
+    /// Ticked for the user: asked for, and not held beside the accounts a
+    /// backup was opened to bring back ([`Enrolment::proposed`]).
+    proposed: bool,
     #[serde(flatten)]
     account: PreviewView,
 }
@@ -181,6 +184,7 @@ fn view(state: &AppState, enrolment: &mut Enrolment) -> EnrolView {
         .map(|(index, account)| FoundView {
             index,
             asked: enrolment.asked(index),
+            proposed: enrolment.proposed(index),
             // A keychain problem must not hide the preview; adding reports it.
             account: PreviewView::of(
                 account,

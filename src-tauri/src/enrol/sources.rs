@@ -243,36 +243,46 @@ pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
                 "There is no automatic backup yet: choose a backup file instead",
             ));
         }
-        first_readable(state, &versions)
+        first_readable(state, &versions, None)
     })
     .await
 }
 
 /// "Restore…" beside accounts that left the keychain behind Watchword's
 /// back: the newest automatic backup made before they went, through the
-/// preview (accounts already here are marked there, so only they come
-/// back). A damaged one is named and the one before it offered.
+/// preview, where only they are ticked (the rest of the backup is offered
+/// unticked, and accounts already here are marked). A damaged one is named
+/// and the one before it offered.
 #[tauri::command]
 pub async fn restore_missing(app: AppHandle) -> Result<RestoreView, IpcError> {
     blocking(app, |_, state| {
         refuse_while_locked(state)?;
-        let versions = state.with_store(|store| Ok(store.backups_before_missing()))?;
+        let (versions, names) = state.with_store(|store| {
+            let names = store
+                .missing()
+                .iter()
+                .map(|gone| (gone.issuer.clone(), gone.name.clone()))
+                .collect::<Vec<_>>();
+            Ok((store.backups_before_missing(), names))
+        })?;
         if versions.is_empty() {
             return Err(IpcError::new(
                 ErrorCode::NotFound,
                 "No automatic backup was made before they went: choose a backup file instead",
             ));
         }
-        first_readable(state, &versions)
+        first_readable(state, &versions, Some(&names))
     })
     .await
 }
 
-/// The first of `versions` that reads as a backup, in the preview, and the
-/// ones before it that did not, with why.
+/// The first of `versions` that reads as a backup, in the preview (only
+/// the accounts `proposing` names ticked, when given), and the ones before
+/// it that did not, with why.
 fn first_readable(
     state: &crate::state::AppState,
     versions: &[std::path::PathBuf],
+    proposing: Option<&[(String, String)]>,
 ) -> Result<RestoreView, IpcError> {
     {
         let mut skipped = Vec::new();
@@ -287,6 +297,10 @@ fn first_readable(
                     skipped.push(format!("{name}: {why}"));
                     continue;
                 }
+            };
+            let input = match proposing {
+                Some(names) => input.proposing(names.to_vec()),
+                None => input,
             };
             match enrol(state, vec![input]) {
                 Ok(preview) => return Ok(RestoreView { preview, skipped }),

@@ -34,6 +34,21 @@ pub enum Input {
 }
 
 impl Input {
+    /// An encrypted backup opened to bring back the accounts `names`
+    /// (issuer, name), those that left the keychain: once it is open, only
+    /// they are proposed, ticked, and the rest of it is offered unticked
+    /// (unless none of it is named so: a rename since, say). Other inputs
+    /// are returned as they are.
+    pub fn proposing(self, names: Vec<(String, String)>) -> Self {
+        match self {
+            Input::Locked(mut locked) => {
+                locked.proposing = Some(names);
+                Input::Locked(locked)
+            }
+            other => other,
+        }
+    }
+
     /// What decoding an image gave.
     pub fn image(source: impl Into<String>, decoded: Result<Vec<String>, QrError>) -> Self {
         Input::Image {
@@ -103,9 +118,11 @@ impl Input {
                 source,
                 conversion: entries.convert(),
             },
-            Ok((_, import::Read::Encrypted(backup))) => {
-                Input::Locked(LockedBackup { source, backup })
-            }
+            Ok((_, import::Read::Encrypted(backup))) => Input::Locked(LockedBackup {
+                source,
+                backup,
+                proposing: None,
+            }),
             Err(ImportError::UnknownFormat) => Input::Unusable(Note {
                 source,
                 code: ErrorCode::UnknownFile,
@@ -142,6 +159,9 @@ fn looks_like_image(file: &mut std::fs::File) -> bool {
 pub struct LockedBackup {
     pub(super) source: String,
     backup: EncryptedBackup,
+    /// Opened to bring some accounts back, these (issuer, name): only
+    /// they are proposed ([`super::Enrolment::proposed`]).
+    pub(super) proposing: Option<Vec<(String, String)>>,
 }
 
 impl LockedBackup {

@@ -80,6 +80,9 @@ pub struct Enrolment {
     /// already looking at, from outside (a link another program opened):
     /// offered, not proposed, so never ticked for the user.
     unasked: HashSet<usize>,
+    /// Positions in `accounts` of those a backup opened to bring others
+    /// back held beside them ([`Input::proposing`]): offered unticked.
+    unproposed: HashSet<usize>,
     /// A view of it went to the user ([`Enrolment::shown`]).
     shown: bool,
     /// Positions in `accounts` by a hash of what makes two accounts the
@@ -189,6 +192,13 @@ impl Enrolment {
         !self.unasked.contains(&index)
     }
 
+    /// Whether the preview ticks this account for the user: asked for
+    /// ([`Enrolment::asked`]), and not one a backup opened to bring others
+    /// back held beside them ([`Input::proposing`]).
+    pub fn proposed(&self, index: usize) -> bool {
+        self.asked(index) && !self.unproposed.contains(&index)
+    }
+
     /// What is left once the first `seen` accounts were dealt with (the
     /// preview's Add or Cancel, which chose among those): a new enrolment
     /// of the accounts that joined after them, unasked, and of what no
@@ -257,7 +267,35 @@ impl Enrolment {
     ) -> Result<(), ImportError> {
         match result {
             Ok(entries) => {
+                let before = self.accounts.len();
                 self.add_conversion(&locked.source, &entries.convert());
+                if let Some(names) = &locked.proposing {
+                    let added = before..self.accounts.len();
+                    let others: Vec<usize> = added
+                        .clone()
+                        .filter(|&index| {
+                            let account = &self.accounts[index];
+                            !names.iter().any(|(issuer, name)| {
+                                *issuer == account.issuer && *name == account.name
+                            })
+                        })
+                        .collect();
+                    // None of it named so (renamed since): all proposed,
+                    // rather than a preview with nothing ticked.
+                    if !others.is_empty() && others.len() < added.len() {
+                        self.note(
+                            &locked.source,
+                            ErrorCode::OthersNotTicked,
+                            format!(
+                                "Only the accounts that left the keychain are ticked; {} more \
+                                 from this backup {} there to tick.",
+                                others.len(),
+                                if others.len() == 1 { "is" } else { "are" }
+                            ),
+                        );
+                        self.unproposed.extend(others);
+                    }
+                }
                 Ok(())
             }
             Err(error @ (ImportError::WrongPassword | ImportError::Cancelled)) => {

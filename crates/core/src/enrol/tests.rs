@@ -361,3 +361,61 @@ fn every_enrolment_has_its_own_id() {
     a2.add_payload("x", "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP");
     assert_eq!(a2.id(), id, "taking more in keeps the id");
 }
+
+/// A backup opened to bring back accounts that left the keychain: only
+/// they are ticked, the rest of it offered unticked; a backup in which
+/// none is named so proposes all it holds.
+#[test]
+fn a_backup_opened_to_bring_some_back_proposes_only_them() {
+    let aegis = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures/importers/aegis_encrypted.json"
+    ))
+    .expect("the encrypted Aegis fixture");
+    let open = |names: Vec<(String, String)>| {
+        let mut enrolment = Enrolment::new();
+        enrolment
+            .take_in(vec![
+                Input::from_bytes("vault.json".into(), &aegis).proposing(names)
+            ])
+            .expect("an encrypted backup");
+        let locked = enrolment.take_locked().expect("waiting for its password");
+        let entries = locked.decrypt("test");
+        enrolment.opened(locked, entries).expect("opened");
+        enrolment
+    };
+    let all = open(Vec::new());
+    let held: Vec<(String, String)> = all
+        .accounts()
+        .iter()
+        .map(|a| (a.issuer.clone(), a.name.clone()))
+        .collect();
+    assert!(held.len() > 2, "{held:?}");
+    assert!(
+        (0..held.len()).all(|i| all.proposed(i)),
+        "no name matches: all proposed"
+    );
+
+    let some = open(vec![held[1].clone(), ("Elsewhere".into(), "me".into())]);
+    let proposed: Vec<usize> = (0..held.len()).filter(|&i| some.proposed(i)).collect();
+    assert_eq!(proposed, [1]);
+    assert!(
+        (0..held.len()).all(|i| some.asked(i)),
+        "offered, not unasked"
+    );
+    let said: Vec<(&str, ErrorCode, &str)> = some
+        .notes()
+        .iter()
+        .map(|n| (n.source.as_str(), n.code, n.message.as_str()))
+        .collect();
+    let expected = format!(
+        "Only the accounts that left the keychain are ticked; {} more from this backup are \
+         there to tick.",
+        held.len() - 1
+    );
+    assert_eq!(
+        said,
+        [("vault.json", ErrorCode::OthersNotTicked, expected.as_str())]
+    );
+    assert!(all.notes().is_empty());
+}
