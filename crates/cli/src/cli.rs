@@ -68,9 +68,8 @@ pub enum Command {
     /// (another tool, another app), or forget them with --forget.
     ///
     /// While any is listed, automatic backups keep every older backup,
-    /// since they may be all that holds its key: restore it from one
-    /// (`watchword-cli backup restore --file VAULT`, one this lists) or
-    /// forget it.
+    /// since they may be all that holds its key: restore it from the one
+    /// this names (`watchword-cli backup restore --missing`) or forget it.
     Missing {
         /// Forget them: older backups can be pruned again.
         #[arg(long)]
@@ -244,6 +243,11 @@ pub enum BackupAction {
         /// Look in this folder instead of the one set up.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
+        /// Only the accounts that left the keychain without Watchword
+        /// removing them (`watchword-cli missing`), from the newest backup
+        /// made before they went (or --file).
+        #[arg(long, conflicts_with = "dir")]
+        missing: bool,
         /// Read the backup password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,

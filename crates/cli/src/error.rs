@@ -157,6 +157,30 @@ pub enum CliError {
         /// How many entries it holds.
         entries: usize,
     },
+    /// Occurs when `backup restore --missing` finds no account missing.
+    #[error(
+        "no account has left the keychain without Watchword removing it: nothing to restore \
+         with --missing"
+    )]
+    NothingMissing,
+    /// Occurs when `backup restore --missing` finds no automatic backup
+    /// made before the missing accounts went, or none that reads.
+    #[error(
+        "no automatic backup made before they went could be read: restore from a backup file \
+         with `watchword-cli backup restore --missing --file VAULT`"
+    )]
+    NoBackupBeforeMissing,
+    /// Occurs when the backup `backup restore --missing` read holds none
+    /// of the missing accounts under their names.
+    #[error(
+        "{} holds none of the missing accounts under their names (renamed since?): \
+         restore it without --missing to add whatever it holds that is not stored",
+        file.display()
+    )]
+    MissingNotInBackup {
+        /// The backup read.
+        file: PathBuf,
+    },
     /// Occurs after an import or a restore that stored what it could read
     /// (or, with `--dry-run`, would have): some entries of `file` could not
     /// be read, and their keys are not in Watchword. A failure, so that a

@@ -138,15 +138,14 @@ pub fn missing(forget: bool) -> Result<(), CliError> {
     match backups.first() {
         Some(newest) => err!(
             "Backups are kept until these are restored or forgotten. The newest from before \
-             then is {}: restore with `watchword-cli backup restore --file {}`, or forget them \
-             with `watchword-cli missing --forget`.",
-            newest.display(),
+             then is {}: restore them from it with `watchword-cli backup restore --missing`, or \
+             forget them with `watchword-cli missing --forget`.",
             newest.display()
         ),
         None => err!(
             "Automatic backups are kept until these are restored or forgotten: restore them \
-             from a backup (`watchword-cli backup restore --file VAULT`) or forget them with \
-             `watchword-cli missing --forget`."
+             from a backup (`watchword-cli backup restore --missing --file VAULT`) or forget \
+             them with `watchword-cli missing --forget`."
         ),
     }
     Ok(())

@@ -52,8 +52,9 @@ pub fn run(action: BackupAction) -> Result<(), CliError> {
         BackupAction::Restore {
             file,
             dir,
+            missing,
             password_stdin,
-        } => restore(file, dir, password_stdin),
+        } => restore(file, dir, missing, password_stdin),
     }
 }
 
@@ -113,8 +114,12 @@ fn status(json: bool) -> Result<(), CliError> {
 fn restore(
     file: Option<std::path::PathBuf>,
     dir: Option<std::path::PathBuf>,
+    missing: bool,
     password_stdin: bool,
 ) -> Result<(), CliError> {
+    if missing {
+        return restore_missing(file, password_stdin);
+    }
     let password = password(password_stdin, false)?;
     let mut store = open_store()?;
     let restorable = match (file, dir) {
@@ -127,6 +132,96 @@ fn restore(
             autobackup::find_restorable(&folder, &password, own.as_deref())?
         }
     };
+    restore_from(&mut store, restorable)
+}
+
+/// `backup restore --missing`: only the accounts that left the keychain
+/// behind Watchword's back, by issuer and name, from `file` or the newest
+/// automatic backup made before they went (a damaged one passed over for
+/// the one before it). Not one removed in Watchword since that backup.
+fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Result<(), CliError> {
+    let password = password(password_stdin, false)?;
+    let mut store = open_store()?;
+    // Finds what left since the list was last read, as `missing` does.
+    store.list_accounts()?;
+    let names: Vec<(String, String)> = store
+        .missing()
+        .iter()
+        .map(|gone| (gone.issuer.clone(), gone.name.clone()))
+        .collect();
+    if names.is_empty() {
+        return Err(CliError::NothingMissing);
+    }
+    let mut restorable = match file {
+        Some(file) => autobackup::read_backup(&file, &password)?,
+        None => newest_before_missing(&store, &password)?,
+    };
+    let before = restorable.accounts.len();
+    restorable.accounts.retain(|account| {
+        names
+            .iter()
+            .any(|(issuer, name)| *issuer == account.issuer && *name == account.name)
+    });
+    if restorable.accounts.is_empty() {
+        return Err(CliError::MissingNotInBackup {
+            file: restorable.file,
+        });
+    }
+    let others = before - restorable.accounts.len();
+    if others > 0 {
+        err!(
+            "Left in the backup: {} not missing (removed in Watchword, or still here).",
+            count(others, "account")
+        );
+    }
+    restore_from(&mut store, restorable)
+}
+
+/// The newest automatic backup made before the missing accounts went that
+/// opens with `password`; damaged ones are passed over (and named).
+fn newest_before_missing(
+    store: &watchword_core::Store,
+    password: &str,
+) -> Result<autobackup::Restorable, CliError> {
+    let versions = store.backups_before_missing();
+    if versions.is_empty() {
+        return Err(CliError::NoBackupBeforeMissing);
+    }
+    let mut skipped = Vec::new();
+    for version in versions.iter().take(SKIP_AT_MOST + 1) {
+        match autobackup::read_backup(version, password) {
+            Ok(mut restorable) => {
+                restorable.skipped = skipped;
+                return Ok(restorable);
+            }
+            Err(error @ watchword_core::store::BackupError::WrongPassword(_)) => {
+                return Err(error.into())
+            }
+            Err(error) => skipped.push(autobackup::Skipped {
+                file: version.clone(),
+                reason: error.to_string(),
+            }),
+        }
+    }
+    for skipped in &skipped {
+        err!(
+            "watchword-cli: skipped {}: {}",
+            skipped.file.display(),
+            skipped.reason
+        );
+    }
+    Err(CliError::NoBackupBeforeMissing)
+}
+
+/// How many damaged backups from before the missing accounts went are
+/// passed over before giving up, as the window's Restore… does.
+const SKIP_AT_MOST: usize = 5;
+
+/// Restores what `restorable` holds that is not stored, and says so.
+fn restore_from(
+    store: &mut watchword_core::Store,
+    restorable: autobackup::Restorable,
+) -> Result<(), CliError> {
     for skipped in &restorable.skipped {
         err!(
             "watchword-cli: skipped {}: {}",
@@ -139,7 +234,7 @@ fn restore(
     let read = restorable.accounts.len();
     let entry_errors = restorable.entry_errors;
     let result = store.restore(restorable);
-    back_up_pending(&mut store);
+    back_up_pending(store);
     let done = result.map_err(|(done, source)| CliError::ImportStopped {
         added: done.added,
         read_from: format!("{} from {from}", count(read, "account")),

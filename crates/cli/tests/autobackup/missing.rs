@@ -60,9 +60,12 @@ fn an_account_removed_with_another_tool_is_named_and_its_backups_are_kept() {
     // It names one of the backups made before (restored below).
     let said = stderr(&out);
     let named = said
-        .split("restore with `watchword-cli backup restore --file ")
+        .split("The newest from before then is ")
         .nth(1)
-        .and_then(|rest| rest.split('`').next())
+        .and_then(|rest| {
+            rest.split(": restore them from it with `watchword-cli backup restore --missing`")
+                .next()
+        })
         .unwrap_or_else(|| panic!("a backup named: {said}"));
     let newest_before = PathBuf::from(named);
     assert_eq!(newest_before.parent(), Some(folder.as_path()));
@@ -83,19 +86,36 @@ fn an_account_removed_with_another_tool_is_named_and_its_backups_are_kept() {
         "those from before kept: {after:?}"
     );
 
-    // Restored from the backup it names: no longer missing, and pruning
-    // goes on.
+    // Restored from the backup it names, and only it: Forum, removed in
+    // Watchword since, stays removed. No longer missing, and pruning goes
+    // on.
+    env.ok(&["remove", "Forum"], "");
     let said = env.ok(
-        &[
-            "backup",
-            "restore",
-            "--file",
-            newest_before.to_str().expect("UTF-8"),
-            "--password-stdin",
-        ],
+        &["backup", "restore", "--missing", "--password-stdin"],
         "backup pw\n",
     );
-    assert!(said.contains("Restored 1 of 3 accounts"), "{said}");
+    assert_eq!(
+        said,
+        format!(
+            "Left in the backup: 2 accounts not missing (removed in Watchword, or still here).\n\
+             Restored 1 of 1 account from {}.\n",
+            newest_before.display()
+        )
+    );
+    assert_eq!(
+        stdout(&env.run(&["list"])),
+        "ISSUER  TYPE   ACCOUNT\nShop    totp   me\nBank    totp   me\n"
+    );
+    let out = env.run_with(
+        &["backup", "restore", "--missing", "--password-stdin"],
+        "backup pw\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "watchword-cli: no account has left the keychain without Watchword removing it: \
+         nothing to restore with --missing\n"
+    );
     let said = env.ok(&["missing"], "");
     assert_eq!(
         said,

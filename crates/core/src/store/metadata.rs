@@ -386,6 +386,11 @@ pub struct MissingEntry {
     /// hold the account, newer ones do not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backed_up: Option<u64>,
+    /// That backup's name suffix ([`AutoBackup::last_suffix`]): a backup
+    /// made in the same second after it, which may not hold the account,
+    /// is not taken for one from before. None: any of that second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backed_up_suffix: Option<u32>,
 }
 
 impl Metadata {
@@ -412,6 +417,11 @@ pub struct AutoBackup {
     /// Unix time of the last backup written and verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_good: Option<u64>,
+    /// The suffix in that backup's name (1 for none), which tells it from
+    /// others made in the same second. None when written by a Watchword
+    /// that did not keep it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_suffix: Option<u32>,
     /// The last attempt's failure, until a backup succeeds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<BackupFailure>,

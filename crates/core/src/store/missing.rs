@@ -8,6 +8,7 @@
 //! one more out. The user then restores them from a backup, or forgets
 //! them.
 
+use super::autobackup::BackupMark;
 use super::metadata::{MetaEntry, MissingEntry};
 use super::{unix_now, Store};
 use crate::account::AccountId;
@@ -21,7 +22,9 @@ impl Store {
     pub(super) fn note_missing(&mut self, dropped: &[MetaEntry]) {
         let since = unix_now();
         // The newest backup made before now is the last that may hold them.
-        let backed_up = self.meta.auto_backup.as_ref().and_then(|b| b.last_good);
+        let config = self.meta.auto_backup.as_ref();
+        let backed_up = config.and_then(|b| b.last_good);
+        let backed_up_suffix = config.and_then(|b| b.last_suffix);
         for entry in dropped {
             // Not an account of ours (a hand edit): nothing to bring back.
             if AccountId::parse(&entry.id).is_none()
@@ -35,6 +38,7 @@ impl Store {
                 name: entry.name.clone(),
                 since,
                 backed_up,
+                backed_up_suffix,
             });
         }
         // Bounded like the list: the oldest go first.
@@ -74,8 +78,18 @@ impl Store {
     /// Automatic backups dated at or before this are never pruned: the
     /// newest of them may hold a missing account (the newest made before
     /// any of them went, and those before it).
-    pub(super) fn protect_until(&self) -> Option<u64> {
-        self.meta.missing.iter().filter_map(|m| m.backed_up).max()
+    pub(super) fn protect_until(&self) -> Option<BackupMark> {
+        self.backed_up_marks().max_by_key(|mark| mark.order())
+    }
+
+    /// The last backup before each missing account went.
+    fn backed_up_marks(&self) -> impl Iterator<Item = BackupMark> + '_ {
+        self.meta.missing.iter().filter_map(|m| {
+            m.backed_up.map(|at| BackupMark {
+                at,
+                suffix: m.backed_up_suffix,
+            })
+        })
     }
 
     /// The automatic backups that hold every missing account, if any does:
@@ -84,7 +98,7 @@ impl Store {
     /// backup from before, or backups off.
     pub fn backups_before_missing(&self) -> Vec<PathBuf> {
         let (Some(until), Some(config)) = (
-            self.meta.missing.iter().filter_map(|m| m.backed_up).min(),
+            self.backed_up_marks().min_by_key(|mark| mark.order()),
             self.meta.auto_backup.as_ref(),
         ) else {
             return Vec::new();

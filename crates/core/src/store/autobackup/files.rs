@@ -399,7 +399,7 @@ fn verify(file: &Path, expected: &[Account], password: &str) -> Result<(), Strin
 pub(super) fn write_verify_prune(
     folder: &Path,
     tag: &str,
-    (keep, protect_until): (u32, Option<u64>),
+    (keep, protect_until): (u32, Option<super::BackupMark>),
     vault: &str,
     expected: &[Account],
     password: &str,

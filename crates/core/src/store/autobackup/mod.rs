@@ -26,7 +26,9 @@ pub(crate) mod versions;
 
 pub use files::{check_folder, find_restorable, read_backup, restorable_input};
 use files::{folder_there, write_verify_prune};
-pub use versions::{count_versions, file_name, format_utc, versions_before, versions_newest_first};
+pub use versions::{
+    count_versions, file_name, format_utc, versions_before, versions_newest_first, BackupMark,
+};
 
 use super::keychain::BACKUP_PASSWORD_ID;
 use super::metadata::{AutoBackup, BackupFailure};
@@ -242,13 +244,13 @@ fn back_up(
     back_up_protecting(folder, tag, keep, None, accounts, password, unix_seconds)
 }
 
-/// [`back_up`], pruning none dated at or before `protect_until` (the
-/// backups that may hold an account gone missing: `store::missing`).
+/// [`back_up`], pruning none at or before `protect_until` (the backups
+/// that may hold an account gone missing: `store::missing`).
 fn back_up_protecting(
     folder: &Path,
     tag: &str,
     keep: u32,
-    protect_until: Option<u64>,
+    protect_until: Option<BackupMark>,
     accounts: &[Account],
     password: &str,
     unix_seconds: u64,
@@ -340,6 +342,7 @@ impl Store {
             keep,
             pending: false,
             last_good: Some(unix_seconds),
+            last_suffix: versions::suffix_of(&file),
             last_error: None,
             tag: Some(tag),
         });
@@ -487,9 +490,10 @@ impl Store {
         };
         state.tag = Some(tag);
         match &result {
-            Ok(_) => {
+            Ok(file) => {
                 state.pending = false;
                 state.last_good = Some(unix_seconds);
+                state.last_suffix = versions::suffix_of(file);
                 state.last_error = None;
                 // The backup reminder counts this as a backup.
                 self.meta.last_backup = Some(unix_seconds);

@@ -860,9 +860,9 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
 fn removing_an_account_whose_item_is_already_gone_does_not_make_it_missing() {
     let Backed {
         data,
+        folder: _folder,
         keychain,
         mut store,
-        ..
     } = Backed::new(2);
     store.add_all((0..2).map(account)).expect("added");
     let ids = ids_of(&store);
@@ -880,6 +880,43 @@ fn removing_an_account_whose_item_is_already_gone_does_not_make_it_missing() {
         store.remove(&ids[0]),
         Err(crate::error::Error::NotFound(_))
     ));
+}
+
+/// A backup made in the same second as the last one before an account
+/// went, after it went, does not hold it: it is not taken for one from
+/// before (the CLI's test once restored from such a backup, which held
+/// none of the missing accounts).
+#[test]
+fn a_backup_made_in_the_second_an_account_went_is_not_taken_for_one_from_before() {
+    let Backed {
+        data,
+        folder: _folder,
+        keychain,
+        mut store,
+    } = Backed::new(2);
+    store.add_all((0..2).map(account)).expect("added");
+    let holding_all = store
+        .run_pending_backup(1_796_164_210)
+        .expect("backup")
+        .expect("pending");
+    let ids = ids_of(&store);
+    keychain.delete(ids[0].as_str()).expect("deleted elsewhere");
+    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    assert_eq!(store.load().expect("load").accounts, 1);
+    store.rename(&ids[1], "Renamed", "me").expect("renamed");
+    let after_it_went = store
+        .run_pending_backup(1_796_164_210)
+        .expect("backup")
+        .expect("pending");
+    assert_ne!(after_it_went, holding_all, "a suffix tells them apart");
+    let before = store.backups_before_missing();
+    assert_eq!(before.first(), Some(&holding_all), "{before:?}");
+    assert!(!before.contains(&after_it_went), "{before:?}");
+    assert_eq!(
+        read_backup(&before[0], "pw").expect("read").accounts.len(),
+        2,
+        "it holds the one that went"
+    );
 }
 
 #[test]
@@ -909,23 +946,41 @@ fn a_list_removed_to_start_afresh_leaves_nothing_missing() {
 #[test]
 fn the_backups_before_a_time_are_the_ones_dated_at_or_before_it() {
     let folder = tempfile::tempdir().expect("temp dir");
-    for at in [1_796_164_200, 1_796_164_260, 1_796_164_320] {
-        std::fs::write(folder.path().join(file_name(at, 1, Some(TAG))), "x").expect("write");
+    for (at, n) in [
+        (1_796_164_200, 1),
+        (1_796_164_260, 1),
+        (1_796_164_260, 2),
+        (1_796_164_260, 3),
+        (1_796_164_320, 1),
+    ] {
+        std::fs::write(folder.path().join(file_name(at, n, Some(TAG))), "x").expect("write");
     }
-    let names = |paths: Vec<PathBuf>| -> Vec<String> {
-        paths
+    let before = |at, suffix| -> Vec<String> {
+        versions_before(folder.path(), Some(TAG), BackupMark { at, suffix })
+            .expect("listed")
             .iter()
             .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
             .collect()
     };
+    // Any of that second, when the mark does not say which.
     assert_eq!(
-        names(versions_before(folder.path(), Some(TAG), 1_796_164_260).expect("listed")),
+        before(1_796_164_260, None),
         [
+            file_name(1_796_164_260, 3, Some(TAG)),
+            file_name(1_796_164_260, 2, Some(TAG)),
             file_name(1_796_164_260, 1, Some(TAG)),
             file_name(1_796_164_200, 1, Some(TAG))
         ]
     );
-    assert!(versions_before(folder.path(), Some(TAG), 1_796_164_199)
-        .expect("listed")
-        .is_empty());
+    // The second of that second, and not the third, made after it (which
+    // may not hold an account that went between them).
+    assert_eq!(
+        before(1_796_164_260, Some(2)),
+        [
+            file_name(1_796_164_260, 2, Some(TAG)),
+            file_name(1_796_164_260, 1, Some(TAG)),
+            file_name(1_796_164_200, 1, Some(TAG))
+        ]
+    );
+    assert!(before(1_796_164_199, None).is_empty());
 }

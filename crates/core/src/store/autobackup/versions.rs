@@ -174,20 +174,45 @@ pub fn versions_newest_first(folder: &Path, own: Option<&str>) -> std::io::Resul
         .collect())
 }
 
-/// Our backups in `folder` whose names are dated at or before
-/// `unix_seconds`, in the order [`versions_newest_first`] gives: the ones
-/// made before an account went missing, which may hold it.
+/// Our backups in `folder` made at or before `mark`, in the order
+/// [`versions_newest_first`] gives: the ones made before an account went
+/// missing, which may hold it.
 pub fn versions_before(
     folder: &Path,
     own: Option<&str>,
-    unix_seconds: u64,
+    mark: BackupMark,
 ) -> std::io::Result<Vec<PathBuf>> {
-    let limit = stamp(unix_seconds);
-    Ok(restore_order(folder, unix_seconds, own)?
+    let limit = mark.order();
+    Ok(restore_order(folder, mark.at, own)?
         .into_iter()
-        .filter(|v| v.key.0 <= limit)
+        .filter(|v| v.key <= limit)
         .map(|v| v.path)
         .collect())
+}
+
+/// One backup's place among the names of a folder: made at `at` (Unix
+/// time), with the name `suffix` (1 for none) that tells it from others
+/// of the same second, or None for any of that second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackupMark {
+    /// Unix time in its name.
+    pub at: u64,
+    /// Its name's suffix, when known.
+    pub suffix: Option<u32>,
+}
+
+impl BackupMark {
+    /// Where it sorts among [`Version`] keys: a mark without a suffix
+    /// after every backup of its second.
+    pub(crate) fn order(self) -> (u64, u32) {
+        (stamp(self.at), self.suffix.unwrap_or(u32::MAX))
+    }
+}
+
+/// The suffix in the name of the backup at `path` (1 for none), if it is
+/// named as ours.
+pub(super) fn suffix_of(path: &Path) -> Option<u32> {
+    parse_tagged(path.file_name()?.to_str()?).map(|((_, suffix), _)| suffix)
 }
 
 /// The suffix a backup made at `unix_seconds` takes in `folder`: one past
@@ -229,7 +254,7 @@ const FUTURE_SLACK_SECONDS: u64 = 24 * 60 * 60;
 /// cannot be removed is left (the next backup tries again).
 pub(super) fn prune(
     folder: &Path,
-    (keep, protect_until): (u32, Option<u64>),
+    (keep, protect_until): (u32, Option<BackupMark>),
     written: &Path,
     tag: &str,
     unix_seconds: u64,
@@ -240,7 +265,7 @@ pub(super) fn prune(
     let keep = usize::try_from(keep.max(1)).unwrap_or(usize::MAX);
     let horizon = stamp(unix_seconds.saturating_add(FUTURE_SLACK_SECONDS));
     // Dated at or before it: they may hold an account gone missing since.
-    let protected = protect_until.map(stamp);
+    let protected = protect_until.map(BackupMark::order);
     // This installation's, then those from before tags, each kept to the
     // newest `keep` on their own: untagged ones may be another computer's
     // that runs an older Watchword.
@@ -253,7 +278,7 @@ pub(super) fn prune(
                 .filter(|v| v.key.0 <= horizon)
                 .skip(keep)
                 .filter(|v| v.path != written)
-                .filter(|v| protected.is_none_or(|until| v.key.0 > until))
+                .filter(|v| protected.is_none_or(|until| v.key > until))
                 .filter(|v| std::fs::remove_file(&v.path).is_ok())
                 .count()
         })

@@ -61,6 +61,7 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             keep: 20,
             pending: true,
             last_good: Some(1_700_000_200),
+            last_suffix: Some(2),
             last_error: Some(BackupFailure {
                 at: 1_700_000_300,
                 code: "backup_folder_missing".into(),
@@ -74,6 +75,7 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             name: "me".into(),
             since: 1_700_000_400,
             backed_up: Some(1_700_000_200),
+            backed_up_suffix: Some(2),
         }],
     };
     write(&path, &meta).expect("write");
