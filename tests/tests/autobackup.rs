@@ -400,6 +400,14 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
         !found_one("Shop").duplicate && !found_one("Shop").picked,
         "removed in Watchword: offered, not ticked: {found:?}"
     );
+    let notes = app.text("#enrol-notes");
+    assert!(
+        notes.ends_with(
+            "Only the accounts that left the keychain are ticked; 1 more from this backup is \
+             there to tick."
+        ),
+        "Bank, already here, is not counted: {notes:?}"
+    );
     app.confirm_found(2);
     let row = app.wait_row("GitHub", "me");
     app.assert_shown_totp(&row, &Totp::default_for(GITHUB_KEY));

@@ -235,7 +235,8 @@ pub enum BackupAction {
     ///
     /// Takes the newest backup in the folder that reads; a damaged one is
     /// skipped for the one before it, and said so. A wrong password
-    /// changes nothing.
+    /// changes nothing. Entries that cannot be read are named and left
+    /// out: the rest are restored, and the command exits 1.
     Restore {
         /// This backup file instead of the newest in the folder.
         #[arg(long, value_name = "VAULT", conflicts_with = "dir")]

@@ -62,9 +62,10 @@ pub enum CliError {
     /// Occurs when no stored account matches the query, but accounts that
     /// left the keychain without Watchword removing them do.
     #[error(
-        "{gone} left the keychain without Watchword removing {}: `watchword-cli missing` \
-         names the backup to restore {} from, `watchword-cli missing --forget` forgets {}",
-        it(*count), it(*count), it(*count)
+        "{gone} left the keychain without Watchword removing {}: \
+         `watchword-cli backup restore --missing` restores {}, and \
+         `watchword-cli missing --forget` forgets every missing account",
+        it(*count), it(*count)
     )]
     MatchesMissing {
         /// The first of them, by name.
@@ -186,11 +187,12 @@ pub enum CliError {
     /// be read, and their keys are not in Watchword. A failure, so that a
     /// script does not take the file for fully imported and delete it.
     #[error(
-        "{}: {} {} left out, as {} could not be read (above); keep the file",
+        "{}: {} {} left out, as {} could not be read (above){}",
         file.display(),
         if *entries == 1 { "1 entry".to_owned() } else { format!("{entries} entries") },
         match (*entries == 1, dry_run) { (true, false) => "was", (false, false) => "were", (_, true) => "would be" },
-        if *entries == 1 { "it" } else { "they" }
+        if *entries == 1 { "it" } else { "they" },
+        if *keep { "; keep the file" } else { "" }
     )]
     EntriesLeftOut {
         /// The file read.
@@ -199,6 +201,9 @@ pub enum CliError {
         entries: usize,
         /// Whether nothing was stored (`import --dry-run`).
         dry_run: bool,
+        /// Whether to say to keep the file: another app's export, which
+        /// Watchword does not keep (its own backups it prunes itself).
+        keep: bool,
     },
     /// Occurs when the store refuses partway through an import; the
     /// accounts added before stay.

@@ -246,8 +246,14 @@ pub async fn unlock_backup(
         // preview. The backup file is untouched; open it again once
         // unlocked.
         refuse_while_locked(state)?;
+        // A keychain problem must not hide the preview; adding reports it.
+        let stored = |account: &watchword_core::account::Account| {
+            state
+                .with_store(|store| Ok(store.contains(account)?))
+                .unwrap_or(false)
+        };
         pending
-            .opened(locked, opened)
+            .opened_beside(locked, opened, stored)
             .map_err(|error| IpcError::new(error.code(), error.to_string()))?;
         Ok(view(state, &mut pending))
     })

@@ -137,24 +137,51 @@ fn restore(
 
 /// `backup restore --missing`: only the accounts that left the keychain
 /// behind Watchword's back, by issuer and name, from `file` or the newest
-/// automatic backup made before they went (a damaged one passed over for
-/// the one before it). Not one removed in Watchword since that backup.
+/// automatic backup made before they went that opens (found as `backup
+/// restore` finds the newest: damaged, plain and other computers' backups
+/// passed over). Not one removed in Watchword since that backup.
 fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Result<(), CliError> {
+    // What there is to restore, and from where, before any password is
+    // asked for.
+    let (names, from) = {
+        let mut store = open_store_locked()?;
+        // Finds what left since the list was last read, as `missing` does.
+        match store.list_accounts() {
+            Err(watchword_core::Error::VaultLocked) => {}
+            other => {
+                other?;
+            }
+        }
+        let names: Vec<(String, String)> = store
+            .missing()
+            .iter()
+            .map(|gone| (gone.issuer.clone(), gone.name.clone()))
+            .collect();
+        if names.is_empty() {
+            return Err(CliError::NothingMissing);
+        }
+        let from = match file {
+            Some(file) => Source::File(file),
+            None => match (store.missing_mark(), store.auto_backup_folder()) {
+                (Some(mark), Some(folder)) if !store.backups_before_missing().is_empty() => {
+                    Source::Folder {
+                        folder,
+                        mark,
+                        own: store.auto_backup_tag(),
+                    }
+                }
+                _ => return Err(CliError::NoBackupBeforeMissing),
+            },
+        };
+        (names, from)
+    };
     let password = password(password_stdin, false)?;
     let mut store = open_store()?;
-    // Finds what left since the list was last read, as `missing` does.
-    store.list_accounts()?;
-    let names: Vec<(String, String)> = store
-        .missing()
-        .iter()
-        .map(|gone| (gone.issuer.clone(), gone.name.clone()))
-        .collect();
-    if names.is_empty() {
-        return Err(CliError::NothingMissing);
-    }
-    let mut restorable = match file {
-        Some(file) => autobackup::read_backup(&file, &password)?,
-        None => newest_before_missing(&store, &password)?,
+    let mut restorable = match from {
+        Source::File(file) => autobackup::read_backup(&file, &password)?,
+        Source::Folder { folder, mark, own } => {
+            autobackup::find_restorable_before(&folder, &password, own.as_deref(), mark)?
+        }
     };
     let before = restorable.accounts.len();
     restorable.accounts.retain(|account| {
@@ -177,45 +204,18 @@ fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Re
     restore_from(&mut store, restorable)
 }
 
-/// The newest automatic backup made before the missing accounts went that
-/// opens with `password`; damaged ones are passed over (and named).
-fn newest_before_missing(
-    store: &watchword_core::Store,
-    password: &str,
-) -> Result<autobackup::Restorable, CliError> {
-    let versions = store.backups_before_missing();
-    if versions.is_empty() {
-        return Err(CliError::NoBackupBeforeMissing);
-    }
-    let mut skipped = Vec::new();
-    for version in versions.iter().take(SKIP_AT_MOST + 1) {
-        match autobackup::read_backup(version, password) {
-            Ok(mut restorable) => {
-                restorable.skipped = skipped;
-                return Ok(restorable);
-            }
-            Err(error @ watchword_core::store::BackupError::WrongPassword(_)) => {
-                return Err(error.into())
-            }
-            Err(error) => skipped.push(autobackup::Skipped {
-                file: version.clone(),
-                reason: error.to_string(),
-            }),
-        }
-    }
-    for skipped in &skipped {
-        err!(
-            "watchword-cli: skipped {}: {}",
-            skipped.file.display(),
-            skipped.reason
-        );
-    }
-    Err(CliError::NoBackupBeforeMissing)
+/// Where `backup restore --missing` reads from.
+enum Source {
+    /// The file given.
+    File(std::path::PathBuf),
+    /// The newest backup in `folder` at or before `mark` that opens,
+    /// this installation's (tagged `own`) first.
+    Folder {
+        folder: std::path::PathBuf,
+        mark: autobackup::BackupMark,
+        own: Option<String>,
+    },
 }
-
-/// How many damaged backups from before the missing accounts went are
-/// passed over before giving up, as the window's Restore… does.
-const SKIP_AT_MOST: usize = 5;
 
 /// Restores what `restorable` holds that is not stored, and says so.
 fn restore_from(
@@ -255,5 +255,5 @@ fn restore_from(
         notes_cut(done.notes_cut),
         skipped_entries(entry_errors)
     );
-    left_out(&file, entry_errors, false)
+    left_out(&file, entry_errors, (false, false))
 }

@@ -82,7 +82,7 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
             "Read {read_from}{}; nothing was stored (--dry-run).",
             skipped_entries(conversion.errors.len())
         );
-        return left_out(file, conversion.errors.len(), true);
+        return left_out(file, conversion.errors.len(), (true, true));
     }
     let mut store = open_store()?;
     let result = store.add_all(conversion.accounts);
@@ -105,19 +105,24 @@ pub fn import(file: &std::path::Path, password_stdin: bool, dry_run: bool) -> Re
         notes_cut(done.notes_cut),
         skipped_entries(conversion.errors.len())
     );
-    left_out(file, conversion.errors.len(), false)
+    left_out(file, conversion.errors.len(), (false, true))
 }
 
 /// The verdict of an import or a restore that stored all it could read
 /// (or, `dry_run`, would have): a failure when `entries` of `file` could
-/// not be read.
-pub fn left_out(file: &std::path::Path, entries: usize, dry_run: bool) -> Result<(), CliError> {
+/// not be read, saying to `keep` the file (another app's) or not.
+pub fn left_out(
+    file: &std::path::Path,
+    entries: usize,
+    (dry_run, keep): (bool, bool),
+) -> Result<(), CliError> {
     match entries {
         0 => Ok(()),
         entries => Err(CliError::EntriesLeftOut {
             file: file.to_owned(),
             entries,
             dry_run,
+            keep,
         }),
     }
 }

@@ -58,28 +58,33 @@ pub fn find_one(
     } else {
         store.list_accounts()?;
     }
-    let mut found = store.find(query);
+    let (mut found, mut exact) = store.find_matching(query);
     if found.is_empty() {
         store.load()?;
-        found = store.find(query);
+        (found, exact) = store.find_matching(query);
+    }
+    if found.is_empty() && is_key_or_uri(query) {
+        return Err(CliError::KeyQuery);
+    }
+    // Named once and gone since: say so, rather than "no account", or
+    // rather than act on another that holds the name in part ("Bank" gone,
+    // "Bank 2" here).
+    let (missing, missing_exact) = store.find_missing(query);
+    if let [first, more @ ..] = missing.as_slice() {
+        if found.is_empty() || (missing_exact && !exact) {
+            let first = watchword_core::account::display_name(&first.issuer, &first.name);
+            return Err(CliError::MatchesMissing {
+                gone: match more.len() {
+                    0 => first,
+                    more => format!("{first} and {more} more"),
+                },
+                count: more.len() + 1,
+            });
+        }
     }
     match found.as_slice() {
-        [] if is_key_or_uri(query) => Err(CliError::KeyQuery),
-        // Named once and gone since: say so, rather than "no account".
-        [] => Err(match store.find_missing(query).as_slice() {
-            [] => CliError::NoMatch {
-                query: query.to_owned(),
-            },
-            [first, more @ ..] => {
-                let first = watchword_core::account::display_name(&first.issuer, &first.name);
-                CliError::MatchesMissing {
-                    gone: match more.len() {
-                        0 => first,
-                        more => format!("{first} and {more} more"),
-                    },
-                    count: more.len() + 1,
-                }
-            }
+        [] => Err(CliError::NoMatch {
+            query: query.to_owned(),
         }),
         [one] => AccountId::parse(&one.id)
             .map(|id| (id, one.clone()))

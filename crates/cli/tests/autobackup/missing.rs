@@ -151,6 +151,7 @@ fn naming_an_account_that_left_the_keychain_says_where_it_went() {
     let env = Env::new("gone-named");
     env.add(&key(1), &["--issuer", "Bank", "--account", "me"]);
     env.add(&key(2), &["--issuer", "Shop", "--account", "me"]);
+    env.add(&key(3), &["--issuer", "Bank 2", "--account", "me"]);
     clear_item(&env, &id_of(&env, "Bank"));
     for command in [
         &["remove", "Bank"][..],
@@ -162,20 +163,27 @@ fn naming_an_account_that_left_the_keychain_says_where_it_went() {
         assert_eq!(
             stderr(&out),
             "watchword-cli: Bank (me) left the keychain without Watchword removing it: \
-             `watchword-cli missing` names the backup to restore it from, \
-             `watchword-cli missing --forget` forgets it\n",
+             `watchword-cli backup restore --missing` restores it, and \
+             `watchword-cli missing --forget` forgets every missing account\n",
             "{command:?}"
         );
     }
+    // Named exactly, it is not taken for Bank 2, which holds the name in
+    // part; Bank 2 by its own name is found as ever.
+    assert_eq!(
+        stdout(&env.run(&["list"])),
+        "ISSUER  TYPE   ACCOUNT\nShop    totp   me\nBank 2  totp   me\n"
+    );
+    env.ok(&["rename", "Bank 2", "--issuer", "Bank Two"], "");
     // Forgotten: then it is just not there.
     env.ok(&["missing", "--forget"], "");
-    let out = env.run(&["remove", "Bank"]);
+    let out = env.run(&["remove", "Bank:me"]);
     assert_eq!(
         stderr(&out),
-        "watchword-cli: no account matches \"Bank\"; `watchword-cli list` shows them all\n"
+        "watchword-cli: no account matches \"Bank:me\"; `watchword-cli list` shows them all\n"
     );
     assert_eq!(
         stdout(&env.run(&["list"])),
-        "ISSUER  TYPE   ACCOUNT\nShop    totp   me\n"
+        "ISSUER    TYPE   ACCOUNT\nShop      totp   me\nBank Two  totp   me\n"
     );
 }

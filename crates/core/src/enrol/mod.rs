@@ -265,36 +265,25 @@ impl Enrolment {
         locked: LockedBackup,
         result: Result<Entries, ImportError>,
     ) -> Result<(), ImportError> {
+        self.opened_beside(locked, result, |_| false)
+    }
+
+    /// [`Enrolment::opened`], where `stored` says which accounts are
+    /// stored already (the preview marks them, and they cannot be ticked):
+    /// a backup opened to bring some back ([`Input::proposing`]) says how
+    /// many others it offers, unticked, not counting those.
+    pub fn opened_beside(
+        &mut self,
+        locked: LockedBackup,
+        result: Result<Entries, ImportError>,
+        stored: impl Fn(&Account) -> bool,
+    ) -> Result<(), ImportError> {
         match result {
             Ok(entries) => {
                 let before = self.accounts.len();
                 self.add_conversion(&locked.source, &entries.convert());
                 if let Some(names) = &locked.proposing {
-                    let added = before..self.accounts.len();
-                    let others: Vec<usize> = added
-                        .clone()
-                        .filter(|&index| {
-                            let account = &self.accounts[index];
-                            !names.iter().any(|(issuer, name)| {
-                                *issuer == account.issuer && *name == account.name
-                            })
-                        })
-                        .collect();
-                    // None of it named so (renamed since): all proposed,
-                    // rather than a preview with nothing ticked.
-                    if !others.is_empty() && others.len() < added.len() {
-                        self.note(
-                            &locked.source,
-                            ErrorCode::OthersNotTicked,
-                            format!(
-                                "Only the accounts that left the keychain are ticked; {} more \
-                                 from this backup {} there to tick.",
-                                others.len(),
-                                if others.len() == 1 { "is" } else { "are" }
-                            ),
-                        );
-                        self.unproposed.extend(others);
-                    }
+                    self.propose_only(&locked.source, before, names, stored);
                 }
                 Ok(())
             }
@@ -307,6 +296,48 @@ impl Enrolment {
                 Ok(())
             }
         }
+    }
+
+    /// Of the accounts from `from` on, just added from `source`, proposes
+    /// only those `names` names (issuer, name); the others are offered
+    /// unticked, and said so when any can be ticked. None of them named so
+    /// (renamed since): all proposed, rather than nothing ticked.
+    fn propose_only(
+        &mut self,
+        source: &str,
+        from: usize,
+        names: &[(String, String)],
+        stored: impl Fn(&Account) -> bool,
+    ) {
+        let added = from..self.accounts.len();
+        let named = |account: &Account| {
+            names
+                .iter()
+                .any(|(issuer, name)| *issuer == account.issuer && *name == account.name)
+        };
+        let others: Vec<usize> = added
+            .clone()
+            .filter(|&index| !named(&self.accounts[index]))
+            .collect();
+        if others.len() == added.len() {
+            return;
+        }
+        let to_tick = others
+            .iter()
+            .filter(|&&index| !stored(&self.accounts[index]))
+            .count();
+        if to_tick > 0 {
+            self.note(
+                source,
+                ErrorCode::OthersNotTicked,
+                format!(
+                    "Only the accounts that left the keychain are ticked; {to_tick} more from \
+                     this backup {} there to tick.",
+                    if to_tick == 1 { "is" } else { "are" }
+                ),
+            );
+        }
+        self.unproposed.extend(others);
     }
 
     /// Adds what decoding one image gave: its payloads, or why it had none.

@@ -372,7 +372,8 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
         "/../../../shared/fixtures/importers/aegis_encrypted.json"
     ))
     .expect("the encrypted Aegis fixture");
-    let open = |names: Vec<(String, String)>| {
+    // `stored_issuer`: the issuer of the account stored already, if any.
+    let open = |names: Vec<(String, String)>, stored_issuer: Option<&str>| {
         let mut enrolment = Enrolment::new();
         enrolment
             .take_in(vec![
@@ -381,10 +382,14 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
             .expect("an encrypted backup");
         let locked = enrolment.take_locked().expect("waiting for its password");
         let entries = locked.decrypt("test");
-        enrolment.opened(locked, entries).expect("opened");
+        enrolment
+            .opened_beside(locked, entries, |account| {
+                Some(account.issuer.as_str()) == stored_issuer
+            })
+            .expect("opened");
         enrolment
     };
-    let all = open(Vec::new());
+    let all = open(Vec::new(), None);
     let held: Vec<(String, String)> = all
         .accounts()
         .iter()
@@ -396,7 +401,10 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
         "no name matches: all proposed"
     );
 
-    let some = open(vec![held[1].clone(), ("Elsewhere".into(), "me".into())]);
+    let some = open(
+        vec![held[1].clone(), ("Elsewhere".into(), "me".into())],
+        None,
+    );
     let proposed: Vec<usize> = (0..held.len()).filter(|&i| some.proposed(i)).collect();
     assert_eq!(proposed, [1]);
     assert!(
@@ -418,4 +426,13 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
         [("vault.json", ErrorCode::OthersNotTicked, expected.as_str())]
     );
     assert!(all.notes().is_empty());
+
+    // One of the others stored already (marked, not to tick): not counted.
+    let beside = open(vec![held[1].clone()], Some(&held[0].0));
+    let expected = format!(
+        "Only the accounts that left the keychain are ticked; {} more from this backup are \
+         there to tick.",
+        held.len() - 2
+    );
+    assert_eq!(beside.notes()[0].message, expected);
 }

@@ -97,14 +97,19 @@ impl Store {
     /// this installation's newest first. Empty with nothing missing, no
     /// backup from before, or backups off.
     pub fn backups_before_missing(&self) -> Vec<PathBuf> {
-        let (Some(until), Some(config)) = (
-            self.backed_up_marks().min_by_key(|mark| mark.order()),
-            self.meta.auto_backup.as_ref(),
-        ) else {
+        let (Some(until), Some(config)) = (self.missing_mark(), self.meta.auto_backup.as_ref())
+        else {
             return Vec::new();
         };
         super::autobackup::versions_before(&config.folder, config.tag.as_deref(), until)
             .unwrap_or_default()
+    }
+
+    /// The last automatic backup made before the first missing account
+    /// went: it and older ones may hold every one of them. None with
+    /// nothing missing or no backup from before.
+    pub fn missing_mark(&self) -> Option<BackupMark> {
+        self.backed_up_marks().min_by_key(|mark| mark.order())
     }
 
     /// Forgets the missing accounts found gone at or before `found_by`

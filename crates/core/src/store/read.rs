@@ -130,13 +130,18 @@ impl Store {
     /// Accounts whose issuer or name contains `query`, ignoring case; an exact
     /// match of the whole issuer, name or "issuer:name" wins over partial ones.
     pub fn find(&self, query: &str) -> Vec<AccountSummary> {
+        self.find_matching(query).0
+    }
+
+    /// [`Store::find`], and whether they match exactly (not in part).
+    pub fn find_matching(&self, query: &str) -> (Vec<AccountSummary>, bool) {
         matching(self.summaries(), query, |s| (&s.issuer, &s.name, &s.id))
     }
 
     /// The missing accounts ([`Store::missing`]) that `query` names, as
-    /// [`Store::find`] matches listed ones: to say why a name that was
-    /// listed now finds nothing.
-    pub fn find_missing(&self, query: &str) -> Vec<MissingEntry> {
+    /// [`Store::find`] matches listed ones, and whether exactly: to say why
+    /// a name that was listed finds nothing, or another account in part.
+    pub fn find_missing(&self, query: &str) -> (Vec<MissingEntry>, bool) {
         matching(self.missing().to_vec(), query, |m| {
             (&m.issuer, &m.name, &m.id)
         })
@@ -144,14 +149,18 @@ impl Store {
 }
 
 /// Those of `all` that `query` names, by `fields` (issuer, name, id): an
-/// exact issuer, name, "issuer:name" or id if any, else every one whose
-/// issuer or name holds it; none for a blank query.
-fn matching<T>(all: Vec<T>, query: &str, fields: impl Fn(&T) -> (&str, &str, &str)) -> Vec<T> {
+/// exact issuer, name, "issuer:name" or id if any (true), else every one
+/// whose issuer or name holds it (false); none for a blank query.
+fn matching<T>(
+    all: Vec<T>,
+    query: &str,
+    fields: impl Fn(&T) -> (&str, &str, &str),
+) -> (Vec<T>, bool) {
     let q = query.trim().to_lowercase();
     // Nothing asked, nothing found: a blank query (an unset variable)
     // is not a match for every account, nor for one without a name.
     if q.is_empty() {
-        return Vec::new();
+        return (Vec::new(), false);
     }
     // "Issuer:name" as typed, or as a list or a message shows it
     // ("Issuer: name"), split at any colon (an issuer or a name may
@@ -169,12 +178,14 @@ fn matching<T>(all: Vec<T>, query: &str, fields: impl Fn(&T) -> (&str, &str, &st
         i == q || n == q || parts.contains(&(i.trim(), n.trim())) || id
     };
     if all.iter().any(exact) {
-        return all.into_iter().filter(exact).collect();
+        return (all.into_iter().filter(exact).collect(), true);
     }
-    all.into_iter()
+    let partly = all
+        .into_iter()
         .filter(|item| {
             let (i, n, _) = lower(item);
             i.contains(&q) || n.contains(&q)
         })
-        .collect()
+        .collect();
+    (partly, false)
 }

@@ -219,13 +219,38 @@ pub fn find_restorable(
     password: &str,
     own: Option<&str>,
 ) -> Result<Restorable, BackupError> {
+    find_restorable_upto(folder, password, own, None)
+}
+
+/// [`find_restorable`] among the backups made at or before `mark`: the
+/// last one before accounts went missing ([`crate::Store::missing_mark`]),
+/// which may hold them.
+pub fn find_restorable_before(
+    folder: &Path,
+    password: &str,
+    own: Option<&str>,
+    mark: super::BackupMark,
+) -> Result<Restorable, BackupError> {
+    find_restorable_upto(folder, password, own, Some(mark))
+}
+
+fn find_restorable_upto(
+    folder: &Path,
+    password: &str,
+    own: Option<&str>,
+    upto: Option<super::BackupMark>,
+) -> Result<Restorable, BackupError> {
     folder_there(folder)?;
     let now = unix_now();
-    let found = restore_order(folder, now, own).map_err(|source| BackupError::Write {
-        action: "list",
-        folder: folder.to_owned(),
-        source,
-    })?;
+    let found: Vec<Version> = restore_order(folder, now, own)
+        .map_err(|source| BackupError::Write {
+            action: "list",
+            folder: folder.to_owned(),
+            source,
+        })?
+        .into_iter()
+        .filter(|v| upto.is_none_or(|mark| v.key <= mark.order()))
+        .collect();
     let mut skipped = Vec::new();
     let mut refused: Option<PathBuf> = None;
     // Counted for each installation's backups: another computer's in a

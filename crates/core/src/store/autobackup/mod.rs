@@ -24,7 +24,9 @@
 mod files;
 pub(crate) mod versions;
 
-pub use files::{check_folder, find_restorable, read_backup, restorable_input};
+pub use files::{
+    check_folder, find_restorable, find_restorable_before, read_backup, restorable_input,
+};
 use files::{folder_there, write_verify_prune};
 pub use versions::{
     count_versions, file_name, format_utc, versions_before, versions_newest_first, BackupMark,

@@ -1,5 +1,5 @@
 use super::files::write_new;
-use super::versions::parse_name;
+use super::versions::{parse_name, prune};
 use super::*;
 use crate::account::{AccountId, Algorithm, OtpKind};
 use crate::secret::Secret;
@@ -850,9 +850,6 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
     assert!(reopened.missing().is_empty());
 }
 
-/// The list file removed to start afresh (as the refusal of a keychain
-/// holding none of the listed accounts says): the accounts it named are
-/// not missing, and what was missing before goes with it.
 /// Removing an account whose item another tool deleted after the list was
 /// read: done, as asked, and not missing (it was meant to go). It was
 /// once refused as not found and recorded as missing.
@@ -919,6 +916,9 @@ fn a_backup_made_in_the_second_an_account_went_is_not_taken_for_one_from_before(
     );
 }
 
+/// The list file removed to start afresh (as the refusal of a keychain
+/// holding none of the listed accounts says): the accounts it named are
+/// not missing, and what was missing before goes with it.
 #[test]
 fn a_list_removed_to_start_afresh_leaves_nothing_missing() {
     let Backed {
@@ -941,6 +941,32 @@ fn a_list_removed_to_start_afresh_leaves_nothing_missing() {
     store.load().expect("afresh");
     assert!(store.missing().is_empty(), "{:?}", store.missing());
     assert!(store.summaries().is_empty());
+}
+
+/// Pruning keeps the backups at or before the mark of the last one before
+/// an account went, to the suffix: a later one of the same second, which
+/// does not hold it, is pruned as usual.
+#[test]
+fn pruning_keeps_what_is_at_or_before_the_mark_to_the_suffix() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let made = [(1_796_164_260, 1), (1_796_164_260, 2), (1_796_164_320, 1)];
+    for (at, n) in made {
+        std::fs::write(folder.path().join(file_name(at, n, Some(TAG))), "x").expect("write");
+    }
+    let written = folder.path().join(file_name(1_796_164_320, 1, Some(TAG)));
+    let mark = BackupMark {
+        at: 1_796_164_260,
+        suffix: Some(1),
+    };
+    let gone = prune(folder.path(), (1, Some(mark)), &written, TAG, 1_796_164_320);
+    assert_eq!(gone, 1);
+    assert_eq!(
+        names(folder.path()),
+        [
+            file_name(1_796_164_260, 1, Some(TAG)),
+            file_name(1_796_164_320, 1, Some(TAG))
+        ]
+    );
 }
 
 #[test]
