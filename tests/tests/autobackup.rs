@@ -376,12 +376,7 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
 
     let app = profile.launch();
     app.wait_rows(1);
-    wait_text(
-        &app,
-        "#missing-text",
-        "GitHub (me) is no longer in your keychain: something other than Watchword removed it. \
-         Older backups are kept until you restore or forget it.",
-    );
+    wait_missing(&app, "GitHub (me)");
     app.click("#missing-restore");
     unlock(&app);
     let found = app.wait_found(3);
@@ -419,12 +414,7 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
     clear(&id_of("Bank"));
     app.row_action("GitHub", "#row-pin");
     app.wait_rows(1);
-    wait_text(
-        &app,
-        "#missing-text",
-        "Bank (me) is no longer in your keychain: something other than Watchword removed it. \
-         Older backups are kept until you restore or forget it.",
-    );
+    wait_missing(&app, "Bank (me)");
     app.click("#missing-forget");
     app.wait_toast("Forgot 1 account: older backups will be pruned again");
     wait_displayed(&app, "#missing-bar", false);
@@ -446,13 +436,20 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
         }
     });
     app.wait_rows(1);
-    wait_text(
-        &app,
-        "#missing-text",
-        "GitHub (me) is no longer in your keychain: something other than Watchword removed it. \
-         Older backups are kept until you restore or forget it.",
-    );
+    wait_missing(&app, "GitHub (me)");
     app.quit();
+}
+
+/// Waits for the bar that names `who` as gone from the keychain.
+fn wait_missing(app: &App<'_>, who: &str) {
+    wait_text(
+        app,
+        "#missing-text",
+        &format!(
+            "{who} is no longer in your keychain: something other than Watchword removed it. \
+             Older backups are kept until you restore or forget it."
+        ),
+    );
 }
 
 fn wait_displayed(app: &App<'_>, css: &str, shown: bool) {

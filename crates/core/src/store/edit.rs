@@ -213,6 +213,12 @@ impl Store {
         if !self.meta.accounts.iter().any(|e| e.id == id.as_str()) {
             return Err(Error::NotFound(id.to_string()));
         }
+        self.unlist(id).map(drop)
+    }
+
+    /// Takes `id` off the list and saves it, a backup to come; the list as
+    /// it was when the save fails. Returns the list as it was.
+    fn unlist(&mut self, id: &AccountId) -> Result<super::metadata::Metadata> {
         let before = self.meta.clone();
         self.meta.accounts.retain(|e| e.id != id.as_str());
         self.note_change();
@@ -220,7 +226,7 @@ impl Store {
             self.meta = before;
             return Err(error);
         }
-        Ok(())
+        Ok(before)
     }
 
     fn remove_locked(&mut self, id: &AccountId) -> Result<()> {
@@ -230,13 +236,7 @@ impl Store {
         // The list first: stopped between the two (a full disk, a kill),
         // the item is left, and the next load finds it again; never a
         // list naming an item that is gone.
-        let before = self.meta.clone();
-        self.meta.accounts.retain(|e| e.id != id.as_str());
-        self.note_change();
-        if let Err(error) = self.save_meta() {
-            self.meta = before;
-            return Err(error);
-        }
+        let before = self.unlist(id)?;
         if let Err(error) = self.keychain.delete(id.as_str()) {
             match self.keychain.get(id.as_str()) {
                 // Gone after all (the answer was lost): removed.
