@@ -98,6 +98,17 @@ impl Batch {
                 .build(),
         )
         .map_err(|err| failure(&err))?;
+        // gnome-keyring registers a caller only after its first message,
+        // and a call that needs it (OpenSession, a search) can come first:
+        // the daemon then aborts. A property read first, answered, avoids
+        // that (vendor/README.md); what fails is reported by what follows.
+        let _ = zbus::block_on(conn.call_method(
+            Some(DESTINATION),
+            SERVICE_PATH,
+            Some("org.freedesktop.DBus.Properties"),
+            "Get",
+            &(SERVICE_INTERFACE, "Collections"),
+        ));
         Ok(Self { conn })
     }
 

@@ -31,6 +31,7 @@ impl Scratch {
         Self { config, _dir: dir }
     }
 
+    #[allow(dead_code)] // Not every suite opens a store.
     pub fn open(&self) -> Store {
         Store::open(&self.config).unwrap_or_else(|err| {
             panic!("no usable Secret Service ({err}); run the tests through scripts/session.sh")
