@@ -7,7 +7,7 @@ set -euo pipefail
 want=${1:-app}
 app_packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libgtk-3-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libxdo-dev)
-test_packages=(python3 zbar-tools xvfb weston wl-clipboard webkit2gtk-driver dbus-x11 dbus dbus-bin gnome-keyring libsecret-tools x11-utils
+test_packages=(python3 zbar-tools xvfb weston wl-clipboard webkit2gtk-driver dbus-x11 dbus gnome-keyring libsecret-tools x11-utils
   oathtool xclip feh xdotool x11-xkb-utils strace python3-gi gir1.2-atspi-2.0
   poppler-utils libglib2.0-bin shared-mime-info desktop-file-utils groff-base
   dpkg-dev appstream man-db bash-completion)

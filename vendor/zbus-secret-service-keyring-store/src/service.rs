@@ -1,3 +1,8 @@
+// Modified by Watchword (see vendor/README.md): `Service::new` reads a
+// property before OpenSession (`warm_up`, `bus_failure`, `connection_error`
+// at the end of this file). The rest is zbus-secret-service-keyring-store
+// 1.0.1 as published.
+
 /*!
 
 Shared secret-service access.
@@ -24,7 +29,7 @@ impl Service<'_> {
     pub(crate) fn new() -> Result<Self> {
         let conn = zbus::blocking::Connection::session()
             .map_err(|err| platform_failure(connection_error(err)))?;
-        warm_up(&conn);
+        warm_up(&conn).map_err(|err| platform_failure(err.into()))?;
         Ok(Self {
             ss: Mutex::new(
                 SecretService::connect_with_existing(EncryptionType::Dh, conn)
@@ -253,15 +258,38 @@ mod util {
 /// error, taking every unlocked keyring with it (gnome-keyring issues 190
 /// and 194). Bursts of new connections (scripts, parallel tests) met it
 /// here within a few thousand connections; with this read first, none did.
-/// Its answer does not matter: what fails is reported by `OpenSession`.
-fn warm_up(conn: &zbus::blocking::Connection) {
-    let _ = conn.call_method(
+/// Its answer does not matter, unless the bus itself failed (no such
+/// service, it could not be started, no answer, the connection lost): that
+/// is returned, as `OpenSession` would meet it again (and start a failing
+/// service a second time).
+fn warm_up(conn: &zbus::blocking::Connection) -> std::result::Result<(), zbus::Error> {
+    match conn.call_method(
         Some("org.freedesktop.secrets"),
         "/org/freedesktop/secrets",
         Some("org.freedesktop.DBus.Properties"),
         "Get",
         &("org.freedesktop.Secret.Service", "Collections"),
-    );
+    ) {
+        Err(err) if bus_failure(&err) => Err(err),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `err` is the bus's or the connection's, not the service's answer.
+fn bus_failure(err: &zbus::Error) -> bool {
+    match err {
+        zbus::Error::MethodError(name, _, _) => [
+            "org.freedesktop.DBus.Error.ServiceUnknown",
+            "org.freedesktop.DBus.Error.NameHasNoOwner",
+            "org.freedesktop.DBus.Error.NoReply",
+            "org.freedesktop.DBus.Error.TimedOut",
+            "org.freedesktop.DBus.Error.Spawn.",
+        ]
+        .iter()
+        .any(|failure| name.as_str().starts_with(failure)),
+        zbus::Error::InputOutput(_) => true,
+        _ => false,
+    }
 }
 
 /// The session bus's error as `secret_service::SecretService::connect`

@@ -101,15 +101,20 @@ impl Batch {
         // gnome-keyring registers a caller only after its first message,
         // and a call that needs it (OpenSession, a search) can come first:
         // the daemon then aborts. A property read first, answered, avoids
-        // that (vendor/README.md); what fails is reported by what follows.
-        let _ = zbus::block_on(conn.call_method(
+        // that (vendor/README.md). Its answer does not matter, unless the
+        // bus failed (no such service, it could not start, no answer):
+        // what follows would wait for that again.
+        let warm_up = zbus::block_on(conn.call_method(
             Some(DESTINATION),
             SERVICE_PATH,
             Some("org.freedesktop.DBus.Properties"),
             "Get",
             &(SERVICE_INTERFACE, "Collections"),
         ));
-        Ok(Self { conn })
+        match warm_up {
+            Err(err) if bus_failure(&err) => Err(failure(&err)),
+            _ => Ok(Self { conn }),
+        }
     }
 
     /// The items whose `service` attribute is `service`, with their ids.
@@ -406,6 +411,24 @@ impl Session {
 
 /// A D-Bus failure, named and mapped the way keyring-core's are, so the
 /// user gets the same message ("No Secret Service is running…", …).
+/// Whether `err` is the bus's or the connection's, not the service's
+/// answer: the same list as the keyring store's (vendor/README.md).
+fn bus_failure(err: &zbus::Error) -> bool {
+    match err {
+        zbus::Error::MethodError(name, _, _) => [
+            "org.freedesktop.DBus.Error.ServiceUnknown",
+            "org.freedesktop.DBus.Error.NameHasNoOwner",
+            "org.freedesktop.DBus.Error.NoReply",
+            "org.freedesktop.DBus.Error.TimedOut",
+            "org.freedesktop.DBus.Error.Spawn.",
+        ]
+        .iter()
+        .any(|failure| name.as_str().starts_with(failure)),
+        zbus::Error::InputOutput(_) => true,
+        _ => false,
+    }
+}
+
 fn failure(err: &(impl std::error::Error + ?Sized)) -> Error {
     super::keychain::map_error(&keyring_core::Error::PlatformFailure(
         err.to_string().into(),
