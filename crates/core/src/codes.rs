@@ -42,6 +42,8 @@ codes! {
     KeychainDenied = "keychain_denied",
     /// The keychain failed otherwise.
     KeychainFailed = "keychain_failed",
+    /// The keychain service did not answer in time (stopped or stuck).
+    KeychainNoAnswer = "keychain_no_answer",
     /// The keychain holds none of the accounts the list names (closed, or
     /// another keychain); the list is left as it is.
     KeychainHoldsNone = "keychain_holds_none",

@@ -197,6 +197,9 @@ pub enum KeychainProblem {
     Denied,
     /// The keychain answered with an error of its own.
     Failed,
+    /// The keychain service is there but did not answer in time (stopped
+    /// or stuck), or went away before it answered.
+    NoAnswer,
 }
 
 /// Everything that can go wrong in the core.
@@ -312,6 +315,7 @@ impl Error {
                 KeychainProblem::Locked => ErrorCode::KeychainLocked,
                 KeychainProblem::Denied => ErrorCode::KeychainDenied,
                 KeychainProblem::Failed => ErrorCode::KeychainFailed,
+                KeychainProblem::NoAnswer => ErrorCode::KeychainNoAnswer,
             },
             Error::NotFound(_) => ErrorCode::NotFound,
             Error::KeychainHoldsNone { .. } => ErrorCode::KeychainHoldsNone,

@@ -109,5 +109,7 @@ pub mod errors;
 mod service;
 pub mod store;
 pub use store::Store;
+// Added by Watchword (vendor/README.md).
+pub use service::METHOD_TIMEOUT;
 #[cfg(test)]
 mod tests;

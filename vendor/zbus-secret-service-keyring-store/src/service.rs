@@ -1,7 +1,8 @@
 // Modified by Watchword (see vendor/README.md): `Service::new` reads a
 // property before OpenSession (`warm_up`, `bus_failure`, `connection_error`
-// at the end of this file). The rest is zbus-secret-service-keyring-store
-// 1.0.1 as published.
+// at the end of this file), and its connection gives each method call
+// `METHOD_TIMEOUT` to be answered. The rest is
+// zbus-secret-service-keyring-store 1.0.1 as published.
 
 /*!
 
@@ -21,13 +22,22 @@ use zbus::zvariant::OwnedObjectPath;
 use crate::errors::{decode_error, platform_failure};
 use keyring_core::{Error, Result};
 
+/// How long a method call may wait for its answer before it fails with a
+/// timed-out error (added by Watchword). Without it, a Secret Service that
+/// holds its name and never answers (stopped, or stuck) keeps every caller
+/// waiting forever. 25 s is what libsecret's calls get (GDBus's default),
+/// so a service that works for GNOME's own clients works here. A prompt's
+/// answer is a signal, not a method reply, and is not bounded by this.
+pub const METHOD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(25);
+
 pub(crate) struct Service<'a> {
     ss: Mutex<SecretService<'a>>,
 }
 
 impl Service<'_> {
     pub(crate) fn new() -> Result<Self> {
-        let conn = zbus::blocking::Connection::session()
+        let conn = zbus::blocking::connection::Builder::session()
+            .and_then(|builder| builder.method_timeout(METHOD_TIMEOUT).build())
             .map_err(|err| platform_failure(connection_error(err)))?;
         warm_up(&conn).map_err(|err| platform_failure(err.into()))?;
         Ok(Self {

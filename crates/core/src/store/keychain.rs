@@ -166,7 +166,15 @@ const NAME: &str = "keychain";
 impl SystemKeychain {
     /// Connects to the platform keychain; items go under `service`.
     pub fn connect(service: &str) -> Result<Self> {
-        let store = platform_store().map_err(|err| unavailable(&err))?;
+        let store = platform_store().map_err(|err| match map_error(&err) {
+            // There, but not answering (the connection's first call timed
+            // out): said so, as restarting it is what mends it.
+            stuck @ Error::Keychain {
+                problem: KeychainProblem::NoAnswer,
+                ..
+            } => stuck,
+            _ => unavailable(&err),
+        })?;
         Ok(Self {
             store,
             service: service.to_owned(),
@@ -456,6 +464,20 @@ pub(crate) fn map_error(err: &keyring_core::Error) -> Error {
         {
             return unavailable(err)
         }
+        // A call that waited its whole time (the connections' method
+        // timeout) or whose service left the bus before answering: the
+        // service is there but stopped or stuck, which restarting it
+        // mends; nothing was changed on our side.
+        K::PlatformFailure(_)
+            if lower.contains("timed out")
+                || lower.contains("org.freedesktop.dbus.error.noreply")
+                || lower.contains("org.freedesktop.dbus.error.timedout") =>
+        {
+            (
+                KeychainProblem::NoAnswer,
+                format!("The {NAME} did not answer: it may be stuck or have stopped. Try again; if it keeps happening, restart it (log out and back in, or restart gnome-keyring or KWallet)"),
+            )
+        }
         K::PlatformFailure(_) if lower.contains("denied") || lower.contains("not allowed") => (
             KeychainProblem::Denied,
             format!("The {NAME} refused access to Watchword's items: {detail}"),
@@ -506,5 +528,17 @@ mod tests {
         let mapped = map_error(&gone);
         assert_eq!(mapped.code(), "keychain_unavailable");
         assert!(mapped.to_string().contains("gnome-keyring or KWallet"));
+        // zbus's text for a call past the connection's method timeout, as
+        // secret-service and keyring-core wrap it, and the bus's own for a
+        // service that left without answering; tests/store_stuck.rs gets
+        // the first from a stopped gnome-keyring.
+        for stuck in [
+            "zbus error: I/O error: timed out",
+            "org.freedesktop.DBus.Error.NoReply: Message recipient disconnected from message bus without replying",
+        ] {
+            let mapped = map_error(&keyring_core::Error::PlatformFailure(stuck.into()));
+            assert_eq!(mapped.code(), "keychain_no_answer", "{stuck}");
+            assert!(mapped.to_string().contains("did not answer"), "{mapped}");
+        }
     }
 }

@@ -33,8 +33,9 @@ use std::collections::HashMap;
 use zbus::zvariant::{OwnedObjectPath, OwnedValue, Value};
 use zeroize::Zeroizing;
 
-/// How long one Secret Service call may take before it is an error.
-const METHOD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(25);
+/// How long one Secret Service call may take before it is an error: the
+/// same as the keyring store's connection (vendor/README.md).
+const METHOD_TIMEOUT: std::time::Duration = zbus_secret_service_keyring_store::METHOD_TIMEOUT;
 
 const DESTINATION: &str = "org.freedesktop.secrets";
 const SERVICE_PATH: &str = "/org/freedesktop/secrets";
@@ -141,7 +142,7 @@ impl Batch {
         known: &HashMap<String, String>,
     ) -> Result<(Found, Option<String>)> {
         zbus::block_on(async {
-            let before = self.instance().await;
+            let before = self.instance().await?;
             let Some(paths) = self.search_paths(service).await? else {
                 return Ok((Found::Locked, None));
             };
@@ -216,9 +217,13 @@ impl Batch {
     /// Which run of which Secret Service owns the bus name now, as
     /// "bus id/unique name" (a unique name is never given twice on one
     /// bus), or `None` when it is not gnome-keyring or cannot be told: then
-    /// nothing is trusted from an earlier listing.
-    async fn instance(&self) -> Option<String> {
-        let owner = self.owner().await?;
+    /// nothing is trusted from an earlier listing. An error only when the
+    /// owner did not answer at all (stopped or stuck: the search after it
+    /// would wait as long again) or the connection was lost.
+    async fn instance(&self) -> zbus::Result<Option<String>> {
+        let Some(owner) = self.owner().await else {
+            return Ok(None);
+        };
         let bus = self
             .conn
             .call_method(
@@ -229,9 +234,12 @@ impl Batch {
                 &(),
             )
             .await
-            .ok()?;
-        let bus: String = bus.body().deserialize().ok()?;
-        let xml = self
+            .ok()
+            .and_then(|reply| reply.body().deserialize::<String>().ok());
+        let Some(bus) = bus else {
+            return Ok(None);
+        };
+        let xml = match self
             .conn
             .call_method(
                 Some(owner.as_str()),
@@ -241,10 +249,15 @@ impl Batch {
                 &(),
             )
             .await
-            .ok()?;
-        let xml: String = xml.body().deserialize().ok()?;
-        xml.contains(GNOME_KEYRING_INTERFACE)
-            .then(|| format!("{bus}/{owner}"))
+        {
+            Ok(reply) => reply.body().deserialize::<String>().ok(),
+            // No answer in the method timeout, or the connection lost.
+            Err(err @ zbus::Error::InputOutput(_)) => return Err(err),
+            Err(_) => None,
+        };
+        Ok(xml
+            .filter(|xml| xml.contains(GNOME_KEYRING_INTERFACE))
+            .map(|_| format!("{bus}/{owner}")))
     }
 
     /// The unique name of the Secret Service's owner, `None` when the name
