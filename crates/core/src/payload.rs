@@ -207,19 +207,53 @@ impl BatchProgress {
         ranges
     }
 
+    /// The parts not seen yet in words, counting from 1, and how many they
+    /// are: ("2", 1), ("1 and 3", 2), ("2, 3 and 5–9", 7). Ranges,
+    /// and only the first [`crate::limits::MAX_NAMED_MISSING_PARTS`] of
+    /// them: the count a code claims never turns into a list that long.
+    pub fn missing_in_words(&self) -> (String, u64) {
+        let ranges = self.missing_ranges();
+        let size = |&(first, last): &(u32, u32)| u64::from(last - first) + 1;
+        let count = ranges.iter().map(size).sum();
+        let mut named: Vec<String> = ranges
+            .iter()
+            .take(crate::limits::MAX_NAMED_MISSING_PARTS)
+            .map(|&(first, last)| match last - first {
+                0 => (first + 1).to_string(),
+                1 => format!("{}, {}", first + 1, last + 1),
+                _ => format!("{}–{}", first + 1, last + 1),
+            })
+            .collect();
+        let unnamed: u64 = ranges
+            .iter()
+            .skip(crate::limits::MAX_NAMED_MISSING_PARTS)
+            .map(size)
+            .sum();
+        if unnamed > 0 {
+            named.push(format!("{unnamed} more"));
+        }
+        (join_words(&named), count)
+    }
+
     /// Every code of the export was seen.
     pub fn is_complete(&self) -> bool {
         self.seen.range(..self.batch_size).count() as u64 >= u64::from(self.batch_size)
     }
 }
 
-/// What [`BatchTracker::add`] made of a code.
+/// What [`BatchTracker::add`] made of a code's place in its export.
+///
+/// Only the place (batch id and part number) is compared, not what the
+/// code holds: two different links may claim the same place (hand-made
+/// ones that leave out the batch id, or give part 1 of 1 each). Add the
+/// accounts of either kind and drop repeats account by account, so that
+/// none is lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BatchAdded {
-    /// A code not seen before: its accounts are new.
+    /// A part of its export not seen before.
     New,
-    /// The same part of the same export was seen already (the user dropped
-    /// the same screenshot twice): do not add its accounts again.
+    /// A code for this part of this export was seen already: the same
+    /// screenshot dropped twice, or another code that claims its place.
     AlreadySeen,
 }
 
@@ -297,4 +331,13 @@ pub fn missing_batches<'a>(
         tracker.add(batch);
     }
     tracker.incomplete().into_iter().cloned().collect()
+}
+
+/// "1", "1 and 3", "1, 2 and 4".
+pub(crate) fn join_words(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }

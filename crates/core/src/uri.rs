@@ -329,9 +329,16 @@ fn encode(text: &str) -> String {
 
 /// The raw `key=value` pairs of a query; values are decoded on demand so a
 /// malformed escape in a parameter we ignore (an icon URL) cannot fail the
-/// import.
-#[derive(Debug)]
+/// import. One value is the secret key: `Debug` shows the names only.
 struct Params<'a>(Vec<(String, &'a str)>);
+
+impl std::fmt::Debug for Params<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Params")
+            .field(&self.0.iter().map(|(key, _)| key).collect::<Vec<_>>())
+            .finish()
+    }
+}
 
 impl<'a> Params<'a> {
     fn parse(query: &'a str) -> Self {

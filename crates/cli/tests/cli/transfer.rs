@@ -334,6 +334,45 @@ fn many_bad_entries_are_summarised_and_nothing_read_fails() {
     );
 }
 
+// See: review of the importers, "a file of export links missing a part
+// imports without a word". The same links pasted or scanned say which part
+// is missing; from a file, it is an entry left out, and the import fails.
+// Needs no keychain: --dry-run stores nothing.
+#[test]
+fn export_links_with_a_part_missing_are_a_partial_import() {
+    let env = env("import-google-part");
+    let links: Vec<String> = (0..3u8)
+        .map(|i| {
+            let account = watchword_core::Account::totp(
+                "Shop",
+                &format!("user{i}"),
+                watchword_core::Secret::from_bytes(vec![i + 1; 10]),
+            );
+            watchword_core::migration::encode(&[account], i.into(), 3, 7).expect("exportable")
+        })
+        .collect();
+    let file = env.dir.path().join("google.txt");
+    let shown = file.to_str().expect("UTF-8");
+    std::fs::write(&file, format!("{}\n{}\n", links[0], links[2])).expect("written");
+    let out = env.run(&["import", "--dry-run", shown]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "watchword-cli: {shown}: entry 3: part 2 of 3 of a Google Authenticator export is \
+             not in this file, so its accounts are missing: add the link of that part to it\n\
+             Read 2 accounts from Google Authenticator export; 1 entry could not be read; \
+             nothing was stored (--dry-run).\n\
+             watchword-cli: {shown}: 1 entry would be left out, as it could not be read \
+             (above); keep the file\n"
+        )
+    );
+    std::fs::write(&file, links.join("\n")).expect("written");
+    let out = env.run(&["import", "--dry-run", shown]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 // See: issue 9: the budgets of watchword_core::limits apply in the CLI.
 #[test]
 fn files_over_the_budgets_are_refused_with_the_limit_named() {

@@ -20,7 +20,7 @@ use crate::account::Account;
 use crate::codes::ErrorCode;
 use crate::import::{Conversion, Entries, ImportError};
 use crate::limits;
-use crate::payload::{self, BatchAdded, BatchTracker, QrPayload};
+use crate::payload::{self, join_words, BatchTracker, QrPayload};
 use crate::qr::QrError;
 use input::sentence;
 use std::collections::hash_map::RandomState;
@@ -374,9 +374,12 @@ impl Enrolment {
                 0
             }
             QrPayload::Migration(Ok(batch)) => {
-                if self.batches.add(&batch) == BatchAdded::AlreadySeen {
-                    return 0;
-                }
+                // A part seen already is not passed over: two different
+                // links may claim the same part (hand-made ones that leave
+                // out the batch id, or give part 1 of 1 each). Its accounts
+                // go through `push`, which keeps one of each, so the same
+                // screenshot dropped twice still adds nothing.
+                self.batches.add(&batch);
                 // A count and the first few, as for a backup: a crafted link
                 // of thousands of empty entries must not bury the preview.
                 let shown = batch.skipped.len().min(limits::MAX_REPORTED_ENTRY_ERRORS);
@@ -512,39 +515,15 @@ impl Enrolment {
             .incomplete()
             .into_iter()
             .map(|batch| {
-                // Ranges, and only the first few: the count a code claims
-                // never turns into a list that long.
-                let ranges = batch.missing_ranges();
-                let count: u64 = ranges
-                    .iter()
-                    .map(|(first, last)| u64::from(last - first) + 1)
-                    .sum();
-                let mut missing: Vec<String> = ranges
-                    .iter()
-                    .take(crate::limits::MAX_NAMED_MISSING_PARTS)
-                    .map(|&(first, last)| match last - first {
-                        0 => (first + 1).to_string(),
-                        1 => format!("{}, {}", first + 1, last + 1),
-                        _ => format!("{}–{}", first + 1, last + 1),
-                    })
-                    .collect();
-                let unnamed: u64 = ranges
-                    .iter()
-                    .skip(crate::limits::MAX_NAMED_MISSING_PARTS)
-                    .map(|(first, last)| u64::from(last - first) + 1)
-                    .sum();
-                if unnamed > 0 {
-                    missing.push(format!("{unnamed} more"));
-                }
+                let (missing, count) = batch.missing_in_words();
                 let (noun, verb) = if count == 1 {
                     ("Part", "has")
                 } else {
                     ("Parts", "have")
                 };
                 format!(
-                    "{noun} {} of {} of a Google Authenticator export {verb} not been added yet: \
-                     add the other QR codes it showed.",
-                    join_words(&missing),
+                    "{noun} {missing} of {} of a Google Authenticator export {verb} not been \
+                     added yet: add the other QR codes it showed.",
                     batch.batch_size
                 )
             })
@@ -607,15 +586,6 @@ impl Enrolment {
         if self.note_index.insert(note.clone()) {
             self.notes.push(note);
         }
-    }
-}
-
-/// "1", "1 and 3", "1, 2 and 4".
-fn join_words(words: &[String]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

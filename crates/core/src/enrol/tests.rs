@@ -80,6 +80,38 @@ fn an_export_in_three_parts_reports_what_is_missing_until_complete() {
     assert!(names.contains(&"user0") && names.contains(&"user24"));
 }
 
+// See: review of the importers, "a second export link that claims the
+// same part (no batch id, part 1 of 1) gives 0 accounts and no note".
+#[test]
+fn different_links_claiming_the_same_part_all_add_their_accounts() {
+    let link = |issuer: &str, key: u8| {
+        migration::encode(&[account(issuer, "me", &[key; 10])], 0, 1, 0).expect("exportable")
+    };
+    let mut enrolment = Enrolment::new();
+    assert_eq!(enrolment.add_payload("shop.png", &link("Shop", 1)), 1);
+    assert_eq!(enrolment.add_payload("bank.png", &link("Bank", 2)), 1);
+    // The same code again still adds nothing.
+    assert_eq!(enrolment.add_payload("bank again.png", &link("Bank", 2)), 0);
+    let issuers: Vec<&str> = enrolment
+        .accounts()
+        .iter()
+        .map(|a| a.issuer.as_str())
+        .collect();
+    assert_eq!(issuers, ["Shop", "Bank"]);
+    assert!(enrolment.missing_parts().is_empty());
+    assert!(enrolment.notes().is_empty(), "{:?}", enrolment.notes());
+
+    // Dropped together, as the window takes them.
+    let mut enrolment = Enrolment::new();
+    enrolment
+        .take_in(vec![
+            Input::image("shop.png", Ok(vec![link("Shop", 1)])),
+            Input::image("bank.png", Ok(vec![link("Bank", 2)])),
+        ])
+        .expect("accounts");
+    assert_eq!(enrolment.accounts().len(), 2);
+}
+
 #[test]
 fn a_backup_adds_its_accounts_and_a_note_per_unreadable_entry() {
     use crate::import::EntryError;

@@ -267,7 +267,7 @@ impl PasswordSlot {
         // The budgets keep a hostile file from asking for gigabytes or
         // hours (see crate::limits).
         let memory = r.saturating_mul(n.saturating_add(p).saturating_add(1));
-        let cost = n.saturating_mul(r).saturating_mul(p);
+        let cost = limits::scrypt_cost(n, r, p);
         if memory > limits::AEGIS_MAX_SCRYPT_MEMORY || cost > limits::AEGIS_MAX_SCRYPT_COST {
             return Err(kdf_too_costly(format!(
                 "{part} asks for scrypt N = {n}, r = {r}, p = {p}, {} times the work of Aegis' own",
@@ -307,10 +307,11 @@ impl PasswordSlot {
         })
     }
 
-    /// The most scrypt work trying a password on this slot takes (N × r × p,
-    /// twice for a slot that also tries the pre-0.6.3 password encoding).
+    /// The most scrypt work trying a password on this slot takes
+    /// ([`limits::scrypt_cost`], twice for a slot that also tries the
+    /// pre-0.6.3 password encoding).
     fn cost(&self) -> u64 {
-        let once = (1u64 << self.log_n) * u64::from(self.r) * u64::from(self.p);
+        let once = limits::scrypt_cost(1 << self.log_n, u64::from(self.r), u64::from(self.p));
         if self.repaired {
             once
         } else {
@@ -378,8 +379,8 @@ impl Decrypt for EncryptedVault {
     }
 }
 
-/// Aegis' own scrypt cost (N = 2^15, r = 8, p = 1), the unit messages count in.
-const REAL_SCRYPT_COST: u64 = (1 << 15) * 8;
+/// Aegis' own scrypt cost, the unit messages count in.
+const REAL_SCRYPT_COST: u64 = limits::AEGIS_REAL_SCRYPT_COST;
 
 /// The vault asks for more key-derivation work than [`crate::limits`] allows.
 fn kdf_too_costly(detail: String) -> ImportError {
@@ -434,5 +435,65 @@ mod tests {
         );
         // "é" is one UTF-16 unit and two UTF-8 bytes: capacity 1 grows to 3.
         assert_eq!(legacy_password_bytes("é").as_slice(), b"\xc3\xa9\0");
+    }
+
+    /// An encrypted vault with `slots` password slots at scrypt (n, r, p)
+    /// and a 32-byte salt; no password opens it.
+    fn vault(slots: usize, n: u64, r: u64, p: u64) -> String {
+        let hex = |len: usize| "ab".repeat(len);
+        let slot = format!(
+            r#"{{"type":1,"key":"{}","key_params":{{"nonce":"{}","tag":"{}"}},"n":{n},"r":{r},"p":{p},"salt":"{}","repaired":true}}"#,
+            hex(32),
+            hex(12),
+            hex(16),
+            hex(32)
+        );
+        format!(
+            r#"{{"version":1,"header":{{"slots":[{}],"params":{{"nonce":"{}","tag":"{}"}}}},"db":"AAAA"}}"#,
+            vec![slot; slots].join(","),
+            hex(12),
+            hex(16)
+        )
+    }
+
+    fn refusal(vault: &str) -> Option<String> {
+        match Aegis::read(vault.as_bytes()) {
+            Ok(Read::Encrypted(_)) => None,
+            Err(ImportError::Unsupported { reason, .. }) => Some(reason),
+            Ok(Read::Plain(_)) => panic!("read as plain"),
+            Err(other) => panic!("refused otherwise: {other:?}"),
+        }
+    }
+
+    // See: review of the importers, "the scrypt cap leaves out PBKDF2's
+    // 128 × r × p bytes": N = 2, r = 1, p = 2^19 was within every cap and
+    // took over a second a try.
+    #[test]
+    fn scrypt_work_in_its_working_blocks_is_counted_before_any_password() {
+        let refused = refusal(&vault(1, 2, 1, 1 << 19)).expect("refused");
+        assert!(
+            refused.starts_with("its key derivation asks for more work than any real Aegis vault")
+                && refused.contains("N = 2, r = 1, p = 524288"),
+            "{refused}"
+        );
+        // Nor spread over slots: 64 of them were within the total.
+        let refused = refusal(&vault(64, 2, 1, 1 << 14)).expect("refused");
+        assert!(refused.contains("64 password slots"), "{refused}");
+        // Aegis' own parameters, and four times their work, still open; so
+        // does a small N with a working block the PBKDF2 of which takes
+        // milliseconds.
+        for (n, r, p) in [
+            (1 << 15, 8, 1),
+            (1 << 16, 4, 4),
+            (1 << 16, 8, 1),
+            (2, 1, 1 << 15),
+        ] {
+            assert_eq!(
+                refusal(&vault(1, n, r, p)),
+                None,
+                "N = {n}, r = {r}, p = {p}"
+            );
+        }
+        assert_eq!(refusal(&vault(8, 1 << 15, 8, 1)), None);
     }
 }

@@ -68,33 +68,40 @@ impl Importer for Authy {
                 ))
             }
         };
-        let encrypted = tokens
-            .iter()
-            .any(|t| t.get("decryptedSecret").is_none() && t.get("secretSeed").is_none());
-        if encrypted {
-            // A key is derived per token: their number bounds the work.
-            let sealed = tokens
-                .iter()
-                .filter(|t| t.get("encryptedSecret").is_some())
-                .count() as u64;
-            if sealed * u64::from(ITERATIONS) > crate::limits::MAX_TOTAL_PBKDF2_ITERATIONS {
-                return Err(ImportError::unsupported(
-                    Self::FORMAT,
-                    format!(
-                        "its key derivation asks for more work than any real Authy backup \
-                         ({sealed} encrypted tokens, {} at most)",
-                        crate::limits::MAX_TOTAL_PBKDF2_ITERATIONS / u64::from(ITERATIONS)
-                    ),
-                ));
-            }
-            Ok(Read::Encrypted(EncryptedBackup::new(
-                Self::FORMAT,
-                EncryptedTokens { tokens },
-            )))
-        } else {
-            Ok(Read::Plain(entries_from(tokens)))
+        // Only a secret to decrypt makes the file an encrypted one. A file
+        // of clear tokens (one of them with no secret at all) taken for
+        // encrypted would open with any password, and so pass for a backup
+        // made with that password: Watchword's automatic-backup restore
+        // trusts exactly that. Read as plain, it is refused there, and a
+        // token without a secret is an entry error here.
+        let sealed = tokens.iter().filter(|t| is_sealed(t)).count() as u64;
+        if sealed == 0 {
+            return Ok(Read::Plain(entries_from(tokens)));
         }
+        // A key is derived per token: their number bounds the work.
+        if sealed * u64::from(ITERATIONS) > crate::limits::MAX_TOTAL_PBKDF2_ITERATIONS {
+            return Err(ImportError::unsupported(
+                Self::FORMAT,
+                format!(
+                    "its key derivation asks for more work than any real Authy backup \
+                     ({sealed} encrypted tokens, {} at most)",
+                    crate::limits::MAX_TOTAL_PBKDF2_ITERATIONS / u64::from(ITERATIONS)
+                ),
+            ));
+        }
+        Ok(Read::Encrypted(EncryptedBackup::new(
+            Self::FORMAT,
+            EncryptedTokens { tokens },
+        )))
     }
+}
+
+/// True for a token whose secret is there only encrypted: the ones the
+/// password has to open.
+fn is_sealed(token: &Value) -> bool {
+    token.get("encryptedSecret").is_some()
+        && token.get("decryptedSecret").is_none()
+        && token.get("secretSeed").is_none()
 }
 
 /// True for an Authy token store.
@@ -200,7 +207,7 @@ impl Decrypt for EncryptedTokens {
         let mut opened = 0;
         let mut failed = std::collections::HashSet::new();
         for (index, token) in tokens.iter_mut().enumerate() {
-            if token.get("encryptedSecret").is_none() {
+            if !is_sealed(token) {
                 continue;
             }
             if cancel.is_cancelled() {
@@ -225,7 +232,9 @@ impl Decrypt for EncryptedTokens {
             tokens.iter_mut().for_each(super::wipe);
             return Err(ImportError::Cancelled);
         }
-        if opened == 0 && !failed.is_empty() {
+        // Only a secret that opened shows the password right: a backup
+        // nothing of which decrypts does not open, whatever else it holds.
+        if opened == 0 {
             return Err(ImportError::WrongPassword);
         }
         // The password opened other tokens, so these are damaged.
@@ -242,5 +251,105 @@ impl Decrypt for EncryptedTokens {
             }
         }
         Ok(entries)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Cancel;
+
+    /// An Authy token store holding `tokens` (a JSON array) as Authy
+    /// writes it: escaped into one string of the preferences file.
+    fn token_store(tokens: &str) -> Vec<u8> {
+        let escaped = tokens.replace('&', "&amp;").replace('"', "&quot;");
+        format!(
+            "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n    \
+             <string name=\"com.authy.storage.tokens.authenticator.key\">{escaped}</string>\n</map>\n"
+        )
+        .into_bytes()
+    }
+
+    /// One clear token, and one with no secret at all: nothing to decrypt.
+    const CLEAR_AND_NO_SECRET: &str = r#"[
+        {"accountType":"authenticator","decryptedSecret":"JBSWY3DPEHPK3PXP","digits":6,"originalIssuer":"Shop","name":"Shop: me"},
+        {"accountType":"authenticator","digits":6,"originalIssuer":"Forum","name":"Forum: me"}
+    ]"#;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../../../shared/fixtures/importers/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    // See: review of the importers, "an Authy file of clear tokens opens
+    // with any password" (HIGH).
+    #[test]
+    fn a_store_with_nothing_to_decrypt_is_plain_whatever_its_tokens_lack() {
+        let read = Authy::read(&token_store(CLEAR_AND_NO_SECRET)).expect("readable");
+        let Read::Plain(entries) = read else {
+            panic!("taken for encrypted: it would open with any password");
+        };
+        let conversion = entries.convert();
+        assert_eq!(conversion.accounts.len(), 1);
+        assert_eq!(conversion.accounts[0].issuer, "Shop");
+        assert_eq!(conversion.errors.len(), 1, "{:?}", conversion.errors);
+        assert_eq!(conversion.errors[0].name.as_deref(), Some("Forum (me)"));
+        assert_eq!(conversion.errors[0].reason, "the token has no secret");
+    }
+
+    /// Whatever a list of tokens holds, a password that opens none of
+    /// them is a wrong one.
+    #[test]
+    fn a_password_that_opens_nothing_is_wrong() {
+        let tokens: Vec<Value> = serde_json::from_str(CLEAR_AND_NO_SECRET).expect("JSON");
+        let backup = EncryptedTokens { tokens };
+        assert_eq!(
+            backup.decrypt("any password", &Cancel::new()).map(|_| ()),
+            Err(ImportError::WrongPassword)
+        );
+    }
+
+    /// The automatic-backup restore takes a file that opens with the
+    /// password for one Watchword wrote: a planted store of clear tokens
+    /// must not pass for one.
+    #[test]
+    fn a_planted_store_of_clear_tokens_is_passed_over_by_a_restore() {
+        use crate::store::autobackup::{file_name, find_restorable, restorable_input, BackupError};
+        let folder = tempfile::tempdir().expect("temp dir");
+        let planted = folder
+            .path()
+            .join(file_name(1_796_164_202, 1, Some("0a1b2c3d")));
+        std::fs::write(&planted, token_store(CLEAR_AND_NO_SECRET)).expect("plant");
+        let refused = restorable_input(&planted).expect_err("not encrypted");
+        assert!(refused.contains("not encrypted"), "{refused}");
+        match find_restorable(folder.path(), "any password", None) {
+            Err(BackupError::NoneReadable { skipped, .. }) => {
+                assert_eq!(skipped.len(), 1);
+                assert!(skipped[0].reason.contains("not encrypted"), "{skipped:?}");
+            }
+            Err(other) => panic!("refused otherwise: {other}"),
+            Ok(found) => panic!("restored {} accounts from it", found.accounts.len()),
+        }
+    }
+
+    #[test]
+    fn real_stores_still_read() {
+        let Read::Plain(entries) = Authy::read(&fixture("authy_plain.xml")).expect("plain") else {
+            panic!("the plain fixture taken for encrypted");
+        };
+        assert_eq!(entries.convert().accounts.len(), 3);
+        let Read::Encrypted(backup) = Authy::read(&fixture("authy_encrypted.xml")).expect("read")
+        else {
+            panic!("the encrypted fixture taken for plain");
+        };
+        assert_eq!(
+            backup.decrypt("wrong").map(|_| ()),
+            Err(ImportError::WrongPassword)
+        );
+        let conversion = backup.decrypt("testtest").expect("opens").convert();
+        assert_eq!((conversion.accounts.len(), conversion.errors.len()), (3, 0));
     }
 }

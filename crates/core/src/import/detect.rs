@@ -10,14 +10,18 @@
 
 use super::{fields, wipe, Format};
 use serde_json::Value;
+use std::fmt;
 
 /// How far into a damaged JSON document detection looks for keys.
 const DAMAGED_JSON_HEAD_CHARS: usize = 4096;
 
 /// One view of a file's content that detection offers every format, in
 /// order: [`Probe::Signature`] first, then exactly one of the others.
+///
+/// The content is a backup's, keys and all: `Debug` shows the kind of
+/// probe and its size, never the content.
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub enum Probe<'a> {
     /// The raw bytes, offered first to every format: for binary signatures.
     Signature(&'a [u8]),
@@ -64,6 +68,22 @@ impl<'a> Probe<'a> {
     }
 }
 
+impl fmt::Debug for Probe<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, unit, size) = match self {
+            Probe::Signature(bytes) => ("Signature", "bytes", bytes.len()),
+            Probe::Binary(bytes) => ("Binary", "bytes", bytes.len()),
+            Probe::Xml(text) => ("Xml", "bytes", text.len()),
+            Probe::Json(Value::Array(items)) => ("Json", "items", items.len()),
+            Probe::Json(Value::Object(map)) => ("Json", "keys", map.len()),
+            Probe::Json(_) => ("Json", "items", 1),
+            Probe::DamagedJson(text) => ("DamagedJson", "bytes", text.len()),
+            Probe::Lines(text) => ("Lines", "bytes", text.len()),
+        };
+        f.debug_struct(kind).field(unit, &size).finish()
+    }
+}
+
 /// Offers `bytes` to `claim` probe by probe and returns the first format
 /// claimed. Parsed JSON is wiped once looked at: it may hold keys.
 pub(crate) fn detect(bytes: &[u8], claim: impl Fn(&Probe<'_>) -> Option<Format>) -> Option<Format> {
@@ -100,6 +120,25 @@ mod tests {
         assert!(!Probe::DamagedJson(&far).damaged_json_has("header"));
         assert!(Probe::DamagedJson("{\"header\": [").damaged_json_has("header"));
         assert!(!Probe::Lines("{\"header\": [").damaged_json_has("header"));
+    }
+
+    // See: review of the importers, "`{:?}` of a Probe prints the backup".
+    #[test]
+    fn debug_shows_the_kind_and_size_never_the_content() {
+        const KEY: &str = "JBSWY3DPEHPK3PXP";
+        let uri = format!("otpauth://totp/Shop:me?secret={KEY}");
+        let json: Value = serde_json::json!({ "db": { "entries": [{ "secret": KEY }] } });
+        let shown = [
+            format!("{:?}", Probe::Lines(&uri)),
+            format!("{:?}", Probe::Json(&json)),
+            format!("{:?}", Probe::Signature(uri.as_bytes())),
+            format!("{:?}", Probe::DamagedJson(&uri)),
+        ];
+        for shown in &shown {
+            assert!(!shown.contains(KEY) && !shown.contains("Shop"), "{shown}");
+        }
+        assert_eq!(shown[0], format!("Lines {{ bytes: {} }}", uri.len()));
+        assert_eq!(shown[1], "Json { keys: 1 }");
     }
 
     #[test]

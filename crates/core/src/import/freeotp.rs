@@ -341,7 +341,21 @@ impl Decrypt for EncryptedTokens {
         let mut entries = Entries::new(Format::FreeOtp, convert_token);
         let mut values = 0usize;
         for (key, value) in &self.map {
-            if key == "masterKey" || key.ends_with("-token") {
+            if let Some(uuid) = key.strip_suffix("-token") {
+                // A token is read with its secret, below. One whose secret
+                // is not in the file (left out, or null, which the map
+                // leaves out) would otherwise vanish without a word.
+                if !(by_key.contains_key(uuid) && is_secret_key(uuid)) {
+                    count_values(&mut values, value)?;
+                    let token = serde_json::from_str::<Value>(value).ok();
+                    entries.push_error(
+                        token.as_ref().and_then(token_name),
+                        "its secret is missing from the backup",
+                    );
+                }
+                continue;
+            }
+            if !is_secret_key(key) {
                 continue;
             }
             if cancel.is_cancelled() {
@@ -371,6 +385,12 @@ impl Decrypt for EncryptedTokens {
         }
         Ok(entries)
     }
+}
+
+/// True for a key of the map that holds a token's encrypted secret: one
+/// neither the master key nor a token's description (`UUID-token`).
+fn is_secret_key(key: &str) -> bool {
+    key != "masterKey" && !key.ends_with("-token")
 }
 
 /// Adds the JSON values of `text` to the file's count: the tokens' JSON,
@@ -436,6 +456,94 @@ mod tests {
             Ok(Err(_)) => assert!(values > 2, "only the outer JSON counted: {values}"),
             other => panic!("expected this token's failure, got {other:?}"),
         }
+    }
+
+    fn fixture_v2() -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/fixtures/importers/freeotp_v2_api34.xml"
+        );
+        std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The first token of the map whose secret is there, by its UUID, and
+    /// its "Issuer (label)".
+    fn first_token(map: &[(String, String)]) -> (String, String) {
+        let (uuid, _) = map
+            .iter()
+            .find(|(key, _)| key != "masterKey" && !key.ends_with("-token"))
+            .expect("a token");
+        let (_, description) = map
+            .iter()
+            .find(|(key, _)| *key == format!("{uuid}-token"))
+            .expect("its description");
+        let token: Value = serde_json::from_str(description).expect("JSON");
+        (uuid.clone(), token_name(&token).expect("named"))
+    }
+
+    fn errors_opening(read: Read) -> (usize, Vec<crate::import::EntryError>) {
+        let Read::Encrypted(backup) = read else {
+            panic!("a v2 backup is encrypted")
+        };
+        let conversion = backup.decrypt("test").expect("opens").convert();
+        (conversion.accounts.len(), conversion.errors)
+    }
+
+    // See: review of the importers, "a FreeOTP token without its secret
+    // disappears silently".
+    #[test]
+    fn a_token_whose_secret_is_missing_or_null_is_reported_by_name() {
+        let bytes = fixture_v2();
+        let map = java::parse_string_map(&bytes).expect("the fixture's map");
+        let (uuid, name) = first_token(&map);
+        let (all, errors) = errors_opening(read_v2(&bytes).expect("read"));
+        assert!(errors.is_empty(), "{errors:?}");
+
+        // Its secret's entry left out of the map.
+        let without: Vec<(String, String)> = map
+            .iter()
+            .filter(|(key, _)| *key != uuid)
+            .cloned()
+            .collect();
+        let backup = EncryptedTokens {
+            master: MasterKey::parse(
+                &map.iter()
+                    .find(|(key, _)| key == "masterKey")
+                    .expect("masterKey")
+                    .1,
+            )
+            .expect("the master key"),
+            map: without,
+        };
+        let conversion = backup
+            .decrypt("test", &Cancel::new())
+            .expect("opens")
+            .convert();
+        assert_eq!(conversion.accounts.len(), all - 1);
+        assert_eq!(conversion.errors.len(), 1, "{:?}", conversion.errors);
+        assert_eq!(conversion.errors[0].name.as_deref(), Some(name.as_str()));
+        assert_eq!(
+            conversion.errors[0].reason,
+            "its secret is missing from the backup"
+        );
+
+        // Its secret a Java null: the string after its key becomes
+        // TC_NULL (the fixture holds no back-reference it would shift).
+        let mut key = vec![0x74];
+        key.extend_from_slice(&(uuid.len() as u16).to_be_bytes());
+        key.extend_from_slice(uuid.as_bytes());
+        let at = bytes
+            .windows(key.len())
+            .position(|window| window == key.as_slice())
+            .expect("the key in the stream")
+            + key.len();
+        assert_eq!(bytes[at], 0x74, "a short string follows");
+        let len = usize::from(u16::from_be_bytes([bytes[at + 1], bytes[at + 2]]));
+        let nulled = [&bytes[..at], &[0x70][..], &bytes[at + 3 + len..]].concat();
+        let (accounts, errors) = errors_opening(read_v2(&nulled).expect("read"));
+        assert_eq!(accounts, all - 1);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].name.as_deref(), Some(name.as_str()));
     }
 
     #[test]

@@ -539,3 +539,10 @@ fn secrets_never_appear_in_errors_or_debug_output() {
     let shown = format!("{account:?}");
     assert!(!shown.contains(key) && !shown.contains("Hello"), "{shown}");
 }
+
+// See: review of the importers, "`{:?}` of a URI's parameters prints the key".
+#[test]
+fn params_debug_names_the_parameters_not_their_values() {
+    let params = Params::parse("secret=JBSWY3DPEHPK3PXP&issuer=Shop");
+    assert_eq!(format!("{params:?}"), r#"Params(["secret", "issuer"])"#);
+}

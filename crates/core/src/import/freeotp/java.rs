@@ -149,7 +149,8 @@ impl<'a> Reader<'a> {
 }
 
 /// The entries of a serialised `HashMap<String, String>`, in stream order;
-/// null keys or values are left out.
+/// null keys or values are left out (a token whose secret is null is then
+/// one without its secret, which [`super`] reports).
 pub(super) fn parse_string_map(bytes: &[u8]) -> Result<Vec<(String, String)>> {
     let mut r = Reader {
         bytes,
