@@ -72,6 +72,22 @@ where
     Ok(serde_json::from_value(value).unwrap_or_default())
 }
 
+/// A list read entry by entry: one that does not read is left out, not
+/// the whole list with it (nor the file).
+fn lenient_each<'de, D, T>(deserializer: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Array(entries) => entries
+            .into_iter()
+            .filter_map(|entry| serde_json::from_value(entry).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
 /// The groups of an entry as the file has them, each checked: names that
 /// break [`Group::new`]'s rules, repeats and those past the limit are left
 /// out (a hand-edited file must not cost the list).
@@ -359,11 +375,13 @@ pub struct Metadata {
     /// Accounts whose keychain item went away without Watchword removing
     /// it (another tool, another app), kept until the user restores or
     /// forgets them: while any is here, no backup is pruned, since the
-    /// older ones may be all that holds its key. Read leniently.
+    /// older ones may be all that holds its key. Read leniently, entry by
+    /// entry and field by field: one entry broken by a hand edit must not
+    /// cost the others their backups.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "lenient"
+        deserialize_with = "lenient_each"
     )]
     pub missing: Vec<MissingEntry>,
 }
@@ -374,22 +392,34 @@ pub struct Metadata {
 #[serde(rename_all = "camelCase")]
 pub struct MissingEntry {
     /// The account's id, as the list had it.
+    #[serde(default, deserialize_with = "lenient")]
     pub id: String,
     /// Its issuer, as the list showed it.
+    #[serde(default, deserialize_with = "lenient")]
     pub issuer: String,
     /// Its account name, as the list showed it.
+    #[serde(default, deserialize_with = "lenient")]
     pub name: String,
     /// Unix time it was found gone.
+    #[serde(default, deserialize_with = "lenient")]
     pub since: u64,
     /// When the last automatic backup before that was made (the time its
     /// name carries), if there was one: that backup and older ones may
     /// hold the account, newer ones do not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
     pub backed_up: Option<u64>,
     /// That backup's name suffix ([`AutoBackup::last_suffix`]): a backup
     /// made in the same second after it, which may not hold the account,
     /// is not taken for one from before. None: any of that second.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
     pub backed_up_suffix: Option<u32>,
 }
 

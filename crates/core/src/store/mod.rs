@@ -198,6 +198,11 @@ pub struct Store {
     backup_mark_unsaved: bool,
     /// The lock's keys while unlocked (store/vaulted.rs); wiped on drop.
     keys: Option<crate::vault::Keys>,
+    /// The lock's record those keys were taken from or written with (it
+    /// holds them only wrapped): written back should another tool delete
+    /// the lock's item while items are still sealed under them
+    /// ([`Store::vault_record_kept`]).
+    held_record: Option<crate::vault::VaultRecord>,
     /// A lock asked for from outside (see [`lock::LockCall`]).
     lock_call: lock::LockCall,
     /// Another process locked (turned the lock on, or changed its
@@ -250,6 +255,7 @@ impl Store {
             metadata_was_damaged,
             backup_mark_unsaved: false,
             keys: None,
+            held_record: None,
             lock_call: lock::LockCall::default(),
             locked_elsewhere: false,
             unlocked_elsewhere: false,

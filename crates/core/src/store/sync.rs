@@ -93,7 +93,7 @@ impl Store {
         // Asked whatever the list says: a change of ours that needs no key
         // (a pin, the order) must not go on as if nothing had happened,
         // nor leave the window showing codes it may no longer show.
-        let record = self.vault_record()?;
+        let record = self.vault_record_kept()?;
         if matches!(self.keys_for(record.as_ref()), Err(Error::VaultLocked)) {
             self.lock_now();
             self.locked_elsewhere = true;
@@ -105,6 +105,7 @@ impl Store {
         // for a password that no longer exists. Told as a change.
         let turned_off = record.is_none() && self.keys.take().is_some();
         if turned_off {
+            self.held_record = None;
             // Told by the next refresh, whoever looked first.
             self.unlocked_elsewhere = true;
         }

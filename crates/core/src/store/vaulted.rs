@@ -139,8 +139,37 @@ impl Store {
 
     /// The keys as the keychain stands now (one read of the lock's item).
     pub(super) fn current_keys(&self) -> Result<Option<&Keys>> {
-        let record = self.vault_record()?;
+        let record = self.vault_record_kept()?;
         self.keys_for(record.as_ref())
+    }
+
+    /// [`Store::vault_record`], with a record another tool deleted written
+    /// back when this store holds its keys and items are still sealed under
+    /// them. That is not the lock turned off (which opens every item before
+    /// it deletes the lock's item) but the item lost, to a keyring manager's
+    /// clean-up say: taken for a turn-off, the keys would be dropped and
+    /// every sealed account, the backup password too, never read again.
+    /// Written back as it was, the lock stays on with its password.
+    pub(super) fn vault_record_kept(&self) -> Result<Option<VaultRecord>> {
+        let record = self.vault_record()?;
+        let (None, Some(keys), Some(held)) = (&record, &self.keys, &self.held_record) else {
+            return Ok(record);
+        };
+        if held.id != keys.current.id() {
+            return Ok(None);
+        }
+        let ours = |id: &str| {
+            id == keys.current.id() || keys.previous.as_ref().is_some_and(|p| p.id() == id)
+        };
+        let still_sealed = self.sealable_items()?.iter().any(|(_, read)| {
+            read.as_ref()
+                .is_ok_and(|text| vault::sealed_key_id(text).is_some_and(ours))
+        });
+        if !still_sealed {
+            return Ok(None);
+        }
+        self.keychain.set(VAULT_ID, &held.to_text(), VAULT_LABEL)?;
+        Ok(Some(held.clone()))
     }
 
     /// `text` as an item `id` is written now: sealed while the lock is on.
@@ -251,6 +280,7 @@ impl Store {
                     self.lock_call.answer();
                     self.locked_elsewhere = false;
                     self.keys = Some(keys);
+                    self.held_record = Some(record);
                     break;
                 }
                 record
@@ -280,6 +310,7 @@ impl Store {
     pub fn lock_now(&mut self) {
         self.lock_call.answer();
         self.keys = None;
+        self.held_record = None;
         self.accounts.clear();
         self.loaded = false;
     }
@@ -324,6 +355,7 @@ impl Store {
                 current: key,
                 previous: None,
             });
+            store.held_record = Some(record);
             store.reseal_all()?;
             store.touch()
         })
@@ -352,6 +384,7 @@ impl Store {
             }
             store.keychain.delete(VAULT_ID)?;
             store.keys = None;
+            store.held_record = None;
             store.touch()
         })
     }
@@ -376,22 +409,27 @@ impl Store {
                 .and_then(|rekeyed| {
                     store
                         .keychain
-                        .set(VAULT_ID, &rekeyed.to_text(), VAULT_LABEL)
+                        .set(VAULT_ID, &rekeyed.to_text(), VAULT_LABEL)?;
+                    Ok(rekeyed)
                 });
-            if let Err(err) = written {
-                // The keys stay held, as the accounts are: without them the
-                // window would read as locked to the screen and idle locks,
-                // which would then not lock it. Should the record have been
-                // written after all, it still opens every item (it keeps
-                // these keys as the previous ones), and the next look at it
-                // finds it changed and locks.
-                store.keys = Some(keys);
-                return Err(err);
-            }
+            let rekeyed = match written {
+                Ok(rekeyed) => rekeyed,
+                Err(err) => {
+                    // The keys stay held, as the accounts are: without them the
+                    // window would read as locked to the screen and idle locks,
+                    // which would then not lock it. Should the record have been
+                    // written after all, it still opens every item (it keeps
+                    // these keys as the previous ones), and the next look at it
+                    // finds it changed and locks.
+                    store.keys = Some(keys);
+                    return Err(err);
+                }
+            };
             store.keys = Some(Keys {
                 current: next,
                 previous: Some(keys.current),
             });
+            store.held_record = Some(rekeyed);
             store.reseal_all()?;
             store.touch()
         })

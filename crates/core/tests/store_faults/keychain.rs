@@ -372,6 +372,56 @@ fn a_lock_turned_off_elsewhere_leaves_no_keys_behind() {
     window.code(&id, 0).expect("codes as before");
 }
 
+// Found by a second reader: the lock's item deleted by another tool (a
+// keyring manager's clean-up) was taken for the lock turned off elsewhere.
+// The window dropped its keys, and every sealed account (and the backup
+// password) could never be read again.
+#[test]
+fn the_locks_item_deleted_behind_its_back_is_put_back_from_the_window() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keychain = FaultyKeychain::default();
+    let mut window = open(dir.path(), &keychain);
+    let id = window
+        .add(account("Bank", b"12345678901234567890"))
+        .expect("added");
+    window.turn_lock_on("pw", FAST).expect("on");
+    let code = window.code(&id, 0).expect("unlocked").current;
+    // The window unlocked afresh, as after a restart, then the item goes.
+    window.lock_now();
+    window.unlock("pw").expect("unlocked");
+    let record = keychain.with(|s| s.items.get("watchword-vault").cloned());
+    assert!(record.is_some(), "the lock is on");
+    keychain.with(|s| s.items.remove("watchword-vault"));
+
+    // Found by the next change made in the window (a look at the list
+    // alone reads only the list's file, which did not change).
+    window.set_pinned(&id, true).expect("pinned");
+    assert!(window.holds_vault_key(), "the keys are kept");
+    assert_eq!(
+        keychain.with(|s| s.items.get("watchword-vault").cloned()),
+        record,
+        "the record is back as it was"
+    );
+    assert_eq!(window.code(&id, 0).expect("reads").current, code);
+    // Another process unlocks with the same password and reads it.
+    let mut cli = open(dir.path(), &keychain);
+    cli.unlock("pw").expect("the same password");
+    assert_eq!(cli.code(&id, 0).expect("reads").current, code);
+
+    // Lost again, found this time by a full load (a backup, an export).
+    keychain.with(|s| s.items.remove("watchword-vault"));
+    assert_eq!(window.load().expect("loads").accounts, 1);
+    assert!(keychain.with(|s| s.items.contains_key("watchword-vault")));
+
+    // Turned off for real elsewhere: every item is plain, so the keys go.
+    open(dir.path(), &keychain)
+        .turn_lock_off("pw")
+        .expect("turned off by the CLI");
+    assert!(window.refresh().expect("looked again"), "told as a change");
+    assert!(!window.holds_vault_key());
+    assert!(!keychain.with(|s| s.items.contains_key("watchword-vault")));
+}
+
 // Found by a second reader: a delete that was done but answered with a
 // failure (a lost reply) put the account back in the list, which then
 // named an item that was gone.

@@ -163,3 +163,39 @@ fn a_value_of_the_wrong_type_costs_that_value_not_the_list() {
     assert_eq!(second.groups, vec![Group::new("Money").expect("valid")]);
     assert!(path.exists(), "not moved aside");
 }
+
+/// Found by a second reader: one `missing` entry broken by a hand edit
+/// emptied the whole list of missing accounts, and with it the mark that
+/// keeps the backups holding their keys from being pruned.
+#[test]
+fn a_broken_missing_entry_costs_only_what_is_broken() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(FILE_NAME);
+    std::fs::write(
+        &path,
+        r#"{"version": 1, "accounts": [],
+            "missing": [
+              {"id": "0123456789abcdef", "issuer": "Bank", "name": "me",
+               "since": "2024-01-01", "backedUp": 1796164210, "backedUpSuffix": 2},
+              "not an entry",
+              {"id": "fedcba9876543210", "issuer": "Shop", "name": "me",
+               "since": 1796164300, "backedUp": "yesterday"}
+            ]}"#,
+    )
+    .expect("written");
+    let Loaded::Read(meta) = read(&path).expect("read") else {
+        panic!("the file was taken for damaged");
+    };
+    let missing: Vec<_> = meta
+        .missing
+        .iter()
+        .map(|m| (m.issuer.as_str(), m.since, m.backed_up, m.backed_up_suffix))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("Bank", 0, Some(1_796_164_210), Some(2)),
+            ("Shop", 1_796_164_300, None, None)
+        ]
+    );
+}
