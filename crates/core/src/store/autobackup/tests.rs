@@ -35,8 +35,7 @@ impl Backed {
         let data = tempfile::tempdir().expect("temp dir");
         let folder = tempfile::tempdir().expect("temp dir");
         let keychain = MemoryKeychain::default();
-        let mut store =
-            Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+        let mut store = reopen(&data, &keychain);
         store
             .set_up_auto_backup(folder.path(), keep, "pw", 1_796_164_200)
             .expect("setup");
@@ -47,6 +46,12 @@ impl Backed {
             store,
         }
     }
+}
+
+/// The store of `data` opened again on `keychain`, as the next process
+/// (or one that came meanwhile) opens it.
+fn reopen(data: &tempfile::TempDir, keychain: &MemoryKeychain) -> Store {
+    Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store")
 }
 
 /// The ids of the store's accounts, in the list's order.
@@ -407,7 +412,7 @@ fn changes_coalesce_into_one_backup_and_the_mark_survives_the_process() {
     store.add_all((0..300).map(account)).expect("imported");
     assert!(store.backup_pending());
     // Another process (a new store) sees the mark: written with the change.
-    let mut other = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let mut other = reopen(&data, &keychain);
     assert!(other.backup_pending());
     let file = other
         .run_pending_backup(1_796_164_210)
@@ -509,7 +514,7 @@ fn while_an_account_cannot_be_read_no_older_backup_is_pruned() {
     keychain
         .set(ids[0].as_str(), "{\"v\":9}", "damaged")
         .expect("set");
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let mut store = reopen(&data, &keychain);
     assert_eq!(store.load().expect("load").damaged.len(), 1);
     for (n, at) in [1_796_164_220, 1_796_164_230, 1_796_164_240]
         .into_iter()
@@ -553,7 +558,7 @@ fn while_an_account_cannot_be_read_no_older_backup_is_pruned() {
     );
     // Readable again: the next backup holds all three, and prunes to 2.
     keychain.set(ids[0].as_str(), &item, "mended").expect("set");
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let mut store = reopen(&data, &keychain);
     assert!(store.load().expect("load").damaged.is_empty());
     store.rename(&ids[1], "Mended", "me").expect("renamed");
     let file = store
@@ -593,7 +598,7 @@ fn backing_up_now_while_locked_says_locked_and_stays_pending() {
         .expect("pending");
     let written = count_versions(folder.path());
 
-    let mut locked = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let mut locked = reopen(&data, &keychain);
     let refused = locked.back_up_now(1_796_164_220).expect_err("locked");
     assert!(
         matches!(refused, BackupError::Store(Error::VaultLocked)),
@@ -767,7 +772,7 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
     let ids = ids_of(&store);
     keychain.delete(ids[0].as_str()).expect("deleted elsewhere");
     keychain.delete(ids[1].as_str()).expect("deleted elsewhere");
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let mut store = reopen(&data, &keychain);
     assert_eq!(store.load().expect("load").accounts, 2);
     let missing: Vec<(&str, &str, Option<u64>)> = store
         .missing()
@@ -811,7 +816,7 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
     // The one to restore from: the newest from before.
     assert_eq!(store.backups_before_missing().first(), Some(&holding_all));
     // Kept in the file, for the next process.
-    let reopened = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let reopened = reopen(&data, &keychain);
     assert_eq!(reopened.missing().len(), 2);
     // One restored (a new id, the same issuer and name): no longer missing.
     let restored = read_backup(&holding_all, "pw").expect("reads");
@@ -846,7 +851,7 @@ fn an_account_removed_behind_watchwords_back_keeps_the_backups_that_hold_it() {
         "{:?}",
         names(folder.path())
     );
-    let reopened = Store::with_keychain(data.path(), Box::new(keychain)).expect("store");
+    let reopened = reopen(&data, &keychain);
     assert!(reopened.missing().is_empty());
 }
 
@@ -863,12 +868,12 @@ fn removing_an_account_whose_item_is_already_gone_does_not_make_it_missing() {
     } = Backed::new(2);
     store.add_all((0..2).map(account)).expect("added");
     let ids = ids_of(&store);
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let mut store = reopen(&data, &keychain);
     assert_eq!(store.list_accounts().expect("listed").len(), 2);
     keychain.delete(ids[0].as_str()).expect("deleted elsewhere");
     store.remove(&ids[0]).expect("removed");
     assert!(store.missing().is_empty(), "{:?}", store.missing());
-    let reopened = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let reopened = reopen(&data, &keychain);
     assert!(reopened.missing().is_empty());
     let left: Vec<String> = reopened.summaries().iter().map(|s| s.id.clone()).collect();
     assert_eq!(left, [ids[1].to_string()]);
@@ -898,7 +903,7 @@ fn a_backup_made_in_the_second_an_account_went_is_not_taken_for_one_from_before(
         .expect("pending");
     let ids = ids_of(&store);
     keychain.delete(ids[0].as_str()).expect("deleted elsewhere");
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let mut store = reopen(&data, &keychain);
     assert_eq!(store.load().expect("load").accounts, 1);
     store.rename(&ids[1], "Renamed", "me").expect("renamed");
     let after_it_went = store
@@ -930,7 +935,7 @@ fn a_list_removed_to_start_afresh_leaves_nothing_missing() {
     store.add_all((0..2).map(account)).expect("added");
     let ids = ids_of(&store);
     keychain.delete(ids[0].as_str()).expect("deleted elsewhere");
-    let mut store = Store::with_keychain(data.path(), Box::new(keychain.clone())).expect("store");
+    let mut store = reopen(&data, &keychain);
     store.load().expect("load");
     assert_eq!(store.missing().len(), 1);
     // Then the rest, as a closed password manager's database would.
