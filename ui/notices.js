@@ -21,6 +21,46 @@ export function announce(message) {
   }, 50);
 }
 
+// Typing has settled once no key came for this long: what a field's
+// typing changes (search results, the add form's verdict) is said then,
+// not at each pause between two keys.
+const SETTLE_MS = 1000;
+
+/**
+ * A voice for what follows typing. `later(message)` says it once typing
+ * has settled, in place of whatever it was asked meanwhile; `now()` says
+ * what waits at once (the field was left); `forget()` drops it. Words the
+ * same as the last it said are not said again, and '' says nothing.
+ */
+export function settledVoice() {
+  let timer = 0;
+  let waiting = null;
+  let last = '';
+  const flush = () => {
+    clearTimeout(timer);
+    if (waiting === null) return;
+    if (waiting !== '' && waiting !== last) announce(waiting);
+    last = waiting;
+    waiting = null;
+  };
+  return {
+    later(message) {
+      waiting = message;
+      clearTimeout(timer);
+      timer = setTimeout(flush, SETTLE_MS);
+    },
+    now(message = waiting) {
+      waiting = message;
+      flush();
+    },
+    forget() {
+      clearTimeout(timer);
+      waiting = null;
+      last = '';
+    },
+  };
+}
+
 /** A short notice at the bottom of the window, and to screen readers;
  *  one that warns stays longer (`seconds`). */
 export function toast(message, { seconds = 3 } = {}) {

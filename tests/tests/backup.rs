@@ -3,7 +3,7 @@
 //! drag-and-drop; codes are checked against oathtool. Run through
 //! scripts/test.sh.
 
-use watchword_e2e::{workspace_dir, xdnd, Profile, Totp, TIMEOUT};
+use watchword_e2e::{workspace_dir, xdnd, Profile, Totp, KEY_ENTER, TIMEOUT};
 
 /// A real export from another app (see the fixtures' README).
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -79,6 +79,17 @@ fn drop_an_encrypted_aegis_backup_and_enter_its_password() {
         !app.displayed("#enrol-locked"),
         "the prompt is gone once unlocked"
     );
+    // The focus was in the prompt, gone: the title takes it, and says what
+    // the preview now holds. It once fell to the page behind the dialog.
+    app.wait_until("the focus on the preview's title", || {
+        let focused = app.focused();
+        if focused == "h2#enrol-title" {
+            Ok(())
+        } else {
+            Err(focused)
+        }
+    });
+    assert_eq!(app.text("#enrol-title"), "7 accounts found");
     let details = |issuer: &str| {
         found
             .iter()
@@ -125,6 +136,37 @@ fn drop_an_encrypted_aegis_backup_and_enter_its_password() {
         "7 accounts found, 7 already in Watchword"
     );
     assert!(!app.enabled("#enrol-confirm"));
+
+    // More dropped while a name is being edited: the rows are made again,
+    // and the focus stays in the same field, the caret where it was.
+    app.execute(
+        "const field = document.querySelector('#enrol-list li.found:nth-child(2) .found-issuer');
+         field.focus();
+         field.setSelectionRange(2, 2);
+         window.__rowBefore = field.closest('li');",
+        serde_json::json!([]),
+    );
+    xdnd::drop_files("Watchword", &[&fixture("steam.json")], TIMEOUT)
+        .unwrap_or_else(|e| panic!("dropping the backup: {e}"));
+    app.wait_until("the preview's rows made again", || {
+        match app.try_execute(
+            "return window.__rowBefore.isConnected;",
+            serde_json::json!([]),
+        ) {
+            Ok(serde_json::Value::Bool(false)) => Ok(()),
+            other => Err(format!("the old row still in the page: {other:?}")),
+        }
+    });
+    let focus = app.execute(
+        "const e = document.activeElement;
+         const li = e.closest('#enrol-list li.found');
+         return [e.className, li ? li.dataset.index : null, e.selectionStart,
+                 window.__rowBefore.dataset.index];",
+        serde_json::json!([]),
+    );
+    assert_eq!(focus[0], "found-issuer", "{focus}");
+    assert_eq!(focus[1], focus[3], "the same row's field: {focus}");
+    assert_eq!(focus[2], 2, "the caret: {focus}");
     app.click("#enrol-cancel");
     app.quit();
 }
@@ -421,6 +463,71 @@ fn back_up_and_move_out() {
         serde_json::json!([]),
     );
     assert_eq!(drawn, "", "the codes are forgotten once closed");
+    app.quit();
+}
+
+/// Stepping through Google Authenticator codes by keyboard: each step is
+/// said (the picture says nothing, and the focus stays on the button),
+/// and Enter pressed on from Next at the last code closes on Done. It once
+/// went to Previous there, so the next Enter went back a code.
+#[test]
+fn the_google_codes_say_their_step_and_enter_never_goes_back() {
+    let profile = Profile::new("google_steps");
+    // Ten accounts a code: two codes.
+    watchword_e2e::seed_accounts(&profile, 12);
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(12);
+    open_export(&app);
+    app.click("input[name=\"export-kind\"][value=\"google\"]");
+    app.click("#export-go");
+    app.wait_until("the Google codes", || {
+        match app.try_property("#google-dialog", "open") {
+            Ok(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("#google-dialog open = {other:?}")),
+        }
+    });
+    let first = "Code 1 of 2 (12 accounts in all): scan them in order.";
+    let second = "Code 2 of 2 (12 accounts in all): scan them in order.";
+    assert_eq!(app.text("#google-step"), first);
+    let press_enter_on = |css: &str, step: &str, focus: &str| {
+        app.execute(
+            "document.querySelector(arguments[0]).focus();",
+            serde_json::json!([css]),
+        );
+        app.press_keys(&KEY_ENTER.to_string());
+        wait_for_text(&app, "#google-step", step);
+        app.wait_until(&format!("{step:?} said"), || {
+            match app.try_execute(
+                "return document.getElementById('live').textContent;",
+                serde_json::json!([]),
+            ) {
+                Ok(said) if said == step => Ok(()),
+                other => Err(format!("#live = {other:?}")),
+            }
+        });
+        app.wait_until(&format!("the focus on {focus}"), || {
+            let now = app.focused();
+            if now.starts_with(focus) {
+                Ok(())
+            } else {
+                Err(now)
+            }
+        });
+    };
+    // At the last code Next goes off and Done takes the focus; back at
+    // the first, Previous goes off and Next takes it.
+    press_enter_on("#google-next", second, "button#google-done");
+    press_enter_on("#google-prev", first, "button#google-next");
+    // On to the last again, and Enter once more: done.
+    press_enter_on("#google-next", second, "button#google-done");
+    app.press_keys(&KEY_ENTER.to_string());
+    app.wait_until("the Google codes to close", || {
+        match app.try_property("#google-dialog", "open") {
+            Ok(serde_json::Value::Bool(false)) => Ok(()),
+            other => Err(format!("#google-dialog open = {other:?}")),
+        }
+    });
     app.quit();
 }
 

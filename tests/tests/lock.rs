@@ -381,6 +381,69 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
     app.wait_ended();
 }
 
+/// Turn off asks only the current password: an error it gets goes there,
+/// with the focus. Once every error but "Wrong password" (the wait after
+/// three wrong tries, a keychain failure) went to the new password's
+/// field, hidden in this mode: marked invalid unseen, and the focus lost.
+#[test]
+fn turning_off_puts_every_error_on_the_field_it_shows() {
+    let profile = Profile::new("lock_off_errors");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let app = profile.launch();
+    app.wait_locked(true);
+    app.unlock("open sesame");
+    app.wait_rows(1);
+    app.open_settings();
+    app.wait_until("Turn off… offered", || {
+        match app.try_displayed("#set-lock-off") {
+            Ok(true) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    });
+    app.click("#set-lock-off");
+    app.wait_until("the lock dialog", || {
+        match app.try_property("#lock-dialog", "open") {
+            Ok(serde_json::Value::Bool(true)) => Ok(()),
+            other => Err(format!("#lock-dialog open = {other:?}")),
+        }
+    });
+    assert!(!app.displayed("#lock-new"), "Turn off asks no new password");
+
+    // Wrong passwords, each tried as soon as the last is refused, until
+    // one comes too soon (after three: the wait is 1 s, then 2 s, …).
+    let said = app.wait_until("a try refused as too soon", || {
+        app.execute(
+            "document.getElementById('lock-error').textContent = '';",
+            serde_json::json!([]),
+        );
+        app.fill("#lock-old", "not it");
+        app.click("#lock-go");
+        let said = app.wait_until("the try's answer", || match app.try_text("#lock-error") {
+            Ok(text) if !text.is_empty() => Ok(text),
+            other => Err(format!("#lock-error = {other:?}")),
+        });
+        if said.starts_with("Too many wrong passwords") {
+            Ok(said)
+        } else {
+            Err(said)
+        }
+    });
+    let marks = app.execute(
+        "return [document.activeElement.id,
+                 document.getElementById('lock-old').getAttribute('aria-invalid'),
+                 document.getElementById('lock-new').getAttribute('aria-invalid')];",
+        serde_json::json!([]),
+    );
+    assert_eq!(
+        marks,
+        serde_json::json!(["lock-old", "true", null]),
+        "after {said:?}: the focus, and the field marked invalid"
+    );
+    assert_ne!(lock_state(&profile), "off");
+    app.quit();
+}
+
 /// Every way a desktop says its screen is locking locks the window: each
 /// screen saver's own name on the session bus (GNOME, Cinnamon, MATE,
 /// Xfce, and the freedesktop one KDE and others use), and on the system

@@ -657,3 +657,52 @@ fn the_shortcut_follows_its_letter_to_another_layout() {
     open_with(&app, "ctrl+alt+w");
     app.quit();
 }
+
+/// A counter-based code the palette makes goes to the main window too,
+/// where Hide codes hides it as it hides every other: once it came there
+/// in plain digits, in the row and in its button's name.
+#[test]
+fn a_code_the_palette_makes_comes_hidden_into_the_window() {
+    let profile = Profile::new("palette_hidden");
+    profile.cli_add(
+        &["--issuer", "Bank", "--account", "me", "--type", "hotp"],
+        BANK,
+    );
+    let app = profile.launch();
+    let bank = app.wait_rows(1).remove(0);
+    let main = app.current_window();
+    app.open_settings();
+    app.click("#set-hide");
+    app.click("#settings-done");
+    app.wait_saved_setting("hideCodes", &serde_json::json!(true));
+
+    quick(&profile);
+    wait_palette(&app, true);
+    let palette = app.wait_other_window(&main);
+    app.switch_to_window(&palette);
+    wait_listed(&app, &["Bank · me"]);
+    app.press_keys(&format!("bank{KEY_ENTER}"));
+    wait_palette(&app, false);
+    let code = hotp_code(BANK, 6, 0);
+    wait_clipboard(std::slice::from_ref(&code));
+
+    app.switch_to_window(&main);
+    app.wait_until("the palette's code in the window, hidden", || {
+        let read = app
+            .try_execute(
+                "const b = document.querySelector(arguments[0]);
+                 return [b.textContent, b.getAttribute('aria-label') || '', b.disabled];",
+                serde_json::json!([bank.css("button.code")]),
+            )
+            .map_err(|e| e.to_string())?;
+        if read == serde_json::json!(["••• •••", "Hidden code, Bank, show and copy", false])
+        {
+            Ok(())
+        } else {
+            Err(format!("{read}"))
+        }
+    });
+    let copied = app.copy_code(&bank);
+    assert_eq!(copied.code, code, "the click copies the palette's code");
+    app.quit();
+}

@@ -49,6 +49,77 @@ fn the_window_follows_what_the_cli_changes_and_keeps_its_own_changes() {
 }
 
 /// `name`'s value in the environment process `pid` started with.
+/// A row's ⋯ menu left open while another process changes the list: the
+/// list is drawn again, and the menu follows its row's new ⋯ button,
+/// naming the account as it is now; it closes when its row goes. It once
+/// stayed where it was: its opener said it was closed, it named the
+/// account as it had been, and it could hang over rows that had moved (a
+/// test's click on a ⋯ button under it failed until the test timed out).
+#[test]
+fn an_open_row_menu_follows_its_row_when_another_process_changes_the_list() {
+    let profile = Profile::new("processes_menu");
+    let app = profile.launch();
+    app.wait_loaded();
+    profile.cli_add(
+        &["-"],
+        "otpauth://totp/Bank:me?secret=JBSWY3DPEHPK3PXP&issuer=Bank",
+    );
+    profile.cli_add(
+        &["-"],
+        "otpauth://totp/Shop:me?secret=GEZDGNBVGY3TQOJQ&issuer=Shop",
+    );
+    let shop = app.wait_row("Shop", "me");
+    app.click(&shop.css("button.row-menu"));
+    app.wait_until("Shop's menu open", || {
+        if app
+            .try_displayed("#row-actions")
+            .map_err(|e| e.to_string())?
+        {
+            Ok(())
+        } else {
+            Err("#row-actions hidden".into())
+        }
+    });
+
+    profile.cli(&["rename", "Shop", "--issuer", "Store"]);
+    let store = app.wait_row("Store", "me");
+    app.wait_until("the menu on the row drawn again", || {
+        let menu = app
+            .attribute("#row-actions", "aria-label")
+            .unwrap_or_default();
+        let expanded = app.attribute(&store.css("button.row-menu"), "aria-expanded");
+        if app.displayed("#row-actions")
+            && menu.contains("Store")
+            && expanded.as_deref() == Some("true")
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "menu {menu:?}, its opener aria-expanded {expanded:?}"
+            ))
+        }
+    });
+    // The focus stays in the menu, and its items act on the account.
+    let focused_in_menu = app.execute(
+        "return document.getElementById('row-actions').contains(document.activeElement);",
+        serde_json::json!([]),
+    );
+    assert_eq!(focused_in_menu, serde_json::Value::Bool(true));
+
+    profile.cli(&["remove", "Store"]);
+    app.wait_until("the menu gone with its row", || {
+        let rows = app.try_rows().map_err(|e| e.to_string())?;
+        let shown = app
+            .try_displayed("#row-actions")
+            .map_err(|e| e.to_string())?;
+        if rows.len() == 1 && !shown {
+            Ok(())
+        } else {
+            Err(format!("rows {rows:?}, menu shown {shown}"))
+        }
+    });
+}
+
 fn environment_value(pid: u32, name: &str) -> Option<String> {
     let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
     environ.split(|&b| b == 0).find_map(|entry| {

@@ -1,16 +1,22 @@
 // The Add account dialog: a setup key or an otpauth:// link, checked as it
-// is typed, with a preview of what will be added.
+// is typed, with a preview of what will be added. Both are shown at once
+// but said only once typing settles, or as the field is left: a screen
+// reader would otherwise speak at nearly every pause in a key.
 
 import * as ipc from '../ipc.js';
 import { state, reloadAccounts, refreshCodes } from '../state.js';
 import { title } from '../format.js';
-import { toast } from '../notices.js';
+import { settledVoice, toast } from '../notices.js';
 import { openDialog } from '../focus.js';
 import { setError } from '../fields.js';
 
 const root = document.getElementById('add-dialog');
 const $ = (selector) => root.querySelector(selector);
 let validation = 0;
+const voice = settledVoice();
+
+/** What the form has to say now: its error, else what would be added. */
+const verdict = () => $('#add-error').textContent || $('#add-preview').textContent;
 
 function entry() {
   const number = (selector) => {
@@ -38,6 +44,7 @@ export function open() {
   showError('');
   $('#add-preview').textContent = '';
   $('#add-submit').disabled = true;
+  voice.forget();
   syncAdvanced();
   openDialog(root, { focus: $('#add-input'), returnTo: document.getElementById('add-button') });
 }
@@ -73,16 +80,20 @@ function syncAdvanced() {
   $('#add-digits').disabled = isUri || kind === 'steam';
 }
 
-async function validate() {
+/** Checks the form; `typing`: a keystroke asked, so the verdict is said
+ *  once typing settles rather than at once. */
+async function validate({ typing = false } = {}) {
   syncAdvanced();
   const ticket = ++validation;
   const wanted = entry();
   const preview = $('#add-preview');
   const submit = $('#add-submit');
+  const say = () => (typing ? voice.later(verdict()) : voice.now(verdict()));
   if (wanted.input.trim() === '') {
     showError('');
     preview.textContent = '';
     submit.disabled = true;
+    say();
     return;
   }
   try {
@@ -105,6 +116,7 @@ async function validate() {
     preview.textContent = '';
     submit.disabled = true;
   }
+  say();
 }
 
 async function submit(event) {
@@ -119,6 +131,7 @@ async function submit(event) {
     toast(`Added ${title(summary)}`);
   } catch (error) {
     showError(ipc.messageOf(error));
+    voice.now(verdict());
     button.disabled = false;
   }
 }
@@ -131,12 +144,15 @@ export function wire() {
   root.addEventListener('close', () => {
     $('#add-form').reset();
     $('#add-preview').textContent = '';
+    voice.forget();
   });
   $('#add-form').addEventListener('submit', submit);
   let debounce = 0;
   $('#add-form').addEventListener('input', () => {
     clearTimeout(debounce);
-    debounce = setTimeout(validate, 120);
+    debounce = setTimeout(() => validate({ typing: true }), 120);
   });
-  $('#add-form').addEventListener('change', validate);
+  $('#add-form').addEventListener('change', () => validate());
+  // Leaving a field says at once what waits to be said.
+  $('#add-form').addEventListener('focusout', () => { if (root.open) voice.now(); });
 }

@@ -5,7 +5,7 @@
 import * as ipc from '../ipc.js';
 import { state, reloadAccounts, refreshCodes } from '../state.js';
 import { announce, toast } from '../notices.js';
-import { openDialog } from '../focus.js';
+import { focusFirst, focusable, openDialog } from '../focus.js';
 import { fieldError, setError } from '../fields.js';
 import * as add from './add.js';
 
@@ -66,6 +66,10 @@ export function show(view, { returnTo } = {}) {
     return;
   }
   enrol.newest = view.id;
+  // The control with the focus, before this repaint may take it away (a
+  // row made again).
+  const focused = root.open ? document.activeElement : null;
+  const focusedRow = focused?.closest?.('#enrol-list li.found');
   const list = $('#enrol-list');
   const template = document.getElementById('found-template');
   // Keep what the user already edited or unticked when more codes arrive,
@@ -136,6 +140,19 @@ export function show(view, { returnTo } = {}) {
     : list.querySelector('.pick:not(:disabled)') ?? $('#enrol-cancel');
   if (!root.open) openDialog(root, { focus, returnTo });
   else if (view.locked.length > 0) focus.focus();
+  else if (!root.contains(document.activeElement) || !focusable(document.activeElement)) {
+    // The focus must not fall to the page behind the modal: the same
+    // control in the row made again (its edits were kept above), else the
+    // title, which then says what the preview now holds ("7 accounts
+    // found") as the focus lands on it.
+    const part = focusedRow && [...focused.classList].map((name) => `.${CSS.escape(name)}`).join('');
+    const again = part && list.querySelector(`li.found[data-index="${CSS.escape(focusedRow.dataset.index)}"] ${part}`);
+    const landed = focusFirst(again, $('#enrol-title'));
+    // A name being typed goes on where the caret was.
+    if (landed === again && typeof focused.selectionStart === 'number') {
+      again.setSelectionRange(focused.selectionStart, focused.selectionEnd);
+    }
+  }
 }
 
 async function unlock() {

@@ -4,7 +4,7 @@
 
 import * as ipc from '../ipc.js';
 import { state, on } from '../state.js';
-import { toast } from '../notices.js';
+import { announce, toast } from '../notices.js';
 
 /** What a saved file lacks: the accounts the keychain cannot read now
  *  (damaged, or written by a newer Watchword), for the notice. */
@@ -31,15 +31,19 @@ async function refreshReminder() {
     const count = status.addedSince;
     // Automatic backups make the reminder needless; their line says how
     // they fare.
-    reminder.el.hidden = reminder.dismissed || count === 0 || state.accounts.length === 0
+    const hide = reminder.dismissed || count === 0 || state.accounts.length === 0
       || Boolean(state.autobackup?.enabled);
-    document.getElementById('backup-reminder-text').textContent =
-      status.lastBackup === null || status.lastBackup === undefined
-        ? `Your ${count === 1 ? 'account is' : `${count} accounts are`} not backed up yet.`
-        : `${count === 1 ? '1 account was' : `${count} accounts were`} added since your last backup.`;
+    const words = status.lastBackup === null || status.lastBackup === undefined
+      ? `Your ${count === 1 ? 'account is' : `${count} accounts are`} not backed up yet.`
+      : `${count === 1 ? '1 account was' : `${count} accounts were`} added since your last backup.`;
+    // Written only where they changed: the reminder is a status region, and
+    // this runs at every pin, move or rename, which must not say it again.
+    if (reminder.el.hidden !== hide) reminder.el.hidden = hide;
+    const text = document.getElementById('backup-reminder-text');
+    if (text.textContent !== words) text.textContent = words;
   } catch {
     // The reminder is a courtesy: a keychain problem is reported elsewhere.
-    reminder.el.hidden = true;
+    if (!reminder.el.hidden) reminder.el.hidden = true;
   }
 }
 
@@ -134,6 +138,7 @@ function showGoogle(view) {
 
 function paintGoogle() {
   const $g = (selector) => google.root.querySelector(selector);
+  const held = document.activeElement;
   const { codes, accounts } = google.view;
   const code = codes[google.shown];
   $g('#google-qr').setAttribute('viewBox', `0 0 ${code.size} ${code.size}`);
@@ -145,8 +150,18 @@ function paintGoogle() {
   $g('#google-next').hidden = codes.length === 1;
   $g('#google-prev').disabled = google.shown === 0;
   $g('#google-next').disabled = google.shown === codes.length - 1;
-  // A button disabled under the focus leaves it nowhere: take the other.
-  if (document.activeElement?.disabled) focusFirst($g('#google-prev:not(:disabled)'), $g('#google-next:not(:disabled)'), $g('#google-done'));
+  // A button disabled under the focus leaves it nowhere. Past the last
+  // code Done takes it, so that Enter pressed on from Next closes rather
+  // than goes back; before the first, Next.
+  if (held?.disabled) focusFirst(held === $g('#google-prev') ? $g('#google-next') : $g('#google-done'), $g('#google-done'));
+}
+
+/** Next (+1) or Previous (-1): the step is said, as the focus stays on
+ *  the button (or goes to Done) and the code's picture says nothing. */
+function stepGoogle(by) {
+  google.shown += by;
+  paintGoogle();
+  announce(google.root.querySelector('#google-step').textContent);
 }
 
 function closeGoogle() {
@@ -170,8 +185,8 @@ export function wire() {
   // Esc, a save, or the lock).
   root.addEventListener('close', () => $('#export-form').reset());
   const $g = (selector) => google.root.querySelector(selector);
-  $g('#google-prev').addEventListener('click', () => { google.shown -= 1; paintGoogle(); });
-  $g('#google-next').addEventListener('click', () => { google.shown += 1; paintGoogle(); });
+  $g('#google-prev').addEventListener('click', () => stepGoogle(-1));
+  $g('#google-next').addEventListener('click', () => stepGoogle(1));
   $g('#google-done').addEventListener('click', closeGoogle);
   google.root.addEventListener('cancel', (event) => { event.preventDefault(); closeGoogle(); });
   // The list changed: so may what a backup would miss.

@@ -79,7 +79,14 @@ async function submit(event) {
     toast(m.done);
   } catch (failure) {
     const wrong = failure?.code === 'wrong_password';
-    error(wrong ? 'Wrong password.' : ipc.messageOf(failure), wrong ? $('#lock-old') : $('#lock-new'));
+    // A wrong password, or a try too soon after three, is about the
+    // current password; anything else (the keychain, an empty new one)
+    // goes on the new one where it is asked. Never on a hidden field
+    // (Turn off asks no new one): it cannot take the focus, which would
+    // fall to the page behind the dialog.
+    const onOld = m.old && (wrong || failure?.code === 'too_soon');
+    const field = onOld || !m.fresh ? $('#lock-old') : $('#lock-new');
+    error(wrong ? 'Wrong password.' : ipc.messageOf(failure), field);
     // A change stopped partway may have turned the lock on or off all the
     // same: Settings and Ctrl+L go by the lock as it now stands.
     ipc.lockStatus().then((status) => { if (!state.locked) setLock(status); }, () => {});

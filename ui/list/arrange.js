@@ -3,7 +3,7 @@
 
 import * as ipc from '../ipc.js';
 import { state, on, setAccounts, reloadAccounts, oneAtATime } from '../state.js';
-import { onRow, control, accountOf, placeAllRows } from './rows.js';
+import { rows, onRow, onRendered, control, accountOf, placeAllRows } from './rows.js';
 import { title } from '../format.js';
 import { announce, toast } from '../notices.js';
 import { focusFirst, hideKeepingFocus, menuBehaviour, menusChanged } from '../focus.js';
@@ -29,10 +29,13 @@ function openRowMenu(account, button) {
   const el = menu();
   el.querySelector('#row-pin').textContent = account.pinned ? 'Unpin' : 'Pin to top';
   el.querySelector('#row-note').textContent = account.has_note ? 'Show note…' : 'Add note…';
-  const group = state.accounts.filter((a) => a.pinned === account.pinned);
+  const why = whyNoMove();
+  const group = neighbours(account);
   const at = group.findIndex((a) => a.id === account.id);
-  el.querySelector('#row-up').disabled = at <= 0;
-  el.querySelector('#row-down').disabled = at === group.length - 1;
+  el.querySelector('#row-up').disabled = why !== '' || at <= 0;
+  el.querySelector('#row-down').disabled = why !== '' || at === group.length - 1;
+  el.querySelector('#row-up').title = why;
+  el.querySelector('#row-down').title = why;
   el.setAttribute('aria-label', `Actions for ${title(account)}`);
   el.hidden = false;
   menusChanged();
@@ -49,6 +52,27 @@ function closeRowMenu({ refocus = false } = {}) {
   menusChanged();
   opened.button?.setAttribute('aria-expanded', 'false');
   if (refocus) focusFirst(opened.button);
+}
+
+/** The list drawn again under an open menu (another process's change, a
+ *  backup's fresh read): the menu follows its row's new ⋯ button, with the
+ *  account as it is now, and keeps the focus it had; it closes with a row
+ *  that went. Left where it was, it would name an account as it was, hang
+ *  over rows that moved, and its opener would say it is closed. */
+function followRender() {
+  if (menu().hidden || !opened.account) return;
+  const account = state.accounts.find((a) => a.id === opened.account.id);
+  const button = control(opened.account.id, '.row-menu');
+  if (!account || !button) {
+    closeRowMenu();
+    return;
+  }
+  const focused = menu().contains(document.activeElement) ? document.activeElement.id : '';
+  // Opened afresh, not toggled shut.
+  menu().hidden = true;
+  opened.account = null;
+  openRowMenu(account, button);
+  if (focused) document.getElementById(focused)?.focus();
 }
 
 /** The ⋯ button of an account's row, as painted now. */
@@ -69,15 +93,34 @@ const saveOrder = oneAtATime(async () => {
   }
 });
 
-/** Moves an account one place up (-1) or down (+1) among its group. */
+/** Why an account cannot be moved up or down now, or ''. While searching
+ *  the rows stand best match first, where a place up or down means
+ *  nothing (dragging is off then too). */
+function whyNoMove() {
+  return document.getElementById('search').value.trim() === ''
+    ? '' : 'Clear the search to move accounts: its results are in best-match order';
+}
+
+/** The accounts a move steps among: those of its part of the list
+ *  (pinned or not) that are shown. A group filter hides the others, and a
+ *  move past one of them would change nothing to be seen. */
+function neighbours(account) {
+  return state.accounts.filter((a) => a.pinned === account.pinned && rows.get(a.id)?.el.hidden === false);
+}
+
+/** Moves an account up (-1) or down (+1) past the row shown next to it. */
 async function moveAccount(account, step) {
-  const from = state.accounts.findIndex((a) => a.id === account.id);
-  const to = from + step;
-  const target = state.accounts[to];
-  if (from < 0 || !target || target.pinned !== account.pinned) return;
-  const order = [...state.accounts];
-  order.splice(from, 1);
-  order.splice(to, 0, account);
+  const why = whyNoMove();
+  if (why !== '') {
+    toast(why);
+    return;
+  }
+  const group = neighbours(account);
+  const at = group.findIndex((a) => a.id === account.id);
+  const target = group[at + step];
+  if (at < 0 || !target) return;
+  const order = state.accounts.filter((a) => a.id !== account.id);
+  order.splice(order.indexOf(target) + (step > 0 ? 1 : 0), 0, account);
   setAccounts(order);
   focusFirst(codeOf(account));
   announce(`${title(account)} moved ${step < 0 ? 'up' : 'down'}`);
@@ -249,6 +292,7 @@ export function wireArrange() {
     more.addEventListener('click', () => openRowMenu(account, more));
     li.querySelector('.grip').addEventListener('pointerdown', (event) => startDrag(event, account, li));
   });
+  onRendered(followRender);
   const actions = {
     'row-qr': (account) => secretDialog.open(account, 'qr', { returnTo: moreOf(account) }),
     'row-key': (account) => secretDialog.open(account, 'key', { returnTo: moreOf(account) }),

@@ -18,6 +18,13 @@ const WARN_SECONDS = 5;
 
 // Accounts whose hidden code was clicked; hidden again with the next code.
 const revealed = new Set();
+// The HOTP code each counter-based account shows (id -> code), made here,
+// in the tray or in the palette: a row made again by a re-render (a pin, a
+// rename, another process's change) shows it still, as a code that went
+// away would have to be generated again, spending a counter value.
+// Forgotten on a lock, or once the store says another code came after it.
+const hotpShown = new Map();
+const NO_CODE = '––– –––';
 let timer = 0;
 let restart = () => {};
 let beforeCopy = async () => {};
@@ -82,6 +89,12 @@ export function paintCodes(now, all = false) {
   paintListCountdown(shared, now);
   for (const [id, row] of rows) {
     if (!all && !onScreen.has(id)) continue;
+    // A counter-based code has no countdown: it changes only when one is
+    // made, which repaints it.
+    if (row.account.kind === 'hotp') {
+      paintHotp(id, row);
+      continue;
+    }
     const code = state.codes.get(id);
     if (!code) continue;
     const remaining = remainingOf(code, now);
@@ -117,7 +130,8 @@ export function paintCodes(now, all = false) {
         // it as the button's description, not as a separate number.
         const next = row.el.querySelector('.next-code');
         next.hidden = !(showNext && code.next);
-        next.textContent = code.next ? `next ${groupCode(code.next)}` : '';
+        // Not kept in the page while it is not shown (a hidden code's).
+        next.textContent = next.hidden ? '' : `next ${groupCode(code.next)}`;
         if (next.hidden) button.removeAttribute('aria-describedby');
         else button.setAttribute('aria-describedby', next.id);
         shown.warn = warn;
@@ -127,6 +141,31 @@ export function paintCodes(now, all = false) {
       shown.remaining = remaining;
     }
   }
+}
+
+/** Paints an HOTP row's code under the same rule as a timed one: hidden
+ *  (with Hide codes on) until clicked, and hidden again when the next
+ *  one is made. */
+function paintHotp(id, row) {
+  const current = hotpShown.get(id);
+  const hidden = current !== undefined && state.settings.hideCodes && !revealed.has(id);
+  const shown = row.shown;
+  if (shown.painted && shown.current === current && shown.masked === hidden) return;
+  const button = row.el.querySelector('.code');
+  button.textContent = current === undefined ? NO_CODE : hidden ? maskCode(current) : groupCode(current);
+  button.classList.toggle('masked', hidden);
+  shown.painted = true;
+  shown.current = current;
+  shown.masked = hidden;
+  button.setAttribute('aria-label', codeButtonName(row.account, shown));
+  if (current !== undefined) {
+    button.disabled = false;
+    return;
+  }
+  // No code to copy: Generate takes the focus the button held.
+  const held = document.activeElement === button;
+  button.disabled = true;
+  if (held) row.el.querySelector('.generate').focus();
 }
 
 function scheduleTick() {
@@ -168,26 +207,21 @@ async function copy(account) {
 
 /** Back to no code shown for an HOTP account, as before Generate. */
 function forgetHotp(account) {
-  const row = rows.get(account.id);
-  if (!row) return;
-  const button = row.el.querySelector('.code');
-  button.textContent = '––– –––';
-  button.disabled = true;
-  row.shown = {};
-  button.setAttribute('aria-label', codeButtonName(account, row.shown));
+  hotpShown.delete(account.id);
+  revealed.delete(account.id);
+  paintCodes(clockNow(), true);
 }
 
-/** Shows an HOTP code made now; the button of its row, or null. */
+/** Shows an HOTP code made now (here, in the tray or the palette); the
+ *  button of its row, or null. */
 function showHotp(view) {
-  const row = rows.get(view.id);
-  const account = state.accounts.find((a) => a.id === view.id);
-  if (!row || !account) return null;
-  const button = row.el.querySelector('.code');
-  button.textContent = groupCode(view.current);
-  button.disabled = false;
-  row.shown.current = view.current;
-  button.setAttribute('aria-label', codeButtonName(account, row.shown));
-  return button;
+  // Locked since it was made: nothing of it comes onto the locked page.
+  if (state.locked || !state.accounts.some((a) => a.id === view.id)) return null;
+  hotpShown.set(view.id, view.current);
+  // A new code is hidden again until clicked, as a timed one is.
+  revealed.delete(view.id);
+  paintCodes(clockNow(), true);
+  return rows.get(view.id)?.el.querySelector('.code') ?? null;
 }
 
 async function generateHotp(account) {
@@ -202,7 +236,10 @@ async function generateHotp(account) {
     const moved = document.activeElement !== button;
     button.focus();
     if (!moved || document.activeElement !== button) {
-      announce(`New code for ${title(account)}: ${groupCode(view.current)}`);
+      // A hidden code is not read out either.
+      announce(rows.get(account.id)?.shown.masked
+        ? `New code for ${title(account)}, hidden: click it to show and copy it`
+        : `New code for ${title(account)}: ${groupCode(view.current)}`);
     }
   } catch (error) {
     toast(ipc.messageOf(error));
@@ -216,9 +253,11 @@ export function sayTimeLeft(event) {
   const row = rows.get(account.id);
   const code = state.codes.get(account.id);
   if (account.kind === 'hotp' || !code) {
-    announce(row?.shown.current
-      ? `${title(account)}: ${groupCode(row.shown.current)}, counter-based, it does not expire`
-      : `${title(account)}: no code yet, press Generate`);
+    announce(!row?.shown.current
+      ? `${title(account)}: no code yet, press Generate`
+      : row.shown.masked
+        ? `${title(account)}: code hidden, counter-based, it does not expire`
+        : `${title(account)}: ${groupCode(row.shown.current)}, counter-based, it does not expire`);
     return true;
   }
   const left = seconds(remainingOf(code, clockNow()));
@@ -245,7 +284,8 @@ export function wireCodes({ retry, settled }) {
       generate.hidden = false;
       generate.setAttribute('aria-label', `Generate a code for ${title(account)}`);
       generate.addEventListener('click', () => generateHotp(account));
-      code.textContent = '––– –––';
+      // Until painted (just after the render), with the code it shows, if any.
+      code.textContent = NO_CODE;
       code.disabled = true;
     }
     code.setAttribute('aria-label', codeButtonName(account, {}));
@@ -258,8 +298,18 @@ export function wireCodes({ retry, settled }) {
     onScreen.clear();
   });
   // Locked, the codes clicked into view are hidden again after the
-  // unlock, however long the lock lasted.
-  on('accounts', () => { if (state.locked) revealed.clear(); });
+  // unlock, however long the lock lasted, and the HOTP codes go, as the
+  // store forgets them then. One goes with its account too (not while its
+  // delete may still be undone).
+  on('accounts', () => {
+    if (state.locked) {
+      revealed.clear();
+      hotpShown.clear();
+    }
+    for (const id of hotpShown.keys()) {
+      if (id !== state.leavingId && !state.accounts.some((a) => a.id === id)) hotpShown.delete(id);
+    }
+  });
   on('codes', ({ error }) => {
     if (error) showStatus(ipc.messageOf(error), restart, 'codes');
     else clearStatus('codes');

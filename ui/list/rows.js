@@ -5,7 +5,7 @@
 import { state, on, allGroups } from '../state.js';
 import { filterAccounts } from '../search.js';
 import { paintIcon, title } from '../format.js';
-import { statusShown } from '../notices.js';
+import { settledVoice, statusShown } from '../notices.js';
 
 const list = () => document.getElementById('accounts');
 const search = () => document.getElementById('search');
@@ -15,6 +15,9 @@ const groupFilter = () => document.getElementById('group-filter');
 export const rows = new Map();
 
 const hooks = { before: [], row: [], rendered: [] };
+// Says how many accounts a search or a group shows, once typing settles:
+// a screen reader hears nothing of the rows coming and going.
+const results = settledVoice();
 
 /** `before()` runs as a render starts, `wire(li, account)` for each new
  *  row, `after()` once the rows are in place. */
@@ -132,7 +135,8 @@ function inGroup() {
   return group === '' ? state.accounts : state.accounts.filter((a) => a.groups?.includes(group));
 }
 
-/** Shows the rows matching the search and the group, best first. */
+/** Shows the rows matching the search and the group, best first; returns
+ *  how many. */
 export function applySearch() {
   const query = search().value;
   const group = groupFilter().value;
@@ -162,12 +166,26 @@ export function applySearch() {
     ? `No account matches “${query.trim()}”.`
     : `No account in “${group}” matches “${query.trim()}”.`;
   search().closest('.search-bar').hidden = state.accounts.length === 0;
+  return shown.length;
+}
+
+/** What a search or a group filter shows, in words; '' with neither. */
+function resultsWords(count) {
+  const query = search().value.trim();
+  const group = groupFilter().value;
+  if ((query === '' && group === '') || state.accounts.length === 0) return '';
+  if (count === 0) return document.getElementById('no-match').textContent;
+  const accounts = count === 1 ? '1 account' : `${count} accounts`;
+  if (query === '') return `${accounts} in “${group}”`;
+  return `${accounts} ${count === 1 ? 'matches' : 'match'}${group === '' ? '' : ` in “${group}”`}`;
 }
 
 export function clearSearch() {
   if (search().value === '') return false;
   search().value = '';
   applySearch();
+  // The next search's count is said even if it is the last one's.
+  results.forget();
   return true;
 }
 
@@ -198,6 +216,11 @@ export function control(id, selector) {
 
 export function wireRows() {
   on('accounts', render);
-  search().addEventListener('input', applySearch);
-  groupFilter().addEventListener('change', applySearch);
+  // Nothing said of a search after the lock took it away.
+  on('accounts', () => { if (state.locked) results.forget(); });
+  search().addEventListener('input', () => results.later(resultsWords(applySearch())));
+  // Leaving the field (into the list, say) says at once what waits.
+  search().addEventListener('focusout', () => results.now());
+  // A group is chosen in one go: said at once.
+  groupFilter().addEventListener('change', () => results.now(resultsWords(applySearch())));
 }

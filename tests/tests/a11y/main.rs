@@ -7,6 +7,7 @@
 mod axe;
 mod keyboard;
 mod palette;
+mod said;
 mod zoom;
 
 use serde_json::{json, Value};

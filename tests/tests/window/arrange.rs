@@ -196,3 +196,135 @@ fn pin_reorder_and_rename_survive_a_restart() {
     );
     app.quit();
 }
+
+/// Moving steps past the row shown next to it: with a group chosen, a
+/// move once swapped with a hidden row, so nothing on screen moved while
+/// "moved up" was said. While searching the rows stand best match first,
+/// where up and down mean nothing: moving is off, and says why.
+#[test]
+fn moving_under_a_filter_passes_the_row_shown_next() {
+    let profile = Profile::new("move_filtered");
+    seed(&profile);
+    profile.cli(&["group", "Amazon Seller Central", "--add", "Work"]);
+    profile.cli(&["group", "Société", "--add", "Work"]);
+    let app = profile.launch();
+    app.wait_loaded();
+    wait_order(
+        &app,
+        &[
+            "Amazon",
+            "Amazon Seller Central",
+            "GitHub",
+            "Société Générale",
+        ],
+    );
+
+    // GitHub, hidden, stands between the two shown.
+    choose_group(&app, "Work");
+    wait_visible(&app, &["Amazon Seller Central", "Société Générale"]);
+    let focus_code = |issuer: &str| {
+        let row = app
+            .rows_now()
+            .into_iter()
+            .find(|r| r.issuer == issuer)
+            .unwrap_or_else(|| panic!("a row for {issuer}"));
+        app.execute(
+            "document.querySelector(arguments[0]).focus();",
+            serde_json::json!([row.css("button.code")]),
+        );
+    };
+    focus_code("Société Générale");
+    app.press_chord(KEY_ALT, KEY_UP);
+    wait_visible(&app, &["Société Générale", "Amazon Seller Central"]);
+    wait_order(
+        &app,
+        &[
+            "Amazon",
+            "Société Générale",
+            "Amazon Seller Central",
+            "GitHub",
+        ],
+    );
+    // The menu's Move down goes back past the same row; Move up is off
+    // at the top of what is shown.
+    app.row_action("Société Générale", "#row-down");
+    wait_visible(&app, &["Amazon Seller Central", "Société Générale"]);
+    wait_order(
+        &app,
+        &[
+            "Amazon",
+            "Amazon Seller Central",
+            "Société Générale",
+            "GitHub",
+        ],
+    );
+    app.click(
+        &app.rows_now()
+            .into_iter()
+            .find(|r| r.issuer == "Amazon Seller Central")
+            .expect("Seller Central")
+            .css("button.row-menu"),
+    );
+    app.wait_until("the row menu", || match app.try_displayed("#row-actions") {
+        Ok(true) => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
+    assert!(!app.enabled("#row-up"), "Move up past a hidden row");
+    assert!(app.enabled("#row-down"));
+    app.press_keys(&KEY_ESCAPE.to_string());
+    choose_group(&app, "");
+
+    // Searching: Alt+↓ moves nothing and says why; the menu offers no move.
+    app.type_text("#search", "amazon");
+    wait_visible(&app, &["Amazon", "Amazon Seller Central"]);
+    focus_code("Amazon");
+    app.press_chord(KEY_ALT, KEY_DOWN);
+    app.wait_toast("Clear the search to move accounts");
+    app.click(
+        &app.rows_now()
+            .into_iter()
+            .find(|r| r.issuer == "Amazon")
+            .expect("Amazon")
+            .css("button.row-menu"),
+    );
+    app.wait_until("the row menu", || match app.try_displayed("#row-actions") {
+        Ok(true) => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
+    assert!(!app.enabled("#row-up") && !app.enabled("#row-down"));
+    assert!(
+        app.attribute("#row-down", "title")
+            .is_some_and(|why| why.starts_with("Clear the search")),
+        "a disabled move says why"
+    );
+    app.press_keys(&KEY_ESCAPE.to_string());
+    app.execute(
+        "const field = document.getElementById('search');
+         field.value = '';
+         field.dispatchEvent(new Event('input'));",
+        serde_json::json!([]),
+    );
+    wait_order(
+        &app,
+        &[
+            "Amazon",
+            "Amazon Seller Central",
+            "Société Générale",
+            "GitHub",
+        ],
+    );
+    // What the window shows is what the store keeps.
+    app.quit();
+    let app = profile.launch();
+    app.wait_loaded();
+    wait_order(
+        &app,
+        &[
+            "Amazon",
+            "Amazon Seller Central",
+            "Société Générale",
+            "GitHub",
+        ],
+    );
+    app.quit();
+}

@@ -89,6 +89,16 @@ fn settings_change_the_codes_and_persist() {
         !app.displayed(&row.css(".next-code")),
         "a hidden code hides its next one too"
     );
+    // Not even kept in the page, where a hidden element's text is still
+    // text (a copy of the page, a script).
+    assert_eq!(
+        app.execute(
+            "return document.querySelector(arguments[0]).textContent;",
+            serde_json::json!([row.css(".next-code")]),
+        ),
+        serde_json::json!(""),
+        "a hidden code's next one is in the page"
+    );
     // A click shows the code and, always, the next one, until the code
     // changes: then both are hidden again. The click is early in a period;
     // if a boundary still passes before the checks end (a stalled machine),
@@ -142,6 +152,90 @@ fn settings_change_the_codes_and_persist() {
     assert_eq!(app.property("#set-hide", "checked"), true);
     assert_eq!(app.property("#set-next", "checked"), true);
     assert_eq!(app.property("#set-theme", "value"), "dark");
+    app.quit();
+}
+
+/// Hide codes covers counter-based codes as it covers timed ones: a code
+/// generated before the setting went on is hidden by it, one generated
+/// after comes hidden (in its button's name too), a click shows it, and a
+/// repaint of the list (a pin) keeps it rather than dropping it, which
+/// would make the user generate again and spend a counter value. Once
+/// these were shown in plain digits, and lost at every repaint.
+#[test]
+fn hidden_codes_cover_counter_based_ones_and_a_repaint_keeps_them() {
+    let profile = Profile::new("hide_hotp");
+    profile.cli_add(
+        &["--issuer", "Bank", "--account", "me", "--type", "hotp"],
+        BANK,
+    );
+    let codes: Vec<String> = (0..2)
+        .map(|counter| watchword_e2e::hotp_code(BANK, 6, counter))
+        .collect();
+    let app = profile.launch();
+    app.wait_loaded();
+    let bank = app.wait_rows(1).remove(0);
+    let button = bank.css("button.code");
+    // The button's text and name, once they are `text` and start `name`.
+    let shows = |text: &str, name: &str| {
+        app.wait_until(&format!("the Bank row to show {text:?}"), || {
+            let read = app
+                .try_execute(
+                    "const b = document.querySelector(arguments[0]);
+                     return [b.textContent, b.getAttribute('aria-label') || '', b.disabled];",
+                    serde_json::json!([button]),
+                )
+                .map_err(|e| e.to_string())?;
+            let (shown, named) = (read[0].as_str(), read[1].as_str().unwrap_or_default());
+            if shown == Some(text) && named.starts_with(name) && read[2] == false {
+                Ok(())
+            } else {
+                Err(format!("{read}"))
+            }
+        });
+    };
+    let hidden = "Hidden code, Bank, show and copy";
+
+    // Generated with the setting off: shown; turned on: hidden at once.
+    app.click(&bank.css("button.generate"));
+    let first = watchword_e2e::grouped(&codes[0]);
+    shows(&first, &first);
+    app.open_settings();
+    app.click("#set-hide");
+    app.click("#settings-done");
+    shows("••• •••", hidden);
+
+    // The list made again around it: the code is still there, hidden.
+    app.row_action("Bank", "#row-pin");
+    app.wait_toast("Pinned Bank to the top");
+    assert!(
+        app.attribute(&bank.css(""), "class")
+            .is_some_and(|class| class.contains("pinned")),
+        "the row was made again, pinned"
+    );
+    shows("••• •••", hidden);
+
+    // A click copies the code shown (the counter does not move) and shows it.
+    let copied = app.copy_code(&bank);
+    assert_eq!(copied.code, codes[0]);
+    shows(&first, &first);
+
+    // The next one comes hidden, as the focus lands on it and in what is
+    // said: none of its digits on the page.
+    app.click(&bank.css("button.generate"));
+    shows("••• •••", hidden);
+    let page = app.execute(
+        "return document.body.innerText + document.getElementById('live').textContent
+           + [...document.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label')).join(' ');",
+        serde_json::json!([]),
+    );
+    assert!(
+        !watchword_e2e::digits_of(page.as_str().unwrap_or_default()).contains(&codes[1]),
+        "the hidden code is readable: {page}"
+    );
+    let copied = app.copy_code(&bank);
+    assert_eq!(copied.code, codes[1]);
+    let second = watchword_e2e::grouped(&codes[1]);
+    shows(&second, &second);
     app.quit();
 }
 
