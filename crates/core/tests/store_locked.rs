@@ -232,9 +232,11 @@ fn with_the_keyring_stopped() {
     // A store opened before the daemon stopped (its connections made) and
     // one opened after it: both get an answer, in the connections' method
     // timeout (25 s), that names what happened. Neither waits forever.
-    const NO_ANSWER: &str = "The Secret Service did not answer: it may be stuck or have \
-                             stopped. Try again; if it keeps happening, restart it (log out \
-                             and back in, or restart gnome-keyring or KWallet)";
+    const NO_ANSWER: &str = "The Secret Service did not answer in time. If it is waiting \
+                             for you (a password manager asking to unlock its database), do \
+                             that and try again; otherwise it may be stuck: restart it (log \
+                             out and back in, or restart gnome-keyring or KWallet) and try \
+                             again";
     let load = store.load().expect_err("no answer");
     assert_eq!(
         (load.code().as_str(), load.to_string().as_str()),

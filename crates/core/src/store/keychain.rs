@@ -475,7 +475,7 @@ pub(crate) fn map_error(err: &keyring_core::Error) -> Error {
         {
             (
                 KeychainProblem::NoAnswer,
-                format!("The {NAME} did not answer: it may be stuck or have stopped. Try again; if it keeps happening, restart it (log out and back in, or restart gnome-keyring or KWallet)"),
+                format!("The {NAME} did not answer in time. If it is waiting for you (a password manager asking to unlock its database), do that and try again; otherwise it may be stuck: restart it (log out and back in, or restart gnome-keyring or KWallet) and try again"),
             )
         }
         K::PlatformFailure(_) if lower.contains("denied") || lower.contains("not allowed") => (

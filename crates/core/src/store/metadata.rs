@@ -376,8 +376,9 @@ pub struct Metadata {
     /// it (another tool, another app), kept until the user restores or
     /// forgets them: while any is here, no backup is pruned, since the
     /// older ones may be all that holds its key. Read leniently, entry by
-    /// entry and field by field: one entry broken by a hand edit must not
-    /// cost the others their backups.
+    /// entry, and its dates field by field: one entry broken by a hand edit
+    /// must not cost the others their backups. (Not its id, issuer or name:
+    /// emptied, they would match accounts that are not it, and settle it.)
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
@@ -392,13 +393,10 @@ pub struct Metadata {
 #[serde(rename_all = "camelCase")]
 pub struct MissingEntry {
     /// The account's id, as the list had it.
-    #[serde(default, deserialize_with = "lenient")]
     pub id: String,
     /// Its issuer, as the list showed it.
-    #[serde(default, deserialize_with = "lenient")]
     pub issuer: String,
     /// Its account name, as the list showed it.
-    #[serde(default, deserialize_with = "lenient")]
     pub name: String,
     /// Unix time it was found gone.
     #[serde(default, deserialize_with = "lenient")]

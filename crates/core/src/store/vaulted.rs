@@ -144,26 +144,36 @@ impl Store {
     }
 
     /// [`Store::vault_record`], with a record another tool deleted written
-    /// back when this store holds its keys and items are still sealed under
-    /// them. That is not the lock turned off (which opens every item before
-    /// it deletes the lock's item) but the item lost, to a keyring manager's
-    /// clean-up say: taken for a turn-off, the keys would be dropped and
-    /// every sealed account, the backup password too, never read again.
-    /// Written back as it was, the lock stays on with its password.
+    /// back while this store holds its keys ([`Store::put_back_record`]).
     pub(super) fn vault_record_kept(&self) -> Result<Option<VaultRecord>> {
         let record = self.vault_record()?;
-        let (None, Some(keys), Some(held)) = (&record, &self.keys, &self.held_record) else {
-            return Ok(record);
-        };
-        if held.id != keys.current.id() {
-            return Ok(None);
+        match (&record, &self.keys) {
+            (None, Some(keys)) => self.put_back_record(keys),
+            _ => Ok(record),
         }
-        let ours = |id: &str| {
-            id == keys.current.id() || keys.previous.as_ref().is_some_and(|p| p.id() == id)
+    }
+
+    /// The lock's item gone, yet an item still opens with `keys`: that is
+    /// not the lock turned off (which opens every item it can before it
+    /// deletes the lock's item) but the item lost, to a keyring manager's
+    /// clean-up say. Taken for a turn-off, the keys would be dropped and
+    /// every sealed account, the backup password too, never read again. The
+    /// record `keys` came from (kept since, even locked: it holds them only
+    /// wrapped, as the item did) is written back, and the lock stays on
+    /// with its password. `None` when there is nothing to put back.
+    fn put_back_record(&self, keys: &Keys) -> Result<Option<VaultRecord>> {
+        let Some(held) = self
+            .held_record
+            .as_ref()
+            .filter(|held| held.id == keys.current.id())
+        else {
+            return Ok(None);
         };
-        let still_sealed = self.sealable_items()?.iter().any(|(_, read)| {
+        // Opened, not only marked with the key's id: an item that opens with
+        // no key (damaged) stays sealed through a real turn-off.
+        let still_sealed = self.sealable_items()?.iter().any(|(id, read)| {
             read.as_ref()
-                .is_ok_and(|text| vault::sealed_key_id(text).is_some_and(ours))
+                .is_ok_and(|text| vault::is_sealed(text) && keys.open(id, text).is_ok())
         });
         if !still_sealed {
             return Ok(None);
@@ -261,7 +271,13 @@ impl Store {
         password: &str,
         mut meanwhile: impl FnMut(usize),
     ) -> Result<()> {
-        let record = self.vault_record()?.ok_or(Error::LockOff)?;
+        // The lock's item gone after this store held its keys (locked
+        // since): the record they came from is tried, and put back below
+        // if the password opens it and items are still sealed under it.
+        let record = match self.vault_record()? {
+            Some(record) => record,
+            None => self.held_record.clone().ok_or(Error::LockOff)?,
+        };
         // Half a second of Argon2, without the store's lock: another
         // process may change the password or turn the lock off meanwhile.
         // The keys are taken only if they are the lock's keys as it stands
@@ -273,7 +289,10 @@ impl Store {
             meanwhile(changes);
             let record = {
                 let _lock = self.lock(lock::WAIT)?;
-                let record = self.vault_record()?.ok_or(Error::LockOff)?;
+                let record = match self.vault_record()? {
+                    Some(record) => record,
+                    None => self.put_back_record(&keys)?.ok_or(Error::LockOff)?,
+                };
                 if record.id == keys.current.id() {
                     // Keys taken afresh: what was said before them is not
                     // about them.
@@ -310,7 +329,9 @@ impl Store {
     pub fn lock_now(&mut self) {
         self.lock_call.answer();
         self.keys = None;
-        self.held_record = None;
+        // `held_record` stays: it holds the keys only wrapped under the
+        // password, as the lock's item does, and an unlock puts it back
+        // should the item be lost meanwhile.
         self.accounts.clear();
         self.loaded = false;
     }

@@ -413,13 +413,41 @@ fn the_locks_item_deleted_behind_its_back_is_put_back_from_the_window() {
     assert_eq!(window.load().expect("loads").accounts, 1);
     assert!(keychain.with(|s| s.items.contains_key("watchword-vault")));
 
-    // Turned off for real elsewhere: every item is plain, so the keys go.
+    // Lost while the window is locked (a second reader found that the
+    // window locking first, at idle say, dropped the keys before anything
+    // looked): the unlock puts it back, with the password.
+    window.lock_now();
+    keychain.with(|s| s.items.remove("watchword-vault"));
+    assert_eq!(
+        window.unlock("wrong").expect_err("still a password").code(),
+        "wrong_password"
+    );
+    assert!(!keychain.with(|s| s.items.contains_key("watchword-vault")));
+    window.unlock("pw").expect("unlocked with its password");
+    assert_eq!(
+        keychain.with(|s| s.items.get("watchword-vault").cloned()),
+        record
+    );
+    assert_eq!(window.code(&id, 0).expect("reads").current, code);
+
+    // An item that opens with no key (damaged) stays sealed through a real
+    // turn-off: that does not make the lock's item lost.
+    let other = window
+        .add(account("Shop", b"09876543210987654321"))
+        .expect("added");
+    keychain.with(|s| {
+        let item = s.items.get_mut(other.as_str()).expect("sealed");
+        item.truncate(item.len() - 8);
+    });
     open(dir.path(), &keychain)
         .turn_lock_off("pw")
         .expect("turned off by the CLI");
     assert!(window.refresh().expect("looked again"), "told as a change");
-    assert!(!window.holds_vault_key());
+    assert!(!window.holds_vault_key(), "the keys go with the lock");
     assert!(!keychain.with(|s| s.items.contains_key("watchword-vault")));
+    window.set_pinned(&id, false).expect("unpinned");
+    assert!(!keychain.with(|s| s.items.contains_key("watchword-vault")));
+    assert_eq!(window.code(&id, 0).expect("plain again").current, code);
 }
 
 // Found by a second reader: a delete that was done but answered with a
