@@ -70,6 +70,8 @@ codes! {
     VaultDamaged = "vault_damaged",
     /// The lock is on already.
     LockAlreadyOn = "lock_already_on",
+    /// Items are sealed by a lock whose keychain item is gone.
+    SealedByLostLock = "sealed_by_lost_lock",
     /// The lock is off.
     LockOff = "lock_off",
     /// Too many wrong passwords: the next try must wait.

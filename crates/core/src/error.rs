@@ -281,6 +281,16 @@ pub enum Error {
     /// Occurs when the lock is turned on while it is on already.
     #[error("the lock is on already; `watchword-cli lock password` changes its password")]
     LockAlreadyOn,
+    /// Occurs when the lock is turned on while items are still sealed by a
+    /// lock whose keychain item is gone (deleted by another program): a new
+    /// lock would leave them under a key that nothing names.
+    #[error(
+        "{0} keychain item(s) are still sealed by a lock whose own keychain item is gone \
+         (deleted by another program). A Watchword window that was unlocked before that, \
+         if one is still running, puts it back when unlocked; otherwise restore those \
+         accounts from a backup and remove the unreadable ones, then turn the lock on"
+    )]
+    SealedByLostLock(usize),
     /// Occurs when the lock is turned off or its password changed while it
     /// is off.
     #[error("the lock is off")]
@@ -333,6 +343,7 @@ impl Error {
             Error::WrongLockPassword => ErrorCode::WrongPassword,
             Error::VaultDamaged(_) => ErrorCode::VaultDamaged,
             Error::LockAlreadyOn => ErrorCode::LockAlreadyOn,
+            Error::SealedByLostLock(_) => ErrorCode::SealedByLostLock,
             Error::LockOff => ErrorCode::LockOff,
             Error::EmptyLockPassword => ErrorCode::EmptyPassword,
         }

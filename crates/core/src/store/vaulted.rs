@@ -350,7 +350,19 @@ impl Store {
             // Every item must still fit its keychain item once sealed
             // (a third longer): refused before anything changes.
             let probe = VaultKey::random();
-            for (id, read) in store.sealable_items()? {
+            let items = store.sealable_items()?;
+            // Sealed with no lock on: its item was deleted by another
+            // program, and a new lock would leave them under a key no
+            // record names, for good (and a window holding that key, which
+            // would put the old lock back, would find a new one and drop it).
+            let sealed = items
+                .iter()
+                .filter(|(_, read)| read.as_ref().is_ok_and(|text| vault::is_sealed(text)))
+                .count();
+            if sealed > 0 {
+                return Err(Error::SealedByLostLock(sealed));
+            }
+            for (id, read) in items {
                 let Ok(text) = read else { continue };
                 let text = Zeroizing::new(text);
                 let units = probe.seal(&id, &text).len();

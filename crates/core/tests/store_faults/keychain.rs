@@ -448,6 +448,18 @@ fn the_locks_item_deleted_behind_its_back_is_put_back_from_the_window() {
     window.set_pinned(&id, false).expect("unpinned");
     assert!(!keychain.with(|s| s.items.contains_key("watchword-vault")));
     assert_eq!(window.code(&id, 0).expect("plain again").current, code);
+
+    // A lock turned on over an item still sealed with no lock on would
+    // leave it under a key nothing names: refused, saying why.
+    let mut cli = open(dir.path(), &keychain);
+    let refused = cli.turn_lock_on("new", FAST).expect_err("refused");
+    assert_eq!(refused.code(), "sealed_by_lost_lock");
+    assert!(refused
+        .to_string()
+        .starts_with("1 keychain item(s) are still sealed"));
+    assert!(!keychain.with(|s| s.items.contains_key("watchword-vault")));
+    window.remove(&other).expect("the unreadable one removed");
+    cli.turn_lock_on("new", FAST).expect("then it turns on");
 }
 
 // Found by a second reader: a delete that was done but answered with a
