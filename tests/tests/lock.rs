@@ -910,3 +910,59 @@ fn a_lock_leaves_nothing_behind_for_after_the_unlock() {
         break;
     }
 }
+
+/// The lock's keychain item deleted by another program (a keyring
+/// manager's clean-up) while the window runs, locked since it was last
+/// unlocked: the window keeps its unlock screen, and the password puts the
+/// item back. It once took the lock for turned off: the keys it had held
+/// were gone, and every account, sealed under them, was unreadable for good.
+#[test]
+fn the_locks_item_deleted_by_another_program_is_put_back_by_the_window() {
+    let profile = Profile::new("lock_item_lost");
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let app = profile.launch();
+    app.wait_locked(true);
+    app.unlock("open sesame");
+    app.wait_locked(false);
+    app.wait_row("GitHub", "octocat");
+    app.open_settings();
+    app.click("#set-lock-now");
+    app.wait_locked(true);
+
+    let status = std::process::Command::new("secret-tool")
+        .args([
+            "clear",
+            "service",
+            profile.service(),
+            "username",
+            "watchword-vault",
+        ])
+        .status()
+        .expect("secret-tool runs");
+    assert!(status.success());
+    // A process that never held the keys sees no lock.
+    assert_eq!(lock_state(&profile), "off");
+
+    app.unlock("open sesame");
+    app.wait_locked(false);
+    app.wait_until("GitHub's code, not an unreadable account", || {
+        let rows = app.try_rows().map_err(|e| e.to_string())?;
+        match rows.as_slice() {
+            [row] if row.code.chars().filter(char::is_ascii_digit).count() == 6 => Ok(()),
+            _ => Err(format!("rows: {rows:?}")),
+        }
+    });
+    // Put back as it was: the CLI, holding no key, finds it locked again,
+    // and the same password opens it.
+    assert_eq!(lock_state(&profile), "locked");
+    let code = profile.cli_with_input(
+        &["code", "GitHub", "--lock-password-stdin"],
+        Some("open sesame\n"),
+    );
+    assert_eq!(
+        code.chars().filter(char::is_ascii_digit).count(),
+        6,
+        "{code}"
+    );
+}

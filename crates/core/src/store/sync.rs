@@ -266,6 +266,16 @@ impl Store {
                 (true, false)
             }
         };
+        // A record kept from keys held before (locked since) that seals
+        // nothing now (the lock turned off elsewhere): forgotten, so that
+        // looking at the lock reads only its item again.
+        if self.keys.is_none()
+            && self.held_record.is_some()
+            && self.vault_record()?.is_none()
+            && !self.held_record_seals_items()?
+        {
+            self.held_record = None;
+        }
         // Every item in as few round trips as the keychain allows.
         let (items, seen) = self.keychain.get_all_located()?;
         let mut report = LoadReport {

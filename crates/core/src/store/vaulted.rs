@@ -153,6 +153,20 @@ impl Store {
         }
     }
 
+    /// Whether items are sealed under the key of the record this store
+    /// held keys from (locked since): with the lock's item gone, that is
+    /// the item lost, not the lock turned off. Reads every item, only
+    /// while there is such a record.
+    pub(super) fn held_record_seals_items(&self) -> Result<bool> {
+        let Some(held) = &self.held_record else {
+            return Ok(false);
+        };
+        Ok(self.sealable_items()?.iter().any(|(_, read)| {
+            read.as_ref()
+                .is_ok_and(|text| vault::sealed_key_id(text) == Some(held.id.as_str()))
+        }))
+    }
+
     /// The lock's item gone, yet an item still opens with `keys`: that is
     /// not the lock turned off (which opens every item it can before it
     /// deletes the lock's item) but the item lost, to a keyring manager's
@@ -213,9 +227,15 @@ impl Store {
         self.keychain.set(id, &form, label)
     }
 
-    /// Where the lock stands; reads only the lock's item.
+    /// Where the lock stands; reads only the lock's item (and, in a window
+    /// locked since its lock's item went, every item, to tell that).
     pub fn lock_state(&self) -> Result<LockState> {
         let record = self.vault_record()?;
+        // Locked here since the lock's item was lost: still locked, so the
+        // unlock screen stays and an unlock puts the item back.
+        if record.is_none() && self.keys.is_none() && self.held_record_seals_items()? {
+            return Ok(LockState::Locked);
+        }
         Ok(match self.keys_for(record.as_ref()) {
             Ok(None) => LockState::Off,
             Ok(Some(_)) => LockState::Unlocked,

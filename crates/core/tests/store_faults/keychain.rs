@@ -418,6 +418,16 @@ fn the_locks_item_deleted_behind_its_back_is_put_back_from_the_window() {
     // looked): the unlock puts it back, with the password.
     window.lock_now();
     keychain.with(|s| s.items.remove("watchword-vault"));
+    // Still locked to the window, which shows its unlock screen; off to a
+    // process that never held the keys.
+    assert_eq!(
+        window.lock_state().expect("state"),
+        watchword_core::store::LockState::Locked
+    );
+    assert_eq!(
+        open(dir.path(), &keychain).lock_state().expect("state"),
+        watchword_core::store::LockState::Off
+    );
     assert_eq!(
         window.unlock("wrong").expect_err("still a password").code(),
         "wrong_password"
