@@ -8,7 +8,8 @@
 # memory (PSS) of that tree. Release build; about five minutes.
 # COUNTS="50", RUNS=5, APPS="watchword", IDLE=0 narrow it; REST_RUNS=5
 # REST_COMPARE=NAME=VALUE compares an environment setting at rest (RUNS=0
-# skips the start-up part); REST_SECONDS=1 adds each second's CPU time; REST_KIND=hotp
+# skips the start-up part); REST_SECONDS=1 adds each second's CPU time, REST_THREADS=1
+# each thread's CPU time and wake-ups; REST_KIND=hotp
 # seeds counter-based accounts (nothing changes at rest); KEEP_FRAMES=DIR
 # keeps the frames either side of each verdict.
 set -euo pipefail

@@ -239,19 +239,48 @@ def tree_of(root):
 def run_ns(pids):
     """{thread id: nanoseconds it has run so far} for the threads of these
     processes (the first field of each thread's schedstat)."""
-    ran = {}
+    return {task: ns for task, (ns, _, _) in threads_of(pids).items()}
+
+
+def threads_of(pids):
+    """{thread id: (nanoseconds run so far, times it went to sleep of its
+    own accord, "process/thread" names)} for the threads of these
+    processes."""
+    threads = {}
     for pid in pids:
         try:
             tasks = os.listdir(f"/proc/{pid}/task")
+            with open(f"/proc/{pid}/comm") as f:
+                process = f.read().strip()
         except OSError:
             continue
         for task in tasks:
             try:
                 with open(f"/proc/{pid}/task/{task}/schedstat") as f:
-                    ran[task] = int(f.read().split()[0])
-            except (OSError, ValueError, IndexError):
+                    ns = int(f.read().split()[0])
+                with open(f"/proc/{pid}/task/{task}/comm") as f:
+                    name = f.read().strip()
+                with open(f"/proc/{pid}/task/{task}/status") as f:
+                    sleeps = next(int(line.split()[1]) for line in f
+                                  if line.startswith("voluntary_ctxt_switches"))
+                threads[task] = (ns, sleeps, f"{process}/{name}")
+            except (OSError, ValueError, IndexError, StopIteration):
                 pass
-    return ran
+    return threads
+
+
+def by_thread(before, after, seconds):
+    """'process/thread 3.1 ms, 31 wake-ups' lines, busiest first, for the
+    threads that ran between two threads_of looks (added up by name)."""
+    totals = {}
+    for task, (ns, sleeps, name) in after.items():
+        was_ns, was_sleeps, _ = before.get(task, (0, 0, name))
+        ms, wakes = totals.get(name, (0.0, 0))
+        totals[name] = (ms + (ns - was_ns) / 1e6, wakes + sleeps - was_sleeps)
+    lines = [f"      {name}: {ms:.1f} ms, {wakes} wake-ups ({wakes / seconds:.1f} a second)"
+             for name, (ms, wakes) in sorted(totals.items(), key=lambda kv: -kv[1][0])
+             if ms >= 0.05 or wakes > 0]
+    return "\n".join(lines)
 
 
 def ran_since(before, now):
@@ -289,6 +318,7 @@ def at_rest(screen, argv, env, settle, seconds):
         started = time.monotonic()
         last, changes = screen.frame(), 0
         per_second, mark, ran = [], started, run_ns(pids)
+        threads_before = threads_of(pids)
         while time.monotonic() - started < seconds:
             time.sleep(0.1)
             frame = screen.frame()
@@ -299,6 +329,7 @@ def at_rest(screen, argv, env, settle, seconds):
                 now = run_ns(pids)
                 per_second.append(ran_since(ran, now))
                 mark, ran = mark + 1.0, now
+        threads = by_thread(threads_before, threads_of(pids), seconds)
         after = tree_of(proc.pid)
         elapsed = time.monotonic() - started
         memory = pss_mib(after)
@@ -308,7 +339,7 @@ def at_rest(screen, argv, env, settle, seconds):
     for pid, (name, cpu) in after.items():
         used = cpu - before.get(pid, (name, 0.0))[1]
         shares[name] = shares.get(name, 0.0) + 100 * used / elapsed
-    return shares, changes / elapsed, memory, per_second
+    return shares, changes / elapsed, memory, per_second, threads
 
 
 def pss_mib(pids):
@@ -417,19 +448,21 @@ def rest(screen, app, count, argv, env, idle, runs, compare):
                 at_rest(screen, variant_argv, variant_env, RECORD.get(count, 10.0), idle))
             time.sleep(1)
     for label, results in measured.items():
-        totals = sorted(sum(shares.values()) for shares, _, _, _ in results)
+        totals = sorted(sum(shares.values()) for shares, _, _, _, _ in results)
         middle = sorted(results, key=lambda r: sum(r[0].values()))[len(results) // 2]
-        shares, rate, memory, per_second = middle
+        shares, rate, memory, per_second, threads = middle
         parts = ", ".join(f"{name} {share:.2f}" for name, share in
                           sorted(shares.items(), key=lambda kv: -kv[1]) if share >= 0.005)
         spread = f" (median of {len(totals)}: {totals[0]:.2f}-{totals[-1]:.2f})" if len(totals) > 1 else ""
-        memories = sorted(m for _, _, m, _ in results)
+        memories = sorted(m for _, _, m, _, _ in results)
         print(f"{app:>13}, {count} accounts{label}: at rest over {idle:.0f} s "
               f"{sum(shares.values()):.2f} % of a core{spread} ({parts or 'nothing'}); "
               f"the screen changed {rate:.2f} times a second; memory (PSS, "
               f"whole process tree) {memories[len(memories) // 2]:.0f} MiB", flush=True)
         if os.environ.get("REST_SECONDS") == "1" and per_second:
             print(f"    that run by second: {by_second(per_second)}", flush=True)
+        if os.environ.get("REST_THREADS") == "1":
+            print(f"    that run by thread:\n{threads}", flush=True)
 
 
 if __name__ == "__main__":
