@@ -338,6 +338,15 @@ impl Account {
     pub fn is_hotp(&self) -> bool {
         matches!(self.kind, OtpKind::Hotp { .. })
     }
+
+    /// The counter of a counter-based account (its next code's), else
+    /// None.
+    pub fn hotp_counter(&self) -> Option<u64> {
+        match self.kind {
+            OtpKind::Hotp { counter } => Some(counter),
+            _ => None,
+        }
+    }
 }
 
 /// An issuer or account name as Watchword keeps it: line breaks, tabs,

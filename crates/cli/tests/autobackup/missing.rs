@@ -187,3 +187,47 @@ fn naming_an_account_that_left_the_keychain_says_where_it_went() {
         "ISSUER    TYPE   ACCOUNT\nShop      totp   me\nBank Two  totp   me\n"
     );
 }
+
+/// A counter-based account brought back from a copy made before its last
+/// codes goes on from the last code made here, not from the copy's
+/// counter: a code the service has seen is refused there, and the user
+/// would be left typing codes that cannot work.
+#[test]
+fn a_counter_based_account_brought_back_goes_on_from_its_last_code() {
+    let env = Env::new("gone-hotp");
+    env.add(&key(6), &["--issuer", "Shop", "--account", "me"]);
+    env.add(
+        &key(7),
+        &["--issuer", "Bank", "--account", "me", "--type", "hotp"],
+    );
+    let copy = env.folder().join("copy.txt");
+    let copy_arg = copy.to_str().expect("a UTF-8 path");
+    env.ok(&["export", "--format", "uris", "--out", copy_arg], "");
+    let code = || {
+        let out = env.run(&["code", "Bank"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).trim().to_owned()
+    };
+    let made: Vec<String> = (0..3).map(|_| code()).collect();
+    clear_item(&env, &id_of(&env, "Bank"));
+    let out = env.run(&["list"]);
+    assert!(
+        stderr(&out).starts_with("Bank (me) left the keychain"),
+        "{}",
+        stderr(&out)
+    );
+
+    env.ok(&["import", copy_arg], "");
+    let next = code();
+    assert!(!made.contains(&next), "{next} was given before: {made:?}");
+    let fourth = Command::new("oathtool")
+        .args(["--hotp", "--base32", "--counter=3", &key(7)])
+        .output()
+        .expect("oathtool runs");
+    assert_eq!(next, String::from_utf8_lossy(&fourth.stdout).trim());
+    let said = env.ok(&["missing"], "");
+    assert_eq!(
+        said,
+        "No account has left the keychain without Watchword removing it.\n"
+    );
+}

@@ -77,7 +77,7 @@ impl Store {
     /// (true is returned then) instead of refusing the account.
     fn add_locked_as(&mut self, account: Account, fit: bool) -> Result<(AccountId, bool)> {
         // Whatever built it, the item and the list get one bounded line.
-        let mut account = account.labelled();
+        let mut account = self.resumed(account.labelled());
         if self.accounts.values().any(|a| a.same_as(&account)) {
             return Err(Error::Duplicate(account.display_name()));
         }

@@ -1,6 +1,7 @@
 //! The metadata file: what is not secret (order, pinned, a copy of issuer and
-//! name so the list renders before the keychain answers). Written atomically;
-//! losing it loses order, never an account.
+//! name so the list renders before the keychain answers, a counter-based
+//! account's counter). Written atomically; losing it loses order, never an
+//! account.
 
 use crate::account::Group;
 use crate::error::{Error, Result};
@@ -57,6 +58,16 @@ pub struct MetaEntry {
         deserialize_with = "lenient"
     )]
     pub has_note: bool,
+    /// A counter-based account's counter as its item last held it (the
+    /// next code's), not secret: kept so that an account whose item goes
+    /// and is brought back from an older backup does not give again the
+    /// codes made since ([`MissingEntry::counter`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub counter: Option<u64>,
 }
 
 /// A value the list only keeps to save work or to show (a pin, a date, a
@@ -419,6 +430,15 @@ pub struct MissingEntry {
         deserialize_with = "lenient"
     )]
     pub backed_up_suffix: Option<u32>,
+    /// A counter-based account's counter when it went, if the list knew
+    /// it: one brought back with a lower counter (from a backup made
+    /// before its last codes) resumes from this one.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub counter: Option<u64>,
 }
 
 impl Metadata {

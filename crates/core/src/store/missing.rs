@@ -11,7 +11,7 @@
 use super::autobackup::BackupMark;
 use super::metadata::{MetaEntry, MissingEntry};
 use super::{unix_now, Store};
-use crate::account::AccountId;
+use crate::account::{Account, AccountId, OtpKind};
 use crate::error::Result;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -39,6 +39,7 @@ impl Store {
                 since,
                 backed_up,
                 backed_up_suffix,
+                counter: entry.counter,
             });
         }
         // Bounded like the list: the oldest go first.
@@ -63,10 +64,32 @@ impl Store {
             !listed.contains(gone.id.as_str())
                 && !accounts.iter().any(|e| {
                     e.added.is_some_and(|added| added >= gone.since)
-                        && e.issuer.to_lowercase() == gone.issuer.to_lowercase()
-                        && e.name.to_lowercase() == gone.name.to_lowercase()
+                        && named_as(gone, &e.issuer, &e.name)
                 })
         });
+    }
+
+    /// `account` as it is added: a counter-based account brought back
+    /// after its item went, from a backup made before its last codes, goes
+    /// on from the counter the list last knew, not from the backup's,
+    /// which would give again codes the service has seen (and refuses).
+    /// Matched as [`Store::settle_missing`] matches, by issuer and name.
+    pub(super) fn resumed(&self, mut account: Account) -> Account {
+        let OtpKind::Hotp { counter } = account.kind else {
+            return account;
+        };
+        let known = self
+            .meta
+            .missing
+            .iter()
+            .filter(|gone| named_as(gone, &account.issuer, &account.name))
+            .filter_map(|gone| gone.counter)
+            .filter(|&known| known > counter && known - counter <= MAX_COUNTER_CATCH_UP)
+            .max();
+        if let Some(known) = known {
+            account.kind = OtpKind::Hotp { counter: known };
+        }
+        account
     }
 
     /// The accounts that left the keychain without Watchword removing
@@ -133,5 +156,138 @@ impl Store {
             }
             Ok(forgotten)
         })
+    }
+}
+
+/// How far past a restored account's own counter the list's may take it:
+/// people make a few codes between two backups, not thousands. A larger
+/// gap comes from a list edited by hand or by another program, and is not
+/// followed: a counter far ahead of the service's would make every code
+/// wrong.
+const MAX_COUNTER_CATCH_UP: u64 = 1_000;
+
+/// Whether a missing account is the one named `issuer` and `name`, by the
+/// rule that settles it: both the same, whatever their case.
+fn named_as(gone: &MissingEntry, issuer: &str, name: &str) -> bool {
+    gone.issuer.to_lowercase() == issuer.to_lowercase()
+        && gone.name.to_lowercase() == name.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::account::{Account, AccountId, Algorithm, OtpKind};
+    use crate::otp;
+    use crate::secret::Secret;
+    use crate::store::keychain::{Keychain, MemoryKeychain};
+    use crate::store::metadata::{self, Loaded};
+    use crate::store::Store;
+    use std::path::Path;
+
+    /// A counter-based account of `issuer` whose next code is `counter`'s
+    /// (its key is the issuer's, whatever its case).
+    fn hotp(issuer: &str, counter: u64) -> Account {
+        let key = format!("the key of {:>16}", issuer.to_lowercase());
+        Account::new(
+            issuer,
+            "me@example.com",
+            Secret::from_bytes(key.into_bytes()),
+            Algorithm::Sha1,
+            6,
+            OtpKind::Hotp { counter },
+        )
+        .expect("a valid account")
+    }
+
+    fn open(data: &Path, keychain: &MemoryKeychain) -> Store {
+        Store::with_keychain(data, Box::new(keychain.clone())).expect("store")
+    }
+
+    /// Adds `backed_up` as a backup holds it (and a time-based account,
+    /// which stays), makes three codes, deletes its item behind the
+    /// store's back and returns the store that found it gone, with the
+    /// codes made.
+    fn made_three_then_lost(
+        data: &Path,
+        keychain: &MemoryKeychain,
+        backed_up: &Account,
+    ) -> (Store, Vec<String>) {
+        let mut store = open(data, keychain);
+        let mut mail = hotp("Mail", 0);
+        mail.kind = OtpKind::Totp { period: 30 };
+        store.add(mail).expect("added");
+        let id = store.add(backed_up.clone()).expect("added");
+        let made: Vec<String> = (0..3)
+            .map(|_| store.next_code(&id, 0).expect("a code").current)
+            .collect();
+        keychain.delete(id.as_str()).expect("deleted elsewhere");
+        let mut store = open(data, keychain);
+        store.load().expect("load");
+        (store, made)
+    }
+
+    #[test]
+    fn a_counter_based_account_brought_back_from_an_older_backup_goes_on_from_its_last_code() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let backed_up = hotp("Bank", 5);
+        let (mut store, made) = made_three_then_lost(data.path(), &keychain, &backed_up);
+        assert_eq!(store.missing().len(), 1);
+        assert_eq!(store.missing()[0].counter, Some(8));
+        // Brought back from the backup, which still says 5.
+        let restored = store.add(backed_up.clone()).expect("restored");
+        assert!(store.missing().is_empty(), "settled");
+        let next = store.next_code(&restored, 0).expect("a code").current;
+        assert!(!made.contains(&next), "{next} was given before: {made:?}");
+        assert_eq!(next, otp::code_at(&hotp("Bank", 8), 0).current);
+        // The keychain holds it, for the next process.
+        let mut reopened = open(data.path(), &keychain);
+        reopened.load().expect("load");
+        let summary = reopened
+            .summaries()
+            .into_iter()
+            .find(|s| s.issuer == "Bank");
+        let id = AccountId::parse(&summary.expect("listed").id).expect("an id");
+        assert_eq!(
+            reopened.account(&id).expect("read").kind,
+            OtpKind::Hotp { counter: 9 }
+        );
+    }
+
+    #[test]
+    fn only_the_same_account_and_a_believable_counter_are_followed() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let (mut store, _) = made_three_then_lost(data.path(), &keychain, &hotp("Bank", 5));
+        // Another account of the same kind keeps its own counter.
+        let other = store.add(hotp("Shop", 2)).expect("added");
+        assert_eq!(
+            store.account(&other).expect("read").kind,
+            OtpKind::Hotp { counter: 2 }
+        );
+        // A backup ahead of the list is ahead: its counter stands.
+        let ahead = store.add(hotp("BANK", 20)).expect("restored");
+        assert_eq!(
+            store.account(&ahead).expect("read").kind,
+            OtpKind::Hotp { counter: 20 }
+        );
+
+        // A list edited to claim a counter thousands of codes ahead is
+        // not followed: every code would then be wrong.
+        let data = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let (store, _) = made_three_then_lost(data.path(), &keychain, &hotp("Bank", 5));
+        drop(store);
+        let path = data.path().join(metadata::FILE_NAME);
+        let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
+            panic!("the list is there");
+        };
+        meta.missing[0].counter = Some(5 + 1_001);
+        metadata::write(&path, &meta).expect("written");
+        let mut store = open(data.path(), &keychain);
+        let restored = store.add(hotp("Bank", 5)).expect("restored");
+        assert_eq!(
+            store.account(&restored).expect("read").kind,
+            OtpKind::Hotp { counter: 5 }
+        );
     }
 }

@@ -460,6 +460,7 @@ fn meta_entry(id: &AccountId, account: &Account, added: Option<u64>) -> MetaEntr
         item_path: None,
         groups: account.groups.clone(),
         has_note: account.note.is_some(),
+        counter: account.hotp_counter(),
     }
 }
 

@@ -64,11 +64,16 @@ impl Store {
         self.write_counter(id, &advanced)?;
         self.accounts.insert(id.clone(), advanced);
         // The counter is in the backups: a restore must not go back to
-        // codes already used. Saved only when the mark is new. The counter
+        // codes already used. And in the list, for an item that goes
+        // before the next backup ([`MissingEntry::counter`]). The counter
         // has stepped in the keychain, so the code is given even if the
-        // mark cannot be saved (a full disk): refused, each try would use
-        // up a code. The mark is kept in memory meanwhile.
-        if self.note_change() && !self.save_meta_if_possible() {
+        // list cannot be saved (a full disk): refused, each try would use
+        // up a code. The backup mark is kept in memory meanwhile.
+        if let Some(entry) = self.meta.entry_mut(id.as_str()) {
+            entry.counter = Some(next);
+        }
+        let marked = self.note_change();
+        if !self.save_meta_if_possible() && marked {
             self.backup_mark_unsaved = true;
         }
         Ok((otp::code_at(&account, unix_seconds), Some(next)))

@@ -338,6 +338,7 @@ impl Store {
                 entry.name.clone_from(&account.name);
                 entry.kind = account.kind.name().to_owned();
                 entry.has_note = account.note.is_some();
+                entry.counter = account.hotp_counter();
                 account.groups.clone_from(&entry.groups);
             }
         }

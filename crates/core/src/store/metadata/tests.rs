@@ -47,6 +47,7 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             item_path: Some("/org/freedesktop/secrets/collection/login/7".into()),
             groups: vec![Group::new("Work").expect("valid")],
             has_note: true,
+            counter: Some(12),
         }],
         last_backup: Some(1_700_000_100),
         keychain_instance: Some("0123/:1.5".into()),
@@ -76,6 +77,7 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             since: 1_700_000_400,
             backed_up: Some(1_700_000_200),
             backed_up_suffix: Some(2),
+            counter: Some(7),
         }],
     };
     write(&path, &meta).expect("write");
@@ -176,10 +178,11 @@ fn a_broken_missing_entry_costs_only_what_is_broken() {
         r#"{"version": 1, "accounts": [],
             "missing": [
               {"id": "0123456789abcdef", "issuer": "Bank", "name": "me",
-               "since": "2024-01-01", "backedUp": 1796164210, "backedUpSuffix": 2},
+               "since": "2024-01-01", "backedUp": 1796164210, "backedUpSuffix": 2,
+               "counter": "many"},
               "not an entry",
               {"id": "fedcba9876543210", "issuer": "Shop", "name": "me",
-               "since": 1796164300, "backedUp": "yesterday"}
+               "since": 1796164300, "backedUp": "yesterday", "counter": 9}
             ]}"#,
     )
     .expect("written");
@@ -189,13 +192,21 @@ fn a_broken_missing_entry_costs_only_what_is_broken() {
     let missing: Vec<_> = meta
         .missing
         .iter()
-        .map(|m| (m.issuer.as_str(), m.since, m.backed_up, m.backed_up_suffix))
+        .map(|m| {
+            (
+                m.issuer.as_str(),
+                m.since,
+                m.backed_up,
+                m.backed_up_suffix,
+                m.counter,
+            )
+        })
         .collect();
     assert_eq!(
         missing,
         [
-            ("Bank", 0, Some(1_796_164_210), Some(2)),
-            ("Shop", 1_796_164_300, None, None)
+            ("Bank", 0, Some(1_796_164_210), Some(2), None),
+            ("Shop", 1_796_164_300, None, None, Some(9))
         ]
     );
 }
