@@ -1,6 +1,7 @@
 //! What an encrypted backup holds once the right password opened it: the
 //! input is sealed as an andOTP backup (one PBKDF2 iteration, so executions
-//! stay fast), detected, decrypted with the right password and converted.
+//! stay fast), detected, decrypted with the right password and converted,
+//! and refused with a wrong one.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -16,6 +17,10 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(entries) = backup.decrypt(PASSWORD) {
                 let _ = entries.convert();
             }
+            assert!(
+                backup.decrypt("not the password").is_err(),
+                "an andOTP backup opens with a password it was not sealed with"
+            );
         }
         // A sealed file happens to look like another format: still a read.
         Ok((_, Read::Plain(entries))) => {
