@@ -339,6 +339,20 @@ impl Account {
         matches!(self.kind, OtpKind::Hotp { .. })
     }
 
+    /// Four hex digits that tell this account's key from another's, to
+    /// know an account brought back from a backup for the one that went
+    /// ([`crate::store::MissingEntry`]): the first 16 bits of a SHA-256 of
+    /// the key under a label of its own. Not secret: 16 bits cannot give
+    /// the key back or make a code, and two keys share them once in 65,536.
+    pub fn key_check(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(b"watchword: which key (16 bits)\0");
+        hash.update(self.secret.expose());
+        let digest = hash.finalize();
+        format!("{:02x}{:02x}", digest[0], digest[1])
+    }
+
     /// The counter of a counter-based account (its next code's), else
     /// None.
     pub fn hotp_counter(&self) -> Option<u64> {

@@ -68,6 +68,15 @@ pub struct MetaEntry {
         deserialize_with = "lenient"
     )]
     pub counter: Option<u64>,
+    /// [`crate::account::Account::key_check`]: 16 bits that tell its key
+    /// from another's, no more. Kept so that only the same key brought back
+    /// settles a missing entry or takes on its counter.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub key_check: Option<String>,
 }
 
 /// A value the list only keeps to save work or to show (a pin, a date, a
@@ -431,14 +440,23 @@ pub struct MissingEntry {
     )]
     pub backed_up_suffix: Option<u32>,
     /// A counter-based account's counter when it went, if the list knew
-    /// it: one brought back with a lower counter (from a backup made
-    /// before its last codes) resumes from this one.
+    /// it: the same account brought back with a lower counter (from a
+    /// backup made before its last codes) resumes from this one.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "lenient"
     )]
     pub counter: Option<u64>,
+    /// Its [`MetaEntry::key_check`], if the list knew it: an account with
+    /// the same issuer and name but another key (a new one from the
+    /// service, a stale one from an old export) is not this one.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub key_check: Option<String>,
 }
 
 impl Metadata {

@@ -40,6 +40,7 @@ impl Store {
                 backed_up,
                 backed_up_suffix,
                 counter: entry.counter,
+                key_check: entry.key_check.clone(),
             });
         }
         // Bounded like the list: the oldest go first.
@@ -64,7 +65,7 @@ impl Store {
             !listed.contains(gone.id.as_str())
                 && !accounts.iter().any(|e| {
                     e.added.is_some_and(|added| added >= gone.since)
-                        && named_as(gone, &e.issuer, &e.name)
+                        && same_as(gone, &e.issuer, &e.name, e.key_check.as_deref())
                 })
         });
     }
@@ -73,16 +74,20 @@ impl Store {
     /// after its item went, from a backup made before its last codes, goes
     /// on from the counter the list last knew, not from the backup's,
     /// which would give again codes the service has seen (and refuses).
-    /// Matched as [`Store::settle_missing`] matches, by issuer and name.
+    /// Only the same key: a new one from the service under the same name
+    /// starts where the service says, and a counter ahead of the
+    /// service's could not be undone (one behind can, by making codes).
     pub(super) fn resumed(&self, mut account: Account) -> Account {
         let OtpKind::Hotp { counter } = account.kind else {
             return account;
         };
+        let check = account.key_check();
         let known = self
             .meta
             .missing
             .iter()
-            .filter(|gone| named_as(gone, &account.issuer, &account.name))
+            .filter(|gone| gone.key_check.as_deref() == Some(check.as_str()))
+            .filter(|gone| same_as(gone, &account.issuer, &account.name, Some(&check)))
             .filter_map(|gone| gone.counter)
             .filter(|&known| known > counter && known - counter <= MAX_COUNTER_CATCH_UP)
             .max();
@@ -166,11 +171,17 @@ impl Store {
 /// wrong.
 const MAX_COUNTER_CATCH_UP: u64 = 1_000;
 
-/// Whether a missing account is the one named `issuer` and `name`, by the
-/// rule that settles it: both the same, whatever their case.
-fn named_as(gone: &MissingEntry, issuer: &str, name: &str) -> bool {
+/// Whether a missing account is the one named `issuer` and `name` with the
+/// key whose [`Account::key_check`] is `key_check`: the issuer and name the
+/// same whatever their case, and the key the same where both checks are
+/// known (a list written before they were kept has none).
+fn same_as(gone: &MissingEntry, issuer: &str, name: &str, key_check: Option<&str>) -> bool {
     gone.issuer.to_lowercase() == issuer.to_lowercase()
         && gone.name.to_lowercase() == name.to_lowercase()
+        && match (gone.key_check.as_deref(), key_check) {
+            (Some(gone), Some(this)) => gone == this,
+            _ => true,
+        }
 }
 
 #[cfg(test)]
@@ -254,10 +265,20 @@ mod tests {
     }
 
     #[test]
-    fn only_the_same_account_and_a_believable_counter_are_followed() {
+    fn only_the_same_key_and_a_believable_counter_are_followed() {
         let data = tempfile::tempdir().expect("temp dir");
         let keychain = MemoryKeychain::default();
         let (mut store, _) = made_three_then_lost(data.path(), &keychain, &hotp("Bank", 5));
+        // A new key from the service under the same name starts where the
+        // service says, and is not taken for the one that went.
+        let mut new_key = hotp("Bank", 0);
+        new_key.secret = Secret::from_bytes(b"a new key the bank sent".to_vec());
+        let new_key = store.add(new_key).expect("added");
+        assert_eq!(
+            store.account(&new_key).expect("read").kind,
+            OtpKind::Hotp { counter: 0 }
+        );
+        assert_eq!(store.missing().len(), 1, "not settled by another key");
         // Another account of the same kind keeps its own counter.
         let other = store.add(hotp("Shop", 2)).expect("added");
         assert_eq!(
@@ -270,6 +291,7 @@ mod tests {
             store.account(&ahead).expect("read").kind,
             OtpKind::Hotp { counter: 20 }
         );
+        assert!(store.missing().is_empty(), "settled by its own key");
 
         // A list edited to claim a counter thousands of codes ahead is
         // not followed: every code would then be wrong.

@@ -461,6 +461,7 @@ fn meta_entry(id: &AccountId, account: &Account, added: Option<u64>) -> MetaEntr
         groups: account.groups.clone(),
         has_note: account.note.is_some(),
         counter: account.hotp_counter(),
+        key_check: Some(account.key_check()),
     }
 }
 

@@ -339,6 +339,7 @@ impl Store {
                 entry.kind = account.kind.name().to_owned();
                 entry.has_note = account.note.is_some();
                 entry.counter = account.hotp_counter();
+                entry.key_check = Some(account.key_check());
                 account.groups.clone_from(&entry.groups);
             }
         }

@@ -48,6 +48,7 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             groups: vec![Group::new("Work").expect("valid")],
             has_note: true,
             counter: Some(12),
+            key_check: Some("3fa0".into()),
         }],
         last_backup: Some(1_700_000_100),
         keychain_instance: Some("0123/:1.5".into()),
@@ -78,6 +79,7 @@ fn round_trip_and_damaged_file_is_moved_aside() {
             backed_up: Some(1_700_000_200),
             backed_up_suffix: Some(2),
             counter: Some(7),
+            key_check: Some("c01d".into()),
         }],
     };
     write(&path, &meta).expect("write");
