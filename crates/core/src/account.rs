@@ -445,9 +445,12 @@ pub enum FieldError {
         /// Length of the name in characters.
         chars: usize,
     },
-    /// Occurs when a group name holds a line break, a tab or another
-    /// control character.
-    #[error("a group name cannot hold line breaks, tabs or other control characters")]
+    /// Occurs when a group name holds a line break, a tab, another
+    /// control character or a mark that reverses the text after it.
+    #[error(
+        "a group name cannot hold line breaks, tabs, other control characters \
+         or marks that reverse the text after them"
+    )]
     ControlInGroup,
     /// Occurs when an account would be in more than
     /// [`limits::MAX_GROUPS_PER_ACCOUNT`] groups.
@@ -512,7 +515,8 @@ impl fmt::Debug for Note {
 }
 
 /// The name of a group ("Work", "Banks"): trimmed, 1 to
-/// [`limits::MAX_GROUP_CHARS`] characters, no control characters. Not
+/// [`limits::MAX_GROUP_CHARS`] characters, no control characters nor
+/// marks that reverse the text after them (as in an account's name). Not
 /// secret; kept in the metadata file, where reading it back checks it again.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -525,7 +529,7 @@ impl Group {
         if name.is_empty() {
             return Err(FieldError::EmptyGroup);
         }
-        if name.chars().any(char::is_control) {
+        if name.chars().any(not_in_a_label) {
             return Err(FieldError::ControlInGroup);
         }
         let chars = name.chars().count();
@@ -536,12 +540,13 @@ impl Group {
     }
 
     /// For importers, which keep what they can of another app's group: a
-    /// name with control characters turned into spaces, cut to
+    /// name with control characters and the marks that reverse the text
+    /// after them turned into spaces, cut to
     /// [`limits::MAX_GROUP_CHARS`]; `None` when nothing is left.
     pub fn lenient(name: &str) -> Option<Self> {
         let cleaned: String = name
             .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
+            .map(|c| if not_in_a_label(c) { ' ' } else { c })
             .collect();
         let cut: String = cleaned
             .trim()

@@ -326,6 +326,22 @@ fn one_bad_aegis_entry() {
     no_secret(error, "7ELGJSGXNCCTV3O6LKJWYFV2R");
 }
 
+/// A broken entry's name is shown as the accounts' names are: line breaks,
+/// control characters and the marks that reverse the text after them
+/// become spaces, so a crafted file cannot make the preview or a terminal
+/// show something else than what it holds.
+#[test]
+fn a_broken_entrys_name_cannot_reorder_or_break_the_line_it_is_shown_in() {
+    let mut vault = json_fixture("aegis_plain.json");
+    let entry = &mut vault["db"]["entries"][2];
+    entry["issuer"] = Value::String("Air\u{202E}bnb\u{2066}".into());
+    entry["name"] = Value::String("Eli\njah\u{1b}[2J".into());
+    entry["info"]["secret"] = Value::String("7ELGJSGXNCCTV3O6LKJWYFV2R!".into());
+    let conversion = import(vault.to_string().as_bytes(), "").expect("readable");
+    let error = one_bad(&conversion, 6, 2);
+    assert_eq!(error.name.as_deref(), Some("Air bnb (Eli jah [2J)"));
+}
+
 #[test]
 fn one_unsupported_aegis_entry_type() {
     let mut vault = json_fixture("aegis_plain.json");

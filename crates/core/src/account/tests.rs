@@ -186,6 +186,8 @@ fn group_names_are_checked() {
     );
     assert_eq!(Group::new(" "), Err(FieldError::EmptyGroup));
     assert_eq!(Group::new("a\nb"), Err(FieldError::ControlInGroup));
+    // Nor one that shows reversed ("Work" that reads "kroW").
+    assert_eq!(Group::new("\u{202E}kroW"), Err(FieldError::ControlInGroup));
     assert!(Group::new(&"g".repeat(limits::MAX_GROUP_CHARS)).is_ok());
     assert_eq!(
         Group::new(&"g".repeat(65)),
@@ -200,6 +202,10 @@ fn group_names_are_checked() {
         Some(limits::MAX_GROUP_CHARS)
     );
     assert_eq!(Group::lenient("\n"), None);
+    assert_eq!(
+        Group::lenient("Work\u{2066}s").map(String::from),
+        Some("Work s".to_owned())
+    );
     // The metadata file is read through the same check.
     assert!(serde_json::from_str::<Group>("\"\"").is_err());
     assert_eq!(

@@ -309,7 +309,11 @@ impl Entries {
                 Ok(account) => conversion.accounts.push(cut.apply(account, &item.extras)),
                 Err(reason) => conversion.errors.push(EntryError {
                     index,
-                    name: item.name.clone().filter(|name| !name.is_empty()),
+                    name: item
+                        .name
+                        .as_deref()
+                        .map(shown_name)
+                        .filter(|name| !name.is_empty()),
                     reason,
                 }),
             }
@@ -317,6 +321,18 @@ impl Entries {
         conversion.not_kept.extend(cut.said());
         Ok(conversion)
     }
+}
+
+/// A broken entry's name as the preview and the CLI show it: as an
+/// account's name is kept ([`crate::account::label`]: one line, no control
+/// characters, no marks that reverse the text after them), its spaces
+/// runs of one. The file's text, which could otherwise make the line it is
+/// shown in read as something else.
+fn shown_name(name: &str) -> String {
+    crate::account::label(name)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Counts what applying entries' extras had to cut, for the preview.
