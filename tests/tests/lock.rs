@@ -6,6 +6,28 @@ use watchword_e2e::{Profile, Totp};
 
 const GITHUB: &str = "MFRGGZDFMZTWQ2LKNNWG23TP";
 
+/// Turns the lock on in `profile` with the CLI; its password is "open
+/// sesame".
+fn lock_on(profile: &Profile) {
+    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+}
+
+/// A profile holding GitHub (octocat), with the lock on.
+fn github_locked(name: &str) -> Profile {
+    let profile = Profile::new(name);
+    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
+    lock_on(&profile);
+    profile
+}
+
+/// The window on `profile`, once its lock showed and was unlocked.
+fn launch_and_unlock(profile: &Profile) -> watchword_e2e::App<'_> {
+    let app = profile.launch();
+    app.wait_locked(true);
+    app.unlock("open sesame");
+    app
+}
+
 /// Nothing of the account is on the page: no row, no name, no code (in
 /// the markup or in a field's value, which the markup does not show).
 fn assert_nothing_shown(app: &watchword_e2e::App<'_>) {
@@ -83,12 +105,8 @@ fn secrets_left_in_fields(app: &watchword_e2e::App<'_>) -> Vec<String> {
 #[test]
 fn a_closed_dialog_keeps_no_key_or_password() {
     const NEW_KEY: &str = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF";
-    let profile = Profile::new("lock_fields");
-    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
-    let app = profile.launch();
-    app.wait_locked(true);
-    app.unlock("open sesame");
+    let profile = github_locked("lock_fields");
+    let app = launch_and_unlock(&profile);
     app.wait_rows(1);
 
     // A key typed into Add, then Esc.
@@ -167,9 +185,7 @@ fn a_closed_dialog_keeps_no_key_or_password() {
 
 #[test]
 fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
-    let profile = Profile::new("lock");
-    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let profile = github_locked("lock");
 
     let app = profile.launch();
     app.wait_locked(true);
@@ -387,12 +403,8 @@ fn a_locked_window_shows_nothing_until_the_password_and_locks_again() {
 /// field, hidden in this mode: marked invalid unseen, and the focus lost.
 #[test]
 fn turning_off_puts_every_error_on_the_field_it_shows() {
-    let profile = Profile::new("lock_off_errors");
-    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
-    let app = profile.launch();
-    app.wait_locked(true);
-    app.unlock("open sesame");
+    let profile = github_locked("lock_off_errors");
+    let app = launch_and_unlock(&profile);
     app.wait_rows(1);
     app.open_settings();
     app.wait_until("Turn off… offered", || {
@@ -459,9 +471,7 @@ fn every_way_a_desktop_says_the_screen_locks_locks_the_window() {
         &system_bus,
         &[(MINE, true), (THEIRS, false), (ALSO_THEIRS, false)],
     );
-    let profile = Profile::new("lock_desktops");
-    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    let profile = github_locked("lock_desktops");
     profile.set_env("DBUS_SYSTEM_BUS_ADDRESS", system_bus.address());
 
     let app = profile.launch();
@@ -531,12 +541,8 @@ fn every_way_a_desktop_says_the_screen_locks_locks_the_window() {
 /// on another process's gives way to the lock.
 #[test]
 fn what_was_under_way_when_the_lock_came_does_not_outlive_it() {
-    let profile = Profile::new("lock_under_way");
-    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
-    let app = profile.launch();
-    app.wait_locked(true);
-    app.unlock("open sesame");
+    let profile = github_locked("lock_under_way");
+    let app = launch_and_unlock(&profile);
     let rows = app.wait_rows(1);
 
     // The clipboard: never cleared by the timer, so only the lock clears it.
@@ -728,7 +734,7 @@ fn the_locked_app_holds_no_key_in_memory() {
         &["--issuer", "Memory", "--account", "hotp", "--type", "hotp"],
         &data_encoding::BASE32_NOPAD.encode(&hotp),
     );
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    lock_on(&profile);
 
     let app = profile.launch();
     app.wait_locked(true);
@@ -792,7 +798,7 @@ fn a_link_that_starts_the_locked_app_leaves_no_key_behind() {
         &["--issuer", "Before", "--account", "me"],
         "JBSWY3DPEHPK3PXP",
     );
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    lock_on(&profile);
     let key = random_key();
     let base32 = data_encoding::BASE32_NOPAD.encode(&key);
     let link = format!("otpauth://totp/Linked:me?secret={base32}&issuer=Linked");
@@ -829,7 +835,7 @@ fn a_lock_leaves_nothing_behind_for_after_the_unlock() {
         &["-"],
         &format!("otpauth://totp/Bank:me?secret={KEY}&issuer=Bank&period=86400"),
     );
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
+    lock_on(&profile);
     let app = profile.launch();
     app.wait_locked(true);
     app.unlock("open sesame");
@@ -918,12 +924,8 @@ fn a_lock_leaves_nothing_behind_for_after_the_unlock() {
 /// were gone, and every account, sealed under them, was unreadable for good.
 #[test]
 fn the_locks_item_deleted_by_another_program_is_put_back_by_the_window() {
-    let profile = Profile::new("lock_item_lost");
-    profile.cli_add(&["--issuer", "GitHub", "--account", "octocat"], GITHUB);
-    profile.cli_with_input(&["lock", "on", "--password-stdin"], Some("open sesame\n"));
-    let app = profile.launch();
-    app.wait_locked(true);
-    app.unlock("open sesame");
+    let profile = github_locked("lock_item_lost");
+    let app = launch_and_unlock(&profile);
     app.wait_locked(false);
     app.wait_row("GitHub", "octocat");
     app.open_settings();
