@@ -74,7 +74,7 @@ pub struct MetaEntry {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient"
+        deserialize_with = "lenient_key_check"
     )]
     pub key_check: Option<String>,
 }
@@ -90,6 +90,23 @@ where
 {
     let value = serde_json::Value::deserialize(deserializer)?;
     Ok(serde_json::from_value(value).unwrap_or_default())
+}
+
+/// A key check as [`crate::account::Account::key_check`] writes it, four
+/// lowercase hex digits; anything else (a hand edit) reads as not known,
+/// which matches by issuer and name as before checks were kept, rather
+/// than as one no key could match, which would keep a missing entry for
+/// good.
+fn lenient_key_check<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    let check: Option<String> = lenient(deserializer)?;
+    Ok(check.filter(|check| {
+        check.len() == 4
+            && check
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }))
 }
 
 /// A list read entry by entry: one that does not read is left out, not
@@ -454,7 +471,7 @@ pub struct MissingEntry {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "lenient"
+        deserialize_with = "lenient_key_check"
     )]
     pub key_check: Option<String>,
 }

@@ -293,23 +293,70 @@ mod tests {
         );
         assert!(store.missing().is_empty(), "settled by its own key");
 
-        // A list edited to claim a counter thousands of codes ahead is
-        // not followed: every code would then be wrong.
+        // What the list says is followed only within reason: a counter
+        // up to 1,000 codes ahead, and only with the key's check.
+        for (counter, check, resumed_at) in [
+            (5 + 1_000, Some("same"), 5 + 1_000),
+            // Thousands of codes ahead: a list edited by hand or by
+            // another program; every code would then be wrong.
+            (5 + 1_001, Some("same"), 5),
+            // No check known (a list written before they were kept).
+            (8, None, 5),
+            // One that is no check at all: read as not known.
+            (8, Some("ZZZZ"), 5),
+        ] {
+            let data = tempfile::tempdir().expect("temp dir");
+            let keychain = MemoryKeychain::default();
+            let (store, _) = made_three_then_lost(data.path(), &keychain, &hotp("Bank", 5));
+            drop(store);
+            let path = data.path().join(metadata::FILE_NAME);
+            let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
+                panic!("the list is there");
+            };
+            meta.missing[0].counter = Some(counter);
+            if check != Some("same") {
+                meta.missing[0].key_check = check.map(str::to_owned);
+            }
+            metadata::write(&path, &meta).expect("written");
+            let mut store = open(data.path(), &keychain);
+            let restored = store.add(hotp("Bank", 5)).expect("restored");
+            assert_eq!(
+                store.account(&restored).expect("read").kind,
+                OtpKind::Hotp {
+                    counter: resumed_at
+                },
+                "{counter} {check:?}"
+            );
+            // Settled all the same: the same name, and no other key known.
+            assert!(store.missing().is_empty(), "{counter} {check:?}");
+        }
+    }
+
+    /// `add` in a process that has read nothing yet (as `watchword-cli
+    /// add` runs) finds the account that went among those it reads, rather
+    /// than taking it for there still, and goes on from its counter.
+    #[test]
+    fn an_add_before_any_read_finds_the_account_that_went() {
         let data = tempfile::tempdir().expect("temp dir");
         let keychain = MemoryKeychain::default();
-        let (store, _) = made_three_then_lost(data.path(), &keychain, &hotp("Bank", 5));
-        drop(store);
-        let path = data.path().join(metadata::FILE_NAME);
-        let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
-            panic!("the list is there");
-        };
-        meta.missing[0].counter = Some(5 + 1_001);
-        metadata::write(&path, &meta).expect("written");
+        let backed_up = hotp("Bank", 5);
         let mut store = open(data.path(), &keychain);
-        let restored = store.add(hotp("Bank", 5)).expect("restored");
-        assert_eq!(
-            store.account(&restored).expect("read").kind,
-            OtpKind::Hotp { counter: 5 }
+        store.add(hotp("Mail", 0)).expect("added");
+        let id = store.add(backed_up.clone()).expect("added");
+        let made: Vec<String> = (0..3)
+            .map(|_| store.next_code(&id, 0).expect("a code").current)
+            .collect();
+        keychain.delete(id.as_str()).expect("deleted elsewhere");
+
+        let mut store = open(data.path(), &keychain);
+        let restored = store.add(backed_up).expect("restored");
+        let next = store.next_code(&restored, 0).expect("a code").current;
+        assert!(!made.contains(&next), "{next} was given before: {made:?}");
+        assert!(store.missing().is_empty(), "{:?}", store.missing());
+        let ids: Vec<String> = store.summaries().into_iter().map(|s| s.id).collect();
+        assert!(
+            !ids.contains(&id.to_string()),
+            "the entry that went is gone"
         );
     }
 }
