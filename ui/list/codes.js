@@ -170,6 +170,11 @@ function paintHotp(id, row) {
 
 function scheduleTick() {
   clearTimeout(timer);
+  timer = 0;
+  // Only a time-based code changes by itself: with none (every account
+  // counter-based, or none at all, or locked) nothing wakes until codes
+  // come (the 'codes' listener below starts the ticks again).
+  if (state.codes.size === 0) return;
   // Wake just after the next whole second: one repaint a second at most.
   timer = setTimeout(tick, 1000 - (Date.now() % 1000) + 20);
 }
@@ -314,6 +319,7 @@ export function wireCodes({ retry, settled }) {
     if (error) showStatus(ipc.messageOf(error), restart, 'codes');
     else clearStatus('codes');
     paintCodes(clockNow(), true);
+    if (timer === 0) scheduleTick();
   });
   on('settings', () => {
     // Repaint every code under the new rules.

@@ -153,3 +153,39 @@ fn one_countdown_for_one_period_and_each_rows_own_for_mixed_periods() {
         }
     });
 }
+
+/// A list of counter-based accounts alone has nothing that changes by
+/// itself, and the page does not wake each second for it (issue 13). A
+/// timed account coming from another process starts the countdown.
+#[test]
+fn a_timed_account_joining_counter_based_ones_starts_the_countdown() {
+    let profile = Profile::new("countdown-hotp");
+    profile.cli_add(
+        &["-"],
+        &format!("otpauth://hotp/Bank:me?secret={BANK}&issuer=Bank&counter=0"),
+    );
+    let app = profile.launch();
+    app.wait_loaded();
+    app.wait_rows(1);
+    let shown = countdowns(&app).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        shown,
+        Countdowns {
+            list: None,
+            rows: vec![None]
+        }
+    );
+
+    profile.cli_add(&["--issuer", "Amazon", "--account", "buyer"], AMAZON);
+    app.wait_rows(2);
+    let one = app.wait_until("one countdown for the list", || {
+        countdowns(&app)?.list.ok_or("none yet".to_string())
+    });
+    assert_ring("the list's countdown", one, 30);
+    wait_tick(&app, "the list's countdown", |shown| {
+        shown
+            .list
+            .unwrap_or_else(|| panic!("the list's countdown went: {shown:?}"))
+            .0
+    });
+}
