@@ -18,16 +18,29 @@ let shown = null; // the list as last painted: {accounts, backup}
 let said = '';
 let asking = 0;
 
-/** The bar's words for `accounts` ([{issuer, name}]), or '' for none. */
-export function describe(accounts) {
-  if (!accounts || accounts.length === 0) return '';
+/** "A", "A and B", "A, B, C and 2 more" for `accounts` ([{issuer, name}]). */
+function names(accounts) {
   const named = accounts.slice(0, 3).map(describeAccount);
   const more = accounts.length - named.length;
-  const who = more > 0 ? `${named.join(', ')} and ${more} more`
+  return more > 0 ? `${named.join(', ')} and ${more} more`
     : named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0];
+}
+
+/** The bar's words for `accounts` ([{issuer, name, listedAgain}]), or ''
+ *  for none. One listed again under its name with another key most likely
+ *  has a new key from its service, and the old one is dead: said, so that
+ *  nobody restores the old key over a working one. */
+export function describe(accounts) {
+  if (!accounts || accounts.length === 0) return '';
   const one = accounts.length === 1;
-  return `${who} ${one ? 'is' : 'are'} no longer in your keychain: something other than Watchword removed ${one ? 'it' : 'them'}. `
+  const words = `${names(accounts)} ${one ? 'is' : 'are'} no longer in your keychain: something other than Watchword removed ${one ? 'it' : 'them'}. `
     + `Older backups are kept until you restore or forget ${one ? 'it' : 'them'}.`;
+  const again = accounts.filter((a) => a.listedAgain);
+  if (again.length === 0) return words;
+  const which = one ? 'It' : names(again);
+  const single = again.length === 1;
+  return `${words} ${which} ${single ? 'is' : 'are'} listed again with another key: `
+    + `if the service gave you a new one, forget the old${single ? '' : ' ones'}.`;
 }
 
 function paint(list) {

@@ -16,6 +16,8 @@ pub struct MissingView {
     name: String,
     /// Unix time it was found gone.
     since: u64,
+    /// An account of the same name is listed again with another key.
+    listed_again: bool,
 }
 
 /// What the window's bar shows.
@@ -41,6 +43,7 @@ pub async fn missing_accounts(app: AppHandle) -> Result<MissingList, IpcError> {
                     issuer: m.issuer.clone(),
                     name: m.name.clone(),
                     since: m.since,
+                    listed_again: store.listed_again(m),
                 })
                 .collect();
             let backup = store.backups_before_missing().first().and_then(|path| {

@@ -437,6 +437,18 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
     });
     app.wait_rows(1);
     wait_missing(&app, "GitHub (me)");
+
+    // The service gave a new key under the same name: the bar says so,
+    // and that the old one is likely dead.
+    profile.cli_add(&["--issuer", "GitHub", "--account", "me"], NEW_KEY);
+    app.wait_rows(2);
+    wait_text(
+        &app,
+        "#missing-text",
+        "GitHub (me) is no longer in your keychain: something other than Watchword removed it. \
+         Older backups are kept until you restore or forget it. It is listed again with \
+         another key: if the service gave you a new one, forget the old.",
+    );
     app.quit();
 }
 

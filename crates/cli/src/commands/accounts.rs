@@ -127,11 +127,27 @@ pub fn missing(forget: bool) -> Result<(), CliError> {
         err!("No account has left the keychain without Watchword removing it.");
         return Ok(());
     }
+    let mut again = 0;
     for gone in store.missing() {
+        let listed_again = store.listed_again(gone);
+        again += usize::from(listed_again);
         out!(
-            "{}\tgone since {}",
+            "{}\tgone since {}{}",
             display_name(&gone.issuer, &gone.name),
-            watchword_core::store::autobackup::format_utc(gone.since)
+            watchword_core::store::autobackup::format_utc(gone.since),
+            if listed_again {
+                "\tlisted again with another key"
+            } else {
+                ""
+            }
+        );
+    }
+    if again > 0 {
+        err!(
+            "{} listed again under {} name with another key: if the service gave you a new \
+             one, the old key is dead; forget it rather than restore it.",
+            if again == 1 { "One is" } else { "Some are" },
+            if again == 1 { "its" } else { "their" }
         );
     }
     let backups = store.backups_before_missing();

@@ -231,3 +231,41 @@ fn a_counter_based_account_brought_back_goes_on_from_its_last_code() {
         "No account has left the keychain without Watchword removing it.\n"
     );
 }
+
+/// The service gave a new key under the same name (two-step verification
+/// set up again after the item went): `missing` says that one is listed
+/// again, and that the old key is dead rather than to be restored.
+#[test]
+fn one_listed_again_with_another_key_is_said_so() {
+    let env = Env::new("gone-again");
+    for (n, issuer) in [(1, "Bank"), (2, "Shop"), (3, "Forum")] {
+        env.add(&key(n), &["--issuer", issuer, "--account", "me"]);
+    }
+    clear_item(&env, &id_of(&env, "Bank"));
+    clear_item(&env, &id_of(&env, "Shop"));
+    env.ok(&["list"], "");
+    env.add(&key(4), &["--issuer", "BANK", "--account", "Me"]);
+
+    let out = env.run(&["missing"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with("Bank (me)\tgone since 20")
+            && lines[0].ends_with(" UTC\tlisted again with another key"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("Shop (me)\tgone since 20") && lines[1].ends_with(" UTC"),
+        "not listed again: {lines:?}"
+    );
+    assert!(
+        stderr(&out).starts_with(
+            "One is listed again under its name with another key: if the service gave you a \
+             new one, the old key is dead; forget it rather than restore it.\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

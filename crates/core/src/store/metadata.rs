@@ -66,8 +66,10 @@ pub struct MetaEntry {
     pub has_note: bool,
     /// A counter-based account's counter as its item last held it (the
     /// next code's), not secret: kept so that an account whose item goes
-    /// and is brought back from an older backup does not give again the
-    /// codes made since ([`MissingEntry::counter`]).
+    /// and is brought back from an older backup ([`MissingEntry::counter`]),
+    /// or whose item an older copy of the keychain put back
+    /// ([`super::missing::not_behind`]), does not give again the codes
+    /// made since.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

@@ -89,12 +89,29 @@ impl Store {
             .filter(|gone| gone.key_check.as_deref() == Some(check.as_str()))
             .filter(|gone| same_as(gone, &account.issuer, &account.name, Some(&check)))
             .filter_map(|gone| gone.counter)
-            .filter(|&known| known > counter && known - counter <= MAX_COUNTER_CATCH_UP)
+            .filter(|&known| believably_ahead(known, counter))
             .max();
         if let Some(known) = known {
             account.kind = OtpKind::Hotp { counter: known };
         }
         account
+    }
+
+    /// Whether an account of `gone`'s issuer and name is listed now with
+    /// another key (the same one would have settled it): the service gave
+    /// a new key, as after two-step verification was set up again, and the
+    /// one that went is likely dead. Not known for a list written before
+    /// key checks were kept.
+    pub fn listed_again(&self, gone: &MissingEntry) -> bool {
+        let Some(gone_check) = gone.key_check.as_deref() else {
+            return false;
+        };
+        self.meta.accounts.iter().any(|e| {
+            e.key_check
+                .as_deref()
+                .is_some_and(|check| check != gone_check)
+                && same_as(gone, &e.issuer, &e.name, None)
+        })
     }
 
     /// The accounts that left the keychain without Watchword removing
@@ -162,6 +179,32 @@ impl Store {
             Ok(forgotten)
         })
     }
+}
+
+/// Takes a counter-based account read from its item up to `known`, the
+/// counter the list last knew for the key whose check is `known_check`,
+/// where that is ahead (within [`MAX_COUNTER_CATCH_UP`]). An item only
+/// goes back behind the list when the keychain was restored from an older
+/// copy, or an item that went came back so: its counter would then give
+/// again codes the service has seen, and refuses. The item is raised by
+/// the next code or change that writes it (not by a read). Only the same
+/// key, known by its check: a list written before checks were kept does
+/// not move a counter.
+pub(super) fn not_behind(account: &mut Account, known: Option<u64>, known_check: Option<&str>) {
+    let (OtpKind::Hotp { counter }, Some(known), Some(known_check)) =
+        (account.kind, known, known_check)
+    else {
+        return;
+    };
+    if believably_ahead(known, counter) && account.key_check() == known_check {
+        account.kind = OtpKind::Hotp { counter: known };
+    }
+}
+
+/// Whether a counter the list knew, `known`, is ahead of an item's,
+/// `counter`, by no more than [`MAX_COUNTER_CATCH_UP`].
+fn believably_ahead(known: u64, counter: u64) -> bool {
+    known > counter && known - counter <= MAX_COUNTER_CATCH_UP
 }
 
 /// How far past a restored account's own counter the list's may take it:
@@ -243,6 +286,10 @@ mod tests {
         let backed_up = hotp("Bank", 5);
         let (mut store, made) = made_three_then_lost(data.path(), &keychain, &backed_up);
         assert_eq!(store.missing().len(), 1);
+        assert!(
+            !store.listed_again(&store.missing()[0]),
+            "no other Bank listed"
+        );
         assert_eq!(store.missing()[0].counter, Some(8));
         // Brought back from the backup, which still says 5.
         let restored = store.add(backed_up.clone()).expect("restored");
@@ -279,6 +326,7 @@ mod tests {
             OtpKind::Hotp { counter: 0 }
         );
         assert_eq!(store.missing().len(), 1, "not settled by another key");
+        assert!(store.listed_again(&store.missing()[0]));
         // Another account of the same kind keeps its own counter.
         let other = store.add(hotp("Shop", 2)).expect("added");
         assert_eq!(
@@ -358,5 +406,110 @@ mod tests {
             !ids.contains(&id.to_string()),
             "the entry that went is gone"
         );
+    }
+
+    /// The keychain restored from an older copy (the same items, lower
+    /// counters): each process goes on from the counter the list knew,
+    /// whether it reads every item (the window) or only the one it needs
+    /// (a command line); a gap past what is believable, or another key
+    /// under the id, is not followed.
+    #[test]
+    fn a_keychain_restored_from_an_older_copy_does_not_take_a_counter_back() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let mut store = open(data.path(), &keychain);
+        let id = store.add(hotp("Bank", 5)).expect("added");
+        let older = keychain.get(id.as_str()).expect("read").expect("an item");
+        let mut made: Vec<String> = (0..3)
+            .map(|_| store.next_code(&id, 0).expect("a code").current)
+            .collect();
+        let restore = || keychain.set(id.as_str(), &older, "Bank").expect("restored");
+        restore();
+
+        // Read whole.
+        let mut store = open(data.path(), &keychain);
+        store.load().expect("load");
+        assert_eq!(
+            store.account(&id).expect("read").kind,
+            OtpKind::Hotp { counter: 8 }
+        );
+        let next = store.next_code(&id, 0).expect("a code").current;
+        assert!(!made.contains(&next), "{next} was given before: {made:?}");
+        assert_eq!(next, otp::code_at(&hotp("Bank", 8), 0).current);
+        made.push(next);
+
+        // Only its own item read; restored again meanwhile.
+        restore();
+        let mut store = open(data.path(), &keychain);
+        let next = store.next_code(&id, 0).expect("a code").current;
+        assert!(!made.contains(&next), "{next} was given before: {made:?}");
+        assert_eq!(next, otp::code_at(&hotp("Bank", 9), 0).current);
+
+        // The item was raised by the code: the next process reads it so
+        // even without the list.
+        std::fs::remove_file(data.path().join(metadata::FILE_NAME)).expect("removed");
+        let mut store = open(data.path(), &keychain);
+        store.load().expect("load");
+        assert_eq!(
+            store.account(&id).expect("read").kind,
+            OtpKind::Hotp { counter: 10 }
+        );
+
+        // Not followed: a list thousands of codes ahead, or another key
+        // written under the id by another program.
+        for (ahead, other_key) in [(1_001, false), (3, true)] {
+            let data = tempfile::tempdir().expect("temp dir");
+            let keychain = MemoryKeychain::default();
+            let mut store = open(data.path(), &keychain);
+            let mut account = hotp("Bank", 5);
+            let id = store.add(account.clone()).expect("added");
+            drop(store);
+            let path = data.path().join(metadata::FILE_NAME);
+            let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
+                panic!("the list is there");
+            };
+            meta.accounts[0].counter = Some(5 + ahead);
+            metadata::write(&path, &meta).expect("written");
+            if other_key {
+                account.secret = Secret::from_bytes(b"another program's key".to_vec());
+                let text = crate::store::item::encode(&account).expect("encoded");
+                keychain.set(id.as_str(), &text, "Bank").expect("written");
+            }
+            let mut store = open(data.path(), &keychain);
+            store.load().expect("load");
+            assert_eq!(
+                store.account(&id).expect("read").kind,
+                OtpKind::Hotp { counter: 5 },
+                "{ahead} {other_key}"
+            );
+        }
+    }
+
+    /// An item that went comes back under its own id from an older copy
+    /// of the keychain: it goes on from the counter it had when it went.
+    #[test]
+    fn an_item_back_from_an_older_copy_goes_on_from_its_last_code() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let mut store = open(data.path(), &keychain);
+        // Not the only one: a keychain holding none is refused, not read.
+        store.add(hotp("Mail", 0)).expect("added");
+        let id = store.add(hotp("Bank", 5)).expect("added");
+        let older = keychain.get(id.as_str()).expect("read").expect("an item");
+        let made: Vec<String> = (0..3)
+            .map(|_| store.next_code(&id, 0).expect("a code").current)
+            .collect();
+        keychain.delete(id.as_str()).expect("deleted elsewhere");
+        let mut store = open(data.path(), &keychain);
+        store.load().expect("load");
+        assert_eq!(store.missing().len(), 1);
+
+        keychain.set(id.as_str(), &older, "Bank").expect("back");
+        let mut store = open(data.path(), &keychain);
+        store.load().expect("load");
+        assert!(store.missing().is_empty(), "settled");
+        let next = store.next_code(&id, 0).expect("a code").current;
+        assert!(!made.contains(&next), "{next} was given before: {made:?}");
+        assert_eq!(next, otp::code_at(&hotp("Bank", 8), 0).current);
     }
 }

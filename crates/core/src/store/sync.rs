@@ -3,6 +3,7 @@
 //! names afresh read again), always under the store's lock.
 
 use super::metadata::{self, Loaded};
+use super::missing::not_behind;
 use super::{item, meta_entry, vaulted, with_groups_of, LoadReport, Store, META_VERSION};
 use crate::account::{Account, AccountId};
 use crate::error::{Error, Result};
@@ -186,7 +187,10 @@ impl Store {
                     Ok(account) => {
                         self.damaged.remove(id.as_str());
                         let entry = self.meta.accounts.iter().find(|e| e.id == id.as_str());
-                        let account = with_groups_of(account, entry);
+                        let mut account = with_groups_of(account, entry);
+                        if let Some(entry) = entry {
+                            not_behind(&mut account, entry.counter, entry.key_check.as_deref());
+                        }
                         self.accounts.insert(id.clone(), account);
                         return Ok(Some(()));
                     }
@@ -331,9 +335,17 @@ impl Store {
         if read_now {
             self.note_missing(&dropped);
         }
+        // An item that came back under its own id: its counter as the list
+        // knew it when it went, if that is ahead.
+        for gone in &self.meta.missing {
+            if let Some(account) = AccountId::parse(&gone.id).and_then(|id| accounts.get_mut(&id)) {
+                not_behind(account, gone.counter, gone.key_check.as_deref());
+            }
+        }
         for entry in &mut self.meta.accounts {
             if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get_mut(&id))
             {
+                not_behind(account, entry.counter, entry.key_check.as_deref());
                 entry.issuer.clone_from(&account.issuer);
                 entry.name.clone_from(&account.name);
                 entry.kind = account.kind.name().to_owned();
