@@ -138,6 +138,23 @@ async function togglePin(account) {
   }
 }
 
+/** The list with `account` where a drag left it among the rows shown of
+ *  its part (`was` their ids before, `shown` after): next to the row it
+ *  was dragged past, just before it going up and just after it going
+ *  down, as a move by the keyboard leaves it. Rows a group filter hides
+ *  keep their places, rather than the row landing past them unseen. */
+function placedAmongShown(account, was, shown) {
+  const from = was.indexOf(account.id);
+  const to = shown.indexOf(account.id);
+  if (from < 0 || to < 0 || from === to) return state.accounts;
+  const order = state.accounts.filter((a) => a.id !== account.id);
+  const past = to < from ? shown[to + 1] : shown[to - 1];
+  const at = order.findIndex((a) => a.id === past);
+  if (at < 0) return state.accounts;
+  order.splice(to < from ? at : at + 1, 0, account);
+  return order;
+}
+
 /** Drag by the grip: the row follows the pointer within its group. */
 function startDrag(event, account, li) {
   if (event.button !== 0 || document.getElementById('search').value.trim() !== '') return;
@@ -148,9 +165,11 @@ function startDrag(event, account, li) {
   // is not dependable (WebKitGTK may drop it as soon as the row restyles).
   li.classList.add('dragging');
   const list = document.getElementById('accounts');
+  // The rows shown at the start, in its part of the list, it among them.
+  const was = neighbours(account).map((a) => a.id);
   const move = (e) => {
     const others = [...list.querySelectorAll('li.account:not(.dragging)')]
-      .filter((row) => row.classList.contains('pinned') === account.pinned);
+      .filter((row) => !row.hidden && row.classList.contains('pinned') === account.pinned);
     const before = others.find((row) => {
       const rect = row.getBoundingClientRect();
       return e.clientY < rect.top + rect.height / 2;
@@ -163,9 +182,10 @@ function startDrag(event, account, li) {
     document.removeEventListener('pointerup', end);
     document.removeEventListener('pointercancel', end);
     li.classList.remove('dragging');
-    const order = [...list.querySelectorAll('li.account')].map((row) => row.dataset.id);
-    const byId = new Map(state.accounts.map((a) => [a.id, a]));
-    const moved = order.map((id) => byId.get(id)).filter(Boolean);
+    const shown = [...list.querySelectorAll('li.account')]
+      .filter((row) => !row.hidden && row.classList.contains('pinned') === account.pinned)
+      .map((row) => row.dataset.id);
+    const moved = placedAmongShown(account, was, shown);
     if (moved.some((a, i) => a.id !== state.accounts[i]?.id)) {
       setAccounts(moved);
       saveOrder();
