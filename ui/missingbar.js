@@ -27,9 +27,10 @@ function names(accounts) {
 }
 
 /** The bar's words for `accounts` ([{issuer, name, listedAgain}]), or ''
- *  for none. One listed again under its name with another key most likely
- *  has a new key from its service, and the old one is dead: said, so that
- *  nobody restores the old key over a working one. */
+ *  for none. One added again since under its name with another key most
+ *  likely has a new key from its service, and the old one no longer
+ *  works: said, so that nobody restores it beside the working one (the
+ *  backup's Restore leaves it unticked). */
 export function describe(accounts) {
   if (!accounts || accounts.length === 0) return '';
   const one = accounts.length === 1;
@@ -38,9 +39,9 @@ export function describe(accounts) {
   const again = accounts.filter((a) => a.listedAgain);
   if (again.length === 0) return words;
   const which = one ? 'It' : names(again);
-  const single = again.length === 1;
-  return `${words} ${which} ${single ? 'is' : 'are'} listed again with another key: `
-    + `if the service gave you a new one, forget the old${single ? '' : ' ones'}.`;
+  return again.length === 1
+    ? `${words} ${which} is listed again with another key, most likely a new one from its service: the old key no longer works.`
+    : `${words} ${which} are listed again with other keys, most likely new ones from their services: the old keys no longer work.`;
 }
 
 function paint(list) {

@@ -438,6 +438,9 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
     app.wait_rows(1);
     wait_missing(&app, "GitHub (me)");
 
+    app.click("#google-done");
+    wait_open(&app, "#google-dialog", false);
+
     // The service gave a new key under the same name: the bar says so,
     // and that the old one is likely dead.
     profile.cli_add(&["--issuer", "GitHub", "--account", "me"], NEW_KEY);
@@ -447,8 +450,26 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
         "#missing-text",
         "GitHub (me) is no longer in your keychain: something other than Watchword removed it. \
          Older backups are kept until you restore or forget it. It is listed again with \
-         another key: if the service gave you a new one, forget the old.",
+         another key, most likely a new one from its service: the old key no longer works.",
     );
+    // Restore offers the old key, not ticked.
+    app.click("#missing-restore");
+    unlock(&app);
+    let found = app.wait_found(2);
+    let github = found
+        .iter()
+        .find(|f| f.issuer == "GitHub")
+        .unwrap_or_else(|| panic!("GitHub in {found:?}"));
+    assert!(!github.duplicate && !github.picked, "{found:?}");
+    let notes = app.text("#enrol-notes");
+    assert!(
+        notes.contains(
+            "GitHub (me) is not ticked: listed again since with another key, most likely a new \
+             one from its service; the old key no longer works."
+        ),
+        "{notes:?}"
+    );
+    app.click("#enrol-cancel");
     app.quit();
 }
 

@@ -9,7 +9,7 @@ use crate::state::{blocking, AppState, IpcError};
 use serde::Serialize;
 use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager};
-use watchword_core::enrol::{pasted_text, Input, PastedText};
+use watchword_core::enrol::{pasted_text, Input, PastedText, Proposal};
 use watchword_core::qr::{self, QrError};
 use watchword_core::ErrorCode;
 
@@ -251,19 +251,24 @@ pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
 /// "Restore…" beside accounts that left the keychain behind Watchword's
 /// back: the newest automatic backup made before they went, through the
 /// preview, where only they are ticked (the rest of the backup is offered
-/// unticked, and accounts already here are marked). A damaged one is named
-/// and the one before it offered.
+/// unticked, and accounts already here are marked). One listed again since
+/// with another key is not ticked: its service most likely gave that new
+/// key, and the old one no longer works. A damaged backup is named and the
+/// one before it offered.
 #[tauri::command]
 pub async fn restore_missing(app: AppHandle) -> Result<RestoreView, IpcError> {
     blocking(app, |_, state| {
         refuse_while_locked(state)?;
-        let (versions, names) = state.with_store(|store| {
-            let names = store
-                .missing()
-                .iter()
-                .map(|gone| (gone.issuer.clone(), gone.name.clone()))
-                .collect::<Vec<_>>();
-            Ok((store.backups_before_missing(), names))
+        let (versions, proposal) = state.with_store(|store| {
+            let mut proposal = Proposal::default();
+            for gone in store.missing() {
+                let name = (gone.issuer.clone(), gone.name.clone());
+                if store.listed_again(gone) {
+                    proposal.replaced.push(name.clone());
+                }
+                proposal.names.push(name);
+            }
+            Ok((store.backups_before_missing(), proposal))
         })?;
         if versions.is_empty() {
             return Err(IpcError::new(
@@ -271,7 +276,7 @@ pub async fn restore_missing(app: AppHandle) -> Result<RestoreView, IpcError> {
                 "No automatic backup was made before they went: choose a backup file instead",
             ));
         }
-        first_readable(state, &versions, Some(&names))
+        first_readable(state, &versions, Some(&proposal))
     })
     .await
 }
@@ -282,7 +287,7 @@ pub async fn restore_missing(app: AppHandle) -> Result<RestoreView, IpcError> {
 fn first_readable(
     state: &crate::state::AppState,
     versions: &[std::path::PathBuf],
-    proposing: Option<&[(String, String)]>,
+    proposing: Option<&Proposal>,
 ) -> Result<RestoreView, IpcError> {
     {
         let mut skipped = Vec::new();
@@ -299,7 +304,7 @@ fn first_readable(
                 }
             };
             let input = match proposing {
-                Some(names) => input.proposing(names.to_vec()),
+                Some(proposal) => input.proposing(proposal.clone()),
                 None => input,
             };
             match enrol(state, vec![input]) {

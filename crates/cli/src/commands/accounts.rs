@@ -142,13 +142,17 @@ pub fn missing(forget: bool) -> Result<(), CliError> {
             }
         );
     }
-    if again > 0 {
-        err!(
-            "{} listed again under {} name with another key: if the service gave you a new \
-             one, the old key is dead; forget it rather than restore it.",
-            if again == 1 { "One is" } else { "Some are" },
-            if again == 1 { "its" } else { "their" }
-        );
+    match again {
+        0 => {}
+        1 => err!(
+            "One is listed again with another key since it went, most likely a new one from its \
+             service: the old key no longer works, and `backup restore --missing` leaves it out."
+        ),
+        _ => err!(
+            "{again} are listed again with other keys since they went, most likely new ones from \
+             their services: the old keys no longer work, and `backup restore --missing` leaves \
+             them out."
+        ),
     }
     let backups = store.backups_before_missing();
     match backups.first() {

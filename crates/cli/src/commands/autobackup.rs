@@ -8,6 +8,7 @@ use super::backup::{
 use super::{back_up_pending, now, open_store, open_store_locked};
 use crate::cli::BackupAction;
 use crate::error::CliError;
+use watchword_core::account::display_name;
 use watchword_core::store::autobackup::{self, format_utc};
 
 pub fn run(action: BackupAction) -> Result<(), CliError> {
@@ -152,13 +153,32 @@ fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Re
                 other?;
             }
         }
-        let names: Vec<(String, String)> = store
+        if store.missing().is_empty() {
+            return Err(CliError::NothingMissing);
+        }
+        // One listed again since with another key is left out: its service
+        // most likely gave that new key, and the old one no longer works.
+        let (again, names): (Vec<_>, Vec<_>) = store
             .missing()
             .iter()
-            .map(|gone| (gone.issuer.clone(), gone.name.clone()))
-            .collect();
+            .map(|gone| {
+                (
+                    store.listed_again(gone),
+                    (gone.issuer.clone(), gone.name.clone()),
+                )
+            })
+            .partition(|(again, _)| *again);
+        let names: Vec<(String, String)> = names.into_iter().map(|(_, name)| name).collect();
+        for (_, (issuer, name)) in &again {
+            err!(
+                "Left out: {}: listed again since it went, with another key, most likely a new \
+                 one from its service (`backup restore` without --missing restores the old one \
+                 too).",
+                display_name(issuer, name)
+            );
+        }
         if names.is_empty() {
-            return Err(CliError::NothingMissing);
+            return Err(CliError::MissingListedAgain);
         }
         let from = match file {
             Some(file) => Source::File(file),

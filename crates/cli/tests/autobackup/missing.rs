@@ -238,6 +238,8 @@ fn a_counter_based_account_brought_back_goes_on_from_its_last_code() {
 #[test]
 fn one_listed_again_with_another_key_is_said_so() {
     let env = Env::new("gone-again");
+    let folder = env.folder().to_path_buf();
+    env.set_up(&folder, "5");
     for (n, issuer) in [(1, "Bank"), (2, "Shop"), (3, "Forum")] {
         env.add(&key(n), &["--issuer", issuer, "--account", "me"]);
     }
@@ -262,8 +264,46 @@ fn one_listed_again_with_another_key_is_said_so() {
     );
     assert!(
         stderr(&out).starts_with(
-            "One is listed again under its name with another key: if the service gave you a \
-             new one, the old key is dead; forget it rather than restore it.\n"
+            "One is listed again with another key since it went, most likely a new one from \
+             its service: the old key no longer works, and `backup restore --missing` leaves it \
+             out.\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    // Restoring the missing ones leaves it out, and says so.
+    let said = env.ok(
+        &["backup", "restore", "--missing", "--password-stdin"],
+        "backup pw\n",
+    );
+    let mut said = said.lines();
+    assert_eq!(
+        said.next(),
+        Some(
+            "Left out: Bank (me): listed again since it went, with another key, most likely a \
+             new one from its service (`backup restore` without --missing restores the old one \
+             too)."
+        )
+    );
+    assert!(
+        said.any(|line| line.starts_with("Restored 1 of 1 account from ")),
+        "Shop restored"
+    );
+    assert_eq!(
+        stdout(&env.run(&["list"])),
+        "ISSUER  TYPE   ACCOUNT\nForum   totp   me\nBANK    totp   Me\nShop    totp   me\n"
+    );
+    // Only it is left: nothing to restore with --missing.
+    let out = env.run_with(
+        &["backup", "restore", "--missing", "--password-stdin"],
+        "backup pw\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).ends_with(
+            "watchword-cli: every missing account is listed again with another key: nothing to \
+             restore with --missing; `watchword-cli missing --forget` forgets the old ones\n"
         ),
         "{}",
         stderr(&out)

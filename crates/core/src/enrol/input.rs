@@ -34,15 +34,15 @@ pub enum Input {
 }
 
 impl Input {
-    /// An encrypted backup opened to bring back the accounts `names`
-    /// (issuer, name), those that left the keychain: once it is open, only
-    /// they are proposed, ticked, and the rest of it is offered unticked
+    /// An encrypted backup opened to bring back the accounts `proposal`
+    /// names, those that left the keychain: once it is open, only they
+    /// are proposed, ticked, and the rest of it is offered unticked
     /// (unless none of it is named so: a rename since, say). Other inputs
     /// are returned as they are.
-    pub fn proposing(self, names: Vec<(String, String)>) -> Self {
+    pub fn proposing(self, proposal: Proposal) -> Self {
         match self {
             Input::Locked(mut locked) => {
-                locked.proposing = Some(names);
+                locked.proposing = Some(proposal);
                 Input::Locked(locked)
             }
             other => other,
@@ -159,9 +159,29 @@ fn looks_like_image(file: &mut std::fs::File) -> bool {
 pub struct LockedBackup {
     pub(super) source: String,
     backup: EncryptedBackup,
-    /// Opened to bring some accounts back, these (issuer, name): only
-    /// they are proposed ([`super::Enrolment::proposed`]).
-    pub(super) proposing: Option<Vec<(String, String)>>,
+    /// Opened to bring some accounts back, these: only they are proposed
+    /// ([`super::Enrolment::proposed`]).
+    pub(super) proposing: Option<Proposal>,
+}
+
+/// The accounts a backup is opened to bring back, by (issuer, name).
+#[derive(Debug, Clone, Default)]
+pub struct Proposal {
+    /// Those that left the keychain: proposed, ticked.
+    pub names: Vec<(String, String)>,
+    /// Of `names`, those added again since with another key: offered
+    /// unticked, as their services most likely gave those new keys and
+    /// the old ones no longer work.
+    pub replaced: Vec<(String, String)>,
+}
+
+impl Proposal {
+    /// Whether `names` holds `account`'s issuer and name.
+    pub(super) fn names(names: &[(String, String)], account: &crate::account::Account) -> bool {
+        names
+            .iter()
+            .any(|(issuer, name)| *issuer == account.issuer && *name == account.name)
+    }
 }
 
 impl LockedBackup {

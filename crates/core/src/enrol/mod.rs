@@ -14,7 +14,7 @@
 
 mod input;
 
-pub use input::{pasted_text, Input, LockedBackup, PastedText};
+pub use input::{pasted_text, Input, LockedBackup, PastedText, Proposal};
 
 use crate::account::Account;
 use crate::codes::ErrorCode;
@@ -282,8 +282,8 @@ impl Enrolment {
             Ok(entries) => {
                 let before = self.accounts.len();
                 self.add_conversion(&locked.source, &entries.convert());
-                if let Some(names) = &locked.proposing {
-                    self.propose_only(&locked.source, before, names, stored);
+                if let Some(proposal) = &locked.proposing {
+                    self.propose_only(&locked.source, before, proposal, stored);
                 }
                 Ok(())
             }
@@ -299,25 +299,21 @@ impl Enrolment {
     }
 
     /// Of the accounts from `from` on, just added from `source`, proposes
-    /// only those `names` names (issuer, name); the others are offered
-    /// unticked, and said so when any can be ticked. None of them named so
-    /// (renamed since): all proposed, rather than nothing ticked.
+    /// only those `proposal` names, less those it says were replaced; the
+    /// others are offered unticked, and said so when any can be ticked.
+    /// None of them named so (renamed since): all proposed, rather than
+    /// nothing ticked.
     fn propose_only(
         &mut self,
         source: &str,
         from: usize,
-        names: &[(String, String)],
+        proposal: &Proposal,
         stored: impl Fn(&Account) -> bool,
     ) {
         let added = from..self.accounts.len();
-        let named = |account: &Account| {
-            names
-                .iter()
-                .any(|(issuer, name)| *issuer == account.issuer && *name == account.name)
-        };
         let others: Vec<usize> = added
             .clone()
-            .filter(|&index| !named(&self.accounts[index]))
+            .filter(|&index| !Proposal::names(&proposal.names, &self.accounts[index]))
             .collect();
         if others.len() == added.len() {
             return;
@@ -338,6 +334,33 @@ impl Enrolment {
             );
         }
         self.unproposed.extend(others);
+        let replaced: Vec<usize> = added
+            .clone()
+            .filter(|&index| {
+                let account = &self.accounts[index];
+                Proposal::names(&proposal.replaced, account) && !stored(account)
+            })
+            .collect();
+        if !replaced.is_empty() {
+            let named: Vec<String> = replaced
+                .iter()
+                .map(|&index| self.accounts[index].display_name())
+                .collect();
+            let message = if let [one] = named.as_slice() {
+                format!(
+                    "{one} is not ticked: listed again since with another key, most likely a new \
+                     one from its service; the old key no longer works."
+                )
+            } else {
+                format!(
+                    "{} are not ticked: listed again since with other keys, most likely new ones \
+                     from their services; the old keys no longer work.",
+                    join_words(&named)
+                )
+            };
+            self.note(source, ErrorCode::OthersNotTicked, message);
+            self.unproposed.extend(replaced);
+        }
     }
 
     /// Adds what decoding one image gave: its payloads, or why it had none.

@@ -405,12 +405,13 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
     ))
     .expect("the encrypted Aegis fixture");
     // `stored_issuer`: the issuer of the account stored already, if any.
-    let open = |names: Vec<(String, String)>, stored_issuer: Option<&str>| {
+    let open_replaced = |names: Vec<(String, String)>,
+                         replaced: Vec<(String, String)>,
+                         stored_issuer: Option<&str>| {
         let mut enrolment = Enrolment::new();
         enrolment
-            .take_in(vec![
-                Input::from_bytes("vault.json".into(), &aegis).proposing(names)
-            ])
+            .take_in(vec![Input::from_bytes("vault.json".into(), &aegis)
+                .proposing(Proposal { names, replaced })])
             .expect("an encrypted backup");
         let locked = enrolment.take_locked().expect("waiting for its password");
         let entries = locked.decrypt("test");
@@ -421,6 +422,7 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
             .expect("opened");
         enrolment
     };
+    let open = |names, stored_issuer| open_replaced(names, Vec::new(), stored_issuer);
     let all = open(Vec::new(), None);
     let held: Vec<(String, String)> = all
         .accounts()
@@ -467,4 +469,27 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
         held.len() - 2
     );
     assert_eq!(beside.notes()[0].message, expected);
+
+    // One of those named listed again since with another key: offered
+    // unticked too, and said why.
+    let replaced = open_replaced(
+        vec![held[1].clone(), held[2].clone()],
+        vec![held[2].clone()],
+        None,
+    );
+    let proposed: Vec<usize> = (0..held.len()).filter(|&i| replaced.proposed(i)).collect();
+    assert_eq!(proposed, [1]);
+    let said: Vec<&str> = replaced
+        .notes()
+        .iter()
+        .map(|n| n.message.as_str())
+        .collect();
+    let name = replaced.accounts()[2].display_name();
+    assert_eq!(
+        said[1..],
+        [format!(
+            "{name} is not ticked: listed again since with another key, most likely a new one \
+             from its service; the old key no longer works."
+        )]
+    );
 }

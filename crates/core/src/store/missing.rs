@@ -97,19 +97,21 @@ impl Store {
         account
     }
 
-    /// Whether an account of `gone`'s issuer and name is listed now with
-    /// another key (the same one would have settled it): the service gave
-    /// a new key, as after two-step verification was set up again, and the
-    /// one that went is likely dead. Not known for a list written before
-    /// key checks were kept.
+    /// Whether an account of `gone`'s issuer and name was added since it
+    /// went, with another key (the same one would have settled it): the
+    /// service most likely gave a new key, as when two-step verification
+    /// is set up again, and the one that went no longer works. Not one
+    /// listed all along (two accounts may share a name), nor where a key
+    /// check is not known (a list written before they were kept).
     pub fn listed_again(&self, gone: &MissingEntry) -> bool {
         let Some(gone_check) = gone.key_check.as_deref() else {
             return false;
         };
         self.meta.accounts.iter().any(|e| {
-            e.key_check
-                .as_deref()
-                .is_some_and(|check| check != gone_check)
+            e.added.is_some_and(|added| added >= gone.since)
+                && e.key_check
+                    .as_deref()
+                    .is_some_and(|check| check != gone_check)
                 && same_as(gone, &e.issuer, &e.name, None)
         })
     }
@@ -511,5 +513,33 @@ mod tests {
         let next = store.next_code(&id, 0).expect("a code").current;
         assert!(!made.contains(&next), "{next} was given before: {made:?}");
         assert_eq!(next, otp::code_at(&hotp("Bank", 8), 0).current);
+    }
+
+    /// Two accounts under one name (work and personal, say), one of them
+    /// gone: the other, listed all along, is not taken for its new key.
+    #[test]
+    fn an_account_of_the_same_name_listed_all_along_is_not_listed_again() {
+        let data = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let mut store = open(data.path(), &keychain);
+        let mut personal = hotp("Bank", 0);
+        personal.secret = Secret::from_bytes(b"the personal account's key".to_vec());
+        store.add(personal).expect("added");
+        let (store, _) = made_three_then_lost(data.path(), &keychain, &hotp("Bank", 5));
+        assert_eq!(store.missing().len(), 1);
+        drop(store);
+        // Added a while before the other went (a test runs within a second).
+        let path = data.path().join(metadata::FILE_NAME);
+        let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
+            panic!("the list is there");
+        };
+        let since = meta.missing[0].since;
+        for added_since in [false, true] {
+            let entry = meta.accounts.iter_mut().find(|e| e.issuer == "Bank");
+            entry.expect("the personal one").added = Some(since - 60 + 60 * u64::from(added_since));
+            metadata::write(&path, &meta).expect("written");
+            let store = open(data.path(), &keychain);
+            assert_eq!(store.listed_again(&store.missing()[0]), added_since);
+        }
     }
 }
