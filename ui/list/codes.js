@@ -319,7 +319,9 @@ export function wireCodes({ retry, settled }) {
     if (error) showStatus(ipc.messageOf(error), restart, 'codes');
     else clearStatus('codes');
     paintCodes(clockNow(), true);
-    if (timer === 0) scheduleTick();
+    // Ticks start again with codes to count down (also after a tick that
+    // failed part-way and so scheduled none).
+    scheduleTick();
   });
   on('settings', () => {
     // Repaint every code under the new rules.
