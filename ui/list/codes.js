@@ -180,10 +180,14 @@ function scheduleTick() {
 }
 
 export async function tick() {
-  const now = clockNow();
-  if (codesAreStale(now)) await refreshCodes();
-  else if (!document.hidden) paintCodes(now);
-  scheduleTick();
+  try {
+    const now = clockNow();
+    if (codesAreStale(now)) await refreshCodes();
+    else if (!document.hidden) paintCodes(now);
+  } finally {
+    // The next one is scheduled even if this one failed part-way.
+    scheduleTick();
+  }
 }
 
 async function copy(account) {
@@ -318,10 +322,10 @@ export function wireCodes({ retry, settled }) {
   on('codes', ({ error }) => {
     if (error) showStatus(ipc.messageOf(error), restart, 'codes');
     else clearStatus('codes');
-    paintCodes(clockNow(), true);
-    // Ticks start again with codes to count down (also after a tick that
-    // failed part-way and so scheduled none).
+    // Ticks start again with codes to count down (first: a paint that
+    // fails must not stop them).
     scheduleTick();
+    paintCodes(clockNow(), true);
   });
   on('settings', () => {
     // Repaint every code under the new rules.
