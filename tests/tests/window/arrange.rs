@@ -11,6 +11,15 @@ fn wait_order(app: &watchword_e2e::App<'_>, expected: &[&str]) {
     wait_dragged(app, expected, "");
 }
 
+/// The CSS selector of `part` of `issuer`'s row.
+fn part_of(app: &watchword_e2e::App<'_>, issuer: &str, part: &str) -> String {
+    app.rows_now()
+        .into_iter()
+        .find(|r| r.issuer == issuer)
+        .unwrap_or_else(|| panic!("a row for {issuer}"))
+        .css(part)
+}
+
 /// [`wait_order`] after a drag; `dragged` (what the page saw of the
 /// pointer, from `App::drag`) says where it went if the order is not met.
 fn wait_dragged(app: &watchword_e2e::App<'_>, expected: &[&str], dragged: &str) {
@@ -278,16 +287,9 @@ fn moving_under_a_filter_passes_the_row_shown_next() {
     // A drag lands next to the row it passed, as the keys do: below
     // Société Générale, before GitHub (hidden, last), which once ended up
     // above it unseen.
-    let grip_of = |issuer: &str, part: &str| {
-        app.rows_now()
-            .into_iter()
-            .find(|r| r.issuer == issuer)
-            .unwrap_or_else(|| panic!("a row for {issuer}"))
-            .css(part)
-    };
     let dragged = app.drag(
-        &grip_of("Amazon Seller Central", ".grip"),
-        &grip_of("Société Générale", ".names"),
+        &part_of(&app, "Amazon Seller Central", ".grip"),
+        &part_of(&app, "Société Générale", ".names"),
         8,
     );
     wait_dragged(
@@ -301,8 +303,8 @@ fn moving_under_a_filter_passes_the_row_shown_next() {
         &dragged,
     );
     let dragged = app.drag(
-        &grip_of("Amazon Seller Central", ".grip"),
-        &grip_of("Société Générale", ".names"),
+        &part_of(&app, "Amazon Seller Central", ".grip"),
+        &part_of(&app, "Société Générale", ".names"),
         -8,
     );
     wait_dragged(
@@ -358,6 +360,9 @@ fn moving_under_a_filter_passes_the_row_shown_next() {
     );
     // What the window shows is what the store keeps.
     app.quit();
+    for issuer in ["Amazon", "Amazon Seller Central", "GitHub"] {
+        profile.cli(&["group", issuer, "--add", "Home"]);
+    }
     let app = profile.launch();
     app.wait_loaded();
     wait_order(
@@ -368,6 +373,27 @@ fn moving_under_a_filter_passes_the_row_shown_next() {
             "Société Générale",
             "GitHub",
         ],
+    );
+
+    // Dragged down past a row with a hidden one after it: just after the
+    // row it passed, the hidden one staying where it was (before, it went
+    // after the hidden one, just above the next row shown).
+    choose_group(&app, "Home");
+    wait_visible(&app, &["Amazon", "Amazon Seller Central", "GitHub"]);
+    let dragged = app.drag(
+        &part_of(&app, "Amazon", ".grip"),
+        &part_of(&app, "Amazon Seller Central", ".names"),
+        8,
+    );
+    wait_dragged(
+        &app,
+        &[
+            "Amazon Seller Central",
+            "Amazon",
+            "Société Générale",
+            "GitHub",
+        ],
+        &dragged,
     );
     app.quit();
 }
