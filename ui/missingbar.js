@@ -27,10 +27,10 @@ function names(accounts) {
 }
 
 /** The bar's words for `accounts` ([{issuer, name, listedAgain}]), or ''
- *  for none. One added again since under its name with another key most
- *  likely has a new key from its service, and the old one no longer
- *  works: said, so that nobody restores it beside the working one (the
- *  backup's Restore leaves it unticked). */
+ *  for none. One added again since under its name with another key may
+ *  have a new key from its service, and the old one then no longer
+ *  works: said, and the backup's Restore offers it unticked. (Two
+ *  accounts may share a name, so it is not called dead.) */
 export function describe(accounts) {
   if (!accounts || accounts.length === 0) return '';
   const one = accounts.length === 1;
@@ -40,8 +40,8 @@ export function describe(accounts) {
   if (again.length === 0) return words;
   const which = one ? 'It' : names(again);
   return again.length === 1
-    ? `${words} ${which} is listed again with another key, most likely a new one from its service: the old key no longer works.`
-    : `${words} ${which} are listed again with other keys, most likely new ones from their services: the old keys no longer work.`;
+    ? `${words} ${which} is listed again since with another key. If its service gave you that new key, the old one no longer works.`
+    : `${words} ${which} are listed again since with other keys. If their services gave you those new keys, the old ones no longer work.`;
 }
 
 function paint(list) {

@@ -6,7 +6,7 @@
 //! never for a time. Run through scripts/test.sh.
 
 use std::path::{Path, PathBuf};
-use watchword_e2e::{choose_in_file_dialog, App, Profile, Totp};
+use watchword_e2e::{choose_in_file_dialog, App, Found, Profile, Totp};
 
 const GITHUB_KEY: &str = "JBSWY3DPEHPK3PXP";
 const BANK_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -380,12 +380,7 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
     app.click("#missing-restore");
     unlock(&app);
     let found = app.wait_found(3);
-    let found_one = |issuer: &str| {
-        found
-            .iter()
-            .find(|f| f.issuer == issuer)
-            .unwrap_or_else(|| panic!("{issuer} in {found:?}"))
-    };
+    let found_one = |issuer: &str| found_of(&found, issuer);
     assert!(
         !found_one("GitHub").duplicate && found_one("GitHub").picked,
         "{found:?}"
@@ -449,28 +444,33 @@ fn an_account_removed_with_another_tool_is_named_and_brought_back() {
         &app,
         "#missing-text",
         "GitHub (me) is no longer in your keychain: something other than Watchword removed it. \
-         Older backups are kept until you restore or forget it. It is listed again with \
-         another key, most likely a new one from its service: the old key no longer works.",
+         Older backups are kept until you restore or forget it. It is listed again since with \
+         another key. If its service gave you that new key, the old one no longer works.",
     );
     // Restore offers the old key, not ticked.
     app.click("#missing-restore");
     unlock(&app);
     let found = app.wait_found(2);
-    let github = found
-        .iter()
-        .find(|f| f.issuer == "GitHub")
-        .unwrap_or_else(|| panic!("GitHub in {found:?}"));
+    let github = found_of(&found, "GitHub");
     assert!(!github.duplicate && !github.picked, "{found:?}");
     let notes = app.text("#enrol-notes");
     assert!(
         notes.contains(
-            "GitHub (me) is not ticked: listed again since with another key, most likely a new \
-             one from its service; the old key no longer works."
+            "GitHub (me) is not ticked: listed again since with another key. If its service \
+             gave you that new key, the old one no longer works."
         ),
         "{notes:?}"
     );
     app.click("#enrol-cancel");
     app.quit();
+}
+
+/// What the preview found of `issuer`.
+fn found_of<'a>(found: &'a [Found], issuer: &str) -> &'a Found {
+    found
+        .iter()
+        .find(|f| f.issuer == issuer)
+        .unwrap_or_else(|| panic!("{issuer} in {found:?}"))
 }
 
 /// Waits for the bar that names `who` as gone from the keychain.

@@ -164,13 +164,6 @@ pub enum CliError {
          with --missing"
     )]
     NothingMissing,
-    /// Occurs when `backup restore --missing` finds every missing account
-    /// listed again since with another key.
-    #[error(
-        "every missing account is listed again with another key: nothing to restore with \
-         --missing; `watchword-cli missing --forget` forgets the old ones"
-    )]
-    MissingListedAgain,
     /// Occurs when `backup restore --missing` finds no automatic backup
     /// made before the missing accounts went, or none that reads.
     #[error(

@@ -252,9 +252,9 @@ pub async fn restore_newest(app: AppHandle) -> Result<RestoreView, IpcError> {
 /// back: the newest automatic backup made before they went, through the
 /// preview, where only they are ticked (the rest of the backup is offered
 /// unticked, and accounts already here are marked). One listed again since
-/// with another key is not ticked: its service most likely gave that new
-/// key, and the old one no longer works. A damaged backup is named and the
-/// one before it offered.
+/// with another key is not ticked either: if its service gave that new
+/// key, the old one no longer works. A damaged backup is named and the one
+/// before it offered.
 #[tauri::command]
 pub async fn restore_missing(app: AppHandle) -> Result<RestoreView, IpcError> {
     blocking(app, |_, state| {
@@ -262,11 +262,12 @@ pub async fn restore_missing(app: AppHandle) -> Result<RestoreView, IpcError> {
         let (versions, proposal) = state.with_store(|store| {
             let mut proposal = Proposal::default();
             for gone in store.missing() {
-                let name = (gone.issuer.clone(), gone.name.clone());
-                if store.listed_again(gone) {
-                    proposal.replaced.push(name.clone());
+                proposal
+                    .names
+                    .push((gone.issuer.clone(), gone.name.clone()));
+                if let Some(check) = gone.key_check.as_ref().filter(|_| store.listed_again(gone)) {
+                    proposal.replaced_keys.push(check.clone());
                 }
-                proposal.names.push(name);
             }
             Ok((store.backups_before_missing(), proposal))
         })?;

@@ -145,27 +145,31 @@ pub fn missing(forget: bool) -> Result<(), CliError> {
     match again {
         0 => {}
         1 => err!(
-            "One is listed again with another key since it went, most likely a new one from its \
-             service: the old key no longer works, and `backup restore --missing` leaves it out."
+            "One is listed again since it went, with another key. If its service gave you that \
+             new key, the old one no longer works."
         ),
         _ => err!(
-            "{again} are listed again with other keys since they went, most likely new ones from \
-             their services: the old keys no longer work, and `backup restore --missing` leaves \
-             them out."
+            "{again} are listed again since they went, with other keys. If their services gave \
+             you those new keys, the old ones no longer work."
         ),
     }
+    let (these, them) = if store.missing().len() == 1 {
+        ("it is", "it")
+    } else {
+        ("these are", "them")
+    };
     let backups = store.backups_before_missing();
     match backups.first() {
         Some(newest) => err!(
-            "Backups are kept until these are restored or forgotten. The newest from before \
-             then is {}: restore them from it with `watchword-cli backup restore --missing`, or \
-             forget them with `watchword-cli missing --forget`.",
+            "Backups are kept until {these} restored or forgotten. The newest from before \
+             then is {}: `watchword-cli backup restore --missing` restores {them} from that \
+             backup, and `watchword-cli missing --forget` forgets {them}.",
             newest.display()
         ),
         None => err!(
-            "Automatic backups are kept until these are restored or forgotten: restore them \
+            "Automatic backups are kept until {these} restored or forgotten: restore {them} \
              from a backup (`watchword-cli backup restore --missing --file VAULT`) or forget \
-             them with `watchword-cli missing --forget`."
+             {them} with `watchword-cli missing --forget`."
         ),
     }
     Ok(())

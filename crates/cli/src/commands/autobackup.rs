@@ -8,7 +8,6 @@ use super::backup::{
 use super::{back_up_pending, now, open_store, open_store_locked};
 use crate::cli::BackupAction;
 use crate::error::CliError;
-use watchword_core::account::display_name;
 use watchword_core::store::autobackup::{self, format_utc};
 
 pub fn run(action: BackupAction) -> Result<(), CliError> {
@@ -144,7 +143,7 @@ fn restore(
 fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Result<(), CliError> {
     // What there is to restore, and from where, before any password is
     // asked for.
-    let (names, from) = {
+    let (names, replaced, from) = {
         let mut store = open_store_locked()?;
         // Finds what left since the list was last read, as `missing` does.
         match store.list_accounts() {
@@ -156,30 +155,19 @@ fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Re
         if store.missing().is_empty() {
             return Err(CliError::NothingMissing);
         }
-        // One listed again since with another key is left out: its service
-        // most likely gave that new key, and the old one no longer works.
-        let (again, names): (Vec<_>, Vec<_>) = store
+        let names: Vec<(String, String)> = store
             .missing()
             .iter()
-            .map(|gone| {
-                (
-                    store.listed_again(gone),
-                    (gone.issuer.clone(), gone.name.clone()),
-                )
-            })
-            .partition(|(again, _)| *again);
-        let names: Vec<(String, String)> = names.into_iter().map(|(_, name)| name).collect();
-        for (_, (issuer, name)) in &again {
-            err!(
-                "Left out: {}: listed again since it went, with another key, most likely a new \
-                 one from its service (`backup restore` without --missing restores the old one \
-                 too).",
-                display_name(issuer, name)
-            );
-        }
-        if names.is_empty() {
-            return Err(CliError::MissingListedAgain);
-        }
+            .map(|gone| (gone.issuer.clone(), gone.name.clone()))
+            .collect();
+        // Those listed again since with another key: restored all the
+        // same (two accounts can share a name), and said of.
+        let replaced: Vec<String> = store
+            .missing()
+            .iter()
+            .filter(|gone| store.listed_again(gone))
+            .filter_map(|gone| gone.key_check.clone())
+            .collect();
         let from = match file {
             Some(file) => Source::File(file),
             None => match (store.missing_mark(), store.auto_backup_folder()) {
@@ -193,7 +181,7 @@ fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Re
                 _ => return Err(CliError::NoBackupBeforeMissing),
             },
         };
-        (names, from)
+        (names, replaced, from)
     };
     let password = password(password_stdin, false)?;
     let mut store = open_store()?;
@@ -221,7 +209,20 @@ fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Re
             count(others, "account")
         );
     }
-    restore_from(&mut store, restorable)
+    let replaced: Vec<String> = restorable
+        .accounts
+        .iter()
+        .filter(|account| replaced.contains(&account.key_check()))
+        .map(|account| account.display_name())
+        .collect();
+    restore_from(&mut store, restorable)?;
+    for name in replaced {
+        err!(
+            "{name} is listed again since it went, with another key. If its service gave you \
+             that new key, the old one restored now no longer works, and can be removed."
+        );
+    }
+    Ok(())
 }
 
 /// Where `backup restore --missing` reads from.

@@ -37,8 +37,9 @@ impl Input {
     /// An encrypted backup opened to bring back the accounts `proposal`
     /// names, those that left the keychain: once it is open, only they
     /// are proposed, ticked, and the rest of it is offered unticked
-    /// (unless none of it is named so: a rename since, say). Other inputs
-    /// are returned as they are.
+    /// (unless none of it is named so: a rename since, say). Those whose
+    /// key `proposal` says was replaced are offered unticked in any case.
+    /// Other inputs are returned as they are.
     pub fn proposing(self, proposal: Proposal) -> Self {
         match self {
             Input::Locked(mut locked) => {
@@ -164,23 +165,30 @@ pub struct LockedBackup {
     pub(super) proposing: Option<Proposal>,
 }
 
-/// The accounts a backup is opened to bring back, by (issuer, name).
+/// The accounts a backup is opened to bring back.
 #[derive(Debug, Clone, Default)]
 pub struct Proposal {
-    /// Those that left the keychain: proposed, ticked.
+    /// Those that left the keychain, by (issuer, name): proposed, ticked.
     pub names: Vec<(String, String)>,
-    /// Of `names`, those added again since with another key: offered
-    /// unticked, as their services most likely gave those new keys and
-    /// the old ones no longer work.
-    pub replaced: Vec<(String, String)>,
+    /// The key checks ([`crate::account::Account::key_check`]) of those of
+    /// them listed again since under their name with another key: offered
+    /// unticked, whatever their name in the backup, as their services may
+    /// have given those new keys, and the old ones would then no longer
+    /// work.
+    pub replaced_keys: Vec<String>,
 }
 
 impl Proposal {
-    /// Whether `names` holds `account`'s issuer and name.
-    pub(super) fn names(names: &[(String, String)], account: &crate::account::Account) -> bool {
-        names
+    /// Whether `account` is one of [`Proposal::names`].
+    pub(super) fn names(&self, account: &crate::account::Account) -> bool {
+        self.names
             .iter()
             .any(|(issuer, name)| *issuer == account.issuer && *name == account.name)
+    }
+
+    /// Whether `account`'s key is one [`Proposal::replaced_keys`] names.
+    pub(super) fn replaced(&self, account: &crate::account::Account) -> bool {
+        !self.replaced_keys.is_empty() && self.replaced_keys.contains(&account.key_check())
     }
 }
 

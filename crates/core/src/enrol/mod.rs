@@ -299,10 +299,10 @@ impl Enrolment {
     }
 
     /// Of the accounts from `from` on, just added from `source`, proposes
-    /// only those `proposal` names, less those it says were replaced; the
-    /// others are offered unticked, and said so when any can be ticked.
-    /// None of them named so (renamed since): all proposed, rather than
-    /// nothing ticked.
+    /// only those `proposal` names, and none whose key it says was
+    /// replaced; the others are offered unticked, and said so when any can
+    /// be ticked. None of them named or replaced (renamed since): all
+    /// proposed, rather than nothing ticked.
     fn propose_only(
         &mut self,
         source: &str,
@@ -311,36 +311,42 @@ impl Enrolment {
         stored: impl Fn(&Account) -> bool,
     ) {
         let added = from..self.accounts.len();
-        let others: Vec<usize> = added
-            .clone()
-            .filter(|&index| !Proposal::names(&proposal.names, &self.accounts[index]))
-            .collect();
-        if others.len() == added.len() {
-            return;
-        }
-        let to_tick = others
-            .iter()
-            .filter(|&&index| !stored(&self.accounts[index]))
-            .count();
-        if to_tick > 0 {
-            self.note(
-                source,
-                ErrorCode::OthersNotTicked,
-                format!(
-                    "Only the accounts that left the keychain are ticked; {to_tick} more from \
-                     this backup {} there to tick.",
-                    if to_tick == 1 { "is" } else { "are" }
-                ),
-            );
-        }
-        self.unproposed.extend(others);
         let replaced: Vec<usize> = added
             .clone()
             .filter(|&index| {
                 let account = &self.accounts[index];
-                Proposal::names(&proposal.replaced, account) && !stored(account)
+                proposal.replaced(account) && !stored(account)
             })
             .collect();
+        let others: Vec<usize> = added
+            .clone()
+            .filter(|&index| !proposal.names(&self.accounts[index]) && !replaced.contains(&index))
+            .collect();
+        if others.len() < added.len() {
+            let to_tick = others
+                .iter()
+                .filter(|&&index| !stored(&self.accounts[index]))
+                .count();
+            if to_tick > 0 {
+                let (more, are) = (to_tick, if to_tick == 1 { "is" } else { "are" });
+                self.note(
+                    source,
+                    ErrorCode::OthersNotTicked,
+                    if replaced.is_empty() {
+                        format!(
+                            "Only the accounts that left the keychain are ticked; {more} more \
+                             from this backup {are} there to tick."
+                        )
+                    } else {
+                        format!(
+                            "Besides the accounts that left the keychain, {more} more from this \
+                             backup {are} there to tick."
+                        )
+                    },
+                );
+            }
+            self.unproposed.extend(others);
+        }
         if !replaced.is_empty() {
             let named: Vec<String> = replaced
                 .iter()
@@ -348,13 +354,13 @@ impl Enrolment {
                 .collect();
             let message = if let [one] = named.as_slice() {
                 format!(
-                    "{one} is not ticked: listed again since with another key, most likely a new \
-                     one from its service; the old key no longer works."
+                    "{one} is not ticked: listed again since with another key. If its service \
+                     gave you that new key, the old one no longer works."
                 )
             } else {
                 format!(
-                    "{} are not ticked: listed again since with other keys, most likely new ones \
-                     from their services; the old keys no longer work.",
+                    "{} are not ticked: listed again since with other keys. If their services \
+                     gave you those new keys, the old ones no longer work.",
                     join_words(&named)
                 )
             };

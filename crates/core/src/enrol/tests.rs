@@ -405,23 +405,25 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
     ))
     .expect("the encrypted Aegis fixture");
     // `stored_issuer`: the issuer of the account stored already, if any.
-    let open_replaced = |names: Vec<(String, String)>,
-                         replaced: Vec<(String, String)>,
-                         stored_issuer: Option<&str>| {
-        let mut enrolment = Enrolment::new();
-        enrolment
-            .take_in(vec![Input::from_bytes("vault.json".into(), &aegis)
-                .proposing(Proposal { names, replaced })])
-            .expect("an encrypted backup");
-        let locked = enrolment.take_locked().expect("waiting for its password");
-        let entries = locked.decrypt("test");
-        enrolment
-            .opened_beside(locked, entries, |account| {
-                Some(account.issuer.as_str()) == stored_issuer
-            })
-            .expect("opened");
-        enrolment
-    };
+    let open_replaced =
+        |names: Vec<(String, String)>, replaced_keys: Vec<String>, stored_issuer: Option<&str>| {
+            let mut enrolment = Enrolment::new();
+            enrolment
+                .take_in(vec![Input::from_bytes("vault.json".into(), &aegis)
+                    .proposing(Proposal {
+                        names,
+                        replaced_keys,
+                    })])
+                .expect("an encrypted backup");
+            let locked = enrolment.take_locked().expect("waiting for its password");
+            let entries = locked.decrypt("test");
+            enrolment
+                .opened_beside(locked, entries, |account| {
+                    Some(account.issuer.as_str()) == stored_issuer
+                })
+                .expect("opened");
+            enrolment
+        };
     let open = |names, stored_issuer| open_replaced(names, Vec::new(), stored_issuer);
     let all = open(Vec::new(), None);
     let held: Vec<(String, String)> = all
@@ -471,12 +473,10 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
     assert_eq!(beside.notes()[0].message, expected);
 
     // One of those named listed again since with another key: offered
-    // unticked too, and said why.
-    let replaced = open_replaced(
-        vec![held[1].clone(), held[2].clone()],
-        vec![held[2].clone()],
-        None,
-    );
+    // unticked too, and said why; known by its key, whatever its name in
+    // the backup (a case changed since, say).
+    let key = |i: usize| all.accounts()[i].key_check();
+    let replaced = open_replaced(vec![held[1].clone(), held[2].clone()], vec![key(2)], None);
     let proposed: Vec<usize> = (0..held.len()).filter(|&i| replaced.proposed(i)).collect();
     assert_eq!(proposed, [1]);
     let said: Vec<&str> = replaced
@@ -484,12 +484,31 @@ fn a_backup_opened_to_bring_some_back_proposes_only_them() {
         .iter()
         .map(|n| n.message.as_str())
         .collect();
-    let name = replaced.accounts()[2].display_name();
+    let name = |i: usize| all.accounts()[i].display_name();
     assert_eq!(
-        said[1..],
-        [format!(
-            "{name} is not ticked: listed again since with another key, most likely a new one \
-             from its service; the old key no longer works."
-        )]
+        said,
+        [
+            format!(
+                "Besides the accounts that left the keychain, {} more from this backup are \
+                 there to tick.",
+                held.len() - 2
+            ),
+            format!(
+                "{} is not ticked: listed again since with another key. If its service gave \
+                 you that new key, the old one no longer works.",
+                name(2)
+            )
+        ]
+    );
+    // The only one named replaced, and not under its name: nothing ticked.
+    let only = open_replaced(vec![("GITHUB".into(), "ME".into())], vec![key(0)], None);
+    assert!((0..held.len()).all(|i| !only.proposed(i)));
+    assert_eq!(
+        only.notes()[1].message,
+        format!(
+            "{} is not ticked: listed again since with another key. If its service gave you \
+             that new key, the old one no longer works.",
+            name(0)
+        )
     );
 }

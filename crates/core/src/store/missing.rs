@@ -235,7 +235,7 @@ mod tests {
     use crate::otp;
     use crate::secret::Secret;
     use crate::store::keychain::{Keychain, MemoryKeychain};
-    use crate::store::metadata::{self, Loaded};
+    use crate::store::metadata::{self, Loaded, Metadata};
     use crate::store::Store;
     use std::path::Path;
 
@@ -256,6 +256,16 @@ mod tests {
 
     fn open(data: &Path, keychain: &MemoryKeychain) -> Store {
         Store::with_keychain(data, Box::new(keychain.clone())).expect("store")
+    }
+
+    /// Changes the list file in `data` as a hand or another program would.
+    fn edit_list(data: &Path, edit: impl FnOnce(&mut Metadata)) {
+        let path = data.join(metadata::FILE_NAME);
+        let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
+            panic!("the list is there");
+        };
+        edit(&mut meta);
+        metadata::write(&path, &meta).expect("written");
     }
 
     /// Adds `backed_up` as a backup holds it (and a time-based account,
@@ -359,15 +369,12 @@ mod tests {
             let keychain = MemoryKeychain::default();
             let (store, _) = made_three_then_lost(data.path(), &keychain, &hotp("Bank", 5));
             drop(store);
-            let path = data.path().join(metadata::FILE_NAME);
-            let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
-                panic!("the list is there");
-            };
-            meta.missing[0].counter = Some(counter);
-            if check != Some("same") {
-                meta.missing[0].key_check = check.map(str::to_owned);
-            }
-            metadata::write(&path, &meta).expect("written");
+            edit_list(data.path(), |meta| {
+                meta.missing[0].counter = Some(counter);
+                if check != Some("same") {
+                    meta.missing[0].key_check = check.map(str::to_owned);
+                }
+            });
             let mut store = open(data.path(), &keychain);
             let restored = store.add(hotp("Bank", 5)).expect("restored");
             assert_eq!(
@@ -466,12 +473,9 @@ mod tests {
             let mut account = hotp("Bank", 5);
             let id = store.add(account.clone()).expect("added");
             drop(store);
-            let path = data.path().join(metadata::FILE_NAME);
-            let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
-                panic!("the list is there");
-            };
-            meta.accounts[0].counter = Some(5 + ahead);
-            metadata::write(&path, &meta).expect("written");
+            edit_list(data.path(), |meta| {
+                meta.accounts[0].counter = Some(5 + ahead)
+            });
             if other_key {
                 account.secret = Secret::from_bytes(b"another program's key".to_vec());
                 let text = crate::store::item::encode(&account).expect("encoded");
@@ -528,16 +532,15 @@ mod tests {
         let (store, _) = made_three_then_lost(data.path(), &keychain, &hotp("Bank", 5));
         assert_eq!(store.missing().len(), 1);
         drop(store);
-        // Added a while before the other went (a test runs within a second).
-        let path = data.path().join(metadata::FILE_NAME);
-        let Loaded::Read(mut meta) = metadata::read(&path).expect("read") else {
-            panic!("the list is there");
-        };
-        let since = meta.missing[0].since;
+        // Added a while before the other went, or since (a test runs
+        // within a second).
         for added_since in [false, true] {
-            let entry = meta.accounts.iter_mut().find(|e| e.issuer == "Bank");
-            entry.expect("the personal one").added = Some(since - 60 + 60 * u64::from(added_since));
-            metadata::write(&path, &meta).expect("written");
+            edit_list(data.path(), |meta| {
+                let since = meta.missing[0].since;
+                let entry = meta.accounts.iter_mut().find(|e| e.issuer == "Bank");
+                entry.expect("the personal one").added =
+                    Some(since - 60 + 60 * u64::from(added_since));
+            });
             let store = open(data.path(), &keychain);
             assert_eq!(store.listed_again(&store.missing()[0]), added_since);
         }
