@@ -97,6 +97,48 @@ impl Store {
         account
     }
 
+    /// Takes a counter-based account read from its item (`id`'s) up to
+    /// the highest counter the list knows for its key (by its check), in
+    /// its own entry, in another listed under the same name, or in a
+    /// missing one of that name, where that is ahead, within
+    /// [`MAX_COUNTER_CATCH_UP`]. An item goes back behind the list when the
+    /// keychain is restored from an older copy, or an item that went comes
+    /// back so: its counter would then give again codes the service has
+    /// seen, and refuses. Two items of one key (one brought back beside a
+    /// restore of it) share one counter, as the service does. The item is
+    /// raised by the next code or change that writes it, not by a read. A
+    /// list written before key checks were kept moves no counter.
+    pub(super) fn catch_up_counter(&self, id: &str, account: &mut Account) {
+        let OtpKind::Hotp { counter } = account.kind else {
+            return;
+        };
+        let check = account.key_check();
+        let (issuer, name) = (account.issuer.to_lowercase(), account.name.to_lowercase());
+        let listed = self
+            .meta
+            .accounts
+            .iter()
+            .filter(|e| {
+                e.id == id || (e.issuer.to_lowercase() == issuer && e.name.to_lowercase() == name)
+            })
+            .map(|e| (e.counter, e.key_check.as_deref()));
+        let gone = self
+            .meta
+            .missing
+            .iter()
+            .filter(|gone| gone.id == id || same_as(gone, &issuer, &name, None))
+            .map(|gone| (gone.counter, gone.key_check.as_deref()));
+        let known = listed
+            .chain(gone)
+            .filter(|(_, known_check)| *known_check == Some(check.as_str()))
+            .filter_map(|(known, _)| known)
+            .filter(|&known| believably_ahead(known, counter))
+            .max();
+        if let Some(known) = known {
+            account.kind = OtpKind::Hotp { counter: known };
+        }
+    }
+
     /// Whether an account of `gone`'s issuer and name was added since it
     /// went, with another key (the same one would have settled it): the
     /// service most likely gave a new key, as when two-step verification
@@ -180,26 +222,6 @@ impl Store {
             }
             Ok(forgotten)
         })
-    }
-}
-
-/// Takes a counter-based account read from its item up to `known`, the
-/// counter the list last knew for the key whose check is `known_check`,
-/// where that is ahead (within [`MAX_COUNTER_CATCH_UP`]). An item only
-/// goes back behind the list when the keychain was restored from an older
-/// copy, or an item that went came back so: its counter would then give
-/// again codes the service has seen, and refuses. The item is raised by
-/// the next code or change that writes it (not by a read). Only the same
-/// key, known by its check: a list written before checks were kept does
-/// not move a counter.
-pub(super) fn not_behind(account: &mut Account, known: Option<u64>, known_check: Option<&str>) {
-    let (OtpKind::Hotp { counter }, Some(known), Some(known_check)) =
-        (account.kind, known, known_check)
-    else {
-        return;
-    };
-    if believably_ahead(known, counter) && account.key_check() == known_check {
-        account.kind = OtpKind::Hotp { counter: known };
     }
 }
 
@@ -543,6 +565,59 @@ mod tests {
             });
             let store = open(data.path(), &keychain);
             assert_eq!(store.listed_again(&store.missing()[0]), added_since);
+        }
+    }
+
+    /// An older copy of the keychain put back after the account was
+    /// brought back under a new id: the old item, under an id the list no
+    /// longer knows, goes on from the counter the list knows for its key,
+    /// whether that account is missing now or still listed.
+    #[test]
+    fn an_old_item_back_beside_its_restored_account_goes_on_from_its_counter() {
+        for keep_restored in [false, true] {
+            let data = tempfile::tempdir().expect("temp dir");
+            let keychain = MemoryKeychain::default();
+            let mut store = open(data.path(), &keychain);
+            store.add(hotp("Mail", 0)).expect("added");
+            let old = store.add(hotp("Bank", 5)).expect("added");
+            let older = keychain.get(old.as_str()).expect("read").expect("an item");
+            let mut made: Vec<String> = (0..3)
+                .map(|_| store.next_code(&old, 0).expect("a code").current)
+                .collect();
+            keychain.delete(old.as_str()).expect("deleted elsewhere");
+            let mut store = open(data.path(), &keychain);
+            store.load().expect("load");
+            let restored = store.add(hotp("Bank", 5)).expect("restored");
+            made.push(store.next_code(&restored, 0).expect("a code").current);
+
+            // The older copy: the old item back, the restored one gone
+            // (or, put back by another tool, beside it).
+            if !keep_restored {
+                keychain
+                    .delete(restored.as_str())
+                    .expect("gone with the copy");
+            }
+            keychain.set(old.as_str(), &older, "Bank").expect("back");
+            let mut store = open(data.path(), &keychain);
+            store.load().expect("load");
+            assert_eq!(
+                store.account(&old).expect("recovered").kind,
+                OtpKind::Hotp { counter: 9 },
+                "{keep_restored}"
+            );
+            let next = store.next_code(&old, 0).expect("a code").current;
+            assert!(!made.contains(&next), "{next} was given before: {made:?}");
+            made.push(next);
+            // Both listed: one key, one counter, whichever makes the code,
+            // in this process or the next.
+            if keep_restored {
+                let next = store.next_code(&restored, 0).expect("a code").current;
+                assert!(!made.contains(&next), "{next} was given before: {made:?}");
+                made.push(next);
+                let mut store = open(data.path(), &keychain);
+                let next = store.next_code(&old, 0).expect("a code").current;
+                assert!(!made.contains(&next), "{next} was given before: {made:?}");
+            }
         }
     }
 }

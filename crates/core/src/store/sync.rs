@@ -3,7 +3,6 @@
 //! names afresh read again), always under the store's lock.
 
 use super::metadata::{self, Loaded};
-use super::missing::not_behind;
 use super::{item, meta_entry, vaulted, with_groups_of, LoadReport, Store, META_VERSION};
 use crate::account::{Account, AccountId};
 use crate::error::{Error, Result};
@@ -188,9 +187,7 @@ impl Store {
                         self.damaged.remove(id.as_str());
                         let entry = self.meta.accounts.iter().find(|e| e.id == id.as_str());
                         let mut account = with_groups_of(account, entry);
-                        if let Some(entry) = entry {
-                            not_behind(&mut account, entry.counter, entry.key_check.as_deref());
-                        }
+                        self.catch_up_counter(id.as_str(), &mut account);
                         self.accounts.insert(id.clone(), account);
                         return Ok(Some(()));
                     }
@@ -335,17 +332,15 @@ impl Store {
         if read_now {
             self.note_missing(&dropped);
         }
-        // An item that came back under its own id: its counter as the list
-        // knew it when it went, if that is ahead.
-        for gone in &self.meta.missing {
-            if let Some(account) = AccountId::parse(&gone.id).and_then(|id| accounts.get_mut(&id)) {
-                not_behind(account, gone.counter, gone.key_check.as_deref());
-            }
+        // No counter behind what the list knows for its key: an item put
+        // back from an older copy of the keychain, under its own id or one
+        // the list no longer knows.
+        for (id, account) in accounts.iter_mut() {
+            self.catch_up_counter(id.as_str(), account);
         }
         for entry in &mut self.meta.accounts {
             if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get_mut(&id))
             {
-                not_behind(account, entry.counter, entry.key_check.as_deref());
                 entry.issuer.clone_from(&account.issuer);
                 entry.name.clone_from(&account.name);
                 entry.kind = account.kind.name().to_owned();
