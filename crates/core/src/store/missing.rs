@@ -113,20 +113,21 @@ impl Store {
             return;
         };
         let check = account.key_check();
-        let (issuer, name) = (account.issuer.to_lowercase(), account.name.to_lowercase());
+        // Read for every item of a full read: no string made per entry.
+        let named = |issuer: &str, name: &str| {
+            same_ignoring_case(issuer, &account.issuer) && same_ignoring_case(name, &account.name)
+        };
         let listed = self
             .meta
             .accounts
             .iter()
-            .filter(|e| {
-                e.id == id || (e.issuer.to_lowercase() == issuer && e.name.to_lowercase() == name)
-            })
+            .filter(|e| e.id == id || named(&e.issuer, &e.name))
             .map(|e| (e.counter, e.key_check.as_deref()));
         let gone = self
             .meta
             .missing
             .iter()
-            .filter(|gone| gone.id == id || same_as(gone, &issuer, &name, None))
+            .filter(|gone| gone.id == id || named(&gone.issuer, &gone.name))
             .map(|gone| (gone.counter, gone.key_check.as_deref()));
         let known = listed
             .chain(gone)
@@ -243,12 +244,20 @@ const MAX_COUNTER_CATCH_UP: u64 = 1_000;
 /// same whatever their case, and the key the same where both checks are
 /// known (a list written before they were kept has none).
 fn same_as(gone: &MissingEntry, issuer: &str, name: &str, key_check: Option<&str>) -> bool {
-    gone.issuer.to_lowercase() == issuer.to_lowercase()
-        && gone.name.to_lowercase() == name.to_lowercase()
+    same_ignoring_case(&gone.issuer, issuer)
+        && same_ignoring_case(&gone.name, name)
         && match (gone.key_check.as_deref(), key_check) {
             (Some(gone), Some(this)) => gone == this,
             _ => true,
         }
+}
+
+/// Whether `a` and `b` are the same whatever their case (as
+/// `to_lowercase` compares them, without making either).
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 #[cfg(test)]
