@@ -68,7 +68,7 @@ pub struct MetaEntry {
     /// next code's), not secret: kept so that an account whose item goes
     /// and is brought back from an older backup ([`MissingEntry::counter`]),
     /// or whose item an older copy of the keychain put back
-    /// ([`super::Store::catch_up_counter`]), does not give again the codes
+    /// ([`super::Store::known_counter`]), does not give again the codes
     /// made since.
     #[serde(
         default,

@@ -97,47 +97,68 @@ impl Store {
         account
     }
 
-    /// Takes a counter-based account read from its item (`id`'s) up to
-    /// the highest counter the list knows for its key (by its check), in
-    /// its own entry, in another listed under the same name, or in a
-    /// missing one of that name, where that is ahead, within
-    /// [`MAX_COUNTER_CATCH_UP`]. An item goes back behind the list when the
-    /// keychain is restored from an older copy, or an item that went comes
-    /// back so: its counter would then give again codes the service has
-    /// seen, and refuses. Two items of one key (one brought back beside a
-    /// restore of it) share one counter, as the service does. The item is
-    /// raised by the next code or change that writes it, not by a read. A
-    /// list written before key checks were kept moves no counter.
-    pub(super) fn catch_up_counter(&self, id: &str, account: &mut Account) {
+    /// The highest counter known for the key of `account`, a counter-based
+    /// account read from `id`'s item, where that is ahead of its own
+    /// (within [`MAX_COUNTER_CATCH_UP`]); else None. Known: in `id`'s
+    /// entry, listed or missing, and in missing entries of its name, by
+    /// their key check; and in other listed accounts of its name whose
+    /// items hold the very same key (`sibling` reads one: its counter if
+    /// its key is `account`'s), and their entries.
+    ///
+    /// An item goes back behind the list when the keychain is restored
+    /// from an older copy, or an item that went comes back so, under its
+    /// own id or one the list no longer knows: its counter would then give
+    /// again codes the service has seen, and refuses. Two items of one key
+    /// under one name (one brought back beside a restore of it) share one
+    /// counter, as the service does. The item is raised by the next code
+    /// or change that writes it, not by a read. A list written before key
+    /// checks were kept moves no counter.
+    pub(super) fn known_counter(
+        &self,
+        id: &str,
+        account: &Account,
+        sibling: impl Fn(&str) -> Option<u64>,
+    ) -> Option<u64> {
         let OtpKind::Hotp { counter } = account.kind else {
-            return;
+            return None;
         };
         let check = account.key_check();
+        let of_key = |known: Option<u64>, known_check: Option<&str>| {
+            known.filter(|_| known_check == Some(check.as_str()))
+        };
         // Read for every item of a full read: no string made per entry.
         let named = |issuer: &str, name: &str| {
             same_ignoring_case(issuer, &account.issuer) && same_ignoring_case(name, &account.name)
         };
-        let listed = self
+        let own = self
             .meta
             .accounts
             .iter()
-            .filter(|e| e.id == id || named(&e.issuer, &e.name))
-            .map(|e| (e.counter, e.key_check.as_deref()));
+            .filter(|e| e.id == id)
+            .map(|e| of_key(e.counter, e.key_check.as_deref()));
+        // Another item is read only where its entry's check is this key's:
+        // two keys share a check once in 65,536, so the keys are compared.
+        let siblings = self
+            .meta
+            .accounts
+            .iter()
+            .filter(|e| e.id != id && named(&e.issuer, &e.name))
+            .filter(|e| e.key_check.as_deref() == Some(check.as_str()))
+            .flat_map(|e| match sibling(&e.id) {
+                Some(held) => [Some(held), e.counter],
+                None => [None, None],
+            });
         let gone = self
             .meta
             .missing
             .iter()
             .filter(|gone| gone.id == id || named(&gone.issuer, &gone.name))
-            .map(|gone| (gone.counter, gone.key_check.as_deref()));
-        let known = listed
+            .map(|gone| of_key(gone.counter, gone.key_check.as_deref()));
+        own.chain(siblings)
             .chain(gone)
-            .filter(|(_, known_check)| *known_check == Some(check.as_str()))
-            .filter_map(|(known, _)| known)
+            .flatten()
             .filter(|&known| believably_ahead(known, counter))
-            .max();
-        if let Some(known) = known {
-            account.kind = OtpKind::Hotp { counter: known };
-        }
+            .max()
     }
 
     /// Whether an account of `gone`'s issuer and name was added since it
@@ -232,11 +253,11 @@ fn believably_ahead(known: u64, counter: u64) -> bool {
     known > counter && known - counter <= MAX_COUNTER_CATCH_UP
 }
 
-/// How far past a restored account's own counter the list's may take it:
-/// people make a few codes between two backups, not thousands. A larger
-/// gap comes from a list edited by hand or by another program, and is not
-/// followed: a counter far ahead of the service's would make every code
-/// wrong.
+/// How far past an item's own counter what the list knows may take it
+/// (on a restore from a backup, on every read): people make a few codes
+/// between two backups, not thousands. A larger gap comes from a list
+/// edited by hand or by another program, and is not followed: a counter
+/// far ahead of the service's would make every code wrong.
 const MAX_COUNTER_CATCH_UP: u64 = 1_000;
 
 /// Whether a missing account is the one named `issuer` and `name` with the
@@ -252,8 +273,9 @@ fn same_as(gone: &MissingEntry, issuer: &str, name: &str, key_check: Option<&str
         }
 }
 
-/// Whether `a` and `b` are the same whatever their case (as
-/// `to_lowercase` compares them, without making either).
+/// Whether `a` and `b` are the same whatever their case, folded character
+/// by character (so without making either; a little looser than comparing
+/// `to_lowercase`, which writes a word-final capital sigma as ς).
 fn same_ignoring_case(a: &str, b: &str) -> bool {
     a.chars()
         .flat_map(char::to_lowercase)
@@ -628,5 +650,76 @@ mod tests {
                 assert!(!made.contains(&next), "{next} was given before: {made:?}");
             }
         }
+    }
+
+    /// An older copy of an item that was renamed since: found by its id,
+    /// whatever name the list now gives it, listed or missing.
+    #[test]
+    fn an_older_copy_of_a_renamed_item_goes_on_from_its_counter() {
+        for gone_meanwhile in [false, true] {
+            let data = tempfile::tempdir().expect("temp dir");
+            let keychain = MemoryKeychain::default();
+            let mut store = open(data.path(), &keychain);
+            store.add(hotp("Mail", 0)).expect("added");
+            let id = store.add(hotp("Bank", 5)).expect("added");
+            let older = keychain.get(id.as_str()).expect("read").expect("an item");
+            store
+                .rename_parts(&id, Some("Savings"), None)
+                .expect("renamed");
+            let made: Vec<String> = (0..3)
+                .map(|_| store.next_code(&id, 0).expect("a code").current)
+                .collect();
+            if gone_meanwhile {
+                keychain.delete(id.as_str()).expect("deleted elsewhere");
+                let mut store = open(data.path(), &keychain);
+                store.load().expect("load");
+                assert_eq!(store.missing().len(), 1);
+            }
+            keychain.set(id.as_str(), &older, "Bank").expect("back");
+            let mut store = open(data.path(), &keychain);
+            store.load().expect("load");
+            let next = store.next_code(&id, 0).expect("a code").current;
+            assert!(
+                !made.contains(&next),
+                "{gone_meanwhile}: {next} was given before: {made:?}"
+            );
+        }
+    }
+
+    /// Two accounts under one name whose keys share a key check (once in
+    /// 65,536): each keeps its own counter, as their keys differ.
+    #[test]
+    fn a_key_check_shared_by_another_key_moves_no_counter() {
+        let first = hotp("Bank", 0);
+        let check = first.key_check();
+        let mut second = hotp("Bank", 0);
+        second.secret = (0u32..)
+            .map(|n| Secret::from_bytes(format!("another key {n:>10}").into_bytes()))
+            .find(|key| {
+                let mut candidate = hotp("Bank", 0);
+                candidate.secret = key.clone();
+                candidate.key_check() == check
+            })
+            .expect("one in 65,536 keys");
+        let data = tempfile::tempdir().expect("temp dir");
+        let keychain = MemoryKeychain::default();
+        let mut store = open(data.path(), &keychain);
+        let first = store.add(first).expect("added");
+        let second_id = store.add(second.clone()).expect("added");
+        for _ in 0..3 {
+            store.next_code(&first, 0).expect("a code");
+        }
+        // Read whole, and one item alone (as a command line reads).
+        let mut store = open(data.path(), &keychain);
+        store.load().expect("load");
+        assert_eq!(
+            store.account(&second_id).expect("read").kind,
+            OtpKind::Hotp { counter: 0 }
+        );
+        let mut store = open(data.path(), &keychain);
+        assert_eq!(
+            store.next_code(&second_id, 0).expect("a code").current,
+            otp::code_at(&second, 0).current
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use super::metadata::{self, Loaded};
 use super::{item, meta_entry, vaulted, with_groups_of, LoadReport, Store, META_VERSION};
-use crate::account::{Account, AccountId};
+use crate::account::{Account, AccountId, OtpKind};
 use crate::error::{Error, Result};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -187,7 +187,10 @@ impl Store {
                         self.damaged.remove(id.as_str());
                         let entry = self.meta.accounts.iter().find(|e| e.id == id.as_str());
                         let mut account = with_groups_of(account, entry);
-                        self.catch_up_counter(id.as_str(), &mut account);
+                        let sibling = |other: &str| self.sibling_counter(other, &account);
+                        if let Some(known) = self.known_counter(id.as_str(), &account, sibling) {
+                            account.kind = OtpKind::Hotp { counter: known };
+                        }
                         self.accounts.insert(id.clone(), account);
                         return Ok(Some(()));
                     }
@@ -200,6 +203,17 @@ impl Store {
         self.accounts.remove(id);
         self.damaged.insert(id.to_string(), reason);
         Ok(Some(()))
+    }
+
+    /// The counter `other`'s item holds if its key is `account`'s: read
+    /// for [`Store::known_counter`] when another account of the same name
+    /// and key check is listed. Whatever cannot be read is not counted.
+    fn sibling_counter(&self, other: &str, account: &Account) -> Option<u64> {
+        let text = zeroize::Zeroizing::new(self.keychain.get(other).ok()??);
+        let opened = vaulted::open_item(self.current_keys().ok()?, other, &text).ok()?;
+        let held = item::decode(&opened).ok()?;
+        held.hotp_counter()
+            .filter(|_| held.secret == account.secret)
     }
 
     /// The account as the keychain holds it now, for a change that rewrites
@@ -335,8 +349,23 @@ impl Store {
         // No counter behind what the list knows for its key: an item put
         // back from an older copy of the keychain, under its own id or one
         // the list no longer knows.
-        for (id, account) in accounts.iter_mut() {
-            self.catch_up_counter(id.as_str(), account);
+        let caught_up: Vec<(AccountId, u64)> = accounts
+            .iter()
+            .filter_map(|(id, account)| {
+                let sibling = |other: &str| {
+                    let other = accounts.get(&AccountId::parse(other)?)?;
+                    other
+                        .hotp_counter()
+                        .filter(|_| other.secret == account.secret)
+                };
+                let known = self.known_counter(id.as_str(), account, sibling)?;
+                Some((id.clone(), known))
+            })
+            .collect();
+        for (id, known) in caught_up {
+            if let Some(account) = accounts.get_mut(&id) {
+                account.kind = OtpKind::Hotp { counter: known };
+            }
         }
         for entry in &mut self.meta.accounts {
             if let Some(account) = AccountId::parse(&entry.id).and_then(|id| accounts.get_mut(&id))
