@@ -20,6 +20,18 @@ fn part_of(app: &watchword_e2e::App<'_>, issuer: &str, part: &str) -> String {
         .css(part)
 }
 
+/// Drags `issuer`'s row by its grip onto `onto`'s names, `dy` pixels below
+/// their middle (above, if negative), and waits for the list in the
+/// `expected` order.
+fn drag_row(app: &watchword_e2e::App<'_>, issuer: &str, onto: &str, dy: i64, expected: &[&str]) {
+    let dragged = app.drag(
+        &part_of(app, issuer, ".grip"),
+        &part_of(app, onto, ".names"),
+        dy,
+    );
+    wait_dragged(app, expected, &dragged);
+}
+
 /// [`wait_order`] after a drag; `dragged` (what the page saw of the
 /// pointer, from `App::drag`) says where it went if the order is not met.
 fn wait_dragged(app: &watchword_e2e::App<'_>, expected: &[&str], dragged: &str) {
@@ -158,24 +170,19 @@ fn pin_reorder_and_rename_survive_a_restart() {
             Err("it is not shown".to_owned())
         }
     });
-    let rows = app.rows_now();
-    let github = rows.iter().find(|r| r.issuer == "GitHub").expect("GitHub");
-    let seller = rows
-        .iter()
-        .find(|r| r.issuer == "Amazon Seller Central")
-        .expect("Seller Central");
-    let dragged = app.drag(&github.css(".grip"), &seller.css(".names"), -8);
     // Seen once, in a local run: the order unchanged. What the page saw
-    // of the pointer says where it went.
-    wait_dragged(
+    // of the pointer (in the failure) says where it went.
+    drag_row(
         &app,
+        "GitHub",
+        "Amazon Seller Central",
+        -8,
         &[
             "Société Générale",
             "GitHub",
             "Amazon Seller Central",
             "Amazon",
         ],
-        &dragged,
     );
 
     // Rename Amazon.
@@ -287,35 +294,29 @@ fn moving_under_a_filter_passes_the_row_shown_next() {
     // A drag lands next to the row it passed, as the keys do: below
     // Société Générale, before GitHub (hidden, last), which once ended up
     // above it unseen.
-    let dragged = app.drag(
-        &part_of(&app, "Amazon Seller Central", ".grip"),
-        &part_of(&app, "Société Générale", ".names"),
+    drag_row(
+        &app,
+        "Amazon Seller Central",
+        "Société Générale",
         8,
-    );
-    wait_dragged(
-        &app,
         &[
             "Amazon",
             "Société Générale",
             "Amazon Seller Central",
             "GitHub",
         ],
-        &dragged,
     );
-    let dragged = app.drag(
-        &part_of(&app, "Amazon Seller Central", ".grip"),
-        &part_of(&app, "Société Générale", ".names"),
+    drag_row(
+        &app,
+        "Amazon Seller Central",
+        "Société Générale",
         -8,
-    );
-    wait_dragged(
-        &app,
         &[
             "Amazon",
             "Amazon Seller Central",
             "Société Générale",
             "GitHub",
         ],
-        &dragged,
     );
     choose_group(&app, "");
 
@@ -380,20 +381,17 @@ fn moving_under_a_filter_passes_the_row_shown_next() {
     // after the hidden one, just above the next row shown).
     choose_group(&app, "Home");
     wait_visible(&app, &["Amazon", "Amazon Seller Central", "GitHub"]);
-    let dragged = app.drag(
-        &part_of(&app, "Amazon", ".grip"),
-        &part_of(&app, "Amazon Seller Central", ".names"),
-        8,
-    );
-    wait_dragged(
+    drag_row(
         &app,
+        "Amazon",
+        "Amazon Seller Central",
+        8,
         &[
             "Amazon Seller Central",
             "Amazon",
             "Société Générale",
             "GitHub",
         ],
-        &dragged,
     );
     app.quit();
 }
