@@ -1,7 +1,9 @@
 //! The commands on the store's accounts: `list`, `code`, `add`, `remove`,
 //! `rename`, `note` and `group`.
 
-use super::{back_up_pending, find_one, now, open_store, open_store_locked};
+use super::{
+    back_up_pending, find_one, now, open_store, open_store_finding_missing, open_store_locked,
+};
 use crate::cli::{AddArgs, CodeArgs};
 use crate::error::CliError;
 use crate::input;
@@ -114,15 +116,7 @@ pub fn missing(forget: bool) -> Result<(), CliError> {
         );
         return Ok(());
     }
-    let mut store = open_store_locked()?;
-    // Finds what left since the list was last read (no secret is read
-    // unless the keychain and the list disagree).
-    match store.list_accounts() {
-        Err(watchword_core::Error::VaultLocked) => {}
-        other => {
-            other?;
-        }
-    }
+    let store = open_store_finding_missing()?;
     if store.missing().is_empty() {
         err!("No account has left the keychain without Watchword removing it.");
         return Ok(());

@@ -5,7 +5,7 @@
 use super::backup::{
     count, left_out, notes_cut, read_new_password, read_password, skipped_entries,
 };
-use super::{back_up_pending, now, open_store, open_store_locked};
+use super::{back_up_pending, now, open_store, open_store_finding_missing, open_store_locked};
 use crate::cli::BackupAction;
 use crate::error::CliError;
 use watchword_core::store::autobackup::{self, format_utc};
@@ -144,14 +144,7 @@ fn restore_missing(file: Option<std::path::PathBuf>, password_stdin: bool) -> Re
     // What there is to restore, and from where, before any password is
     // asked for.
     let (names, replaced, from) = {
-        let mut store = open_store_locked()?;
-        // Finds what left since the list was last read, as `missing` does.
-        match store.list_accounts() {
-            Err(watchword_core::Error::VaultLocked) => {}
-            other => {
-                other?;
-            }
-        }
+        let store = open_store_finding_missing()?;
         if store.missing().is_empty() {
             return Err(CliError::NothingMissing);
         }

@@ -29,6 +29,21 @@ pub fn open_store_locked() -> Result<Store, CliError> {
     Ok(Store::open(&config)?)
 }
 
+/// [`open_store_locked`], having found what left the keychain since the
+/// list was last read (no secret is read unless the keychain and the list
+/// disagree): for naming or restoring missing accounts, which a locked
+/// lock does not stop.
+pub fn open_store_finding_missing() -> Result<Store, CliError> {
+    let mut store = open_store_locked()?;
+    match store.list_accounts() {
+        Err(watchword_core::Error::VaultLocked) => {}
+        other => {
+            other?;
+        }
+    }
+    Ok(store)
+}
+
 /// The one account matching `query`; several matches are listed and refused.
 ///
 /// The list in the metadata file answers, so that a command reads the
